@@ -1,0 +1,170 @@
+/**
+ * The use cases the bot calls, as interfaces. No Telegram here; implementations sit beside this
+ * file and work on the ExchangePort only.
+ */
+import type { Centis, Micros } from "../domain/money.js";
+import type { Market, Order, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
+
+export type Environment = "sim" | "demo" | "production";
+export type TradeAction = "buy" | "sell";
+
+/** What the user asked for. Prices are for the chosen outcome (a NO price for NO). */
+export interface OrderIntent {
+  ticker: string;
+  outcome: OutcomeSide;
+  action: TradeAction;
+  count: Centis;
+  kind: "market" | "limit";
+  /** Required for limit orders; price of `outcome`. */
+  limitPrice?: Micros;
+}
+
+/** A priced, validated intent that can be placed once. JSON-serializable. */
+export interface Quote {
+  intent: OrderIntent;
+  marketTitle: string;
+  /** For a limit order the limit; for a market order the worst price accepted. Price of `outcome`. */
+  price: Micros;
+  /** What the V2 request will carry. */
+  wire: { side: BookSide; yesPrice: Micros; timeInForce: TimeInForce; reduceOnly: boolean };
+  /** Buy: price × count; sell: proceeds at the worst price. */
+  estimatedCost: Micros;
+  estimatedFee: Micros;
+  /** Most that can be lost (buy: cost + fee). */
+  maxLoss: Micros;
+  /** Paid if the outcome happens (buy: count × $1). Sells: proceeds. */
+  maxPayout: Micros;
+  balance: Micros;
+  balanceAfter: Micros;
+  /** Epoch ms after which the quote must not be placed. */
+  expiresAt: number;
+  createdAt: number;
+  clientOrderId: string;
+}
+
+export interface PlaceResult {
+  orderId: string;
+  clientOrderId: string;
+  status: "executed" | "resting" | "canceled";
+  filledCount: Centis;
+  averagePrice: Micros | null; // price of the intent's outcome
+  fees: Micros;
+  restingCount: Centis;
+}
+
+/** Placing a quote may instead produce a fresh quote (expired, or price moved). */
+export type PlaceOutcome =
+  | { kind: "placed"; result: PlaceResult }
+  | { kind: "requote"; reason: "expired" | "price_moved"; quote: Quote };
+
+/** A validation failure: the message is a plain sentence for a phone user. Nothing was changed. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = "invalid_input",
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export interface OrderExecutor {
+  quote(intent: OrderIntent): Promise<Quote>;
+  /** Re-checks expiry and price, then places exactly one order under quote.clientOrderId. */
+  place(quote: Quote): Promise<PlaceOutcome>;
+  cancel(orderId: string): Promise<{ orderId: string; canceledCount: Centis }>;
+  cancelAll(): Promise<{ canceled: number }>;
+  orderStatus(orderId: string): Promise<Order>;
+  openOrders(): Promise<Order[]>;
+}
+
+export interface MarketInfo {
+  market: Market;
+  spread: Micros | null;
+  bestYesBid: Micros | null;
+  bestYesAsk: Micros | null;
+}
+
+export interface MarketSearchHit {
+  ticker: string;
+  title: string;
+  yesSubTitle: string;
+  yesBid: Micros | null;
+  yesAsk: Micros | null;
+  closeTime: number | null;
+  score: number;
+}
+
+export interface MarketService {
+  info(ticker: string): Promise<MarketInfo>;
+  search(words: string, limit?: number): Promise<MarketSearchHit[]>;
+}
+
+export interface PositionView {
+  ticker: string;
+  title: string;
+  side: OutcomeSide;
+  count: Centis; // absolute
+  averageEntry: Micros | null; // price of `side`
+  markPrice: Micros | null; // price of `side`; null when unavailable
+  value: Micros | null;
+  unrealizedPnl: Micros | null;
+  settled: boolean;
+}
+
+export interface RealizedPnl {
+  today: Micros;
+  last7d: Micros;
+  last30d: Micros;
+  allTime: Micros;
+  byMarket: { ticker: string; pnl: Micros }[];
+}
+
+export interface PortfolioView {
+  positions: PositionView[];
+  totalValue: Micros;
+  totalUnrealized: Micros;
+  realized: RealizedPnl;
+  balance: Micros;
+  portfolioValue: Micros;
+  notes: string[];
+  asOf: number;
+}
+
+export interface PortfolioService {
+  view(): Promise<PortfolioView>;
+}
+
+export interface HistoryRow {
+  time: number;
+  ticker: string;
+  marketTitle: string;
+  outcome: OutcomeSide;
+  action: TradeAction;
+  count: Centis;
+  price: Micros;
+  cost: Micros;
+  fee: Micros;
+  realizedPnl: Micros | null;
+  orderId: string;
+  fillId: string;
+  isTaker: boolean;
+  source: "bot" | "elsewhere";
+}
+
+export interface HistoryService {
+  between(fromMs: number, toMs: number): Promise<HistoryRow[]>;
+  recent(limit?: number): Promise<HistoryRow[]>;
+}
+
+export interface ExportResult {
+  files: string[]; // absolute paths, numbered parts when split
+  rows: number;
+  fromMs: number;
+  toMs: number;
+  timeZone: string;
+}
+
+export interface ExportService {
+  exportCsv(fromMs: number, toMs: number): Promise<ExportResult>;
+}

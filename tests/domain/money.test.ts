@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import {
+  averagePrice,
+  complementPrice,
+  displayCount,
+  displayUsd,
+  formatCount,
+  formatDollars,
+  mulPriceCount,
+  parseCount,
+  parseDollars,
+  tryParseDollars,
+  type Centis,
+  type Micros,
+} from "../../src/domain/money.js";
+import { estimateFee } from "../../src/domain/fees.js";
+
+describe("fixed-point dollars", () => {
+  it("round-trips Kalshi's strings exactly", () => {
+    for (const s of ["0.5600", "0.0100", "0.9900", "12.3456", "0.012345", "-3.2500", "1000.0000"]) {
+      expect(formatDollars(parseDollars(s))).toBe(s);
+    }
+    expect(parseDollars("0.56")).toBe(560_000);
+    expect(parseDollars("0.1")).toBe(100_000);
+    expect(parseDollars(".5")).toBe(500_000);
+    expect(parseDollars("0.56000000")).toBe(560_000);
+  });
+
+  it("rejects what is not a fixed-point amount", () => {
+    for (const s of ["", "abc", "0.1234567", "1e3", "NaN", "0.5.5", "$1"]) {
+      expect(tryParseDollars(s)).toBeNull();
+    }
+  });
+
+  it("adds money without float drift", () => {
+    let total = 0 as Micros;
+    for (let i = 0; i < 10; i++) total = (total + parseDollars("0.1")) as Micros;
+    expect(formatDollars(total)).toBe("1.0000");
+  });
+
+  it("multiplies price by count exactly", () => {
+    expect(mulPriceCount(parseDollars("0.55"), parseCount("10"))).toBe(parseDollars("5.5"));
+    expect(mulPriceCount(parseDollars("0.333"), parseCount("3"))).toBe(parseDollars("0.999"));
+    expect(mulPriceCount(parseDollars("0.000001"), parseCount("0.50"), "ceil")).toBe(1);
+    expect(mulPriceCount(parseDollars("0.000001"), parseCount("0.50"), "floor")).toBe(0);
+  });
+
+  it("converts YES and NO prices", () => {
+    expect(formatDollars(complementPrice(parseDollars("0.42")))).toBe("0.5800");
+    expect(formatDollars(complementPrice(parseDollars("0.055")))).toBe("0.9450");
+  });
+
+  it("formats for people", () => {
+    expect(displayUsd(parseDollars("1234.5"))).toBe("$1,234.50");
+    expect(displayUsd(parseDollars("-0.4"))).toBe("-$0.40");
+    expect(displayUsd(parseDollars("0.055"), { exact: true })).toBe("$0.055");
+    expect(displayUsd(parseDollars("2"), { sign: true })).toBe("+$2.00");
+    expect(averagePrice(parseDollars("5.53"), parseCount("10"))).toBe(parseDollars("0.553"));
+  });
+});
+
+describe("fixed-point counts", () => {
+  it("round-trips and displays", () => {
+    expect(formatCount(parseCount("10"))).toBe("10.00");
+    expect(formatCount(parseCount("2.5"))).toBe("2.50");
+    expect(displayCount(parseCount("10.00"))).toBe("10");
+    expect(displayCount(parseCount("2.50"))).toBe("2.5");
+    expect(() => parseCount("1.234")).toThrow();
+  });
+});
+
+describe("fee estimate (API.md §7)", () => {
+  const fee = (n: string, p: string, role: "taker" | "maker" = "taker") =>
+    formatDollars(
+      estimateFee({
+        count: parseCount(n) as Centis,
+        price: parseDollars(p),
+        role,
+        feeType: "quadratic_with_maker_fees",
+      }),
+    );
+  it("matches Kalshi's published examples", () => {
+    expect(fee("1", "0.50")).toBe("0.0200");
+    expect(fee("10", "0.50")).toBe("0.1800");
+    expect(fee("100", "0.50")).toBe("1.7500");
+    expect(fee("100", "0.50", "maker")).toBe("0.4400");
+  });
+  it("charges makers nothing on plain quadratic series", () => {
+    expect(estimateFee({ count: parseCount("100"), price: parseDollars("0.5"), role: "maker" })).toBe(0);
+  });
+});
