@@ -17,14 +17,7 @@ export type TimeInForce = "good_till_canceled" | "immediate_or_cancel" | "fill_o
 export type OrderStatus = "resting" | "canceled" | "executed";
 /** Kalshi's market `status` field vocabulary. */
 export type MarketStatus =
-  | "initialized"
-  | "inactive"
-  | "active"
-  | "closed"
-  | "determined"
-  | "disputed"
-  | "amended"
-  | "finalized";
+  "initialized" | "inactive" | "active" | "closed" | "determined" | "disputed" | "amended" | "finalized";
 /** Kalshi's `status` query filter vocabulary (differs from the field's). */
 export type MarketStatusFilter = "unopened" | "open" | "paused" | "closed" | "settled";
 
