@@ -1,0 +1,56 @@
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  loadPrivateKey,
+  signRequest,
+  verifyKalshiSignature,
+  HEADER_SIGNATURE,
+  HEADER_TIMESTAMP,
+  PrivateKeyError,
+} from "../../../src/exchange/kalshi/signer.js";
+
+const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+describe("Kalshi request signing", () => {
+  for (const type of ["pkcs1", "pkcs8"] as const) {
+    it(`signs with a ${type} key so that Kalshi's verification passes`, () => {
+      const key = loadPrivateKey(privateKey.export({ type, format: "pem" }));
+      const url = "https://external-api.kalshi.com/trade-api/v2/portfolio/orders?limit=5";
+      const h = signRequest(key, "key-id", "get", url, 1703123456789);
+      expect(h[HEADER_TIMESTAMP]).toBe("1703123456789");
+      // Signed over the path with prefix and without the query string.
+      expect(
+        verifyKalshiSignature(
+          publicKey,
+          "1703123456789",
+          "GET",
+          "/trade-api/v2/portfolio/orders",
+          h[HEADER_SIGNATURE],
+        ),
+      ).toBe(true);
+      expect(
+        verifyKalshiSignature(publicKey, "1703123456789", "GET", "/portfolio/orders", h[HEADER_SIGNATURE]),
+      ).toBe(false);
+      expect(
+        verifyKalshiSignature(
+          publicKey,
+          "1703123456789",
+          "GET",
+          "/trade-api/v2/portfolio/orders?limit=5",
+          h[HEADER_SIGNATURE],
+        ),
+      ).toBe(true);
+      expect(verifyKalshiSignature(publicKey, "1703123456790", "GET", url, h[HEADER_SIGNATURE])).toBe(false);
+    });
+  }
+
+  it("rejects files that are not private keys without echoing them", () => {
+    const pub = publicKey.export({ type: "spki", format: "pem" }).toString();
+    expect(() => loadPrivateKey(pub)).toThrow(PrivateKeyError);
+    try {
+      loadPrivateKey("-----BEGIN PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----");
+    } catch (e) {
+      expect(String(e)).not.toContain("SECRETSTUFF");
+    }
+  });
+});
