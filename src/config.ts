@@ -171,9 +171,9 @@ function safeUrl(s: string): string {
       u.username = "";
       u.password = "";
     }
-    return u.toString().replace(/\/bot[^/]*/g, "/bot[REDACTED]");
+    return u.toString().replace(/\/bot\d+:[^/]*/g, "/bot[REDACTED]");
   } catch {
-    return s.replace(/\/\/[^/@]*@/, "//").replace(/\/bot[^/]*/g, "/bot[REDACTED]");
+    return s.replace(/\/\/[^/@]*@/, "//").replace(/\/bot\d+:[^/]*/g, "/bot[REDACTED]");
   }
 }
 
