@@ -80,6 +80,31 @@ export const DEFAULT_URLS: Record<"demo" | "production", { baseUrl: string; wsUr
   },
 };
 
+/** Every environment variable loadConfig reads (documented in .env.example and docs/config.md). */
+export const CONFIG_KEYS = [
+  "TELEGRAM_BOT_TOKEN",
+  "TELEGRAM_ALLOWED_USER_IDS",
+  "TELEGRAM_API_ROOT",
+  "KALSHI_ENVIRONMENT",
+  "KALSHI_API_KEY",
+  "KALSHI_PRIVATE_KEY_PATH",
+  "KALSHI_API_SECRET",
+  "KALSHI_API_BASE_URL",
+  "KALSHI_WS_URL",
+  "MAX_ORDER_CONTRACTS",
+  "MAX_ORDER_COST_DOLLARS",
+  "CONFIRM_TIMEOUT_SECONDS",
+  "MARKET_ORDER_SLIPPAGE_DOLLARS",
+  "LOG_LEVEL",
+  "LOG_DIR",
+  "DATA_DIR",
+  "DISPLAY_TIMEZONE",
+  "HEALTH_PORT",
+  "SIM_PORT",
+  "SIM_STARTING_BALANCE_DOLLARS",
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
 const ENV_TAGS: Record<Environment, EnvTag> = { sim: "SIM", demo: "DEMO", production: "LIVE" };
 
 /**
@@ -304,7 +329,7 @@ export function readPrivateKeyFile(shown: string, abs: string): KeyObject | stri
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: string } = {}): AppConfig {
   const cwd = opts.cwd ?? process.cwd();
   const problems: string[] = [];
-  const get = (k: string): string | undefined => {
+  const get = (k: ConfigKey): string | undefined => {
     const v = env[k]?.trim();
     return v === undefined || v === "" ? undefined : v;
   };

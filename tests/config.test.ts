@@ -3,7 +3,10 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import { parse as parseDotenv } from "dotenv";
 import {
+  CONFIG_KEYS,
   ConfigurationError,
   loadConfig,
   loadDotenv,
@@ -499,5 +502,24 @@ describe("loadDotenv", () => {
   it("is fine without a .env file", async () => {
     const d = await mkdtemp(path.join(dir, "dotenv-none-"));
     expect(loadDotenv({ cwd: d })).toBeUndefined();
+  });
+});
+
+describe(".env.example", () => {
+  it("documents every setting and loads as is once a user id is filled in", async () => {
+    const text = await readFile(path.join(import.meta.dirname, "..", ".env.example"), "utf8");
+    const env = parseDotenv(text);
+    const documented = CONFIG_KEYS.filter((k) => k !== "KALSHI_API_SECRET");
+    expect(Object.keys(env).sort()).toEqual([...documented].sort());
+    // The alias is explained in a comment rather than set.
+    expect(text).toMatch(/^# .*KALSHI_API_SECRET/m);
+    for (const key of documented) {
+      const line = text.split("\n").findIndex((l) => l.startsWith(`${key}=`));
+      const before = text.split("\n")[line - 1] ?? "";
+      // Each key sits under a comment (possibly shared with the key above it).
+      expect(before.startsWith("#") || /^[A-Z_]+=/.test(before), key).toBe(true);
+    }
+    const c = loadConfig({ ...env, TELEGRAM_ALLOWED_USER_IDS: "42" }, { cwd: dir });
+    expect(c.environment).toBe("sim");
   });
 });
