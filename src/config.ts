@@ -14,6 +14,7 @@ import { config as dotenvConfig } from "dotenv";
 import { z } from "zod";
 import { displayUsd, parseDollars, MICROS_PER_DOLLAR, type Micros } from "./domain/money.js";
 import { isValidTimeZone } from "./domain/time.js";
+import { redactString } from "./logging/redact.js";
 
 export type Environment = "sim" | "demo" | "production";
 export type EnvTag = "SIM" | "DEMO" | "LIVE";
@@ -489,7 +490,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       ),
     ) ?? parseDollars("1000");
 
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0) {
+    // Safety net: a secret pasted into the wrong setting must not be echoed back either.
+    const secrets = [get("TELEGRAM_BOT_TOKEN"), keyIdRaw].filter((x): x is string => x !== undefined);
+    throw new ConfigurationError(problems.map((p) => redactString(p, secrets)));
+  }
 
   const config: AppConfig = {
     environment,

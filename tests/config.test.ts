@@ -462,6 +462,18 @@ describe("secrets stay out of messages and summaries", () => {
     expect(text).not.toContain(pemBody);
   });
 
+  it("a secret pasted into the wrong setting is not echoed back", () => {
+    const problems = problemsOf({
+      TELEGRAM_ALLOWED_USER_IDS: TOKEN,
+      DISPLAY_TIMEZONE: KEY_ID,
+      KALSHI_API_KEY: KEY_ID,
+    });
+    expect(problems).toEqual([
+      "TELEGRAM_ALLOWED_USER_IDS: '[REDACTED]' is not a numeric user id (message @userinfobot in Telegram to learn yours)",
+      "DISPLAY_TIMEZONE: '[REDACTED]' is not a time zone name; use an IANA name such as America/New_York, Europe/London or UTC",
+    ]);
+  });
+
   it("the start-up summary says what is set without showing it", () => {
     const c = load(
       live({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "https://user:pw@bots.example.com" }),

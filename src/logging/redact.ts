@@ -9,7 +9,8 @@ export const REDACTED = "[REDACTED]";
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g;
 /** A PEM that was cut off before its END line: drop the header and everything base64-ish after it. */
-const PEM_DANGLING = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[A-Za-z0-9+/=\s\\:,-]*/g;
+const PEM_DANGLING =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?=(?:\s|\\[nr])*(?:Proc-Type|[A-Za-z0-9+/=]{16}))[A-Za-z0-9+/=\s\\:,-]*/g;
 const BOT_URL = /bot\d+:[A-Za-z0-9_-]+/g;
 const BOT_TOKEN_SHAPE = /(?<![0-9])\d{6,12}:[A-Za-z0-9_-]{30,}/g;
 const AUTH_HEADER_VALUE =

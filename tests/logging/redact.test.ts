@@ -41,6 +41,14 @@ describe("redactString", () => {
     const r = redactString(`parse failed near: ${cut}`);
     expect(r).toBe(`parse failed near: ${REDACTED}`);
     expect(r).not.toContain("MIIE");
+    // A key serialized into JSON text (escaped newlines), cut off.
+    const j = redactString(JSON.stringify({ body: PEM.slice(0, 100) }));
+    expect(j).toBe(`{"body":"${REDACTED}"}`);
+  });
+
+  it("keeps a hint that only names the PEM headers", () => {
+    const hint = "expected -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----";
+    expect(redactString(hint)).toBe(hint);
   });
 
   it("removes Kalshi auth header values in text and JSON text", () => {
