@@ -49,7 +49,12 @@ import type {
   Settlement,
   SettlementsFilter,
 } from "../port.js";
-import { BASIC_TIER_LIMITS, DEFAULT_REQUEST_COST, RateLimiter, RateLimiterClosedError } from "./rateLimiter.js";
+import {
+  BASIC_TIER_LIMITS,
+  DEFAULT_REQUEST_COST,
+  RateLimiter,
+  RateLimiterClosedError,
+} from "./rateLimiter.js";
 import * as S from "./schemas.js";
 import { REST_PREFIX, signRequest } from "./signer.js";
 
@@ -187,7 +192,10 @@ export class KalshiClient implements ExchangePort {
     if ((opts.rateLimit ?? "auto") === "auto" && c.limiter) {
       try {
         const l = await c.getAccountLimits();
-        c.limiter.resize({ read: sane(l.read, BASIC_TIER_LIMITS.read), write: sane(l.write, BASIC_TIER_LIMITS.write) });
+        c.limiter.resize({
+          read: sane(l.read, BASIC_TIER_LIMITS.read),
+          write: sane(l.write, BASIC_TIER_LIMITS.write),
+        });
         c.logger?.info("kalshi rate budget", { usageTier: l.usageTier, read: l.read, write: l.write });
       } catch (e) {
         c.logger?.warn("kalshi rate budget: /account/limits unavailable, using Basic tier", {
@@ -245,7 +253,8 @@ export class KalshiClient implements ExchangePort {
     let rateRetries = 0;
     let ambiguous = false;
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) throw new KalshiNetworkError("closed", spec.method, logPath, null, isWrite && ambiguous);
+      if (this.closed)
+        throw new KalshiNetworkError("closed", spec.method, logPath, null, isWrite && ambiguous);
       if (this.limiter) {
         try {
           await this.limiter.take(spec.bucket, DEFAULT_REQUEST_COST);
@@ -292,7 +301,13 @@ export class KalshiClient implements ExchangePort {
         );
       }
       const ms = Math.round(performance.now() - t0);
-      this.logger?.info("kalshi request", { method: spec.method, path: logPath, status: res.status, ms, attempt });
+      this.logger?.info("kalshi request", {
+        method: spec.method,
+        path: logPath,
+        status: res.status,
+        ms,
+        attempt,
+      });
       if (res.status >= 200 && res.status < 300) {
         return { status: res.status, data: this.parseJson(res.data, spec) };
       }
@@ -371,18 +386,24 @@ export class KalshiClient implements ExchangePort {
   // Exchange and account
 
   async getExchangeStatus(): Promise<ExchangeStatus> {
-    return S.exchangeStatusFromWire(await this.get("/exchange/status", "/exchange/status", S.ExchangeStatusResponse));
+    return S.exchangeStatusFromWire(
+      await this.get("/exchange/status", "/exchange/status", S.ExchangeStatusResponse),
+    );
   }
 
   async getAccountLimits(): Promise<AccountLimits> {
-    return S.accountLimitsFromWire(await this.get("/account/limits", "/account/limits", S.AccountLimitsResponse));
+    return S.accountLimitsFromWire(
+      await this.get("/account/limits", "/account/limits", S.AccountLimitsResponse),
+    );
   }
 
   async getBalance(): Promise<Balance> {
     return S.balanceFromWire(await this.get("/portfolio/balance", "/portfolio/balance", S.BalanceResponse));
   }
 
-  async getPositions(filter: { ticker?: string; eventTicker?: string; all?: boolean } = {}): Promise<Position[]> {
+  async getPositions(
+    filter: { ticker?: string; eventTicker?: string; all?: boolean } = {},
+  ): Promise<Position[]> {
     const rows = await this.paginate(
       "/portfolio/positions",
       "/portfolio/positions",
@@ -440,9 +461,14 @@ export class KalshiClient implements ExchangePort {
   }
 
   async getOrderbook(ticker: string, depth?: number): Promise<Orderbook> {
-    const r = await this.get(`/markets/${enc(ticker)}/orderbook`, "/markets/{ticker}/orderbook", S.OrderbookResponse, {
-      depth,
-    });
+    const r = await this.get(
+      `/markets/${enc(ticker)}/orderbook`,
+      "/markets/{ticker}/orderbook",
+      S.OrderbookResponse,
+      {
+        depth,
+      },
+    );
     return S.orderbookFromWire(ticker, r.orderbook_fp);
   }
 
@@ -453,7 +479,8 @@ export class KalshiClient implements ExchangePort {
       const r = await this.get("/markets/orderbooks", "/markets/orderbooks", S.OrderbooksResponse, {
         tickers: group,
       });
-      for (const ob of r.orderbooks ?? []) out.set(ob.ticker, S.orderbookFromWire(ob.ticker, ob.orderbook_fp));
+      for (const ob of r.orderbooks ?? [])
+        out.set(ob.ticker, S.orderbookFromWire(ob.ticker, ob.orderbook_fp));
     }
     return out;
   }
@@ -600,7 +627,11 @@ export class KalshiClient implements ExchangePort {
   }
 
   /** Looks up an order of `ticker` by its client_order_id (for reconciling an uncertain create). */
-  async findOrderByClientOrderId(ticker: string, clientOrderId: string, sinceMs?: number): Promise<Order | null> {
+  async findOrderByClientOrderId(
+    ticker: string,
+    clientOrderId: string,
+    sinceMs?: number,
+  ): Promise<Order | null> {
     const filter: OrdersFilter = { ticker };
     if (sinceMs !== undefined) filter.minTs = sinceMs;
     const orders = await this.getOrders(filter);
@@ -645,7 +676,11 @@ export class KalshiClient implements ExchangePort {
   }
 
   async getOrder(orderId: string): Promise<Order> {
-    const r = await this.get(`/portfolio/orders/${enc(orderId)}`, "/portfolio/orders/{order_id}", S.OrderResponse);
+    const r = await this.get(
+      `/portfolio/orders/${enc(orderId)}`,
+      "/portfolio/orders/{order_id}",
+      S.OrderResponse,
+    );
     return S.orderFromWire(r.order);
   }
 

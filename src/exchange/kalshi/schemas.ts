@@ -133,7 +133,16 @@ export const MarketWire = z.object({
   title: z.string().nullish(),
   yes_sub_title: z.string().nullish(),
   no_sub_title: z.string().nullish(),
-  status: z.enum(["initialized", "inactive", "active", "closed", "determined", "disputed", "amended", "finalized"]),
+  status: z.enum([
+    "initialized",
+    "inactive",
+    "active",
+    "closed",
+    "determined",
+    "disputed",
+    "amended",
+    "finalized",
+  ]),
   open_time: isoTime,
   close_time: isoTime,
   yes_bid_dollars: dollars,
@@ -152,7 +161,10 @@ export const MarketWire = z.object({
   rules_secondary: z.string().nullish(),
 });
 
-export const MarketsResponse = z.object({ markets: z.array(MarketWire).nullish(), cursor: z.string().nullish() });
+export const MarketsResponse = z.object({
+  markets: z.array(MarketWire).nullish(),
+  cursor: z.string().nullish(),
+});
 export const MarketResponse = z.object({ market: MarketWire });
 
 const levelWire = z.tuple([dollars, count]);
@@ -173,7 +185,10 @@ export const EventWire = z.object({
   category: z.string().nullish(),
   markets: z.array(MarketWire).nullish(),
 });
-export const EventsResponse = z.object({ events: z.array(EventWire).nullish(), cursor: z.string().nullish() });
+export const EventsResponse = z.object({
+  events: z.array(EventWire).nullish(),
+  cursor: z.string().nullish(),
+});
 export const EventResponse = z.object({ event: EventWire, markets: z.array(MarketWire).nullish() });
 
 export const SeriesResponse = z.object({
@@ -223,7 +238,10 @@ export const OrderWire = z.object({
   last_update_time: isoTime,
   expiration_time: isoTime,
 });
-export const OrdersResponse = z.object({ orders: z.array(OrderWire).nullish(), cursor: z.string().nullish() });
+export const OrdersResponse = z.object({
+  orders: z.array(OrderWire).nullish(),
+  cursor: z.string().nullish(),
+});
 export const OrderResponse = z.object({ order: OrderWire });
 
 export const FillWire = z
@@ -416,7 +434,10 @@ export function orderbookFromWire(ticker: string, w: Out<typeof OrderbookWire>):
   return { ticker, yesBids: levels(w.yes_dollars), noBids: levels(w.no_dollars) };
 }
 
-export function eventFromWire(w: Out<typeof EventWire>, markets?: Out<typeof MarketWire>[] | null): EventInfo {
+export function eventFromWire(
+  w: Out<typeof EventWire>,
+  markets?: Out<typeof MarketWire>[] | null,
+): EventInfo {
   const ms = w.markets ?? markets ?? undefined;
   const e: EventInfo = {
     eventTicker: w.event_ticker,
