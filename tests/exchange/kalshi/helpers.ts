@@ -242,18 +242,13 @@ export class FakeKalshi {
 
   /** Installs persistent nock interceptors for ORIGIN; remove them with nock.cleanAll(). */
   constructor() {
-    const self = this;
+    const handle = this.handle.bind(this);
     for (const method of ["GET", "POST", "DELETE"]) {
       nock(ORIGIN)
         .persist()
         .intercept(() => true, method)
         .reply(function (uri, body) {
-          return self.handle(
-            method,
-            uri,
-            body,
-            this.req.headers as Record<string, string | string[] | undefined>,
-          );
+          return handle(method, uri, body, this.req.headers as Record<string, string | string[] | undefined>);
         });
     }
   }
