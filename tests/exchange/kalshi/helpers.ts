@@ -231,9 +231,11 @@ export interface Call {
   headers: Record<string, string | string[] | undefined>;
   signatureOk: boolean;
   at: number;
+  /** What the fake answered. */
+  reply?: Reply;
 }
 
-type Reply = [number, unknown];
+export type Reply = [number, unknown];
 type Handler = (call: Call) => Reply;
 
 export class FakeKalshi {
@@ -303,6 +305,7 @@ export class FakeKalshi {
     if (!route) return [404, { error: { code: "not_found", message: "not found" } }];
     const h = route.replies[Math.min(route.n, route.replies.length - 1)]!;
     route.n++;
-    return h(call);
+    call.reply = h(call);
+    return call.reply;
   }
 }
