@@ -110,6 +110,8 @@ interface RequestSpec {
   body?: unknown;
   /** "write" for order create/cancel; their failures may leave the outcome unknown. */
   bucket: "read" | "write";
+  /** Return a 2xx body that is not JSON as null instead of throwing (createOrder decides). */
+  lenientBody?: boolean;
 }
 
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -309,7 +311,12 @@ export class KalshiClient implements ExchangePort {
         attempt,
       });
       if (res.status >= 200 && res.status < 300) {
-        return { status: res.status, data: this.parseJson(res.data, spec) };
+        try {
+          return { status: res.status, data: this.parseJson(res.data, spec) };
+        } catch (e) {
+          if (spec.lenientBody && e instanceof KalshiSchemaError) return { status: res.status, data: null };
+          throw e;
+        }
       }
       const err = KalshiApiError.fromResponse(res.status, res.data, spec.method, logPath);
       if (res.status === 429) {
@@ -562,6 +569,7 @@ export class KalshiClient implements ExchangePort {
       endpoint: "POST /portfolio/events/orders",
       body,
       bucket: "write",
+      lenientBody: true,
     };
     let res: { status: number; data: unknown };
     try {
@@ -579,6 +587,7 @@ export class KalshiClient implements ExchangePort {
     const d = res.data;
     const orderId = d && typeof d === "object" ? (d as Record<string, unknown>).order_id : undefined;
     if (typeof orderId !== "string" || orderId === "") {
+      // A 2xx without an order id: a soft rejection, or an answer we cannot read. Look it up.
       const err = new KalshiApiError(
         res.status,
         "missing_order_id",
@@ -591,7 +600,45 @@ export class KalshiClient implements ExchangePort {
       );
       return this.reconcileCreate(req, startedAt, err, false);
     }
-    return S.createOrderResultFromWire(S.parseWire(S.CreateOrderResponse, d, spec.endpoint));
+    try {
+      return S.createOrderResultFromWire(S.parseWire(S.CreateOrderResponse, d, spec.endpoint));
+    } catch (e) {
+      if (!(e instanceof KalshiSchemaError)) throw e;
+      // The order exists (we have its id) but the rest of the answer drifted: read the order back
+      // rather than report a failure for an order that was placed.
+      this.logger?.warn("kalshi create answer unreadable, reading the order back", {
+        error: e.message,
+        orderId,
+      });
+      let o: Order;
+      try {
+        o = await this.getOrder(orderId);
+      } catch {
+        throw new KalshiApiError(
+          res.status,
+          "unreadable_order_answer",
+          `Kalshi created order ${orderId} but its answer could not be read`,
+          null,
+          false,
+          "POST",
+          spec.path,
+          true,
+        );
+      }
+      return this.resultFromOrder(o);
+    }
+  }
+
+  private resultFromOrder(o: Order): CreateOrderResult {
+    return {
+      orderId: o.orderId,
+      clientOrderId: o.clientOrderId,
+      fillCount: o.fillCount,
+      remainingCount: o.remainingCount,
+      averageFillPrice: null,
+      averageFeePaid: null,
+      tsMs: o.lastUpdateTime ?? o.createdTime ?? this.now(),
+    };
   }
 
   private async reconcileCreate(
@@ -615,15 +662,7 @@ export class KalshiClient implements ExchangePort {
     this.logger?.info("kalshi order found by client_order_id after an uncertain create", {
       orderId: found.orderId,
     });
-    return {
-      orderId: found.orderId,
-      clientOrderId: found.clientOrderId,
-      fillCount: found.fillCount,
-      remainingCount: found.remainingCount,
-      averageFillPrice: null,
-      averageFeePaid: null,
-      tsMs: found.lastUpdateTime ?? found.createdTime ?? this.now(),
-    };
+    return this.resultFromOrder(found);
   }
 
   /** Looks up an order of `ticker` by its client_order_id (for reconciling an uncertain create). */

@@ -355,6 +355,28 @@ describe("orders", () => {
     expect(fake.callsTo("GET", "/portfolio/orders")[0]?.query.get("ticker")).toBe(createReq.ticker);
   });
 
+  it("finds the order by client_order_id when a 2xx create answer is unreadable", async () => {
+    new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [201, "<html>ok</html>"])
+      .on("GET", "/portfolio/orders", [
+        200,
+        { orders: [wireOrder({ order_id: "ord-9", client_order_id: createReq.clientOrderId })], cursor: "" },
+      ]);
+    const r = await newClient().createOrder(createReq);
+    expect(r.orderId).toBe("ord-9");
+    expect(r.remainingCount).toBe(800);
+  });
+
+  it("reads the order back when the create answer has an order id but drifted otherwise", async () => {
+    const fake = new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [201, { ...createdWire, fill_count: 4 }])
+      .on("GET", "/portfolio/orders/ord-9", [200, { order: wireOrder({ order_id: "ord-9" }) }]);
+    const r = await newClient().createOrder(createReq);
+    expect(r.orderId).toBe("ord-9");
+    expect(r.fillCount).toBe(200);
+    expect(fake.callsTo("POST", /.*/)).toHaveLength(1);
+  });
+
   it("cancels through DELETE /portfolio/events/orders/{id}", async () => {
     const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders/ord-1", [
       200,
