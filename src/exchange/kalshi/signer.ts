@@ -71,20 +71,39 @@ export function signRequest(
   return { [HEADER_KEY]: keyId, [HEADER_TIMESTAMP]: ts, [HEADER_SIGNATURE]: sig.toString("base64") };
 }
 
-/** Checks a signature the way Kalshi does (used by the sim). */
+/**
+ * Checks a signature the way Kalshi does (used by the sim). The second argument is either the
+ * timestamp string or the request headers (any case), in which case the signature is read from
+ * the headers unless given.
+ */
 export function verifyKalshiSignature(
   publicKey: KeyObject,
-  timestampMs: string,
+  timestampOrHeaders: string | Record<string, string | string[] | undefined>,
   method: string,
   urlOrPath: string,
-  signatureB64: string,
+  signatureB64?: string,
 ): boolean {
+  let ts: string | undefined;
+  let sig = signatureB64;
+  if (typeof timestampOrHeaders === "string") {
+    ts = timestampOrHeaders;
+  } else {
+    const h = (name: string): string | undefined => {
+      for (const [k, v] of Object.entries(timestampOrHeaders)) {
+        if (k.toLowerCase() === name.toLowerCase()) return Array.isArray(v) ? v[0] : v;
+      }
+      return undefined;
+    };
+    ts = h(HEADER_TIMESTAMP);
+    sig ??= h(HEADER_SIGNATURE);
+  }
+  if (!ts || !sig || !/^\d+$/.test(ts)) return false;
   try {
     return verify(
       "sha256",
-      Buffer.from(signatureMessage(timestampMs, method, urlOrPath)),
+      Buffer.from(signatureMessage(ts, method, urlOrPath)),
       { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-      Buffer.from(signatureB64, "base64"),
+      Buffer.from(sig, "base64"),
     );
   } catch {
     return false;

@@ -7,6 +7,8 @@ import {
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
   PrivateKeyError,
+  WS_PATH,
+  signatureMessage,
 } from "../../../src/exchange/kalshi/signer.js";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -52,5 +54,33 @@ describe("Kalshi request signing", () => {
     } catch (e) {
       expect(String(e)).not.toContain("SECRETSTUFF");
     }
+  });
+
+  it("verifies straight from request headers, in any letter case", () => {
+    const key = loadPrivateKey(privateKey.export({ type: "pkcs8", format: "pem" }));
+    const h = signRequest(key, "key-id", "DELETE", "/trade-api/v2/portfolio/events/orders/abc?subaccount=0");
+    const lower = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+    expect(verifyKalshiSignature(publicKey, h, "DELETE", "/trade-api/v2/portfolio/events/orders/abc")).toBe(
+      true,
+    );
+    expect(
+      verifyKalshiSignature(publicKey, lower, "DELETE", "/trade-api/v2/portfolio/events/orders/abc"),
+    ).toBe(true);
+    expect(verifyKalshiSignature(publicKey, lower, "GET", "/trade-api/v2/portfolio/events/orders/abc")).toBe(
+      false,
+    );
+    expect(verifyKalshiSignature(publicKey, {}, "DELETE", "/trade-api/v2/portfolio/events/orders/abc")).toBe(
+      false,
+    );
+  });
+
+  it("signs the WebSocket upgrade over GET /trade-api/ws/v2", () => {
+    expect(WS_PATH).toBe("/trade-api/ws/v2");
+    expect(signatureMessage("1703123456789", "get", "wss://external-api-ws.kalshi.com/trade-api/ws/v2")).toBe(
+      "1703123456789GET/trade-api/ws/v2",
+    );
+    const key = loadPrivateKey(privateKey.export({ type: "pkcs1", format: "pem" }));
+    const h = signRequest(key, "key-id", "GET", `wss://external-api-ws.kalshi.com${WS_PATH}`, 1703123456789);
+    expect(verifyKalshiSignature(publicKey, "1703123456789", "GET", WS_PATH, h[HEADER_SIGNATURE])).toBe(true);
   });
 });

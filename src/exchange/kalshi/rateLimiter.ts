@@ -1,0 +1,179 @@
+/**
+ * Client-side rate budget mirroring Kalshi's token buckets (API.md §5): one bucket for reads, one
+ * for writes (order create/cancel). A request that does not fit waits (FIFO) instead of drawing a
+ * 429.
+ *
+ * Each bucket holds `capacity` tokens and refills at `refillRate` tokens/s. We apply it
+ * conservatively: a spent token comes back exactly `capacity / refillRate` seconds after it was
+ * spent (a sliding window). So at most `capacity` tokens are spent in any window of that length,
+ * which never exceeds what Kalshi's own bucket allows even when our clock and theirs are not
+ * aligned, while the long-run rate is still `refillRate`.
+ *
+ * Basic tier: read 200 tokens/s with 1 s of capacity, write 100 tokens/s with 2 s of capacity,
+ * 10 tokens per request: 20 reads in any 1 s window, 20 writes in any 2 s window.
+ */
+import type { BucketLimit } from "../port.js";
+
+export const DEFAULT_REQUEST_COST = 10;
+
+/** Basic tier fallback when /account/limits cannot be read. */
+export const BASIC_TIER_LIMITS: { read: BucketLimit; write: BucketLimit } = {
+  read: { refillRate: 200, bucketCapacity: 200 },
+  write: { refillRate: 100, bucketCapacity: 200 },
+};
+
+export class RateLimiterClosedError extends Error {
+  constructor() {
+    super("rate limiter closed");
+    this.name = "RateLimiterClosedError";
+  }
+}
+
+interface Waiter {
+  cost: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class TokenBucket {
+  private capacity: number;
+  private windowMs: number;
+  /** Spends within the current window, oldest first. */
+  private spends: Array<{ t: number; cost: number }> = [];
+  private spent = 0;
+  private queue: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    limit: BucketLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.capacity = 0;
+    this.windowMs = 1000;
+    this.resize(limit);
+  }
+
+  /** Changes the budget (e.g. after reading /account/limits). Spent tokens stay spent. */
+  resize(limit: BucketLimit): void {
+    if (!(limit.refillRate > 0) || !(limit.bucketCapacity > 0)) {
+      throw new RangeError("bucket refill rate and capacity must be positive");
+    }
+    this.capacity = limit.bucketCapacity;
+    this.windowMs = (limit.bucketCapacity / limit.refillRate) * 1000;
+    this.pump();
+  }
+
+  get limit(): BucketLimit {
+    return { bucketCapacity: this.capacity, refillRate: (this.capacity * 1000) / this.windowMs };
+  }
+
+  /** Tokens available right now. */
+  available(): number {
+    this.expire(this.now());
+    return this.capacity - this.spent;
+  }
+
+  /** Number of requests waiting. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once `cost` tokens are spent on the caller's behalf. FIFO. */
+  take(cost: number = DEFAULT_REQUEST_COST): Promise<void> {
+    if (this.closed) return Promise.reject(new RateLimiterClosedError());
+    const c = Math.min(Math.max(cost, 0), this.capacity);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ cost: c, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Treats the whole bucket as just spent (after Kalshi answered 429). */
+  exhaust(): void {
+    const t = this.now();
+    this.expire(t);
+    const missing = this.capacity - this.spent;
+    if (missing > 0) {
+      this.spends.push({ t, cost: missing });
+      this.spent += missing;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const q = this.queue;
+    this.queue = [];
+    for (const w of q) w.reject(new RateLimiterClosedError());
+  }
+
+  private expire(t: number): void {
+    while (this.spends.length > 0) {
+      const first = this.spends[0]!;
+      if (first.t + this.windowMs > t) break;
+      this.spends.shift();
+      this.spent -= first.cost;
+    }
+    if (this.spends.length === 0) this.spent = 0;
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    const t = this.now();
+    this.expire(t);
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (this.capacity - this.spent < head.cost) break;
+      this.queue.shift();
+      this.spends.push({ t, cost: head.cost });
+      this.spent += head.cost;
+      head.resolve();
+    }
+    if (this.queue.length > 0 && !this.timer) {
+      // Wake when enough of the oldest spends have expired for the head to fit.
+      const need = this.queue[0]!.cost - (this.capacity - this.spent);
+      let freed = 0;
+      let wakeAt = t;
+      for (const s of this.spends) {
+        freed += s.cost;
+        wakeAt = s.t + this.windowMs;
+        if (freed >= need) break;
+      }
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.pump();
+        },
+        Math.max(1, Math.ceil(wakeAt - t)),
+      );
+    }
+  }
+}
+
+export type BucketName = "read" | "write";
+
+export class RateLimiter {
+  readonly read: TokenBucket;
+  readonly write: TokenBucket;
+
+  constructor(limits: { read: BucketLimit; write: BucketLimit } = BASIC_TIER_LIMITS, now?: () => number) {
+    this.read = new TokenBucket(limits.read, now);
+    this.write = new TokenBucket(limits.write, now);
+  }
+
+  take(bucket: BucketName, cost: number = DEFAULT_REQUEST_COST): Promise<void> {
+    return this[bucket].take(cost);
+  }
+
+  resize(limits: { read: BucketLimit; write: BucketLimit }): void {
+    this.read.resize(limits.read);
+    this.write.resize(limits.write);
+  }
+
+  close(): void {
+    this.read.close();
+    this.write.close();
+  }
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import {
+  KalshiApiError,
+  KalshiNetworkError,
+  KalshiSchemaError,
+  describeExchangeError,
+} from "../../src/exchange/errors.js";
+import { PrivateKeyError } from "../../src/exchange/kalshi/signer.js";
+
+const api = (status: number, body: unknown, method = "GET", path = "/x", unknown = false) =>
+  KalshiApiError.fromResponse(status, body, method, path, unknown);
+
+describe("KalshiApiError.fromResponse", () => {
+  it("parses Kalshi's error object", () => {
+    const e = api(400, {
+      error: { code: "invalid_order", message: "invalid order", details: "exactly one of yes_price..." },
+    });
+    expect(e).toMatchObject({
+      status: 400,
+      code: "invalid_order",
+      kalshiMessage: "invalid order",
+      details: "exactly one of yes_price...",
+      retryable: false,
+    });
+    expect(e.message).toBe("GET /x: HTTP 400 invalid_order (invalid order)");
+  });
+
+  it("parses the 429 string form and marks it retryable", () => {
+    const e = api(429, '{"error":"too many requests"}');
+    expect(e).toMatchObject({
+      code: "too_many_requests",
+      kalshiMessage: "too many requests",
+      retryable: true,
+    });
+  });
+
+  it("copes with bodies that are not JSON", () => {
+    const e = api(502, "<html>Bad Gateway</html>");
+    expect(e).toMatchObject({ code: "server_error", retryable: true });
+    expect(api(404, "")).toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("describeExchangeError", () => {
+  it("explains a rejected signature with the environment", () => {
+    const e = api(401, {
+      error: {
+        code: "authentication_error",
+        message: "authentication_error",
+        details: "INCORRECT_API_KEY_SIGNATURE",
+      },
+    });
+    expect(describeExchangeError(e, "demo")).toBe(
+      "Kalshi rejected the API key signature. Check KALSHI_API_KEY, the private key file, that the key belongs to the demo environment you chose, and that this computer's clock is right.",
+    );
+    expect(describeExchangeError(e)).toContain("the demo/production environment you chose");
+  });
+
+  it("covers rate limits, balance, closed markets, prices, unknown ids and server trouble", () => {
+    expect(describeExchangeError(api(429, { error: "too many requests" }))).toBe(
+      "Kalshi is rate-limiting requests; try again in a few seconds.",
+    );
+    expect(describeExchangeError(api(400, { error: { code: "insufficient_balance", message: "x" } }))).toBe(
+      "Your Kalshi balance is too low for this order, so nothing was placed.",
+    );
+    expect(
+      describeExchangeError(api(409, { error: { code: "market_closed", message: "market closed" } })),
+    ).toBe("That market is not open for trading right now, so Kalshi did not accept the order.");
+    expect(
+      describeExchangeError(api(400, { error: { code: "invalid_price", message: "invalid price" } })),
+    ).toMatch(/^Kalshi rejected the price/);
+    expect(describeExchangeError(api(404, { error: { code: "not_found", message: "nope" } }))).toBe(
+      "Kalshi has no market or order with that id.",
+    );
+    expect(describeExchangeError(api(503, "down"))).toBe(
+      "Kalshi had an internal problem (HTTP 503); nothing was changed, try again in a minute.",
+    );
+    expect(describeExchangeError(api(503, "down", "POST", "/portfolio/events/orders", true))).toMatch(
+      /not known whether Kalshi acted on it, so the bot will check your orders/,
+    );
+    expect(
+      describeExchangeError(api(400, { error: { code: "invalid_order", message: "count too large" } })),
+    ).toBe("Kalshi rejected the request (count too large); nothing was changed.");
+  });
+
+  it("separates a read that could not reach Kalshi from an order whose outcome is unknown", () => {
+    expect(describeExchangeError(new KalshiNetworkError("network", "GET", "/x", "ECONNREFUSED"))).toBe(
+      "Could not reach Kalshi (network problem), so nothing was changed; try again in a moment.",
+    );
+    expect(describeExchangeError(new KalshiNetworkError("timeout", "GET", "/x", "ECONNABORTED"))).toMatch(
+      /did not answer in time, and nothing was changed/,
+    );
+    const order = describeExchangeError(
+      new KalshiNetworkError("timeout", "POST", "/portfolio/events/orders", "ECONNABORTED", true),
+    );
+    expect(order).toMatch(/did not answer in time; it is not known whether Kalshi acted on it/);
+    expect(order).not.toMatch(/nothing was changed/);
+  });
+
+  it("is one plain line with no stack trace or key material", () => {
+    const errors: unknown[] = [
+      new KalshiSchemaError("GET /portfolio/balance", "balance_dollars", "expected string"),
+      new PrivateKeyError("not a PEM private key"),
+      new Error("boom\n    at secret (/home/me/.kalshi/key.pem:1:1)"),
+      api(418, { error: { code: "teapot", message: "line1\nline2" } }),
+      "weird",
+    ];
+    for (const e of errors) {
+      const s = describeExchangeError(e, "production");
+      expect(s).not.toMatch(/\n|\bat \S+ \(|\.pem|BEGIN/);
+      expect(s).toMatch(/^[A-Z].*[.]$/);
+    }
+    expect(describeExchangeError(errors[0])).toContain("GET /portfolio/balance");
+  });
+});

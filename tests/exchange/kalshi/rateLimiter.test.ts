@@ -1,0 +1,100 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  BASIC_TIER_LIMITS,
+  RateLimiterClosedError,
+  TokenBucket,
+} from "../../../src/exchange/kalshi/rateLimiter.js";
+import type { KalshiClient } from "../../../src/exchange/kalshi/client.js";
+import { FakeKalshi, makeClient } from "./helpers.js";
+
+describe("TokenBucket (fake clock)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function burst(bucket: TokenBucket, n: number): { done: () => number } {
+    let done = 0;
+    for (let i = 0; i < n; i++) void bucket.take(10).then(() => done++);
+    return { done: () => done };
+  }
+
+  it("lets 20 Basic-tier reads through at once, then 20 per second", async () => {
+    vi.useFakeTimers();
+    const b = new TokenBucket(BASIC_TIER_LIMITS.read, () => Date.now());
+    const r = burst(b, 60);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.done()).toBe(20);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(r.done()).toBe(20);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(r.done()).toBe(40);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.done()).toBe(60);
+    expect(b.waiting).toBe(0);
+  });
+
+  it("holds 2 seconds of Basic-tier writes: 20 at once, the next 20 after 2 s", async () => {
+    vi.useFakeTimers();
+    const b = new TokenBucket(BASIC_TIER_LIMITS.write, () => Date.now());
+    const r = burst(b, 25);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.done()).toBe(20);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(r.done()).toBe(20);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(r.done()).toBe(25);
+  });
+
+  it("waits a full window after a 429 emptied the bucket, and serves more at once after a resize", async () => {
+    vi.useFakeTimers();
+    const b = new TokenBucket({ refillRate: 100, bucketCapacity: 100 }, () => Date.now());
+    b.exhaust();
+    expect(b.available()).toBe(0);
+    const r = burst(b, 3);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(r.done()).toBe(0);
+    b.resize({ refillRate: 1000, bucketCapacity: 1000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.done()).toBe(3);
+  });
+
+  it("rejects waiting requests when closed", async () => {
+    const b = new TokenBucket({ refillRate: 10, bucketCapacity: 10 });
+    await b.take(10);
+    const waiting = b.take(10);
+    b.close();
+    await expect(waiting).rejects.toBeInstanceOf(RateLimiterClosedError);
+    await expect(b.take(1)).rejects.toBeInstanceOf(RateLimiterClosedError);
+  });
+});
+
+describe("client rate budget (real time)", () => {
+  let client: KalshiClient | null = null;
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(async () => {
+    await client?.close();
+    client = null;
+    nock.cleanAll();
+  });
+  afterAll(() => nock.enableNetConnect());
+
+  it("queues a burst of 60 reads under the Basic tier instead of drawing 429s", async () => {
+    const fake = new FakeKalshi().on("GET", "/exchange/status", [
+      200,
+      { exchange_active: true, trading_active: true },
+    ]);
+    client = makeClient({ rateLimit: BASIC_TIER_LIMITS });
+    const k = client;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 60 }, () => k.getExchangeStatus()));
+    const elapsed = performance.now() - t0;
+    expect(fake.calls).toHaveLength(60);
+    expect(elapsed).toBeGreaterThanOrEqual(1950);
+    // Arrival times at the server: at most 20 in the first second, 40 in the first two, i.e. the
+    // budget of 20 requests per 1 s window (arrivals can only come after the limiter let them go,
+    // so this holds however loaded the machine is).
+    const at = fake.calls.map((c) => c.at - t0);
+    for (const k of [1, 2]) expect(at.filter((t) => t < k * 1000).length).toBeLessThanOrEqual(20 * k);
+  });
+});
