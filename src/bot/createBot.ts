@@ -29,7 +29,8 @@ export type { BotDeps } from "./deps.js";
 export type { MyContext } from "./context.js";
 
 function errorSummary(e: unknown): Record<string, unknown> {
-  if (e instanceof GrammyError) return { kind: "telegram", method: e.method, code: e.error_code, description: e.description };
+  if (e instanceof GrammyError)
+    return { kind: "telegram", method: e.method, code: e.error_code, description: e.description };
   if (e instanceof HttpError) return { kind: "network", message: e.message };
   if (e instanceof Error) return { kind: e.name, message: e.message, stack: e.stack };
   return { kind: typeof e, message: String(e) };

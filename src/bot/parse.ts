@@ -1,5 +1,12 @@
 /** Parsing of what the user types: tickers, sides, counts, prices, date ranges. */
-import { type Centis, type Micros, MICROS_PER_CENT, MICROS_PER_DOLLAR, tryParseCount, tryParseDollars } from "../domain/money.js";
+import {
+  type Centis,
+  type Micros,
+  MICROS_PER_CENT,
+  MICROS_PER_DOLLAR,
+  tryParseCount,
+  tryParseDollars,
+} from "../domain/money.js";
 import { zoneOffsetMinutes } from "../domain/time.js";
 import type { OutcomeSide } from "../exchange/port.js";
 
@@ -15,7 +22,8 @@ export function looksLikeTicker(s: string): boolean {
 
 export function parseTicker(s: string): Parsed<string> {
   const t = s.trim().toUpperCase();
-  if (!TICKER.test(t)) return { ok: false, message: `“${s.trim()}” is not a market ticker (for example KXHIGHNY-26NOV25-B45).` };
+  if (!TICKER.test(t))
+    return { ok: false, message: `“${s.trim()}” is not a market ticker (for example KXHIGHNY-26NOV25-B45).` };
   return { ok: true, value: t };
 }
 
@@ -31,7 +39,8 @@ export function parseCountInput(s: string): Parsed<Centis> {
   if (c === null || c <= 0) {
     return { ok: false, message: `“${t}” is not a number of contracts. Send a whole number such as 10.` };
   }
-  if (c > MAX_COUNT * 100) return { ok: false, message: `${t} contracts is more than the bot accepts in one order (${MAX_COUNT}).` };
+  if (c > MAX_COUNT * 100)
+    return { ok: false, message: `${t} contracts is more than the bot accepts in one order (${MAX_COUNT}).` };
   return { ok: true, value: c };
 }
 
@@ -152,7 +161,10 @@ export function parseRange(args: string, now: number, timeZone: string): Parsed<
   if (days) {
     const n = Number(days[1]);
     if (n < 1 || n > 366) return { ok: false, message: `The range must be 1 to 366 days. ${usage}` };
-    return { ok: true, value: { fromMs: now - n * DAY_MS, toMs: now, label: `last ${n} day${n === 1 ? "" : "s"}` } };
+    return {
+      ok: true,
+      value: { fromMs: now - n * DAY_MS, toMs: now, label: `last ${n} day${n === 1 ? "" : "s"}` },
+    };
   }
   const parts = t.split(/\s+/);
   if (parts.length === 2) {

@@ -38,7 +38,12 @@ export class Ui {
     return this.sendTo(ctx, chatId, html, keyboard);
   }
 
-  async sendTo(ctx: Context, chatId: number, html: string, keyboard?: Keyboard): Promise<Message.TextMessage> {
+  async sendTo(
+    ctx: Context,
+    chatId: number,
+    html: string,
+    keyboard?: Keyboard,
+  ): Promise<Message.TextMessage> {
     const ps = pages(this.env, html);
     let last: Message.TextMessage | undefined;
     for (let i = 0; i < ps.length; i++) {
@@ -61,7 +66,13 @@ export class Ui {
    * Edits a message in place (keyboard removed unless given). A body too long for one message is
    * edited to its first page and the rest is sent as new messages. "Not modified" is not an error.
    */
-  async edit(ctx: Context, chatId: number, messageId: number, html: string, keyboard?: Keyboard): Promise<void> {
+  async edit(
+    ctx: Context,
+    chatId: number,
+    messageId: number,
+    html: string,
+    keyboard?: Keyboard,
+  ): Promise<void> {
     const ps = pages(this.env, html);
     const first = ps.length === 1 ? tagged(this.env, html) : ps[0]!;
     try {

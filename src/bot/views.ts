@@ -59,8 +59,7 @@ export function searchList(words: string, hits: MarketSearchHit[], timeZone: str
 export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
   const i = q.intent;
   const verb = i.action === "buy" ? "Buy" : "Sell";
-  const how =
-    i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
+  const how = i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
   const secs = Math.round(confirmTimeoutMs / 1000);
   return [
     `<b>Please confirm</b>`,
@@ -86,7 +85,9 @@ export function placedCard(q: Quote, r: PlaceResult): string {
   } else if (r.status === "resting") {
     lines.push(`✅ <b>Order placed</b>, nothing filled yet`);
   } else {
-    lines.push(`<b>Nothing filled</b>: no one traded at ${price(q.price)} or better, so the order was canceled.`);
+    lines.push(
+      `<b>Nothing filled</b>: no one traded at ${price(q.price)} or better, so the order was canceled.`,
+    );
   }
   lines.push(marketLine(q.marketTitle, i.ticker));
   lines.push(`Order id: ${code(r.orderId)}`);
@@ -162,4 +163,3 @@ export function historyTable(rows: HistoryRow[], label: string, timeZone: string
 export function positionButtonLabel(ticker: string, side: "yes" | "no", c: Centis): string {
   return `${ticker} ${SIDE(side)} ×${displayCount(c)}`;
 }
-

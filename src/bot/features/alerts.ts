@@ -15,7 +15,8 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
   const store = kit.deps.alertSettings;
   const kb = (current: AlertMode) =>
     rows(ALERT_MODES.map((m) => btn(m === current ? `• ${m}` : m, kit.buttons.data(`al:${m}`))));
-  const text = (m: AlertMode) => `Fill alerts are <b>${m}</b>.\n${ALERT_MODES.map((x) => EXPLAIN[x]).join("\n")}`;
+  const text = (m: AlertMode) =>
+    `Fill alerts are <b>${m}</b>.\n${ALERT_MODES.map((x) => EXPLAIN[x]).join("\n")}`;
 
   c.command(
     "alerts",
@@ -26,7 +27,10 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
         return kit.ui.send(ctx, text(m), kb(m));
       }
       if (!(ALERT_MODES as readonly string[]).includes(arg)) {
-        return kit.ui.say(ctx, `“${ctx.match.trim()}” is not a mode. Use /alerts on, /alerts silent or /alerts off.`);
+        return kit.ui.say(
+          ctx,
+          `“${ctx.match.trim()}” is not a mode. Use /alerts on, /alerts silent or /alerts off.`,
+        );
       }
       await store.set(ctx.chat.id, arg as AlertMode);
       await kit.ui.send(ctx, `Fill alerts are now <b>${arg}</b>.`);

@@ -8,7 +8,9 @@ export const EXPIRED = "This button has expired.";
 export function fallbackFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   c.on("callback_query", async (ctx) => {
-    kit.log.info("expired or unknown button", { verified: kit.buttons.verify(ctx.callbackQuery.data) !== null });
+    kit.log.info("expired or unknown button", {
+      verified: kit.buttons.verify(ctx.callbackQuery.data) !== null,
+    });
     await answer(ctx, EXPIRED);
     await removeTappedKeyboard(ctx);
   });

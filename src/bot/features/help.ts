@@ -10,13 +10,25 @@ export interface CommandInfo {
 
 /** Every command, in menu order (setMyCommands and /help use this list). */
 export const COMMANDS: CommandInfo[] = [
-  { command: "buy", description: "Buy contracts (asks for what is missing)", example: "/buy KXHIGHNY-26NOV25-B45 yes 10 @0.42" },
+  {
+    command: "buy",
+    description: "Buy contracts (asks for what is missing)",
+    example: "/buy KXHIGHNY-26NOV25-B45 yes 10 @0.42",
+  },
   { command: "sell", description: "Sell from an open position", example: "/sell KXHIGHNY-26NOV25-B45 yes 5" },
   { command: "portfolio", description: "Positions, value and P&L", example: "/portfolio" },
   { command: "orders", description: "Resting orders, with cancel buttons", example: "/orders" },
-  { command: "cancel", description: "Cancel an order, or stop the current question", example: "/cancel 3f2c9a1e-…" },
+  {
+    command: "cancel",
+    description: "Cancel an order, or stop the current question",
+    example: "/cancel 3f2c9a1e-…",
+  },
   { command: "status", description: "Status of one order", example: "/status 3f2c9a1e-…" },
-  { command: "market", description: "A market's prices, with Buy buttons", example: "/market KXHIGHNY-26NOV25-B45" },
+  {
+    command: "market",
+    description: "A market's prices, with Buy buttons",
+    example: "/market KXHIGHNY-26NOV25-B45",
+  },
   { command: "search", description: "Find markets by words", example: "/search highest temperature NYC" },
   { command: "balance", description: "Cash and portfolio value", example: "/balance" },
   { command: "history", description: "Your trades (7d, 30d or two dates)", example: "/history 30d" },
@@ -39,6 +51,9 @@ export function helpText(): string {
 
 export function helpFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
-  c.command(["start", "help"], kit.guard("help", (ctx) => kit.ui.send(ctx, helpText())));
+  c.command(
+    ["start", "help"],
+    kit.guard("help", (ctx) => kit.ui.send(ctx, helpText())),
+  );
   return c;
 }

@@ -17,7 +17,10 @@ export function marketFeature(kit: Kit): Composer<MyContext> {
     const ref = kit.buttons.ref(info.market.ticker);
     const kb =
       info.market.status === "active"
-        ? rows([btn("Buy YES", kit.buttons.data(`mb:yes:${ref}`)), btn("Buy NO", kit.buttons.data(`mb:no:${ref}`))])
+        ? rows([
+            btn("Buy YES", kit.buttons.data(`mb:yes:${ref}`)),
+            btn("Buy NO", kit.buttons.data(`mb:no:${ref}`)),
+          ])
         : undefined;
     await kit.ui.send(ctx, marketCard(info, tz), kb);
   }
@@ -37,10 +40,14 @@ export function marketFeature(kit: Kit): Composer<MyContext> {
     "search",
     kit.guard("search", async (ctx) => {
       const words = ctx.match.trim();
-      if (words.length < 2) return kit.ui.say(ctx, "Send /search <words>, for example /search highest temperature NYC.");
+      if (words.length < 2)
+        return kit.ui.say(ctx, "Send /search <words>, for example /search highest temperature NYC.");
       const hits = (await withTyping(ctx, () => markets.search(words, MAX_HITS))).slice(0, MAX_HITS);
       const kb = hits.map((h, i) => [
-        btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), kit.buttons.data(`mk:${kit.buttons.ref(h.ticker)}`)),
+        btn(
+          `${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60),
+          kit.buttons.data(`mk:${kit.buttons.ref(h.ticker)}`),
+        ),
       ]);
       await kit.ui.send(ctx, searchList(words, hits, tz), hits.length ? rows(...kb) : undefined);
     }),

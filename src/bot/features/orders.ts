@@ -24,7 +24,9 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     orders.forEach((o, i) => lines.push(`${i + 1}. ${orderLine(o, tz)}`));
     const kb = orders
       .slice(0, 30)
-      .map((o, i) => [btn(`Cancel ${i + 1}: ${o.ticker}`.slice(0, 60), data(`oc:${kit.buttons.ref(o.orderId)}`))]);
+      .map((o, i) => [
+        btn(`Cancel ${i + 1}: ${o.ticker}`.slice(0, 60), data(`oc:${kit.buttons.ref(o.orderId)}`)),
+      ]);
     kb.push([btn("Cancel all", data("oca"))]);
     return { html: lines.join("\n"), kb: rows(...kb) };
   }
@@ -49,7 +51,10 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     kit.guard("cancel", async (ctx) => {
       const id = ctx.match.trim();
       if (!id) {
-        await kit.ui.say(ctx, "Nothing to stop. To cancel an order send /cancel <order id>, or use the buttons in /orders.");
+        await kit.ui.say(
+          ctx,
+          "Nothing to stop. To cancel an order send /cancel <order id>, or use the buttons in /orders.",
+        );
         return;
       }
       if (!ORDER_ID.test(id)) {

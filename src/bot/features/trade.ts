@@ -39,8 +39,7 @@ export interface TradeStart {
 type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
 
 type Input =
-  | { kind: "tap"; action: string; ctx: ConvContext }
-  | { kind: "text"; text: string; ctx: ConvContext };
+  { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
 
 export const UNKNOWN_OUTCOME =
   "I couldn't confirm whether the order was placed. The bot is checking with Kalshi; send /orders in a minute to see it.";
@@ -54,7 +53,11 @@ export function tradeConversation(kit: Kit) {
   const { executor, markets, portfolio } = kit.deps.services;
   const timeoutMs = kit.deps.config.confirmTimeoutMs;
 
-  return async function trade(conversation: MyConversation, ctx: ConvContext, start: TradeStart): Promise<void> {
+  return async function trade(
+    conversation: MyConversation,
+    ctx: ConvContext,
+    start: TradeStart,
+  ): Promise<void> {
     /** Runs a side effect once (replays reuse the stored result); errors become sentences. */
     const ext = <T>(fn: () => Promise<T>, typing = true): Promise<Ext<T>> =>
       conversation.external(async (octx: Context) => {
@@ -124,7 +127,9 @@ export function tradeConversation(kit: Kit) {
         if (ticker) {
           position = open.find((p) => p.ticker === ticker && (!outcome || p.side === outcome));
           if (!position) {
-            await say(`You hold no ${outcome ? outcome.toUpperCase() + " " : ""}position in ${ticker}, so there is nothing to sell.`);
+            await say(
+              `You hold no ${outcome ? outcome.toUpperCase() + " " : ""}position in ${ticker}, so there is nothing to sell.`,
+            );
             if (open.length === 0) return;
           }
         }
@@ -144,7 +149,9 @@ export function tradeConversation(kit: Kit) {
               const t = r.text.trim().toUpperCase();
               position = open.find((p) => p.ticker === t);
               if (position) break;
-              await say(`You hold no position in “${r.text.trim()}”. Tap one of the positions above, or /cancel.`);
+              await say(
+                `You hold no position in “${r.text.trim()}”. Tap one of the positions above, or /cancel.`,
+              );
             }
           }
         }
@@ -152,7 +159,9 @@ export function tradeConversation(kit: Kit) {
         outcome = position.side;
         if (count === undefined) count = position.count;
         if (count > position.count) {
-          await say(`You hold only ${displayCount(position.count)} ${outcome.toUpperCase()}; selling all of them.`);
+          await say(
+            `You hold only ${displayCount(position.count)} ${outcome.toUpperCase()}; selling all of them.`,
+          );
           count = position.count;
         }
       }
@@ -187,10 +196,14 @@ export function tradeConversation(kit: Kit) {
       if (!outcome) {
         const p = sidePrices(info);
         const fmt = (m: Micros | null) => (m === null ? "no offers" : displayPrice(m));
-        await ui.send(ctx, `${marketCard(info, kit.deps.config.timeZone)}\n\nBuy YES or NO?`, rows(
-          [btn(`YES ${fmt(p.yesAsk)}`, data("yes")), btn(`NO ${fmt(p.noAsk)}`, data("no"))],
-          cancelRow(),
-        ));
+        await ui.send(
+          ctx,
+          `${marketCard(info, kit.deps.config.timeZone)}\n\nBuy YES or NO?`,
+          rows(
+            [btn(`YES ${fmt(p.yesAsk)}`, data("yes")), btn(`NO ${fmt(p.noAsk)}`, data("no"))],
+            cancelRow(),
+          ),
+        );
         for (;;) {
           const r = await input((a) => a === "yes" || a === "no");
           if (r === "cancel") return;
@@ -247,7 +260,9 @@ export function tradeConversation(kit: Kit) {
           break;
         }
         if (kind === "limit" && limit === undefined) {
-          await say(`Send the limit price for ${outcome.toUpperCase()}, for example 0.42 or 42c.`, [cancelRow()]);
+          await say(`Send the limit price for ${outcome.toUpperCase()}, for example 0.42 or 42c.`, [
+            cancelRow(),
+          ]);
           for (;;) {
             const r = await input(() => false);
             if (r === "cancel") return;
@@ -276,9 +291,11 @@ export function tradeConversation(kit: Kit) {
 
       // Quote card → Confirm / Cancel; a late tap or a moved price shows a fresh card.
       for (let card = 1; ; card++) {
-        const msg = await ui.send(ctx, quoteCard(quote, timeoutMs), rows(
-          [btn("✅ Confirm", data(`ok${card}`)), btn("Cancel", data("x"))],
-        ));
+        const msg = await ui.send(
+          ctx,
+          quoteCard(quote, timeoutMs),
+          rows([btn("✅ Confirm", data(`ok${card}`)), btn("Cancel", data("x"))]),
+        );
         const shownAt = await now();
         for (;;) {
           const r = await input((a) => a === `ok${card}`);
@@ -288,7 +305,12 @@ export function tradeConversation(kit: Kit) {
         }
         const tappedAt = await now();
         if (tappedAt - shownAt > timeoutMs) {
-          await ui.edit(ctx, msg.chat.id, msg.message_id, "This quote expired; nothing was placed. Here is a fresh one.");
+          await ui.edit(
+            ctx,
+            msg.chat.id,
+            msg.message_id,
+            "This quote expired; nothing was placed. Here is a fresh one.",
+          );
           const fresh = await ext(() => executor.quote(intent));
           if (!fresh.ok) return void (await say(fresh.message));
           quote = fresh.value;
@@ -300,7 +322,8 @@ export function tradeConversation(kit: Kit) {
             return { ok: true, value: await withTyping(octx, () => executor.place(q)) };
           } catch (e) {
             kit.log.error("order placement failed", { clientOrderId: q.clientOrderId, error: errText(e) });
-            if (e instanceof UserError) return { ok: false, message: `${e.message} Nothing was placed.`, userError: true };
+            if (e instanceof UserError)
+              return { ok: false, message: `${e.message} Nothing was placed.`, userError: true };
             const custom = kit.deps.describeError ? kit.deps.describeError(e) + " " : "";
             return { ok: false, message: custom + UNKNOWN_OUTCOME, userError: false };
           }
@@ -350,8 +373,15 @@ export function tradeConversation(kit: Kit) {
           continue;
         }
         hits = found.value.slice(0, MAX_HITS);
-        const kb = hits.map((h, i) => [btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data(`m${i}`))]);
-        await ui.send(ctx, searchList(text, hits, kit.deps.config.timeZone) + (hits.length ? "\n\nTap one, or send other words." : ""), rows(...kb, cancelRow()));
+        const kb = hits.map((h, i) => [
+          btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data(`m${i}`)),
+        ]);
+        await ui.send(
+          ctx,
+          searchList(text, hits, kit.deps.config.timeZone) +
+            (hits.length ? "\n\nTap one, or send other words." : ""),
+          rows(...kb, cancelRow()),
+        );
       }
     }
   };
