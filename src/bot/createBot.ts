@@ -1,6 +1,7 @@
 /**
  * Builds the Telegram bot. Middleware order:
- *   1. access gate (allow-listed user in a private chat, else nothing happens),
+ *   1. access gate (allow-listed user in a private chat, else nothing happens), then one update
+ *      at a time per chat,
  *   2. conversations(), then /cancel (leaves a conversation), then "any other command leaves the
  *      conversation" — a command typed mid-conversation runs normally and the question is dropped,
  *   3. the trade conversation,
@@ -15,6 +16,7 @@ import { Buttons } from "./buttons.js";
 import type { ConvContext, Kit, MyContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
+import { sequentialPerChat } from "./sequential.js";
 import { alertsFeature } from "./features/alerts.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { COMMANDS, helpFeature } from "./features/help.js";
@@ -82,6 +84,8 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
       replyIntervalMs: deps.strangerReplyIntervalMs ?? 10 * 60_000,
     }),
   );
+
+  bot.use(sequentialPerChat<MyContext>());
 
   // 2. Conversations; /cancel and other commands leave an active one.
   bot.use(conversations<MyContext, ConvContext>());
