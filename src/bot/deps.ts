@@ -52,7 +52,7 @@ export interface BotDeps {
   /** Key for signing button data; random per process when omitted (old buttons then expire on restart). */
   buttonSecret?: string;
   /** Overrides for @grammyjs/auto-retry (tests shorten the delays). */
-  autoRetry?: { maxRetryAttempts?: number; maxDelaySeconds?: number };
+  autoRetry?: { maxRetryAttempts?: number; maxDelaySeconds?: number; rethrowInternalServerErrors?: boolean };
   /** How often a stranger is told "This bot is private." (default 10 minutes). */
   strangerReplyIntervalMs?: number;
 }

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { UserError } from "../../src/trading/types.js";
 import { c, usd } from "../support/fakeServices.js";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
 
