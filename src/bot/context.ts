@@ -1,0 +1,26 @@
+import type { Conversation, ConversationFlavor } from "@grammyjs/conversations";
+import type { Context } from "grammy";
+import type winston from "winston";
+import type { Buttons } from "./buttons.js";
+import type { BotDeps } from "./deps.js";
+import type { Ui } from "./ui.js";
+
+export type MyContext = ConversationFlavor<Context>;
+/** Context inside a conversation (no plugins besides auto-retry). */
+export type ConvContext = Context;
+export type MyConversation = Conversation<MyContext, ConvContext>;
+
+/** What every feature gets. */
+export interface Kit {
+  deps: BotDeps;
+  ui: Ui;
+  buttons: Buttons;
+  log: winston.Logger;
+  now: () => number;
+  describe: (e: unknown) => string;
+  /** Runs a handler; a failure is logged and answered with one plain sentence. */
+  guard: <C extends Context>(
+    name: string,
+    fn: (ctx: C, next: () => Promise<void>) => Promise<unknown>,
+  ) => (ctx: C, next: () => Promise<void>) => Promise<void>;
+}

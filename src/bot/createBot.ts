@@ -1,0 +1,147 @@
+/**
+ * Builds the Telegram bot. Middleware order:
+ *   1. access gate (allow-listed user in a private chat, else nothing happens), then one update
+ *      at a time per chat,
+ *   2. conversations(), then /cancel (leaves a conversation), then "any other command leaves the
+ *      conversation" — a command typed mid-conversation runs normally and the question is dropped,
+ *   3. the trade conversation,
+ *   4. one Composer per feature,
+ *   5. the catch-all for stale/forged buttons and unknown input.
+ * Errors: each handler is wrapped (one plain sentence to the user, logged), bot.catch logs the rest.
+ */
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { Bot, type Context, GrammyError, HttpError } from "grammy";
+import { Buttons } from "./buttons.js";
+import type { ConvContext, Kit, MyContext } from "./context.js";
+import type { BotDeps } from "./deps.js";
+import { accessGate } from "./access.js";
+import { sequentialPerChat } from "./sequential.js";
+import { alertsFeature } from "./features/alerts.js";
+import { fallbackFeature } from "./features/fallback.js";
+import { COMMANDS, helpFeature } from "./features/help.js";
+import { historyFeature } from "./features/history.js";
+import { marketFeature } from "./features/market.js";
+import { ordersFeature } from "./features/orders.js";
+import { portfolioFeature } from "./features/portfolio.js";
+import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
+import { answer, defaultDescribeError, Ui } from "./ui.js";
+
+export type { BotDeps } from "./deps.js";
+export type { MyContext } from "./context.js";
+
+function errorSummary(e: unknown): Record<string, unknown> {
+  if (e instanceof GrammyError)
+    return { kind: "telegram", method: e.method, code: e.error_code, description: e.description };
+  if (e instanceof HttpError) return { kind: "network", message: e.message };
+  if (e instanceof Error) return { kind: e.name, message: e.message, stack: e.stack };
+  return { kind: typeof e, message: String(e) };
+}
+
+export function createBot(deps: BotDeps): Bot<MyContext> {
+  const bot = new Bot<MyContext>(deps.token, {
+    ...(deps.botConfig?.client ? { client: deps.botConfig.client } : {}),
+    ...(deps.botConfig?.botInfo ? { botInfo: deps.botConfig.botInfo } : {}),
+  });
+  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, ...deps.autoRetry });
+  bot.api.config.use(retry);
+
+  const log = deps.logger.child({ component: "bot" });
+  const ui = new Ui(deps.config.envTag);
+  const now = deps.now ?? Date.now;
+  const describe = (e: unknown) => {
+    try {
+      return (deps.describeError ?? defaultDescribeError)(e);
+    } catch {
+      return defaultDescribeError(e);
+    }
+  };
+
+  const kit: Kit = {
+    deps,
+    ui,
+    buttons: new Buttons(deps.buttonSecret),
+    log,
+    now,
+    describe,
+    guard: (name, fn) => async (ctx, next) => {
+      try {
+        await fn(ctx, next);
+      } catch (e) {
+        log.error("handler failed", { handler: name, ...errorSummary(e) });
+        await answer(ctx);
+        if (ctx.chat) await ui.say(ctx, describe(e)).catch(() => undefined);
+      }
+    },
+  };
+
+  // 1. Access.
+  bot.use(
+    accessGate<MyContext>({
+      allowedUserIds: deps.config.allowedUserIds,
+      logger: log,
+      now,
+      replyIntervalMs: deps.strangerReplyIntervalMs ?? 10 * 60_000,
+    }),
+  );
+
+  bot.use(sequentialPerChat<MyContext>());
+
+  // 2. Conversations; /cancel and other commands leave an active one.
+  bot.use(conversations<MyContext, ConvContext>());
+  bot.command("cancel", async (ctx, next) => {
+    const active = Object.keys(ctx.conversation.active()).length > 0;
+    if (!active) return next();
+    await ctx.conversation.exitAll();
+    if (ctx.match.trim() !== "") return next(); // "/cancel <order id>" still cancels that order
+    await ui.say(ctx, "Stopped. Nothing was placed.");
+  });
+  bot.on("message:text", async (ctx, next) => {
+    if (ctx.message.text.startsWith("/") && Object.keys(ctx.conversation.active()).length > 0) {
+      await ctx.conversation.exitAll();
+    }
+    return next();
+  });
+
+  // 3. The /buy and /sell conversation.
+  bot.use(
+    createConversation<MyContext, ConvContext>(tradeConversation(kit), {
+      id: TRADE_CONVERSATION,
+      plugins: [
+        async (ctx: Context, next: () => Promise<void>) => {
+          ctx.api.config.use(retry);
+          await next();
+        },
+      ],
+    }),
+  );
+
+  // 4. Features.
+  bot.use(helpFeature(kit));
+  bot.use(tradeFeature(kit));
+  bot.use(portfolioFeature(kit));
+  bot.use(ordersFeature(kit));
+  bot.use(marketFeature(kit));
+  bot.use(historyFeature(kit));
+  bot.use(alertsFeature(kit));
+
+  // 5. Everything nobody handled.
+  bot.use(fallbackFeature(kit));
+
+  bot.catch(async (err) => {
+    log.error("update failed", { updateId: err.ctx.update.update_id, ...errorSummary(err.error) });
+    try {
+      await answer(err.ctx);
+      if (err.ctx.chat?.type === "private") await ui.say(err.ctx, describe(err.error));
+    } catch {
+      // the error boundary never throws
+    }
+  });
+
+  return bot;
+}
+
+/** Registers every command in Telegram's menu. */
+export async function setCommands(bot: Bot<MyContext>): Promise<void> {
+  await bot.api.setMyCommands(COMMANDS.map((c) => ({ command: c.command, description: c.description })));
+}

@@ -1,0 +1,58 @@
+import type { BotConfig, Context } from "grammy";
+import type winston from "winston";
+import type {
+  ExportService,
+  HistoryService,
+  MarketService,
+  OrderExecutor,
+  PortfolioService,
+} from "../trading/types.js";
+
+export type AlertMode = "on" | "silent" | "off";
+export const ALERT_MODES: readonly AlertMode[] = ["on", "silent", "off"];
+
+/** Per-chat fill-alert preference; implemented on branch `alerts`. */
+export interface AlertSettingsStore {
+  get(chatId: number): Promise<AlertMode>;
+  set(chatId: number, mode: AlertMode): Promise<void>;
+}
+
+export type EnvTag = "SIM" | "DEMO" | "LIVE";
+
+export interface BotServices {
+  executor: OrderExecutor;
+  markets: MarketService;
+  portfolio: PortfolioService;
+  history: HistoryService;
+  exporter: ExportService;
+}
+
+export interface BotSettings {
+  /** Telegram user ids allowed to use the bot (private chats only). */
+  allowedUserIds: number[];
+  envTag: EnvTag;
+  /** How long a quote card's Confirm button stays valid. */
+  confirmTimeoutMs: number;
+  /** IANA zone for dates shown and typed (e.g. "America/New_York"). */
+  timeZone: string;
+}
+
+export interface BotDeps {
+  token: string;
+  services: BotServices;
+  alertSettings: AlertSettingsStore;
+  config: BotSettings;
+  logger: winston.Logger;
+  /** Turns a thrown error into one plain sentence for the phone. */
+  describeError?: (e: unknown) => string;
+  /** grammY client options (client.fetch / apiRoot, botInfo) for tests and the local chat. */
+  botConfig?: BotConfig<Context>;
+  /** Clock (epoch ms); tests fake it. */
+  now?: () => number;
+  /** Key for signing button data; random per process when omitted (old buttons then expire on restart). */
+  buttonSecret?: string;
+  /** Overrides for @grammyjs/auto-retry (tests shorten the delays). */
+  autoRetry?: { maxRetryAttempts?: number; maxDelaySeconds?: number; rethrowInternalServerErrors?: boolean };
+  /** How often a stranger is told "This bot is private." (default 10 minutes). */
+  strangerReplyIntervalMs?: number;
+}

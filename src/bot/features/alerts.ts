@@ -1,0 +1,52 @@
+import { Composer } from "grammy";
+import { ALERT_MODES, type AlertMode } from "../deps.js";
+import type { Kit, MyContext } from "../context.js";
+import { answer, btn, rows } from "../ui.js";
+
+const EXPLAIN: Record<AlertMode, string> = {
+  on: "on: a message with sound for every fill",
+  silent: "silent: a message without sound",
+  off: "off: no fill messages",
+};
+
+/** /alerts on|silent|off; without an argument shows the current mode with buttons. */
+export function alertsFeature(kit: Kit): Composer<MyContext> {
+  const c = new Composer<MyContext>();
+  const store = kit.deps.alertSettings;
+  const kb = (current: AlertMode) =>
+    rows(ALERT_MODES.map((m) => btn(m === current ? `• ${m}` : m, kit.buttons.data(`al:${m}`))));
+  const text = (m: AlertMode) =>
+    `Fill alerts are <b>${m}</b>.\n${ALERT_MODES.map((x) => EXPLAIN[x]).join("\n")}`;
+
+  c.command(
+    "alerts",
+    kit.guard("alerts", async (ctx) => {
+      const arg = ctx.match.trim().toLowerCase();
+      if (arg === "") {
+        const m = await store.get(ctx.chat.id);
+        return kit.ui.send(ctx, text(m), kb(m));
+      }
+      if (!(ALERT_MODES as readonly string[]).includes(arg)) {
+        return kit.ui.say(
+          ctx,
+          `“${ctx.match.trim()}” is not a mode. Use /alerts on, /alerts silent or /alerts off.`,
+        );
+      }
+      await store.set(ctx.chat.id, arg as AlertMode);
+      await kit.ui.send(ctx, `Fill alerts are now <b>${arg}</b>.`);
+    }),
+  );
+
+  c.on(
+    "callback_query:data",
+    kit.guard("alerts-buttons", async (ctx, next) => {
+      const p = kit.buttons.verify(ctx.callbackQuery.data);
+      const m = p?.startsWith("al:") ? p.slice(3) : null;
+      if (!m || !(ALERT_MODES as readonly string[]).includes(m) || !ctx.chat) return next();
+      await store.set(ctx.chat.id, m as AlertMode);
+      await answer(ctx, `Alerts ${m}`);
+      await kit.ui.editTapped(ctx, text(m as AlertMode), kb(m as AlertMode));
+    }),
+  );
+  return c;
+}

@@ -1,0 +1,122 @@
+import { Composer, type Context } from "grammy";
+import type { Order } from "../../exchange/port.js";
+import type { Kit, MyContext } from "../context.js";
+import { code, contractsText, escapeHtml } from "../format.js";
+import { answer, btn, rows, withTyping } from "../ui.js";
+import { orderLine, orderStatusCard } from "../views.js";
+
+const ORDER_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** /orders (cancel buttons, "Cancel all" behind a confirmation), /cancel <id>, /status <id>. */
+export function ordersFeature(kit: Kit): Composer<MyContext> {
+  const c = new Composer<MyContext>();
+  const { executor } = kit.deps.services;
+  const tz = kit.deps.config.timeZone;
+  const data = (p: string) => kit.buttons.data(p);
+
+  function ordersView(orders: Order[], note?: string) {
+    const lines: string[] = note ? [note, ""] : [];
+    if (orders.length === 0) {
+      lines.push("No resting orders.");
+      return { html: lines.join("\n"), kb: undefined };
+    }
+    lines.push(`<b>Resting orders</b> (${orders.length})`);
+    orders.forEach((o, i) => lines.push(`${i + 1}. ${orderLine(o, tz)}`));
+    const kb = orders
+      .slice(0, 30)
+      .map((o, i) => [
+        btn(`Cancel ${i + 1}: ${o.ticker}`.slice(0, 60), data(`oc:${kit.buttons.ref(o.orderId)}`)),
+      ]);
+    kb.push([btn("Cancel all", data("oca"))]);
+    return { html: lines.join("\n"), kb: rows(...kb) };
+  }
+
+  c.command(
+    "orders",
+    kit.guard("orders", async (ctx) => {
+      const orders = await withTyping(ctx, () => executor.openOrders());
+      const v = ordersView(orders);
+      await kit.ui.send(ctx, v.html, v.kb);
+    }),
+  );
+
+  async function cancelOne(ctx: Context, orderId: string): Promise<string> {
+    const r = await executor.cancel(orderId);
+    kit.log.info("order canceled", { orderId: r.orderId });
+    return `Canceled order ${code(r.orderId)} (${escapeHtml(contractsText(r.canceledCount))} were resting).`;
+  }
+
+  c.command(
+    "cancel",
+    kit.guard("cancel", async (ctx) => {
+      const id = ctx.match.trim();
+      if (!id) {
+        await kit.ui.say(
+          ctx,
+          "Nothing to stop. To cancel an order send /cancel <order id>, or use the buttons in /orders.",
+        );
+        return;
+      }
+      if (!ORDER_ID.test(id)) {
+        await kit.ui.say(ctx, `“${id}” is not an order id. /orders lists your orders with their ids.`);
+        return;
+      }
+      await kit.ui.send(ctx, await withTyping(ctx, () => cancelOne(ctx, id)));
+    }),
+  );
+
+  c.command(
+    "status",
+    kit.guard("status", async (ctx) => {
+      const id = ctx.match.trim();
+      if (!id || !ORDER_ID.test(id)) {
+        await kit.ui.say(ctx, "Send /status <order id>; /orders lists your resting orders with their ids.");
+        return;
+      }
+      const o = await withTyping(ctx, () => executor.orderStatus(id));
+      await kit.ui.send(ctx, orderStatusCard(o, tz));
+    }),
+  );
+
+  c.on(
+    "callback_query:data",
+    kit.guard("orders-buttons", async (ctx, next) => {
+      const p = kit.buttons.verify(ctx.callbackQuery.data);
+      if (p === null) return next();
+      if (p.startsWith("oc:")) {
+        const id = kit.buttons.deref(p.slice(3));
+        if (id === null) return next();
+        await answer(ctx, "Canceling…");
+        const note = await cancelOne(ctx, id);
+        const v = ordersView(await executor.openOrders(), note);
+        await kit.ui.editTapped(ctx, v.html, v.kb);
+        return;
+      }
+      if (p === "oca") {
+        await answer(ctx);
+        const n = (await executor.openOrders()).length;
+        await kit.ui.editTapped(
+          ctx,
+          n === 0 ? "No resting orders." : `Cancel all ${n} resting order${n === 1 ? "" : "s"}?`,
+          n === 0 ? undefined : rows([btn("Yes, cancel all", data("ocy")), btn("No", data("ocn"))]),
+        );
+        return;
+      }
+      if (p === "ocy") {
+        await answer(ctx, "Canceling all…");
+        const r = await executor.cancelAll();
+        kit.log.info("all orders canceled", { canceled: r.canceled });
+        await kit.ui.editTapped(ctx, `Canceled ${r.canceled} order${r.canceled === 1 ? "" : "s"}.`);
+        return;
+      }
+      if (p === "ocn") {
+        await answer(ctx);
+        const v = ordersView(await executor.openOrders(), "Nothing was canceled.");
+        await kit.ui.editTapped(ctx, v.html, v.kb);
+        return;
+      }
+      return next();
+    }),
+  );
+  return c;
+}

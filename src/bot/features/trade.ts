@@ -1,0 +1,422 @@
+/**
+ * /buy and /sell as one conversation (conversations v2). Whatever the shortcut leaves out is asked
+ * step by step; then a quote card with Confirm / Cancel. Every service call, every clock reading
+ * and the order POST run inside `conversation.external`, so replays never repeat them; the order is
+ * placed with the quote's clientOrderId, so a double tap or a resent update creates one order.
+ */
+import { randomBytes } from "node:crypto";
+import { Composer, type Context } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import { type Centis, type Micros, displayCount, displayPrice } from "../../domain/money.js";
+import type { OutcomeSide } from "../../exchange/port.js";
+import {
+  type MarketInfo,
+  type MarketSearchHit,
+  type OrderIntent,
+  type PlaceOutcome,
+  type PositionView,
+  type Quote,
+  type TradeAction,
+  UserError,
+} from "../../trading/types.js";
+import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js";
+import { escapeHtml } from "../format.js";
+import { looksLikeTicker, parseCountInput, parsePriceInput, parseTicker, parseTradeArgs } from "../parse.js";
+import { answer, btn, removeTappedKeyboard, rows, withTyping } from "../ui.js";
+import { marketCard, placedCard, positionButtonLabel, quoteCard, searchList, sidePrices } from "../views.js";
+
+export const TRADE_CONVERSATION = "trade";
+
+/** JSON-serializable arguments of the conversation. */
+export interface TradeStart {
+  action: TradeAction;
+  /** Text after the command, e.g. "KXHIGHNY-26NOV25-B45 yes 10 @0.42". */
+  text?: string;
+  ticker?: string;
+  outcome?: OutcomeSide;
+}
+
+type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
+
+type Input =
+  { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
+
+export const UNKNOWN_OUTCOME =
+  "I couldn't confirm whether the order was placed. The bot is checking with Kalshi; send /orders in a minute to see it.";
+
+const COUNT_CHOICES = [1, 5, 10, 25];
+const MAX_HITS = 8;
+
+/** The conversation function (registered with createConversation in createBot). */
+export function tradeConversation(kit: Kit) {
+  const { ui, buttons } = kit;
+  const { executor, markets, portfolio } = kit.deps.services;
+  const timeoutMs = kit.deps.config.confirmTimeoutMs;
+
+  return async function trade(
+    conversation: MyConversation,
+    ctx: ConvContext,
+    start: TradeStart,
+  ): Promise<void> {
+    /** Runs a side effect once (replays reuse the stored result); errors become sentences. */
+    const ext = <T>(fn: () => Promise<T>, typing = true): Promise<Ext<T>> =>
+      conversation.external(async (octx: Context) => {
+        try {
+          const value = typing ? await withTyping(octx, fn) : await fn();
+          return { ok: true as const, value };
+        } catch (e) {
+          if (!(e instanceof UserError)) kit.log.error("trade step failed", { error: errText(e) });
+          return { ok: false as const, message: kit.describe(e), userError: e instanceof UserError };
+        }
+      });
+    const now = () => conversation.external(() => kit.now());
+    const nonce = await conversation.external(() => randomBytes(3).toString("base64url"));
+    const data = (action: string) => buttons.data(`t:${nonce}:${action}`);
+    const say = (s: string, kb?: InlineKeyboardButton[][]) => ui.say(ctx, s, kb ? rows(...kb) : undefined);
+    const cancelRow = () => [btn("Cancel", data("x"))];
+    let hits: MarketSearchHit[] = [];
+
+    /**
+     * Waits for typed text or a tap on one of `actions` of this conversation. Taps on buttons of
+     * other features pass through to them; old buttons of this conversation are answered as expired.
+     */
+    async function input(actions: (a: string) => boolean): Promise<Input | "cancel"> {
+      for (;;) {
+        const c = await conversation.wait();
+        if (c.callbackQuery) {
+          const payload = buttons.verify(c.callbackQuery.data);
+          // Not a button of a trade conversation: let other features (or the expiry catch-all) answer it.
+          if (payload === null || !payload.startsWith("t:")) return await conversation.skip({ next: true });
+          const [, n, action = ""] = payload.split(":");
+          if (n === nonce && action === "x") {
+            await answer(c);
+            await ui.editTapped(c, "Cancelled. Nothing was placed.");
+            return "cancel";
+          }
+          if (n === nonce && actions(action)) {
+            await answer(c);
+            await removeTappedKeyboard(c);
+            return { kind: "tap", action, ctx: c };
+          }
+          await answer(c, "This button has expired.");
+          await removeTappedKeyboard(c);
+          continue;
+        }
+        const text = c.message?.text;
+        if (text !== undefined) {
+          if (text.startsWith("/")) return await conversation.skip({ next: true });
+          return { kind: "text", text, ctx: c };
+        }
+        await c.reply("Please answer with text or a button, or send /cancel.").catch(() => undefined);
+      }
+    }
+
+    try {
+      const args = parseTradeArgs(start.text ?? "");
+      let ticker = start.ticker ?? args.ticker;
+      let outcome = start.outcome ?? args.outcome;
+      let count: Centis | undefined = args.count;
+      let limit: Micros | undefined = args.price;
+      if (args.problems.length > 0) await say(args.problems.join("\n"));
+
+      let position: PositionView | undefined;
+      if (start.action === "sell") {
+        const pv = await ext(() => portfolio.view());
+        if (!pv.ok) return void (await say(pv.message));
+        const open = pv.value.positions.filter((p) => !p.settled && p.count > 0);
+        if (ticker) {
+          position = open.find((p) => p.ticker === ticker && (!outcome || p.side === outcome));
+          if (!position) {
+            await say(
+              `You hold no ${outcome ? outcome.toUpperCase() + " " : ""}position in ${ticker}, so there is nothing to sell.`,
+            );
+            if (open.length === 0) return;
+          }
+        }
+        if (!position) {
+          if (open.length === 0) return void (await say("You have no open positions to sell."));
+          const kb = open
+            .slice(0, 20)
+            .map((p, i) => [btn(positionButtonLabel(p.ticker, p.side, p.count), data(`p${i}`))]);
+          await say("Which position do you want to sell?", [...kb, cancelRow()]);
+          for (;;) {
+            const r = await input((a) => /^p\d+$/.test(a));
+            if (r === "cancel") return;
+            if (r.kind === "tap") {
+              position = open[Number(r.action.slice(1))];
+              if (position) break;
+            } else {
+              const t = r.text.trim().toUpperCase();
+              position = open.find((p) => p.ticker === t);
+              if (position) break;
+              await say(
+                `You hold no position in “${r.text.trim()}”. Tap one of the positions above, or /cancel.`,
+              );
+            }
+          }
+        }
+        ticker = position.ticker;
+        outcome = position.side;
+        if (count === undefined) count = position.count;
+        if (count > position.count) {
+          await say(
+            `You hold only ${displayCount(position.count)} ${outcome.toUpperCase()}; selling all of them.`,
+          );
+          count = position.count;
+        }
+      }
+
+      // Market.
+      let info: MarketInfo | undefined;
+      while (!info) {
+        if (!ticker) {
+          const picked = await askMarket();
+          if (picked === null) return;
+          ticker = picked;
+        }
+        const t = ticker;
+        const r = await ext(() => markets.info(t));
+        if (!r.ok) {
+          await say(`I couldn't find the market ${t}: ${r.message}`);
+          if (start.action === "sell") return;
+          ticker = undefined;
+          continue;
+        }
+        if (r.value.market.status !== "active") {
+          await say(`${t} is not open for trading right now (${r.value.market.status}).`);
+          if (start.action === "sell") return;
+          ticker = undefined;
+          continue;
+        }
+        info = r.value;
+      }
+      const market = info.market;
+
+      // Outcome (buy only; a sell takes the position's side).
+      if (!outcome) {
+        const p = sidePrices(info);
+        const fmt = (m: Micros | null) => (m === null ? "no offers" : displayPrice(m));
+        await ui.send(
+          ctx,
+          `${marketCard(info, kit.deps.config.timeZone)}\n\nBuy YES or NO?`,
+          rows(
+            [btn(`YES ${fmt(p.yesAsk)}`, data("yes")), btn(`NO ${fmt(p.noAsk)}`, data("no"))],
+            cancelRow(),
+          ),
+        );
+        for (;;) {
+          const r = await input((a) => a === "yes" || a === "no");
+          if (r === "cancel") return;
+          const v = r.kind === "tap" ? r.action : r.text.trim().toLowerCase();
+          if (v === "yes" || v === "no") {
+            outcome = v;
+            break;
+          }
+          await say("Please tap YES or NO (or type yes / no), or /cancel.");
+        }
+      }
+
+      // Count.
+      if (count === undefined) {
+        await say(`How many ${outcome.toUpperCase()} contracts? Tap a number or type one.`, [
+          COUNT_CHOICES.map((n) => btn(String(n), data(`c${n}`))),
+          cancelRow(),
+        ]);
+        for (;;) {
+          const r = await input((a) => /^c\d+$/.test(a));
+          if (r === "cancel") return;
+          const parsed = parseCountInput(r.kind === "tap" ? r.action.slice(1) : r.text);
+          if (parsed.ok) {
+            count = parsed.value;
+            break;
+          }
+          await say(`${parsed.message} Or /cancel.`);
+        }
+      }
+
+      // Market or limit, and the limit price.
+      let kind: "market" | "limit" = limit !== undefined ? "limit" : "market";
+      if (limit === undefined) {
+        await say("Market order or limit order?", [
+          [btn("Market", data("km")), btn("Limit", data("kl"))],
+          cancelRow(),
+        ]);
+        for (;;) {
+          const r = await input((a) => a === "km" || a === "kl");
+          if (r === "cancel") return;
+          const v = r.kind === "tap" ? r.action : r.text.trim().toLowerCase();
+          if (v === "km" || v === "market") kind = "market";
+          else if (v === "kl" || v === "limit") kind = "limit";
+          else {
+            // A typed price also answers this step.
+            const p = parsePriceInput(r.kind === "text" ? r.text : "");
+            if (!p.ok) {
+              await say("Please tap Market or Limit, or /cancel.");
+              continue;
+            }
+            kind = "limit";
+            limit = p.value;
+          }
+          break;
+        }
+        if (kind === "limit" && limit === undefined) {
+          await say(`Send the limit price for ${outcome.toUpperCase()}, for example 0.42 or 42c.`, [
+            cancelRow(),
+          ]);
+          for (;;) {
+            const r = await input(() => false);
+            if (r === "cancel") return;
+            if (r.kind !== "text") continue;
+            const p = parsePriceInput(r.text);
+            if (p.ok) {
+              limit = p.value;
+              break;
+            }
+            await say(`${p.message} Or /cancel.`);
+          }
+        }
+      }
+
+      const intent: OrderIntent = {
+        ticker: market.ticker,
+        outcome,
+        action: start.action,
+        count,
+        kind,
+        ...(kind === "limit" && limit !== undefined ? { limitPrice: limit } : {}),
+      };
+      const q0 = await ext(() => executor.quote(intent));
+      if (!q0.ok) return void (await say(`${q0.message}${q0.userError ? " Nothing was placed." : ""}`));
+      let quote: Quote = q0.value;
+
+      // Quote card → Confirm / Cancel; a late tap or a moved price shows a fresh card.
+      for (let card = 1; ; card++) {
+        const msg = await ui.send(
+          ctx,
+          quoteCard(quote, timeoutMs),
+          rows([btn("✅ Confirm", data(`ok${card}`)), btn("Cancel", data("x"))]),
+        );
+        const shownAt = await now();
+        for (;;) {
+          const r = await input((a) => a === `ok${card}`);
+          if (r === "cancel") return;
+          if (r.kind === "tap") break;
+          await say("Tap Confirm or Cancel on the card above, or send /cancel.");
+        }
+        const tappedAt = await now();
+        if (tappedAt - shownAt > timeoutMs) {
+          await ui.edit(
+            ctx,
+            msg.chat.id,
+            msg.message_id,
+            "This quote expired; nothing was placed. Here is a fresh one.",
+          );
+          const fresh = await ext(() => executor.quote(intent));
+          if (!fresh.ok) return void (await say(fresh.message));
+          quote = fresh.value;
+          continue;
+        }
+        const q = quote;
+        const placed = await conversation.external(async (octx: Context): Promise<Ext<PlaceOutcome>> => {
+          try {
+            return { ok: true, value: await withTyping(octx, () => executor.place(q)) };
+          } catch (e) {
+            kit.log.error("order placement failed", { clientOrderId: q.clientOrderId, error: errText(e) });
+            if (e instanceof UserError)
+              return { ok: false, message: `${e.message} Nothing was placed.`, userError: true };
+            const custom = kit.deps.describeError ? kit.deps.describeError(e) + " " : "";
+            return { ok: false, message: custom + UNKNOWN_OUTCOME, userError: false };
+          }
+        });
+        if (!placed.ok) {
+          await ui.edit(ctx, msg.chat.id, msg.message_id, escapeHtml(placed.message));
+          return;
+        }
+        const out = placed.value;
+        if (out.kind === "requote") {
+          const why =
+            out.reason === "expired"
+              ? "This quote expired; nothing was placed. Here is a fresh one."
+              : "The price moved; nothing was placed. Here is a fresh quote.";
+          await ui.edit(ctx, msg.chat.id, msg.message_id, why);
+          quote = out.quote;
+          continue;
+        }
+        kit.log.info("order placed", { orderId: out.result.orderId, clientOrderId: q.clientOrderId });
+        await ui.edit(ctx, msg.chat.id, msg.message_id, placedCard(q, out.result));
+        return;
+      }
+    } catch (e) {
+      kit.log.error("trade conversation failed", { error: errText(e) });
+      await ui.say(ctx, kit.describe(e)).catch(() => undefined);
+    }
+
+    /** Asks for a ticker or search words until a market is picked; null when cancelled. */
+    async function askMarket(): Promise<string | null> {
+      await say("Which market? Send its ticker, or a few words to search for.", [cancelRow()]);
+      for (;;) {
+        const r = await input((a) => /^m\d+$/.test(a));
+        if (r === "cancel") return null;
+        if (r.kind === "tap") return hits[Number(r.action.slice(1))]?.ticker ?? null;
+        const text = r.text.trim();
+        if (looksLikeTicker(text)) {
+          const t = parseTicker(text);
+          if (t.ok) return t.value;
+        }
+        if (text.length < 2) {
+          await say("Send a ticker or at least one search word, or /cancel.");
+          continue;
+        }
+        const found = await ext(() => markets.search(text, MAX_HITS));
+        if (!found.ok) {
+          await say(found.message);
+          continue;
+        }
+        hits = found.value.slice(0, MAX_HITS);
+        const kb = hits.map((h, i) => [
+          btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data(`m${i}`)),
+        ]);
+        await ui.send(
+          ctx,
+          searchList(text, hits, kit.deps.config.timeZone) +
+            (hits.length ? "\n\nTap one, or send other words." : ""),
+          rows(...kb, cancelRow()),
+        );
+      }
+    }
+  };
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** /buy, /sell and the Buy YES / Buy NO buttons on market cards. */
+export function tradeFeature(kit: Kit): Composer<MyContext> {
+  const c = new Composer<MyContext>();
+  const enter = async (ctx: MyContext, start: TradeStart) => {
+    await ctx.conversation.exitAll();
+    await ctx.conversation.enter(TRADE_CONVERSATION, start);
+  };
+  c.command(
+    "buy",
+    kit.guard("buy", (ctx) => enter(ctx, { action: "buy", text: ctx.match })),
+  );
+  c.command(
+    "sell",
+    kit.guard("sell", (ctx) => enter(ctx, { action: "sell", text: ctx.match })),
+  );
+  c.on(
+    "callback_query:data",
+    kit.guard("market-buy", async (ctx, next) => {
+      const payload = kit.buttons.verify(ctx.callbackQuery.data);
+      const m = payload ? /^mb:(yes|no):(.+)$/.exec(payload) : null;
+      const ticker = m ? kit.buttons.deref(m[2]!) : null;
+      if (!m || !ticker) return next();
+      await answer(ctx);
+      await removeTappedKeyboard(ctx);
+      await enter(ctx, { action: "buy", ticker, outcome: m[1] as OutcomeSide });
+    }),
+  );
+  return c;
+}

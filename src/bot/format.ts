@@ -1,0 +1,105 @@
+/**
+ * Everything a chat message looks like: HTML escaping, the environment tag every message starts
+ * with, money/time display and paging of long texts. Messages use Telegram's HTML parse mode;
+ * tags never span lines, so pages can be cut on line boundaries.
+ */
+import { type Centis, type Micros, displayCount, displayPrice, displayUsd } from "../domain/money.js";
+import { formatShort } from "../domain/time.js";
+import type { EnvTag } from "./deps.js";
+
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** The first line of every message: which money this is about. */
+export function envBadge(env: EnvTag): string {
+  switch (env) {
+    case "LIVE":
+      return "🔴 LIVE";
+    case "DEMO":
+      return "🧪 DEMO";
+    case "SIM":
+      return "🧪 SIM";
+  }
+}
+
+export function envHeader(env: EnvTag, page?: { n: number; of: number }): string {
+  const p = page && page.of > 1 ? ` · page ${page.n}/${page.of}` : "";
+  return `<b>${envBadge(env)}</b>${p}`;
+}
+
+/** Prefixes the environment tag line. */
+export function tagged(env: EnvTag, html: string): string {
+  return `${envHeader(env)}\n${html}`;
+}
+
+export const b = (s: string) => `<b>${escapeHtml(s)}</b>`;
+export const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
+export const usd = (m: Micros, opts?: { sign?: boolean }) => escapeHtml(displayUsd(m, opts));
+export const price = (m: Micros | null) => (m === null ? "–" : escapeHtml(displayPrice(m)));
+export const count = (c: Centis) => escapeHtml(displayCount(c));
+export const when = (ms: number | null, timeZone: string) => (ms === null ? "–" : formatShort(ms, timeZone));
+
+/** Plural helper: "1 contract", "10 contracts". */
+export function contractsText(c: Centis): string {
+  return `${displayCount(c)} ${c === 100 ? "contract" : "contracts"}`;
+}
+
+/** Strips tags and decodes the entities we produce; for logs and the terminal chat. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&amp;/g, "&");
+}
+
+/** Cuts a too-long line at a point that is not inside a tag or an entity. */
+function cutLine(line: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    let at = max;
+    const lastLt = rest.lastIndexOf("<", at);
+    const lastGt = rest.lastIndexOf(">", at);
+    if (lastLt > lastGt) at = lastLt;
+    const lastAmp = rest.lastIndexOf("&", at);
+    const lastSemi = rest.lastIndexOf(";", at);
+    if (lastAmp > lastSemi && at - lastAmp < 10) at = lastAmp;
+    const space = rest.lastIndexOf(" ", at);
+    if (space > max / 2) at = space + 1;
+    if (at <= 0) at = max;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  out.push(rest);
+  return out;
+}
+
+/**
+ * Splits an HTML body into pages of at most `limit` characters each (header included), on line
+ * boundaries, and puts the environment header on each page.
+ */
+export function pages(env: EnvTag, body: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
+  // Reserve room for the longest header (" · page 99/99").
+  const room = limit - envHeader(env, { n: 99, of: 99 }).length - 1;
+  const chunks: string[] = [];
+  let cur = "";
+  for (const raw of body.split("\n")) {
+    for (const line of raw.length > room ? cutLine(raw, room) : [raw]) {
+      if (cur.length === 0) cur = line;
+      else if (cur.length + 1 + line.length <= room) cur += "\n" + line;
+      else {
+        chunks.push(cur);
+        cur = line;
+      }
+    }
+  }
+  chunks.push(cur);
+  const nonEmpty = chunks.filter((c, i) => c.trim().length > 0 || i === 0);
+  return nonEmpty.map((c, i) => `${envHeader(env, { n: i + 1, of: nonEmpty.length })}\n${c}`);
+}

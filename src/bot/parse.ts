@@ -1,0 +1,180 @@
+/** Parsing of what the user types: tickers, sides, counts, prices, date ranges. */
+import {
+  type Centis,
+  type Micros,
+  MICROS_PER_CENT,
+  MICROS_PER_DOLLAR,
+  tryParseCount,
+  tryParseDollars,
+} from "../domain/money.js";
+import { zoneOffsetMinutes } from "../domain/time.js";
+import type { OutcomeSide } from "../exchange/port.js";
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const TICKER = /^[A-Z0-9][A-Z0-9._-]{1,99}$/;
+export const MAX_COUNT = 1_000_000;
+
+export function looksLikeTicker(s: string): boolean {
+  const t = s.trim().toUpperCase();
+  return TICKER.test(t) && /[-_.]/.test(t) && !/\s/.test(s.trim());
+}
+
+export function parseTicker(s: string): Parsed<string> {
+  const t = s.trim().toUpperCase();
+  if (!TICKER.test(t))
+    return { ok: false, message: `“${s.trim()}” is not a market ticker (for example KXHIGHNY-26NOV25-B45).` };
+  return { ok: true, value: t };
+}
+
+export function parseSide(s: string): OutcomeSide | null {
+  const t = s.trim().toLowerCase();
+  return t === "yes" || t === "y" ? "yes" : t === "no" || t === "n" ? "no" : null;
+}
+
+/** A positive number of contracts, at most two decimals ("10", "2.5"). */
+export function parseCountInput(s: string): Parsed<Centis> {
+  const t = s.trim();
+  const c = /^\d+(\.\d{1,2})?$/.test(t) ? tryParseCount(t) : null;
+  if (c === null || c <= 0) {
+    return { ok: false, message: `“${t}” is not a number of contracts. Send a whole number such as 10.` };
+  }
+  if (c > MAX_COUNT * 100)
+    return { ok: false, message: `${t} contracts is more than the bot accepts in one order (${MAX_COUNT}).` };
+  return { ok: true, value: c };
+}
+
+/** True when a token is written as a price ("@0.42", "42c", "42¢", "0.42", ".42", "$0.42"). */
+export function looksLikePrice(s: string): boolean {
+  const t = s.trim();
+  return /^@/.test(t) || /[c¢]$/i.test(t) || /^\$/.test(t) || /^0?\.\d+$/.test(t);
+}
+
+/**
+ * A price between $0.0001 and $0.9999. Accepts "0.42", "@0.42", "$0.42", "42c", "@42¢", and a bare
+ * whole number 1–99 as cents ("42" = 42¢).
+ */
+export function parsePriceInput(s: string): Parsed<Micros> {
+  const raw = s.trim();
+  let t = raw.replace(/^@\s*/, "");
+  const bad: Parsed<Micros> = {
+    ok: false,
+    message: `“${raw}” is not a price. Send it in dollars or cents, for example 0.42 or 42c.`,
+  };
+  let value: Micros | null = null;
+  const cents = /^(\d+(?:\.\d{1,2})?)\s*[c¢]$/i.exec(t);
+  if (cents) {
+    const v = tryParseDollars(cents[1]!);
+    value = v === null ? null : ((v / 100) as Micros);
+  } else {
+    t = t.replace(/^\$/, "");
+    if (/^\d{1,2}$/.test(t)) value = (Number(t) * MICROS_PER_CENT) as Micros;
+    else if (/^\d*\.\d{1,4}$/.test(t) || /^\d+$/.test(t)) value = tryParseDollars(t);
+  }
+  if (value === null || !Number.isSafeInteger(value)) return bad;
+  if (value <= 0 || value >= MICROS_PER_DOLLAR) {
+    return { ok: false, message: `A price must be between $0.01 and $0.99; “${raw}” is not.` };
+  }
+  return { ok: true, value };
+}
+
+export interface TradeArgs {
+  ticker?: string;
+  outcome?: OutcomeSide;
+  count?: Centis;
+  price?: Micros;
+  /** Sentences about parts that were given but invalid (those parts are then asked for). */
+  problems: string[];
+}
+
+/** `/buy TICKER yes 10 @0.42`: every part optional, in this order; invalid parts are reported. */
+export function parseTradeArgs(text: string): TradeArgs {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const out: TradeArgs = { problems: [] };
+  let i = 0;
+  const tok = () => tokens[i];
+  if (tok() !== undefined && parseSide(tok()!) === null && !looksLikePrice(tok()!) && !/^\d+$/.test(tok()!)) {
+    const t = parseTicker(tok()!);
+    if (t.ok) out.ticker = t.value;
+    else out.problems.push(t.message);
+    i++;
+  }
+  if (tok() !== undefined) {
+    const side = parseSide(tok()!);
+    if (side) {
+      out.outcome = side;
+      i++;
+    } else if (!/^\d/.test(tok()!) && !looksLikePrice(tok()!)) {
+      out.problems.push(`“${tok()}” is not a side; use yes or no.`);
+      i++;
+    }
+  }
+  if (tok() !== undefined && !looksLikePrice(tok()!)) {
+    const c = parseCountInput(tok()!);
+    if (c.ok) out.count = c.value;
+    else out.problems.push(c.message);
+    i++;
+  }
+  if (tok() !== undefined) {
+    const p = parsePriceInput(tok()!);
+    if (p.ok) out.price = p.value;
+    else out.problems.push(p.message);
+    i++;
+  }
+  if (i < tokens.length) out.problems.push(`I ignored “${tokens.slice(i).join(" ")}”.`);
+  return out;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Epoch ms of local midnight starting the calendar day y-m-d in the zone. */
+export function zonedMidnight(y: number, m: number, d: number, timeZone: string): number {
+  const guess = Date.UTC(y, m - 1, d);
+  let t = guess - zoneOffsetMinutes(guess, timeZone) * 60_000;
+  t = guess - zoneOffsetMinutes(t, timeZone) * 60_000;
+  return t;
+}
+
+export interface DateRange {
+  fromMs: number;
+  toMs: number;
+  label: string;
+}
+
+function parseDate(s: string): { y: number; m: number; d: number } | null {
+  const mm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!mm) return null;
+  const y = Number(mm[1]);
+  const m = Number(mm[2]);
+  const d = Number(mm[3]);
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
+  return { y, m, d };
+}
+
+/** "" (7 days), "7d", "30d", any "<n>d" up to 366, or "YYYY-MM-DD YYYY-MM-DD" (inclusive, in the zone). */
+export function parseRange(args: string, now: number, timeZone: string): Parsed<DateRange> {
+  const t = args.trim().toLowerCase();
+  const usage = "Use 7d, 30d, or two dates like 2026-11-01 2026-11-24.";
+  if (t === "") return { ok: true, value: { fromMs: now - 7 * DAY_MS, toMs: now, label: "last 7 days" } };
+  const days = /^(\d{1,3})d$/.exec(t);
+  if (days) {
+    const n = Number(days[1]);
+    if (n < 1 || n > 366) return { ok: false, message: `The range must be 1 to 366 days. ${usage}` };
+    return {
+      ok: true,
+      value: { fromMs: now - n * DAY_MS, toMs: now, label: `last ${n} day${n === 1 ? "" : "s"}` },
+    };
+  }
+  const parts = t.split(/\s+/);
+  if (parts.length === 2) {
+    const a = parseDate(parts[0]!);
+    const z = parseDate(parts[1]!);
+    if (!a || !z) return { ok: false, message: `“${args.trim()}” has a date I can't read. ${usage}` };
+    const fromMs = zonedMidnight(a.y, a.m, a.d, timeZone);
+    const toMs = zonedMidnight(z.y, z.m, z.d + 1, timeZone) - 1;
+    if (toMs < fromMs) return { ok: false, message: `The first date must not be after the second. ${usage}` };
+    return { ok: true, value: { fromMs, toMs, label: `${parts[0]} to ${parts[1]} (${timeZone})` } };
+  }
+  return { ok: false, message: `I can't read the range “${args.trim()}”. ${usage}` };
+}

@@ -1,0 +1,148 @@
+/**
+ * Sending and editing messages: every text gets the environment header, HTML parse mode, and is
+ * paged when longer than Telegram allows. Also the typing indicator and the error sentence.
+ */
+import { type Context, GrammyError, InlineKeyboard } from "grammy";
+import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
+import { UserError } from "../trading/types.js";
+import type { EnvTag } from "./deps.js";
+import { escapeHtml, pages, tagged, TELEGRAM_TEXT_LIMIT } from "./format.js";
+
+export type Keyboard = InlineKeyboardMarkup | InlineKeyboard;
+
+export const GENERIC_FAILURE = "Something went wrong; nothing was changed.";
+
+export function defaultDescribeError(e: unknown): string {
+  if (e instanceof UserError) return e.message;
+  return GENERIC_FAILURE;
+}
+
+export function isNotModified(e: unknown): boolean {
+  return e instanceof GrammyError && /message is not modified/i.test(e.description);
+}
+
+function markup(k: Keyboard | undefined): InlineKeyboardMarkup | undefined {
+  if (!k) return undefined;
+  return k instanceof InlineKeyboard ? { inline_keyboard: k.inline_keyboard } : k;
+}
+
+export const NO_KEYBOARD: InlineKeyboardMarkup = { inline_keyboard: [] };
+
+export class Ui {
+  constructor(readonly env: EnvTag) {}
+
+  /** Sends an HTML body (paged); the keyboard goes on the last page. Returns the last message. */
+  async send(ctx: Context, html: string, keyboard?: Keyboard): Promise<Message.TextMessage> {
+    const chatId = ctx.chat?.id;
+    if (chatId === undefined) throw new Error("no chat to reply to");
+    return this.sendTo(ctx, chatId, html, keyboard);
+  }
+
+  async sendTo(
+    ctx: Context,
+    chatId: number,
+    html: string,
+    keyboard?: Keyboard,
+  ): Promise<Message.TextMessage> {
+    const ps = pages(this.env, html);
+    let last: Message.TextMessage | undefined;
+    for (let i = 0; i < ps.length; i++) {
+      const isLast = i === ps.length - 1;
+      last = await ctx.api.sendMessage(chatId, ps[i]!, {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        ...(isLast && keyboard ? { reply_markup: markup(keyboard) } : {}),
+      });
+    }
+    return last!;
+  }
+
+  /** Plain-text sentence (escaped). */
+  async say(ctx: Context, sentence: string, keyboard?: Keyboard): Promise<Message.TextMessage> {
+    return this.send(ctx, escapeHtml(sentence), keyboard);
+  }
+
+  /**
+   * Edits a message in place (keyboard removed unless given). A body too long for one message is
+   * edited to its first page and the rest is sent as new messages. "Not modified" is not an error.
+   */
+  async edit(
+    ctx: Context,
+    chatId: number,
+    messageId: number,
+    html: string,
+    keyboard?: Keyboard,
+  ): Promise<void> {
+    const ps = pages(this.env, html);
+    const first = ps.length === 1 ? tagged(this.env, html) : ps[0]!;
+    try {
+      await ctx.api.editMessageText(chatId, messageId, first.slice(0, TELEGRAM_TEXT_LIMIT), {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        reply_markup: ps.length === 1 ? (markup(keyboard) ?? NO_KEYBOARD) : NO_KEYBOARD,
+      });
+    } catch (e) {
+      if (!isNotModified(e)) throw e;
+    }
+    for (let i = 1; i < ps.length; i++) {
+      const isLast = i === ps.length - 1;
+      await ctx.api.sendMessage(chatId, ps[i]!, {
+        parse_mode: "HTML",
+        ...(isLast && keyboard ? { reply_markup: markup(keyboard) } : {}),
+      });
+    }
+  }
+
+  /** Edits the message a button was tapped on. */
+  async editTapped(ctx: Context, html: string, keyboard?: Keyboard): Promise<void> {
+    const m = ctx.callbackQuery?.message;
+    if (!m) {
+      await this.send(ctx, html, keyboard);
+      return;
+    }
+    await this.edit(ctx, m.chat.id, m.message_id, html, keyboard);
+  }
+}
+
+/** Removes the inline keyboard of the tapped message; failures are ignored. */
+export async function removeTappedKeyboard(ctx: Context): Promise<void> {
+  const m = ctx.callbackQuery?.message;
+  if (!m) return;
+  try {
+    await ctx.api.editMessageReplyMarkup(m.chat.id, m.message_id, { reply_markup: NO_KEYBOARD });
+  } catch {
+    // already gone or not modified
+  }
+}
+
+/** Answers a callback query, ignoring "query is too old". */
+export async function answer(ctx: Context, text?: string): Promise<void> {
+  if (!ctx.callbackQuery) return;
+  try {
+    await ctx.answerCallbackQuery(text ? { text } : undefined);
+  } catch {
+    // too old or already answered: nothing useful to do
+  }
+}
+
+/** Shows "typing…" while slow work runs (re-sent every 4.5 s, as Telegram clears it after 5 s). */
+export async function withTyping<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
+  const chatId = ctx.chat?.id;
+  if (chatId === undefined) return work();
+  const ping = () => ctx.api.sendChatAction(chatId, "typing").catch(() => undefined);
+  await ping();
+  const timer = setInterval(() => void ping(), 4500);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function btn(text: string, data: string): InlineKeyboardButton.CallbackButton {
+  return { text, callback_data: data };
+}
+
+export function rows(...rs: InlineKeyboardButton[][]): InlineKeyboardMarkup {
+  return { inline_keyboard: rs.filter((r) => r.length > 0) };
+}

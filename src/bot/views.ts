@@ -1,0 +1,165 @@
+/** HTML bodies (without the environment header, which Ui adds) for the bot's cards. */
+import { type Centis, type Micros, addMicros, complementPrice, displayCount } from "../domain/money.js";
+import type { Order } from "../exchange/port.js";
+import type {
+  HistoryRow,
+  MarketInfo,
+  MarketSearchHit,
+  PlaceResult,
+  PortfolioView,
+  Quote,
+} from "../trading/types.js";
+import { b, code, contractsText, count, escapeHtml, price, usd, when } from "./format.js";
+
+const SIDE = (s: "yes" | "no") => s.toUpperCase();
+
+export function marketLine(title: string, ticker: string): string {
+  return `${b(title)}\n${code(ticker)}`;
+}
+
+/** YES and NO prices to buy at (asks) and sell at (bids). */
+export function sidePrices(info: MarketInfo) {
+  const m = info.market;
+  const yesAsk = info.bestYesAsk ?? m.yesAsk;
+  const yesBid = info.bestYesBid ?? m.yesBid;
+  return {
+    yesAsk,
+    yesBid,
+    noAsk: m.noAsk ?? (yesBid === null ? null : complementPrice(yesBid)),
+    noBid: m.noBid ?? (yesAsk === null ? null : complementPrice(yesAsk)),
+  };
+}
+
+export function marketCard(info: MarketInfo, timeZone: string): string {
+  const m = info.market;
+  const p = sidePrices(info);
+  const lines = [
+    marketLine(m.title, m.ticker),
+    m.yesSubTitle ? `YES means: ${escapeHtml(m.yesSubTitle)}` : "",
+    `Status: ${escapeHtml(m.status)}${m.closeTime ? ` · closes ${when(m.closeTime, timeZone)}` : ""}`,
+    `YES: buy ${price(p.yesAsk)} · sell ${price(p.yesBid)}`,
+    `NO: buy ${price(p.noAsk)} · sell ${price(p.noBid)}`,
+    `Last ${price(m.lastPrice)} · spread ${price(info.spread)} · volume 24h ${count(m.volume24h)}`,
+  ];
+  return lines.filter(Boolean).join("\n");
+}
+
+export function searchList(words: string, hits: MarketSearchHit[], timeZone: string): string {
+  if (hits.length === 0) return `No open markets match “${escapeHtml(words)}”. Try other words.`;
+  const lines = [`Markets matching “${escapeHtml(words)}”:`];
+  hits.forEach((h, i) => {
+    lines.push(
+      `${i + 1}. ${b(h.title)}${h.yesSubTitle ? " — " + escapeHtml(h.yesSubTitle) : ""}`,
+      `    ${code(h.ticker)} · YES ${price(h.yesBid)}/${price(h.yesAsk)}${h.closeTime ? ` · closes ${when(h.closeTime, timeZone)}` : ""}`,
+    );
+  });
+  return lines.join("\n");
+}
+
+export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
+  const i = q.intent;
+  const verb = i.action === "buy" ? "Buy" : "Sell";
+  const how = i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
+  const secs = Math.round(confirmTimeoutMs / 1000);
+  return [
+    `<b>Please confirm</b>`,
+    marketLine(q.marketTitle, i.ticker),
+    `${b(`${verb} ${contractsText(i.count)} ${SIDE(i.outcome)}`)} ${how}`,
+    `${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${usd(q.estimatedCost)}`,
+    `Est. fee: ${usd(q.estimatedFee)}`,
+    `Max loss: ${usd(q.maxLoss)}`,
+    `Max payout: ${usd(q.maxPayout)}`,
+    `Balance after: ${usd(q.balanceAfter)} (now ${usd(q.balance)})`,
+    `Expires in ${secs} s`,
+  ].join("\n");
+}
+
+export function placedCard(q: Quote, r: PlaceResult): string {
+  const i = q.intent;
+  const verb = i.action === "buy" ? "Bought" : "Sold";
+  const lines: string[] = [];
+  if (r.filledCount > 0) {
+    lines.push(
+      `✅ ${b(`${verb} ${contractsText(r.filledCount)} ${SIDE(i.outcome)}`)} at avg ${price(r.averagePrice)}`,
+    );
+  } else if (r.status === "resting") {
+    lines.push(`✅ <b>Order placed</b>, nothing filled yet`);
+  } else {
+    lines.push(
+      `<b>Nothing filled</b>: no one traded at ${price(q.price)} or better, so the order was canceled.`,
+    );
+  }
+  lines.push(marketLine(q.marketTitle, i.ticker));
+  lines.push(`Order id: ${code(r.orderId)}`);
+  lines.push(`Fee: ${usd(r.fees)}`);
+  if (r.restingCount > 0) {
+    lines.push(`Resting: ${contractsText(r.restingCount)} at ${price(q.price)} (see /orders to cancel)`);
+  }
+  lines.push(`Status: ${escapeHtml(r.status)}`);
+  return lines.join("\n");
+}
+
+export function portfolioCard(v: PortfolioView, timeZone: string): string {
+  const lines = [`<b>Portfolio</b> · ${when(v.asOf, timeZone)}`];
+  lines.push(`Cash: ${usd(v.balance)} · positions: ${usd(v.totalValue)}`);
+  lines.push(`Unrealized P&amp;L: ${usd(v.totalUnrealized, { sign: true })}`);
+  lines.push(
+    `Realized P&amp;L: today ${usd(v.realized.today, { sign: true })} · 7d ${usd(v.realized.last7d, { sign: true })} · 30d ${usd(v.realized.last30d, { sign: true })} · all ${usd(v.realized.allTime, { sign: true })}`,
+  );
+  if (v.positions.length === 0) lines.push("", "No open positions.");
+  else lines.push("");
+  for (const p of v.positions) {
+    lines.push(
+      `${b(p.title)}`,
+      `  ${code(p.ticker)} · ${contractsText(p.count)} ${SIDE(p.side)}${p.settled ? " (settled)" : ""}`,
+      `  entry ${price(p.averageEntry)} · now ${price(p.markPrice)} · value ${p.value === null ? "–" : usd(p.value)} · P&amp;L ${p.unrealizedPnl === null ? "–" : usd(p.unrealizedPnl, { sign: true })}`,
+    );
+  }
+  for (const n of v.notes) lines.push(`<i>${escapeHtml(n)}</i>`);
+  return lines.join("\n");
+}
+
+function orderPrice(o: Order): Micros {
+  return o.outcomeSide === "yes" ? o.yesPrice : o.noPrice;
+}
+
+export function orderLine(o: Order, timeZone: string): string {
+  return [
+    `${b(`For ${SIDE(o.outcomeSide)}`)} ${code(o.ticker)}`,
+    `  ${count(o.remainingCount)} of ${count(o.initialCount)} left at ${price(orderPrice(o))} · placed ${when(o.createdTime, timeZone)}`,
+    `  id ${code(o.orderId)}`,
+  ].join("\n");
+}
+
+export function orderStatusCard(o: Order, timeZone: string): string {
+  const filledCost = addMicros(o.takerFillCost, o.makerFillCost);
+  const fees = addMicros(o.takerFees, o.makerFees);
+  return [
+    `<b>Order ${escapeHtml(o.status)}</b>`,
+    `${b(`For ${SIDE(o.outcomeSide)}`)} ${code(o.ticker)} at ${price(orderPrice(o))} (${SIDE(o.outcomeSide)} price)`,
+    `Filled ${count(o.fillCount)} of ${count(o.initialCount)} (cost ${usd(filledCost)}, fees ${usd(fees)})`,
+    `Resting ${count(o.remainingCount)}`,
+    `Placed ${when(o.createdTime, timeZone)} · updated ${when(o.lastUpdateTime, timeZone)}`,
+    `id ${code(o.orderId)}`,
+  ].join("\n");
+}
+
+export function historyTable(rows: HistoryRow[], label: string, timeZone: string): string {
+  if (rows.length === 0) return `No trades in the ${escapeHtml(label)}.`;
+  const lines = [`<b>Trades</b> · ${escapeHtml(label)} · ${rows.length} fill${rows.length === 1 ? "" : "s"}`];
+  let fees = 0 as Micros;
+  let pnl = 0 as Micros;
+  for (const r of rows) {
+    fees = addMicros(fees, r.fee);
+    if (r.realizedPnl !== null) pnl = addMicros(pnl, r.realizedPnl);
+    lines.push(
+      `${when(r.time, timeZone)} ${r.action === "buy" ? "Buy" : "Sell"} ${count(r.count)} ${SIDE(r.outcome)} ${code(r.ticker)} @ ${price(r.price)} fee ${usd(r.fee)}${r.realizedPnl !== null ? ` P&amp;L ${usd(r.realizedPnl, { sign: true })}` : ""}${r.source === "elsewhere" ? " (elsewhere)" : ""}`,
+    );
+  }
+  lines.push(`Total fees ${usd(fees)} · realized ${usd(pnl, { sign: true })}`);
+  return lines.join("\n");
+}
+
+export function positionButtonLabel(ticker: string, side: "yes" | "no", c: Centis): string {
+  return `${ticker} ${SIDE(side)} ×${displayCount(c)}`;
+}

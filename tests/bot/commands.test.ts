@@ -1,0 +1,328 @@
+import { readFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { c, usd } from "../support/fakeServices.js";
+import { type Harness, makeHarness, STRANGER, TICKER, USER } from "./harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function buyResting(count = 5, price = "0.40") {
+  await h.say(`/buy ${TICKER} yes ${count} @${price}`);
+  await h.tap("Confirm");
+}
+
+describe("menu commands", () => {
+  it("/start and /help list every command with an example", async () => {
+    h = await makeHarness();
+    await h.say("/start");
+    const t = h.last().text;
+    for (const cmd of [
+      "buy",
+      "sell",
+      "portfolio",
+      "orders",
+      "cancel",
+      "status",
+      "market",
+      "search",
+      "balance",
+      "history",
+      "export",
+      "alerts",
+      "help",
+    ]) {
+      expect(t).toContain(`/${cmd} —`);
+    }
+    expect(t).toContain("e.g. /buy KXHIGHNY-26NOV25-B45 yes 10 @0.42");
+  });
+
+  it("/portfolio shows positions and Refresh edits the same message", async () => {
+    h = await makeHarness();
+    await h.say(`/buy ${TICKER} yes 10 @0.60`);
+    await h.tap("Confirm");
+    await h.say("/portfolio");
+    const card = h.last();
+    expect(card.text).toContain(`${TICKER} · 10 contracts YES`);
+    expect(card.text).toContain("entry $0.56");
+    h.world.setPrices(TICKER, usd("0.70"), usd("0.72"));
+    await h.tap("Refresh");
+    const after = h.api.messages(USER).find((m) => m.messageId === card.messageId)!;
+    expect(after.text).toContain("now $0.70");
+    expect(after.replyMarkup?.inline_keyboard[0]![0]!.text).toContain("Refresh");
+    // Refresh again with nothing changed: "message is not modified" is not an error to the user.
+    const before = h.botTexts().length;
+    await h.tap("Refresh");
+    expect(h.botTexts().length).toBe(before);
+    expect(h.logs.filter((l) => l.level === "error")).toHaveLength(0);
+  });
+
+  it("/orders lists resting orders with one Cancel button each; a tap cancels that order", async () => {
+    h = await makeHarness();
+    await buyResting(5, "0.40");
+    await buyResting(3, "0.41");
+    await h.say("/orders");
+    expect(h.last().text).toContain("Resting orders (2)");
+    expect(h.buttons()).toEqual([`Cancel 1: ${TICKER}`, `Cancel 2: ${TICKER}`, "Cancel all"]);
+    await h.tap("Cancel 1");
+    expect(h.world.callsTo("executor", "cancel")[0]!.args).toEqual(["ord-1"]);
+    expect(h.last().text).toContain("Canceled order ord-1 (5 contracts were resting)");
+    expect(h.last().text).toContain("Resting orders (1)");
+  });
+
+  it("Cancel all asks for confirmation first", async () => {
+    h = await makeHarness();
+    await buyResting(5, "0.40");
+    await buyResting(3, "0.41");
+    await h.say("/orders");
+    await h.tap("Cancel all");
+    expect(h.last().text).toContain("Cancel all 2 resting orders?");
+    expect(h.world.callsTo("executor", "cancelAll")).toHaveLength(0);
+    await h.tap("No");
+    expect(h.world.callsTo("executor", "cancelAll")).toHaveLength(0);
+    expect(h.last().text).toContain("Nothing was canceled.");
+    await h.tap("Cancel all");
+    await h.tap("Yes, cancel all");
+    expect(h.world.callsTo("executor", "cancelAll")).toHaveLength(1);
+    expect(h.last().text).toContain("Canceled 2 orders.");
+  });
+
+  it("/cancel <id> and /status <id>", async () => {
+    h = await makeHarness();
+    await buyResting(5, "0.40");
+    await h.say("/status ord-1");
+    expect(h.last().text).toContain("Order resting");
+    expect(h.last().text).toContain("Filled 0 of 5");
+    await h.say("/cancel ord-1");
+    expect(h.last().text).toContain("Canceled order ord-1");
+    await h.say("/cancel ord-1");
+    expect(h.last().text).toContain("There is no resting order ord-1.");
+    await h.say("/status");
+    expect(h.last().text).toContain("Send /status <order id>");
+    await h.say("/cancel");
+    expect(h.last().text).toContain("Nothing to stop");
+  });
+
+  it("/market shows a card; /market with an unknown ticker says so", async () => {
+    h = await makeHarness();
+    await h.say(`/market ${TICKER}`);
+    expect(h.last().text).toContain("YES: buy $0.56 · sell $0.55");
+    expect(h.last().text).toContain("NO: buy $0.45 · sell $0.44");
+    expect(h.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    await h.say("/market KXNOPE-1");
+    expect(h.last().text).toContain("Kalshi has no market KXNOPE-1.");
+    await h.say("/market");
+    expect(h.last().text).toContain("Send /market <ticker>");
+  });
+
+  it("/search lists matches whose buttons open the market card", async () => {
+    h = await makeHarness();
+    await h.say("/search rain seattle");
+    expect(h.last().text).toContain("KXRAIN-26NOV25");
+    await h.tap(/^1\./);
+    expect(h.last().text).toContain("Rain in Seattle on Nov 25");
+    expect(h.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    await h.say("/search zebra");
+    expect(h.last().text).toContain("No open markets match “zebra”");
+  });
+
+  it("/balance", async () => {
+    h = await makeHarness();
+    h.world.balance = usd("1234.5");
+    await h.say("/balance");
+    expect(h.last().text).toContain("Cash: $1,234.50");
+  });
+
+  it("/history defaults to 7 days, takes 30d and two dates in the display zone", async () => {
+    h = await makeHarness();
+    const day = 86_400_000;
+    h.world.addPastFill({ time: h.clock.t - 2 * day, ticker: "KXOLD-A" });
+    h.world.addPastFill({ time: h.clock.t - 20 * day, ticker: "KXOLD-B" });
+    await h.say("/history");
+    expect(h.last().text).toContain("KXOLD-A");
+    expect(h.last().text).not.toContain("KXOLD-B");
+    await h.say("/history 30d");
+    expect(h.last().text).toContain("KXOLD-B");
+    // 2026-11-04 is "20 days ago" in New York: 2026-11-04T10:00-05:00.
+    await h.say("/history 2026-11-04 2026-11-04");
+    expect(h.last().text).toContain("KXOLD-B");
+    expect(h.last().text).toContain("2026-11-04 to 2026-11-04 (America/New_York)");
+    const [from, to] = h.world.callsTo("history", "between").at(-1)!.args as number[];
+    expect(new Date(from!).toISOString()).toBe("2026-11-04T05:00:00.000Z");
+    expect(new Date(to!).toISOString()).toBe("2026-11-05T04:59:59.999Z");
+    await h.say("/history 2026-13-01 2026-11-04");
+    expect(h.last().text).toContain("has a date I can't read");
+    await h.say("/history lots");
+    expect(h.last().text).toContain("I can't read the range");
+  });
+
+  it("/export sends the CSV as a document with rows, range and zone in the caption; parts become several documents", async () => {
+    h = await makeHarness();
+    for (let i = 0; i < 5; i++)
+      h.world.addPastFill({ time: h.clock.t - (i + 1) * 3_600_000, ticker: `KXT-${i}` });
+    await h.say("/export");
+    const doc = h.last();
+    expect(doc.document?.fileName).toBe("trades.csv");
+    expect(doc.document!.bytes.toString()).toContain("KXT-3");
+    expect(doc.text).toContain("🧪 SIM");
+    expect(doc.text).toContain("5 rows");
+    expect(doc.text).toContain("last 7 days");
+    expect(doc.text).toContain("America/New_York");
+    const onDisk = await readFile(
+      h.world.callsTo("exporter").length ? `${h.world.exportDir}/trades.csv` : "",
+      "utf8",
+    );
+    expect(doc.document!.bytes.toString()).toBe(onDisk);
+
+    h.world.exportPartRows = 2;
+    await h.say("/export 30d");
+    const docs = h.api
+      .botMessages(USER)
+      .filter((m) => m.document)
+      .slice(-3);
+    expect(docs.map((d) => d.document!.fileName)).toEqual([
+      "trades-part1.csv",
+      "trades-part2.csv",
+      "trades-part3.csv",
+    ]);
+    expect(docs[1]!.text).toContain("part 2 of 3");
+  });
+
+  it("/alerts shows the mode with buttons and changes it", async () => {
+    h = await makeHarness();
+    await h.say("/alerts");
+    expect(h.last().text).toContain("Fill alerts are on.");
+    await h.tap("silent");
+    expect(await h.alerts.get(USER)).toBe("silent");
+    expect(h.last().text).toContain("Fill alerts are silent.");
+    await h.say("/alerts off");
+    expect(await h.alerts.get(USER)).toBe("off");
+    await h.say("/alerts loud");
+    expect(h.last().text).toContain("“loud” is not a mode");
+    expect(await h.alerts.get(USER)).toBe("off");
+  });
+
+  it("unknown commands and stray text get a pointer to /help", async () => {
+    h = await makeHarness();
+    await h.say("/frobnicate");
+    expect(h.last().text).toContain("I don't know that command");
+    await h.say("hello");
+    expect(h.last().text).toContain("/help");
+  });
+});
+
+describe("access", () => {
+  it("a stranger in a private chat causes no service call and is told once per 10 minutes", async () => {
+    h = await makeHarness();
+    for (const t of ["/portfolio", "/balance", `/buy ${TICKER} yes 1 @0.5`, "/orders"]) {
+      await h.api.sendText(STRANGER, STRANGER, t);
+    }
+    expect(h.world.calls).toHaveLength(0);
+    const msgs = h.api.botMessages(STRANGER);
+    expect(msgs.map((m) => m.text)).toEqual(["This bot is private."]);
+    h.clock.t += 11 * 60_000;
+    await h.api.sendText(STRANGER, STRANGER, "/balance");
+    expect(h.api.botMessages(STRANGER)).toHaveLength(2);
+    expect(
+      h.logs.some((l) => l.message === "access denied" && l.userId === STRANGER && l.chatType === "private"),
+    ).toBe(true);
+  });
+
+  it("in a group, even the allowed user gets nothing and nothing is called", async () => {
+    h = await makeHarness();
+    await h.api.sendText(USER, -500, "/balance", { chatType: "group" });
+    await h.api.sendText(STRANGER, -500, "/portfolio", { chatType: "supergroup" });
+    expect(h.world.calls).toHaveLength(0);
+    expect(h.api.botMessages(-500)).toHaveLength(0);
+  });
+
+  it("a stranger tapping a genuine button gets nothing done", async () => {
+    h = await makeHarness();
+    await buyResting(5, "0.40");
+    await h.say("/orders");
+    const b = h.api.findButton(USER, "Cancel all")!;
+    await h.api.tap(STRANGER, USER, b.messageId, b.data);
+    expect(h.world.callsTo("executor", "openOrders")).toHaveLength(1);
+  });
+});
+
+describe("presentation", () => {
+  it.each(["SIM", "DEMO", "LIVE"] as const)("every message and edit carries the %s tag", async (env) => {
+    h = await makeHarness({ env });
+    const badge = env === "LIVE" ? "🔴 LIVE" : `🧪 ${env}`;
+    await h.say("/help");
+    await h.say(`/buy ${TICKER} yes 10`);
+    await h.tap("Market");
+    await h.tap("Confirm");
+    await h.say("/portfolio");
+    await h.tap("Refresh");
+    await h.say("/orders");
+    await h.say("/nonsense");
+    await h.say("/sell");
+    await h.tap("Cancel");
+    const sent = h.api.calls.filter((x) => x.method === "sendMessage" || x.method === "editMessageText");
+    expect(sent.length).toBeGreaterThan(8);
+    for (const m of sent) expect(String(m.params.text).split("\n")[0]).toContain(badge);
+  });
+
+  it("text over 4096 characters is paged on line boundaries", async () => {
+    h = await makeHarness();
+    for (let i = 0; i < 200; i++) {
+      h.world.addPastFill({
+        time: h.clock.t - (i + 1) * 60_000,
+        ticker: `KXLONG-TICKER-NUMBER-${i}`,
+        count: c(3),
+      });
+    }
+    await h.say("/history");
+    const pages = h.api.calls
+      .filter((x) => x.method === "sendMessage" && x.ok)
+      .map((x) => String(x.params.text));
+    expect(pages.length).toBeGreaterThan(1);
+    for (const [i, p] of pages.entries()) {
+      expect(p.length).toBeLessThanOrEqual(4096);
+      expect(p.split("\n")[0]).toContain(`page ${i + 1}/${pages.length}`);
+    }
+    const all = h.botTexts().join("\n");
+    for (let i = 0; i < 200; i++) expect(all).toContain(`KXLONG-TICKER-NUMBER-${i} @`);
+  });
+
+  it("names with < > & are escaped", async () => {
+    h = await makeHarness();
+    h.world.addMarket({
+      ticker: "KXODD-1",
+      title: "Will <b>A & B</b> > C?",
+      yesBid: usd("0.1"),
+      yesAsk: usd("0.2"),
+    });
+    await h.say("/market KXODD-1");
+    expect(h.last().text).toContain("Will <b>A & B</b> > C?");
+  });
+
+  it("a failing service gets one plain sentence, is logged, and the bot keeps working", async () => {
+    h = await makeHarness();
+    h.world.failing.set("portfolio.view", new Error("ECONNRESET at /trade-api/v2/portfolio/balance"));
+    await h.say("/portfolio");
+    expect(h.last().text).toBe("🧪 SIM\nSomething went wrong; nothing was changed.");
+    expect(h.logs.some((l) => l.level === "error" && l.handler === "portfolio")).toBe(true);
+    h.world.failing.clear();
+    await h.say("/balance");
+    expect(h.last().text).toContain("Cash: $100.00");
+  });
+
+  it("uses the injected describeError for exchange errors", async () => {
+    h = await makeHarness({
+      deps: { describeError: () => "Kalshi is busy right now; try again in a minute." },
+    });
+    h.world.failing.set("executor.openOrders", new Error("429"));
+    await h.say("/orders");
+    expect(h.last().text).toContain("Kalshi is busy right now");
+  });
+
+  it("a typing indicator is shown on slow work", async () => {
+    h = await makeHarness();
+    await h.say("/portfolio");
+    expect(h.api.callsOf("sendChatAction")[0]?.params.action).toBe("typing");
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { Buttons } from "../../src/bot/buttons.js";
+import { envHeader, escapeHtml, pages } from "../../src/bot/format.js";
+import { parseCountInput, parsePriceInput, parseRange, parseTradeArgs } from "../../src/bot/parse.js";
+import { parseTelegramHtml } from "../../src/devtools/localBotApi.js";
+
+describe("format", () => {
+  it("escapes HTML", () => {
+    expect(escapeHtml("a<b>&c")).toBe("a&lt;b&gt;&amp;c");
+  });
+
+  it("pages long bodies on line boundaries, each page tagged and within 4096", () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `<b>line ${i}</b> ${"x".repeat(20)} &amp; y`);
+    const ps = pages("LIVE", lines.join("\n"));
+    expect(ps.length).toBeGreaterThan(2);
+    const seen: string[] = [];
+    ps.forEach((p, i) => {
+      expect(p.length).toBeLessThanOrEqual(4096);
+      expect(p.split("\n")[0]).toBe(envHeader("LIVE", { n: i + 1, of: ps.length }));
+      parseTelegramHtml(p); // every page is valid HTML on its own
+      seen.push(...p.split("\n").slice(1));
+    });
+    expect(seen).toEqual(lines);
+  });
+
+  it("cuts a single over-long line outside tags and entities", () => {
+    const body = "word &amp; <i>it</i> ".repeat(600);
+    for (const p of pages("SIM", body)) {
+      expect(p.length).toBeLessThanOrEqual(4096);
+      expect(() => parseTelegramHtml(p.replace(/<\/?i>/g, ""))).not.toThrow();
+    }
+  });
+
+  it("a short body is one page with a plain header", () => {
+    expect(pages("DEMO", "hi")).toEqual(["<b>🧪 DEMO</b>\nhi"]);
+  });
+});
+
+describe("parse", () => {
+  it.each([
+    ["0.42", 420_000],
+    ["@0.42", 420_000],
+    ["$0.42", 420_000],
+    [".42", 420_000],
+    ["42c", 420_000],
+    ["@42¢", 420_000],
+    ["42", 420_000],
+    ["4.5c", 45_000],
+    ["0.055", 55_000],
+  ])("price %s", (s, v) => {
+    expect(parsePriceInput(s)).toEqual({ ok: true, value: v });
+  });
+
+  it.each(["1.5", "0", "100c", "abc", "-0.4", "0.4.2", "1e-1"])("rejects price %s", (s) => {
+    expect(parsePriceInput(s).ok).toBe(false);
+  });
+
+  it.each(["0", "-3", "ten", "1.234", "1e3", "2000000"])("rejects count %s", (s) => {
+    expect(parseCountInput(s).ok).toBe(false);
+  });
+
+  it("parses trade shortcuts and reports bad parts", () => {
+    expect(parseTradeArgs("kxhighny-26nov25-b45 no 5 @0.42")).toEqual({
+      ticker: "KXHIGHNY-26NOV25-B45",
+      outcome: "no",
+      count: 500,
+      price: 420_000,
+      problems: [],
+    });
+    expect(parseTradeArgs("")).toEqual({ problems: [] });
+    const bad = parseTradeArgs("KX-1 maybe 5");
+    expect(bad.outcome).toBeUndefined();
+    expect(bad.problems[0]).toContain("not a side");
+    expect(parseTradeArgs("KX-1 yes 5 @1.5").problems[0]).toContain("between $0.01 and $0.99");
+  });
+
+  it("ranges are in the display zone and inclusive", () => {
+    const now = Date.UTC(2026, 10, 24, 12);
+    const r = parseRange("2026-03-08 2026-03-08", now, "America/New_York");
+    expect(r.ok && r.value.toMs - r.value.fromMs + 1).toBe(23 * 3_600_000); // DST day
+    expect(parseRange("", now, "UTC")).toMatchObject({
+      ok: true,
+      value: { fromMs: now - 7 * 86_400_000, toMs: now },
+    });
+    expect(parseRange("400d", now, "UTC").ok).toBe(false);
+    expect(parseRange("2026-11-05 2026-11-01", now, "UTC").ok).toBe(false);
+  });
+});
+
+describe("buttons", () => {
+  it("verifies its own data and rejects anything else", () => {
+    const b = new Buttons("k");
+    const d = b.data("oc:ord-1");
+    expect(d.length).toBeLessThanOrEqual(64);
+    expect(b.verify(d)).toBe("oc:ord-1");
+    expect(b.verify(d.replace("ord-1", "ord-2"))).toBeNull();
+    expect(new Buttons("other").verify(d)).toBeNull();
+    expect(b.verify("oc:ord-1")).toBeNull();
+    expect(b.verify(undefined)).toBeNull();
+  });
+
+  it("long values go through a reference that fits in 64 bytes", () => {
+    const b = new Buttons("k");
+    const long = "KXMVESPORTSMULTIGAMEEXTENDED-S2026ABCDEF0123456789-0123456789ABCDEF";
+    const ref = b.ref(long);
+    const d = b.data(`mb:yes:${ref}`);
+    expect(Buffer.byteLength(d)).toBeLessThanOrEqual(64);
+    expect(b.deref(b.verify(d)!.slice(7))).toBe(long);
+  });
+});

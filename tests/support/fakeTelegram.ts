@@ -1,0 +1,1 @@
+export * from "../../src/devtools/localBotApi.js";
