@@ -397,7 +397,8 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
 
   const tsRange = (q: Query): { min: number; max: number } => ({
     min: (intParam(q, "min_ts") ?? -Infinity) * 1000,
-    max: (intParam(q, "max_ts") ?? Infinity) * 1000,
+    // Seconds on the wire: max_ts covers its whole second.
+    max: (intParam(q, "max_ts") ?? Infinity) * 1000 + 999,
   });
 
   const listOrders = (q: Query, historical: boolean): Reply => {
