@@ -247,6 +247,8 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private seriesByTicker = new Map<string, SimSeries>();
   private eventsByTicker = new Map<string, SimEvent>();
   private clientIds = new Map<string, string>();
+  /** Resting orders that carry an expiration time. */
+  private expiring = new Set<SimOrder>();
   private rng: Rng;
   private baseNow: () => number;
   readonly startingBalance: Micros;
@@ -310,6 +312,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.seriesByTicker.clear();
     this.eventsByTicker.clear();
     this.clientIds.clear();
+    this.expiring.clear();
     for (const s of this.state.series) this.seriesByTicker.set(s.ticker, s);
     for (const e of this.state.events) this.eventsByTicker.set(e.eventTicker, e);
     for (const m of this.state.markets) {
@@ -512,6 +515,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       else hi = mid;
     }
     arr.splice(lo, 0, o);
+    if (o.expirationTs !== null) this.expiring.add(o);
   }
 
   private remove(o: SimOrder): void {
@@ -520,6 +524,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const arr = o.side === "bid" ? book.bids : book.asks;
     const i = arr.indexOf(o);
     if (i >= 0) arr.splice(i, 1);
+    this.expiring.delete(o);
   }
 
   private forget(o: SimOrder): void {
@@ -995,7 +1000,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   /** Closes, settles and expires whatever is due at the sim clock. */
   checkSchedule(): void {
     const now = this.now();
-    for (const o of Object.values(this.state.orders)) {
+    for (const o of [...this.expiring]) {
       if (o.status === "resting" && o.expirationTs !== null && o.expirationTs <= now) {
         this.cancelInternal(o, "ExpiryCancel");
         this.emit("changed");
