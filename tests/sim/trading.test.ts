@@ -377,3 +377,42 @@ describe("sim trading over HTTP", () => {
     );
   });
 });
+
+describe("control endpoints and expiry", () => {
+  it("trades as another account, closes, reports state, expires GTC orders and resets", async () => {
+    const t = openMarket();
+    const top = sim.engine.top(t);
+    const inside = ((top.bid! + 10_000) / 1e6).toFixed(2);
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const mine = await c.post("/portfolio/events/orders", {
+      ticker: t,
+      side: "bid",
+      price: inside,
+      count: "2",
+      time_in_force: "good_till_canceled",
+      self_trade_prevention_type: "taker_at_cross",
+      client_order_id: crypto.randomUUID(),
+      expiration_time: exp,
+    });
+    expect(mine.status).toBe(201);
+    const tr = await c.control("POST", "/trade", { ticker: t, side: "ask", price: inside, count: "1" });
+    expect(tr.status).toBe(200);
+    expect(tr.body.fills[0].count_fp).toBe("1.00");
+    expect(await position(t)).toBe(100);
+    const before = await balance();
+    sim.engine.advanceClock(61_000);
+    const o = (await c.get(`/portfolio/orders/${mine.body.order_id}`)).body.order;
+    expect(o.status).toBe("canceled");
+    expect(o.fill_count_fp).toBe("1.00");
+    expect(await balance()).toBeGreaterThan(before); // reservation returned
+    const closed = await c.control("POST", "/close", { ticker: t });
+    expect(closed.body.market.status).toBe("closed");
+    const st = (await c.control("GET", "/state")).body;
+    expect(st.money_discrepancy_micros).toBe(0);
+    expect(st.markets.find((m: { ticker: string }) => m.ticker === t).status).toBe("closed");
+    expect((await c.control("POST", "/reset")).status).toBe(200);
+    expect(await balance()).toBe(1000 * MICROS_PER_DOLLAR);
+    expect((await c.get("/portfolio/fills")).body.fills).toHaveLength(0);
+    expect((await c.control("POST", "/faults", { path: "nope", kind: "500" })).status).toBe(400);
+  });
+});
