@@ -66,7 +66,7 @@ describe("auth", () => {
 describe("rate limit", () => {
   it("answers a burst beyond the Basic budget with 429 and the string body, then recovers", async () => {
     const { c } = await start({ rateLimit: true });
-    const results = await Promise.all(Array.from({ length: 30 }, () => c.get("/portfolio/balance")));
+    const results = await Promise.all(Array.from({ length: 60 }, () => c.get("/portfolio/balance")));
     const limited = results.filter((r) => r.status === 429);
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(19);
     expect(limited.length).toBeGreaterThan(0);
