@@ -1,0 +1,1165 @@
+/**
+ * The sim's exchange engine: markets, a price-time-priority order book per market, accounts with
+ * Kalshi's position and cash accounting, fees, settlement, schedules and a "living market".
+ *
+ * All money is Micros, all counts Centis (src/domain/money.ts). Every account, synthetic ones
+ * included, is fully accounted, so money is conserved exactly:
+ *   Σ balances + Σ reserved (resting orders) + fees collected + $1 × open interest = money issued.
+ */
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import { estimateFee } from "../domain/fees.js";
+import {
+  type Centis,
+  type Micros,
+  MICROS_PER_CENT,
+  MICROS_PER_DOLLAR,
+  ONE_DOLLAR,
+  centis,
+  complementPrice,
+  micros,
+  mulPriceCount,
+  scaleMicros,
+} from "../domain/money.js";
+import {
+  type Fixture,
+  type SimEvent,
+  type SimMarket,
+  type SimPriceRange,
+  type SimSeries,
+  buildFixture,
+} from "./fixtures.js";
+import { Rng } from "./rng.js";
+
+export type BookSide = "bid" | "ask";
+export type TimeInForce = "good_till_canceled" | "immediate_or_cancel" | "fill_or_kill";
+export type StpType = "taker_at_cross" | "maker";
+export type UpdateReason =
+  | "Trade"
+  | "Decrease"
+  | "SelfTradeCancel"
+  | "ExpiryCancel"
+  | "CloseCancel"
+  | "PostOnlyCrossCancel"
+  | "ReduceOnlyCancel"
+  | "Amend";
+
+export const USER = "user";
+export const MARKET_MAKER = "mm";
+export const NOISE_TRADER = "noise";
+export const OTHER_TRADER = "other";
+
+export class SimError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+    this.name = "SimError";
+  }
+}
+
+export interface SimOrder {
+  orderId: string;
+  accountId: string;
+  clientOrderId: string;
+  ticker: string;
+  side: BookSide;
+  price: Micros;
+  initial: Centis;
+  filled: Centis;
+  remaining: Centis;
+  status: "resting" | "canceled" | "executed";
+  tif: TimeInForce;
+  postOnly: boolean;
+  reduceOnly: boolean;
+  stp: StpType;
+  cancelOnPause: boolean;
+  takerFillCost: Micros;
+  makerFillCost: Micros;
+  takerFees: Micros;
+  makerFees: Micros;
+  createdTs: number;
+  lastUpdateTs: number;
+  expirationTs: number | null;
+  /** Cash set aside for the resting part (opening cost + maker fee estimate). */
+  reserved: Micros;
+  seq: number;
+  lastUpdateReason: UpdateReason | null;
+}
+
+export interface SimFill {
+  tradeId: string;
+  orderId: string;
+  accountId: string;
+  clientOrderId: string;
+  ticker: string;
+  side: BookSide;
+  price: Micros;
+  count: Centis;
+  isTaker: boolean;
+  fee: Micros;
+  ts: number;
+  postPosition: Centis;
+}
+
+export interface SimSettlement {
+  accountId: string;
+  ticker: string;
+  eventTicker: string;
+  result: "yes" | "no";
+  yesCount: Centis;
+  noCount: Centis;
+  yesCost: Micros;
+  noCost: Micros;
+  revenue: Micros;
+  fee: Micros;
+  settledTime: number;
+}
+
+export interface PositionState {
+  ticker: string;
+  /** Signed: + YES, − NO. */
+  position: Centis;
+  /** Cost basis of the open contracts. */
+  cost: Micros;
+  realizedPnl: Micros;
+  totalTraded: Micros;
+  feesPaid: Micros;
+  volume: Centis;
+  lastUpdatedTs: number;
+}
+
+export interface Account {
+  id: string;
+  userId: string;
+  /** Synthetic accounts may go below zero; the user account may not. */
+  unlimited: boolean;
+  /** Keep orders, fills and settlements for listing. */
+  history: boolean;
+  balance: Micros;
+  updatedTs: number;
+  positions: Record<string, PositionState>;
+}
+
+export interface EngineState {
+  version: 1;
+  createdAt: number;
+  clockOffset: number;
+  rngState: number;
+  seq: number;
+  moneyIssued: Micros;
+  feesCollected: Micros;
+  series: SimSeries[];
+  events: SimEvent[];
+  markets: SimMarket[];
+  accounts: Record<string, Account>;
+  orders: Record<string, SimOrder>;
+  fills: SimFill[];
+  settlements: SimSettlement[];
+}
+
+export interface PlaceOrderInput {
+  ticker: string;
+  side: BookSide;
+  price: Micros;
+  count: Centis;
+  tif: TimeInForce;
+  clientOrderId?: string;
+  postOnly?: boolean;
+  reduceOnly?: boolean;
+  stp?: StpType;
+  /** Epoch ms. */
+  expirationTs?: number | null;
+  cancelOnPause?: boolean;
+}
+
+export interface PlaceOrderResult {
+  order: SimOrder;
+  /** This request's fills for the placing account. */
+  fills: SimFill[];
+  /** True when client_order_id matched an existing order (nothing new was created). */
+  duplicate: boolean;
+  tsMs: number;
+}
+
+export interface EngineOptions {
+  startingBalance?: Micros;
+  seed?: number;
+  now?: () => number;
+  /** Age at which fills/finished orders move to /historical/*. Default 30 days. */
+  historicalCutoffMs?: number;
+  /** A saved state to continue from. */
+  state?: EngineState;
+}
+
+export interface EngineEvents {
+  fill: [fill: SimFill];
+  order: [order: SimOrder];
+  position: [accountId: string, pos: PositionState];
+  ticker: [market: SimMarket];
+  settlement: [s: SimSettlement];
+  market: [market: SimMarket];
+  changed: [];
+}
+
+export const DEFAULT_STARTING_BALANCE = micros(1000 * MICROS_PER_DOLLAR);
+const DAY = 86_400_000;
+
+const validPriceCache = new Map<string, Micros[]>();
+/** Every valid price strictly between $0 and $1 for these ranges, ascending. */
+export function validPrices(ranges: SimPriceRange[]): Micros[] {
+  const key = JSON.stringify(ranges);
+  let out = validPriceCache.get(key);
+  if (!out) {
+    const set = new Set<number>();
+    for (const r of ranges)
+      for (let p: number = r.start; p <= r.end; p += r.step) if (p > 0 && p < ONE_DOLLAR) set.add(p);
+    out = [...set].sort((a, b) => a - b) as Micros[];
+    validPriceCache.set(key, out);
+  }
+  return out;
+}
+
+export function isValidPrice(p: Micros, ranges: SimPriceRange[]): boolean {
+  if (p <= 0 || p >= ONE_DOLLAR) return false;
+  return ranges.some((r) => p >= r.start && p <= r.end && (p - r.start) % r.step === 0);
+}
+
+interface Book {
+  /** Best first: price desc, then time. */
+  bids: SimOrder[];
+  /** Best first: price asc, then time. */
+  asks: SimOrder[];
+}
+
+function better(side: BookSide, a: SimOrder, b: SimOrder): boolean {
+  if (a.price !== b.price) return side === "bid" ? a.price > b.price : a.price < b.price;
+  return a.seq < b.seq;
+}
+
+export class SimEngine extends EventEmitter<EngineEvents> {
+  state: EngineState;
+  private books = new Map<string, Book>();
+  private marketsByTicker = new Map<string, SimMarket>();
+  private seriesByTicker = new Map<string, SimSeries>();
+  private eventsByTicker = new Map<string, SimEvent>();
+  private clientIds = new Map<string, string>();
+  /** Resting orders that carry an expiration time. */
+  private expiring = new Set<SimOrder>();
+  private rng: Rng;
+  private baseNow: () => number;
+  readonly startingBalance: Micros;
+  readonly historicalCutoffMs: number;
+  readonly seed: number;
+
+  constructor(opts: EngineOptions = {}) {
+    super();
+    this.setMaxListeners(100);
+    this.baseNow = opts.now ?? Date.now;
+    this.startingBalance = opts.startingBalance ?? DEFAULT_STARTING_BALANCE;
+    this.historicalCutoffMs = opts.historicalCutoffMs ?? 30 * DAY;
+    this.seed = opts.seed ?? 1;
+    this.state = opts.state ?? this.freshState();
+    this.rng = new Rng(this.state.rngState);
+    this.index();
+    if (!opts.state) this.seedBooks();
+    else this.refreshFixture();
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private freshState(): EngineState {
+    const now = this.baseNow();
+    const fx: Fixture = buildFixture(now);
+    const mkAccount = (id: string, unlimited: boolean, history: boolean, balance: Micros): Account => ({
+      id,
+      userId: randomUUID(),
+      unlimited,
+      history,
+      balance,
+      updatedTs: now,
+      positions: {},
+    });
+    return {
+      version: 1,
+      createdAt: now,
+      clockOffset: 0,
+      rngState: this.seed >>> 0,
+      seq: 0,
+      moneyIssued: this.startingBalance,
+      feesCollected: micros(0),
+      series: fx.series,
+      events: fx.events,
+      markets: fx.markets,
+      accounts: {
+        [USER]: mkAccount(USER, false, true, this.startingBalance),
+        [MARKET_MAKER]: mkAccount(MARKET_MAKER, true, false, micros(0)),
+        [NOISE_TRADER]: mkAccount(NOISE_TRADER, true, false, micros(0)),
+        [OTHER_TRADER]: mkAccount(OTHER_TRADER, true, false, micros(0)),
+      },
+      orders: {},
+      fills: [],
+      settlements: [],
+    };
+  }
+
+  private index(): void {
+    this.books.clear();
+    this.marketsByTicker.clear();
+    this.seriesByTicker.clear();
+    this.eventsByTicker.clear();
+    this.clientIds.clear();
+    this.expiring.clear();
+    for (const s of this.state.series) this.seriesByTicker.set(s.ticker, s);
+    for (const e of this.state.events) this.eventsByTicker.set(e.eventTicker, e);
+    for (const m of this.state.markets) {
+      this.marketsByTicker.set(m.ticker, m);
+      this.books.set(m.ticker, { bids: [], asks: [] });
+    }
+    const resting = Object.values(this.state.orders)
+      .filter((o) => o.status === "resting")
+      .sort((a, b) => a.seq - b.seq);
+    for (const o of resting) this.insert(o);
+    for (const o of Object.values(this.state.orders)) {
+      if (o.clientOrderId) this.clientIds.set(`${o.accountId}\u0000${o.clientOrderId}`, o.orderId);
+    }
+  }
+
+  /** After a restart on a later day: add the day's fixture markets that do not exist yet. */
+  private refreshFixture(): void {
+    const fx = buildFixture(this.now());
+    const added: SimMarket[] = [];
+    for (const e of fx.events) {
+      if (!this.eventsByTicker.has(e.eventTicker)) {
+        this.state.events.push(e);
+        this.eventsByTicker.set(e.eventTicker, e);
+      }
+    }
+    for (const m of fx.markets) {
+      if (this.marketsByTicker.has(m.ticker) || m.status !== "active") continue;
+      this.state.markets.push(m);
+      this.marketsByTicker.set(m.ticker, m);
+      this.books.set(m.ticker, { bids: [], asks: [] });
+      added.push(m);
+    }
+    for (const m of added) this.requote(m);
+    this.checkSchedule();
+  }
+
+  private seedBooks(): void {
+    for (const m of this.state.markets) if (m.status === "active") this.requote(m);
+    // Some history so markets do not all show zero volume.
+    for (const m of this.state.markets) {
+      if (m.status !== "active") continue;
+      const trades = this.rng.int(0, 3);
+      for (let i = 0; i < trades; i++) this.noiseTrade(m);
+    }
+  }
+
+  now(): number {
+    return this.baseNow() + this.state.clockOffset;
+  }
+
+  /** Moves the sim clock forward (closes/settles/expires whatever falls due). */
+  advanceClock(ms: number): void {
+    this.state.clockOffset += ms;
+    this.checkSchedule();
+    this.emit("changed");
+  }
+
+  /** Starts over: fresh markets and a fresh user account with the starting balance. */
+  reset(): void {
+    for (const o of Object.values(this.state.orders)) if (o.status === "resting") this.remove(o);
+    this.state = this.freshState();
+    this.rng = new Rng(this.state.rngState);
+    this.index();
+    this.seedBooks();
+    this.emit("changed");
+  }
+
+  private nextSeq(): number {
+    this.state.seq += 1;
+    return this.state.seq;
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  get user(): Account {
+    return this.account(USER);
+  }
+
+  account(id: string): Account {
+    const a = this.state.accounts[id];
+    if (!a) throw new SimError(404, "not_found", "account not found");
+    return a;
+  }
+
+  markets(): SimMarket[] {
+    return this.state.markets;
+  }
+
+  events(): SimEvent[] {
+    return this.state.events;
+  }
+
+  seriesList(): SimSeries[] {
+    return this.state.series;
+  }
+
+  market(ticker: string): SimMarket {
+    const m = this.marketsByTicker.get(ticker);
+    if (!m)
+      throw new SimError(404, "market_not_found", "market not found", `no market with ticker ${ticker}`);
+    return m;
+  }
+
+  findMarket(ticker: string): SimMarket | undefined {
+    return this.marketsByTicker.get(ticker);
+  }
+
+  event(eventTicker: string): SimEvent | undefined {
+    return this.eventsByTicker.get(eventTicker);
+  }
+
+  series(ticker: string): SimSeries | undefined {
+    return this.seriesByTicker.get(ticker);
+  }
+
+  order(orderId: string): SimOrder | undefined {
+    return this.state.orders[orderId];
+  }
+
+  book(ticker: string): Book {
+    const b = this.books.get(ticker);
+    if (!b)
+      throw new SimError(404, "market_not_found", "market not found", `no market with ticker ${ticker}`);
+    return b;
+  }
+
+  /** Aggregated levels, best first. */
+  levels(ticker: string, side: BookSide): { price: Micros; count: Centis }[] {
+    const out: { price: Micros; count: Centis }[] = [];
+    for (const o of this.book(ticker)[side === "bid" ? "bids" : "asks"]) {
+      const last = out[out.length - 1];
+      if (last && last.price === o.price) last.count = centis(last.count + o.remaining);
+      else out.push({ price: o.price, count: o.remaining });
+    }
+    return out;
+  }
+
+  top(ticker: string): { bid: Micros | null; bidSize: Centis; ask: Micros | null; askSize: Centis } {
+    const bids = this.levels(ticker, "bid");
+    const asks = this.levels(ticker, "ask");
+    return {
+      bid: bids[0]?.price ?? null,
+      bidSize: bids[0]?.count ?? centis(0),
+      ask: asks[0]?.price ?? null,
+      askSize: asks[0]?.count ?? centis(0),
+    };
+  }
+
+  position(accountId: string, ticker: string): PositionState {
+    const acct = this.account(accountId);
+    let p = acct.positions[ticker];
+    if (!p) {
+      p = {
+        ticker,
+        position: centis(0),
+        cost: micros(0),
+        realizedPnl: micros(0),
+        totalTraded: micros(0),
+        feesPaid: micros(0),
+        volume: centis(0),
+        lastUpdatedTs: this.now(),
+      };
+      acct.positions[ticker] = p;
+    }
+    return p;
+  }
+
+  /** Liquidation value of the account's open positions at the current best bids. */
+  portfolioValue(accountId: string): Micros {
+    let v = 0;
+    for (const p of Object.values(this.account(accountId).positions)) {
+      if (p.position === 0) continue;
+      const m = this.findMarket(p.ticker);
+      if (!m || m.status === "finalized") continue;
+      const t = this.top(p.ticker);
+      const yesBid = t.bid ?? m.lastPrice;
+      const noBid = t.ask !== null ? complementPrice(t.ask) : complementPrice(m.lastPrice);
+      v +=
+        p.position > 0
+          ? mulPriceCount(yesBid, p.position, "floor")
+          : mulPriceCount(noBid, centis(-p.position), "floor");
+    }
+    return micros(v);
+  }
+
+  historicalCutoff(): number {
+    return this.now() - this.historicalCutoffMs;
+  }
+
+  // ---------------------------------------------------------------- book plumbing
+
+  private insert(o: SimOrder): void {
+    const book = this.book(o.ticker);
+    const arr = o.side === "bid" ? book.bids : book.asks;
+    let lo = 0;
+    let hi = arr.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (better(o.side, arr[mid] as SimOrder, o)) lo = mid + 1;
+      else hi = mid;
+    }
+    arr.splice(lo, 0, o);
+    if (o.expirationTs !== null) this.expiring.add(o);
+  }
+
+  private remove(o: SimOrder): void {
+    const book = this.books.get(o.ticker);
+    if (!book) return;
+    const arr = o.side === "bid" ? book.bids : book.asks;
+    const i = arr.indexOf(o);
+    if (i >= 0) arr.splice(i, 1);
+    this.expiring.delete(o);
+  }
+
+  private forget(o: SimOrder): void {
+    // Synthetic accounts' finished orders are not kept.
+    if (o.status !== "resting" && !this.account(o.accountId).history) {
+      delete this.state.orders[o.orderId];
+      if (o.clientOrderId) this.clientIds.delete(`${o.accountId}\u0000${o.clientOrderId}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- orders
+
+  private feeFor(ticker: string, price: Micros, count: Centis, role: "taker" | "maker"): Micros {
+    const m = this.market(ticker);
+    const s = this.series(m.seriesTicker);
+    return estimateFee({
+      price,
+      count,
+      role,
+      feeType: s?.feeType ?? "quadratic",
+      multiplier: s?.feeMultiplier ?? 1,
+    });
+  }
+
+  /** Contracts of this order's direction that would close an existing position. */
+  private closable(accountId: string, ticker: string, side: BookSide): Centis {
+    const pos = this.position(accountId, ticker).position;
+    return centis(side === "bid" ? Math.max(0, -pos) : Math.max(0, pos));
+  }
+
+  private unitCost(side: BookSide, price: Micros): Micros {
+    return side === "bid" ? price : complementPrice(price);
+  }
+
+  private crosses(side: BookSide, limit: Micros, resting: SimOrder): boolean {
+    return side === "bid" ? resting.price <= limit : resting.price >= limit;
+  }
+
+  placeOrder(accountId: string, input: PlaceOrderInput): PlaceOrderResult {
+    this.checkSchedule();
+    const acct = this.account(accountId);
+    const now = this.now();
+    if (input.clientOrderId) {
+      const existing = this.clientIds.get(`${accountId}\u0000${input.clientOrderId}`);
+      const o = existing ? this.state.orders[existing] : undefined;
+      if (o) return { order: o, fills: [], duplicate: true, tsMs: now };
+    }
+    const m = this.market(input.ticker);
+    if (m.status !== "active") {
+      throw new SimError(409, "market_closed", "market closed", `market ${m.ticker} is ${m.status}`);
+    }
+    if (!isValidPrice(input.price, m.priceRanges)) {
+      throw new SimError(
+        400,
+        "invalid_price",
+        "invalid price",
+        `price is not a valid tick for ${m.priceLevelStructure}`,
+      );
+    }
+    if (!(input.count > 0))
+      throw new SimError(400, "invalid_order", "invalid order", "count must be positive");
+    const expirationTs = input.expirationTs ?? null;
+    if (expirationTs !== null) {
+      if (input.tif !== "good_till_canceled") {
+        throw new SimError(
+          400,
+          "invalid_order",
+          "invalid order",
+          "expiration_time requires good_till_canceled",
+        );
+      }
+      if (expirationTs <= now)
+        throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
+    }
+    const book = this.book(m.ticker);
+    const opposite = input.side === "bid" ? book.asks : book.bids;
+    const stp = input.stp ?? "taker_at_cross";
+
+    const order: SimOrder = {
+      orderId: randomUUID(),
+      accountId,
+      clientOrderId: input.clientOrderId ?? "",
+      ticker: m.ticker,
+      side: input.side,
+      price: input.price,
+      initial: input.count,
+      filled: centis(0),
+      remaining: input.count,
+      status: "resting",
+      tif: input.tif,
+      postOnly: input.postOnly ?? false,
+      reduceOnly: input.reduceOnly ?? false,
+      stp,
+      cancelOnPause: input.cancelOnPause ?? false,
+      takerFillCost: micros(0),
+      makerFillCost: micros(0),
+      takerFees: micros(0),
+      makerFees: micros(0),
+      createdTs: now,
+      lastUpdateTs: now,
+      expirationTs,
+      reserved: micros(0),
+      seq: this.nextSeq(),
+      lastUpdateReason: null,
+    };
+
+    const finishEarly = (reason: UpdateReason): PlaceOrderResult => {
+      order.status = "canceled";
+      order.remaining = centis(0);
+      order.lastUpdateReason = reason;
+      this.record(order);
+      this.emit("order", order);
+      this.forget(order);
+      this.emit("changed");
+      return { order, fills: [], duplicate: false, tsMs: now };
+    };
+
+    if (order.reduceOnly) {
+      const can = this.closable(accountId, m.ticker, order.side);
+      if (can === 0) return finishEarly("ReduceOnlyCancel");
+      if (order.remaining > can) {
+        order.initial = can;
+        order.remaining = can;
+      }
+    }
+    const best = opposite[0];
+    const wouldCross = best !== undefined && this.crosses(order.side, order.price, best);
+    if (order.postOnly && wouldCross) return finishEarly("PostOnlyCrossCancel");
+
+    if (!acct.unlimited) {
+      const openQty = Math.max(0, order.remaining - this.closable(accountId, m.ticker, order.side));
+      const need =
+        mulPriceCount(this.unitCost(order.side, order.price), centis(openQty), "ceil") +
+        (wouldCross ? this.feeFor(m.ticker, order.price, order.remaining, "taker") : 0);
+      if (need > acct.balance) {
+        throw new SimError(
+          400,
+          "insufficient_balance",
+          "insufficient balance",
+          `this order needs up to $${(need / MICROS_PER_DOLLAR).toFixed(2)} and the available balance is $${(acct.balance / MICROS_PER_DOLLAR).toFixed(2)}`,
+        );
+      }
+    }
+
+    if (order.tif === "fill_or_kill") {
+      let available = 0;
+      for (const r of opposite) {
+        if (!this.crosses(order.side, order.price, r)) break;
+        if (r.accountId === accountId) {
+          if (stp === "taker_at_cross") break;
+          continue;
+        }
+        available += r.remaining;
+        if (available >= order.remaining) break;
+      }
+      if (available < order.remaining) {
+        order.status = "canceled";
+        order.remaining = centis(0);
+        order.lastUpdateReason = null;
+        this.record(order);
+        this.emit("order", order);
+        this.forget(order);
+        this.emit("changed");
+        return { order, fills: [], duplicate: false, tsMs: now };
+      }
+    }
+
+    this.record(order);
+    const fills: SimFill[] = [];
+    const touched = new Set<SimOrder>();
+    let stoppedBySelfTrade = false;
+    while (order.remaining > 0) {
+      const r = opposite[0];
+      if (!r || !this.crosses(order.side, order.price, r)) break;
+      if (r.accountId === accountId) {
+        if (stp === "maker") {
+          this.cancelInternal(r, "SelfTradeCancel");
+          continue;
+        }
+        stoppedBySelfTrade = true;
+        break;
+      }
+      const qty = centis(Math.min(order.remaining, r.remaining));
+      const [takerFill] = this.execute(order, r, qty);
+      fills.push(takerFill);
+      touched.add(r);
+    }
+
+    if (order.remaining > 0) {
+      if (order.tif === "good_till_canceled" && !stoppedBySelfTrade) {
+        this.rest(order);
+      } else {
+        order.status = "canceled";
+        order.remaining = centis(0);
+        order.lastUpdateReason = stoppedBySelfTrade ? "SelfTradeCancel" : order.lastUpdateReason;
+        order.lastUpdateTs = now;
+      }
+    } else {
+      order.status = "executed";
+    }
+    for (const r of touched) {
+      this.emit("order", r);
+      this.forget(r);
+    }
+    this.emit("order", order);
+    this.forget(order);
+    this.emit("ticker", m);
+    this.emit("changed");
+    return { order, fills, duplicate: false, tsMs: now };
+  }
+
+  private record(order: SimOrder): void {
+    if (this.account(order.accountId).history || order.status === "resting") {
+      this.state.orders[order.orderId] = order;
+    }
+    if (order.clientOrderId && this.account(order.accountId).history) {
+      this.clientIds.set(`${order.accountId}\u0000${order.clientOrderId}`, order.orderId);
+    }
+  }
+
+  private rest(order: SimOrder): void {
+    const acct = this.account(order.accountId);
+    const openQty = centis(
+      Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side)),
+    );
+    const reserve = micros(
+      mulPriceCount(this.unitCost(order.side, order.price), openQty, "ceil") +
+        this.feeFor(order.ticker, order.price, order.remaining, "maker"),
+    );
+    order.reserved = reserve;
+    acct.balance = micros(acct.balance - reserve);
+    acct.updatedTs = this.now();
+    order.status = "resting";
+    this.state.orders[order.orderId] = order;
+    this.insert(order);
+  }
+
+  /** One trade of `qty` at the resting order's price. Returns [takerFill, makerFill]. */
+  private execute(taker: SimOrder, maker: SimOrder, qty: Centis): [SimFill, SimFill] {
+    const m = this.market(taker.ticker);
+    const price = maker.price;
+    const tradeId = randomUUID();
+    const oiBefore = this.openYes(taker.accountId, m.ticker) + this.openYes(maker.accountId, m.ticker);
+    const tf = this.applyFill(taker, price, qty, true, tradeId);
+    const mf = this.applyFill(maker, price, qty, false, tradeId);
+    const oiAfter = this.openYes(taker.accountId, m.ticker) + this.openYes(maker.accountId, m.ticker);
+    if (maker.remaining === 0) {
+      maker.status = "executed";
+      this.remove(maker);
+    }
+    m.openInterest += oiAfter - oiBefore;
+    m.volume += qty;
+    m.lastPrice = price;
+    m.updatedTime = tf.ts;
+    this.emit("fill", tf);
+    this.emit("fill", mf);
+    this.emit("position", taker.accountId, this.position(taker.accountId, m.ticker));
+    this.emit("position", maker.accountId, this.position(maker.accountId, m.ticker));
+    return [tf, mf];
+  }
+
+  private openYes(accountId: string, ticker: string): number {
+    return Math.max(0, this.position(accountId, ticker).position);
+  }
+
+  private applyFill(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, tradeId: string): SimFill {
+    const acct = this.account(order.accountId);
+    const pos = this.position(order.accountId, order.ticker);
+    const now = this.now();
+    const fee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker");
+    const bid = order.side === "bid";
+    const held = bid ? Math.max(0, -pos.position) : Math.max(0, pos.position);
+    const close = centis(Math.min(qty, held));
+    const open = centis(qty - close);
+    const unit = this.unitCost(order.side, price);
+    const cashOut = mulPriceCount(unit, open, "ceil");
+    // Closing k contracts of the other side pays back the complement of what we pay for this one.
+    const cashIn = mulPriceCount(complementPrice(unit), close, "floor");
+
+    // Release the proportional part of the reservation.
+    if (order.reserved > 0) {
+      const release =
+        qty >= order.remaining ? order.reserved : scaleMicros(order.reserved, qty, order.remaining, "floor");
+      order.reserved = micros(order.reserved - release);
+      acct.balance = micros(acct.balance + release);
+    }
+    acct.balance = micros(acct.balance + cashIn - cashOut - fee);
+    acct.updatedTs = now;
+    this.state.feesCollected = micros(this.state.feesCollected + fee);
+
+    if (close > 0) {
+      const absPos = Math.abs(pos.position);
+      const released = close === absPos ? pos.cost : scaleMicros(pos.cost, close, absPos, "half-up");
+      pos.cost = micros(pos.cost - released);
+      pos.realizedPnl = micros(pos.realizedPnl + cashIn - released);
+    }
+    pos.cost = micros(pos.cost + cashOut);
+    pos.position = centis(pos.position + (bid ? qty : -qty));
+    pos.totalTraded = micros(pos.totalTraded + mulPriceCount(unit, qty, "ceil"));
+    pos.feesPaid = micros(pos.feesPaid + fee);
+    pos.volume = centis(pos.volume + qty);
+    pos.lastUpdatedTs = now;
+
+    const cost = mulPriceCount(unit, qty, "ceil");
+    order.filled = centis(order.filled + qty);
+    order.remaining = centis(order.remaining - qty);
+    if (isTaker) {
+      order.takerFillCost = micros(order.takerFillCost + cost);
+      order.takerFees = micros(order.takerFees + fee);
+    } else {
+      order.makerFillCost = micros(order.makerFillCost + cost);
+      order.makerFees = micros(order.makerFees + fee);
+    }
+    order.lastUpdateTs = now;
+    order.lastUpdateReason = "Trade";
+
+    const fill: SimFill = {
+      tradeId,
+      orderId: order.orderId,
+      accountId: order.accountId,
+      clientOrderId: order.clientOrderId,
+      ticker: order.ticker,
+      side: order.side,
+      price,
+      count: qty,
+      isTaker,
+      fee,
+      ts: now,
+      postPosition: pos.position,
+    };
+    if (acct.history) this.state.fills.push(fill);
+    return fill;
+  }
+
+  private cancelInternal(o: SimOrder, reason: UpdateReason): Centis {
+    if (o.status !== "resting") return centis(0);
+    const acct = this.account(o.accountId);
+    const reducedBy = o.remaining;
+    this.remove(o);
+    acct.balance = micros(acct.balance + o.reserved);
+    acct.updatedTs = this.now();
+    o.reserved = micros(0);
+    o.status = "canceled";
+    o.remaining = centis(0);
+    o.lastUpdateReason = reason;
+    o.lastUpdateTs = this.now();
+    this.emit("order", o);
+    this.forget(o);
+    return reducedBy;
+  }
+
+  cancelOrder(accountId: string, orderId: string): { order: SimOrder; reducedBy: Centis; tsMs: number } {
+    const o = this.state.orders[orderId];
+    if (!o || o.accountId !== accountId) throw new SimError(404, "not_found", "order not found");
+    if (o.status !== "resting") {
+      throw new SimError(404, "not_found", "order not found", `order ${orderId} is already ${o.status}`);
+    }
+    const reducedBy = this.cancelInternal(o, "Decrease");
+    this.emit("ticker", this.market(o.ticker));
+    this.emit("changed");
+    return { order: o, reducedBy, tsMs: this.now() };
+  }
+
+  cancelAll(accountId: string): number {
+    let n = 0;
+    for (const o of Object.values(this.state.orders)) {
+      if (o.accountId === accountId && o.status === "resting") {
+        this.cancelInternal(o, "Decrease");
+        n++;
+      }
+    }
+    if (n) this.emit("changed");
+    return n;
+  }
+
+  /** Reduces a resting order to `to` remaining contracts. */
+  decreaseOrder(accountId: string, orderId: string, to: Centis): SimOrder {
+    const o = this.state.orders[orderId];
+    if (!o || o.accountId !== accountId || o.status !== "resting") {
+      throw new SimError(404, "not_found", "order not found");
+    }
+    if (to < 0)
+      throw new SimError(400, "invalid_parameters", "invalid parameters", "reduce_to must not be negative");
+    if (to >= o.remaining) return o;
+    if (to === 0) {
+      this.cancelInternal(o, "Decrease");
+    } else {
+      const acct = this.account(accountId);
+      const keep = scaleMicros(o.reserved, to, o.remaining, "ceil");
+      acct.balance = micros(acct.balance + o.reserved - keep);
+      o.reserved = keep;
+      o.initial = centis(o.initial - (o.remaining - to));
+      o.remaining = to;
+      o.lastUpdateReason = "Decrease";
+      o.lastUpdateTs = this.now();
+      this.emit("order", o);
+    }
+    this.emit("ticker", this.market(o.ticker));
+    this.emit("changed");
+    return o;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Stops trading in a market and cancels its resting orders. */
+  close(ticker: string): SimMarket {
+    const m = this.market(ticker);
+    if (m.status === "active" || m.status === "initialized" || m.status === "inactive") {
+      const b = this.book(ticker);
+      for (const o of [...b.bids, ...b.asks]) this.cancelInternal(o, "CloseCancel");
+      m.status = "closed";
+      m.closeTime = Math.min(m.closeTime, this.now());
+      m.updatedTime = this.now();
+      this.emit("market", m);
+      this.emit("ticker", m);
+      this.emit("changed");
+    }
+    return m;
+  }
+
+  /** Settles a market: $1 per winning contract, a settlement record per account that held it. */
+  settle(ticker: string, result: "yes" | "no"): SimMarket {
+    const m = this.market(ticker);
+    if (m.status === "finalized" || m.status === "determined") {
+      throw new SimError(409, "market_settled", "market already settled", `${ticker} settled ${m.result}`);
+    }
+    this.close(ticker);
+    const now = this.now();
+    for (const acct of Object.values(this.state.accounts)) {
+      const pos = acct.positions[ticker];
+      if (!pos) continue;
+      const size = Math.abs(pos.position);
+      const wins = (result === "yes" && pos.position > 0) || (result === "no" && pos.position < 0);
+      const revenue = micros(wins ? size * (MICROS_PER_DOLLAR / 100) : 0);
+      if (pos.position !== 0 || pos.volume > 0) {
+        const s: SimSettlement = {
+          accountId: acct.id,
+          ticker,
+          eventTicker: m.eventTicker,
+          result,
+          yesCount: centis(Math.max(0, pos.position)),
+          noCount: centis(Math.max(0, -pos.position)),
+          yesCost: pos.position > 0 ? pos.cost : micros(0),
+          noCost: pos.position < 0 ? pos.cost : micros(0),
+          revenue,
+          fee: pos.feesPaid,
+          settledTime: now,
+        };
+        if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
+          this.state.settlements.push(s);
+          this.emit("settlement", s);
+        }
+      }
+      acct.balance = micros(acct.balance + revenue);
+      acct.updatedTs = now;
+      pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
+      pos.cost = micros(0);
+      pos.position = centis(0);
+      pos.lastUpdatedTs = now;
+      if (size > 0) this.emit("position", acct.id, pos);
+    }
+    m.openInterest = 0;
+    m.status = "finalized";
+    m.result = result;
+    m.settlementTs = now;
+    m.lastPrice = result === "yes" ? micros(99 * MICROS_PER_CENT) : micros(MICROS_PER_CENT);
+    m.updatedTime = now;
+    this.emit("market", m);
+    this.emit("changed");
+    return m;
+  }
+
+  /** Closes, settles and expires whatever is due at the sim clock. */
+  checkSchedule(): void {
+    const now = this.now();
+    for (const o of [...this.expiring]) {
+      if (o.status === "resting" && o.expirationTs !== null && o.expirationTs <= now) {
+        this.cancelInternal(o, "ExpiryCancel");
+        this.emit("changed");
+      }
+    }
+    for (const m of this.state.markets) {
+      if (m.status === "active" && m.closeTime <= now) this.close(m.ticker);
+    }
+    const due = this.state.markets.filter((m) => m.status === "closed" && m.settleTime <= now);
+    const doneEvents = new Set<string>();
+    for (const m of due) {
+      if (m.status !== "closed") continue;
+      const ev = this.event(m.eventTicker);
+      if (ev?.mutuallyExclusive && !doneEvents.has(ev.eventTicker)) {
+        doneEvents.add(ev.eventTicker);
+        const siblings = this.state.markets.filter(
+          (x) => x.eventTicker === ev.eventTicker && x.status === "closed",
+        );
+        const total = siblings.reduce((s, x) => s + x.fair, 0);
+        let r = this.rng.next() * total;
+        let winner = siblings[siblings.length - 1];
+        for (const x of siblings) {
+          r -= x.fair;
+          if (r < 0) {
+            winner = x;
+            break;
+          }
+        }
+        for (const x of siblings) if (x.settleTime <= now) this.settle(x.ticker, x === winner ? "yes" : "no");
+      } else if (!ev?.mutuallyExclusive) {
+        this.settle(m.ticker, this.rng.next() * MICROS_PER_DOLLAR < m.fair ? "yes" : "no");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- synthetic flow
+
+  /** Cancels the market maker's quotes and quotes a 5-level ladder around the fair price. */
+  requote(m: SimMarket): void {
+    if (m.status !== "active") return;
+    const b = this.book(m.ticker);
+    for (const o of [...b.bids, ...b.asks])
+      if (o.accountId === MARKET_MAKER) this.cancelInternal(o, "Decrease");
+    const ticks = validPrices(m.priceRanges);
+    let fi = 0;
+    for (let i = 0; i < ticks.length; i++) {
+      if (Math.abs((ticks[i] as number) - m.fair) < Math.abs((ticks[fi] as number) - m.fair)) fi = i;
+    }
+    for (let i = 0; i < 5; i++) {
+      const bidP = ticks[fi - 1 - i];
+      const askP = ticks[fi + 1 + i];
+      if (bidP !== undefined) this.mmOrder(m, "bid", bidP);
+      if (askP !== undefined) this.mmOrder(m, "ask", askP);
+    }
+  }
+
+  private mmOrder(m: SimMarket, side: BookSide, price: Micros): void {
+    this.placeOrder(MARKET_MAKER, {
+      ticker: m.ticker,
+      side,
+      price,
+      count: centis(this.rng.int(10, 300) * 100),
+      tif: "good_till_canceled",
+      stp: "maker",
+    });
+  }
+
+  /** A small taker order from the noise trader at the best opposite price. */
+  noiseTrade(m: SimMarket, side?: BookSide): void {
+    if (m.status !== "active") return;
+    const s: BookSide = side ?? (this.rng.next() < 0.5 ? "bid" : "ask");
+    const t = this.top(m.ticker);
+    const price = s === "bid" ? t.ask : t.bid;
+    if (price === null) return;
+    this.placeOrder(NOISE_TRADER, {
+      ticker: m.ticker,
+      side: s,
+      price,
+      count: centis(this.rng.int(1, 10) * 100),
+      tif: "immediate_or_cancel",
+    });
+  }
+
+  /** One step of the living market. */
+  tick(): void {
+    this.checkSchedule();
+    const open = this.state.markets.filter((m) => m.status === "active");
+    if (open.length === 0) return;
+    const userResting = Object.values(this.state.orders).filter(
+      (o) => o.status === "resting" && this.account(o.accountId).history,
+    );
+    if (userResting.length > 0 && this.rng.next() < 0.5) {
+      const o = this.rng.pick(userResting);
+      const m = this.market(o.ticker);
+      if (this.rng.next() < 0.7) this.noiseTrade(m, o.side === "bid" ? "ask" : "bid");
+      else this.drift(m);
+      return;
+    }
+    const m = this.rng.pick(open);
+    if (this.rng.next() < 0.5) this.drift(m);
+    else this.noiseTrade(m);
+  }
+
+  private drift(m: SimMarket): void {
+    const step = this.rng.int(-2, 2) * MICROS_PER_CENT;
+    m.fair = micros(Math.min(97 * MICROS_PER_CENT, Math.max(3 * MICROS_PER_CENT, m.fair + step)));
+    this.requote(m);
+  }
+
+  /** Trades against the book as another account (control endpoint). */
+  trade(args: {
+    ticker: string;
+    side: BookSide;
+    price: Micros;
+    count: Centis;
+    tif?: TimeInForce;
+  }): PlaceOrderResult {
+    return this.placeOrder(OTHER_TRADER, {
+      ticker: args.ticker,
+      side: args.side,
+      price: args.price,
+      count: args.count,
+      tif: args.tif ?? "immediate_or_cancel",
+      stp: "maker",
+    });
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  /** Σ balances + Σ reserved + fees + $1 × open interest − money issued. Always 0. */
+  moneyDiscrepancy(): number {
+    let total = 0;
+    for (const a of Object.values(this.state.accounts)) total += a.balance;
+    for (const o of Object.values(this.state.orders)) if (o.status === "resting") total += o.reserved;
+    total += this.state.feesCollected;
+    let oi = 0;
+    for (const a of Object.values(this.state.accounts)) {
+      for (const p of Object.values(a.positions)) if (p.position > 0) oi += p.position;
+    }
+    total += oi * (MICROS_PER_DOLLAR / 100);
+    return total - this.state.moneyIssued;
+  }
+
+  /** The user's view: what the control endpoint GET /sim/state returns. */
+  snapshot(): Record<string, unknown> {
+    const u = this.user;
+    return {
+      now: this.now(),
+      clock_offset_ms: this.state.clockOffset,
+      balance_micros: u.balance,
+      positions: Object.values(u.positions).filter((p) => p.position !== 0),
+      resting_orders: Object.values(this.state.orders).filter(
+        (o) => o.accountId === USER && o.status === "resting",
+      ).length,
+      orders: Object.values(this.state.orders).filter((o) => o.accountId === USER).length,
+      fills: this.state.fills.length,
+      settlements: this.state.settlements.length,
+      markets: this.state.markets.map((m) => ({ ticker: m.ticker, status: m.status, result: m.result })),
+      money_discrepancy_micros: this.moneyDiscrepancy(),
+    };
+  }
+}

@@ -1,0 +1,144 @@
+/** Small pieces of the sim server: key pair, token buckets, fault injection, atomic JSON files. */
+import { generateKeyPairSync, randomUUID, createPublicKey, type KeyObject } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+// ---------------------------------------------------------------- keys
+
+export interface SimKeys {
+  keyId: string;
+  privateKeyPem: string;
+  publicKey: KeyObject;
+  privateKeyPath?: string;
+}
+
+export const PRIVATE_KEY_FILE = "sim-private-key.pem";
+export const KEY_ID_FILE = "sim-key-id.txt";
+
+let cachedPair: { privateKeyPem: string; publicKeyPem: string } | null = null;
+
+function generatePair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
+}
+
+/**
+ * The key the sim accepts. A given public key wins; else a pair kept in `keyDir` (created once,
+ * mode 0600); else an in-memory pair (shared within the process, so tests start fast).
+ */
+export function loadOrCreateKeys(opts: { publicKeyPem?: string; keyId?: string; keyDir?: string }): SimKeys {
+  if (opts.publicKeyPem) {
+    return {
+      keyId: opts.keyId ?? randomUUID(),
+      privateKeyPem: "",
+      publicKey: createPublicKey(opts.publicKeyPem),
+    };
+  }
+  if (opts.keyDir) {
+    mkdirSync(opts.keyDir, { recursive: true, mode: 0o700 });
+    const keyPath = join(opts.keyDir, PRIVATE_KEY_FILE);
+    const idPath = join(opts.keyDir, KEY_ID_FILE);
+    if (!existsSync(keyPath) || !existsSync(idPath)) {
+      const pair = generatePair();
+      writeAtomic(keyPath, pair.privateKeyPem, 0o600);
+      writeAtomic(idPath, (opts.keyId ?? randomUUID()) + "\n", 0o600);
+    }
+    chmodSync(keyPath, 0o600);
+    const privateKeyPem = readFileSync(keyPath, "utf8");
+    return {
+      keyId: readFileSync(idPath, "utf8").trim(),
+      privateKeyPem,
+      publicKey: createPublicKey(privateKeyPem),
+      privateKeyPath: keyPath,
+    };
+  }
+  cachedPair ??= generatePair();
+  return {
+    keyId: opts.keyId ?? randomUUID(),
+    privateKeyPem: cachedPair.privateKeyPem,
+    publicKey: createPublicKey(cachedPair.publicKeyPem),
+  };
+}
+
+// ---------------------------------------------------------------- files
+
+/** Writes via a temporary file and rename, so a crash never leaves a half-written file. */
+export function writeAtomic(path: string, data: string, mode = 0o600): void {
+  const tmp = `${path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- rate limit
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    readonly refillPerSecond: number,
+    readonly capacity: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.tokens = capacity;
+    this.last = clock();
+  }
+
+  take(cost: number): boolean {
+    const now = this.clock();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.refillPerSecond);
+    this.last = now;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------- faults
+
+export type FaultKind = "500" | "429" | "hang" | "drop_after_accept";
+
+export interface Fault {
+  /** Exact path or prefix; with or without the /trade-api/v2 prefix. */
+  path: string;
+  method?: string;
+  kind: FaultKind;
+  /** How many matching requests it affects. */
+  count: number;
+}
+
+export const FAULT_KINDS: readonly FaultKind[] = ["500", "429", "hang", "drop_after_accept"];
+
+export class FaultTable {
+  faults: Fault[] = [];
+
+  add(f: Fault): void {
+    this.faults.push({ ...f, method: f.method?.toUpperCase() });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The first fault matching this request, consuming one use of it. */
+  take(method: string, fullPath: string, apiPath: string): Fault | null {
+    for (const f of this.faults) {
+      if (f.count <= 0) continue;
+      if (f.method && f.method !== method.toUpperCase()) continue;
+      const p = f.path;
+      const hit = [fullPath, apiPath].some((x) => x.startsWith(p));
+      if (!hit) continue;
+      f.count -= 1;
+      this.faults = this.faults.filter((x) => x.count > 0);
+      return f;
+    }
+    return null;
+  }
+}
