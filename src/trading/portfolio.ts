@@ -114,9 +114,13 @@ export function createPortfolioService(deps: PortfolioDeps): PortfolioService {
       ]);
       const open = positions.filter((p) => p.position !== 0);
       const tickers = [...new Set(open.map((p) => p.ticker))];
+      let pricesFailed = false;
       const [markets, books] = tickers.length
         ? await Promise.all([
-            exchange.getMarkets({ tickers }),
+            exchange.getMarkets({ tickers }).catch(() => {
+              pricesFailed = true;
+              return [] as Market[];
+            }),
             exchange.getOrderbooks(tickers).catch(() => new Map<string, Orderbook>()),
           ])
         : [[] as Market[], new Map<string, Orderbook>()];
@@ -166,6 +170,7 @@ export function createPortfolioService(deps: PortfolioDeps): PortfolioService {
           settled: m ? isSettled(m) : false,
         });
       }
+      if (pricesFailed) notes.push("Market prices could not be loaded right now; try again in a moment.");
       if (unpriced.length) {
         notes.push(
           `No price is available right now for ${unpriced.join(", ")}, so ${unpriced.length === 1 ? "it is" : "they are"} left out of the totals.`,

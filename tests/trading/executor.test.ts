@@ -251,6 +251,15 @@ describe("validation messages", () => {
     expect(await message(exec.quote(intent()))).toBe("KXHIGHNY-26NOV25-B45 is closed for trading.");
   });
 
+  it("ticker, outcome and action", async () => {
+    const { exec } = setup();
+    expect(await message(exec.quote(intent({ ticker: "  " })))).toBe(
+      "Which market? Give a ticker, like KXHIGHNY-26NOV25-B45.",
+    );
+    expect(await message(exec.quote(intent({ outcome: "maybe" as never })))).toBe("Choose YES or NO.");
+    expect(await message(exec.quote(intent({ action: "hold" as never })))).toBe("Choose buy or sell.");
+  });
+
   it("counts", async () => {
     const { exec } = setup();
     const msg = "Count must be a whole number of contracts, like 10.";

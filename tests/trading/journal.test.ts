@@ -243,8 +243,10 @@ describe("trade journal", () => {
       logger.on("finish", () => res());
       logger.end();
     });
-    await new Promise((r) => setTimeout(r, 50));
     const provider = journalIndexProvider(dir);
+    // The file transport may finish its write just after the logger ends: poll briefly.
+    for (let i = 0; i < 100 && (await provider()).orderIds.size === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect([...(await provider()).orderIds]).toEqual(["o-1"]);
   });
 });

@@ -205,6 +205,20 @@ describe("portfolio view", () => {
     expect(v.notes[1]).toContain("comes from the exchange's position cost");
   });
 
+  it("when prices cannot be loaded, positions still show, unpriced, with a note", async () => {
+    const fx = new FakeExchange({ now: () => T0 });
+    fx.addMarket({ ticker: "KXA-1", title: "A" });
+    fx.setPosition("KXA-1", 2, "1.00");
+    fx.failNext("getMarkets", new Error("503"));
+    fx.failNext("getOrderbooks", new Error("503"));
+    const v = await createPortfolioService({ exchange: fx, now: () => T0, timeZone: TZ }).view();
+    expect(v.positions).toMatchObject([
+      { ticker: "KXA-1", title: "KXA-1", count: contracts(2), markPrice: null },
+    ]);
+    expect(v.totalValue).toBe(0);
+    expect(v.notes[0]).toBe("Market prices could not be loaded right now; try again in a moment.");
+  });
+
   it("200 positions cost the same number of requests as 2", async () => {
     async function requestsFor(n: number) {
       const fx = new FakeExchange({ now: () => T0 });
