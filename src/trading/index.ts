@@ -100,6 +100,7 @@ export {
   JOURNAL_EVENTS,
   createJournalLogger,
   createTradeJournal,
+  fillEvent,
   journalIndexProvider,
   loadJournalIndex,
   readJournal,

@@ -11,7 +11,7 @@ import winston from "winston";
 import DailyRotateFile from "winston-daily-rotate-file";
 import { type Centis, type Micros, formatCount, formatDollars } from "../domain/money.js";
 import { formatInZone } from "../domain/time.js";
-import type { BookSide, OutcomeSide, TimeInForce } from "../exchange/port.js";
+import type { BookSide, Fill, OutcomeSide, TimeInForce } from "../exchange/port.js";
 import type { Environment, TradeAction } from "./types.js";
 
 export const JOURNAL_EVENTS = [
@@ -115,7 +115,25 @@ export interface TradeJournalDeps {
 const d = (m: Micros) => formatDollars(m);
 const c = (n: Centis) => formatCount(n);
 
-function toFields(e: JournalEvent): Record<string, unknown> {
+/** The journal event for an exchange fill (REST or WebSocket), e.g. from the alerts helper. */
+export function fillEvent(fill: Fill, clientOrderId: string | null = null): JournalEvent {
+  return {
+    type: "fill",
+    fillId: fill.fillId,
+    orderId: fill.orderId,
+    ticker: fill.ticker,
+    clientOrderId,
+    outcome: fill.outcomeSide,
+    side: fill.bookSide,
+    count: fill.count,
+    yesPrice: fill.yesPrice,
+    fee: fill.fee,
+    isTaker: fill.isTaker,
+    fillTime: fill.createdTime,
+  };
+}
+
+function toFields(e: JournalEvent, timeZone: string): Record<string, unknown> {
   switch (e.type) {
     case "order_submitted":
       return {
@@ -163,7 +181,7 @@ function toFields(e: JournalEvent): Record<string, unknown> {
         yesPrice: d(e.yesPrice),
         fee: d(e.fee),
         isTaker: e.isTaker,
-        fillTime: e.fillTime === undefined ? null : new Date(e.fillTime).toISOString(),
+        fillTime: e.fillTime === undefined ? null : formatInZone(e.fillTime, timeZone),
       };
     case "error":
       return {
@@ -205,7 +223,7 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
         type: event.type,
         time: formatInZone(now(), deps.timeZone),
         environment: deps.environment,
-        ...toFields(event),
+        ...toFields(event, deps.timeZone),
       };
       const level = event.type === "error" ? "error" : "info";
       deps.logger.log({ level, message: event.type, ...entry });

@@ -11,6 +11,7 @@ import {
   type JournalEvent,
   createJournalLogger,
   createTradeJournal,
+  fillEvent,
   journalIndexProvider,
   loadJournalIndex,
   readJournal,
@@ -141,7 +142,7 @@ const EXPECTED: Record<string, unknown>[] = [
     yesPrice: "0.5900",
     fee: "0.0700",
     isTaker: false,
-    fillTime: "2026-11-24T14:59:59.000Z",
+    fillTime: "2026-11-24T09:59:59.000-05:00",
   },
   { ticker: null, orderId: "o-9", clientOrderId: null, message: "exchange timed out", context: "cancelAll" },
 ];
@@ -232,6 +233,57 @@ describe("trade journal", () => {
     expect([...idx.orderIds].sort()).toEqual(["o-new", "o-old"]);
     expect([...idx.clientOrderIds].sort()).toEqual(["c-new", "c-old"]);
     expect((await loadJournalIndex(join(dir, "missing"))).orderIds.size).toBe(0);
+  });
+
+  it("a truncated .gz (still being written) keeps its complete lines and the scan goes on", async () => {
+    const dir = await tmp();
+    const body = Array.from({ length: 2000 }, (_, i) =>
+      JSON.stringify({ type: "order_placed", orderId: `o${i}` }),
+    ).join("\n");
+    const gz = gzipSync(body + "\n");
+    await writeFile(join(dir, "trades-2026-11-01.log.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
+    await writeFile(
+      join(dir, "trades-2026-11-02.log"),
+      JSON.stringify({ type: "order_placed", orderId: "last" }) + "\n",
+    );
+    const idx = await loadJournalIndex(dir);
+    expect(idx.orderIds.has("o0")).toBe(true);
+    expect(idx.orderIds.has("o1999")).toBe(false);
+    expect(idx.orderIds.has("last")).toBe(true);
+  });
+
+  it("fillEvent turns an exchange fill into a journal event", () => {
+    const e = fillEvent(
+      {
+        fillId: "f9",
+        tradeId: "f9",
+        orderId: "o9",
+        ticker: "KXA-1",
+        outcomeSide: "yes",
+        bookSide: "bid",
+        count: contracts(3),
+        yesPrice: usd("0.25"),
+        noPrice: usd("0.75"),
+        isTaker: true,
+        fee: usd("0.04"),
+        createdTime: T0,
+      },
+      "c9",
+    );
+    expect(e).toEqual({
+      type: "fill",
+      fillId: "f9",
+      orderId: "o9",
+      ticker: "KXA-1",
+      clientOrderId: "c9",
+      outcome: "yes",
+      side: "bid",
+      count: contracts(3),
+      yesPrice: usd("0.25"),
+      fee: usd("0.04"),
+      isTaker: true,
+      fillTime: T0,
+    });
   });
 
   it("the rotating file logger writes lines the reader finds", async () => {
