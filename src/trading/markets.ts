@@ -91,6 +91,8 @@ export function createMarketService(deps: MarketServiceDeps): MarketService & { 
       const markets = await openMarkets();
       const hits: { m: Market; score: number }[] = [];
       for (const m of markets) {
+        // Multivariate combo markets can't be traded with plain orders.
+        if (m.ticker.startsWith("KXMVE")) continue;
         const score = scoreMarket(m, q);
         if (score > 0) hits.push({ m, score });
       }

@@ -289,6 +289,38 @@ export class FakeExchange implements ExchangePort {
     });
   }
 
+  /**
+   * Someone trades against one of our resting orders: fills `count` centi-contracts (default: all that rests)
+   * at the order's price as maker (no fee unless given), moving position, balance and the order.
+   */
+  fillResting(orderId: string, count?: Centis, fee: Amount = micros(0)): Fill {
+    const o = this.orders.find((x) => x.orderId === orderId);
+    if (!o || o.status !== "resting") throw new Error(`fake: order ${orderId} is not resting`);
+    const take = Math.min(count ?? o.remainingCount, o.remainingCount) as Centis;
+    const feeM = $(fee);
+    this.applyFill(o.ticker, o.bookSide, o.yesPrice, take, feeM);
+    o.fillCount = (o.fillCount + take) as Centis;
+    o.remainingCount = (o.remainingCount - take) as Centis;
+    o.makerFillCost = micros(
+      o.makerFillCost + mulPriceCount(o.bookSide === "bid" ? o.yesPrice : o.noPrice, take),
+    );
+    o.makerFees = micros(o.makerFees + feeM);
+    o.lastUpdateTime = this.now();
+    if (o.remainingCount === 0) o.status = "executed";
+    const f = this.addFill({
+      ticker: o.ticker,
+      side: o.bookSide,
+      yesPrice: o.yesPrice,
+      count: 0,
+      fee: feeM,
+      time: this.now(),
+      orderId,
+      isTaker: false,
+    });
+    f.count = take;
+    return f;
+  }
+
   /** The next call of `method` throws `err` (once). */
   failNext(method: Method, err: Error): void {
     this.failures.set(method, err);
@@ -489,7 +521,7 @@ export class FakeExchange implements ExchangePort {
         ticker: req.ticker,
         side: req.side,
         yesPrice: yesPx,
-        count: String(take / 100),
+        count: 0,
         fee: micros(fee),
         time: this.now(),
         orderId,

@@ -471,6 +471,16 @@ describe("placing", () => {
 });
 
 describe("orders", () => {
+  it("a resting order filled later shows in order status", async () => {
+    const { fx, exec } = setup();
+    const r = await placed(exec, await exec.quote(intent({ outcome: "no", limit: "0.42" })));
+    fx.fillResting(r.orderId, contracts(4));
+    const o = await exec.orderStatus(r.orderId);
+    expect(o).toMatchObject({ status: "resting", fillCount: contracts(4), remainingCount: contracts(6) });
+    expect(fx.positions.get(TICKER)?.position).toBe(contracts(-4));
+    expect(fx.balance).toBe(usd("998.32")); // 4 NO @ 0.42
+  });
+
   it("cancel, cancelAll, open orders, status", async () => {
     const { fx, exec, journal } = setup();
     const a = await placed(exec, await exec.quote(intent({ limit: "0.50" })));

@@ -42,6 +42,7 @@ function world() {
     closeTime: T0 + 3_600_000,
   });
   fx.addMarket({ ticker: "KXOLD-26NOV01", title: "Bitcoin old market", status: "finalized", result: "yes" });
+  fx.addMarket({ ticker: "KXMVECOMBO-26NOV30-X", title: "Bitcoin price on Nov 30 and more" }); // combos can't be traded
   fx.setBook("KXHIGHNY-26NOV25-B45", { yes: [["0.55", 10]], no: [["0.40", 5]] });
   return { fx, clock, svc: createMarketService({ exchange: fx, now: clock.now }) };
 }
