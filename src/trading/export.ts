@@ -31,8 +31,8 @@ export const CSV_COLUMNS = [
   "source",
 ] as const;
 
-/** Telegram bots may send documents up to 50 MB; stay a little under. */
-export const DEFAULT_MAX_EXPORT_BYTES = 49 * 1024 * 1024;
+/** Telegram bots may send documents up to 50 MB; stay under it whether MB means 10^6 or 2^20 bytes. */
+export const DEFAULT_MAX_EXPORT_BYTES = 49_000_000;
 
 export interface ExportDeps {
   history: Pick<HistoryService, "between">;

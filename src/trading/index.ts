@@ -46,12 +46,15 @@ export interface TradingServices {
   history: HistoryService;
   exporter: ExportService;
   journal: TradeJournal;
+  /** Flushes and closes the journal logger if createTradingServices made it (not one passed in). */
+  close(): Promise<void>;
 }
 
 export function createTradingServices(deps: TradingServicesDeps): TradingServices {
   const now = deps.now ?? Date.now;
+  const ownLogger = deps.journalLogger ? null : createJournalLogger(deps.logDir);
   const journal = createTradeJournal({
-    logger: deps.journalLogger ?? createJournalLogger(deps.logDir),
+    logger: deps.journalLogger ?? ownLogger!,
     ...(deps.errorLogger ? { errorLogger: deps.errorLogger } : {}),
     environment: deps.environment,
     timeZone: deps.timeZone,
@@ -83,6 +86,29 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
       ...(deps.maxExportBytes ? { maxBytes: deps.maxExportBytes } : {}),
     }),
     journal,
+    async close() {
+      if (!ownLogger) return;
+      const transports = [...ownLogger.transports];
+      await new Promise<void>((res) => {
+        ownLogger.once("finish", () => res());
+        ownLogger.end();
+      });
+      // The rotating file transport flushes its file stream on close() and then emits "finish".
+      await Promise.all(
+        transports.map(
+          (t) =>
+            new Promise<void>((res) => {
+              const timer = setTimeout(res, 2000);
+              timer.unref();
+              t.once("finish", () => {
+                clearTimeout(timer);
+                res();
+              });
+              (t as { close?: () => void }).close?.();
+            }),
+        ),
+      );
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import winston from "winston";
 import { contracts } from "../../src/domain/money.js";
-import { createTradingServices } from "../../src/trading/index.js";
+import { createTradingServices, loadJournalIndex } from "../../src/trading/index.js";
 import { createMarketService } from "../../src/trading/markets.js";
 import { UserError } from "../../src/trading/types.js";
 import { FakeExchange } from "../support/fakeExchange.js";
@@ -88,6 +88,40 @@ describe("market service", () => {
 });
 
 describe("createTradingServices", () => {
+  it("writes its own journal file in logDir and closes it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "svc-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const fx = new FakeExchange({ now: () => T0 });
+    fx.addMarket({ ticker: "KXA-1", title: "A" });
+    const s = createTradingServices({
+      exchange: fx,
+      config: {
+        maxOrderContracts: 100,
+        maxOrderCost: usd("100"),
+        confirmTimeoutMs: 30_000,
+        marketOrderSlippage: usd("0.02"),
+      },
+      environment: "demo",
+      timeZone: "UTC",
+      logDir: join(dir, "logs"),
+      dataDir: dir,
+      now: () => T0,
+    });
+    const q = await s.executor.quote({
+      ticker: "KXA-1",
+      outcome: "yes",
+      action: "buy",
+      count: contracts(1),
+      kind: "limit",
+      limitPrice: usd("0.10"),
+    });
+    await s.executor.place(q);
+    await s.close();
+    const idx = await loadJournalIndex(join(dir, "logs"));
+    expect(idx.clientOrderIds.has(q.clientOrderId)).toBe(true);
+    expect(idx.orderIds.size).toBe(1);
+  });
+
   it("wires a journal whose orders show up as 'bot' in history", async () => {
     const clock = fakeClock();
     const fx = new FakeExchange({ now: clock.now });
@@ -140,6 +174,7 @@ describe("createTradingServices", () => {
     ]);
     const exp = await s.exporter.exportCsv(0, clock.now());
     expect(exp.rows).toBe(2);
+    await s.close(); // a no-op: the logger was passed in
     const view = await s.portfolio.view();
     expect(view.positions[0]).toMatchObject({
       ticker: "KXA-1",
