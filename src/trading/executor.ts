@@ -1,0 +1,489 @@
+/**
+ * Order executor: validates an intent, prices it into a quote, and places a quote exactly once.
+ *
+ * V2 mapping (the exchange quotes everything from the YES leg):
+ *   buy YES @ p → bid @ p        sell YES @ p → ask @ p (reduce_only)
+ *   buy NO  @ q → ask @ 1 − q    sell NO  @ q → bid @ 1 − q (reduce_only)
+ * A market order is an immediate_or_cancel limit at the best opposite price ± slippage.
+ */
+import { randomUUID } from "node:crypto";
+import type { FeeType } from "../domain/fees.js";
+import { estimateFee } from "../domain/fees.js";
+import {
+  type Centis,
+  type Micros,
+  CENTIS_PER_CONTRACT,
+  ONE_DOLLAR,
+  averagePrice,
+  complementPrice,
+  displayCount,
+  displayPrice,
+  displayUsd,
+  isWholeContracts,
+  micros,
+  mulPriceCount,
+} from "../domain/money.js";
+import type { BookSide, ExchangePort, Market, Order, OutcomeSide, TimeInForce } from "../exchange/port.js";
+import type { TradeJournal } from "./journal.js";
+import {
+  bestPrices,
+  describeGrid,
+  isValidPrice,
+  maxValidPrice,
+  minValidPrice,
+  outcomePrice,
+  snapDown,
+  snapUp,
+} from "./prices.js";
+import {
+  type OrderExecutor,
+  type OrderIntent,
+  type PlaceOutcome,
+  type PlaceResult,
+  type Quote,
+  UserError,
+} from "./types.js";
+
+export interface ExecutorConfig {
+  /** Largest order in whole contracts (MAX_ORDER_CONTRACTS). */
+  maxOrderContracts: number;
+  /** Largest cost of one buy order (MAX_ORDER_COST_DOLLARS). */
+  maxOrderCost: Micros;
+  /** How long a quote may be confirmed (ms). */
+  confirmTimeoutMs: number;
+  /** Added to (buy) or taken from (sell) the best price for a market order (MARKET_ORDER_SLIPPAGE_DOLLARS). */
+  marketOrderSlippage: Micros;
+}
+
+export interface OrderExecutorDeps {
+  exchange: ExchangePort;
+  journal: Pick<TradeJournal, "record">;
+  config: ExecutorConfig;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export const OUTCOME_LABEL: Record<OutcomeSide, string> = { yes: "YES", no: "NO" };
+
+/** The V2 book side for an intent. */
+export function wireSide(outcome: OutcomeSide, action: "buy" | "sell"): BookSide {
+  if (outcome === "yes") return action === "buy" ? "bid" : "ask";
+  return action === "buy" ? "ask" : "bid";
+}
+
+/** The YES price sent on the wire for a price of `outcome`. */
+export function wireYesPrice(outcome: OutcomeSide, price: Micros): Micros {
+  return outcome === "yes" ? price : complementPrice(price);
+}
+
+interface FeeInfo {
+  feeType: FeeType;
+  multiplier: number;
+  at: number;
+}
+
+const FEE_INFO_TTL_MS = 10 * 60_000;
+const MAX_REMEMBERED_PLACEMENTS = 1000;
+
+function normalizeTicker(t: string): string {
+  return t.trim().toUpperCase();
+}
+
+function closedMessage(m: Market, nowMs: number): string | null {
+  switch (m.status) {
+    case "active":
+      if (m.closeTime !== null && m.closeTime <= nowMs) return `${m.ticker} is closed for trading.`;
+      return null;
+    case "initialized":
+      return `${m.ticker} is not open for trading yet.`;
+    case "inactive":
+      return `Trading in ${m.ticker} is paused right now.`;
+    default:
+      return `${m.ticker} is closed for trading.`;
+  }
+}
+
+export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
+  const { exchange, journal, config } = deps;
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? randomUUID;
+  const feeInfoCache = new Map<string, FeeInfo>();
+  const placements = new Map<string, Promise<PlaceOutcome>>();
+
+  async function feeInfo(market: Market): Promise<FeeInfo> {
+    const hit = feeInfoCache.get(market.eventTicker);
+    if (hit && now() - hit.at < FEE_INFO_TTL_MS) return hit;
+    let info: FeeInfo = { feeType: "quadratic", multiplier: 1, at: now() };
+    try {
+      const ev = await exchange.getEvent(market.eventTicker);
+      const s = await exchange.getSeries(ev.seriesTicker);
+      info = { feeType: s.feeType, multiplier: s.feeMultiplier, at: now() };
+    } catch {
+      // The estimate falls back to the standard schedule; the exchange reports the real fee.
+    }
+    feeInfoCache.set(market.eventTicker, info);
+    return info;
+  }
+
+  async function loadMarket(ticker: string): Promise<Market> {
+    const found = await exchange.getMarkets({ tickers: [ticker] });
+    const m = found.find((x) => x.ticker.toUpperCase() === ticker);
+    if (!m) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
+    return m;
+  }
+
+  function checkCount(count: Centis): void {
+    if (!Number.isSafeInteger(count) || count <= 0 || !isWholeContracts(count)) {
+      throw new UserError("Count must be a whole number of contracts, like 10.", "invalid_count");
+    }
+    const whole = count / CENTIS_PER_CONTRACT;
+    if (whole > config.maxOrderContracts) {
+      throw new UserError(
+        `That order is for ${whole} contracts, above your limit of ${config.maxOrderContracts} (MAX_ORDER_CONTRACTS).`,
+        "over_contract_limit",
+      );
+    }
+  }
+
+  async function quote(raw: OrderIntent): Promise<Quote> {
+    const ticker = normalizeTicker(raw.ticker ?? "");
+    if (!ticker)
+      throw new UserError("Which market? Give a ticker, like KXHIGHNY-26NOV25-B45.", "missing_ticker");
+    if (raw.outcome !== "yes" && raw.outcome !== "no")
+      throw new UserError("Choose YES or NO.", "invalid_outcome");
+    if (raw.action !== "buy" && raw.action !== "sell")
+      throw new UserError("Choose buy or sell.", "invalid_action");
+    const intent: OrderIntent = { ...raw, ticker };
+    checkCount(intent.count);
+    if (intent.kind === "limit" && (intent.limitPrice === undefined || intent.limitPrice === null)) {
+      throw new UserError("A limit order needs a price, like 0.55.", "missing_price");
+    }
+
+    const market = await loadMarket(ticker);
+    const t0 = now();
+    const closed = closedMessage(market, t0);
+    if (closed) throw new UserError(closed, "market_closed");
+
+    if (intent.kind === "limit") {
+      const p = intent.limitPrice as Micros;
+      const yes = Number.isSafeInteger(p) ? wireYesPrice(intent.outcome, p) : (p as Micros);
+      if (!Number.isSafeInteger(p) || !isValidPrice(market, yes)) {
+        throw new UserError(
+          `${Number.isSafeInteger(p) ? displayPrice(p) : String(p)} is not a valid price for this market: ${describeGrid(market)}.`,
+          "invalid_price",
+        );
+      }
+    }
+
+    const isSell = intent.action === "sell";
+    const [book, balance, positions, fees] = await Promise.all([
+      exchange.getOrderbook(ticker),
+      exchange.getBalance(),
+      isSell ? exchange.getPositions({ ticker }) : Promise.resolve([]),
+      feeInfo(market),
+    ]);
+    const best = bestPrices(book);
+    const label = OUTCOME_LABEL[intent.outcome];
+    const outcomeBid = intent.outcome === "yes" ? best.yesBid : best.noBid;
+    const outcomeAsk = intent.outcome === "yes" ? best.yesAsk : best.noAsk;
+
+    if (isSell) {
+      const pos = positions.find((p) => p.ticker.toUpperCase() === ticker)?.position ?? 0;
+      const held = intent.outcome === "yes" ? Math.max(pos, 0) : Math.max(-pos, 0);
+      if (held <= 0) {
+        throw new UserError(
+          `You don't hold any ${label} contracts in ${ticker}, so there is nothing to sell.`,
+          "nothing_to_sell",
+        );
+      }
+      if (intent.count > held) {
+        const heldStr = displayCount(held as Centis);
+        throw new UserError(
+          `You hold ${heldStr} ${label} contract${held === CENTIS_PER_CONTRACT ? "" : "s"}, so you can sell at most ${heldStr}.`,
+          "over_position",
+        );
+      }
+    }
+
+    // The price of `outcome` the order may trade at, at worst.
+    let price: Micros;
+    let yesPrice: Micros;
+    let crosses: boolean;
+    if (intent.kind === "market") {
+      if (!isSell) {
+        if (outcomeAsk === null) {
+          throw new UserError(
+            `Nobody is selling ${label} right now, so a market order can't fill; try a limit order.`,
+            "no_liquidity",
+          );
+        }
+        // Worst outcome price = ask + slippage, kept on the grid (rounded toward the ask) and in range.
+        const worst = outcomeAsk + config.marketOrderSlippage;
+        if (intent.outcome === "yes") {
+          yesPrice = snapDown(market, Math.min(worst, maxValidPrice(market))) ?? maxValidPrice(market);
+          if (yesPrice < outcomeAsk) yesPrice = outcomeAsk;
+        } else {
+          const yesWorst = Math.max(ONE_DOLLAR - worst, minValidPrice(market));
+          yesPrice = snapUp(market, yesWorst) ?? minValidPrice(market);
+          if (yesPrice > complementPrice(outcomeAsk)) yesPrice = complementPrice(outcomeAsk);
+        }
+      } else {
+        if (outcomeBid === null) {
+          throw new UserError(
+            `Nobody is buying ${label} right now, so a market order can't fill; try a limit order.`,
+            "no_liquidity",
+          );
+        }
+        const worst = outcomeBid - config.marketOrderSlippage;
+        if (intent.outcome === "yes") {
+          yesPrice = snapUp(market, Math.max(worst, minValidPrice(market))) ?? minValidPrice(market);
+          if (yesPrice > outcomeBid) yesPrice = outcomeBid;
+        } else {
+          const yesWorst = Math.min(ONE_DOLLAR - worst, maxValidPrice(market));
+          yesPrice = snapDown(market, yesWorst) ?? maxValidPrice(market);
+          if (yesPrice < complementPrice(outcomeBid)) yesPrice = complementPrice(outcomeBid);
+        }
+      }
+      price = outcomePrice(intent.outcome, yesPrice);
+      crosses = true;
+    } else {
+      price = intent.limitPrice as Micros;
+      yesPrice = wireYesPrice(intent.outcome, price);
+      crosses = isSell
+        ? outcomeBid !== null && outcomeBid >= price
+        : outcomeAsk !== null && outcomeAsk <= price;
+    }
+
+    const gross = mulPriceCount(price, intent.count, isSell ? "floor" : "ceil");
+    if (!isSell && gross > config.maxOrderCost) {
+      throw new UserError(
+        `That order would cost ${displayUsd(gross)}, above your limit of ${displayUsd(config.maxOrderCost)} (MAX_ORDER_COST_DOLLARS).`,
+        "over_cost_limit",
+      );
+    }
+    const fee = estimateFee({
+      price: yesPrice,
+      count: intent.count,
+      role: crosses ? "taker" : "maker",
+      feeType: fees.feeType,
+      multiplier: fees.multiplier,
+    });
+    const bal = balance.balance;
+    if (!isSell && gross + fee > bal) {
+      throw new UserError(
+        `That order would cost ${displayUsd(micros(gross + fee))} including fees, but your balance is ${displayUsd(bal)}.`,
+        "insufficient_balance",
+      );
+    }
+    const timeInForce: TimeInForce = intent.kind === "market" ? "immediate_or_cancel" : "good_till_canceled";
+    const createdAt = now();
+    return {
+      intent,
+      marketTitle: market.title,
+      price,
+      wire: { side: wireSide(intent.outcome, intent.action), yesPrice, timeInForce, reduceOnly: isSell },
+      estimatedCost: gross,
+      estimatedFee: fee,
+      maxLoss: isSell ? fee : micros(gross + fee),
+      maxPayout: isSell ? gross : mulPriceCount(ONE_DOLLAR, intent.count),
+      balance: bal,
+      balanceAfter: isSell ? micros(bal + gross - fee) : micros(bal - gross - fee),
+      expiresAt: createdAt + config.confirmTimeoutMs,
+      createdAt,
+      clientOrderId: newId(),
+    };
+  }
+
+  function resultFromCreate(
+    q: Quote,
+    res: {
+      orderId: string;
+      fillCount: Centis;
+      remainingCount: Centis;
+      averageFillPrice: Micros | null;
+      averageFeePaid: Micros | null;
+    },
+  ): PlaceResult {
+    const filled = res.fillCount;
+    const ioc = q.wire.timeInForce !== "good_till_canceled";
+    let status: PlaceResult["status"];
+    let resting: Centis;
+    if (ioc) {
+      resting = 0 as Centis;
+      status = filled > 0 && filled >= q.intent.count ? "executed" : "canceled";
+    } else if (res.remainingCount > 0) {
+      resting = res.remainingCount;
+      status = "resting";
+    } else {
+      resting = 0 as Centis;
+      status = filled > 0 ? "executed" : "canceled";
+    }
+    return {
+      orderId: res.orderId,
+      clientOrderId: q.clientOrderId,
+      status,
+      filledCount: filled,
+      averagePrice:
+        filled > 0 && res.averageFillPrice !== null
+          ? outcomePrice(q.intent.outcome, res.averageFillPrice)
+          : null,
+      fees: filled > 0 && res.averageFeePaid !== null ? mulPriceCount(res.averageFeePaid, filled) : micros(0),
+      restingCount: resting,
+    };
+  }
+
+  function resultFromOrder(q: Quote, o: Order): PlaceResult {
+    const cost = micros(o.takerFillCost + o.makerFillCost);
+    return {
+      orderId: o.orderId,
+      clientOrderId: q.clientOrderId,
+      status: o.status,
+      filledCount: o.fillCount,
+      averagePrice: o.fillCount > 0 ? averagePrice(cost, o.fillCount) : null,
+      fees: micros(o.takerFees + o.makerFees),
+      restingCount: o.status === "resting" ? o.remainingCount : (0 as Centis),
+    };
+  }
+
+  /** After a failed create: did the order get in anyway (timeout, duplicate)? */
+  async function findExisting(q: Quote): Promise<Order | null> {
+    try {
+      const orders = await exchange.getOrders({ ticker: q.intent.ticker, minTs: q.createdAt - 60_000 });
+      return orders.find((o) => o.clientOrderId === q.clientOrderId) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function doPlace(q: Quote): Promise<PlaceOutcome> {
+    if (now() > q.expiresAt) {
+      return { kind: "requote", reason: "expired", quote: await quote(q.intent) };
+    }
+    if (q.intent.kind === "market") {
+      const best = bestPrices(await exchange.getOrderbook(q.intent.ticker));
+      const isSell = q.intent.action === "sell";
+      const current =
+        q.intent.outcome === "yes" ? (isSell ? best.yesBid : best.yesAsk) : isSell ? best.noBid : best.noAsk;
+      const moved = current === null || (isSell ? current < q.price : current > q.price);
+      if (moved) return { kind: "requote", reason: "price_moved", quote: await quote(q.intent) };
+    }
+    journal.record({
+      type: "order_submitted",
+      ticker: q.intent.ticker,
+      clientOrderId: q.clientOrderId,
+      outcome: q.intent.outcome,
+      action: q.intent.action,
+      kind: q.intent.kind,
+      count: q.intent.count,
+      price: q.price,
+      side: q.wire.side,
+      yesPrice: q.wire.yesPrice,
+      timeInForce: q.wire.timeInForce,
+      reduceOnly: q.wire.reduceOnly,
+    });
+    let result: PlaceResult;
+    try {
+      const res = await exchange.createOrder({
+        ticker: q.intent.ticker,
+        side: q.wire.side,
+        count: q.intent.count,
+        price: q.wire.yesPrice,
+        timeInForce: q.wire.timeInForce,
+        clientOrderId: q.clientOrderId,
+        ...(q.wire.reduceOnly ? { reduceOnly: true } : {}),
+      });
+      result = resultFromCreate(q, res);
+    } catch (err) {
+      const existing = await findExisting(q);
+      if (!existing) {
+        const e = err as { message?: unknown; code?: unknown };
+        journal.record({
+          type: "order_rejected",
+          ticker: q.intent.ticker,
+          clientOrderId: q.clientOrderId,
+          reason: typeof e?.message === "string" ? e.message : String(err),
+          ...(typeof e?.code === "string" ? { code: e.code } : {}),
+        });
+        throw err;
+      }
+      result = resultFromOrder(q, existing);
+    }
+    journal.record({
+      type: "order_placed",
+      ticker: q.intent.ticker,
+      clientOrderId: q.clientOrderId,
+      orderId: result.orderId,
+      status: result.status,
+      filledCount: result.filledCount,
+      restingCount: result.restingCount,
+      averagePrice: result.averagePrice,
+      fees: result.fees,
+    });
+    return { kind: "placed", result };
+  }
+
+  return {
+    quote,
+    place(q) {
+      const key = q.clientOrderId;
+      const pending = placements.get(key);
+      if (pending) return pending;
+      const p = doPlace(q);
+      placements.set(key, p);
+      if (placements.size > MAX_REMEMBERED_PLACEMENTS) {
+        const oldest = placements.keys().next().value;
+        if (oldest !== undefined && oldest !== key) placements.delete(oldest);
+      }
+      // A failed attempt may be retried (the exchange still dedupes by client_order_id).
+      p.catch(() => placements.delete(key));
+      return p;
+    },
+    async cancel(orderId) {
+      const id = orderId.trim();
+      if (!id) throw new UserError("Which order? Give its order id.", "missing_order_id");
+      const res = await exchange.cancelOrder(id);
+      journal.record({
+        type: "order_canceled",
+        orderId: res.orderId,
+        clientOrderId: res.clientOrderId,
+        canceledCount: res.reducedBy,
+      });
+      return { orderId: res.orderId, canceledCount: res.reducedBy };
+    },
+    async cancelAll() {
+      const open = await exchange.getOrders({ status: "resting" });
+      let canceled = 0;
+      let firstError: unknown = null;
+      for (const o of open) {
+        try {
+          const res = await exchange.cancelOrder(o.orderId);
+          journal.record({
+            type: "order_canceled",
+            orderId: res.orderId,
+            ticker: o.ticker,
+            clientOrderId: res.clientOrderId,
+            canceledCount: res.reducedBy,
+          });
+          if (res.reducedBy > 0) canceled++;
+        } catch (err) {
+          firstError ??= err;
+          journal.record({
+            type: "error",
+            message: err instanceof Error ? err.message : String(err),
+            context: "cancelAll",
+            orderId: o.orderId,
+            ticker: o.ticker,
+          });
+        }
+      }
+      if (canceled === 0 && firstError !== null) throw firstError;
+      return { canceled };
+    },
+    orderStatus(orderId) {
+      return exchange.getOrder(orderId.trim());
+    },
+    openOrders() {
+      return exchange.getOrders({ status: "resting" });
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * CSV export of trade history, streamed to DATA_DIR/exports row by row (never one big string), split
+ * into numbered parts (each with the header) when a file would pass Telegram's document limit.
+ *
+ * Format: UTF-8 with BOM, CRLF line ends, fields quoted only when needed, amounts as plain decimals.
+ */
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { type Micros, displayCount, formatDollars } from "../domain/money.js";
+import { formatInZone, zonedParts } from "../domain/time.js";
+import type { Environment, ExportResult, ExportService, HistoryRow, HistoryService } from "./types.js";
+
+export const CSV_COLUMNS = [
+  "time",
+  "time_zone",
+  "environment",
+  "ticker",
+  "market_title",
+  "outcome",
+  "action",
+  "count",
+  "price",
+  "cost",
+  "fee",
+  "realized_pnl",
+  "order_id",
+  "fill_id",
+  "liquidity",
+  "source",
+] as const;
+
+/** Telegram bots may send documents up to 50 MB; stay under it whether MB means 10^6 or 2^20 bytes. */
+export const DEFAULT_MAX_EXPORT_BYTES = 49_000_000;
+
+export interface ExportDeps {
+  history: Pick<HistoryService, "between">;
+  dataDir: string;
+  timeZone: string;
+  environment: Environment;
+  maxBytes?: number;
+  now?: () => number;
+}
+
+const BOM = "\uFEFF";
+const STRINGIFY_OPTS = { record_delimiter: "windows", quoted_match: /^\s|\s$/ } as const;
+
+/** Plain decimal: "0.55", "5.50", "0.055", "-1.20". */
+export const csvAmount = (m: Micros): string => formatDollars(m, 2);
+
+export function csvRecord(r: HistoryRow, timeZone: string, environment: Environment): string[] {
+  return [
+    formatInZone(r.time, timeZone),
+    timeZone,
+    environment,
+    r.ticker,
+    r.marketTitle,
+    r.outcome.toUpperCase(),
+    r.action,
+    displayCount(r.count),
+    csvAmount(r.price),
+    csvAmount(r.cost),
+    csvAmount(r.fee),
+    r.realizedPnl === null ? "" : csvAmount(r.realizedPnl),
+    r.orderId,
+    r.fillId,
+    r.isTaker ? "taker" : "maker",
+    r.source,
+  ];
+}
+
+function ymd(ms: number, tz: string): string {
+  const p = zonedParts(ms, tz);
+  return `${p.year}${String(p.month).padStart(2, "0")}${String(p.day).padStart(2, "0")}`;
+}
+
+function write(stream: WriteStream, chunk: string): Promise<void> {
+  return new Promise((res, rej) => {
+    const onError = (e: Error) => rej(e);
+    stream.once("error", onError);
+    const ok = stream.write(chunk, () => undefined);
+    if (ok) {
+      stream.off("error", onError);
+      res();
+    } else {
+      stream.once("drain", () => {
+        stream.off("error", onError);
+        res();
+      });
+    }
+  });
+}
+
+function end(stream: WriteStream): Promise<void> {
+  return new Promise((res, rej) => {
+    stream.once("error", rej);
+    stream.end(() => res());
+  });
+}
+
+export function createExportService(deps: ExportDeps): ExportService {
+  const { history, timeZone, environment } = deps;
+  const maxBytes = deps.maxBytes ?? DEFAULT_MAX_EXPORT_BYTES;
+  const now = deps.now ?? Date.now;
+  const dir = resolve(deps.dataDir, "exports");
+
+  return {
+    async exportCsv(fromMs: number, toMs: number): Promise<ExportResult> {
+      const rows = await history.between(fromMs, toMs);
+      await mkdir(dir, { recursive: true });
+      const base = `trades-${environment}-${ymd(fromMs, timeZone)}-${ymd(toMs, timeZone)}-${now()}`;
+      const header = BOM + stringify([[...CSV_COLUMNS]], STRINGIFY_OPTS);
+      const headerBytes = Buffer.byteLength(header);
+      const files: string[] = [];
+      let stream: WriteStream | null = null;
+      let bytes = 0;
+      let rowsInPart = 0;
+
+      const open = async () => {
+        const path = join(dir, `${base}-part${files.length + 1}.csv`);
+        files.push(path);
+        stream = createWriteStream(path, { encoding: "utf8" });
+        await write(stream, header);
+        bytes = headerBytes;
+        rowsInPart = 0;
+      };
+
+      try {
+        await open();
+        for (const r of rows) {
+          const line = stringify([csvRecord(r, timeZone, environment)], STRINGIFY_OPTS);
+          const n = Buffer.byteLength(line);
+          if (rowsInPart > 0 && bytes + n > maxBytes) {
+            await end(stream!);
+            await open();
+          }
+          await write(stream!, line);
+          bytes += n;
+          rowsInPart++;
+        }
+        await end(stream!);
+      } catch (err) {
+        const s = stream as WriteStream | null;
+        s?.destroy();
+        await Promise.all(files.map((f) => rm(f, { force: true })));
+        throw err;
+      }
+      // A single part gets a plain name.
+      if (files.length === 1) {
+        const single = join(dir, `${base}.csv`);
+        await rename(files[0]!, single);
+        files[0] = single;
+      }
+      return { files, rows: rows.length, fromMs, toMs, timeZone };
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/** The trading core, wired: everything the bot needs, on top of one ExchangePort. */
+import type winston from "winston";
+import type { ExchangePort } from "../exchange/port.js";
+import { type ExecutorConfig, createOrderExecutor } from "./executor.js";
+import { createExportService } from "./export.js";
+import { createHistoryService } from "./history.js";
+import {
+  type TradeJournal,
+  createJournalLogger,
+  createTradeJournal,
+  journalIndexProvider,
+} from "./journal.js";
+import { createMarketService } from "./markets.js";
+import { createPortfolioService } from "./portfolio.js";
+import type {
+  Environment,
+  ExportService,
+  HistoryService,
+  MarketService,
+  OrderExecutor,
+  PortfolioService,
+} from "./types.js";
+
+export interface TradingServicesDeps {
+  exchange: ExchangePort;
+  config: ExecutorConfig;
+  environment: Environment;
+  /** DISPLAY_TIMEZONE. */
+  timeZone: string;
+  /** Where trades-%DATE%.log files live (LOG_DIR). */
+  logDir: string;
+  /** DATA_DIR; exports go to DATA_DIR/exports. */
+  dataDir: string;
+  /** Defaults to a daily-rotating JSON-lines logger in logDir. */
+  journalLogger?: winston.Logger;
+  errorLogger?: winston.Logger;
+  maxExportBytes?: number;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface TradingServices {
+  executor: OrderExecutor;
+  markets: MarketService;
+  portfolio: PortfolioService;
+  history: HistoryService;
+  exporter: ExportService;
+  journal: TradeJournal;
+  /** Flushes and closes the journal logger if createTradingServices made it (not one passed in). */
+  close(): Promise<void>;
+}
+
+export function createTradingServices(deps: TradingServicesDeps): TradingServices {
+  const now = deps.now ?? Date.now;
+  const ownLogger = deps.journalLogger ? null : createJournalLogger(deps.logDir);
+  const journal = createTradeJournal({
+    logger: deps.journalLogger ?? ownLogger!,
+    ...(deps.errorLogger ? { errorLogger: deps.errorLogger } : {}),
+    environment: deps.environment,
+    timeZone: deps.timeZone,
+    now,
+  });
+  const executor = createOrderExecutor({
+    exchange: deps.exchange,
+    journal,
+    config: deps.config,
+    now,
+    ...(deps.newId ? { newId: deps.newId } : {}),
+  });
+  const history = createHistoryService({
+    exchange: deps.exchange,
+    journalIndex: journalIndexProvider(deps.logDir, journal),
+    now,
+  });
+  return {
+    executor,
+    markets: createMarketService({ exchange: deps.exchange, now }),
+    portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone }),
+    history,
+    exporter: createExportService({
+      history,
+      dataDir: deps.dataDir,
+      timeZone: deps.timeZone,
+      environment: deps.environment,
+      now,
+      ...(deps.maxExportBytes ? { maxBytes: deps.maxExportBytes } : {}),
+    }),
+    journal,
+    async close() {
+      if (!ownLogger) return;
+      const transports = [...ownLogger.transports];
+      await new Promise<void>((res) => {
+        ownLogger.once("finish", () => res());
+        ownLogger.end();
+      });
+      // The rotating file transport flushes its file stream on close() and then emits "finish".
+      await Promise.all(
+        transports.map(
+          (t) =>
+            new Promise<void>((res) => {
+              const timer = setTimeout(res, 2000);
+              timer.unref();
+              t.once("finish", () => {
+                clearTimeout(timer);
+                res();
+              });
+              (t as { close?: () => void }).close?.();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+export * from "./types.js";
+export {
+  createOrderExecutor,
+  wireSide,
+  wireYesPrice,
+  type ExecutorConfig,
+  type OrderExecutorDeps,
+} from "./executor.js";
+export { createExportService, CSV_COLUMNS, DEFAULT_MAX_EXPORT_BYTES, type ExportDeps } from "./export.js";
+export { createHistoryService, type HistoryDeps } from "./history.js";
+export {
+  JOURNAL_EVENTS,
+  createJournalLogger,
+  createTradeJournal,
+  fillEvent,
+  journalIndexProvider,
+  loadJournalIndex,
+  readJournal,
+  type JournalEntry,
+  type JournalEvent,
+  type JournalIndex,
+  type TradeJournal,
+  type TradeJournalDeps,
+} from "./journal.js";
+export { createMarketService, type MarketServiceDeps } from "./markets.js";
+export { createPortfolioService, type PortfolioDeps } from "./portfolio.js";
+export { runLedger, type LedgerResult, type TradePart } from "./ledger.js";

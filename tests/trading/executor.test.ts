@@ -1,0 +1,497 @@
+import { describe, expect, it } from "vitest";
+import { contracts, parseCount } from "../../src/domain/money.js";
+import type { ExchangePort } from "../../src/exchange/port.js";
+import { createOrderExecutor } from "../../src/trading/executor.js";
+import { type Quote, UserError } from "../../src/trading/types.js";
+import { FakeExchange, FakeExchangeError } from "../support/fakeExchange.js";
+import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
+
+const TICKER = "KXHIGHNY-26NOV25-B45";
+
+function setup(opts: { position?: number; exchange?: (fx: FakeExchange) => ExchangePort } = {}) {
+  const clock = fakeClock();
+  const fx = new FakeExchange({ now: clock.now });
+  fx.addMarket({
+    ticker: TICKER,
+    title: "Highest temperature in NYC on Nov 25?",
+    closeTime: T0 + 86_400_000,
+  });
+  // YES bids 0.55 (100); NO bids 0.40 (100) → YES ask 0.60, NO ask 0.45.
+  fx.setBook(TICKER, {
+    yes: [
+      ["0.55", 100],
+      ["0.50", 100],
+    ],
+    no: [
+      ["0.40", 100],
+      ["0.35", 100],
+    ],
+  });
+  if (opts.position !== undefined) fx.setPosition(TICKER, opts.position);
+  const journal = memoryJournal();
+  const exec = createOrderExecutor({
+    exchange: opts.exchange ? opts.exchange(fx) : fx,
+    journal,
+    config: {
+      maxOrderContracts: 100,
+      maxOrderCost: usd("100"),
+      confirmTimeoutMs: 30_000,
+      marketOrderSlippage: usd("0.02"),
+    },
+    now: clock.now,
+    newId: idSeq(),
+  });
+  return { fx, exec, clock, journal };
+}
+
+async function placed(exec: ReturnType<typeof setup>["exec"], q: Quote) {
+  const out = await exec.place(q);
+  if (out.kind !== "placed") throw new Error(`expected placed, got ${out.kind}`);
+  return out.result;
+}
+
+describe("V2 mapping", () => {
+  const cases = [
+    {
+      name: "buy YES @0.56 → bid 0.56",
+      pos: undefined,
+      i: { outcome: "yes", action: "buy", limit: "0.56" },
+      side: "bid",
+      yes: "0.56",
+      ro: false,
+    },
+    {
+      name: "buy NO @0.42 → ask 0.58",
+      pos: undefined,
+      i: { outcome: "no", action: "buy", limit: "0.42" },
+      side: "ask",
+      yes: "0.58",
+      ro: false,
+    },
+    {
+      name: "sell YES @0.62 → ask 0.62 reduce-only",
+      pos: 10,
+      i: { outcome: "yes", action: "sell", limit: "0.62" },
+      side: "ask",
+      yes: "0.62",
+      ro: true,
+    },
+    {
+      name: "sell NO @0.47 → bid 0.53 reduce-only",
+      pos: -10,
+      i: { outcome: "no", action: "sell", limit: "0.47" },
+      side: "bid",
+      yes: "0.53",
+      ro: true,
+    },
+  ] as const;
+  for (const c of cases) {
+    it(c.name, async () => {
+      const { fx, exec } = setup({ position: c.pos });
+      const q = await exec.quote(intent({ ...c.i }));
+      expect(q.wire).toEqual({
+        side: c.side,
+        yesPrice: usd(c.yes),
+        timeInForce: "good_till_canceled",
+        reduceOnly: c.ro,
+      });
+      const r = await placed(exec, q);
+      expect(fx.createRequests).toHaveLength(1);
+      const req = fx.createRequests[0]!;
+      expect(req).toMatchObject({
+        ticker: TICKER,
+        side: c.side,
+        price: usd(c.yes),
+        count: contracts(10),
+        clientOrderId: q.clientOrderId,
+      });
+      expect(Boolean(req.reduceOnly)).toBe(c.ro);
+      // None of these limits cross the book: the order rests in full.
+      expect(r).toMatchObject({
+        status: "resting",
+        filledCount: 0,
+        restingCount: contracts(10),
+        averagePrice: null,
+      });
+    });
+  }
+});
+
+describe("market orders", () => {
+  it("buy YES: limit at best ask + slippage, IOC, fills at the ask", async () => {
+    const { fx, exec } = setup();
+    const q = await exec.quote(intent({ count: contracts(10) }));
+    expect(q.price).toBe(usd("0.62"));
+    expect(q.wire).toEqual({
+      side: "bid",
+      yesPrice: usd("0.62"),
+      timeInForce: "immediate_or_cancel",
+      reduceOnly: false,
+    });
+    expect(q.estimatedCost).toBe(usd("6.20"));
+    // 0.07 × 10 × 0.62 × 0.38 = 0.16492 → $0.17
+    expect(q.estimatedFee).toBe(usd("0.17"));
+    expect(q.maxLoss).toBe(usd("6.37"));
+    expect(q.maxPayout).toBe(usd("10"));
+    expect(q.balance).toBe(usd("1000"));
+    expect(q.balanceAfter).toBe(usd("993.63"));
+    expect(q.marketTitle).toBe("Highest temperature in NYC on Nov 25?");
+    expect(q.expiresAt).toBe(T0 + 30_000);
+    expect(q.clientOrderId).toBe("coid-1");
+    const r = await placed(exec, q);
+    // 0.07 × 10 × 0.6 × 0.4 = 0.168 → $0.17 charged by the exchange.
+    expect(r).toEqual({
+      orderId: expect.any(String),
+      clientOrderId: "coid-1",
+      status: "executed",
+      filledCount: contracts(10),
+      averagePrice: usd("0.60"),
+      fees: usd("0.17"),
+      restingCount: 0,
+    });
+    expect(fx.balance).toBe(usd("993.83"));
+  });
+
+  it("buy NO: ask at 1 − (NO ask + slippage); average reported as a NO price", async () => {
+    const { fx, exec } = setup();
+    const q = await exec.quote(intent({ outcome: "no" }));
+    expect(q.price).toBe(usd("0.47"));
+    expect(q.wire).toMatchObject({ side: "ask", yesPrice: usd("0.53"), timeInForce: "immediate_or_cancel" });
+    const r = await placed(exec, q);
+    expect(r.averagePrice).toBe(usd("0.45"));
+    expect(r.status).toBe("executed");
+    expect(fx.positions.get(TICKER)?.position).toBe(contracts(-10));
+  });
+
+  it("sell YES: best bid − slippage; sell NO: best NO bid − slippage", async () => {
+    const a = setup({ position: 10 });
+    const qa = await a.exec.quote(intent({ action: "sell" }));
+    expect(qa.price).toBe(usd("0.53"));
+    expect(qa.wire).toEqual({
+      side: "ask",
+      yesPrice: usd("0.53"),
+      timeInForce: "immediate_or_cancel",
+      reduceOnly: true,
+    });
+    expect(qa.estimatedCost).toBe(usd("5.30"));
+    expect(qa.maxPayout).toBe(usd("5.30"));
+    const ra = await placed(a.exec, qa);
+    expect(ra.averagePrice).toBe(usd("0.55"));
+
+    const b = setup({ position: -10 });
+    const qb = await b.exec.quote(intent({ outcome: "no", action: "sell" }));
+    expect(qb.price).toBe(usd("0.38"));
+    expect(qb.wire).toEqual({
+      side: "bid",
+      yesPrice: usd("0.62"),
+      timeInForce: "immediate_or_cancel",
+      reduceOnly: true,
+    });
+    const rb = await placed(b.exec, qb);
+    expect(rb.averagePrice).toBe(usd("0.40"));
+    expect(b.fx.positions.get(TICKER)?.position).toBe(0);
+  });
+
+  it("caps the worst price inside the price range", async () => {
+    const { fx, exec } = setup();
+    fx.setBook(TICKER, { yes: [["0.01", 5]], no: [["0.02", 5]] }); // YES ask 0.98, NO ask 0.99
+    const q = await exec.quote(intent({ count: contracts(5) }));
+    expect(q.price).toBe(usd("0.99"));
+    const b = setup({ position: -5 });
+    b.fx.setBook(TICKER, { yes: [["0.98", 5]], no: [["0.02", 5]] });
+    const qs = await b.exec.quote(intent({ outcome: "no", action: "sell", count: contracts(5) }));
+    expect(qs.price).toBe(usd("0.01"));
+    expect(qs.wire.yesPrice).toBe(usd("0.99"));
+  });
+
+  it("an IOC remainder is canceled, not left resting", async () => {
+    const { fx, exec } = setup();
+    fx.setBook(TICKER, { yes: [["0.55", 10]], no: [["0.40", 4]] });
+    const r = await placed(exec, await exec.quote(intent({ count: contracts(10) })));
+    expect(r).toMatchObject({
+      status: "canceled",
+      filledCount: contracts(4),
+      restingCount: 0,
+      averagePrice: usd("0.60"),
+    });
+  });
+
+  it("a crossing limit order fills now and rests the remainder", async () => {
+    const { fx, exec } = setup();
+    fx.setBook(TICKER, { yes: [["0.55", 10]], no: [["0.40", 4]] });
+    const r = await placed(exec, await exec.quote(intent({ count: contracts(10), limit: "0.60" })));
+    expect(r).toMatchObject({ status: "resting", filledCount: contracts(4), restingCount: contracts(6) });
+  });
+});
+
+describe("validation messages", () => {
+  async function message(p: Promise<unknown>): Promise<string> {
+    try {
+      await p;
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      return (e as Error).message;
+    }
+    throw new Error("expected a UserError");
+  }
+
+  it("unknown, closed, paused and unopened markets", async () => {
+    const { fx, exec } = setup();
+    expect(await message(exec.quote(intent({ ticker: "kxfoo" })))).toBe(
+      "There is no market with ticker KXFOO.",
+    );
+    fx.markets.get(TICKER)!.status = "closed";
+    expect(await message(exec.quote(intent()))).toBe("KXHIGHNY-26NOV25-B45 is closed for trading.");
+    fx.markets.get(TICKER)!.status = "inactive";
+    expect(await message(exec.quote(intent()))).toBe("Trading in KXHIGHNY-26NOV25-B45 is paused right now.");
+    fx.markets.get(TICKER)!.status = "initialized";
+    expect(await message(exec.quote(intent()))).toBe("KXHIGHNY-26NOV25-B45 is not open for trading yet.");
+    fx.markets.get(TICKER)!.status = "active";
+    fx.markets.get(TICKER)!.closeTime = T0 - 1;
+    expect(await message(exec.quote(intent()))).toBe("KXHIGHNY-26NOV25-B45 is closed for trading.");
+  });
+
+  it("ticker, outcome and action", async () => {
+    const { exec } = setup();
+    expect(await message(exec.quote(intent({ ticker: "  " })))).toBe(
+      "Which market? Give a ticker, like KXHIGHNY-26NOV25-B45.",
+    );
+    expect(await message(exec.quote(intent({ outcome: "maybe" as never })))).toBe("Choose YES or NO.");
+    expect(await message(exec.quote(intent({ action: "hold" as never })))).toBe("Choose buy or sell.");
+  });
+
+  it("counts", async () => {
+    const { exec } = setup();
+    const msg = "Count must be a whole number of contracts, like 10.";
+    expect(await message(exec.quote(intent({ count: parseCount("2.5") })))).toBe(msg);
+    expect(await message(exec.quote(intent({ count: contracts(0) })))).toBe(msg);
+    expect(await message(exec.quote(intent({ count: contracts(-3) })))).toBe(msg);
+    expect(await message(exec.quote(intent({ count: contracts(150) })))).toBe(
+      "That order is for 150 contracts, above your limit of 100 (MAX_ORDER_CONTRACTS).",
+    );
+  });
+
+  it("prices off the grid or out of range", async () => {
+    const { fx, exec } = setup();
+    expect(await message(exec.quote(intent({ limit: "0.423" })))).toBe(
+      "$0.423 is not a valid price for this market: prices go in steps of $0.01 between $0.01 and $0.99.",
+    );
+    expect(await message(exec.quote(intent({ limit: "1.00" })))).toContain("$1.00 is not a valid price");
+    expect(await message(exec.quote(intent({ limit: "0" })))).toContain("$0.00 is not a valid price");
+    expect(await message(exec.quote({ ...intent(), kind: "limit" }))).toBe(
+      "A limit order needs a price, like 0.55.",
+    );
+    // Tapered grid: sub-cent ticks only at the tails.
+    fx.markets.get(TICKER)!.priceRanges = [
+      { start: usd("0"), end: usd("0.10"), step: usd("0.001") },
+      { start: usd("0.10"), end: usd("0.90"), step: usd("0.01") },
+      { start: usd("0.90"), end: usd("1"), step: usd("0.001") },
+    ];
+    expect(await message(exec.quote(intent({ limit: "0.423" })))).toBe(
+      "$0.423 is not a valid price for this market: prices go in steps of $0.001 between $0.001 and $0.10, " +
+        "$0.01 between $0.10 and $0.90 and $0.001 between $0.90 and $0.999.",
+    );
+    const ok = await exec.quote(intent({ limit: "0.055" }));
+    expect(ok.price).toBe(usd("0.055"));
+  });
+
+  it("risk cap on cost", async () => {
+    const { exec: e2 } = setup();
+    const q = await e2.quote(intent({ count: contracts(100), limit: "0.60" }));
+    expect(q.estimatedCost).toBe(usd("60"));
+    const cfg = setup();
+    const exec3 = createOrderExecutor({
+      exchange: cfg.fx,
+      journal: cfg.journal,
+      config: {
+        maxOrderContracts: 1000,
+        maxOrderCost: usd("100"),
+        confirmTimeoutMs: 30_000,
+        marketOrderSlippage: usd("0.02"),
+      },
+      now: cfg.clock.now,
+    });
+    expect(await message(exec3.quote(intent({ count: contracts(250), limit: "0.60" })))).toBe(
+      "That order would cost $150.00, above your limit of $100.00 (MAX_ORDER_COST_DOLLARS).",
+    );
+  });
+
+  it("balance", async () => {
+    const { fx, exec } = setup();
+    fx.setBalance("5");
+    expect(await message(exec.quote(intent({ limit: "0.60" })))).toBe(
+      "That order would cost $6.17 including fees, but your balance is $5.00.",
+    );
+  });
+
+  it("sells never exceed the position", async () => {
+    const a = setup({ position: 5 });
+    expect(await message(a.exec.quote(intent({ action: "sell", limit: "0.55" })))).toBe(
+      "You hold 5 YES contracts, so you can sell at most 5.",
+    );
+    expect(await message(a.exec.quote(intent({ outcome: "no", action: "sell", limit: "0.40" })))).toBe(
+      "You don't hold any NO contracts in KXHIGHNY-26NOV25-B45, so there is nothing to sell.",
+    );
+    const b = setup({ position: -1 });
+    expect(
+      await message(
+        b.exec.quote(intent({ outcome: "no", action: "sell", limit: "0.40", count: contracts(2) })),
+      ),
+    ).toBe("You hold 1 NO contract, so you can sell at most 1.");
+  });
+
+  it("no liquidity for a market order", async () => {
+    const { fx, exec } = setup({ position: 3 });
+    fx.setBook(TICKER, { yes: [], no: [] });
+    expect(await message(exec.quote(intent()))).toBe(
+      "Nobody is selling YES right now, so a market order can't fill; try a limit order.",
+    );
+    expect(await message(exec.quote(intent({ outcome: "no" })))).toBe(
+      "Nobody is selling NO right now, so a market order can't fill; try a limit order.",
+    );
+    expect(await message(exec.quote(intent({ action: "sell", count: contracts(3) })))).toBe(
+      "Nobody is buying YES right now, so a market order can't fill; try a limit order.",
+    );
+  });
+
+  it("nothing is sent to the exchange when validation fails", async () => {
+    const { fx, exec } = setup();
+    await expect(exec.quote(intent({ limit: "0.423" }))).rejects.toThrow(UserError);
+    expect(fx.calls.createOrder ?? 0).toBe(0);
+  });
+});
+
+describe("placing", () => {
+  it("an expired quote is not placed; a fresh quote comes back", async () => {
+    const { fx, exec, clock } = setup();
+    const q = await exec.quote(intent());
+    clock.advance(30_001);
+    const out = await exec.place(q);
+    expect(out.kind).toBe("requote");
+    if (out.kind !== "requote") return;
+    expect(out.reason).toBe("expired");
+    expect(out.quote.clientOrderId).not.toBe(q.clientOrderId);
+    expect(out.quote.expiresAt).toBe(clock.now() + 30_000);
+    expect(fx.calls.createOrder ?? 0).toBe(0);
+  });
+
+  it("a market order whose price moved past the worst price is re-quoted", async () => {
+    const { fx, exec } = setup();
+    const q = await exec.quote(intent());
+    expect(q.price).toBe(usd("0.62"));
+    fx.setBook(TICKER, { yes: [["0.55", 100]], no: [["0.35", 100]] }); // ask now 0.65
+    const out = await exec.place(q);
+    expect(out).toMatchObject({ kind: "requote", reason: "price_moved" });
+    if (out.kind === "requote") expect(out.quote.price).toBe(usd("0.67"));
+    expect(fx.calls.createOrder ?? 0).toBe(0);
+    // A move inside the worst price still places.
+    const q2 = await exec.quote(intent());
+    fx.setBook(TICKER, { yes: [["0.55", 100]], no: [["0.34", 100]] }); // ask 0.66 ≤ 0.67
+    expect((await exec.place(q2)).kind).toBe("placed");
+  });
+
+  it("placing the same quote twice creates one order", async () => {
+    const { fx, exec } = setup();
+    const q = await exec.quote(intent({ limit: "0.50" }));
+    const [a, b] = await Promise.all([exec.place(q), exec.place(q)]);
+    const c = await exec.place(q);
+    expect(a).toEqual(b);
+    expect(c).toEqual(a);
+    expect(fx.orders).toHaveLength(1);
+  });
+
+  it("after a restart the exchange's client_order_id dedupe still prevents a second order", async () => {
+    const first = setup();
+    const q = await first.exec.quote(intent({ limit: "0.50" }));
+    const r1 = await placed(first.exec, q);
+    const again = createOrderExecutor({
+      exchange: first.fx,
+      journal: first.journal,
+      config: {
+        maxOrderContracts: 100,
+        maxOrderCost: usd("100"),
+        confirmTimeoutMs: 30_000,
+        marketOrderSlippage: usd("0.02"),
+      },
+      now: first.clock.now,
+    });
+    const r2 = await placed(again, q);
+    expect(r2.orderId).toBe(r1.orderId);
+    expect(first.fx.orders).toHaveLength(1);
+  });
+
+  it("a lost create response is recovered from the order list", async () => {
+    const { fx, exec, journal } = setup({
+      exchange: (fx) =>
+        Object.assign(Object.create(fx) as FakeExchange, {
+          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+            await fx.createOrder(req);
+            throw new Error("socket hang up");
+          },
+        }),
+    });
+    const q = await exec.quote(intent({ limit: "0.60", count: contracts(4) }));
+    const r = await placed(exec, q);
+    expect(fx.orders).toHaveLength(1);
+    expect(r).toMatchObject({
+      orderId: fx.orders[0]!.orderId,
+      status: "executed",
+      filledCount: contracts(4),
+      averagePrice: usd("0.60"),
+    });
+    expect(journal.events.map((e) => e.type)).toEqual(["order_submitted", "order_placed"]);
+  });
+
+  it("exchange errors propagate and are journaled as rejections", async () => {
+    const { fx, exec, journal } = setup();
+    fx.failNext("createOrder", new FakeExchangeError(400, "insufficient_balance", "insufficient balance"));
+    const q = await exec.quote(intent({ limit: "0.50" }));
+    await expect(exec.place(q)).rejects.toThrow("insufficient balance");
+    expect(journal.events.map((e) => e.type)).toEqual(["order_submitted", "order_rejected"]);
+    expect(journal.events[1]).toMatchObject({
+      type: "order_rejected",
+      code: "insufficient_balance",
+      clientOrderId: q.clientOrderId,
+    });
+    // A retry of the same quote is allowed (and still deduped by the exchange).
+    const out = await exec.place(q);
+    expect(out.kind).toBe("placed");
+    expect(fx.orders).toHaveLength(1);
+  });
+
+  it("maker fee estimate for a resting limit on a maker-fee series", async () => {
+    const { fx, exec } = setup();
+    fx.setSeries("KXHIGHNY-26NOV25", { ticker: "KXHIGHNY", feeType: "quadratic_with_maker_fees" });
+    const q = await exec.quote(intent({ limit: "0.50", count: contracts(100) }));
+    expect(q.estimatedFee).toBe(usd("0.44")); // 0.0175 × 100 × 0.25 = 0.4375 → $0.44
+    const plain = setup();
+    const q2 = await plain.exec.quote(intent({ limit: "0.50", count: contracts(100) }));
+    expect(q2.estimatedFee).toBe(0);
+  });
+});
+
+describe("orders", () => {
+  it("a resting order filled later shows in order status", async () => {
+    const { fx, exec } = setup();
+    const r = await placed(exec, await exec.quote(intent({ outcome: "no", limit: "0.42" })));
+    fx.fillResting(r.orderId, contracts(4));
+    const o = await exec.orderStatus(r.orderId);
+    expect(o).toMatchObject({ status: "resting", fillCount: contracts(4), remainingCount: contracts(6) });
+    expect(fx.positions.get(TICKER)?.position).toBe(contracts(-4));
+    expect(fx.balance).toBe(usd("998.32")); // 4 NO @ 0.42
+  });
+
+  it("cancel, cancelAll, open orders, status", async () => {
+    const { fx, exec, journal } = setup();
+    const a = await placed(exec, await exec.quote(intent({ limit: "0.50" })));
+    await placed(exec, await exec.quote(intent({ limit: "0.51" })));
+    await placed(exec, await exec.quote(intent({ limit: "0.52" })));
+    expect((await exec.openOrders()).map((o) => o.yesPrice)).toEqual([usd("0.50"), usd("0.51"), usd("0.52")]);
+    expect(await exec.cancel(a.orderId)).toEqual({ orderId: a.orderId, canceledCount: contracts(10) });
+    expect((await exec.orderStatus(a.orderId)).status).toBe("canceled");
+    expect(await exec.cancelAll()).toEqual({ canceled: 2 });
+    expect(await exec.openOrders()).toEqual([]);
+    expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(3);
+    expect(fx.orders.every((o) => o.status === "canceled")).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { contracts } from "../../src/domain/money.js";
+import { FakeExchange, FakeExchangeError } from "../support/fakeExchange.js";
+import { T0, usd } from "./helpers.js";
+
+function fx() {
+  const f = new FakeExchange({ now: () => T0 });
+  f.addMarket({ ticker: "KXA-1" });
+  f.setBook("KXA-1", { yes: [["0.55", 10]], no: [["0.40", 10]] });
+  return f;
+}
+
+describe("fake exchange (shared test double)", () => {
+  it("dedupes client_order_id like Kalshi: the same result, no second order", async () => {
+    const f = fx();
+    const req = {
+      ticker: "KXA-1",
+      side: "bid",
+      count: contracts(2),
+      price: usd("0.60"),
+      timeInForce: "immediate_or_cancel",
+      clientOrderId: "c1",
+    } as const;
+    const a = await f.createOrder(req);
+    const b = await f.createOrder(req);
+    expect(b).toEqual(a);
+    expect(f.orders).toHaveLength(1);
+    expect(f.fills).toHaveLength(1);
+    expect(f.calls.createOrder).toBe(2);
+  });
+
+  it("reduce_only caps at the position; unknown things are 404", async () => {
+    const f = fx();
+    f.setPosition("KXA-1", 3);
+    const r = await f.createOrder({
+      ticker: "KXA-1",
+      side: "ask",
+      count: contracts(10),
+      price: usd("0.50"),
+      timeInForce: "immediate_or_cancel",
+      clientOrderId: "c2",
+      reduceOnly: true,
+    });
+    expect(r.fillCount).toBe(contracts(3));
+    expect(f.positions.get("KXA-1")?.position).toBe(0);
+    await expect(f.getMarket("NOPE")).rejects.toMatchObject({ status: 404, code: "not_found" });
+    await expect(f.getOrder("nope")).rejects.toBeInstanceOf(FakeExchangeError);
+  });
+
+  it("splits fills at the historical cutoff and counts batched requests", async () => {
+    const f = fx();
+    f.cutoff = { marketSettledTs: T0 - 1000, tradesCreatedTs: T0 - 1000, ordersUpdatedTs: T0 - 1000 };
+    f.addFill({ ticker: "KXA-1", side: "bid", yesPrice: "0.5", count: 1, time: T0 - 5000 });
+    f.addFill({ ticker: "KXA-1", side: "bid", yesPrice: "0.5", count: 1, time: T0 });
+    expect((await f.getFills()).map((x) => x.createdTime)).toEqual([T0]);
+    expect((await f.getHistoricalFills()).map((x) => x.createdTime)).toEqual([T0 - 5000]);
+    f.resetCalls();
+    await f.getOrderbooks(Array.from({ length: 250 }, (_, i) => `T${i}`));
+    expect(f.calls.getOrderbooks).toBe(1);
+    expect(f.requests).toBe(3);
+  });
+
+  it("settle pays the holder and records a settlement", async () => {
+    const f = fx();
+    f.setBalance("10");
+    f.setPosition("KXA-1", -4);
+    const s = f.settle("KXA-1", "no", T0);
+    expect(s).toMatchObject({ marketResult: "no", noCount: contracts(4), revenue: usd("4") });
+    expect(f.balance).toBe(usd("14"));
+    expect((await f.getMarket("KXA-1")).status).toBe("finalized");
+    expect(await f.getPositions()).toEqual([]);
+  });
+});

@@ -1,0 +1,278 @@
+import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { afterEach, describe, expect, it } from "vitest";
+import { contracts } from "../../src/domain/money.js";
+import { CSV_COLUMNS, createExportService } from "../../src/trading/export.js";
+import { createHistoryService } from "../../src/trading/history.js";
+import type { HistoryRow } from "../../src/trading/types.js";
+import { FakeExchange } from "../support/fakeExchange.js";
+import { T0, usd } from "./helpers.js";
+
+const D = 86_400_000;
+const dirs: string[] = [];
+afterEach(async () => {
+  while (dirs.length) await rm(dirs.pop()!, { recursive: true, force: true });
+});
+
+function seeded() {
+  const fx = new FakeExchange({ now: () => T0 });
+  fx.cutoff = { marketSettledTs: T0 - 14 * D, tradesCreatedTs: T0 - 14 * D, ordersUpdatedTs: T0 - 14 * D };
+  fx.addMarket({ ticker: "KXA-1", title: 'Rain in "NYC", Nov 30?' });
+  // Historical (before the cutoff), placed by the bot: buy 10 YES @0.40, fee 0.17.
+  fx.addFill({
+    ticker: "KXA-1",
+    side: "bid",
+    yesPrice: "0.40",
+    count: 10,
+    fee: "0.17",
+    time: T0 - 30 * D,
+    orderId: "bot-1",
+    fillId: "F1",
+  });
+  // Recent, placed elsewhere: sell 4 YES @0.50, fee 0.07 → 2.00 − 1.60 − 0.068 − 0.07 = +0.262.
+  fx.addFill({
+    ticker: "KXA-1",
+    side: "ask",
+    yesPrice: "0.50",
+    count: 4,
+    fee: "0.07",
+    time: T0 - 1 * D,
+    orderId: "web-7",
+    fillId: "F2",
+    isTaker: false,
+  });
+  // Recent, bot: buy 3 NO @0.35 in a market with no title on the exchange any more.
+  fx.addFill({
+    ticker: "KXGONE-1",
+    side: "ask",
+    yesPrice: "0.65",
+    count: 3,
+    fee: "0.05",
+    time: T0 - 2 * D,
+    orderId: "bot-2",
+    fillId: "F3",
+  });
+  const journalIndex = { orderIds: new Set(["bot-1", "bot-2"]), clientOrderIds: new Set<string>() };
+  return { fx, history: createHistoryService({ exchange: fx, journalIndex, now: () => T0 }) };
+}
+
+const ROW_F1: HistoryRow = {
+  time: T0 - 30 * D,
+  ticker: "KXA-1",
+  marketTitle: 'Rain in "NYC", Nov 30?',
+  outcome: "yes",
+  action: "buy",
+  count: contracts(10),
+  price: usd("0.40"),
+  cost: usd("4.00"),
+  fee: usd("0.17"),
+  realizedPnl: null,
+  orderId: "bot-1",
+  fillId: "F1",
+  isTaker: true,
+  source: "bot",
+};
+const ROW_F3: HistoryRow = {
+  time: T0 - 2 * D,
+  ticker: "KXGONE-1",
+  marketTitle: "KXGONE-1",
+  outcome: "no",
+  action: "buy",
+  count: contracts(3),
+  price: usd("0.35"),
+  cost: usd("1.05"),
+  fee: usd("0.05"),
+  realizedPnl: null,
+  orderId: "bot-2",
+  fillId: "F3",
+  isTaker: true,
+  source: "bot",
+};
+const ROW_F2: HistoryRow = {
+  time: T0 - 1 * D,
+  ticker: "KXA-1",
+  marketTitle: 'Rain in "NYC", Nov 30?',
+  outcome: "yes",
+  action: "sell",
+  count: contracts(4),
+  price: usd("0.50"),
+  cost: usd("2.00"),
+  fee: usd("0.07"),
+  realizedPnl: usd("0.262"),
+  orderId: "web-7",
+  fillId: "F2",
+  isTaker: false,
+  source: "elsewhere",
+};
+
+describe("history", () => {
+  it("joins recent and historical fills across the cutoff, with source and FIFO P&L", async () => {
+    const { fx, history } = seeded();
+    expect(await history.between(T0 - 40 * D, T0)).toEqual([ROW_F1, ROW_F3, ROW_F2]);
+    expect(fx.calls.getHistoricalFills).toBe(1);
+    expect(fx.calls.getFills).toBe(1);
+    expect(fx.calls.getMarkets).toBe(1); // titles in one batched request
+  });
+
+  it("a range after the cutoff still realizes P&L against lots bought before it", async () => {
+    const { history } = seeded();
+    expect(await history.between(T0 - 5 * D, T0)).toEqual([ROW_F3, ROW_F2]);
+    expect(await history.between(T0 - 40 * D, T0 - 20 * D)).toEqual([ROW_F1]);
+    expect(await history.between(T0, T0 - 1)).toEqual([]);
+  });
+
+  it("recent trades, newest first", async () => {
+    const { history } = seeded();
+    expect(await history.recent(2)).toEqual([ROW_F2, ROW_F3]);
+  });
+
+  it("reads the journal index through a provider on each call", async () => {
+    const fx = new FakeExchange({ now: () => T0 });
+    fx.addFill({ ticker: "X-1", side: "bid", yesPrice: "0.10", count: 1, time: T0 - D, orderId: "o1" });
+    const ids = new Set<string>();
+    const history = createHistoryService({
+      exchange: fx,
+      journalIndex: async () => ({ orderIds: ids, clientOrderIds: new Set() }),
+    });
+    expect((await history.between(0, T0))[0]!.source).toBe("elsewhere");
+    ids.add("o1");
+    expect((await history.between(0, T0))[0]!.source).toBe("bot");
+  });
+});
+
+describe("CSV export", () => {
+  async function dataDir() {
+    const d = await mkdtemp(join(tmpdir(), "export-"));
+    dirs.push(d);
+    return d;
+  }
+
+  it("parses back to the same rows; opens cleanly (BOM, CRLF, plain decimals)", async () => {
+    const { history } = seeded();
+    const dir = await dataDir();
+    const exporter = createExportService({
+      history,
+      dataDir: dir,
+      timeZone: "America/New_York",
+      environment: "demo",
+      now: () => T0,
+    });
+    const res = await exporter.exportCsv(T0 - 40 * D, T0);
+    expect(res.rows).toBe(3);
+    expect(res.files).toHaveLength(1);
+    expect(res.files[0]!.startsWith(join(dir, "exports"))).toBe(true);
+    expect(res.files[0]).toMatch(/trades-demo-20261015-20261124-\d+\.csv$/);
+    const raw = await readFile(res.files[0]!, "utf8");
+    expect(raw.charCodeAt(0)).toBe(0xfeff);
+    expect(raw.split("\r\n")).toHaveLength(5); // header + 3 rows + trailing empty
+    expect(raw.replace(/\r\n/g, "")).not.toContain("\n");
+    expect(raw).not.toContain("$");
+    const records = parse(raw, { bom: true }) as string[][];
+    expect(records[0]).toEqual([...CSV_COLUMNS]);
+    expect(records.slice(1)).toEqual([
+      [
+        "2026-10-25T11:00:00.000-04:00",
+        "America/New_York",
+        "demo",
+        "KXA-1",
+        'Rain in "NYC", Nov 30?',
+        "YES",
+        "buy",
+        "10",
+        "0.40",
+        "4.00",
+        "0.17",
+        "",
+        "bot-1",
+        "F1",
+        "taker",
+        "bot",
+      ],
+      [
+        "2026-11-22T10:00:00.000-05:00",
+        "America/New_York",
+        "demo",
+        "KXGONE-1",
+        "KXGONE-1",
+        "NO",
+        "buy",
+        "3",
+        "0.35",
+        "1.05",
+        "0.05",
+        "",
+        "bot-2",
+        "F3",
+        "taker",
+        "bot",
+      ],
+      [
+        "2026-11-23T10:00:00.000-05:00",
+        "America/New_York",
+        "demo",
+        "KXA-1",
+        'Rain in "NYC", Nov 30?',
+        "YES",
+        "sell",
+        "4",
+        "0.50",
+        "2.00",
+        "0.07",
+        "0.262",
+        "web-7",
+        "F2",
+        "maker",
+        "elsewhere",
+      ],
+    ]);
+  });
+
+  it("splits into numbered parts, each with the header and under the size limit", async () => {
+    const rows: HistoryRow[] = Array.from({ length: 500 }, (_, i) => ({
+      time: T0 + i * 1000,
+      ticker: `KXT-${i}`,
+      marketTitle: `Market number ${i}, with a comma`,
+      outcome: i % 2 ? "no" : "yes",
+      action: "buy",
+      count: contracts(i + 1),
+      price: usd("0.055"),
+      cost: usd("1.10"),
+      fee: usd("0.01"),
+      realizedPnl: i % 3 ? null : usd("-0.40"),
+      orderId: `o-${i}`,
+      fillId: `f-${i}`,
+      isTaker: true,
+      source: "bot",
+    }));
+    const dir = await dataDir();
+    const maxBytes = 8 * 1024;
+    const exporter = createExportService({
+      history: { between: async () => rows },
+      dataDir: dir,
+      timeZone: "UTC",
+      environment: "sim",
+      maxBytes,
+      now: () => T0,
+    });
+    const res = await exporter.exportCsv(T0, T0 + D);
+    expect(res.files.length).toBeGreaterThan(3);
+    expect(res.files.map((f) => f.match(/part(\d+)\.csv$/)?.[1])).toEqual(
+      res.files.map((_, i) => String(i + 1)),
+    );
+    expect((await readdir(join(dir, "exports"))).sort()).toEqual(
+      res.files.map((f) => f.split("/").pop()).sort(),
+    );
+    const back: string[][] = [];
+    for (const f of res.files) {
+      expect((await stat(f)).size).toBeLessThanOrEqual(maxBytes);
+      const recs = parse(await readFile(f, "utf8"), { bom: true }) as string[][];
+      expect(recs[0]).toEqual([...CSV_COLUMNS]);
+      back.push(...recs.slice(1));
+    }
+    expect(back).toHaveLength(500);
+    expect(back.map((r) => r[13])).toEqual(rows.map((r) => r.fillId));
+    expect(back[0]!.slice(7, 12)).toEqual(["1", "0.055", "1.10", "0.01", "-0.40"]);
+  });
+});
