@@ -24,4 +24,7 @@ USER node
 VOLUME ["/app/logs", "/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8081)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/main.js"]
+# An empty HEALTH_PORT (e.g. `docker run --env-file .env` with the line from .env.example) would turn the
+# health endpoint off and make the HEALTHCHECK fail, so an empty value falls back to the image's port.
+# `exec` hands PID 1 to node so it receives SIGTERM from `docker stop`.
+CMD ["/bin/sh", "-c", "export HEALTH_PORT=\"${HEALTH_PORT:-8081}\"; exec node dist/main.js"]
