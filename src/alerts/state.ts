@@ -169,7 +169,10 @@ export class AlertState {
   private prune(): void {
     let fills = 0;
     let others = 0;
-    for (const k of this.known.keys()) k.startsWith("f:") ? fills++ : others++;
+    for (const k of this.known.keys()) {
+      if (k.startsWith("f:")) fills++;
+      else others++;
+    }
     if (fills <= FILL_KEYS_LIMIT && others <= OTHER_KEYS_LIMIT) return;
     for (const k of [...this.known.keys()]) {
       if (this.pending.has(k)) continue;
