@@ -100,7 +100,7 @@ function header(ctx: MessageContext, ms: number): string {
 }
 
 function describePosition(p: Centis): string {
-  if (p === 0) return "position now closed";
+  if (p === 0) return "position closed";
   return `position now ${displayCount(centis(Math.abs(p)))} ${p > 0 ? "YES" : "NO"}`;
 }
 
