@@ -67,8 +67,12 @@ export interface FillAlertsOptions {
   settlementOverlapMs?: number;
   /** Delivery retry backoff when Telegram gives no retry_after (default 1 s .. 60 s). */
   retry?: { baseMs: number; maxMs: number };
-  /** Longest wait for order details (order X/Y) before sending without them (default 1500 ms). */
+  /** Longest wait for order details (order X/Y) before sending without them (default 1000 ms). */
   orderInfoTimeoutMs?: number;
+  /** Longest wait for a market title / position for a message before using the ticker (default 2000 ms). */
+  lookupTimeoutMs?: number;
+  /** Deadline for the REST reads the intake waits on (backfill, positions, settlements; default 20 000 ms). */
+  restTimeoutMs?: number;
   /** Close the stream in stop() (default true). */
   closeStreamOnStop?: boolean;
 }
@@ -126,6 +130,7 @@ class FillAlertsService implements FillAlerts {
   private readonly overlapMs: number;
   private readonly lookbackMs: number;
   private readonly retry: { baseMs: number; maxMs: number };
+  private readonly restTimeoutMs: number;
   private state: AlertState | null = null;
   private queues = new Map<number, Queue<Task>>();
   private groups = new Map<number, Map<string, Group>>();
@@ -153,6 +158,7 @@ class FillAlertsService implements FillAlerts {
     this.overlapMs = opts.overlapMs ?? 60_000;
     this.lookbackMs = opts.initialLookbackMs ?? 60_000;
     this.retry = opts.retry ?? { baseMs: 1000, maxMs: 60_000 };
+    this.restTimeoutMs = opts.restTimeoutMs ?? 20_000;
   }
 
   status(): FillAlertsStatus {
@@ -269,7 +275,7 @@ class FillAlertsService implements FillAlerts {
     const minTs = (state.fillCursorTs ?? this.startedAt - this.lookbackMs) - this.overlapMs;
     let fills: Fill[];
     try {
-      fills = await this.opts.exchange.getFills({ minTs });
+      fills = await withTimeout(this.opts.exchange.getFills({ minTs }), this.restTimeoutMs, "getFills");
     } catch (e) {
       this.backfillFailures++;
       const delay = Math.min(
@@ -307,7 +313,11 @@ class FillAlertsService implements FillAlerts {
     for (const ticker of tickers) {
       let current: number;
       try {
-        const rows = await this.opts.exchange.getPositions({ ticker });
+        const rows = await withTimeout(
+          this.opts.exchange.getPositions({ ticker }),
+          this.restTimeoutMs,
+          "getPositions",
+        );
         current = rows.find((r) => r.ticker === ticker)?.position ?? 0;
       } catch (e) {
         this.log.warn("alerts: could not read the position for a fill message", {
@@ -389,9 +399,12 @@ class FillAlertsService implements FillAlerts {
     const state = this.state!;
     const overlap = this.opts.settlementOverlapMs ?? 6 * 3600_000;
     try {
-      const list = await this.opts.exchange.getSettlements({
-        minTs: (state.settlementCursorTs ?? this.startedAt) - overlap,
-      });
+      const minTs = (state.settlementCursorTs ?? this.startedAt) - overlap;
+      const list = await withTimeout(
+        this.opts.exchange.getSettlements({ minTs }),
+        this.restTimeoutMs,
+        "getSettlements",
+      );
       list.sort((a, b) => a.settledTime - b.settledTime);
       for (const s of list) {
         if (wasHeld(s)) this.takeNotice({ kind: "settlement", key: settlementKey(s), settlement: s });
@@ -533,7 +546,12 @@ class FillAlertsService implements FillAlerts {
 
   // ---------------------------------------------------------------- rendering
 
+  /** The market title, or the ticker when the lookup fails or is slow (an alert never waits long for it). */
   private title(ticker: string): Promise<string> {
+    return orFallback(this.titleLookup(ticker), this.opts.lookupTimeoutMs ?? 2000, ticker);
+  }
+
+  private titleLookup(ticker: string): Promise<string> {
     let p = this.titles.get(ticker);
     if (!p) {
       const lookup =
@@ -585,10 +603,7 @@ class FillAlertsService implements FillAlerts {
     if (known) return known;
     const p = this.orderFetches.get(orderId);
     if (!p) return null;
-    const timeout = this.opts.orderInfoTimeoutMs ?? 1500;
-    let t: NodeJS.Timeout | undefined;
-    const r = await Promise.race([p, new Promise<null>((res) => (t = setTimeout(() => res(null), timeout)))]);
-    clearTimeout(t);
+    const r = await orFallback(p, this.opts.orderInfoTimeoutMs ?? 1000, null);
     return this.orders.get(orderId) ?? r;
   }
 
@@ -605,7 +620,11 @@ class FillAlertsService implements FillAlerts {
     if (n.kind === "cancel") {
       let position: Centis | null = null;
       try {
-        const rows = await this.opts.exchange.getPositions({ ticker: n.order.ticker });
+        const rows = await withTimeout(
+          this.opts.exchange.getPositions({ ticker: n.order.ticker }),
+          this.opts.lookupTimeoutMs ?? 2000,
+          "getPositions",
+        );
         position = rows.find((r) => r.ticker === n.order.ticker)?.position ?? (0 as Centis);
       } catch {
         position = null;
@@ -625,6 +644,31 @@ class FillAlertsService implements FillAlerts {
       [n],
       await this.orderProgress(n.fill.orderId),
     );
+  }
+}
+
+/** Resolves to `fallback` when `p` takes longer than `ms` (p keeps running). */
+async function orFallback<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((res) => (t = setTimeout(() => res(fallback), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** Rejects when `p` takes longer than `ms`. */
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<T>(
+        (_, rej) => (t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms)),
+      ),
+    ]);
+  } finally {
+    clearTimeout(t);
   }
 }
 

@@ -351,4 +351,23 @@ describe("fill alerts", () => {
     expect(state.pending).toEqual([]);
     expect(raw).not.toContain("alerts-test-key");
   });
+
+  it("a backfill that fails at start is retried, so fills made while the bot was down still arrive", async () => {
+    const t = await setup();
+    t.happen();
+    t.happen();
+    t.exchange.failGetFills = 2;
+    await t.service().start();
+    await waitFor(() => t.sink.messages.length === 2, "backfilled alerts");
+    expect(t.sink.tickers()).toEqual(range(1, 2));
+    expect(t.exchange.getFillsCalls.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("a market title lookup that hangs does not hold the alert back (the ticker is shown)", async () => {
+    const t = await setup();
+    await t.service({ marketTitle: () => new Promise<string>(() => undefined), lookupTimeoutMs: 50 }).start();
+    t.push({ market_ticker: "KXSLOW-1" });
+    await waitFor(() => t.sink.messages.length === 1, "alert");
+    expect(t.sink.finalTexts()[0]).toContain("BUY 10 YES · KXSLOW-1 · @ $0.55");
+  });
 });
