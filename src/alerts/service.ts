@@ -298,7 +298,7 @@ class FillAlertsService implements FillAlerts {
     if (fresh.length === 0) return;
     await this.derivePostPositions(fresh, fills);
     this.log.info("alerts: backfilled fills", { count: fresh.length });
-    for (const item of fresh) this.takeFill(item, "backfill");
+    this.takeFills(fresh, "backfill");
   }
 
   /**
@@ -347,24 +347,44 @@ class FillAlertsService implements FillAlerts {
     item: { fill: Fill; postPosition: Centis | null; clientOrderId: string | null },
     source: "stream" | "backfill",
   ): void {
-    const key = fillKey(item.fill.fillId);
-    if (this.state!.has(key)) return;
-    try {
-      this.opts.journal?.record({ type: "fill", ...item, source });
-    } catch (e) {
-      this.log.error("alerts: the journal refused a fill", { fillId: item.fill.fillId, error: errText(e) });
+    this.takeFills([item], source);
+  }
+
+  /** Journals each new fill once, then persists them as owed to every chat (one write) and queues them. */
+  private takeFills(
+    items: Array<{ fill: Fill; postPosition: Centis | null; clientOrderId: string | null }>,
+    source: "stream" | "backfill",
+  ): void {
+    const state = this.state!;
+    const notices: Notice[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = fillKey(item.fill.fillId);
+      if (state.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      try {
+        this.opts.journal?.record({ type: "fill", ...item, source });
+      } catch (e) {
+        this.log.error("alerts: the journal refused a fill", { fillId: item.fill.fillId, error: errText(e) });
+      }
+      const notice: Notice = { kind: "fill", key, ...item };
+      this.rememberFill(notice);
+      this.prefetch(item.fill);
+      notices.push(notice);
     }
-    const notice: Notice = { kind: "fill", key, ...item };
-    this.rememberFill(notice);
-    this.prefetch(item.fill);
-    this.takeNotice(notice);
+    this.takeNotices(notices);
   }
 
   private takeNotice(notice: Notice): void {
+    this.takeNotices([notice]);
+  }
+
+  private takeNotices(notices: Notice[]): void {
     const state = this.state!;
-    if (state.has(notice.key)) return;
-    state.add(notice, this.opts.chatIds, this.now());
-    for (const chatId of this.opts.chatIds) this.enqueue(chatId, notice.key);
+    const fresh = notices.filter((n) => !state.has(n.key));
+    if (fresh.length === 0) return;
+    state.addMany(fresh, this.opts.chatIds, this.now());
+    for (const n of fresh) for (const chatId of this.opts.chatIds) this.enqueue(chatId, n.key);
   }
 
   private rememberFill(n: Notice): void {

@@ -103,10 +103,17 @@ export class AlertState {
 
   /** Takes in a new notice owed to `chats` and persists. */
   add(notice: Notice, chats: number[], atMs: number): void {
-    this.known.delete(notice.key);
-    this.known.set(notice.key, atMs);
-    if (chats.length > 0) this.pending.set(notice.key, { notice, chats: [...chats] });
-    else this.onFullyDelivered(notice);
+    this.addMany([notice], chats, atMs);
+  }
+
+  /** Takes in several notices with one write. */
+  addMany(notices: Notice[], chats: number[], atMs: number): void {
+    for (const notice of notices) {
+      this.known.delete(notice.key);
+      this.known.set(notice.key, atMs);
+      if (chats.length > 0) this.pending.set(notice.key, { notice, chats: [...chats] });
+      else this.onFullyDelivered(notice);
+    }
     this.prune();
     this.save();
   }

@@ -63,7 +63,12 @@ describe("alert state", () => {
       postPosition: null,
       clientOrderId: null,
     });
-    for (let i = 0; i < FILL_KEYS_LIMIT + 20; i++) s.add(fill(i), [], i);
+    s.addMany(
+      Array.from({ length: FILL_KEYS_LIMIT + 10 }, (_, i) => fill(i)),
+      [],
+      1,
+    );
+    for (let i = FILL_KEYS_LIMIT + 10; i < FILL_KEYS_LIMIT + 20; i++) s.add(fill(i), [], i);
     const again = new AlertState(dir);
     expect(again.has("f:19")).toBe(false);
     expect(again.has("f:20")).toBe(true);
