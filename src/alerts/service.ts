@@ -15,6 +15,7 @@ import type { ExchangePort, ExchangeStream, Fill, Order, StreamEvent } from "../
 import type { StreamLogger } from "../exchange/kalshi/stream.js";
 import {
   envTagFor,
+  escapeHtml,
   fillDelta,
   formatCancelMessage,
   formatFillMessage,
@@ -24,7 +25,7 @@ import {
   type MessageContext,
   wasHeld,
 } from "./format.js";
-import type { AlertSettings } from "./settings.js";
+import type { AlertMode, AlertSettings } from "./settings.js";
 import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
 import { AlertState, cancelKey, fillKey, type Notice, settlementKey } from "./state.js";
 
@@ -144,6 +145,7 @@ class FillAlertsService implements FillAlerts {
   private backfillRetryTimer: NodeJS.Timeout | null = null;
   private backfillFailures = 0;
   private readonly sleepers = new Set<() => void>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly titles = new Map<string, Promise<string>>();
   private readonly orders = new Map<string, OrderProgress>();
@@ -189,7 +191,10 @@ class FillAlertsService implements FillAlerts {
           process: (tasks: Task[], cb: (err?: unknown) => void) => {
             const p = this.deliverBatch(chatId, tasks).then(
               () => cb(),
-              (e) => cb(e instanceof StoppedError ? undefined : e),
+              (e) => {
+                if (!(e instanceof StoppedError)) this.redeliverLater(chatId, tasks, e);
+                cb();
+              },
             );
             this.inFlight.add(p);
             void p.finally(() => this.inFlight.delete(p));
@@ -225,6 +230,7 @@ class FillAlertsService implements FillAlerts {
     if (this.settlementTimer) clearTimeout(this.settlementTimer);
     if (this.backfillRetryTimer) clearTimeout(this.backfillRetryTimer);
     for (const wake of this.sleepers) wake();
+    for (const t of this.retryTimers) clearTimeout(t);
     for (const q of this.queues.values()) q.pause();
     await this.intake.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
@@ -446,7 +452,13 @@ class FillAlertsService implements FillAlerts {
       .map((t) => state.get(t.key))
       .filter((p): p is NonNullable<typeof p> => p !== undefined && p.chats.includes(chatId));
     if (entries.length === 0 || this.stopped) return;
-    const mode = await this.opts.settings.get(chatId);
+    let mode: AlertMode;
+    try {
+      mode = await this.opts.settings.get(chatId);
+    } catch (e) {
+      this.log.error("alerts: could not read the alert setting; using on", { chatId, error: errText(e) });
+      mode = "on";
+    }
     if (mode === "off") {
       state.markDelivered(
         entries.map((e) => e.notice.key),
@@ -487,7 +499,10 @@ class FillAlertsService implements FillAlerts {
     for (const a of actions) {
       if (this.stopped) throw new StoppedError();
       if (a.kind === "single") {
-        const html = await this.renderSingle(a.notice);
+        const html = await this.renderSingle(a.notice).catch((e: unknown) => {
+          this.log.error("alerts: could not format an alert", { key: a.notice.key, error: errText(e) });
+          return `${escapeHtml(this.ctx.envTag)}\n${a.notice.kind === "settlement" ? "A market you held has settled" : "An order was canceled by the exchange"} (details could not be shown).`;
+        });
         await this.sendOrGiveUp(chatId, html, silent, a.keys);
         continue;
       }
@@ -510,6 +525,21 @@ class FillAlertsService implements FillAlerts {
       g.lastAt = this.now();
       if (id === null) groups.delete(g.orderId);
     }
+  }
+
+  /**
+   * An unexpected failure (e.g. the state file could not be written): the alerts stay owed and are
+   * queued again after a pause.
+   */
+  private redeliverLater(chatId: number, tasks: Task[], e: unknown): void {
+    this.log.error("alerts: delivery failed unexpectedly; will try again", { chatId, error: errText(e) });
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (this.stopped) return;
+      for (const task of tasks)
+        if (this.state!.get(task.key)?.chats.includes(chatId)) this.enqueue(chatId, task.key);
+    }, this.retry.maxMs);
+    this.retryTimers.add(t);
   }
 
   /** Sends with retries; marks delivered on success, or after a permanent refusal (logged). */
@@ -630,7 +660,13 @@ class FillAlertsService implements FillAlerts {
   private async renderGroup(g: Group): Promise<string> {
     const first = g.items[0]!.fill;
     const [title, order] = await Promise.all([this.title(first.ticker), this.orderProgress(g.orderId)]);
-    return formatFillMessage(this.ctx, title, g.items, order);
+    try {
+      return formatFillMessage(this.ctx, title, g.items, order);
+    } catch (e) {
+      // Never let one odd fill block the queue: say what we can.
+      this.log.error("alerts: could not format a fill message", { orderId: g.orderId, error: errText(e) });
+      return `${escapeHtml(this.ctx.envTag)}\n<b>Filled</b>: order ${escapeHtml(g.orderId)} · ${escapeHtml(title)} · ${g.items.length} fill(s) (details could not be shown)`;
+    }
   }
 
   private async renderSingle(n: Notice): Promise<string> {
