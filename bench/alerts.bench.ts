@@ -1,0 +1,135 @@
+/**
+ * Alert latency: from a fill leaving the exchange (stub WebSocket server / REST fake) to the alert
+ * sink's send(), p50 and p99, for the WebSocket path and for polling-only mode, in the same run.
+ *
+ *   npx tsx bench/alerts.bench.ts            (or through bench/run.ts, which calls run())
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
+import { KalshiStream } from "../src/exchange/kalshi/stream.js";
+import { createFillAlerts } from "../src/alerts/service.js";
+import { createAlertSettingsStore } from "../src/alerts/settings.js";
+import type { AlertSink } from "../src/alerts/sink.js";
+import { waitFor, wireFill, WsKalshiStub } from "../tests/support/wsKalshiStub.js";
+import { FakeExchange } from "../tests/alerts/fakeExchange.js";
+
+export interface LatencyResult {
+  mode: string;
+  fills: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface AlertsBenchOptions {
+  fills?: number;
+  /** Gap between fills, ms. */
+  spacingMs?: number;
+  /** Poll interval for the polling-only mode, ms. */
+  pollIntervalMs?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const KEY_ID = "bench-key";
+
+async function measure(
+  mode: "websocket" | "polling",
+  o: Required<AlertsBenchOptions>,
+): Promise<LatencyResult> {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const stub = await WsKalshiStub.start({ publicKey, keyId: KEY_ID, pingIntervalMs: 10_000 });
+  const dataDir = await mkdtemp(join(tmpdir(), "alerts-bench-"));
+  const exchange = new FakeExchange();
+  const emitted = new Map<string, number>();
+  const latencies: number[] = [];
+  const sink: AlertSink = {
+    async send(_chatId, html) {
+      const t = performance.now();
+      const ticker = /KXB-\d+/.exec(html)?.[0];
+      const start = ticker ? emitted.get(ticker) : undefined;
+      if (start !== undefined) latencies.push(t - start);
+      return { messageId: latencies.length };
+    },
+    async edit() {},
+  };
+  if (mode === "polling") stub.setRefuseAll(true);
+  const stream = new KalshiStream({
+    wsUrl: stub.url,
+    keyId: KEY_ID,
+    privateKey,
+    backoff: { baseMs: 1000, maxMs: 5000 },
+    ...(mode === "polling"
+      ? { pollFallback: { exchange, intervalMs: o.pollIntervalMs, afterFailures: 0 } }
+      : {}),
+  });
+  const svc = createFillAlerts({
+    stream,
+    exchange,
+    sink,
+    chatIds: [1],
+    settings: createAlertSettingsStore(dataDir),
+    dataDir,
+    envTag: "sim",
+    timeZone: "UTC",
+    marketTitle: async (t) => `Bench ${t}`,
+    coalesceWindowMs: 0,
+    settlementPollMs: 0,
+    orderInfoTimeoutMs: 50,
+  });
+  try {
+    await svc.start();
+    // let the initial backfill finish before measuring
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < o.fills; i++) {
+      const w = wireFill({
+        trade_id: `${mode}-${i}`,
+        order_id: `${mode}-o-${i}`,
+        market_ticker: `KXB-${i}`,
+        ts_ms: Date.now(),
+      });
+      exchange.addFill(w);
+      emitted.set(w.market_ticker, performance.now());
+      if (mode === "websocket") stub.sendFill(w);
+      await new Promise((r) => setTimeout(r, o.spacingMs));
+    }
+    await waitFor(() => latencies.length >= o.fills, `${mode} alerts`, 30_000);
+  } finally {
+    await svc.stop();
+    await stream.close();
+    await stub.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return {
+    mode: mode === "polling" ? `polling-only (every ${o.pollIntervalMs} ms)` : "websocket",
+    fills: sorted.length,
+    p50Ms: r(percentile(sorted, 50)),
+    p99Ms: r(percentile(sorted, 99)),
+    maxMs: r(sorted.at(-1) ?? NaN),
+  };
+}
+
+export async function run(opts: AlertsBenchOptions = {}): Promise<LatencyResult[]> {
+  const o: Required<AlertsBenchOptions> = { fills: 200, spacingMs: 10, pollIntervalMs: 1000, ...opts };
+  const results = [await measure("websocket", o), await measure("polling", o)];
+  console.log("alert latency, fill emitted → sink.send()");
+  console.table(results);
+  return results;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

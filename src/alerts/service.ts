@@ -1,0 +1,734 @@
+/**
+ * Fill alerts: every fill of the account is journaled once and alerted once to each chat, in order,
+ * including fills that happened while the socket was down or the bot was stopped.
+ *
+ * Flow: stream events and REST backfills go through one serialized intake (dedupe by fill id →
+ * journal → persisted as pending) and then into one better-queue per chat (one delivery at a time,
+ * batches of whatever is waiting). A fill is delivered only once the sink (Telegram) accepted it;
+ * failed deliveries are retried with backoff, honouring Telegram's retry_after, until stop().
+ * The first fill of an order is sent at once; later fills of the same order within
+ * `coalesceWindowMs` of the previous one edit that message instead of sending another.
+ */
+import Queue from "better-queue";
+import type { Centis } from "../domain/money.js";
+import type { ExchangePort, ExchangeStream, Fill, Order, StreamEvent } from "../exchange/port.js";
+import type { StreamLogger } from "../exchange/kalshi/stream.js";
+import {
+  envTagFor,
+  escapeHtml,
+  fillDelta,
+  formatCancelMessage,
+  formatFillMessage,
+  formatSettlementMessage,
+  isExchangeCancel,
+  type FillForMessage,
+  type MessageContext,
+  wasHeld,
+} from "./format.js";
+import type { AlertMode, AlertSettings } from "./settings.js";
+import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
+import { AlertState, cancelKey, fillKey, type Notice, settlementKey } from "./state.js";
+
+export interface FillJournalEvent {
+  type: "fill";
+  fill: Fill;
+  /** Signed position after the fill when known (from the socket, or derived for REST fills). */
+  postPosition: Centis | null;
+  clientOrderId: string | null;
+  source: "stream" | "backfill";
+}
+
+export interface FillJournal {
+  record(e: FillJournalEvent): void;
+}
+
+export interface FillAlertsOptions {
+  stream: ExchangeStream;
+  exchange: ExchangePort;
+  sink: AlertSink;
+  chatIds: number[];
+  settings: AlertSettings;
+  dataDir: string;
+  /** "sim" | "demo" | "production", or a ready tag such as "🧪 SIM". */
+  envTag: string;
+  timeZone: string;
+  journal?: FillJournal;
+  logger?: StreamLogger;
+  now?: () => number;
+  /** Fills of one order this close to the previous one edit its message (default 10 000 ms). */
+  coalesceWindowMs?: number;
+  marketTitle?: (ticker: string) => Promise<string>;
+  /** Backfill reaches this far before the last delivered fill (default 60 000 ms). */
+  overlapMs?: number;
+  /** With no saved cursor (first run), backfill this far back (default 60 000 ms). */
+  initialLookbackMs?: number;
+  /** Settlement polling interval (default 60 000 ms; 0 = off). */
+  settlementPollMs?: number;
+  /** How far back each settlement poll reaches before the last one seen (default 6 h). */
+  settlementOverlapMs?: number;
+  /** Delivery retry backoff when Telegram gives no retry_after (default 1 s .. 60 s). */
+  retry?: { baseMs: number; maxMs: number };
+  /** Longest wait for order details (order X/Y) before sending without them (default 1000 ms). */
+  orderInfoTimeoutMs?: number;
+  /** Longest wait for a market title / position for a message before using the ticker (default 2000 ms). */
+  lookupTimeoutMs?: number;
+  /** Deadline for the REST reads the intake waits on (backfill, positions, settlements; default 20 000 ms). */
+  restTimeoutMs?: number;
+  /** Close the stream in stop() (default true). */
+  closeStreamOnStop?: boolean;
+}
+
+export interface FillAlertsStatus {
+  connected: boolean;
+  /** Deliveries (notice × chat) not yet accepted by Telegram. */
+  queueDepth: number;
+  /** Time of the last fully delivered fill, epoch ms. */
+  lastFillTs: number | null;
+}
+
+export interface FillAlerts {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): FillAlertsStatus;
+}
+
+interface Task {
+  id: string;
+  key: string;
+}
+
+interface Group {
+  orderId: string;
+  messageId: number | null;
+  items: FillForMessage[];
+  lastAt: number;
+}
+
+interface OrderProgress {
+  fillCount: Centis;
+  initialCount: Centis;
+}
+
+class StoppedError extends Error {
+  constructor() {
+    super("alerts stopped");
+  }
+}
+
+const noopLogger: StreamLogger = { info() {}, warn() {}, error() {} };
+const RECENT_FILLS_LIMIT = 5000;
+const ORDER_CACHE_LIMIT = 2000;
+
+export function createFillAlerts(opts: FillAlertsOptions): FillAlerts {
+  return new FillAlertsService(opts);
+}
+
+class FillAlertsService implements FillAlerts {
+  private readonly log: StreamLogger;
+  private readonly now: () => number;
+  private readonly ctx: MessageContext;
+  private readonly window: number;
+  private readonly overlapMs: number;
+  private readonly lookbackMs: number;
+  private readonly retry: { baseMs: number; maxMs: number };
+  private readonly restTimeoutMs: number;
+  private state: AlertState | null = null;
+  private queues = new Map<number, Queue<Task>>();
+  private groups = new Map<number, Map<string, Group>>();
+  private intake: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | null = null;
+  private running = false;
+  private stopped = false;
+  private taskSeq = 0;
+  private startedAt = 0;
+  private settlementTimer: NodeJS.Timeout | null = null;
+  private backfillRetryTimer: NodeJS.Timeout | null = null;
+  private backfillFailures = 0;
+  private readonly sleepers = new Set<() => void>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly titles = new Map<string, Promise<string>>();
+  private readonly orders = new Map<string, OrderProgress>();
+  private readonly orderFetches = new Map<string, Promise<OrderProgress | null>>();
+  private readonly recentFills: Array<{ id: string; ticker: string; ts: number; delta: number }> = [];
+
+  constructor(private readonly opts: FillAlertsOptions) {
+    this.log = opts.logger ?? noopLogger;
+    this.now = opts.now ?? Date.now;
+    this.ctx = { envTag: envTagFor(opts.envTag), timeZone: opts.timeZone };
+    this.window = opts.coalesceWindowMs ?? 10_000;
+    this.overlapMs = opts.overlapMs ?? 60_000;
+    this.lookbackMs = opts.initialLookbackMs ?? 60_000;
+    this.retry = opts.retry ?? { baseMs: 1000, maxMs: 60_000 };
+    this.restTimeoutMs = opts.restTimeoutMs ?? 20_000;
+  }
+
+  status(): FillAlertsStatus {
+    return {
+      connected: this.opts.stream.connected,
+      queueDepth: this.state?.pendingCount() ?? 0,
+      lastFillTs: this.state?.lastFillTs ?? null,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (this.stopped) throw new Error("fill alerts were stopped; create a new instance");
+    this.running = true;
+    this.startedAt = this.now();
+    const state = new AlertState(this.opts.dataDir, (m) => this.log.error(m));
+    this.state = state;
+    state.restrictTo(this.opts.chatIds);
+    if (state.fillCursorTs === null) state.fillCursorTs = this.startedAt - this.lookbackMs;
+    if (state.settlementCursorTs === null) state.settlementCursorTs = this.startedAt - this.lookbackMs;
+    state.save();
+
+    for (const chatId of this.opts.chatIds) {
+      this.groups.set(chatId, new Map());
+      this.queues.set(
+        chatId,
+        new Queue<Task>({
+          process: (tasks: Task[], cb: (err?: unknown) => void) => {
+            const p = this.deliverBatch(chatId, tasks).then(
+              () => cb(),
+              (e) => {
+                if (!(e instanceof StoppedError)) this.redeliverLater(chatId, tasks, e);
+                cb();
+              },
+            );
+            this.inFlight.add(p);
+            void p.finally(() => this.inFlight.delete(p));
+          },
+          batchSize: 100,
+          concurrent: 1,
+          maxRetries: 0,
+        }),
+      );
+    }
+
+    // Deliveries owed from before a restart go first.
+    for (const p of state.pendingEntries()) {
+      this.rememberFill(p.notice);
+      for (const chatId of p.chats) this.enqueue(chatId, p.notice.key);
+    }
+
+    let sawConnected = false;
+    this.unsubscribe = this.opts.stream.on((e) => {
+      if (e.type === "connected") sawConnected = true;
+      this.onStreamEvent(e);
+    });
+    this.pollSettlementsSoon(0);
+    await this.opts.stream.start();
+    if (!sawConnected) this.runIntake(() => this.backfill());
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.running = false;
+    this.unsubscribe?.();
+    if (this.settlementTimer) clearTimeout(this.settlementTimer);
+    if (this.backfillRetryTimer) clearTimeout(this.backfillRetryTimer);
+    for (const wake of this.sleepers) wake();
+    for (const t of this.retryTimers) clearTimeout(t);
+    for (const q of this.queues.values()) q.pause();
+    await this.intake.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.all([...this.queues.values()].map((q) => new Promise<void>((r) => q.destroy(() => r()))));
+    this.queues.clear();
+    if (this.opts.closeStreamOnStop !== false) await this.opts.stream.close();
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  private runIntake(step: () => Promise<void>): void {
+    this.intake = this.intake
+      .then(() => (this.stopped ? undefined : step()))
+      .catch((e) => this.log.error("alerts: intake step failed", { error: errText(e) }));
+  }
+
+  private onStreamEvent(e: StreamEvent): void {
+    if (this.stopped) return;
+    switch (e.type) {
+      case "connected":
+        this.runIntake(() => this.backfill());
+        return;
+      case "fill":
+        this.runIntake(async () => {
+          const items = [{ fill: e.fill, postPosition: e.postPosition, clientOrderId: e.clientOrderId }];
+          if (e.postPosition === null) await this.derivePostPositions(items);
+          this.takeFill(items[0]!, "stream");
+        });
+        return;
+      case "order":
+        this.noteOrder(e.order);
+        if (isExchangeCancel(e.order, e.reason)) {
+          const order = e.order;
+          const reason = e.reason!;
+          this.runIntake(async () =>
+            this.takeNotice({ kind: "cancel", key: cancelKey(order.orderId), order, reason, at: this.now() }),
+          );
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** REST fills since the last delivered fill (minus an overlap), oldest first. */
+  private async backfill(): Promise<void> {
+    const state = this.state!;
+    const minTs = (state.fillCursorTs ?? this.startedAt - this.lookbackMs) - this.overlapMs;
+    let fills: Fill[];
+    try {
+      fills = await withTimeout(this.opts.exchange.getFills({ minTs }), this.restTimeoutMs, "getFills");
+    } catch (e) {
+      this.backfillFailures++;
+      const delay = Math.min(
+        this.retry.maxMs,
+        this.retry.baseMs * 2 ** Math.min(this.backfillFailures - 1, 10),
+      );
+      this.log.warn("alerts: backfilling fills failed; will retry", { error: errText(e), retryInMs: delay });
+      if (this.backfillRetryTimer) clearTimeout(this.backfillRetryTimer);
+      this.backfillRetryTimer = setTimeout(() => {
+        this.backfillRetryTimer = null;
+        this.runIntake(() => this.backfill());
+      }, delay);
+      return;
+    }
+    this.backfillFailures = 0;
+    fills.sort((a, b) => a.createdTime - b.createdTime);
+    const fresh = fills
+      .filter((f) => !state.has(fillKey(f.fillId)))
+      .map((fill) => ({ fill, postPosition: null as Centis | null, clientOrderId: null as string | null }));
+    if (fresh.length === 0) return;
+    await this.derivePostPositions(fresh, fills);
+    this.log.info("alerts: backfilled fills", { count: fresh.length });
+    this.takeFills(fresh, "backfill");
+  }
+
+  /**
+   * REST fills carry no post position: post = current position − the moves of every later fill of
+   * the market we know of. Left null when the position cannot be read.
+   */
+  private async derivePostPositions(
+    items: Array<{ fill: Fill; postPosition: Centis | null }>,
+    alsoKnown: Fill[] = [],
+  ): Promise<void> {
+    const tickers = [...new Set(items.filter((i) => i.postPosition === null).map((i) => i.fill.ticker))];
+    for (const ticker of tickers) {
+      let current: number;
+      try {
+        const rows = await withTimeout(
+          this.opts.exchange.getPositions({ ticker }),
+          this.restTimeoutMs,
+          "getPositions",
+        );
+        current = rows.find((r) => r.ticker === ticker)?.position ?? 0;
+      } catch (e) {
+        this.log.warn("alerts: could not read the position for a fill message", {
+          ticker,
+          error: errText(e),
+        });
+        continue;
+      }
+      const moves = new Map<string, { ts: number; delta: number }>();
+      for (const r of this.recentFills) if (r.ticker === ticker) moves.set(r.id, r);
+      for (const f of alsoKnown)
+        if (f.ticker === ticker) moves.set(f.fillId, { ts: f.createdTime, delta: fillDelta(f) });
+      for (const i of items) {
+        if (i.fill.ticker === ticker)
+          moves.set(i.fill.fillId, { ts: i.fill.createdTime, delta: fillDelta(i.fill) });
+      }
+      for (const i of items) {
+        if (i.fill.ticker !== ticker || i.postPosition !== null) continue;
+        let later = 0;
+        for (const [id, m] of moves) if (id !== i.fill.fillId && m.ts > i.fill.createdTime) later += m.delta;
+        i.postPosition = (current - later) as Centis;
+      }
+    }
+  }
+
+  private takeFill(
+    item: { fill: Fill; postPosition: Centis | null; clientOrderId: string | null },
+    source: "stream" | "backfill",
+  ): void {
+    this.takeFills([item], source);
+  }
+
+  /** Journals each new fill once, then persists them as owed to every chat (one write) and queues them. */
+  private takeFills(
+    items: Array<{ fill: Fill; postPosition: Centis | null; clientOrderId: string | null }>,
+    source: "stream" | "backfill",
+  ): void {
+    const state = this.state!;
+    const notices: Notice[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = fillKey(item.fill.fillId);
+      if (state.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      try {
+        this.opts.journal?.record({ type: "fill", ...item, source });
+      } catch (e) {
+        this.log.error("alerts: the journal refused a fill", { fillId: item.fill.fillId, error: errText(e) });
+      }
+      const notice: Notice = { kind: "fill", key, ...item };
+      this.rememberFill(notice);
+      this.prefetch(item.fill);
+      notices.push(notice);
+    }
+    this.takeNotices(notices);
+  }
+
+  private takeNotice(notice: Notice): void {
+    this.takeNotices([notice]);
+  }
+
+  private takeNotices(notices: Notice[]): void {
+    const state = this.state!;
+    const fresh = notices.filter((n) => !state.has(n.key));
+    if (fresh.length === 0) return;
+    state.addMany(fresh, this.opts.chatIds, this.now());
+    for (const n of fresh) for (const chatId of this.opts.chatIds) this.enqueue(chatId, n.key);
+  }
+
+  private rememberFill(n: Notice): void {
+    if (n.kind !== "fill") return;
+    this.recentFills.push({
+      id: n.fill.fillId,
+      ticker: n.fill.ticker,
+      ts: n.fill.createdTime,
+      delta: fillDelta(n.fill),
+    });
+    if (this.recentFills.length > RECENT_FILLS_LIMIT) this.recentFills.shift();
+  }
+
+  private enqueue(chatId: number, key: string): void {
+    this.queues.get(chatId)?.push({ id: `t${++this.taskSeq}`, key });
+  }
+
+  // ---------------------------------------------------------------- settlements
+
+  private pollSettlementsSoon(delayMs: number): void {
+    const every = this.opts.settlementPollMs ?? 60_000;
+    if (every <= 0 || this.stopped) return;
+    this.settlementTimer = setTimeout(() => {
+      this.runIntake(async () => {
+        await this.pollSettlements();
+        this.pollSettlementsSoon(every);
+      });
+    }, delayMs);
+  }
+
+  private async pollSettlements(): Promise<void> {
+    const state = this.state!;
+    const overlap = this.opts.settlementOverlapMs ?? 6 * 3600_000;
+    try {
+      const minTs = (state.settlementCursorTs ?? this.startedAt) - overlap;
+      const list = await withTimeout(
+        this.opts.exchange.getSettlements({ minTs }),
+        this.restTimeoutMs,
+        "getSettlements",
+      );
+      list.sort((a, b) => a.settledTime - b.settledTime);
+      for (const s of list) {
+        if (wasHeld(s)) this.takeNotice({ kind: "settlement", key: settlementKey(s), settlement: s });
+        if (state.settlementCursorTs === null || s.settledTime > state.settlementCursorTs) {
+          state.settlementCursorTs = s.settledTime;
+          state.save();
+        }
+      }
+    } catch (e) {
+      this.log.warn("alerts: polling settlements failed", { error: errText(e) });
+    }
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  private async deliverBatch(chatId: number, tasks: Task[]): Promise<void> {
+    const state = this.state!;
+    const entries = tasks
+      .map((t) => state.get(t.key))
+      .filter((p): p is NonNullable<typeof p> => p !== undefined && p.chats.includes(chatId));
+    if (entries.length === 0 || this.stopped) return;
+    let mode: AlertMode;
+    try {
+      mode = await this.opts.settings.get(chatId);
+    } catch (e) {
+      this.log.error("alerts: could not read the alert setting; using on", { chatId, error: errText(e) });
+      mode = "on";
+    }
+    if (mode === "off") {
+      state.markDelivered(
+        entries.map((e) => e.notice.key),
+        chatId,
+      );
+      return;
+    }
+    const silent = mode === "silent";
+    const groups = this.groups.get(chatId)!;
+    const now = this.now();
+    for (const [id, g] of groups) if (now - g.lastAt > this.window && g.messageId !== null) groups.delete(id);
+
+    type Action =
+      | { kind: "group"; group: Group; keys: string[]; isNew: boolean }
+      | { kind: "single"; notice: Notice; keys: string[] };
+    const actions: Action[] = [];
+    const newInBatch = new Set<Group>();
+    for (const { notice } of entries) {
+      if (notice.kind !== "fill") {
+        actions.push({ kind: "single", notice, keys: [notice.key] });
+        continue;
+      }
+      const item = { fill: notice.fill, postPosition: notice.postPosition };
+      let g = groups.get(notice.fill.orderId);
+      if (g && (newInBatch.has(g) || g.messageId !== null)) {
+        g.items.push(item);
+        const existing = actions.find((a) => a.kind === "group" && a.group === g);
+        if (existing) existing.keys.push(notice.key);
+        else actions.push({ kind: "group", group: g, keys: [notice.key], isNew: false });
+      } else {
+        g = { orderId: notice.fill.orderId, messageId: null, items: [item], lastAt: now };
+        groups.set(g.orderId, g);
+        newInBatch.add(g);
+        actions.push({ kind: "group", group: g, keys: [notice.key], isNew: true });
+      }
+    }
+
+    for (const a of actions) {
+      if (this.stopped) throw new StoppedError();
+      if (a.kind === "single") {
+        const html = await this.renderSingle(a.notice).catch((e: unknown) => {
+          this.log.error("alerts: could not format an alert", { key: a.notice.key, error: errText(e) });
+          return `${escapeHtml(this.ctx.envTag)}\n${a.notice.kind === "settlement" ? "A market you held has settled" : "An order was canceled by the exchange"} (details could not be shown).`;
+        });
+        await this.sendOrGiveUp(chatId, html, silent, a.keys);
+        continue;
+      }
+      const g = a.group;
+      const html = await this.renderGroup(g);
+      if (!a.isNew && g.messageId !== null) {
+        const messageId = g.messageId;
+        try {
+          await this.withRetry(() => this.opts.sink.edit(chatId, messageId, html));
+          g.lastAt = this.now();
+          state.markDelivered(a.keys, chatId);
+          continue;
+        } catch (e) {
+          if (e instanceof StoppedError) throw e;
+          this.log.warn("alerts: could not edit the fill message; sending a new one", { error: errText(e) });
+        }
+      }
+      const id = await this.sendOrGiveUp(chatId, html, silent, a.keys);
+      g.messageId = id;
+      g.lastAt = this.now();
+      if (id === null) groups.delete(g.orderId);
+    }
+  }
+
+  /**
+   * An unexpected failure (e.g. the state file could not be written): the alerts stay owed and are
+   * queued again after a pause.
+   */
+  private redeliverLater(chatId: number, tasks: Task[], e: unknown): void {
+    this.log.error("alerts: delivery failed unexpectedly; will try again", { chatId, error: errText(e) });
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (this.stopped) return;
+      for (const task of tasks)
+        if (this.state!.get(task.key)?.chats.includes(chatId)) this.enqueue(chatId, task.key);
+    }, this.retry.maxMs);
+    this.retryTimers.add(t);
+  }
+
+  /** Sends with retries; marks delivered on success, or after a permanent refusal (logged). */
+  private async sendOrGiveUp(
+    chatId: number,
+    html: string,
+    silent: boolean,
+    keys: string[],
+  ): Promise<number | null> {
+    try {
+      const { messageId } = await this.withRetry(() => this.opts.sink.send(chatId, html, { silent }));
+      this.state!.markDelivered(keys, chatId);
+      return messageId;
+    } catch (e) {
+      if (e instanceof StoppedError) throw e;
+      this.log.error("alerts: Telegram refused an alert; giving up on it", { chatId, error: errText(e) });
+      this.state!.markDelivered(keys, chatId);
+      return null;
+    }
+  }
+
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopped) throw new StoppedError();
+      try {
+        return await fn();
+      } catch (e) {
+        const de = toDeliveryError(e);
+        if (!de.retryable) throw de;
+        if (this.stopped) throw new StoppedError();
+        const exp = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** Math.min(attempt, 20));
+        const delay = de.retryAfterMs ?? Math.round(exp / 2 + (Math.random() * exp) / 2);
+        this.log.warn("alerts: delivery failed; retrying", {
+          error: de.message,
+          retryInMs: delay,
+          attempt: attempt + 1,
+        });
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  /** The market title, or the ticker when the lookup fails or is slow (an alert never waits long for it). */
+  private title(ticker: string): Promise<string> {
+    return orFallback(this.titleLookup(ticker), this.opts.lookupTimeoutMs ?? 2000, ticker);
+  }
+
+  private titleLookup(ticker: string): Promise<string> {
+    let p = this.titles.get(ticker);
+    if (!p) {
+      const lookup =
+        this.opts.marketTitle ?? (async (t: string) => (await this.opts.exchange.getMarket(t)).title);
+      p = lookup(ticker).then(
+        (t) => t || ticker,
+        (e) => {
+          this.titles.delete(ticker);
+          this.log.warn("alerts: market title lookup failed", { ticker, error: errText(e) });
+          return ticker;
+        },
+      );
+      this.titles.set(ticker, p);
+    }
+    return p;
+  }
+
+  private noteOrder(o: Order): void {
+    const prev = this.orders.get(o.orderId);
+    if (!prev || o.fillCount >= prev.fillCount) {
+      this.orders.set(o.orderId, { fillCount: o.fillCount, initialCount: o.initialCount });
+    }
+    if (this.orders.size > ORDER_CACHE_LIMIT) {
+      const first = this.orders.keys().next().value;
+      if (first !== undefined) this.orders.delete(first);
+    }
+  }
+
+  private prefetch(fill: Fill): void {
+    void this.title(fill.ticker);
+    if (!this.orders.has(fill.orderId) && !this.orderFetches.has(fill.orderId)) {
+      const p = this.opts.exchange.getOrder(fill.orderId).then(
+        (o) => {
+          this.noteOrder(o);
+          return this.orders.get(o.orderId) ?? null;
+        },
+        () => null,
+      );
+      this.orderFetches.set(fill.orderId, p);
+      if (this.orderFetches.size > ORDER_CACHE_LIMIT) {
+        const first = this.orderFetches.keys().next().value;
+        if (first !== undefined) this.orderFetches.delete(first);
+      }
+    }
+  }
+
+  private async orderProgress(orderId: string): Promise<OrderProgress | null> {
+    const known = this.orders.get(orderId);
+    if (known) return known;
+    const p = this.orderFetches.get(orderId);
+    if (!p) return null;
+    const r = await orFallback(p, this.opts.orderInfoTimeoutMs ?? 1000, null);
+    return this.orders.get(orderId) ?? r;
+  }
+
+  private async renderGroup(g: Group): Promise<string> {
+    const first = g.items[0]!.fill;
+    const [title, order] = await Promise.all([this.title(first.ticker), this.orderProgress(g.orderId)]);
+    try {
+      return formatFillMessage(this.ctx, title, g.items, order);
+    } catch (e) {
+      // Never let one odd fill block the queue: say what we can.
+      this.log.error("alerts: could not format a fill message", { orderId: g.orderId, error: errText(e) });
+      return `${escapeHtml(this.ctx.envTag)}\n<b>Filled</b>: order ${escapeHtml(g.orderId)} · ${escapeHtml(title)} · ${g.items.length} fill(s) (details could not be shown)`;
+    }
+  }
+
+  private async renderSingle(n: Notice): Promise<string> {
+    if (n.kind === "settlement") {
+      return formatSettlementMessage(this.ctx, await this.title(n.settlement.ticker), n.settlement);
+    }
+    if (n.kind === "cancel") {
+      let position: Centis | null = null;
+      try {
+        const rows = await withTimeout(
+          this.opts.exchange.getPositions({ ticker: n.order.ticker }),
+          this.opts.lookupTimeoutMs ?? 2000,
+          "getPositions",
+        );
+        position = rows.find((r) => r.ticker === n.order.ticker)?.position ?? (0 as Centis);
+      } catch {
+        position = null;
+      }
+      return formatCancelMessage(
+        this.ctx,
+        await this.title(n.order.ticker),
+        n.order,
+        n.reason,
+        position,
+        n.at,
+      );
+    }
+    return formatFillMessage(
+      this.ctx,
+      await this.title(n.fill.ticker),
+      [n],
+      await this.orderProgress(n.fill.orderId),
+    );
+  }
+}
+
+/** Resolves to `fallback` when `p` takes longer than `ms` (p keeps running). */
+async function orFallback<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((res) => (t = setTimeout(() => res(fallback), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** Rejects when `p` takes longer than `ms`. */
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<T>(
+        (_, rej) => (t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms)),
+      ),
+    ]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+function errText(e: unknown): string {
+  if (e instanceof AlertDeliveryError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,196 @@
+/**
+ * What the alert service remembers across restarts (DATA_DIR/alerts-state.json, atomic writes):
+ * - `known`: keys of every notice already taken in (fill ids, exchange cancels, settlements), bounded
+ *   (the newest 5000 fills and 1000 others). A known fill was journaled exactly once.
+ * - `pending`: notices taken in but not yet accepted by Telegram, with the chats still owed; they are
+ *   sent again after a restart.
+ * - cursors: the time of the last fully delivered fill (backfill starts there minus an overlap) and of
+ *   the last settlement seen.
+ */
+import { renameSync } from "node:fs";
+import { join } from "node:path";
+import type { Centis } from "../domain/money.js";
+import type { Fill, Order, Settlement } from "../exchange/port.js";
+import { readJsonFile, writeJsonAtomic } from "./files.js";
+
+export type Notice =
+  | { kind: "fill"; key: string; fill: Fill; postPosition: Centis | null; clientOrderId: string | null }
+  | { kind: "cancel"; key: string; order: Order; reason: string; at: number }
+  | { kind: "settlement"; key: string; settlement: Settlement };
+
+export interface PendingEntry {
+  notice: Notice;
+  chats: number[];
+}
+
+interface StateFileV1 {
+  version: 1;
+  fillCursorTs: number | null;
+  lastFillTs: number | null;
+  settlementCursorTs: number | null;
+  known: Array<[string, number]>;
+  pending: PendingEntry[];
+}
+
+export const ALERTS_STATE_FILE = "alerts-state.json";
+export const FILL_KEYS_LIMIT = 5000;
+export const OTHER_KEYS_LIMIT = 1000;
+
+export const fillKey = (fillId: string) => `f:${fillId}`;
+export const cancelKey = (orderId: string) => `c:${orderId}`;
+export const settlementKey = (s: Settlement) => `s:${s.ticker}@${s.settledTime}`;
+
+export class AlertState {
+  private readonly path: string;
+  private known = new Map<string, number>();
+  private pending = new Map<string, PendingEntry>();
+  fillCursorTs: number | null = null;
+  lastFillTs: number | null = null;
+  settlementCursorTs: number | null = null;
+
+  constructor(
+    dataDir: string,
+    private readonly onCorrupt: (msg: string) => void = () => undefined,
+  ) {
+    this.path = join(dataDir, ALERTS_STATE_FILE);
+    this.load();
+  }
+
+  private load(): void {
+    let raw: unknown;
+    try {
+      raw = readJsonFile(this.path);
+    } catch (e) {
+      const aside = `${this.path}.corrupt-${Date.now()}`;
+      try {
+        renameSync(this.path, aside);
+      } catch {
+        // leave it
+      }
+      this.onCorrupt(
+        `alert state unreadable (${e instanceof Error ? e.message : String(e)}); moved to ${aside}`,
+      );
+      return;
+    }
+    if (!raw) return;
+    const s = raw as Partial<StateFileV1>;
+    if (s.version !== 1) {
+      this.onCorrupt(`alert state has an unknown version; starting fresh`);
+      return;
+    }
+    this.fillCursorTs = typeof s.fillCursorTs === "number" ? s.fillCursorTs : null;
+    this.lastFillTs = typeof s.lastFillTs === "number" ? s.lastFillTs : null;
+    this.settlementCursorTs = typeof s.settlementCursorTs === "number" ? s.settlementCursorTs : null;
+    for (const [k, ts] of s.known ?? []) this.known.set(k, ts);
+    for (const p of s.pending ?? []) this.pending.set(p.notice.key, p);
+  }
+
+  save(): void {
+    const file: StateFileV1 = {
+      version: 1,
+      fillCursorTs: this.fillCursorTs,
+      lastFillTs: this.lastFillTs,
+      settlementCursorTs: this.settlementCursorTs,
+      known: [...this.known],
+      pending: [...this.pending.values()],
+    };
+    writeJsonAtomic(this.path, file);
+  }
+
+  has(key: string): boolean {
+    return this.known.has(key) || this.pending.has(key);
+  }
+
+  /** Takes in a new notice owed to `chats` and persists. */
+  add(notice: Notice, chats: number[], atMs: number): void {
+    this.addMany([notice], chats, atMs);
+  }
+
+  /** Takes in several notices with one write. */
+  addMany(notices: Notice[], chats: number[], atMs: number): void {
+    for (const notice of notices) {
+      this.known.delete(notice.key);
+      this.known.set(notice.key, atMs);
+      if (chats.length > 0) this.pending.set(notice.key, { notice, chats: [...chats] });
+      else this.onFullyDelivered(notice);
+    }
+    this.prune();
+    this.save();
+  }
+
+  get(key: string): PendingEntry | undefined {
+    return this.pending.get(key);
+  }
+
+  /** Marks notices delivered to a chat (one write for all). */
+  markDelivered(keys: string[], chatId: number): void {
+    let changed = false;
+    for (const key of keys) {
+      const p = this.pending.get(key);
+      if (!p || !p.chats.includes(chatId)) continue;
+      p.chats = p.chats.filter((c) => c !== chatId);
+      changed = true;
+      if (p.chats.length === 0) {
+        this.pending.delete(key);
+        this.onFullyDelivered(p.notice);
+      }
+    }
+    if (changed) this.save();
+  }
+
+  private onFullyDelivered(n: Notice): void {
+    if (n.kind !== "fill") return;
+    const t = n.fill.createdTime;
+    if (this.fillCursorTs === null || t > this.fillCursorTs) this.fillCursorTs = t;
+    if (this.lastFillTs === null || t > this.lastFillTs) this.lastFillTs = t;
+  }
+
+  /** Drops chats that are no longer configured from pending entries. */
+  restrictTo(chatIds: number[]): void {
+    let changed = false;
+    for (const [key, p] of this.pending) {
+      const kept = p.chats.filter((c) => chatIds.includes(c));
+      if (kept.length !== p.chats.length) {
+        changed = true;
+        p.chats = kept;
+        if (kept.length === 0) {
+          this.pending.delete(key);
+          this.onFullyDelivered(p.notice);
+        }
+      }
+    }
+    if (changed) this.save();
+  }
+
+  /** Pending entries in the order they were taken in. */
+  pendingEntries(): PendingEntry[] {
+    return [...this.pending.values()];
+  }
+
+  pendingCount(): number {
+    let n = 0;
+    for (const p of this.pending.values()) n += p.chats.length;
+    return n;
+  }
+
+  private prune(): void {
+    let fills = 0;
+    let others = 0;
+    for (const k of this.known.keys()) {
+      if (k.startsWith("f:")) fills++;
+      else others++;
+    }
+    if (fills <= FILL_KEYS_LIMIT && others <= OTHER_KEYS_LIMIT) return;
+    for (const k of [...this.known.keys()]) {
+      if (this.pending.has(k)) continue;
+      if (k.startsWith("f:") && fills > FILL_KEYS_LIMIT) {
+        this.known.delete(k);
+        fills--;
+      } else if (!k.startsWith("f:") && others > OTHER_KEYS_LIMIT) {
+        this.known.delete(k);
+        others--;
+      }
+      if (fills <= FILL_KEYS_LIMIT && others <= OTHER_KEYS_LIMIT) break;
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { KalshiStream, parseWsFill, parseWsUserOrder } from "../../../src/exchange/kalshi/stream.js";
+import type { StreamEvent } from "../../../src/exchange/port.js";
+import { waitFor, wireFill, WsKalshiStub } from "../../support/wsKalshiStub.js";
+import { FakeExchange, wireOrder } from "../../alerts/fakeExchange.js";
+
+let privateKey: KeyObject;
+let publicKey: KeyObject;
+let otherKey: KeyObject;
+const KEY_ID = "key-id-7f3a9c";
+
+beforeAll(() => {
+  ({ privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 }));
+  otherKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+});
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function stub(opts: { pingIntervalMs?: number } = {}) {
+  const s = await WsKalshiStub.start({ publicKey, keyId: KEY_ID, ...opts });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function logs() {
+  const lines: string[] = [];
+  const rec = (level: string) => (msg: string, meta?: Record<string, unknown>) =>
+    lines.push(`${level} ${msg} ${meta ? JSON.stringify(meta) : ""}`);
+  return {
+    lines,
+    logger: { debug: rec("debug"), info: rec("info"), warn: rec("warn"), error: rec("error") },
+  };
+}
+
+function stream(url: string, extra: Partial<ConstructorParameters<typeof KalshiStream>[0]> = {}) {
+  const s = new KalshiStream({
+    wsUrl: url,
+    keyId: KEY_ID,
+    privateKey,
+    backoff: { baseMs: 10, maxMs: 40 },
+    connectTimeoutMs: 1000,
+    ...extra,
+  });
+  const events: StreamEvent[] = [];
+  s.on((e) => events.push(e));
+  cleanups.push(() => s.close());
+  return { s, events };
+}
+
+const fills = (events: StreamEvent[]) => events.flatMap((e) => (e.type === "fill" ? [e] : []));
+
+describe("KalshiStream", () => {
+  it("connects with a signed handshake, subscribes to fill and user_orders, and delivers fills in domain units", async () => {
+    const srv = await stub();
+    const { s, events } = stream(srv.url);
+    await s.start();
+    expect(s.connected).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(["connected"]);
+    expect(srv.subscribeCommands.flatMap((c) => c.channels).sort()).toEqual(["fill", "user_orders"]);
+
+    srv.sendFill(
+      wireFill({
+        trade_id: "t-1",
+        order_id: "o-1",
+        yes_price_dollars: "0.5600",
+        count_fp: "2.50",
+        fee_cost: "0.043100",
+        post_position_fp: "-7.50",
+        book_side: "ask",
+        outcome_side: "no",
+        ts_ms: 1_700_000_000_123,
+        client_order_id: "cid-9",
+      }),
+    );
+    await waitFor(() => fills(events).length === 1, "fill event");
+    const e = fills(events)[0]!;
+    expect(e.fill).toMatchObject({
+      fillId: "t-1",
+      tradeId: "t-1",
+      orderId: "o-1",
+      bookSide: "ask",
+      outcomeSide: "no",
+      count: 250,
+      yesPrice: 560_000,
+      noPrice: 440_000,
+      fee: 43_100,
+      createdTime: 1_700_000_000_123,
+    });
+    expect(e.postPosition).toBe(-750);
+    expect(e.clientOrderId).toBe("cid-9");
+  });
+
+  it("reports user_order updates with the update reason", async () => {
+    const srv = await stub();
+    const { s, events } = stream(srv.url);
+    await s.start();
+    srv.sendUserOrder(
+      wireOrder({
+        status: "canceled",
+        last_update_reason: "CloseCancel",
+        fill_count_fp: "3.00",
+        remaining_count_fp: "0.00",
+      }),
+    );
+    await waitFor(() => events.some((e) => e.type === "order"), "order event");
+    const e = events.find((x) => x.type === "order");
+    expect(e).toMatchObject({
+      type: "order",
+      reason: "CloseCancel",
+      order: { status: "canceled", fillCount: 300, initialCount: 1000 },
+    });
+  });
+
+  it("is refused with the wrong key, keeps retrying, and never logs the key id", async () => {
+    const srv = await stub();
+    const { lines, logger } = logs();
+    const { s } = stream(srv.url, { privateKey: otherKey, logger });
+    await s.start();
+    expect(s.connected).toBe(false);
+    await waitFor(() => srv.authFailures >= 3, "retries");
+    expect(srv.connections).toBe(0);
+    expect(lines.some((l) => l.includes("HTTP 401"))).toBe(true);
+    expect(lines.join("\n")).not.toContain(KEY_ID);
+    expect(lines.join("\n")).not.toContain("PRIVATE KEY");
+  });
+
+  it("reconnects after a drop, subscribes again, and reports disconnected/connected", async () => {
+    const srv = await stub();
+    const { s, events } = stream(srv.url);
+    await s.start();
+    srv.dropAll();
+    await waitFor(() => events.filter((e) => e.type === "connected").length === 2, "second connected");
+    expect(events.map((e) => e.type)).toEqual(["connected", "disconnected", "connected"]);
+    expect(srv.subscribeCommands.filter((c) => c.channels.includes("fill"))).toHaveLength(2);
+    srv.sendFill(wireFill({ trade_id: "after-drop" }));
+    await waitFor(() => fills(events).length === 1, "fill after reconnect");
+    expect(s.connected).toBe(true);
+  });
+
+  it("replaces a socket that goes silent (no ping, no message)", async () => {
+    const srv = await stub();
+    const { s, events } = stream(srv.url, { idleTimeoutMs: 150 });
+    await s.start();
+    await waitFor(() => srv.connections >= 2, "reconnect after idle", 3000);
+    expect(events.some((e) => e.type === "disconnected")).toBe(true);
+  });
+
+  it("keeps a socket alive while the server pings", async () => {
+    const srv = await stub({ pingIntervalMs: 30 });
+    const { s } = stream(srv.url, { idleTimeoutMs: 150 });
+    await s.start();
+    await new Promise((r) => setTimeout(r, 450));
+    expect(srv.connections).toBe(1);
+    expect(s.connected).toBe(true);
+  });
+
+  it("gives up on a server that never acknowledges the subscriptions and tries again", async () => {
+    const srv = await stub();
+    srv.setIgnoreSubscribes(true);
+    const { s } = stream(srv.url, { connectTimeoutMs: 100 });
+    await s.start();
+    expect(s.connected).toBe(false);
+    srv.setIgnoreSubscribes(false);
+    await waitFor(() => s.connected, "connected after acks resume");
+    expect(srv.connections).toBeGreaterThanOrEqual(2);
+  });
+
+  it("polls fills while the socket keeps failing, without repeats, and stops once the socket is back", async () => {
+    const srv = await stub();
+    srv.setRefuseAll(true);
+    const ex = new FakeExchange();
+    const t0 = Date.now();
+    ex.addFill(wireFill({ trade_id: "p-1", ts_ms: t0 + 1 }));
+    const { s, events } = stream(srv.url, {
+      pollFallback: { exchange: ex, intervalMs: 20, afterFailures: 2 },
+    });
+    await s.start();
+    await waitFor(() => s.pollingActive, "polling starts");
+    await waitFor(() => fills(events).length === 1, "polled fill");
+    ex.addFill(wireFill({ trade_id: "p-2", ts_ms: t0 + 2 }));
+    await waitFor(() => fills(events).length === 2, "second polled fill");
+    const callsBefore = ex.getFillsCalls.length;
+    await waitFor(() => ex.getFillsCalls.length >= callsBefore + 3, "more polls");
+    expect(fills(events).map((e) => e.fill.fillId)).toEqual(["p-1", "p-2"]);
+    expect(fills(events)[0]!.postPosition).toBeNull();
+
+    srv.setRefuseAll(false);
+    await waitFor(() => s.connected, "socket back");
+    expect(s.pollingActive).toBe(false);
+    const calls = ex.getFillsCalls.length;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(ex.getFillsCalls.length).toBeLessThanOrEqual(calls + 1);
+  });
+
+  it("closes cleanly: no reconnect after close, start after close rejects", async () => {
+    const srv = await stub();
+    const { s } = stream(srv.url);
+    await s.start();
+    await s.close();
+    expect(s.connected).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(srv.connections).toBe(1);
+    await expect(s.start()).rejects.toThrow();
+  });
+});
+
+describe("wire parsing", () => {
+  it("rejects a fill without a trade id or with a bad price instead of guessing", () => {
+    expect(parseWsFill({ ...wireFill(), trade_id: undefined })).toBeNull();
+    expect(parseWsFill({ ...wireFill(), yes_price_dollars: "abc" })).toBeNull();
+  });
+
+  it("falls back to the deprecated seconds timestamp", () => {
+    const { ts_ms: _unused, ...rest } = wireFill();
+    expect(parseWsFill({ ...rest, ts: 1_700_000_000 })?.fill.createdTime).toBe(1_700_000_000_000);
+  });
+
+  it("skips user_order messages with status unknown", () => {
+    expect(parseWsUserOrder(wireOrder({ status: "unknown" }))).toBeNull();
+  });
+});
