@@ -528,12 +528,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
 }
 
 /** The bot token, or a ConfigurationError saying how to get one. */
+/** The problem text for a missing bot token: how to get one, and how to try the bot without one. */
+export const TELEGRAM_TOKEN_MISSING =
+  "TELEGRAM_BOT_TOKEN: missing; the Telegram bot needs one. In Telegram, message @BotFather, send /newbot, follow the steps and put the token it gives you here. To try the bot locally without Telegram, run `npm run chat`";
+
 export function requireTelegramToken(config: AppConfig): string {
   const token = config.telegram.token;
   if (token === undefined || token === "") {
-    throw new ConfigurationError([
-      "TELEGRAM_BOT_TOKEN: missing; the Telegram bot needs one. In Telegram, message @BotFather, send /newbot, follow the steps and put the token it gives you here. To try the bot locally without Telegram, run `npm run chat`",
-    ]);
+    throw new ConfigurationError([TELEGRAM_TOKEN_MISSING]);
   }
   return token;
 }

@@ -1,0 +1,324 @@
+/**
+ * Composition: config → logger → exchange (sim or Kalshi) → trading services → bot → fill alerts → health.
+ * Used by src/main.ts (a real Telegram bot), src/chat.ts (the local terminal chat) and the tests that run
+ * the real wiring.
+ */
+import { join } from "node:path";
+import type { KeyObject } from "node:crypto";
+import type { BotConfig, Context } from "grammy";
+import type winston from "winston";
+import type { AppConfig } from "./config.js";
+import { createLogger } from "./logging/index.js";
+import { startSim, type SimOptions, type SimServer } from "./sim/server.js";
+import { loadOrCreateKeys } from "./sim/support.js";
+import { KalshiClient } from "./exchange/kalshi/client.js";
+import { KalshiStream } from "./exchange/kalshi/stream.js";
+import { loadPrivateKey } from "./exchange/kalshi/signer.js";
+import { describeExchangeError } from "./exchange/errors.js";
+import { createTradingServices, type TradingServices } from "./trading/index.js";
+import { fillEvent } from "./trading/journal.js";
+import { createBot, setCommands } from "./bot/createBot.js";
+import type { MyContext } from "./bot/context.js";
+import type { Bot } from "grammy";
+import { createAlertSettingsStore, createFillAlerts, createTelegramAlertSink } from "./alerts/index.js";
+import { startHealthServer, type HealthReport } from "./health.js";
+
+export interface AppOptions {
+  config: AppConfig;
+  /** The Telegram bot token (main: from config; chat: the local Bot API's). */
+  token: string;
+  /** grammY client options, e.g. the local Bot API's apiRoot. */
+  botConfig?: BotConfig<Context>;
+  /** Console logging (default "auto"); the terminal chat turns it off. */
+  console?: boolean | "auto";
+  /** Overrides for the in-process sim (tests). */
+  sim?: Partial<SimOptions>;
+  /** Shorter timings for tests. */
+  alerts?: { settlementPollMs?: number; coalesceWindowMs?: number };
+  now?: () => number;
+}
+
+export interface App {
+  config: AppConfig;
+  logger: winston.Logger;
+  bot: Bot<MyContext>;
+  exchange: KalshiClient;
+  services: TradingServices;
+  sim: SimServer | null;
+  health: { url: string } | null;
+  /** Starts long polling (returns once polling runs), the alert stream and the health endpoint. */
+  start(): Promise<void>;
+  /** Stops everything and flushes logs. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface ExchangeEndpoint {
+  baseUrl: string;
+  wsUrl: string;
+  keyId: string;
+  privateKey: KeyObject;
+}
+
+async function resolveExchange(
+  config: AppConfig,
+  logger: winston.Logger,
+  simOverrides: Partial<SimOptions> | undefined,
+): Promise<{ endpoint: ExchangeEndpoint; sim: SimServer | null }> {
+  const { kalshi } = config;
+  if (config.environment === "sim" && !kalshi.baseUrl) {
+    const simDir = join(config.dataDir, "sim");
+    const sim = await startSim({
+      port: config.sim.port,
+      dataDir: simDir,
+      keyDir: simDir,
+      startingBalance: config.sim.startingBalance,
+      logger,
+      ...simOverrides,
+    });
+    logger.info("started the simulated exchange", { baseUrl: sim.baseUrl });
+    return {
+      endpoint: {
+        baseUrl: sim.baseUrl,
+        wsUrl: sim.wsUrl,
+        keyId: sim.keyId,
+        privateKey: loadPrivateKey(sim.privateKeyPem),
+      },
+      sim,
+    };
+  }
+  if (!kalshi.baseUrl) throw new Error("KALSHI_API_BASE_URL is missing");
+  const wsUrl =
+    kalshi.wsUrl ?? kalshi.baseUrl.replace(/^http/, "ws").replace(/\/trade-api\/v2$/, "/trade-api/ws/v2");
+  if (kalshi.keyId && kalshi.privateKey) {
+    return {
+      endpoint: { baseUrl: kalshi.baseUrl, wsUrl, keyId: kalshi.keyId, privateKey: kalshi.privateKey },
+      sim: null,
+    };
+  }
+  // A sim started with `npm run sim` on the same DATA_DIR: use the key it keeps there.
+  const keys = loadOrCreateKeys({ keyDir: join(config.dataDir, "sim") });
+  return {
+    endpoint: {
+      baseUrl: kalshi.baseUrl,
+      wsUrl,
+      keyId: keys.keyId,
+      privateKey: loadPrivateKey(keys.privateKeyPem),
+    },
+    sim: null,
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config } = opts;
+  const now = opts.now ?? Date.now;
+  const secrets = [opts.token, config.telegram.token, config.kalshi.keyId].filter((s): s is string => !!s);
+  const logging = createLogger({
+    level: config.logLevel,
+    dir: config.logDir,
+    console: opts.console ?? "auto",
+    secrets,
+    timeZone: config.displayTimezone,
+    defaultMeta: { env: config.environment },
+  });
+  const { logger } = logging;
+  const cleanup: (() => Promise<unknown>)[] = [];
+  try {
+    const { endpoint, sim } = await resolveExchange(config, logger, opts.sim);
+    if (sim) cleanup.push(() => sim.close());
+    secrets.push(endpoint.keyId);
+
+    const exchange = await KalshiClient.create({
+      baseUrl: endpoint.baseUrl,
+      keyId: endpoint.keyId,
+      privateKey: endpoint.privateKey,
+      logger,
+      rateLimit: "auto",
+    });
+    cleanup.push(() => exchange.close());
+
+    const services = createTradingServices({
+      exchange,
+      config: config.risk,
+      environment: config.environment,
+      timeZone: config.displayTimezone,
+      logDir: config.logDir,
+      dataDir: config.dataDir,
+      journalLogger: logging.tradeLogger,
+      errorLogger: logger,
+      now,
+    });
+    cleanup.push(() => services.close());
+
+    const settings = createAlertSettingsStore(config.dataDir);
+    const describeError = (e: unknown) => describeExchangeError(e, config.environment);
+    const bot = createBot({
+      token: opts.token,
+      services,
+      alertSettings: {
+        get: async (chatId) => settings.get(chatId),
+        set: async (chatId, mode) => settings.set(chatId, mode),
+      },
+      config: {
+        allowedUserIds: config.telegram.allowedUserIds,
+        envTag: config.envTag,
+        confirmTimeoutMs: config.risk.confirmTimeoutMs,
+        timeZone: config.displayTimezone,
+      },
+      logger,
+      describeError,
+      now,
+      ...(opts.botConfig
+        ? { botConfig: opts.botConfig }
+        : config.telegram.apiRoot
+          ? { botConfig: { client: { apiRoot: config.telegram.apiRoot } } }
+          : {}),
+    });
+
+    // Health: when did long polling last come back from Telegram?
+    let lastPollAt: number | null = null;
+    bot.api.config.use(async (prev, method, payload, signal) => {
+      const res = await prev(method, payload, signal);
+      if (method === "getUpdates") lastPollAt = Date.now();
+      return res;
+    });
+
+    const stream = new KalshiStream({
+      wsUrl: endpoint.wsUrl,
+      keyId: endpoint.keyId,
+      privateKey: endpoint.privateKey,
+      logger,
+      pollFallback: { exchange, intervalMs: 5_000, afterFailures: 3 },
+    });
+    const titles = new Map<string, string>();
+    const alerts = createFillAlerts({
+      stream,
+      exchange,
+      sink: createTelegramAlertSink(bot.api),
+      chatIds: config.telegram.allowedUserIds,
+      settings,
+      dataDir: config.dataDir,
+      envTag: config.environment,
+      timeZone: config.displayTimezone,
+      journal: { record: (e) => services.journal.record(fillEvent(e.fill, e.clientOrderId ?? undefined)) },
+      logger,
+      now,
+      ...(opts.alerts ?? {}),
+      marketTitle: async (ticker) => {
+        const known = titles.get(ticker);
+        if (known) return known;
+        const m = await exchange.getMarket(ticker);
+        titles.set(ticker, m.title);
+        return m.title;
+      },
+    });
+
+    let health: Awaited<ReturnType<typeof startHealthServer>> | null = null;
+    const healthCheck = async (): Promise<HealthReport> => {
+      const t0 = Date.now();
+      let exchangeCheck: HealthReport["checks"]["exchange"];
+      try {
+        await withTimeout(exchange.getExchangeStatus(), 3_000);
+        exchangeCheck = { ok: true, latencyMs: Date.now() - t0 };
+      } catch (e) {
+        exchangeCheck = { ok: false, error: describeError(e) };
+      }
+      const st = alerts.status();
+      const pollAgo = lastPollAt === null ? undefined : Date.now() - lastPollAt;
+      return {
+        environment: config.environment,
+        checks: {
+          // Long polls return at least every ~30 s; allow two missed polls.
+          polling: {
+            ok: bot.isRunning() && (pollAgo === undefined || pollAgo < 90_000),
+            ...(pollAgo === undefined ? {} : { lastUpdateAgoMs: pollAgo }),
+          },
+          exchange: exchangeCheck,
+          alertStream: {
+            ok: st.connected,
+            connected: st.connected,
+            mode: stream.pollingActive ? "polling" : "websocket",
+          },
+          alertQueue: { ok: st.queueDepth < 100, depth: st.queueDepth },
+        },
+      };
+    };
+
+    let stopped = false;
+    let stopping: Promise<void> | null = null;
+    const app: App = {
+      config,
+      logger,
+      bot,
+      exchange,
+      services,
+      sim,
+      get health() {
+        return health ? { url: health.url } : null;
+      },
+      async start() {
+        await setCommands(bot);
+        await new Promise<void>((resolve, reject) => {
+          bot.start({ drop_pending_updates: true, onStart: () => resolve() }).catch((e: unknown) => {
+            logger.error("Telegram polling stopped with an error", { error: e });
+            reject(e instanceof Error ? e : new Error(String(e)));
+          });
+        });
+        await alerts.start();
+        if (config.healthPort !== undefined) {
+          health = await startHealthServer({
+            port: config.healthPort,
+            check: healthCheck,
+            logger,
+            environment: config.environment,
+            secrets,
+          });
+          logger.info("health endpoint listening", { url: health.url });
+        }
+        logger.info("bot started", { environment: config.environment });
+      },
+      stop() {
+        if (stopped) return stopping ?? Promise.resolve();
+        stopped = true;
+        stopping = (async () => {
+          const step = async (name: string, fn: () => Promise<unknown>) => {
+            try {
+              await withTimeout(fn(), 2_000);
+            } catch (e) {
+              logger.warn(`shutdown step failed: ${name}`, { error: e });
+            }
+          };
+          if (bot.isRunning()) await step("telegram polling", () => bot.stop());
+          await step("fill alerts", () => alerts.stop());
+          await step("alert stream", () => stream.close());
+          if (health) await step("health endpoint", () => health!.close());
+          for (const fn of cleanup.reverse()) await step("exchange", fn);
+          logger.info("stopped");
+          await logging.close();
+        })();
+        return stopping;
+      },
+    };
+    return app;
+  } catch (e) {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    logger.error("the bot could not start", { error: e });
+    await logging.close();
+    throw e;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm start`: the Telegram bot. Reads .env and the environment, starts the exchange connection (the
+ * built-in simulated exchange by default), the bot's long polling, fill alerts and the health endpoint.
+ * SIGINT/SIGTERM stop polling, close exchange connections and flush logs, exiting within 5 s.
+ */
+import {
+  ConfigurationError,
+  loadConfig,
+  loadDotenv,
+  redactedConfigSummary,
+  requireTelegramToken,
+  TELEGRAM_TOKEN_MISSING,
+} from "./config.js";
+import { createApp, type App } from "./app.js";
+
+const SHUTDOWN_DEADLINE_MS = 4_500;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  loadDotenv();
+  let config;
+  let token: string;
+  try {
+    config = loadConfig();
+    token = requireTelegramToken(config);
+  } catch (e) {
+    if (!(e instanceof ConfigurationError)) throw e;
+    // Say everything at once: a missing token is reported next to any other problem.
+    const problems = [...e.problems];
+    if (!process.env.TELEGRAM_BOT_TOKEN?.trim() && !problems.includes(TELEGRAM_TOKEN_MISSING)) {
+      problems.unshift(TELEGRAM_TOKEN_MISSING);
+    }
+    fail(new ConfigurationError(problems).message);
+  }
+  let app: App;
+  try {
+    app = await createApp({ config, token });
+    app.logger.info("configuration", { summary: redactedConfigSummary(config) });
+  } catch (e) {
+    fail(`The bot could not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.error(`${signal} received: stopping the bot...`);
+    const deadline = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  try {
+    await app.start();
+  } catch (e) {
+    await app.stop();
+    fail(
+      `The bot could not connect to Telegram: ${e instanceof Error ? e.message : String(e)}. ` +
+        "Check TELEGRAM_BOT_TOKEN and the network.",
+    );
+  }
+  console.error(`The bot is running (${config.envTag}). Stop it with Ctrl+C.`);
+}
+
+main().catch((e: unknown) => fail(`The bot stopped: ${e instanceof Error ? e.message : String(e)}`));
