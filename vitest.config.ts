@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
-    reporters: ["default"],
+    reporters: ["default", "./tests/support/summaryReporter.ts"],
     teardownTimeout: 5_000,
   },
 });
