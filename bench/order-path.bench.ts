@@ -37,6 +37,10 @@ export interface OrderPathResult {
   botP90Ms: number;
   bareP50Ms: number;
   bareP90Ms: number;
+  /** `/buy` → quote card, ms, every order including warm-up (back-to-back: the client's read budget shows). */
+  quoteMs: number[];
+  /** Exchange requests per `/buy` quote, average. */
+  quoteRequests: number;
   /** Orders the sim accepted (HTTP 201) over both paths, warm-up included. */
   accepted: number;
 }
@@ -51,13 +55,17 @@ interface Arrival {
 async function startProxy(target: URL): Promise<{
   url: string;
   nextOrder(): Promise<Arrival>;
+  /** Requests seen so far. */
+  readonly requests: number;
   close(): Promise<void>;
 }> {
+  let requests = 0;
   const agent = new http.Agent({ keepAlive: true });
   const waiting: ((a: Arrival) => void)[] = [];
   const early: Arrival[] = [];
   const server = http.createServer((req, res) => {
     const at = performance.now();
+    requests++;
     const isOrder = req.method === "POST" && req.url === ORDER_PATH;
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -101,6 +109,9 @@ async function startProxy(target: URL): Promise<{
     nextOrder: () => {
       const a = early.shift();
       return a ? Promise.resolve(a) : new Promise<Arrival>((r) => waiting.push(r));
+    },
+    get requests() {
+      return requests;
     },
     close: async () => {
       server.closeAllConnections();
@@ -165,10 +176,16 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
     const url = `${baseUrl}/portfolio/events/orders`;
     const botMs: number[] = [];
     const bareMs: number[] = [];
+    const quoteMs: number[] = [];
+    let quoteRequests = 0;
     let sample: Record<string, unknown> | undefined;
     let accepted = 0;
     for (let i = 0; i < warmup + orders; i++) {
+      const q0 = performance.now();
+      const r0 = proxy.requests;
       await api.sendText(USER, USER, `/buy ${market.ticker} yes 1 @0.03`);
+      quoteMs.push(performance.now() - q0);
+      quoteRequests += proxy.requests - r0;
       const confirm = api.findButton(USER, "Confirm");
       if (!confirm) {
         throw new Error(
@@ -210,6 +227,8 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
       botP90Ms: percentile(botMs, 90),
       bareP50Ms: median(bareMs),
       bareP90Ms: percentile(bareMs, 90),
+      quoteMs,
+      quoteRequests: quoteRequests / quoteMs.length,
       accepted,
     };
     console.log(

@@ -15,7 +15,7 @@ import type { CsvBenchResult } from "./csv.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
 import { run as simOrdersRun } from "./sim-orders.js";
-import { fmtMb, fmtMs, quietly, ratio, timeCommand, TSX_LOADER } from "./util.js";
+import { fmtMb, fmtMs, median, percentile, quietly, ratio, timeCommand, TSX_LOADER } from "./util.js";
 
 interface Row {
   benchmark: string;
@@ -57,6 +57,12 @@ async function main(): Promise<void> {
         result: `${fmtMs(r.botP50Ms)} (p90 ${fmtMs(r.botP90Ms)})`,
         baseline: `bare signed fetch ${fmtMs(r.bareP50Ms)} (p90 ${fmtMs(r.bareP90Ms)})`,
         notes: `${ratio(r.botP50Ms, r.bareP50Ms)} bare; +${fmtMs(r.botP50Ms - r.bareP50Ms)} for bot + services`,
+      },
+      {
+        benchmark: `/buy → quote card, back to back, p50 / p90 (${r.quoteMs.length} quotes)`,
+        result: `${fmtMs(median(r.quoteMs))} / ${fmtMs(percentile(r.quoteMs, 90))}`,
+        baseline: `first /buy ${fmtMs(r.quoteMs[0] ?? NaN)}`,
+        notes: `${r.quoteRequests.toFixed(1)} reads a quote; the client's Basic-tier read budget paces a burst`,
       },
     ];
   });
