@@ -1,6 +1,8 @@
 /**
  * CSV export of 100,000 fills through the history service (FIFO P&L, journal join) to a temp dir:
- * time and peak RSS. Run: npx tsx bench/csv.bench.ts [fills]
+ * time and peak RSS. Run: npx tsx bench/csv.bench.ts [fills] [--json]
+ * With --json the last stdout line is the result as JSON (bench/run.ts runs it that way in a child
+ * process, so that the peak RSS is this export's alone).
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,9 +20,12 @@ export interface CsvBenchResult {
   ms: number;
   rssBeforeMb: number;
   peakRssMb: number;
+  /** The process's lifetime peak RSS (getrusage maxrss), MB. */
+  maxRssMb: number;
 }
 
-export async function run(fills = 100_000): Promise<CsvBenchResult> {
+export async function run(fills = 100_000, opts: { quiet?: boolean } = {}): Promise<CsvBenchResult> {
+  const log = opts.quiet ? () => undefined : (s: string) => console.log(s);
   const end = Date.UTC(2026, 10, 24);
   const fx = new FakeExchange({ now: () => end });
   fx.cutoff = {
@@ -76,11 +81,12 @@ export async function run(fills = 100_000): Promise<CsvBenchResult> {
       ms,
       rssBeforeMb: rssBefore / 2 ** 20,
       peakRssMb: peak / 2 ** 20,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
-    console.log(
+    log(
       `csv export: ${fills} fills → ${res.rows} rows, ${res.files.length} file(s), ${(bytes / 2 ** 20).toFixed(1)} MB`,
     );
-    console.log(
+    log(
       `  time ${ms.toFixed(0)} ms; RSS ${result.rssBeforeMb.toFixed(0)} MB before, peak ${result.peakRssMb.toFixed(0)} MB`,
     );
     return result;
@@ -90,5 +96,9 @@ export async function run(fills = 100_000): Promise<CsvBenchResult> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run(Number(process.argv[2]) || 100_000);
+  const args = process.argv.slice(2);
+  const json = args.includes("--json");
+  const n = Number(args.find((a) => /^\d+$/.test(a))) || 100_000;
+  const result = await run(n, { quiet: json });
+  if (json) console.log(JSON.stringify(result));
 }

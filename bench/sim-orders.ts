@@ -1,16 +1,29 @@
 /**
  * Measures the sim's order throughput: signed HTTP order creates (GTC resting and IOC crossing),
  * and raw in-process engine placements. Run: npx tsx bench/sim-orders.ts [N]
+ * (bench/run.ts calls run()).
  */
+import { pathToFileURL } from "node:url";
 import { loadPrivateKey, signRequest } from "../src/exchange/kalshi/signer.js";
 import { centis, micros } from "../src/domain/money.js";
 import { USER } from "../src/sim/engine.js";
 import { startSim } from "../src/sim/server.js";
 
-const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 8;
 
-async function main(): Promise<void> {
+export interface SimOrdersResult {
+  httpOrders: number;
+  httpSeconds: number;
+  httpOrdersPerSec: number;
+  engineOrders: number;
+  engineSeconds: number;
+  engineOrdersPerSec: number;
+  concurrency: number;
+  moneyDiscrepancy: number;
+}
+
+export async function run(N = 2000, opts: { quiet?: boolean } = {}): Promise<SimOrdersResult> {
+  const log = opts.quiet ? () => undefined : (s: string) => console.log(s);
   const sim = await startSim({ livingMarket: false, rateLimit: false, startingBalance: micros(1e12) });
   try {
     const key = loadPrivateKey(sim.privateKeyPem);
@@ -47,7 +60,7 @@ async function main(): Promise<void> {
       }),
     );
     const httpSecs = (performance.now() - t0) / 1000;
-    console.log(
+    log(
       `HTTP (signed, ${CONCURRENCY} in flight): ${N} orders in ${httpSecs.toFixed(2)} s = ${Math.round(N / httpSecs)} orders/s`,
     );
 
@@ -66,16 +79,27 @@ async function main(): Promise<void> {
       });
     }
     const engSecs = (performance.now() - t1) / 1000;
-    console.log(
-      `Engine (in-process): ${M} orders in ${engSecs.toFixed(2)} s = ${Math.round(M / engSecs)} orders/s`,
-    );
-    console.log(`money discrepancy: ${sim.engine.moneyDiscrepancy()} micros`);
+    log(`Engine (in-process): ${M} orders in ${engSecs.toFixed(2)} s = ${Math.round(M / engSecs)} orders/s`);
+    const moneyDiscrepancy = sim.engine.moneyDiscrepancy();
+    log(`money discrepancy: ${moneyDiscrepancy} micros`);
+    return {
+      httpOrders: N,
+      httpSeconds: httpSecs,
+      httpOrdersPerSec: N / httpSecs,
+      engineOrders: M,
+      engineSeconds: engSecs,
+      engineOrdersPerSec: M / engSecs,
+      concurrency: CONCURRENCY,
+      moneyDiscrepancy,
+    };
   } finally {
     await sim.close();
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run(Number(process.argv[2] ?? 2000)).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
