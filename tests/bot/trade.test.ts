@@ -203,12 +203,13 @@ describe("/buy", () => {
     expect(placeCalls()).toBe(0);
   });
 
-  it("an order POST with an unknown outcome says the bot is checking and to use /orders", async () => {
+  it("an order POST with an unknown outcome says so, checks the resting orders and points to /orders", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 1 @0.60`);
     h.world.placeError = new Error("socket hang up");
     await h.tap("Confirm");
-    expect(h.last().text).toContain("checking with Kalshi");
+    expect(h.last().text).toContain("I couldn't confirm whether the order was placed.");
+    expect(h.last().text).toContain("I checked: it is not among your resting orders right now");
     expect(h.last().text).toContain("/orders");
     expect(h.last().text).not.toContain("socket hang up");
   });
