@@ -271,6 +271,25 @@ describe("exchange failures while confirming", () => {
     expect(st.userOrders()).toHaveLength(0);
   });
 
+  it("a read that keeps failing (/orders, /portfolio) is answered with one sentence; no secret is logged", async () => {
+    const st = await start();
+    st.sim.addFault({ path: "/portfolio", method: "GET", kind: "500", count: 100 });
+    await st.say("/orders");
+    expect(st.last().text).toBe(
+      "🧪 SIM\nKalshi had an internal problem (HTTP 500); nothing was changed, try again in a minute.",
+    );
+    await st.say("/portfolio");
+    expect(st.last().text).toContain("Kalshi had an internal problem (HTTP 500)");
+    st.sim.clearFaults();
+    await st.say("/orders");
+    expect(st.last().text).toContain("No resting orders.");
+    const logged = JSON.stringify(st.logs);
+    expect(logged).toContain("HTTP 500"); // the failures were logged…
+    const pemBody = st.sim.privateKeyPem.split("\n")[1]!;
+    expect(logged).not.toContain(pemBody); // …without the key
+    expect(logged).not.toContain(st.sim.keyId);
+  });
+
   it("a dropped connection after the sim took the order: exactly one order and the user sees it", async () => {
     const st = await start();
     const t = st.market("KXHIGHNY", "-B45");
