@@ -138,6 +138,9 @@ describe("the bot against the sim", () => {
     const st = await start();
     const t = st.market("KXHIGHNY", "-B45");
     const t2 = st.market("KXFED", "-T3.75");
+    await st.say("/export");
+    expect(st.last().text).toBe("🧪 SIM\nNo trades to export in the last 7 days.");
+    expect(st.last().document).toBeUndefined();
     await buyYes(st, t, 2);
     await buyYes(st, t2, 1, "0.50");
     const fills = st.sim.engine.state.fills.filter((f) => f.accountId === SIM_USER);
