@@ -312,6 +312,32 @@ describe("exchange failures while confirming", () => {
     expect(text).toContain(st.userOrders()[0]!.orderId);
   });
 
+  it("the order got in but neither the answer nor any lookup came back: the user is told to check, /orders shows the one order", async () => {
+    const st = await start();
+    const t = st.market("KXHIGHNY", "-B45");
+    await st.say(`/buy ${t} yes 2 @0.12`); // rests
+    const card = st.last();
+    st.sim.addFault({
+      path: "/portfolio/events/orders",
+      method: "POST",
+      kind: "drop_after_accept",
+      count: 10,
+    });
+    st.sim.addFault({ path: "/portfolio/orders", method: "GET", kind: "500", count: 1000 });
+    await st.tap("Confirm");
+    const text = st.api.messages(USER).find((m) => m.messageId === card.messageId)!.text;
+    expect(text).toContain("it is not known whether Kalshi acted on it");
+    expect(text).toContain("I couldn't check your orders just now. Check /portfolio and /orders");
+    expect(text).not.toMatch(/nothing was (changed|placed)/i);
+    expect(text).not.toMatch(STACKY);
+    expect(st.userOrders()).toHaveLength(1);
+
+    st.sim.clearFaults();
+    await st.say("/orders");
+    expect(st.last().text).toContain("Resting orders (1)");
+    expect(st.last().text).toContain(st.userOrders()[0]!.orderId);
+  });
+
   it("a market closed between quote and Confirm: the refusal says nothing was placed and nothing else", async () => {
     const st = await start();
     const t = st.market("KXHIGHNY", "-B45");
