@@ -227,7 +227,7 @@ describe("the bot against the sim", () => {
     expect(st.last().text).toContain("“0” is not a number of contracts");
     await st.say("500");
     await st.tap("Market");
-    expect(st.last().text).toMatch(/at most 100|more than|limit/i);
+    expect(st.last().text).toContain("That order is for 500 contracts, above your limit of 100");
     expect(st.last().text).toContain("Nothing was placed.");
 
     await st.say(`/buy ${t} yes 3 @1.50`);
