@@ -25,6 +25,7 @@ import { marketFeature } from "./features/market.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
 import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
+import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, Ui } from "./ui.js";
 
 export type { BotDeps } from "./deps.js";
@@ -50,6 +51,8 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   const ui = new Ui(deps.config.envTag);
   const now = deps.now ?? Date.now;
   const describe = (e: unknown) => {
+    // A UserError's message is already the sentence for the phone; describeError is for the rest.
+    if (e instanceof UserError) return e.message;
     try {
       return (deps.describeError ?? defaultDescribeError)(e);
     } catch {

@@ -47,7 +47,7 @@ export function parseCountInput(s: string): Parsed<Centis> {
 /** True when a token is written as a price ("@0.42", "42c", "42¢", "0.42", ".42", "$0.42"). */
 export function looksLikePrice(s: string): boolean {
   const t = s.trim();
-  return /^@/.test(t) || /[c¢]$/i.test(t) || /^\$/.test(t) || /^0?\.\d+$/.test(t);
+  return /^@/.test(t) || /^\d+(\.\d*)?\s*[c¢]$/i.test(t) || /^\$/.test(t) || /^0?\.\d+$/.test(t);
 }
 
 /**

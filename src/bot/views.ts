@@ -136,7 +136,7 @@ export function orderStatusCard(o: Order, timeZone: string): string {
   const fees = addMicros(o.takerFees, o.makerFees);
   return [
     `<b>Order ${escapeHtml(o.status)}</b>`,
-    `${b(`For ${SIDE(o.outcomeSide)}`)} ${code(o.ticker)} at ${price(orderPrice(o))} (${SIDE(o.outcomeSide)} price)`,
+    `${b(`For ${SIDE(o.outcomeSide)}`)} ${code(o.ticker)} at limit ${price(orderPrice(o))} (${SIDE(o.outcomeSide)} price)`,
     `Filled ${count(o.fillCount)} of ${count(o.initialCount)} (cost ${usd(filledCost)}, fees ${usd(fees)})`,
     `Resting ${count(o.remainingCount)}`,
     `Placed ${when(o.createdTime, timeZone)} · updated ${when(o.lastUpdateTime, timeZone)}`,

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { c, usd } from "../support/fakeServices.js";
+import { KalshiApiError } from "../../src/exchange/errors.js";
+import { UserError } from "../../src/trading/types.js";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
 
 let h: Harness;
@@ -203,14 +205,50 @@ describe("/buy", () => {
     expect(placeCalls()).toBe(0);
   });
 
-  it("an order POST with an unknown outcome says the bot is checking and to use /orders", async () => {
+  it("an order POST with an unknown outcome says so, checks the resting orders and points to /orders", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 1 @0.60`);
     h.world.placeError = new Error("socket hang up");
     await h.tap("Confirm");
-    expect(h.last().text).toContain("checking with Kalshi");
+    expect(h.last().text).toContain("I couldn't confirm whether the order was placed.");
+    expect(h.last().text).toContain("I checked: it is not among your resting orders right now");
     expect(h.last().text).toContain("/orders");
     expect(h.last().text).not.toContain("socket hang up");
+  });
+
+  it("an unknown outcome where the order did get in: the card says it is resting, with its id", async () => {
+    h = await makeHarness();
+    await h.say(`/buy ${TICKER} no 5 @0.42`);
+    const place = h.world.executor.place.bind(h.world.executor);
+    h.world.executor.place = async (q) => {
+      await place(q); // the order is created (and rests), then the answer is lost
+      throw new Error("socket hang up");
+    };
+    await h.tap("Confirm");
+    const t = h.last().text;
+    expect(t).toContain("Kalshi did take the order: ord-1 is resting with 5 of 5 contracts left.");
+    expect(t).toContain("/orders");
+    expect(t).not.toContain("couldn't confirm");
+    expect(h.world.createdOrders).toHaveLength(1);
+  });
+
+  it("a refusal that proves nothing was placed is said as such, without the unknown-outcome text", async () => {
+    h = await makeHarness({
+      deps: { describeError: () => "Kalshi rejected the request (bad thing); nothing was changed." },
+    });
+    await h.say(`/buy ${TICKER} yes 1 @0.60`);
+    h.world.placeError = new KalshiApiError(400, "invalid_order", "bad thing", null, false, "POST", "/x");
+    await h.tap("Confirm");
+    expect(h.last().text).toBe("🧪 SIM\nKalshi rejected the request (bad thing); nothing was changed.");
+    expect(h.world.createdOrders).toHaveLength(0);
+  });
+
+  it("a UserError from placing keeps its own sentence even with an exchange describeError", async () => {
+    h = await makeHarness({ deps: { describeError: () => "Something went wrong while talking to Kalshi." } });
+    await h.say(`/buy ${TICKER} yes 1 @0.60`);
+    h.world.placeError = new UserError("That market just closed.", "market_closed");
+    await h.tap("Confirm");
+    expect(h.last().text).toBe("🧪 SIM\nThat market just closed. Nothing was placed.");
   });
 
   it("forged callback data answers 'expired' and does nothing", async () => {

@@ -29,7 +29,7 @@ export function historyFeature(kit: Kit): Composer<MyContext> {
       const r = parseRange(ctx.match, kit.now(), tz);
       if (!r.ok) return kit.ui.say(ctx, r.message);
       const res = await withTyping(ctx, () => exporter.exportCsv(r.value.fromMs, r.value.toMs));
-      if (res.files.length === 0) {
+      if (res.files.length === 0 || res.rows === 0) {
         return kit.ui.say(ctx, `No trades to export in the ${r.value.label}.`);
       }
       const n = res.files.length;

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { type Centis, type Micros, displayCount, displayPrice } from "../../domain/money.js";
-import type { OutcomeSide } from "../../exchange/port.js";
+import { KalshiApiError, KalshiNetworkError, KalshiRequestError } from "../../exchange/errors.js";
+import type { Order, OutcomeSide } from "../../exchange/port.js";
 import {
   type MarketInfo,
   type MarketSearchHit,
@@ -41,8 +42,31 @@ type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: 
 type Input =
   { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
 
-export const UNKNOWN_OUTCOME =
-  "I couldn't confirm whether the order was placed. The bot is checking with Kalshi; send /orders in a minute to see it.";
+/** Said when placing failed in a way that leaves open whether the exchange took the order. */
+export const UNKNOWN_OUTCOME = "I couldn't confirm whether the order was placed.";
+/** After an unknown outcome the bot looks at the resting orders once; these follow the cause sentence. */
+export const NOT_RESTING_HINT =
+  "I checked: it is not among your resting orders right now, but it may have filled or may still show up. Check /portfolio and /orders in a minute before placing it again.";
+export const CHECK_FAILED_HINT =
+  "I couldn't check your orders just now. Check /portfolio and /orders in a minute before placing it again.";
+
+/**
+ * True when a failed placement proves the exchange did not take the order: a validation refusal,
+ * a refusal before anything was sent, or an exchange answer that is not ambiguous (a 4xx on the
+ * first attempt, a connection that never opened). Everything else (5xx after retries, timeouts,
+ * dropped connections, unreadable answers, unknown errors) leaves the outcome open.
+ */
+export function surelyNotPlaced(e: unknown): boolean {
+  if (e instanceof UserError || e instanceof KalshiRequestError) return true;
+  if (e instanceof KalshiApiError) return !e.outcomeUnknown && (e.status < 200 || e.status >= 300);
+  if (e instanceof KalshiNetworkError) return !e.outcomeUnknown && e.kind !== "timeout";
+  return false;
+}
+
+/** Appends "Nothing was placed." unless the sentence already says so. */
+function withNothingPlaced(s: string): string {
+  return /nothing was (placed|changed)|did not accept|not placed/i.test(s) ? s : `${s} Nothing was placed.`;
+}
 
 const COUNT_CHOICES = [1, 5, 10, 25];
 const MAX_HITS = 8;
@@ -177,7 +201,9 @@ export function tradeConversation(kit: Kit) {
         const t = ticker;
         const r = await ext(() => markets.info(t));
         if (!r.ok) {
-          await say(`I couldn't find the market ${t}: ${r.message}`);
+          // The service's "There is no market with ticker …" would only repeat the first sentence.
+          const why = r.userError && r.message.includes(t) ? "" : ` ${r.message}`;
+          await say(`I couldn't ${r.userError ? "find" : "look up"} the market ${t}.${why}`);
           if (start.action === "sell") return;
           ticker = undefined;
           continue;
@@ -323,9 +349,10 @@ export function tradeConversation(kit: Kit) {
           } catch (e) {
             kit.log.error("order placement failed", { clientOrderId: q.clientOrderId, error: errText(e) });
             if (e instanceof UserError)
-              return { ok: false, message: `${e.message} Nothing was placed.`, userError: true };
-            const custom = kit.deps.describeError ? kit.deps.describeError(e) + " " : "";
-            return { ok: false, message: custom + UNKNOWN_OUTCOME, userError: false };
+              return { ok: false, message: withNothingPlaced(e.message), userError: true };
+            if (surelyNotPlaced(e))
+              return { ok: false, message: withNothingPlaced(kit.describe(e)), userError: false };
+            return { ok: false, message: await unknownOutcome(e, q), userError: false };
           }
         });
         if (!placed.ok) {
@@ -385,6 +412,30 @@ export function tradeConversation(kit: Kit) {
       }
     }
   };
+
+  /**
+   * The order may or may not exist. Look at the resting orders once (the executor and the client
+   * have already searched by client order id); say what is known and what the user should check.
+   */
+  async function unknownOutcome(e: unknown, q: Quote): Promise<string> {
+    let cause = UNKNOWN_OUTCOME;
+    if (kit.deps.describeError) {
+      try {
+        cause = kit.deps.describeError(e);
+      } catch {
+        // keep the bot's own sentence
+      }
+    }
+    let resting: Order | undefined;
+    try {
+      resting = (await executor.openOrders()).find((o) => o.clientOrderId === q.clientOrderId);
+    } catch {
+      return `${cause} ${CHECK_FAILED_HINT}`;
+    }
+    if (!resting) return `${cause} ${NOT_RESTING_HINT}`;
+    kit.log.info("order found after an unknown outcome", { orderId: resting.orderId });
+    return `Kalshi did take the order: ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
+  }
 }
 
 function errText(e: unknown): string {
