@@ -152,7 +152,7 @@ describe("orders against the sim", () => {
     expect(r.fees).toBe(sum(fills.map((f) => f.fee)));
     expect(await positionOf(s, t)).toBe(expected.filled);
 
-    // Selling NO we don't hold is refused; selling the YES at market walks the bids.
+    // Selling part of the YES at market walks the bids down to its worst price.
     const book2 = await s.client.getOrderbook(t);
     const q2 = await s.services.executor.quote(market(t, "yes", "sell", 25));
     expect(q2.price).toBe(bids(book2, "yes")[0]!.price - usd("0.02"));
