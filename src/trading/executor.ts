@@ -334,15 +334,40 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
 
   function resultFromOrder(q: Quote, o: Order): PlaceResult {
     const cost = micros(o.takerFillCost + o.makerFillCost);
+    // Fill costs are in the price of the order's own outcome (bid → YES, ask → NO); a sell's order is
+    // on the other outcome than the intent's.
+    const avg = o.fillCount > 0 ? averagePrice(cost, o.fillCount) : null;
     return {
       orderId: o.orderId,
       clientOrderId: q.clientOrderId,
       status: o.status,
       filledCount: o.fillCount,
-      averagePrice: o.fillCount > 0 ? averagePrice(cost, o.fillCount) : null,
+      averagePrice: avg === null ? null : o.outcomeSide === q.intent.outcome ? avg : complementPrice(avg),
       fees: micros(o.takerFees + o.makerFees),
       restingCount: o.status === "resting" ? o.remainingCount : (0 as Centis),
     };
+  }
+
+  /**
+   * The create response only carries an average fee per contract (rounded to its decimals), so
+   * average × count can be off by a fraction of a cent (and a create recovered by the client after a
+   * dropped connection has no averages at all). Reads the order for the exact total; keeps the
+   * estimate when the read fails or the order has filled further since (a resting remainder).
+   */
+  async function withExactFees(q: Quote, r: PlaceResult): Promise<PlaceResult> {
+    try {
+      const o = await exchange.getOrder(r.orderId);
+      if (o.fillCount !== r.filledCount) return r;
+      const fromOrder = resultFromOrder(q, o);
+      return {
+        ...r,
+        fees: fromOrder.fees,
+        // A create answer recovered after a dropped connection carries no average price.
+        averagePrice: r.averagePrice ?? fromOrder.averagePrice,
+      };
+    } catch {
+      return r;
+    }
   }
 
   /** After a failed create: did the order get in anyway (timeout, duplicate)? */
@@ -393,6 +418,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         ...(q.wire.reduceOnly ? { reduceOnly: true } : {}),
       });
       result = resultFromCreate(q, res);
+      if (res.fillCount > 0) result = await withExactFees(q, result);
     } catch (err) {
       const existing = await findExisting(q);
       if (!existing) {

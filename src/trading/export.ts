@@ -49,13 +49,22 @@ const STRINGIFY_OPTS = { record_delimiter: "windows", quoted_match: /^\s|\s$/ } 
 /** Plain decimal: "0.55", "5.50", "0.055", "-1.20". */
 export const csvAmount = (m: Micros): string => formatDollars(m, 2);
 
+/**
+ * A text cell a spreadsheet would run as a formula (it starts with = + - @, or a tab or carriage
+ * return) gets a leading apostrophe, so Excel/Sheets show it as text. Only for text columns: the
+ * amount columns are numbers (a "-0.40" must stay a number).
+ */
+export function csvText(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 export function csvRecord(r: HistoryRow, timeZone: string, environment: Environment): string[] {
   return [
     formatInZone(r.time, timeZone),
     timeZone,
     environment,
-    r.ticker,
-    r.marketTitle,
+    csvText(r.ticker),
+    csvText(r.marketTitle),
     r.outcome.toUpperCase(),
     r.action,
     displayCount(r.count),
@@ -63,8 +72,8 @@ export function csvRecord(r: HistoryRow, timeZone: string, environment: Environm
     csvAmount(r.cost),
     csvAmount(r.fee),
     r.realizedPnl === null ? "" : csvAmount(r.realizedPnl),
-    r.orderId,
-    r.fillId,
+    csvText(r.orderId),
+    csvText(r.fillId),
     r.isTaker ? "taker" : "maker",
     r.source,
   ];

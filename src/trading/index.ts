@@ -67,6 +67,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
     now,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
+  let closing: Promise<void> | null = null;
   const history = createHistoryService({
     exchange: deps.exchange,
     journalIndex: journalIndexProvider(deps.logDir, journal),
@@ -86,30 +87,36 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
       ...(deps.maxExportBytes ? { maxBytes: deps.maxExportBytes } : {}),
     }),
     journal,
-    async close() {
-      if (!ownLogger) return;
-      const transports = [...ownLogger.transports];
-      await new Promise<void>((res) => {
-        ownLogger.once("finish", () => res());
-        ownLogger.end();
-      });
-      // The rotating file transport flushes its file stream on close() and then emits "finish".
-      await Promise.all(
-        transports.map(
-          (t) =>
-            new Promise<void>((res) => {
-              const timer = setTimeout(res, 2000);
-              timer.unref();
-              t.once("finish", () => {
-                clearTimeout(timer);
-                res();
-              });
-              (t as { close?: () => void }).close?.();
-            }),
-        ),
-      );
+    close() {
+      // Idempotent: a second close() must not wait for a "finish" the ended logger already emitted.
+      closing ??= closeLogger();
+      return closing;
     },
   };
+
+  async function closeLogger(): Promise<void> {
+    if (!ownLogger) return;
+    const transports = [...ownLogger.transports];
+    await new Promise<void>((res) => {
+      ownLogger.once("finish", () => res());
+      ownLogger.end();
+    });
+    // The rotating file transport flushes its file stream on close() and then emits "finish".
+    await Promise.all(
+      transports.map(
+        (t) =>
+          new Promise<void>((res) => {
+            const timer = setTimeout(res, 2000);
+            timer.unref();
+            t.once("finish", () => {
+              clearTimeout(timer);
+              res();
+            });
+            (t as { close?: () => void }).close?.();
+          }),
+      ),
+    );
+  }
 }
 
 export * from "./types.js";

@@ -113,11 +113,14 @@ export function runLedger(fills: Fill[], settlements: Settlement[] = []): Ledger
     if (it.k === 1) {
       const s = it.s;
       const list = lots.get(s.ticker) ?? [];
+      // Settling costs nothing: the settlement's fee_cost is the total of the trading fees already
+      // paid in this market (each fill's fee left the balance when it filled). With the lots we have
+      // their entry fees; without fills explaining the position, fee_cost is the best figure for them.
       let basis: number;
       if (list.length > 0) {
         basis = list.reduce((acc, l) => acc + l.cost + l.fee, 0);
       } else if (s.yesCount > 0 || s.noCount > 0) {
-        basis = s.yesTotalCost + s.noTotalCost;
+        basis = s.yesTotalCost + s.noTotalCost + s.fee;
       } else {
         continue; // nothing was held
       }
@@ -125,7 +128,7 @@ export function runLedger(fills: Fill[], settlements: Settlement[] = []): Ledger
       realized.push({
         ticker: s.ticker,
         time: s.settledTime,
-        pnl: micros(s.revenue - basis - s.fee),
+        pnl: micros(s.revenue - basis),
         kind: "settlement",
       });
       continue;

@@ -1,0 +1,534 @@
+/**
+ * The trading core against the sim: the real KalshiClient over signed HTTP on 127.0.0.1, the real
+ * executor, portfolio, history, journal and CSV export. Expected numbers are worked out by hand from
+ * the sim's order book and the exchange's own fills, never from the code under test.
+ */
+import { readFile } from "node:fs/promises";
+import { parse } from "csv-parse/sync";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type Centis,
+  type Micros,
+  ONE_DOLLAR,
+  averagePrice,
+  contracts,
+  micros,
+  mulPriceCount,
+  parseDollars,
+} from "../../src/domain/money.js";
+import { type OrderIntent, type PlaceResult, UserError } from "../../src/trading/types.js";
+import { createOrderExecutor } from "../../src/trading/executor.js";
+import { createTradingServices } from "../../src/trading/index.js";
+import { readJournal } from "../../src/trading/journal.js";
+import { type SimStack, type SimStackOptions, startSimStack } from "../support/simStack.js";
+import { asks, bids, findTicker, walk, yesMid } from "./simHelpers.js";
+
+const usd = parseDollars;
+const CONFIG = {
+  maxOrderContracts: 100,
+  maxOrderCost: usd("100"),
+  confirmTimeoutMs: 30_000,
+  marketOrderSlippage: usd("0.02"),
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+let stacks: SimStack[] = [];
+afterEach(async () => {
+  await Promise.all(stacks.map((s) => s.close()));
+  stacks = [];
+});
+
+async function stack(o?: SimStackOptions): Promise<SimStack> {
+  const s = await startSimStack(o);
+  stacks.push(s);
+  return s;
+}
+
+function limit(
+  ticker: string,
+  outcome: "yes" | "no",
+  action: "buy" | "sell",
+  count: number,
+  price: string,
+): OrderIntent {
+  return { ticker, outcome, action, count: contracts(count), kind: "limit", limitPrice: usd(price) };
+}
+
+function market(ticker: string, outcome: "yes" | "no", action: "buy" | "sell", count: number): OrderIntent {
+  return { ticker, outcome, action, count: contracts(count), kind: "market" };
+}
+
+/** Quote + place; the outcome must be "placed". */
+async function trade(s: SimStack, i: OrderIntent): Promise<PlaceResult> {
+  const q = await s.services.executor.quote(i);
+  const out = await s.services.executor.place(q);
+  if (out.kind !== "placed") throw new Error(`expected placed, got ${out.kind} ${out.reason}`);
+  return out.result;
+}
+
+/** Another account rests a GTC order (the user's order then trades against it at its price). */
+function rest(s: SimStack, ticker: string, side: "bid" | "ask", price: string, count: number) {
+  const r = s.sim.trade({ ticker, side, price, count: String(count), time_in_force: "good_till_canceled" });
+  expect(r.order.status).toBe("resting");
+}
+
+async function positionOf(s: SimStack, ticker: string): Promise<number> {
+  const ps = await s.client.getPositions({ ticker });
+  return ps.find((p) => p.ticker === ticker)?.position ?? 0;
+}
+
+async function quoteError(s: SimStack, i: OrderIntent): Promise<UserError> {
+  const err = await s.services.executor.quote(i).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UserError);
+  return err as UserError;
+}
+
+describe("orders against the sim", () => {
+  it("buys and sells YES and NO: results and the exchange's positions match", async () => {
+    const s = await stack();
+    const a = await findTicker(s.client, "KXFED-", "-T3.75"); // book 0.43 / 0.45
+    const b = await findTicker(s.client, "KXHIGHNY-", "-B45"); // book 0.30 / 0.32
+
+    rest(s, a, "ask", "0.44", 10); // someone sells 10 YES at 0.44
+    const buyYes = await trade(s, limit(a, "yes", "buy", 10, "0.44"));
+    expect(buyYes).toMatchObject({ status: "executed", filledCount: contracts(10), restingCount: 0 });
+    expect(buyYes.averagePrice).toBe(usd("0.44"));
+    expect(await positionOf(s, a)).toBe(contracts(10));
+
+    rest(s, a, "bid", "0.44", 4); // someone buys 4 YES at 0.44
+    const sellYes = await trade(s, limit(a, "yes", "sell", 4, "0.44"));
+    expect(sellYes).toMatchObject({ status: "executed", filledCount: contracts(4) });
+    expect(sellYes.averagePrice).toBe(usd("0.44"));
+    expect(await positionOf(s, a)).toBe(contracts(6));
+
+    rest(s, b, "bid", "0.31", 10); // someone buys YES at 0.31 = sells NO at 0.69
+    const buyNo = await trade(s, limit(b, "no", "buy", 10, "0.69"));
+    expect(buyNo).toMatchObject({ status: "executed", filledCount: contracts(10) });
+    expect(buyNo.averagePrice).toBe(usd("0.69"));
+    expect(await positionOf(s, b)).toBe(-contracts(10));
+
+    rest(s, b, "ask", "0.31", 3); // someone sells YES at 0.31 = buys NO at 0.69
+    const sellNo = await trade(s, limit(b, "no", "sell", 3, "0.69"));
+    expect(sellNo).toMatchObject({ status: "executed", filledCount: contracts(3) });
+    expect(sellNo.averagePrice).toBe(usd("0.69"));
+    expect(await positionOf(s, b)).toBe(-contracts(7));
+
+    // Each result's fee is what the exchange charged for that order.
+    for (const r of [buyYes, sellYes, buyNo, sellNo]) {
+      const o = await s.client.getOrder(r.orderId);
+      expect(r.fees).toBe(o.takerFees + o.makerFees);
+      expect(o.clientOrderId).toBe(r.clientOrderId);
+    }
+    expect(s.sim.engine.moneyDiscrepancy()).toBe(0);
+  });
+
+  it("a market order (IOC at the worst price) fills against the book and its result matches the exchange's order", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXHIGHNY-", "-B43");
+    const book = await s.client.getOrderbook(t);
+    const q = await s.services.executor.quote(market(t, "yes", "buy", 40));
+    const bestAsk = asks(book, "yes")[0]!.price;
+    expect(q.price).toBe(bestAsk + usd("0.02"));
+    expect(q.wire).toMatchObject({ side: "bid", yesPrice: q.price, timeInForce: "immediate_or_cancel" });
+    const expected = walk(asks(book, "yes"), contracts(40), q.price, "buy");
+
+    const out = await s.services.executor.place(q);
+    expect(out.kind).toBe("placed");
+    const r = (out as { result: PlaceResult }).result;
+    const o = await s.client.getOrder(r.orderId);
+    const fills = await s.client.getFills({ orderId: r.orderId });
+
+    expect(r.filledCount).toBe(expected.filled);
+    expect(r.status).toBe(expected.filled === contracts(40) ? "executed" : "canceled");
+    expect(r.restingCount).toBe(0);
+    expect(o.status).toBe(r.status);
+    expect(o.fillCount).toBe(r.filledCount);
+    expect(o.takerFillCost).toBe(expected.value);
+    expect(r.averagePrice).toBe(averagePrice(expected.value, expected.filled));
+    expect(r.fees).toBe(o.takerFees);
+    expect(r.fees).toBe(sum(fills.map((f) => f.fee)));
+    expect(await positionOf(s, t)).toBe(expected.filled);
+
+    // Selling part of the YES at market walks the bids down to its worst price.
+    const book2 = await s.client.getOrderbook(t);
+    const q2 = await s.services.executor.quote(market(t, "yes", "sell", 25));
+    expect(q2.price).toBe(bids(book2, "yes")[0]!.price - usd("0.02"));
+    const exp2 = walk(bids(book2, "yes"), contracts(25), q2.price, "sell");
+    const out2 = await s.services.executor.place(q2);
+    const r2 = (out2 as { result: PlaceResult }).result;
+    expect(r2.filledCount).toBe(exp2.filled);
+    expect(r2.averagePrice).toBe(averagePrice(exp2.value, exp2.filled));
+    const o2 = await s.client.getOrder(r2.orderId);
+    expect(r2.fees).toBe(o2.takerFees);
+    expect(await positionOf(s, t)).toBe(expected.filled - exp2.filled);
+  });
+
+  it("a limit order rests, shows in open orders, and cancels", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXCPI-", "-T0.2"); // tapered: 0.51 / 0.53
+    const r = await trade(s, limit(t, "yes", "buy", 12, "0.40"));
+    expect(r).toMatchObject({
+      status: "resting",
+      filledCount: 0,
+      restingCount: contracts(12),
+      averagePrice: null,
+    });
+    const open = await s.services.executor.openOrders();
+    expect(open.map((o) => o.orderId)).toEqual([r.orderId]);
+    expect(open[0]).toMatchObject({
+      ticker: t,
+      bookSide: "bid",
+      yesPrice: usd("0.40"),
+      remainingCount: contracts(12),
+    });
+    const status = await s.services.executor.orderStatus(r.orderId);
+    expect(status.status).toBe("resting");
+
+    const c = await s.services.executor.cancel(r.orderId);
+    expect(c).toEqual({ orderId: r.orderId, canceledCount: contracts(12) });
+    expect(await s.services.executor.openOrders()).toEqual([]);
+    expect((await s.services.executor.orderStatus(r.orderId)).status).toBe("canceled");
+
+    // cancelAll over two resting orders (one of them NO).
+    await trade(s, limit(t, "yes", "buy", 2, "0.30"));
+    await trade(s, limit(t, "no", "buy", 3, "0.30"));
+    expect(await s.services.executor.cancelAll()).toEqual({ canceled: 2 });
+    expect(await s.services.executor.openOrders()).toEqual([]);
+    expect((await s.client.getBalance()).balance).toBe(usd("1000"));
+  });
+
+  it("quote validation on real sim markets", async () => {
+    const s = await stack();
+    const fed = await findTicker(s.client, "KXFED-", "-T3.75"); // linear cent
+    const cpi = await findTicker(s.client, "KXCPI-", "-T0.4"); // tapered deci-cent, 0.059 / 0.061
+
+    const e1 = await quoteError(s, limit(fed, "yes", "buy", 5, "0.555"));
+    expect(e1.code).toBe("invalid_price");
+    expect(e1.message).toMatch(/^\$?0\.555 is not a valid price for this market: /);
+
+    // Tapered: a tenth of a cent is fine below $0.10, not between $0.10 and $0.90.
+    const ok = await s.services.executor.quote(limit(cpi, "yes", "buy", 5, "0.055"));
+    expect(ok.wire.yesPrice).toBe(usd("0.055"));
+    const e2 = await quoteError(s, limit(cpi, "yes", "buy", 5, "0.505"));
+    expect(e2.code).toBe("invalid_price");
+    // A NO price of 0.945 is a YES price of 0.055: valid. 0.5 is a YES price on the cent grid: valid.
+    await s.services.executor.quote(limit(cpi, "no", "buy", 5, "0.945"));
+    const e3 = await quoteError(s, limit(cpi, "no", "buy", 5, "0.4955"));
+    expect(e3.code).toBe("invalid_price");
+
+    const closedTicker = (await s.client.getMarkets({ status: "closed" }))[0]!.ticker;
+    const e4 = await quoteError(s, limit(closedTicker, "yes", "buy", 1, "0.50"));
+    expect(e4.code).toBe("market_closed");
+    expect(e4.message).toBe(`${closedTicker} is closed for trading.`);
+
+    const e5 = await quoteError(s, market(fed, "yes", "sell", 1));
+    expect(e5.code).toBe("nothing_to_sell");
+    rest(s, fed, "ask", "0.44", 3);
+    await trade(s, limit(fed, "yes", "buy", 3, "0.44"));
+    const e6 = await quoteError(s, limit(fed, "yes", "sell", 4, "0.44"));
+    expect(e6.code).toBe("over_position");
+    expect(e6.message).toBe("You hold 3 YES contracts, so you can sell at most 3.");
+    const e7 = await quoteError(s, market(fed, "no", "sell", 1));
+    expect(e7.code).toBe("nothing_to_sell");
+
+    const e8 = await quoteError(s, limit("KXNOPE-1", "yes", "buy", 1, "0.50"));
+    expect(e8.code).toBe("unknown_market");
+    // Nothing reached the exchange's order book from any refused quote.
+    expect((await s.client.getOrders()).length).toBe(1);
+  });
+
+  it("the same quote placed twice (and concurrently, and after a restart) makes one order", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXNBAGAME-", "-LAL");
+    const q = await s.services.executor.quote(limit(t, "yes", "buy", 5, "0.20"));
+    const [a, b] = await Promise.all([s.services.executor.place(q), s.services.executor.place(q)]);
+    const c = await s.services.executor.place(q);
+    expect(a).toBe(b);
+    expect(c).toBe(a);
+
+    // A fresh executor (the bot restarted) placing the same saved quote gets the same order back.
+    const fresh = createOrderExecutor({
+      exchange: s.client,
+      journal: { record: () => undefined },
+      config: CONFIG,
+      now: () => s.sim.engine.now(),
+    });
+    const d = await fresh.place(q);
+    expect(d.kind).toBe("placed");
+    const orders = (await s.client.getOrders({ ticker: t })).filter(
+      (o) => o.clientOrderId === q.clientOrderId,
+    );
+    expect(orders).toHaveLength(1);
+    expect((d as { result: PlaceResult }).result.orderId).toBe(orders[0]!.orderId);
+    expect(orders[0]!.remainingCount).toBe(contracts(5));
+  });
+});
+
+describe("placing when the connection drops after the exchange accepted", () => {
+  it("a filled sell is reported once with the right price and exact fees", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXFED-", "-T3.75");
+    rest(s, t, "ask", "0.44", 10);
+    await trade(s, limit(t, "yes", "buy", 10, "0.44"));
+    rest(s, t, "bid", "0.44", 7);
+    const q = await s.services.executor.quote(limit(t, "yes", "sell", 7, "0.44"));
+    s.sim.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept" });
+    const out = await s.services.executor.place(q);
+    expect(out.kind).toBe("placed");
+    const r = (out as { result: PlaceResult }).result;
+    const o = await s.client.getOrder(r.orderId);
+    expect(r).toMatchObject({ status: "executed", filledCount: contracts(7), averagePrice: usd("0.44") });
+    expect(r.fees).toBe(o.takerFees);
+    expect(r.fees).toBeGreaterThan(0);
+    const mine = (await s.client.getOrders({ ticker: t })).filter((x) => x.clientOrderId === q.clientOrderId);
+    expect(mine).toHaveLength(1);
+    expect(await positionOf(s, t)).toBe(contracts(3));
+  });
+});
+
+describe("portfolio and P&L against the sim", () => {
+  it("average entry, mark and unrealized P&L match the sim's book and fills", async () => {
+    const s = await stack();
+    const a = await findTicker(s.client, "KXHIGHNY-", "-B45"); // 0.30 / 0.32
+    const b = await findTicker(s.client, "KXFED-", "-T3.75"); // 0.43 / 0.45
+
+    rest(s, a, "ask", "0.31", 10);
+    await trade(s, limit(a, "yes", "buy", 10, "0.31"));
+    const bookA = await s.client.getOrderbook(a);
+    const qa = await s.services.executor.quote(market(a, "yes", "buy", 15));
+    const wa = walk(asks(bookA, "yes"), contracts(15), qa.price, "buy");
+    await s.services.executor.place(qa);
+
+    const bookB = await s.client.getOrderbook(b);
+    const qb = await s.services.executor.quote(market(b, "no", "buy", 8));
+    const wb = walk(asks(bookB, "no"), contracts(8), qb.price, "buy");
+    await s.services.executor.place(qb);
+
+    const feesOf = async (t: string) => sum((await s.client.getFills({ ticker: t })).map((f) => f.fee));
+    const countA = contracts(10) + wa.filled;
+    const costA = usd("3.10") + wa.value;
+    const markA = yesMid(await s.client.getOrderbook(a));
+    const valueA = mulPriceCount(markA, countA as Centis);
+    const unrealA = valueA - costA - (await feesOf(a));
+
+    const countB = wb.filled;
+    const markB = ONE_DOLLAR - yesMid(await s.client.getOrderbook(b));
+    const valueB = mulPriceCount(markB as Micros, countB);
+    const unrealB = valueB - wb.value - (await feesOf(b));
+
+    const v = await s.services.portfolio.view();
+    expect(v.notes).toEqual([]);
+    const pa = v.positions.find((p) => p.ticker === a)!;
+    const pb = v.positions.find((p) => p.ticker === b)!;
+    expect(pa).toMatchObject({
+      side: "yes",
+      count: countA,
+      averageEntry: averagePrice(micros(costA), countA as Centis),
+      markPrice: markA,
+      value: valueA,
+      unrealizedPnl: unrealA,
+      settled: false,
+    });
+    expect(pb).toMatchObject({
+      side: "no",
+      count: countB,
+      averageEntry: averagePrice(wb.value, countB),
+      markPrice: markB,
+      value: valueB,
+      unrealizedPnl: unrealB,
+    });
+    expect(v.totalValue).toBe(valueA + valueB);
+    expect(v.totalUnrealized).toBe(unrealA + unrealB);
+    const bal = await s.client.getBalance();
+    expect(v.balance).toBe(bal.balance);
+    expect(v.realized.allTime).toBe(0);
+  });
+
+  it("realized P&L after a partial sell and after settlement; it adds up to the change in cash", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXNBAGAME-", "-GSW"); // maker fees series, 0.54 / 0.56
+    const start = (await s.client.getBalance()).balance;
+
+    rest(s, t, "ask", "0.55", 10);
+    await trade(s, limit(t, "yes", "buy", 10, "0.55")); // lot 1
+    rest(s, t, "ask", "0.55", 5);
+    await trade(s, limit(t, "yes", "buy", 5, "0.55")); // lot 2
+    const buys = (await s.client.getFills({ ticker: t })).sort((x, y) => x.createdTime - y.createdTime);
+    expect(buys.map((f) => f.count)).toEqual([contracts(10), contracts(5)]);
+    const [fee1, fee2] = [buys[0]!.fee, buys[1]!.fee];
+    // Taker fee 0.07 × C × P × (1 − P), rounded up to the cent: 10 → 0.17325 → 0.18; 5 → 0.086625 → 0.09.
+    expect([fee1, fee2]).toEqual([usd("0.18"), usd("0.09")]);
+
+    // Sell 12 at market: FIFO closes all of lot 1 and 2 of lot 2's 5.
+    const book = await s.client.getOrderbook(t);
+    const q = await s.services.executor.quote(market(t, "yes", "sell", 12));
+    const w = walk(bids(book, "yes"), contracts(12), q.price, "sell");
+    expect(w.filled).toBe(contracts(12));
+    const sold = await s.services.executor.place(q);
+    const sellFees = sum(
+      (await s.client.getFills({ orderId: (sold as { result: PlaceResult }).result.orderId })).map(
+        (f) => f.fee,
+      ),
+    );
+    const realizedSell = w.value - usd("6.60") - fee1 - Math.round((fee2 * 2) / 5) - sellFees;
+
+    let v = await s.services.portfolio.view();
+    expect(v.realized.allTime).toBe(realizedSell);
+    expect(v.realized.today).toBe(realizedSell);
+    expect(v.realized.byMarket).toEqual([{ ticker: t, pnl: realizedSell }]);
+    const open = v.positions.find((p) => p.ticker === t)!;
+    expect(open).toMatchObject({ side: "yes", count: contracts(3), averageEntry: usd("0.55") });
+
+    const rows = await s.services.history.recent(10);
+    expect(rows[0]).toMatchObject({ action: "sell", outcome: "yes", source: "bot" });
+    expect(sum(rows.filter((r) => r.realizedPnl !== null).map((r) => r.realizedPnl!))).toBe(realizedSell);
+
+    s.sim.settle(t, "yes");
+    const [st] = await s.client.getSettlements({ ticker: t });
+    expect(st!.revenue).toBe(usd("3"));
+    // Settling is free; the settlement's fee_cost is the fees already paid in this market (0.18 + 0.09 + sell).
+    expect(st!.fee).toBe(fee1 + fee2 + sellFees);
+    const realizedSettle = usd("3") - usd("1.65") - (fee2 - Math.round((fee2 * 2) / 5));
+
+    v = await s.services.portfolio.view();
+    expect(v.positions.find((p) => p.ticker === t)).toBeUndefined();
+    expect(v.realized.allTime).toBe(realizedSell + realizedSettle);
+    const end = (await s.client.getBalance()).balance;
+    expect(v.realized.allTime).toBe(end - start); // everything closed: P&L = cash out − cash in
+  });
+});
+
+describe("history, journal and CSV against the sim", () => {
+  it("rows placed by the bot say bot, a fill from an order placed elsewhere says elsewhere (also after a restart)", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXFED-", "-T3.50");
+    rest(s, t, "ask", "0.91", 4);
+    const mine = await trade(s, limit(t, "yes", "buy", 4, "0.91"));
+    rest(s, t, "ask", "0.91", 2);
+    const other = await s.client.createOrder({
+      ticker: t,
+      side: "bid",
+      count: contracts(2),
+      price: usd("0.91"),
+      timeInForce: "immediate_or_cancel",
+      clientOrderId: "placed-on-the-website",
+    });
+    expect(other.fillCount).toBe(contracts(2));
+
+    const check = async (rows: Awaited<ReturnType<typeof s.services.history.recent>>) => {
+      expect(rows).toHaveLength(2);
+      expect(rows.find((r) => r.orderId === mine.orderId)?.source).toBe("bot");
+      expect(rows.find((r) => r.orderId === other.orderId)?.source).toBe("elsewhere");
+    };
+    await check(await s.services.history.recent(10));
+
+    // The journal on disk has the order; a restarted bot still tells them apart.
+    await s.services.close();
+    const lines = [];
+    for await (const e of readJournal(s.logDir)) lines.push(e);
+    expect(lines.find((e) => e.type === "order_placed" && e.orderId === mine.orderId)).toBeDefined();
+    const restarted = restartServices(s);
+    await check(await restarted.history.recent(10));
+    await restarted.close();
+  });
+
+  it("history spans the historical cutoff with FIFO P&L across it", async () => {
+    const s = await stack({ sim: { historicalCutoffMs: 60_000 } });
+    const t = await findTicker(s.client, "KXHIGHNY-", "-B45");
+    rest(s, t, "ask", "0.31", 10);
+    const buy = await trade(s, limit(t, "yes", "buy", 10, "0.31"));
+    s.sim.engine.advanceClock(120_000);
+    expect((await s.client.getHistoricalFills()).map((f) => f.orderId)).toEqual([buy.orderId]);
+    expect(await s.client.getFills()).toEqual([]);
+
+    const afterCutoff = s.sim.engine.now();
+    rest(s, t, "bid", "0.31", 4);
+    const sell = await trade(s, limit(t, "yes", "sell", 4, "0.31"));
+    const sellFees = sum((await s.client.getFills({ orderId: sell.orderId })).map((f) => f.fee));
+    const buyFee = (await s.client.getHistoricalFills())[0]!.fee;
+    const expected = usd("1.24") - usd("1.24") - Math.round((buyFee * 4) / 10) - sellFees;
+
+    const all = await s.services.history.between(0, s.sim.engine.now());
+    expect(all.map((r) => [r.action, r.count, r.orderId, r.source])).toEqual([
+      ["buy", contracts(10), buy.orderId, "bot"],
+      ["sell", contracts(4), sell.orderId, "bot"],
+    ]);
+    expect(all[1]!.realizedPnl).toBe(expected);
+    const later = await s.services.history.between(afterCutoff, s.sim.engine.now());
+    expect(later).toHaveLength(1);
+    expect(later[0]!.realizedPnl).toBe(expected);
+    const v = await s.services.portfolio.view();
+    expect(v.positions[0]).toMatchObject({ ticker: t, count: contracts(6), averageEntry: usd("0.31") });
+    expect(v.notes).toEqual([]);
+  });
+
+  it("the CSV export of the sim's history parses back to the same rows", async () => {
+    const s = await stack();
+    const a = await findTicker(s.client, "KXCPI-", "-T0.4"); // deci-cent prices
+    const b = await findTicker(s.client, "KXHIGHNY-", "-B43");
+    await trade(s, market(a, "yes", "buy", 20));
+    await trade(s, market(b, "no", "buy", 6));
+    await trade(s, market(a, "yes", "sell", 5));
+    rest(s, b, "ask", "0.27", 2);
+    await s.client.createOrder({
+      ticker: b,
+      side: "bid",
+      count: contracts(2),
+      price: usd("0.27"),
+      timeInForce: "immediate_or_cancel",
+      clientOrderId: "elsewhere-1",
+    });
+
+    const to = s.sim.engine.now();
+    const rows = await s.services.history.between(0, to);
+    const res = await s.services.exporter.exportCsv(0, to);
+    expect(res.rows).toBe(rows.length);
+    expect(res.files).toHaveLength(1);
+    const text = await readFile(res.files[0]!, "utf8");
+    const parsed = parse(text, { bom: true, columns: true }) as Record<string, string>[];
+    const title = async (t: string) => (await s.client.getMarket(t)).title;
+    // Plain decimals: at least 2 places, more only when the amount has them (0.055, 0.262).
+    const fmt = (m: number) => (m / 1e6).toFixed(6).replace(/(\.\d\d\d*?)0+$/, "$1");
+    const expected = await Promise.all(
+      rows.map(async (r) => ({
+        ticker: r.ticker,
+        market_title: await title(r.ticker),
+        outcome: r.outcome.toUpperCase(),
+        action: r.action,
+        count: String(r.count / 100),
+        price: fmt(r.price),
+        cost: fmt(r.cost),
+        fee: fmt(r.fee),
+        realized_pnl: r.realizedPnl === null ? "" : fmt(r.realizedPnl),
+        order_id: r.orderId,
+        fill_id: r.fillId,
+        liquidity: r.isTaker ? "taker" : "maker",
+        source: r.source,
+        environment: "sim",
+        time_zone: "America/New_York",
+      })),
+    );
+    expect(parsed.map((p) => ({ ...p, time: undefined }))).toEqual(
+      expected.map((e) => ({ ...e, time: undefined })),
+    );
+    for (const [i, p] of parsed.entries()) expect(Date.parse(p.time!)).toBe(rows[i]!.time);
+    expect(parsed.filter((p) => p.source === "elsewhere")).toHaveLength(1);
+    expect(parsed.some((p) => /^0\.0\d\d$/.test(p.price!))).toBe(true); // a deci-cent price kept its digit
+  });
+});
+
+/** New services over the same client and journal directory, as after a bot restart. */
+function restartServices(s: SimStack) {
+  return createTradingServices({
+    exchange: s.client,
+    config: CONFIG,
+    environment: "sim",
+    timeZone: "America/New_York",
+    logDir: s.logDir,
+    dataDir: s.dataDir,
+    now: () => s.sim.engine.now(),
+  });
+}
