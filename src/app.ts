@@ -35,6 +35,8 @@ export interface AppOptions {
   sim?: Partial<SimOptions>;
   /** Shorter timings for tests. */
   alerts?: { settlementPollMs?: number; coalesceWindowMs?: number };
+  /** Kalshi client timing (tests: a short per-attempt timeout so a hung request fails fast). */
+  exchange?: { timeoutMs?: number; retry?: { baseDelayMs: number; maxDelayMs: number } };
   now?: () => number;
 }
 
@@ -149,6 +151,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       privateKey: endpoint.privateKey,
       logger,
       rateLimit: "auto",
+      ...(opts.exchange?.timeoutMs !== undefined ? { timeoutMs: opts.exchange.timeoutMs } : {}),
+      ...(opts.exchange?.retry ? { retry: opts.exchange.retry } : {}),
     });
     cleanup.push(() => exchange.close());
 
