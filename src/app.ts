@@ -35,8 +35,11 @@ export interface AppOptions {
   sim?: Partial<SimOptions>;
   /** Shorter timings for tests. */
   alerts?: { settlementPollMs?: number; coalesceWindowMs?: number };
-  /** Kalshi client timing (tests: a short per-attempt timeout so a hung request fails fast). */
-  exchange?: { timeoutMs?: number; retry?: { baseDelayMs: number; maxDelayMs: number } };
+  /**
+   * Kalshi client overrides for tests: a short per-attempt timeout so a hung request fails fast, quick
+   * retries, and `rateLimit: false` (no client-side budget) against a sim started with rateLimit false.
+   */
+  exchange?: { timeoutMs?: number; retry?: { baseDelayMs: number; maxDelayMs: number }; rateLimit?: false };
   now?: () => number;
 }
 
@@ -150,7 +153,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       keyId: endpoint.keyId,
       privateKey: endpoint.privateKey,
       logger,
-      rateLimit: "auto",
+      rateLimit: opts.exchange?.rateLimit ?? "auto",
       ...(opts.exchange?.timeoutMs !== undefined ? { timeoutMs: opts.exchange.timeoutMs } : {}),
       ...(opts.exchange?.retry ? { retry: opts.exchange.retry } : {}),
     });
