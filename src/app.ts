@@ -35,6 +35,11 @@ export interface AppOptions {
   sim?: Partial<SimOptions>;
   /** Shorter timings for tests. */
   alerts?: { settlementPollMs?: number; coalesceWindowMs?: number };
+  /**
+   * Kalshi client overrides for tests: a short per-attempt timeout so a hung request fails fast, quick
+   * retries, and `rateLimit: false` (no client-side budget) against a sim started with rateLimit false.
+   */
+  exchange?: { timeoutMs?: number; retry?: { baseDelayMs: number; maxDelayMs: number }; rateLimit?: false };
   now?: () => number;
 }
 
@@ -148,7 +153,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       keyId: endpoint.keyId,
       privateKey: endpoint.privateKey,
       logger,
-      rateLimit: "auto",
+      rateLimit: opts.exchange?.rateLimit ?? "auto",
+      ...(opts.exchange?.timeoutMs !== undefined ? { timeoutMs: opts.exchange.timeoutMs } : {}),
+      ...(opts.exchange?.retry ? { retry: opts.exchange.retry } : {}),
     });
     cleanup.push(() => exchange.close());
 

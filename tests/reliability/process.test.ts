@@ -1,0 +1,239 @@
+/**
+ * The app as a real process (`npm start` = tsx src/main.ts) against a LocalBotApi and a sim in this test
+ * process: kill -9 in the middle of a fill burst and a restart → every fill alerted exactly once; SIGTERM
+ * during activity → exit within 5 s with the journal flushed; then no secret in any log, file or message.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalBotApi } from "../../src/devtools/localBotApi.js";
+import { centis, formatDollars, type Micros } from "../../src/domain/money.js";
+import { validPrices } from "../../src/sim/engine.js";
+import { startSim, type SimServer } from "../../src/sim/server.js";
+import { until } from "../support/appHarness.js";
+import { figure, printFiguresAfterAll } from "./figures.js";
+import { alertCounts, scanForSecrets } from "./support.js";
+
+printFiguresAfterAll("process");
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
+const OWNER = 515151;
+
+let dir: string;
+let sim: SimServer;
+let api: LocalBotApi;
+let env: NodeJS.ProcessEnv;
+const children = new Set<ChildProcess>();
+let childOutput = "";
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "reliability-process-"));
+  sim = await startSim({ keyDir: join(dir, "simkeys"), livingMarket: false, rateLimit: false });
+  api = new LocalBotApi();
+  await api.listen();
+  env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    TELEGRAM_BOT_TOKEN: api.token,
+    TELEGRAM_API_ROOT: api.apiRoot,
+    TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
+    KALSHI_ENVIRONMENT: "sim",
+    KALSHI_API_BASE_URL: sim.baseUrl,
+    KALSHI_WS_URL: sim.wsUrl,
+    KALSHI_API_KEY: sim.keyId,
+    KALSHI_PRIVATE_KEY_PATH: sim.privateKeyPath!,
+    LOG_DIR: join(dir, "logs"),
+    DATA_DIR: join(dir, "data"),
+    LOG_LEVEL: "debug",
+  };
+});
+afterAll(async () => {
+  for (const c of children) killGroup(c, "SIGKILL");
+  await api?.close();
+  await sim?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Child {
+  proc: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+async function startChild(): Promise<Child> {
+  const proc = spawn(process.execPath, [TSX_CLI, join(ROOT, "src/main.ts")], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: `tsx` runs the app in a child process of its own, and kill -9 of the tsx
+    // process alone would leave the app running (Docker and systemd kill the whole group/cgroup).
+    detached: true,
+  });
+  children.add(proc);
+  let out = "";
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    childOutput += d.toString();
+  };
+  proc.stdout!.on("data", onData);
+  proc.stderr!.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    proc.on("exit", (code, signal) => r({ code, signal })),
+  );
+  let gone = false;
+  void exited.then(() => (gone = true));
+  await until(
+    "the bot process to start",
+    () => {
+      if (gone) throw new Error(`the bot exited during start-up:\n${out}`);
+      return out.includes("The bot is running");
+    },
+    15_000,
+    25,
+  );
+  return { proc, exited, output: () => out };
+}
+
+/** Open markets with a free price tick between the market maker's bid and ask. */
+function freeTicks(): { ticker: string; price: Micros }[] {
+  const out: { ticker: string; price: Micros }[] = [];
+  for (const m of sim.engine.markets()) {
+    if (m.status !== "active") continue;
+    const t = sim.engine.top(m.ticker);
+    if (t.bid === null || t.ask === null) continue;
+    const p = validPrices(m.priceRanges).find((x) => x > t.bid! && x < t.ask!);
+    if (p !== undefined) out.push({ ticker: m.ticker, price: p });
+  }
+  return out;
+}
+
+/** Signals the child's whole process group (tsx and the app it runs). */
+function killGroup(c: ChildProcess, signal: NodeJS.Signals): void {
+  if (c.pid === undefined) return;
+  try {
+    process.kill(-c.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("the bot as a process", () => {
+  it("kill -9 mid fill burst and a restart → 0 lost, 0 doubled alerts, 0 duplicate orders", async () => {
+    const N = 30;
+    const spots = freeTicks();
+    const first = await startChild();
+    // N resting user orders, each of a distinct size (k contracts), at the free tick of a market.
+    const plan = Array.from({ length: N }, (_, i) => ({ k: i + 1, ...spots[i % spots.length]! }));
+    for (const p of plan) {
+      sim.engine.placeOrder("user", {
+        ticker: p.ticker,
+        side: "bid",
+        price: p.price,
+        count: centis(p.k * 100),
+        tif: "good_till_canceled",
+        clientOrderId: `burst-${p.k}`,
+      });
+    }
+    const ordersBefore = sim.state().orders as number;
+    let killedAfter = 0;
+    let lastBeforeKill: number | undefined;
+    for (const p of plan) {
+      sim.trade({ ticker: p.ticker, side: "ask", price: p.price, count: p.k });
+      if (p.k === N / 2) {
+        // Wait for the first alerts to start flowing, then kill -9 in the middle of the burst.
+        await until(
+          "some alerts before the kill",
+          () => alertCounts(api.botMessages(OWNER)).size >= 3,
+          10_000,
+        );
+        killedAfter = alertCounts(api.botMessages(OWNER)).size;
+        killGroup(first.proc, "SIGKILL");
+        await first.exited;
+        // The alert whose send Telegram accepted last before the process died.
+        const sent = api.botMessages(OWNER).filter((m) => /Filled: BUY/.test(m.text));
+        lastBeforeKill = Number(/Filled: BUY (\d+)/.exec(sent.at(-1)!.text)![1]);
+      } else await sleep(10);
+    }
+    const second = await startChild();
+    const counts = await until(
+      `alerts for all ${N} fills`,
+      () => {
+        const c = alertCounts(api.botMessages(OWNER));
+        return c.size === N ? c : undefined;
+      },
+      20_000,
+      50,
+    );
+    await sleep(1_500); // late reconnect/backfill would show up as a double now
+    const final = alertCounts(api.botMessages(OWNER));
+    const doubled = [...final.entries()].filter(([, n]) => n > 1);
+    const orders = sim.state().orders as number;
+    second.proc.kill("SIGTERM");
+    await second.exited;
+    expect(counts.size).toBe(N);
+    // Telegram's sendMessage has no idempotency key: an alert Telegram accepted in the instant before
+    // kill -9, before the app could record it as delivered, is sent again after the restart (documented
+    // in docs/alerts.md "Limits"). Nothing else may ever repeat.
+    // TODO(alerts): make the repeat recognisable, see docs/reliability.md.
+    const otherDoubles = doubled.filter(([k]) => k !== lastBeforeKill);
+    expect(otherDoubles).toEqual([]);
+    expect(doubled.length).toBeLessThanOrEqual(1);
+    expect(orders).toBe(ordersBefore);
+    figure(
+      `kill -9: ${N} fills, SIGKILL after ${killedAfter} alerts, restart → ${N - final.size} lost, ${otherDoubles.length} doubled alerts, ${doubled.length - otherDoubles.length} repeat of the one alert in flight at the kill, ${orders - ordersBefore} duplicate orders`,
+    );
+  }, 60_000);
+
+  it("SIGTERM during activity → exit within 5 s, journal lines written just before are in trades-*.log", async () => {
+    const child = await startChild();
+    const spot = freeTicks()[0]!;
+    const price = formatDollars(spot.price, 2);
+    await api.sendText(OWNER, OWNER, `/buy ${spot.ticker} yes 7 @${price}`);
+    const confirm = await until("the quote card", () => api.findButton(OWNER, "Confirm"), 10_000);
+    await api.tap(OWNER, OWNER, confirm.messageId, confirm.data);
+    const card = await until(
+      "the order result",
+      () => {
+        const m = api.messages(OWNER).find((x) => x.messageId === confirm.messageId);
+        return m && /Order placed/.test(m.text) ? m : undefined;
+      },
+      10_000,
+    );
+    const orderId = /Order id: (\S+)/.exec(card.text)![1]!;
+    // Activity continues: another trader fills it while the signal arrives.
+    sim.trade({ ticker: spot.ticker, side: "ask", price, count: 7 });
+    const t0 = Date.now();
+    child.proc.kill("SIGTERM");
+    const { code } = await child.exited;
+    const took = Date.now() - t0;
+    const logDir = env.LOG_DIR!;
+    const trades = (await readdir(logDir)).filter((f) => f.startsWith("trades-"));
+    const journal = (await Promise.all(trades.map((f) => readFile(join(logDir, f), "utf8")))).join("");
+    const placed = journal.split("\n").filter((l) => l.includes("order_placed") && l.includes(orderId));
+    expect(took).toBeLessThan(5_000);
+    expect(code).toBe(0);
+    expect(placed).toHaveLength(1);
+    figure(
+      `SIGTERM: exit ${code} after ${took} ms (limit 5000); the order_placed journal line written just before is in ${trades.join(", ")}`,
+    );
+
+    const scan = await scanForSecrets({
+      dirs: [env.LOG_DIR!, env.DATA_DIR!],
+      api,
+      secrets: { "private key": sim.privateKeyPem, "key id": sim.keyId, "bot token": api.token },
+    });
+    const consoleHits = [sim.keyId, api.token].filter((s) => childOutput.includes(s));
+    expect(scan.files).toBeGreaterThan(2);
+    expect(scan.hits).toEqual([]);
+    expect(consoleHits).toEqual([]);
+    figure(
+      `secrets (process): ${scan.files} files (${scan.gz} gzipped), ${scan.messages} Telegram calls and the console output of 3 runs scanned → ${scan.hits.length + consoleHits.length} hits`,
+    );
+  }, 40_000);
+});
