@@ -354,8 +354,7 @@ export class KalshiStream implements ExchangeStream {
       return;
     }
     if (!this.polling) return; // the socket came back while we were asking; its backfill covers these
-    fills.sort((a, b) => a.createdTime - b.createdTime);
-    for (const fill of fills) {
+    for (const fill of sortFillsOldestFirst(fills)) {
       if (this.seen.has(fill.fillId)) continue;
       this.noteFill(fill);
       this.emit({ type: "fill", fill, postPosition: null, clientOrderId: null });
@@ -380,6 +379,20 @@ export class KalshiStream implements ExchangeStream {
       }
     }
   }
+}
+
+/**
+ * Fills oldest first. Kalshi lists fills newest first and stamps them in ms, so fills of one sweep
+ * can share a timestamp: those keep the reverse of the listing order (or the listing order when the
+ * list is plainly oldest first).
+ */
+export function sortFillsOldestFirst(fills: readonly Fill[]): Fill[] {
+  const n = fills.length;
+  const ascending = n > 1 && fills[0]!.createdTime < fills[n - 1]!.createdTime;
+  return fills
+    .map((f, i) => ({ f, k: ascending ? i : n - 1 - i }))
+    .sort((a, b) => a.f.createdTime - b.f.createdTime || a.k - b.k)
+    .map((x) => x.f);
 }
 
 // ------------------------------------------------------------------ wire parsing

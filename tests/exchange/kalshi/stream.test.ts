@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { KalshiStream } from "../../../src/exchange/kalshi/stream.js";
-import type { StreamEvent } from "../../../src/exchange/port.js";
+import { KalshiStream, sortFillsOldestFirst } from "../../../src/exchange/kalshi/stream.js";
+import type { Fill, StreamEvent } from "../../../src/exchange/port.js";
 import { waitFor, wireFill, type WireFill, WsKalshiStub } from "../../support/wsKalshiStub.js";
 import { FakeExchange, wireOrder } from "../../alerts/fakeExchange.js";
 
@@ -244,5 +244,19 @@ describe("wire parsing (schemas.ts wsFillToDomain / wsUserOrderToDomain)", () =>
     await waitFor(() => events.some((e) => e.type === "order"), "order event");
     const orders = events.flatMap((e) => (e.type === "order" ? [e.order.orderId] : []));
     expect(orders).toEqual(["o-known"]);
+  });
+});
+
+describe("sortFillsOldestFirst", () => {
+  const f = (id: string, t: number) => ({ fillId: id, createdTime: t }) as unknown as Fill;
+  it("puts fills with the same ms in the reverse of Kalshi's newest-first listing", () => {
+    const listed = [f("d", 3), f("c", 2), f("b", 2), f("a", 1)];
+    expect(sortFillsOldestFirst(listed).map((x) => x.fillId)).toEqual(["a", "b", "c", "d"]);
+    const allSame = [f("c", 5), f("b", 5), f("a", 5)];
+    expect(sortFillsOldestFirst(allSame).map((x) => x.fillId)).toEqual(["a", "b", "c"]);
+  });
+  it("keeps listing order for ties in a list that is plainly oldest first", () => {
+    const listed = [f("a", 1), f("b", 2), f("c", 2), f("d", 3)];
+    expect(sortFillsOldestFirst(listed).map((x) => x.fillId)).toEqual(["a", "b", "c", "d"]);
   });
 });
