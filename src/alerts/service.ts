@@ -631,7 +631,7 @@ class FillAlertsService implements FillAlerts {
     let p = this.titles.get(ticker);
     if (!p) {
       const lookup =
-        this.opts.marketTitle ?? (async (t: string) => (await this.opts.exchange.getMarket(t)).title);
+        this.opts.marketTitle ?? (async (t: string) => marketLabel(await this.opts.exchange.getMarket(t)));
       p = lookup(ticker).then(
         (t) => t || ticker,
         (e) => {
@@ -727,6 +727,15 @@ class FillAlertsService implements FillAlerts {
       await this.orderProgress(n.fill.orderId),
     );
   }
+}
+
+/**
+ * "title — YES subtitle", as the bot shows markets: the brackets of one event share a title
+ * ("Highest temperature in NYC on Nov 25?") and only the subtitle ("40° or below") tells them apart.
+ */
+export function marketLabel(m: { title: string; yesSubTitle: string }): string {
+  const sub = m.yesSubTitle.trim();
+  return sub && !m.title.includes(sub) ? `${m.title} — ${sub}` : m.title;
 }
 
 /** Resolves to `fallback` when `p` takes longer than `ms` (p keeps running). */

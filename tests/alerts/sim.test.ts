@@ -199,5 +199,9 @@ describe("fill alerts against the sim", () => {
     expect(texts[0]).toContain("Order canceled by the exchange (the market closed)");
     expect(texts[0]).toContain("BUY 4 YES");
     expect(texts[0]).toContain("filled 0/4");
+    // the market is named with its bracket, not just the event question every bracket shares
+    const m = await t.client.getMarket(t.ticker);
+    expect(m.yesSubTitle).not.toBe("");
+    expect(texts[0]).toContain(`${m.title} — ${m.yesSubTitle}`);
   });
 });
