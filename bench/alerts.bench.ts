@@ -1,6 +1,9 @@
 /**
- * Alert latency: from a fill leaving the exchange (stub WebSocket server / REST fake) to the alert
- * sink's send(), p50 and p99, for the WebSocket path and for polling-only mode, in the same run.
+ * Alert latency: from a fill happening at the exchange to the alert sink's send(), p50 and p99, for
+ * the WebSocket path and for polling-only mode, in the same run, against
+ *  - the stub WebSocket server + in-memory REST fake (the alert code alone), and
+ *  - the REAL sim (startSim): the fill is made with the sim's control `trade` against a resting order
+ *    placed with the KalshiClient, and travels the sim's signed WebSocket (or REST for polling).
  *
  *   npx tsx bench/alerts.bench.ts            (or through bench/run.ts, which calls run())
  */
@@ -16,6 +19,14 @@ import { createAlertSettingsStore } from "../src/alerts/settings.js";
 import type { AlertSink } from "../src/alerts/sink.js";
 import { waitFor, wireFill, WsKalshiStub } from "../tests/support/wsKalshiStub.js";
 import { FakeExchange } from "../tests/alerts/fakeExchange.js";
+import { SimAlertsHarness, until } from "../tests/alerts/simHarness.js";
+
+/** One row of the bench runner's table. */
+export interface BenchRow {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+}
 
 export interface LatencyResult {
   mode: string;
@@ -31,6 +42,10 @@ export interface AlertsBenchOptions {
   spacingMs?: number;
   /** Poll interval for the polling-only mode, ms. */
   pollIntervalMs?: number;
+  /** Fills per mode against the sim. */
+  simFills?: number;
+  /** Poll interval for the polling-only mode against the sim, ms. */
+  simPollIntervalMs?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -119,17 +134,80 @@ async function measure(
   };
 }
 
-export async function run(opts: AlertsBenchOptions = {}): Promise<LatencyResult[]> {
-  const o: Required<AlertsBenchOptions> = { fills: 200, spacingMs: 10, pollIntervalMs: 1000, ...opts };
-  const results = [await measure("websocket", o), await measure("polling", o)];
-  console.log("alert latency, fill emitted → sink.send()");
-  console.table(results);
-  return results;
+/** Against the real sim: fill via sim control → sink.send(). */
+async function measureSim(mode: "websocket" | "polling", fills: number, pollIntervalMs: number) {
+  const h = await SimAlertsHarness.create();
+  const emitted = new Map<number, number>();
+  const latencies: number[] = [];
+  try {
+    // Resting bids of sizes 1..fills+1 (size 1 warms the title and order lookups and is not counted).
+    for (let k = 1; k <= fills + 1; k++) await h.rest(k);
+    h.sink.onSend = (html) => {
+      const t = performance.now();
+      const size = Number(/BUY (\d+) YES/.exec(html)?.[1]);
+      const start = emitted.get(size);
+      if (start !== undefined && size > 1) latencies.push(t - start);
+    };
+    const streamExtra =
+      mode === "polling"
+        ? {
+            // nothing listens on the sim's port with this path: the socket never comes up
+            wsUrl: h.sim.wsUrl.replace("/trade-api/ws/v2", "/no-socket-here"),
+            backoff: { baseMs: 1000, maxMs: 5000 },
+            pollFallback: { exchange: h.client, intervalMs: pollIntervalMs, afterFailures: 0 },
+          }
+        : {};
+    const svc = h.service({ orderInfoTimeoutMs: 50 }, streamExtra);
+    await svc.start();
+    await new Promise((r) => setTimeout(r, 100)); // initial backfill
+    for (let k = 1; k <= fills + 1; k++) {
+      emitted.set(k, performance.now());
+      h.fill(k);
+      // spacing that does not line up with the poll interval
+      await new Promise((r) => setTimeout(r, 17 + (k % 5) * 7));
+    }
+    await until(() => latencies.length >= fills, `sim ${mode} alerts`, 30_000);
+  } finally {
+    await h.close();
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50Ms: r(percentile(sorted, 50)), p99Ms: r(percentile(sorted, 99)) };
+}
+
+export async function run(opts: AlertsBenchOptions = {}): Promise<BenchRow[]> {
+  const o: Required<AlertsBenchOptions> = {
+    fills: 200,
+    spacingMs: 10,
+    pollIntervalMs: 1000,
+    simFills: 40,
+    simPollIntervalMs: 500,
+    ...opts,
+  };
+  const rows: BenchRow[] = [];
+  for (const mode of ["websocket", "polling"] as const) {
+    const x = await measure(mode, o);
+    rows.push({ name: `alerts: stub ${x.mode}, ${x.fills} fills`, p50Ms: x.p50Ms, p99Ms: x.p99Ms });
+  }
+  for (const mode of ["websocket", "polling"] as const) {
+    const x = await measureSim(mode, o.simFills, o.simPollIntervalMs);
+    const name =
+      mode === "websocket"
+        ? `alerts: sim websocket, ${o.simFills} fills`
+        : `alerts: sim polling-only (every ${o.simPollIntervalMs} ms), ${o.simFills} fills`;
+    rows.push({ name, ...x });
+  }
+  return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  run()
+    .then((rows) => {
+      console.log("alert latency, fill happens → sink.send()");
+      console.table(rows);
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
 }

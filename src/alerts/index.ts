@@ -1,11 +1,5 @@
 export { createFillAlerts } from "./service.js";
-export type {
-  FillAlerts,
-  FillAlertsOptions,
-  FillAlertsStatus,
-  FillJournal,
-  FillJournalEvent,
-} from "./service.js";
+export type { FillAlerts, FillAlertsOptions, FillAlertsStatus, FillJournal } from "./service.js";
 export { createTelegramAlertSink, AlertDeliveryError, toDeliveryError } from "./sink.js";
 export type { AlertSink } from "./sink.js";
 export { createAlertSettingsStore, ALERT_MODES, isAlertMode } from "./settings.js";

@@ -11,8 +11,9 @@
  */
 import Queue from "better-queue";
 import type { Centis } from "../domain/money.js";
-import type { ExchangePort, ExchangeStream, Fill, Order, StreamEvent } from "../exchange/port.js";
-import type { StreamLogger } from "../exchange/kalshi/stream.js";
+import type { ExchangePort, ExchangeStream, Fill, Order, Position, StreamEvent } from "../exchange/port.js";
+import { sortFillsOldestFirst, type StreamLogger } from "../exchange/kalshi/stream.js";
+import { fillEvent, type TradeJournal } from "../trading/journal.js";
 import {
   envTagFor,
   escapeHtml,
@@ -29,18 +30,8 @@ import type { AlertMode, AlertSettings } from "./settings.js";
 import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
 import { AlertState, cancelKey, fillKey, type Notice, settlementKey } from "./state.js";
 
-export interface FillJournalEvent {
-  type: "fill";
-  fill: Fill;
-  /** Signed position after the fill when known (from the socket, or derived for REST fills). */
-  postPosition: Centis | null;
-  clientOrderId: string | null;
-  source: "stream" | "backfill";
-}
-
-export interface FillJournal {
-  record(e: FillJournalEvent): void;
-}
+/** The trade core's journal (createTradeJournal), or anything with its record(). Fills go in as fillEvent(). */
+export type FillJournal = Pick<TradeJournal, "record">;
 
 export interface FillAlertsOptions {
   stream: ExchangeStream;
@@ -279,6 +270,9 @@ class FillAlertsService implements FillAlerts {
   private async backfill(): Promise<void> {
     const state = this.state!;
     const minTs = (state.fillCursorTs ?? this.startedAt - this.lookbackMs) - this.overlapMs;
+    // Positions first: a fill made between the two reads is then listed by getFills but not yet in the
+    // position, and the position's last update time tells it apart (see derivePostPositions).
+    const positions = await this.readPositions();
     let fills: Fill[];
     try {
       fills = await withTimeout(this.opts.exchange.getFills({ minTs }), this.restTimeoutMs, "getFills");
@@ -297,54 +291,85 @@ class FillAlertsService implements FillAlerts {
       return;
     }
     this.backfillFailures = 0;
-    fills.sort((a, b) => a.createdTime - b.createdTime);
-    const fresh = fills
+    const ordered = sortFillsOldestFirst(fills);
+    const fresh = ordered
       .filter((f) => !state.has(fillKey(f.fillId)))
       .map((fill) => ({ fill, postPosition: null as Centis | null, clientOrderId: null as string | null }));
     if (fresh.length === 0) return;
-    await this.derivePostPositions(fresh, fills);
+    await this.derivePostPositions(fresh, ordered, positions);
     this.log.info("alerts: backfilled fills", { count: fresh.length });
     this.takeFills(fresh, "backfill");
   }
 
+  /** Every open position, or null when they cannot be read. */
+  private async readPositions(ticker?: string): Promise<Position[] | null> {
+    try {
+      return await withTimeout(
+        this.opts.exchange.getPositions(ticker ? { ticker } : {}),
+        this.restTimeoutMs,
+        "getPositions",
+      );
+    } catch (e) {
+      this.log.warn("alerts: could not read positions for fill messages", { ticker, error: errText(e) });
+      return null;
+    }
+  }
+
   /**
-   * REST fills carry no post position: post = current position − the moves of every later fill of
-   * the market we know of. Left null when the position cannot be read.
+   * REST fills carry no post position. It is derived from the current position: minus the moves of
+   * the known fills after this one that the position already reflects, plus the moves of this and
+   * earlier fills it does not reflect yet (made after the position was read: later than the
+   * position's last update). Left null when the position cannot be read.
+   *
+   * `ordered`: the REST list the items come from, oldest first (ties in exchange order).
+   * `positions`: a snapshot read before `ordered` was listed (rows without a last update time are
+   * read again now).
    */
   private async derivePostPositions(
     items: Array<{ fill: Fill; postPosition: Centis | null }>,
-    alsoKnown: Fill[] = [],
+    ordered: Fill[] = [],
+    positions?: Position[] | null,
   ): Promise<void> {
     const tickers = [...new Set(items.filter((i) => i.postPosition === null).map((i) => i.fill.ticker))];
     for (const ticker of tickers) {
-      let current: number;
-      try {
-        const rows = await withTimeout(
-          this.opts.exchange.getPositions({ ticker }),
-          this.restTimeoutMs,
-          "getPositions",
-        );
-        current = rows.find((r) => r.ticker === ticker)?.position ?? 0;
-      } catch (e) {
-        this.log.warn("alerts: could not read the position for a fill message", {
-          ticker,
-          error: errText(e),
-        });
-        continue;
+      // The snapshot is usable only with its last update time; otherwise read the position now, after the
+      // fills were listed, and take it as reflecting all of them.
+      let row = positions?.find((r) => r.ticker === ticker && r.lastUpdatedTs !== null);
+      let cutoff: number | null = row?.lastUpdatedTs ?? null;
+      if (!row) {
+        const rows = await this.readPositions(ticker);
+        if (rows === null) continue;
+        row = rows.find((r) => r.ticker === ticker);
+        cutoff = null;
       }
-      const moves = new Map<string, { ts: number; delta: number }>();
-      for (const r of this.recentFills) if (r.ticker === ticker) moves.set(r.id, r);
-      for (const f of alsoKnown)
-        if (f.ticker === ticker) moves.set(f.fillId, { ts: f.createdTime, delta: fillDelta(f) });
+      const current = row?.position ?? 0;
+      // Known fills of this market in exchange order: taken in earlier, then the REST list, then the items.
+      const seq: Array<{ id: string; ts: number; delta: number }> = [];
+      const ids = new Set<string>();
+      const add = (id: string, ts: number, delta: number) => {
+        if (ids.has(id)) return;
+        ids.add(id);
+        seq.push({ id, ts, delta });
+      };
+      const listed = new Set(ordered.map((f) => f.fillId));
+      for (const r of this.recentFills)
+        if (r.ticker === ticker && !listed.has(r.id)) add(r.id, r.ts, r.delta);
+      for (const f of ordered) if (f.ticker === ticker) add(f.fillId, f.createdTime, fillDelta(f));
       for (const i of items) {
-        if (i.fill.ticker === ticker)
-          moves.set(i.fill.fillId, { ts: i.fill.createdTime, delta: fillDelta(i.fill) });
+        if (i.fill.ticker === ticker) add(i.fill.fillId, i.fill.createdTime, fillDelta(i.fill));
       }
+      const sorted = seq.map((m, k) => ({ m, k })).sort((a, b) => a.m.ts - b.m.ts || a.k - b.k);
+      const rank = new Map(sorted.map((x, r) => [x.m.id, r]));
+      const reflected = (ts: number) => cutoff === null || ts <= cutoff;
       for (const i of items) {
         if (i.fill.ticker !== ticker || i.postPosition !== null) continue;
-        let later = 0;
-        for (const [id, m] of moves) if (id !== i.fill.fillId && m.ts > i.fill.createdTime) later += m.delta;
-        i.postPosition = (current - later) as Centis;
+        const mine = rank.get(i.fill.fillId)!;
+        let post = current;
+        for (const [r, { m }] of sorted.entries()) {
+          if (r > mine && reflected(m.ts)) post -= m.delta;
+          else if (r <= mine && !reflected(m.ts)) post += m.delta;
+        }
+        i.postPosition = post as Centis;
       }
     }
   }
@@ -368,8 +393,9 @@ class FillAlertsService implements FillAlerts {
       const key = fillKey(item.fill.fillId);
       if (state.has(key) || seen.has(key)) continue;
       seen.add(key);
+      this.log.debug?.("alerts: new fill", { fillId: item.fill.fillId, orderId: item.fill.orderId, source });
       try {
-        this.opts.journal?.record({ type: "fill", ...item, source });
+        this.opts.journal?.record(fillEvent(item.fill, item.clientOrderId));
       } catch (e) {
         this.log.error("alerts: the journal refused a fill", { fillId: item.fill.fillId, error: errText(e) });
       }
@@ -605,7 +631,7 @@ class FillAlertsService implements FillAlerts {
     let p = this.titles.get(ticker);
     if (!p) {
       const lookup =
-        this.opts.marketTitle ?? (async (t: string) => (await this.opts.exchange.getMarket(t)).title);
+        this.opts.marketTitle ?? (async (t: string) => marketLabel(await this.opts.exchange.getMarket(t)));
       p = lookup(ticker).then(
         (t) => t || ticker,
         (e) => {
@@ -701,6 +727,15 @@ class FillAlertsService implements FillAlerts {
       await this.orderProgress(n.fill.orderId),
     );
   }
+}
+
+/**
+ * "title — YES subtitle", as the bot shows markets: the brackets of one event share a title
+ * ("Highest temperature in NYC on Nov 25?") and only the subtitle ("40° or below") tells them apart.
+ */
+export function marketLabel(m: { title: string; yesSubTitle: string }): string {
+  const sub = m.yesSubTitle.trim();
+  return sub && !m.title.includes(sub) ? `${m.title} — ${sub}` : m.title;
 }
 
 /** Resolves to `fallback` when `p` takes longer than `ms` (p keeps running). */

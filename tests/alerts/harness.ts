@@ -4,12 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KalshiStream, type KalshiStreamOptions } from "../../src/exchange/kalshi/stream.js";
-import {
-  createFillAlerts,
-  type FillAlerts,
-  type FillAlertsOptions,
-  type FillJournalEvent,
-} from "../../src/alerts/service.js";
+import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../../src/alerts/service.js";
+import type { JournalEvent } from "../../src/trading/journal.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
 import { wireFill, type WireFill, WsKalshiStub } from "../support/wsKalshiStub.js";
@@ -78,7 +74,8 @@ export class Harness {
   stub!: WsKalshiStub;
   exchange = new FakeExchange();
   sink = new RecordingSink();
-  journal: FillJournalEvent[] = [];
+  /** Fill events the service handed to journal.record(). */
+  journal: Array<Extract<JournalEvent, { type: "fill" }>> = [];
   dataDir = "";
   services: FillAlerts[] = [];
   streams: KalshiStream[] = [];
@@ -118,7 +115,12 @@ export class Harness {
       dataDir: this.dataDir,
       envTag: "sim",
       timeZone: "America/New_York",
-      journal: { record: (e) => this.journal.push(e) },
+      journal: {
+        record: (e) => {
+          if (e.type !== "fill") throw new Error(`unexpected journal event ${e.type}`);
+          this.journal.push(e);
+        },
+      },
       coalesceWindowMs: 0,
       marketTitle: async (t) => `Title ${t}`,
       retry: { baseMs: 5, maxMs: 20 },

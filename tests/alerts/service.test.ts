@@ -56,7 +56,7 @@ describe("fill alerts", () => {
       "🧪 SIM · Nov 24, 08:15\n<b>Filled</b>: BUY 10 YES · Title KXT-1 · @ $0.55 · fee $0.17 · position now 25 YES · order 10/10",
     );
     expect(t.sink.messages[0]!.silent).toBe(false);
-    expect(t.journal.map((j) => j.fill.fillId)).toEqual(["fill-1"]);
+    expect(t.journal.map((j) => j.fillId)).toEqual(["fill-1"]);
     expect(svc.status()).toMatchObject({ connected: true, queueDepth: 0 });
     expect(svc.status().lastFillTs).toBe(Date.UTC(2026, 10, 24, 13, 15));
   });
@@ -91,7 +91,7 @@ describe("fill alerts", () => {
     await waitFor(() => t.sink.messages.length === 8, "all eight alerts");
     await new Promise((r) => setTimeout(r, 50));
     expect(t.sink.tickers()).toEqual(range(1, 8));
-    expect(t.journal.map((j) => j.fill.fillId)).toEqual(range(1, 8).map((x) => x.replace("KXT", "fill")));
+    expect(t.journal.map((j) => j.fillId)).toEqual(range(1, 8).map((x) => x.replace("KXT", "fill")));
   });
 
   it("a fill seen by both the socket and the backfill is alerted and journaled once", async () => {
@@ -130,7 +130,7 @@ describe("fill alerts", () => {
     await waitFor(() => t.sink.messages.length === 6, "all six alerts");
     await new Promise((r) => setTimeout(r, 50));
     expect(t.sink.tickers()).toEqual(range(1, 6));
-    expect(t.journal.map((j) => j.fill.fillId)).toEqual(range(1, 6).map((x) => x.replace("KXT", "fill")));
+    expect(t.journal.map((j) => j.fillId)).toEqual(range(1, 6).map((x) => x.replace("KXT", "fill")));
     expect(second.status().queueDepth).toBe(0);
   });
 

@@ -12,8 +12,8 @@
  */
 import type { KeyObject } from "node:crypto";
 import WebSocket from "ws";
-import type { ExchangePort, ExchangeStream, Fill, Order, OrderStatus, StreamEvent } from "../port.js";
-import { type Centis, complementPrice, parseCount, parseDollars } from "../../domain/money.js";
+import type { ExchangePort, ExchangeStream, Fill, StreamEvent } from "../port.js";
+import { wsFillToDomain, wsUserOrderToDomain } from "./schemas.js";
 import { signRequest, WS_PATH } from "./signer.js";
 
 export interface StreamLogger {
@@ -242,9 +242,14 @@ export class KalshiStream implements ExchangeStream {
         return;
       }
       case "fill": {
-        const parsed = parseWsFill(m.msg);
-        if (!parsed) {
-          this.log.error("kalshi stream: could not read a fill message", { tradeId: m.msg?.trade_id });
+        let parsed: ReturnType<typeof wsFillToDomain>;
+        try {
+          parsed = wsFillToDomain(m.msg);
+        } catch (e) {
+          this.log.error("kalshi stream: could not read a fill message", {
+            tradeId: typeof m.msg?.trade_id === "string" ? m.msg.trade_id : undefined,
+            error: errText(e),
+          });
           return;
         }
         this.noteFill(parsed.fill);
@@ -252,11 +257,17 @@ export class KalshiStream implements ExchangeStream {
         return;
       }
       case "user_order": {
-        const parsed = parseWsUserOrder(m.msg);
-        if (!parsed) {
-          this.log.warn("kalshi stream: could not read a user_order message", { orderId: m.msg?.order_id });
+        let parsed: ReturnType<typeof wsUserOrderToDomain>;
+        try {
+          parsed = wsUserOrderToDomain(m.msg);
+        } catch (e) {
+          this.log.warn("kalshi stream: could not read a user_order message", {
+            orderId: typeof m.msg?.order_id === "string" ? m.msg.order_id : undefined,
+            error: errText(e),
+          });
           return;
         }
+        if (!parsed) return; // status "unknown": the next update or the REST reads settle it
         this.emit({ type: "order", ...parsed });
         return;
       }
@@ -343,8 +354,7 @@ export class KalshiStream implements ExchangeStream {
       return;
     }
     if (!this.polling) return; // the socket came back while we were asking; its backfill covers these
-    fills.sort((a, b) => a.createdTime - b.createdTime);
-    for (const fill of fills) {
+    for (const fill of sortFillsOldestFirst(fills)) {
       if (this.seen.has(fill.fillId)) continue;
       this.noteFill(fill);
       this.emit({ type: "fill", fill, postPosition: null, clientOrderId: null });
@@ -371,6 +381,20 @@ export class KalshiStream implements ExchangeStream {
   }
 }
 
+/**
+ * Fills oldest first. Kalshi lists fills newest first and stamps them in ms, so fills of one sweep
+ * can share a timestamp: those keep the reverse of the listing order (or the listing order when the
+ * list is plainly oldest first).
+ */
+export function sortFillsOldestFirst(fills: readonly Fill[]): Fill[] {
+  const n = fills.length;
+  const ascending = n > 1 && fills[0]!.createdTime < fills[n - 1]!.createdTime;
+  return fills
+    .map((f, i) => ({ f, k: ascending ? i : n - 1 - i }))
+    .sort((a, b) => a.f.createdTime - b.f.createdTime || a.k - b.k)
+    .map((x) => x.f);
+}
+
 // ------------------------------------------------------------------ wire parsing
 
 interface WireEnvelope {
@@ -378,103 +402,6 @@ interface WireEnvelope {
   id?: number;
   sid?: number;
   msg?: Record<string, unknown> & { code?: unknown; msg?: unknown; trade_id?: unknown; order_id?: unknown };
-}
-
-function str(x: unknown): string | null {
-  return typeof x === "string" && x.length > 0 ? x : null;
-}
-
-function num(x: unknown): number | null {
-  return typeof x === "number" && Number.isFinite(x) ? x : null;
-}
-
-/** A WS `fill` message body → domain Fill (trade_id is the REST fill_id). Null when a required field is bad. */
-export function parseWsFill(
-  msg: unknown,
-): { fill: Fill; postPosition: Centis | null; clientOrderId: string | null } | null {
-  if (!msg || typeof msg !== "object") return null;
-  const m = msg as Record<string, unknown>;
-  try {
-    const tradeId = str(m.trade_id);
-    const orderId = str(m.order_id);
-    const ticker = str(m.market_ticker) ?? str(m.ticker);
-    const bookSide = m.book_side === "bid" || m.book_side === "ask" ? m.book_side : null;
-    const outcomeSide =
-      m.outcome_side === "yes" || m.outcome_side === "no"
-        ? m.outcome_side
-        : bookSide === "bid"
-          ? "yes"
-          : bookSide === "ask"
-            ? "no"
-            : null;
-    const tsMs = num(m.ts_ms) ?? (num(m.ts) !== null ? (m.ts as number) * 1000 : null);
-    const yesPriceStr = str(m.yes_price_dollars);
-    const countStr = str(m.count_fp);
-    if (!tradeId || !orderId || !ticker || !bookSide || !outcomeSide || tsMs === null) return null;
-    if (!yesPriceStr || !countStr) return null;
-    const yesPrice = parseDollars(yesPriceStr);
-    const fill: Fill = {
-      fillId: tradeId,
-      tradeId,
-      orderId,
-      ticker,
-      outcomeSide,
-      bookSide,
-      count: parseCount(countStr),
-      yesPrice,
-      noPrice: complementPrice(yesPrice),
-      isTaker: m.is_taker === true,
-      fee: parseDollars(str(m.fee_cost) ?? "0"),
-      createdTime: tsMs,
-    };
-    const post = str(m.post_position_fp);
-    return { fill, postPosition: post ? parseCount(post) : null, clientOrderId: str(m.client_order_id) };
-  } catch {
-    return null;
-  }
-}
-
-const ORDER_STATUSES: readonly OrderStatus[] = ["resting", "canceled", "executed"];
-
-/** A WS `user_order` message body → domain Order and its last_update_reason. Null for status "unknown". */
-export function parseWsUserOrder(msg: unknown): { order: Order; reason: string | null } | null {
-  if (!msg || typeof msg !== "object") return null;
-  const m = msg as Record<string, unknown>;
-  try {
-    const orderId = str(m.order_id);
-    const ticker = str(m.ticker) ?? str(m.market_ticker);
-    const status = ORDER_STATUSES.find((s) => s === m.status);
-    const bookSide = m.book_side === "bid" || m.book_side === "ask" ? m.book_side : null;
-    const outcomeSide = m.outcome_side === "yes" || m.outcome_side === "no" ? m.outcome_side : null;
-    const yesStr = str(m.yes_price_dollars);
-    if (!orderId || !ticker || !status || !bookSide || !outcomeSide || !yesStr) return null;
-    const yesPrice = parseDollars(yesStr);
-    const dollars = (k: string) => parseDollars(str(m[k]) ?? "0");
-    const count = (k: string) => parseCount(str(m[k]) ?? "0");
-    const order: Order = {
-      orderId,
-      clientOrderId: str(m.client_order_id),
-      ticker,
-      outcomeSide,
-      bookSide,
-      status,
-      yesPrice,
-      noPrice: complementPrice(yesPrice),
-      fillCount: count("fill_count_fp"),
-      remainingCount: count("remaining_count_fp"),
-      initialCount: count("initial_count_fp"),
-      takerFillCost: dollars("taker_fill_cost_dollars"),
-      makerFillCost: dollars("maker_fill_cost_dollars"),
-      takerFees: dollars("taker_fees_dollars"),
-      makerFees: dollars("maker_fees_dollars"),
-      createdTime: num(m.created_ts_ms),
-      lastUpdateTime: num(m.last_updated_ts_ms),
-      expirationTime: num(m.expiration_ts_ms),
-    };
-    return { order, reason: str(m.last_update_reason) };
-  } catch {
-    return null;
-  }
 }
 
 function errText(e: unknown): string {

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { KalshiStream, parseWsFill, parseWsUserOrder } from "../../../src/exchange/kalshi/stream.js";
-import type { StreamEvent } from "../../../src/exchange/port.js";
-import { waitFor, wireFill, WsKalshiStub } from "../../support/wsKalshiStub.js";
+import { KalshiStream, sortFillsOldestFirst } from "../../../src/exchange/kalshi/stream.js";
+import type { Fill, StreamEvent } from "../../../src/exchange/port.js";
+import { waitFor, wireFill, type WireFill, WsKalshiStub } from "../../support/wsKalshiStub.js";
 import { FakeExchange, wireOrder } from "../../alerts/fakeExchange.js";
 
 let privateKey: KeyObject;
@@ -208,18 +208,55 @@ describe("KalshiStream", () => {
   });
 });
 
-describe("wire parsing", () => {
-  it("rejects a fill without a trade id or with a bad price instead of guessing", () => {
-    expect(parseWsFill({ ...wireFill(), trade_id: undefined })).toBeNull();
-    expect(parseWsFill({ ...wireFill(), yes_price_dollars: "abc" })).toBeNull();
+describe("wire parsing (schemas.ts wsFillToDomain / wsUserOrderToDomain)", () => {
+  it("skips a fill without a trade id or with a bad price instead of guessing, logs it, and keeps going", async () => {
+    const srv = await stub();
+    const { lines, logger } = logs();
+    const { s, events } = stream(srv.url, { logger });
+    await s.start();
+    srv.sendFill({ ...wireFill(), trade_id: undefined } as unknown as WireFill);
+    srv.sendFill(wireFill({ trade_id: "bad-price", yes_price_dollars: "abc" }));
+    srv.sendFill(wireFill({ trade_id: "good" }));
+    await waitFor(() => fills(events).length === 1, "the good fill");
+    expect(fills(events).map((e) => e.fill.fillId)).toEqual(["good"]);
+    const errors = lines.filter((l) => l.startsWith("error kalshi stream: could not read a fill message"));
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toContain("yes_price_dollars");
+    expect(s.connected).toBe(true);
   });
 
-  it("falls back to the deprecated seconds timestamp", () => {
-    const { ts_ms: _unused, ...rest } = wireFill();
-    expect(parseWsFill({ ...rest, ts: 1_700_000_000 })?.fill.createdTime).toBe(1_700_000_000_000);
+  it("falls back to the deprecated seconds timestamp", async () => {
+    const srv = await stub();
+    const { s, events } = stream(srv.url);
+    await s.start();
+    const { ts_ms: _unused, ...rest } = wireFill({ trade_id: "secs" });
+    srv.sendFill({ ...rest, ts: 1_700_000_000 } as unknown as WireFill);
+    await waitFor(() => fills(events).length === 1, "fill");
+    expect(fills(events)[0]!.fill.createdTime).toBe(1_700_000_000_000);
   });
 
-  it("skips user_order messages with status unknown", () => {
-    expect(parseWsUserOrder(wireOrder({ status: "unknown" }))).toBeNull();
+  it("skips user_order messages with status unknown", async () => {
+    const srv = await stub();
+    const { s, events } = stream(srv.url);
+    await s.start();
+    srv.sendUserOrder(wireOrder({ status: "unknown", order_id: "o-unknown" }));
+    srv.sendUserOrder(wireOrder({ status: "resting", order_id: "o-known" }));
+    await waitFor(() => events.some((e) => e.type === "order"), "order event");
+    const orders = events.flatMap((e) => (e.type === "order" ? [e.order.orderId] : []));
+    expect(orders).toEqual(["o-known"]);
+  });
+});
+
+describe("sortFillsOldestFirst", () => {
+  const f = (id: string, t: number) => ({ fillId: id, createdTime: t }) as unknown as Fill;
+  it("puts fills with the same ms in the reverse of Kalshi's newest-first listing", () => {
+    const listed = [f("d", 3), f("c", 2), f("b", 2), f("a", 1)];
+    expect(sortFillsOldestFirst(listed).map((x) => x.fillId)).toEqual(["a", "b", "c", "d"]);
+    const allSame = [f("c", 5), f("b", 5), f("a", 5)];
+    expect(sortFillsOldestFirst(allSame).map((x) => x.fillId)).toEqual(["a", "b", "c"]);
+  });
+  it("keeps listing order for ties in a list that is plainly oldest first", () => {
+    const listed = [f("a", 1), f("b", 2), f("c", 2), f("d", 3)];
+    expect(sortFillsOldestFirst(listed).map((x) => x.fillId)).toEqual(["a", "b", "c", "d"]);
   });
 });
