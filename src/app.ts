@@ -16,7 +16,6 @@ import { KalshiStream } from "./exchange/kalshi/stream.js";
 import { loadPrivateKey } from "./exchange/kalshi/signer.js";
 import { describeExchangeError } from "./exchange/errors.js";
 import { createTradingServices, type TradingServices } from "./trading/index.js";
-import { fillEvent } from "./trading/journal.js";
 import { createBot, setCommands } from "./bot/createBot.js";
 import type { MyContext } from "./bot/context.js";
 import type { Bot } from "grammy";
@@ -222,7 +221,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       dataDir: config.dataDir,
       envTag: config.environment,
       timeZone: config.displayTimezone,
-      journal: { record: (e) => services.journal.record(fillEvent(e.fill, e.clientOrderId ?? undefined)) },
+      journal: services.journal,
       logger,
       now,
       ...(opts.alerts ?? {}),
