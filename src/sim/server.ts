@@ -94,6 +94,11 @@ export interface SimOptions {
   pingIntervalMs?: number;
   /** Age at which fills and finished orders move to /historical/*. Default 30 days. */
   historicalCutoffMs?: number;
+  /**
+   * Serve at most this many items per list page whatever `limit` asks for (a server may return
+   * short pages; clients must follow `cursor`). Default: no cap beyond the spec maxima.
+   */
+  maxPageSize?: number;
 }
 
 export interface SimTradeArgs {
@@ -167,9 +172,16 @@ function intParam(q: Query, name: string, min?: number, max?: number): number | 
   return n;
 }
 
-function paginate<T>(items: T[], q: Query, defLimit = 100, maxLimit = 1000): { page: T[]; cursor: string } {
+function paginate<T>(
+  items: T[],
+  q: Query,
+  defLimit = 100,
+  maxLimit = 1000,
+  pageCap = Infinity,
+): { page: T[]; cursor: string } {
   let limit = intParam(q, "limit", 0, maxLimit) ?? defLimit;
   if (limit === 0) limit = defLimit;
+  limit = Math.min(limit, pageCap);
   const c = q.get("cursor");
   let offset = 0;
   if (c) {
@@ -236,6 +248,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   const logger = opts.logger ?? silentLogger();
   const host = opts.host ?? "127.0.0.1";
   const maxSkew = opts.maxSkewMs ?? 30_000;
+  const pageCap = opts.maxPageSize !== undefined && opts.maxPageSize > 0 ? opts.maxPageSize : Infinity;
   const keys: SimKeys = loadOrCreateKeys({
     publicKeyPem: opts.publicKeyPem,
     keyId: opts.keyId,
@@ -417,7 +430,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
         o.createdTs >= min &&
         o.createdTs <= max,
     );
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return { status: 200, body: { orders: page.map((o) => orderToWire(engine, o)), cursor } };
   };
 
@@ -431,7 +444,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter((f) => (!ticker || f.ticker === ticker) && (!orderId || f.orderId === orderId))
       .filter((f) => f.ts >= min && f.ts <= max)
       .reverse();
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return { status: 200, body: { fills: page.map(fillToWire), cursor } };
   };
 
@@ -510,7 +523,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
         (p) => (!ticker || p.ticker === ticker) && (!ev || engine.findMarket(p.ticker)?.eventTicker === ev),
       )
       .sort((a, b) => b.lastUpdatedTs - a.lastUpdatedTs);
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({
       market_positions: page.map(positionToWire),
       event_positions: eventPositionsToWire(engine, page),
@@ -629,7 +642,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter((s) => (!ticker || s.ticker === ticker) && (!ev || s.eventTicker === ev))
       .filter((s) => s.settledTime >= min && s.settledTime <= max)
       .reverse();
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({ settlements: page.map(settlementToWire), cursor });
   });
   route("GET", "/historical/cutoff", false, () => {
@@ -661,7 +674,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
           (minClose === undefined || m.closeTime >= minClose * 1000) &&
           (maxClose === undefined || m.closeTime <= maxClose * 1000),
       );
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({ markets: page.map((m) => marketToWire(engine, m)), cursor });
   });
   route("GET", "/markets/orderbooks", true, ({ q }) => {
@@ -701,7 +714,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter(
         (e) => (!series || e.seriesTicker === series) && (!status || eventStatus(e.eventTicker) === status),
       );
-    const { page, cursor } = paginate(items, q, 100, 200);
+    const { page, cursor } = paginate(items, q, 100, 200, pageCap);
     return ok({ events: page.map((e) => eventToWire(engine, e, nested)), cursor });
   });
   route("GET", "/events/{event_ticker}", false, ({ q, params }) => {
