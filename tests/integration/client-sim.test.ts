@@ -313,6 +313,44 @@ describe("KalshiClient against the sim: trading and money", () => {
     expect(st).toMatchObject({ marketResult: "yes", yesCount: c(3), revenue: 3 * ONE });
   });
 
+  it("fractional contracts and 0.1¢ prices: accepted where the market allows, refused where not", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const [q] = await markets(k, 1);
+    const start = await balance(k);
+    // 2.5 contracts at the ask of a 1¢ market.
+    const r = await k.createOrder(order(q!.ticker, "bid", q!.ask, 250 as Centis, "immediate_or_cancel"));
+    expect(r.fillCount).toBe(250);
+    const fee = takerFeeByHand(q!.ask, 250 as Centis);
+    let expected = start - notional(q!.ask, 250 as Centis) - fee;
+    expect(await balance(k)).toBe(expected);
+    expect((await k.getPositions())[0]?.position).toBe(250);
+
+    // A 0.1¢ step is refused in a linear_cent market, with the sentence about the price step.
+    const err = await k
+      .createOrder(order(q!.ticker, "bid", (q!.bid - 5_000) as Micros, c(1), "good_till_canceled"))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: "invalid_price" });
+    expect(describeExchangeError(err)).toMatch(/not a valid price step/);
+
+    // ...and accepted below $0.10 in a tapered_deci_cent market: $0.0150 × 3 rests, reserving $0.045.
+    const tapered = (await k.getMarkets({ status: "open" })).find(
+      (m) => m.priceLevelStructure === "tapered_deci_cent" && m.yesAsk !== null && m.yesAsk > 20_000,
+    );
+    expect(tapered).toBeDefined();
+    const low = await k.createOrder(
+      order(tapered!.ticker, "bid", 15_000 as Micros, c(3), "good_till_canceled"),
+    );
+    expect(low.remainingCount).toBe(c(3));
+    const o = await k.getOrder(low.orderId);
+    expect(o).toMatchObject({ yesPrice: 15_000, noPrice: 985_000, status: "resting" });
+    expected -= 45_000;
+    expect(await balance(k)).toBe(expected);
+    await k.cancelOrder(low.orderId);
+    expect(await balance(k)).toBe(expected + 45_000);
+    expect(s.engine.moneyDiscrepancy()).toBe(0);
+  });
+
   it("a repeated client_order_id creates one order and charges once", async () => {
     const s = await sim();
     const k = await client(s);
@@ -475,6 +513,22 @@ describe("KalshiClient against the sim: faults", () => {
     expect(r.remainingCount).toBe(c(3));
   });
 
+  it("drop_after_accept on cancel: the retry's 404 is read back and the cancel counts as done", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const [q] = await markets(k, 1);
+    const start = await balance(k);
+    const r = await k.createOrder(
+      order(q!.ticker, "bid", (q!.bid - 30_000) as Micros, c(4), "good_till_canceled"),
+    );
+    expect(await balance(k)).toBe(start - notional((q!.bid - 30_000) as Micros, c(4)));
+    s.addFault({ path: "/portfolio/events/orders/", method: "DELETE", kind: "drop_after_accept", count: 1 });
+    const cx = await k.cancelOrder(r.orderId);
+    expect(cx).toMatchObject({ orderId: r.orderId, reducedBy: c(4) });
+    expect((await k.getOrder(r.orderId)).status).toBe("canceled");
+    expect(await balance(k)).toBe(start);
+  });
+
   it("500 on every create attempt: no order exists and the error says the outcome is being checked", async () => {
     const s = await sim();
     const k = await client(s);
@@ -531,6 +585,9 @@ describe("KalshiClient against the sim: market data, pagination, history", () =>
     expect(new Set(orders.map((o) => o.orderId)).size).toBe(9);
     expect(await k.getFills()).toHaveLength(4);
     expect(await k.getOrders({ status: "resting" })).toHaveLength(5);
+    const events = await k.getEvents();
+    expect(events).toHaveLength(8);
+    expect(new Set(events.map((e) => e.eventTicker)).size).toBe(8);
   });
 
   it("getOrderbooks batches 1–100 tickers a request and matches getOrderbook", async () => {
