@@ -125,7 +125,7 @@ async function roundTrip(sim: SimServer, k: KalshiClient): Promise<void> {
   for (const s of await k.getSettlements({ ticker: m.ticker })) {
     say(
       `   settlement ${s.ticker}: result ${s.marketResult.toUpperCase()}, ${displayCount(s.yesCount)} YES / ${displayCount(s.noCount)} NO,` +
-        ` cost ${displayUsd(s.yesTotalCost + s.noTotalCost)}, paid out ${displayUsd(s.revenue)}, fees ${displayUsd(s.fee)}`,
+        ` cost ${displayUsd(micros(s.yesTotalCost + s.noTotalCost))}, paid out ${displayUsd(s.revenue)}, fees ${displayUsd(s.fee)}`,
     );
   }
   const mkt = await k.getMarket(m.ticker);
