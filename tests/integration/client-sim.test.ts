@@ -467,6 +467,29 @@ describe("KalshiClient against the sim: faults", () => {
     );
   });
 
+  it("429s beyond the retries → KalshiApiError 429 and the rate-limit sentence", async () => {
+    const s = await sim();
+    const { logger, attempts } = captureLogger();
+    const k = await client(s, { logger });
+    s.addFault({ path: "/portfolio/balance", kind: "429", count: 6 });
+    const err = await k.getBalance().catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 429, outcomeUnknown: false });
+    expect(attempts).toHaveLength(6); // 1 + 5 retries
+    expect(describeExchangeError(err)).toBe("Kalshi is rate-limiting requests; try again in a few seconds.");
+  });
+
+  it("a create that hangs once times out, is sent again with the same client_order_id, and lands once", async () => {
+    const s = await sim();
+    const k = await client(s, { timeoutMs: 200 });
+    const [q] = await markets(k, 1);
+    s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "hang", count: 1 });
+    const req = order(q!.ticker, "bid", q!.ask, c(1), "immediate_or_cancel");
+    const r = await k.createOrder(req);
+    expect(r.fillCount).toBe(c(1));
+    const all = await k.getOrders();
+    expect(all.map((o) => [o.orderId, o.clientOrderId])).toEqual([[r.orderId, req.clientOrderId]]);
+  });
+
   it("a hanging server → timeout error after the retries (short timeoutMs)", async () => {
     const s = await sim();
     const k = await client(s, { timeoutMs: 150 });
