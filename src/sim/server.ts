@@ -99,6 +99,12 @@ export interface SimOptions {
    * short pages; clients must follow `cursor`). Default: no cap beyond the spec maxima.
    */
   maxPageSize?: number;
+  /**
+   * A create with a client_order_id already used: "existing" (default) answers 201 with that
+   * order; "conflict" answers 409 `order_already_exists` (Kalshi's exact answer is unconfirmed,
+   * the spec only lists 409 Conflict), and nothing new is created either way.
+   */
+  duplicateClientOrderId?: "existing" | "conflict";
 }
 
 export interface SimTradeArgs {
@@ -450,6 +456,14 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
 
   const place = (b: Json): Json => {
     const r = engine.placeOrder(USER, parseOrder(b));
+    if (r.duplicate && opts.duplicateClientOrderId === "conflict") {
+      throw new SimError(
+        409,
+        "order_already_exists",
+        "order already exists",
+        `an order with client_order_id ${r.order.clientOrderId} already exists`,
+      );
+    }
     return createResponseToWire(r.order, r.fills, r.tsMs, r.duplicate);
   };
 
@@ -863,6 +877,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
+    let fault: Fault | null = null;
     try {
       if (path === "/sim" || path.startsWith("/sim/")) {
         if (!isLoopback(req.socket.remoteAddress))
@@ -874,7 +889,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       const apiPath = path.slice(REST_PREFIX.length);
       if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
       if (closed) return;
-      const fault = faults.take(method, path, apiPath);
+      fault = faults.take(method, path, apiPath);
       if (fault?.kind === "500") {
         throw new SimError(500, "internal_server_error", "internal server error", "injected fault");
       }
@@ -928,6 +943,11 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       }
       send(res, reply);
     } catch (e) {
+      if (fault?.kind === "drop_after_accept") {
+        // Processed (here: refused), and the answer is lost all the same.
+        req.socket.destroy();
+        return;
+      }
       if (e instanceof SimError) {
         send(res, { status: e.status, body: errorBody(e) });
       } else {

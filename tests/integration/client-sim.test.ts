@@ -351,21 +351,24 @@ describe("KalshiClient against the sim: trading and money", () => {
     expect(s.engine.moneyDiscrepancy()).toBe(0);
   });
 
-  it("a repeated client_order_id creates one order and charges once", async () => {
-    const s = await sim();
-    const k = await client(s);
-    const [q] = await markets(k, 1);
-    const start = await balance(k);
-    const req = order(q!.ticker, "bid", q!.ask, c(2), "immediate_or_cancel");
-    const first = await k.createOrder(req);
-    const second = await k.createOrder(req);
-    expect(second.orderId).toBe(first.orderId);
-    expect(second.fillCount).toBe(c(2));
-    const mine = (await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId);
-    expect(mine).toHaveLength(1);
-    expect(await k.getFills()).toHaveLength(1);
-    expect(await balance(k)).toBe(start - notional(q!.ask, c(2)) - takerFeeByHand(q!.ask, c(2)));
-  });
+  it.each(["existing", "conflict"] as const)(
+    "a repeated client_order_id creates one order and charges once (sim answers duplicates: %s)",
+    async (dup) => {
+      const s = await sim({ duplicateClientOrderId: dup });
+      const k = await client(s);
+      const [q] = await markets(k, 1);
+      const start = await balance(k);
+      const req = order(q!.ticker, "bid", q!.ask, c(2), "immediate_or_cancel");
+      const first = await k.createOrder(req);
+      const second = await k.createOrder(req);
+      expect(second.orderId).toBe(first.orderId);
+      expect(second.fillCount).toBe(c(2));
+      const mine = (await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId);
+      expect(mine).toHaveLength(1);
+      expect(await k.getFills()).toHaveLength(1);
+      expect(await balance(k)).toBe(start - notional(q!.ask, c(2)) - takerFeeByHand(q!.ask, c(2)));
+    },
+  );
 });
 
 describe("KalshiClient against the sim: authentication", () => {
@@ -505,36 +508,46 @@ describe("KalshiClient against the sim: faults", () => {
     expect(await k.getFills()).toEqual([]);
   });
 
-  it("drop_after_accept on createOrder: the retry finds the order; exactly one exists and it is charged once", async () => {
-    const s = await sim();
-    const k = await client(s);
-    const [q] = await markets(k, 1);
-    const start = await balance(k);
-    s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 1 });
-    const req = order(q!.ticker, "bid", q!.ask, c(2), "immediate_or_cancel");
-    const r = await k.createOrder(req);
-    const mine = (await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId);
-    expect(mine).toHaveLength(1);
-    expect(r.orderId).toBe(mine[0]!.orderId);
-    expect(r.fillCount).toBe(c(2));
-    expect(await balance(k)).toBe(start - notional(q!.ask, c(2)) - takerFeeByHand(q!.ask, c(2)));
-  });
+  it.each(["existing", "conflict"] as const)(
+    "drop_after_accept on createOrder: the retry finds the order; exactly one exists and it is charged once (sim answers duplicates: %s)",
+    async (dup) => {
+      const s = await sim({ duplicateClientOrderId: dup });
+      const k = await client(s);
+      const [q] = await markets(k, 1);
+      const start = await balance(k);
+      s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 1 });
+      const req = order(q!.ticker, "bid", q!.ask, c(2), "immediate_or_cancel");
+      const r = await k.createOrder(req);
+      const mine = (await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId);
+      expect(mine).toHaveLength(1);
+      expect(r.orderId).toBe(mine[0]!.orderId);
+      expect(r.fillCount).toBe(c(2));
+      expect(await balance(k)).toBe(start - notional(q!.ask, c(2)) - takerFeeByHand(q!.ask, c(2)));
+    },
+  );
 
-  it("drop_after_accept on every create attempt: the lookup by client_order_id recovers the order", async () => {
-    const s = await sim();
-    const { logger, attempts } = captureLogger();
-    const k = await client(s, { logger });
-    const [q] = await markets(k, 1);
-    s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 4 });
-    const req = order(q!.ticker, "bid", (q!.bid - 20_000) as Micros, c(3), "good_till_canceled");
-    const r = await k.createOrder(req);
-    expect(attempts.filter((a) => a.method === "POST")).toHaveLength(4);
-    expect(attempts.some((a) => a.method === "GET" && a.path.startsWith("/portfolio/orders?"))).toBe(true);
-    const all = await k.getOrders();
-    expect(all).toHaveLength(1);
-    expect(all[0]).toMatchObject({ orderId: r.orderId, clientOrderId: req.clientOrderId, status: "resting" });
-    expect(r.remainingCount).toBe(c(3));
-  });
+  it.each(["existing", "conflict"] as const)(
+    "drop_after_accept on every create attempt: the lookup by client_order_id recovers the order (sim answers duplicates: %s)",
+    async (dup) => {
+      const s = await sim({ duplicateClientOrderId: dup });
+      const { logger, attempts } = captureLogger();
+      const k = await client(s, { logger });
+      const [q] = await markets(k, 1);
+      s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 4 });
+      const req = order(q!.ticker, "bid", (q!.bid - 20_000) as Micros, c(3), "good_till_canceled");
+      const r = await k.createOrder(req);
+      expect(attempts.filter((a) => a.method === "POST")).toHaveLength(4);
+      expect(attempts.some((a) => a.method === "GET" && a.path.startsWith("/portfolio/orders?"))).toBe(true);
+      const all = await k.getOrders();
+      expect(all).toHaveLength(1);
+      expect(all[0]).toMatchObject({
+        orderId: r.orderId,
+        clientOrderId: req.clientOrderId,
+        status: "resting",
+      });
+      expect(r.remainingCount).toBe(c(3));
+    },
+  );
 
   it("drop_after_accept on cancel: the retry's 404 is read back and the cancel counts as done", async () => {
     const s = await sim();
