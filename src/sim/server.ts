@@ -94,6 +94,17 @@ export interface SimOptions {
   pingIntervalMs?: number;
   /** Age at which fills and finished orders move to /historical/*. Default 30 days. */
   historicalCutoffMs?: number;
+  /**
+   * Serve at most this many items per list page whatever `limit` asks for (a server may return
+   * short pages; clients must follow `cursor`). Default: no cap beyond the spec maxima.
+   */
+  maxPageSize?: number;
+  /**
+   * A create with a client_order_id already used: "existing" (default) answers 201 with that
+   * order; "conflict" answers 409 `order_already_exists` (Kalshi's exact answer is unconfirmed,
+   * the spec only lists 409 Conflict), and nothing new is created either way.
+   */
+  duplicateClientOrderId?: "existing" | "conflict";
 }
 
 export interface SimTradeArgs {
@@ -167,9 +178,16 @@ function intParam(q: Query, name: string, min?: number, max?: number): number | 
   return n;
 }
 
-function paginate<T>(items: T[], q: Query, defLimit = 100, maxLimit = 1000): { page: T[]; cursor: string } {
+function paginate<T>(
+  items: T[],
+  q: Query,
+  defLimit = 100,
+  maxLimit = 1000,
+  pageCap = Infinity,
+): { page: T[]; cursor: string } {
   let limit = intParam(q, "limit", 0, maxLimit) ?? defLimit;
   if (limit === 0) limit = defLimit;
+  limit = Math.min(limit, pageCap);
   const c = q.get("cursor");
   let offset = 0;
   if (c) {
@@ -236,6 +254,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   const logger = opts.logger ?? silentLogger();
   const host = opts.host ?? "127.0.0.1";
   const maxSkew = opts.maxSkewMs ?? 30_000;
+  const pageCap = opts.maxPageSize !== undefined && opts.maxPageSize > 0 ? opts.maxPageSize : Infinity;
   const keys: SimKeys = loadOrCreateKeys({
     publicKeyPem: opts.publicKeyPem,
     keyId: opts.keyId,
@@ -417,7 +436,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
         o.createdTs >= min &&
         o.createdTs <= max,
     );
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return { status: 200, body: { orders: page.map((o) => orderToWire(engine, o)), cursor } };
   };
 
@@ -431,12 +450,20 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter((f) => (!ticker || f.ticker === ticker) && (!orderId || f.orderId === orderId))
       .filter((f) => f.ts >= min && f.ts <= max)
       .reverse();
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return { status: 200, body: { fills: page.map(fillToWire), cursor } };
   };
 
   const place = (b: Json): Json => {
     const r = engine.placeOrder(USER, parseOrder(b));
+    if (r.duplicate && opts.duplicateClientOrderId === "conflict") {
+      throw new SimError(
+        409,
+        "order_already_exists",
+        "order already exists",
+        `an order with client_order_id ${r.order.clientOrderId} already exists`,
+      );
+    }
     return createResponseToWire(r.order, r.fills, r.tsMs, r.duplicate);
   };
 
@@ -510,7 +537,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
         (p) => (!ticker || p.ticker === ticker) && (!ev || engine.findMarket(p.ticker)?.eventTicker === ev),
       )
       .sort((a, b) => b.lastUpdatedTs - a.lastUpdatedTs);
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({
       market_positions: page.map(positionToWire),
       event_positions: eventPositionsToWire(engine, page),
@@ -629,7 +656,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter((s) => (!ticker || s.ticker === ticker) && (!ev || s.eventTicker === ev))
       .filter((s) => s.settledTime >= min && s.settledTime <= max)
       .reverse();
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({ settlements: page.map(settlementToWire), cursor });
   });
   route("GET", "/historical/cutoff", false, () => {
@@ -661,7 +688,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
           (minClose === undefined || m.closeTime >= minClose * 1000) &&
           (maxClose === undefined || m.closeTime <= maxClose * 1000),
       );
-    const { page, cursor } = paginate(items, q);
+    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({ markets: page.map((m) => marketToWire(engine, m)), cursor });
   });
   route("GET", "/markets/orderbooks", true, ({ q }) => {
@@ -701,7 +728,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter(
         (e) => (!series || e.seriesTicker === series) && (!status || eventStatus(e.eventTicker) === status),
       );
-    const { page, cursor } = paginate(items, q, 100, 200);
+    const { page, cursor } = paginate(items, q, 100, 200, pageCap);
     return ok({ events: page.map((e) => eventToWire(engine, e, nested)), cursor });
   });
   route("GET", "/events/{event_ticker}", false, ({ q, params }) => {
@@ -850,6 +877,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
+    let fault: Fault | null = null;
     try {
       if (path === "/sim" || path.startsWith("/sim/")) {
         if (!isLoopback(req.socket.remoteAddress))
@@ -861,7 +889,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       const apiPath = path.slice(REST_PREFIX.length);
       if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
       if (closed) return;
-      const fault = faults.take(method, path, apiPath);
+      fault = faults.take(method, path, apiPath);
       if (fault?.kind === "500") {
         throw new SimError(500, "internal_server_error", "internal server error", "injected fault");
       }
@@ -915,6 +943,11 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       }
       send(res, reply);
     } catch (e) {
+      if (fault?.kind === "drop_after_accept") {
+        // Processed (here: refused), and the answer is lost all the same.
+        req.socket.destroy();
+        return;
+      }
       if (e instanceof SimError) {
         send(res, { status: e.status, body: errorBody(e) });
       } else {

@@ -558,7 +558,8 @@ export class KalshiClient implements ExchangePort {
    * (same client_order_id). If an attempt may have reached Kalshi and a later one is refused, or
    * a 2xx comes back without an order_id, the order is looked up by client_order_id; when found
    * it is returned as the result, otherwise the error is thrown (outcomeUnknown tells the caller
-   * whether it still has to check).
+   * whether it still has to check). A plain 409 Conflict is also checked against the orders of the
+   * ticker: when an order with this client_order_id exists, it is returned (idempotent repeat).
    */
   async createOrder(req: CreateOrderRequest): Promise<CreateOrderResult> {
     const body = KalshiClient.createOrderBody(req);
@@ -581,6 +582,27 @@ export class KalshiClient implements ExchangePort {
         // order may still appear later, so the outcome stays unknown.
         const refused = e instanceof KalshiApiError && e.status >= 400 && e.status < 500 && e.status !== 429;
         return this.reconcileCreate(req, startedAt, e, refused);
+      }
+      if (e instanceof KalshiApiError && e.status === 409) {
+        // 409 Conflict is how an exchange may refuse a client_order_id it has already seen (the
+        // spec lists 409 for this endpoint; the exact code is unconfirmed). If an order with our
+        // id exists, it is the one the caller asked for: return it instead of an error, so that a
+        // repeated create stays idempotent. Otherwise (e.g. market closed) the 409 stands.
+        let found: Order | null = null;
+        try {
+          found = await this.findOrderByClientOrderId(req.ticker, req.clientOrderId);
+        } catch {
+          throw e;
+        }
+        if (found) {
+          this.logger?.info(
+            "kalshi create refused as a conflict; the order with this client_order_id exists",
+            {
+              orderId: found.orderId,
+            },
+          );
+          return this.resultFromOrder(found);
+        }
       }
       throw e;
     }
