@@ -23,11 +23,21 @@ import {
   micros,
   mulPriceCount,
 } from "../domain/money.js";
-import type { BookSide, ExchangePort, Market, Order, OutcomeSide, TimeInForce } from "../exchange/port.js";
+import type {
+  BookSide,
+  ExchangePort,
+  Market,
+  Order,
+  Orderbook,
+  OutcomeSide,
+  TimeInForce,
+} from "../exchange/port.js";
 import type { TradeJournal } from "./journal.js";
 import {
+  type BestPrices,
   bestPrices,
   describeGrid,
+  marketBestPrices,
   isValidPrice,
   maxValidPrice,
   minValidPrice,
@@ -35,6 +45,7 @@ import {
   snapDown,
   snapUp,
 } from "./prices.js";
+import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
 import {
   type OrderExecutor,
   type OrderIntent,
@@ -61,6 +72,11 @@ export interface OrderExecutorDeps {
   config: ExecutorConfig;
   now?: () => number;
   newId?: () => string;
+  /**
+   * Market and book snapshots shared with the market service (a market card read just before the
+   * quote is reused); the executor makes its own when not given.
+   */
+  snapshots?: MarketSnapshots;
 }
 
 export const OUTCOME_LABEL: Record<OutcomeSide, string> = { yes: "YES", no: "NO" };
@@ -82,7 +98,11 @@ interface FeeInfo {
   at: number;
 }
 
+/** Series fee schedules change rarely (Kalshi announces changes ahead); an event's series never does. */
 const FEE_INFO_TTL_MS = 10 * 60_000;
+/** After a failed series lookup the standard schedule is assumed, and asked again sooner. */
+const FEE_INFO_RETRY_MS = 60_000;
+const MAX_CACHED_EVENTS = 5000;
 const MAX_REMEMBERED_PLACEMENTS = 1000;
 
 function normalizeTicker(t: string): string {
@@ -107,25 +127,57 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
   const { exchange, journal, config } = deps;
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
+  /** Fee schedule by series ticker. */
   const feeInfoCache = new Map<string, FeeInfo>();
+  /** Series ticker by event ticker. */
+  const seriesOfEvent = new Map<string, string>();
+  /** Events whose series could not be read: the standard schedule, until FEE_INFO_RETRY_MS passes. */
+  const fallbackByEvent = new Map<string, FeeInfo>();
+  const snapshots = deps.snapshots ?? createMarketSnapshots({ now });
   const placements = new Map<string, Promise<PlaceOutcome>>();
 
+  /**
+   * The fee schedule of the market's series. The event → series link is remembered for good and the
+   * series' schedule for FEE_INFO_TTL_MS, so a quote reads neither most of the time, and a new event of
+   * a known series costs one read (the event), not two.
+   */
   async function feeInfo(market: Market): Promise<FeeInfo> {
-    const hit = feeInfoCache.get(market.eventTicker);
-    if (hit && now() - hit.at < FEE_INFO_TTL_MS) return hit;
-    let info: FeeInfo = { feeType: "quadratic", multiplier: 1, at: now() };
+    const seriesTicker = seriesOfEvent.get(market.eventTicker);
+    const known = seriesTicker === undefined ? undefined : feeInfoCache.get(seriesTicker);
+    if (known && now() - known.at < FEE_INFO_TTL_MS) return known;
+    const failed = fallbackByEvent.get(market.eventTicker);
+    if (failed && now() - failed.at < FEE_INFO_RETRY_MS) return failed;
     try {
-      const ev = await exchange.getEvent(market.eventTicker);
-      const s = await exchange.getSeries(ev.seriesTicker);
-      info = { feeType: s.feeType, multiplier: s.feeMultiplier, at: now() };
+      let series = seriesTicker;
+      if (series === undefined) {
+        series = (await exchange.getEvent(market.eventTicker)).seriesTicker;
+        seriesOfEvent.set(market.eventTicker, series);
+        if (seriesOfEvent.size > MAX_CACHED_EVENTS) {
+          const oldest = seriesOfEvent.keys().next().value;
+          if (oldest !== undefined) seriesOfEvent.delete(oldest);
+        }
+      }
+      const cached = feeInfoCache.get(series);
+      if (cached && now() - cached.at < FEE_INFO_TTL_MS) return cached;
+      const s = await exchange.getSeries(series);
+      const info: FeeInfo = { feeType: s.feeType, multiplier: s.feeMultiplier, at: now() };
+      feeInfoCache.set(series, info);
+      fallbackByEvent.delete(market.eventTicker);
+      return info;
     } catch {
-      // The estimate falls back to the standard schedule; the exchange reports the real fee.
+      // The estimate falls back to the standard schedule (asked again after a minute); the exchange
+      // reports the real fee.
+      const fallback: FeeInfo = { feeType: "quadratic", multiplier: 1, at: now() };
+      fallbackByEvent.set(market.eventTicker, fallback);
+      if (fallbackByEvent.size > MAX_CACHED_EVENTS) fallbackByEvent.clear();
+      return fallback;
     }
-    feeInfoCache.set(market.eventTicker, info);
-    return info;
   }
 
+  /** The market: the one the market card read a moment ago (handed over once), else from the exchange. */
   async function loadMarket(ticker: string): Promise<Market> {
+    const handed = snapshots.takeMarket(ticker);
+    if (handed) return handed;
     const found = await exchange.getMarkets({ tickers: [ticker] });
     const m = found.find((x) => x.ticker.toUpperCase() === ticker);
     if (!m) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
@@ -145,7 +197,12 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     }
   }
 
-  async function quote(raw: OrderIntent): Promise<Quote> {
+  /**
+   * Reads per quote: the market (unless the market card just read it), the balance, the book only for
+   * a market order (unless handed over), positions only for a sell, and the series fee schedule only
+   * when not cached. `pre.book` is the book place() just read for its price re-check.
+   */
+  async function quote(raw: OrderIntent, pre: { book?: Orderbook } = {}): Promise<Quote> {
     const ticker = normalizeTicker(raw.ticker ?? "");
     if (!ticker)
       throw new UserError("Which market? Give a ticker, like KXHIGHNY-26NOV25-B45.", "missing_ticker");
@@ -176,13 +233,21 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     }
 
     const isSell = intent.action === "sell";
-    const [book, balance, positions, fees] = await Promise.all([
-      exchange.getOrderbook(ticker),
+    // Best prices: a book handed over (the market card's, or place()'s re-check) is used as is; a
+    // market order needs the book for its worst price; a limit order only needs to know whether it
+    // crosses (taker or maker fee estimate), which the market snapshot's best prices tell.
+    const handedBook = pre.book ?? snapshots.takeBook(ticker);
+    const prices: Promise<BestPrices> = handedBook
+      ? Promise.resolve(bestPrices(handedBook))
+      : intent.kind === "market"
+        ? exchange.getOrderbook(ticker).then(bestPrices)
+        : Promise.resolve(marketBestPrices(market));
+    const [best, balance, positions, fees] = await Promise.all([
+      prices,
       exchange.getBalance(),
       isSell ? exchange.getPositions({ ticker }) : Promise.resolve([]),
       feeInfo(market),
     ]);
-    const best = bestPrices(book);
     const label = OUTCOME_LABEL[intent.outcome];
     const outcomeBid = intent.outcome === "yes" ? best.yesBid : best.noBid;
     const outcomeAsk = intent.outcome === "yes" ? best.yesAsk : best.noAsk;
@@ -385,12 +450,14 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       return { kind: "requote", reason: "expired", quote: await quote(q.intent) };
     }
     if (q.intent.kind === "market") {
-      const best = bestPrices(await exchange.getOrderbook(q.intent.ticker));
+      // Always a fresh book: this check is what keeps a market order from going out past its price.
+      const book = await exchange.getOrderbook(q.intent.ticker);
+      const best = bestPrices(book);
       const isSell = q.intent.action === "sell";
       const current =
         q.intent.outcome === "yes" ? (isSell ? best.yesBid : best.yesAsk) : isSell ? best.noBid : best.noAsk;
       const moved = current === null || (isSell ? current < q.price : current > q.price);
-      if (moved) return { kind: "requote", reason: "price_moved", quote: await quote(q.intent) };
+      if (moved) return { kind: "requote", reason: "price_moved", quote: await quote(q.intent, { book }) };
     }
     journal.record({
       type: "order_submitted",
@@ -407,6 +474,8 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       reduceOnly: q.wire.reduceOnly,
     });
     let result: PlaceResult;
+    // Our own order changes the book and the market's best prices.
+    snapshots.drop(q.intent.ticker);
     try {
       const res = await exchange.createOrder({
         ticker: q.intent.ticker,
@@ -433,6 +502,8 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         throw err;
       }
       result = resultFromOrder(q, existing);
+    } finally {
+      snapshots.drop(q.intent.ticker);
     }
     journal.record({
       type: "order_placed",
@@ -449,7 +520,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
   }
 
   return {
-    quote,
+    quote: (intent) => quote(intent),
     place(q) {
       const key = q.clientOrderId;
       const pending = placements.get(key);
@@ -468,6 +539,8 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       const id = orderId.trim();
       if (!id) throw new UserError("Which order? Give its order id.", "missing_order_id");
       const res = await exchange.cancelOrder(id);
+      // The cancel response names no ticker; forget every snapshot (they are seconds old anyway).
+      snapshots.clear();
       journal.record({
         type: "order_canceled",
         orderId: res.orderId,
@@ -483,6 +556,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       for (const o of open) {
         try {
           const res = await exchange.cancelOrder(o.orderId);
+          snapshots.drop(o.ticker);
           journal.record({
             type: "order_canceled",
             orderId: res.orderId,

@@ -117,6 +117,8 @@ export function createExportService(deps: ExportDeps): ExportService {
   return {
     async exportCsv(fromMs: number, toMs: number): Promise<ExportResult> {
       const rows = await history.between(fromMs, toMs);
+      // Nothing to export: no header-only file (the bot says there were no trades).
+      if (rows.length === 0) return { files: [], rows: 0, fromMs, toMs, timeZone };
       await mkdir(dir, { recursive: true });
       const base = `trades-${environment}-${ymd(fromMs, timeZone)}-${ymd(toMs, timeZone)}-${now()}`;
       const header = BOM + stringify([[...CSV_COLUMNS]], STRINGIFY_OPTS);

@@ -12,6 +12,7 @@ import {
 } from "./journal.js";
 import { createMarketService } from "./markets.js";
 import { createPortfolioService } from "./portfolio.js";
+import { createMarketSnapshots } from "./snapshots.js";
 import type {
   Environment,
   ExportService,
@@ -60,11 +61,14 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
     timeZone: deps.timeZone,
     now,
   });
+  // Shared so that a quote right after a market card (the bot's /buy) doesn't read the market again.
+  const snapshots = createMarketSnapshots({ now });
   const executor = createOrderExecutor({
     exchange: deps.exchange,
     journal,
     config: deps.config,
     now,
+    snapshots,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
   let closing: Promise<void> | null = null;
@@ -75,7 +79,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
   });
   return {
     executor,
-    markets: createMarketService({ exchange: deps.exchange, now }),
+    markets: createMarketService({ exchange: deps.exchange, now, snapshots }),
     portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone }),
     history,
     exporter: createExportService({
@@ -145,4 +149,5 @@ export {
 } from "./journal.js";
 export { createMarketService, type MarketServiceDeps } from "./markets.js";
 export { createPortfolioService, type PortfolioDeps } from "./portfolio.js";
+export { createMarketSnapshots, SNAPSHOT_MAX_AGE_MS, type MarketSnapshots } from "./snapshots.js";
 export { runLedger, type LedgerResult, type TradePart } from "./ledger.js";

@@ -2,6 +2,7 @@
 import { type Micros, micros } from "../domain/money.js";
 import type { ExchangePort, Market } from "../exchange/port.js";
 import { bestPrices } from "./prices.js";
+import type { MarketSnapshots } from "./snapshots.js";
 import { type MarketInfo, type MarketSearchHit, type MarketService, UserError } from "./types.js";
 
 export interface MarketServiceDeps {
@@ -9,6 +10,8 @@ export interface MarketServiceDeps {
   now?: () => number;
   /** How long the open-market list is reused for searches (default 60 s). */
   searchCacheMs?: number;
+  /** Where info() leaves the market and book it read, for a quote that follows (shared with the executor). */
+  snapshots?: Pick<MarketSnapshots, "putMarket" | "putBook">;
 }
 
 const tokenize = (s: string) =>
@@ -68,10 +71,13 @@ export function createMarketService(deps: MarketServiceDeps): MarketService & { 
       const found = await exchange.getMarkets({ tickers: [ticker] });
       const market = found.find((m) => m.ticker.toUpperCase() === ticker);
       if (!market) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
+      deps.snapshots?.putMarket(market);
       let bestYesBid: Micros | null = market.yesBid;
       let bestYesAsk: Micros | null = market.yesAsk;
       try {
-        const b = bestPrices(await exchange.getOrderbook(ticker));
+        const book = await exchange.getOrderbook(ticker);
+        deps.snapshots?.putBook(ticker, book);
+        const b = bestPrices(book);
         bestYesBid = b.yesBid;
         bestYesAsk = b.yesAsk;
       } catch {

@@ -5,7 +5,9 @@
  * - client_order_id dedupes: a second create with the same id returns the first order's result, no new order;
  * - reduce_only caps the order at the position; balance and signed positions move with fills;
  * - fills and orders older than the historical cutoff are only in getHistoricalFills / getHistoricalOrders;
- * - unknown tickers and order ids throw FakeExchangeError { status: 404, code: "not_found" }.
+ * - unknown tickers and order ids throw FakeExchangeError { status: 404, code: "not_found" };
+ * - a settlement's `fee` is Kalshi's `fee_cost`: the total of the trading fees paid in that market (each
+ *   already left the balance with its fill), not a charge for settling.
  *
  * Seed it with the helpers (amounts as decimal strings, never floats), count calls with `calls` / `requests`,
  * add per-request latency with `latencyMs`.
@@ -224,6 +226,14 @@ export class FakeExchange implements ExchangePort {
     return fill;
   }
 
+  /** Kalshi's settlement `fee_cost`: the trading fees of every fill in `ticker` up to `upTo`. */
+  feesPaidIn(ticker: string, upTo = Infinity): Micros {
+    let sum = 0;
+    for (const f of this.fills) if (f.ticker === ticker && f.createdTime <= upTo) sum += f.fee;
+    return micros(sum);
+  }
+
+  /** A settlement row; `fee` defaults to the fees of the market's fills up to `settledTime`, as Kalshi's. */
   addSettlement(
     s: Partial<Settlement> & {
       ticker: string;
@@ -238,7 +248,7 @@ export class FakeExchange implements ExchangePort {
       yesTotalCost: micros(0),
       noTotalCost: micros(0),
       revenue: micros(0),
-      fee: micros(0),
+      fee: this.feesPaidIn(s.ticker, s.settledTime),
       value: null,
       ...s,
     };
@@ -246,7 +256,10 @@ export class FakeExchange implements ExchangePort {
     return full;
   }
 
-  /** Settles a market: result, payout to the holder, position cleared, a Settlement row. */
+  /**
+   * Settles a market: result, payout to the holder, position cleared, a Settlement row whose `fee` is the
+   * fees paid in the market (settling itself is free; the balance gets the revenue only).
+   */
   settle(ticker: string, result: "yes" | "no", time = this.now()): Settlement {
     const m = this.markets.get(ticker);
     if (m) {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -80,5 +80,28 @@ describe("CSV formula injection", () => {
     expect(csvText("Highest temperature in NYC")).toBe("Highest temperature in NYC");
     expect(csvText("")).toBe("");
     expect(csvText("a=b")).toBe("a=b");
+  });
+});
+
+describe("empty export", () => {
+  it("no trades in the range: no file at all, not even the exports folder", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "export-empty-"));
+    dirs.push(dir);
+    const exporter = createExportService({
+      history: { between: async () => [] },
+      dataDir: dir,
+      timeZone: "America/New_York",
+      environment: "demo",
+      now: () => T0,
+    });
+    const res = await exporter.exportCsv(T0 - 86_400_000, T0);
+    expect(res).toEqual({
+      files: [],
+      rows: 0,
+      fromMs: T0 - 86_400_000,
+      toMs: T0,
+      timeZone: "America/New_York",
+    });
+    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -70,4 +70,36 @@ describe("fake exchange (shared test double)", () => {
     expect((await f.getMarket("KXA-1")).status).toBe("finalized");
     expect(await f.getPositions()).toEqual([]);
   });
+
+  it("a settlement's fee is the trading fees paid in the market, like Kalshi's fee_cost; settling is free", async () => {
+    const f = fx();
+    f.setBalance("10");
+    // Buy 4 YES at the 0.60 ask (taker fee 0.07 × 4 × 0.6 × 0.4 = 0.0672 → $0.07), sell 1 at the 0.55 bid
+    // (0.07 × 0.55 × 0.45 = 0.017325 → $0.02); 3 YES settle YES.
+    const base = { ticker: "KXA-1", timeInForce: "immediate_or_cancel" } as const;
+    await f.createOrder({
+      ...base,
+      side: "bid",
+      count: contracts(4),
+      price: usd("0.60"),
+      clientOrderId: "b",
+    });
+    await f.createOrder({
+      ...base,
+      side: "ask",
+      count: contracts(1),
+      price: usd("0.55"),
+      clientOrderId: "s",
+      reduceOnly: true,
+    });
+    expect(f.balance).toBe(usd("8.06")); // 10 − 2.40 − 0.07 + 0.55 − 0.02
+    f.addFill({ ticker: "KXB-1", side: "bid", yesPrice: "0.10", count: 1, fee: "0.01", time: T0 }); // other market
+    const s = f.settle("KXA-1", "yes", T0);
+    expect(s).toMatchObject({ yesCount: contracts(3), revenue: usd("3"), fee: usd("0.09") });
+    expect(f.balance).toBe(usd("11.06"));
+    // A seeded settlement defaults to the same figure; fills after it don't count.
+    f.addFill({ ticker: "KXC-1", side: "bid", yesPrice: "0.50", count: 2, fee: "0.04", time: T0 - 10 });
+    f.addFill({ ticker: "KXC-1", side: "bid", yesPrice: "0.50", count: 2, fee: "0.03", time: T0 + 10 });
+    expect(f.addSettlement({ ticker: "KXC-1", marketResult: "no", settledTime: T0 }).fee).toBe(usd("0.04"));
+  });
 });

@@ -532,3 +532,61 @@ function restartServices(s: SimStack) {
     now: () => s.sim.engine.now(),
   });
 }
+
+describe("HTTP requests per quote against the sim", () => {
+  it("a quote reads only what its intent needs; the market card's reads are reused by the quote after it", async () => {
+    const s = await stack({ countRequests: true });
+    const t = await findTicker(s.client, "KXFED-", "-T3.75"); // book 0.43 / 0.45
+    const { executor, markets } = s.services;
+    const sent = async (f: () => Promise<unknown>) => {
+      s.requests.length = 0;
+      await f();
+      return [...s.requests].sort();
+    };
+    const event = (await s.client.getMarkets({ tickers: [t] }))[0]!.eventTicker;
+
+    // First quote in an event: the series fee schedule once (event → series).
+    expect(await sent(() => executor.quote(limit(t, "yes", "buy", 5, "0.40")))).toEqual(
+      [`GET /events/${event}`, "GET /markets", "GET /portfolio/balance", "GET /series/KXFED"].sort(),
+    );
+    // Limit buy: market + balance (before: + order book).
+    expect(await sent(() => executor.quote(limit(t, "yes", "buy", 5, "0.40")))).toEqual([
+      "GET /markets",
+      "GET /portfolio/balance",
+    ]);
+    // Market buy: the book too.
+    expect(await sent(() => executor.quote(market(t, "yes", "buy", 5)))).toEqual([
+      "GET /markets",
+      `GET /markets/${t}/orderbook`,
+      "GET /portfolio/balance",
+    ]);
+    // The bot's /buy: market card, then the quote: 3 requests (before: 5).
+    for (const i of [limit(t, "yes", "buy", 5, "0.40"), market(t, "no", "buy", 5)]) {
+      expect(
+        await sent(async () => {
+          await markets.info(t);
+          await executor.quote(i);
+        }),
+      ).toEqual(["GET /markets", `GET /markets/${t}/orderbook`, "GET /portfolio/balance"]);
+    }
+
+    // A crossing limit buy is estimated as taker from the market snapshot, and the estimate is the fee
+    // the exchange then charges; placing it costs the create and one order read (the exact fee).
+    rest(s, t, "ask", "0.44", 10);
+    const q = await executor.quote(limit(t, "yes", "buy", 10, "0.44"));
+    expect(q.estimatedFee).toBe(usd("0.18")); // 0.07 × 10 × 0.44 × 0.56 = 0.17248 → $0.18
+    let r: PlaceResult | undefined;
+    expect(
+      await sent(async () => {
+        const out = await executor.place(q);
+        if (out.kind === "placed") r = out.result;
+      }),
+    ).toEqual(["GET /portfolio/orders/" + r?.orderId, "POST /portfolio/events/orders"].sort());
+    expect(r).toMatchObject({ status: "executed", fees: q.estimatedFee });
+
+    // A sell: positions too (the book only for a market sell).
+    expect(await sent(() => executor.quote(limit(t, "yes", "sell", 4, "0.44")))).toEqual(
+      ["GET /markets", "GET /portfolio/balance", "GET /portfolio/positions"].sort(),
+    );
+  });
+});
