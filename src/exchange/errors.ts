@@ -171,8 +171,12 @@ function oneLine(s: string, max = 160): string {
   return t.length > max ? t.slice(0, max - 1) + "…" : t;
 }
 
-const UNKNOWN_OUTCOME =
-  "it is not known whether Kalshi acted on it, so the bot will check your orders before doing anything else.";
+/**
+ * A statement of fact only: by the time a user reads it, the client (lookup by client_order_id)
+ * and the executor have already searched for the order; the bot adds its own sentence about what
+ * it found and what to check.
+ */
+const UNKNOWN_OUTCOME = "it is not known whether Kalshi acted on it.";
 
 /** One plain sentence for a phone user. Never includes secrets or stack traces. */
 export function describeExchangeError(err: unknown, env?: ExchangeEnv): string {
@@ -237,6 +241,11 @@ export function describeExchangeError(err: unknown, env?: ExchangeEnv): string {
   }
   if (err instanceof KalshiRequestError) {
     return `${oneLine(err.message)}.`;
+  }
+  // The trading core's UserError (duck-typed to keep exchange/ free of trading imports): its
+  // message is already a plain sentence meant for the user.
+  if (err instanceof Error && err.name === "UserError" && err.message.trim() !== "") {
+    return err.message;
   }
   return "Something went wrong while talking to Kalshi; please try again.";
 }

@@ -6,6 +6,7 @@ import {
   describeExchangeError,
 } from "../../src/exchange/errors.js";
 import { PrivateKeyError } from "../../src/exchange/kalshi/signer.js";
+import { UserError } from "../../src/trading/types.js";
 
 const api = (status: number, body: unknown, method = "GET", path = "/x", unknown = false) =>
   KalshiApiError.fromResponse(status, body, method, path, unknown);
@@ -75,8 +76,8 @@ describe("describeExchangeError", () => {
     expect(describeExchangeError(api(503, "down"))).toBe(
       "Kalshi had an internal problem (HTTP 503); nothing was changed, try again in a minute.",
     );
-    expect(describeExchangeError(api(503, "down", "POST", "/portfolio/events/orders", true))).toMatch(
-      /not known whether Kalshi acted on it, so the bot will check your orders/,
+    expect(describeExchangeError(api(503, "down", "POST", "/portfolio/events/orders", true))).toBe(
+      "Kalshi had an internal problem (HTTP 503); it is not known whether Kalshi acted on it.",
     );
     expect(
       describeExchangeError(api(400, { error: { code: "invalid_order", message: "count too large" } })),
@@ -95,6 +96,31 @@ describe("describeExchangeError", () => {
     );
     expect(order).toMatch(/did not answer in time; it is not known whether Kalshi acted on it/);
     expect(order).not.toMatch(/nothing was changed/);
+  });
+
+  it("states an unknown outcome as a fact and promises no follow-up action", () => {
+    const texts = [
+      describeExchangeError(new KalshiNetworkError("timeout", "POST", "/p", "ECONNABORTED", true)),
+      describeExchangeError(new KalshiNetworkError("network", "POST", "/p", "ECONNRESET", true)),
+      describeExchangeError(api(429, { error: "too many requests" }, "POST", "/p", true)),
+      describeExchangeError(api(201, {}, "POST", "/p", true)),
+    ];
+    expect(texts).toEqual([
+      "Kalshi did not answer in time; it is not known whether Kalshi acted on it.",
+      "The connection to Kalshi broke during the request; it is not known whether Kalshi acted on it.",
+      "Kalshi is rate-limiting requests and an earlier attempt got no answer; it is not known whether Kalshi acted on it.",
+      "Kalshi answered without an order id; it is not known whether Kalshi acted on it.",
+    ]);
+    for (const t of texts) expect(t).not.toMatch(/will check|before doing anything/);
+  });
+
+  it("passes the trading core's UserError message through unchanged", () => {
+    const msg = "Count must be a whole number of contracts, like 10.";
+    expect(describeExchangeError(new UserError(msg, "invalid_count"))).toBe(msg);
+    // Any other Error, even with a friendly message, still gets the generic sentence.
+    expect(describeExchangeError(new Error(msg))).toBe(
+      "Something went wrong while talking to Kalshi; please try again.",
+    );
   });
 
   it("is one plain line with no stack trace or key material", () => {

@@ -565,7 +565,7 @@ describe("KalshiClient against the sim: faults", () => {
     expect(await balance(k)).toBe(start);
   });
 
-  it("500 on every create attempt: no order exists and the error says the outcome is being checked", async () => {
+  it("500 on every create attempt: no order exists and the error says the outcome is not known", async () => {
     const s = await sim();
     const k = await client(s);
     const [q] = await markets(k, 1);
@@ -579,6 +579,65 @@ describe("KalshiClient against the sim: faults", () => {
     expect(await k.getOrders()).toEqual([]);
     expect(await balance(k)).toBe(1000 * ONE);
   });
+});
+
+/** a / b rounded half-up, by hand (non-negative integers; amounts × 100 over centi-contracts). */
+const divHalfUp = (a: number, b: number): number => Math.floor((2 * a + b) / (2 * b));
+
+describe("KalshiClient against the sim: a recovered create reports its averages", () => {
+  it.each([
+    ["bid", "a 409 on the repeated create"],
+    ["ask", "a 409 on the repeated create"],
+    ["bid", "every create answer lost"],
+    ["ask", "every create answer lost"],
+  ] as const)(
+    "%s sweeping two price levels, recovered after %s: average YES fill price and fee per contract",
+    async (side, how) => {
+      const conflict = how.startsWith("a 409");
+      const s = await sim(conflict ? { duplicateClientOrderId: "conflict" } : {});
+      const k = await client(s);
+      const [q] = await markets(k, 1);
+      const ob = await k.getOrderbook(q!.ticker);
+      // The YES prices this order trades at, best first: a bid takes the asks ($1 − NO bids), an
+      // ask (selling YES, i.e. buying NO) hits the YES bids.
+      const levels =
+        side === "bid"
+          ? ob.noBids.map((l) => ({ price: (ONE - l.price) as Micros, count: l.count }))
+          : ob.yesBids;
+      const [l1, l2] = levels;
+      const count = (l1!.count + c(1)) as Centis;
+      const req = order(q!.ticker, side, l2!.price, count, "immediate_or_cancel");
+
+      const first = conflict ? await k.createOrder(req) : null;
+      if (!conflict) {
+        s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 4 });
+      }
+      const r = await k.createOrder(req);
+
+      // By hand from the book: all of level 1 and one contract of level 2, in YES prices.
+      const avgYes = divHalfUp((notional(l1!.price, l1!.count) + notional(l2!.price, c(1))) * 100, count);
+      const fills = await k.getFills({ orderId: r.orderId });
+      expect(new Set(fills.map((f) => f.yesPrice))).toEqual(new Set([l1!.price, l2!.price]));
+      const fees = fills.reduce((sum, f) => sum + f.fee, 0);
+      expect(fees).toBeGreaterThan(0);
+      expect(r).toMatchObject({
+        clientOrderId: req.clientOrderId,
+        fillCount: count,
+        remainingCount: 0,
+        averageFillPrice: avgYes,
+        averageFeePaid: divHalfUp(fees * 100, count),
+      });
+      if (first) {
+        // The same numbers the fresh create answer carried.
+        expect(r.orderId).toBe(first.orderId);
+        expect([r.averageFillPrice, r.averageFeePaid]).toEqual([
+          first.averageFillPrice,
+          first.averageFeePaid,
+        ]);
+      }
+      expect(s.engine.moneyDiscrepancy()).toBe(0);
+    },
+  );
 });
 
 describe("KalshiClient against the sim: market data, pagination, history", () => {

@@ -17,7 +17,15 @@ import type { KeyObject } from "node:crypto";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { Logger } from "winston";
 import type { z } from "zod";
-import { formatCount, formatDollars, type Centis } from "../../domain/money.js";
+import {
+  averagePrice,
+  complementPrice,
+  formatCount,
+  formatDollars,
+  micros,
+  type Centis,
+  type Micros,
+} from "../../domain/money.js";
 import {
   KalshiApiError,
   KalshiNetworkError,
@@ -651,14 +659,24 @@ export class KalshiClient implements ExchangePort {
     }
   }
 
+  /** A create result from an order read back (recovered create): averages from its fill totals. */
   private resultFromOrder(o: Order): CreateOrderResult {
+    const avg = orderAverages(o);
+    if (o.fillCount > 0 && avg.averageFillPrice === null) {
+      this.logger?.warn(
+        "kalshi order fill cost does not fit its limit price; average fill price left unknown",
+        {
+          orderId: o.orderId,
+        },
+      );
+    }
     return {
       orderId: o.orderId,
       clientOrderId: o.clientOrderId,
       fillCount: o.fillCount,
       remainingCount: o.remainingCount,
-      averageFillPrice: null,
-      averageFeePaid: null,
+      averageFillPrice: avg.averageFillPrice,
+      averageFeePaid: avg.averageFeePaid,
       tsMs: o.lastUpdateTime ?? o.createdTime ?? this.now(),
     };
   }
@@ -841,6 +859,31 @@ export class KalshiClient implements ExchangePort {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/**
+ * The averages a create answer would carry (average YES fill price, average fee per contract),
+ * worked out from an Order's totals — for a create recovered by client_order_id.
+ *
+ * - Fill costs are in the price of the order's own outcome: an order with outcome_side "yes"
+ *   (book side bid, buying YES) pays the YES price; one with outcome_side "no" (book side ask,
+ *   selling YES ≡ buying NO) pays the NO price, so its average YES price is $1 − the average cost.
+ *   (The spec only says "the cost of filled taker/maker orders in dollars"; the sim books the
+ *   outcome's price, and the executor reads Order totals the same way.)
+ * - Average YES price = (taker_fill_cost + maker_fill_cost) / fill_count, average fee =
+ *   (taker_fees + maker_fees) / fill_count, both rounded half-up to the micro-dollar.
+ * - Both are null when nothing filled. The price is also null (unknown rather than wrong) when the
+ *   result lies outside (0, 1) or on the wrong side of the order's limit — a buy of YES cannot fill
+ *   above its limit, a sell below it — which would mean the costs are not in the unit assumed above.
+ */
+export function orderAverages(o: Order): { averageFillPrice: Micros | null; averageFeePaid: Micros | null } {
+  if (o.fillCount <= 0) return { averageFillPrice: null, averageFeePaid: null };
+  const averageFeePaid = averagePrice(micros(o.takerFees + o.makerFees), o.fillCount);
+  const avgCost = averagePrice(micros(o.takerFillCost + o.makerFillCost), o.fillCount);
+  if (avgCost === null) return { averageFillPrice: null, averageFeePaid };
+  const yes = o.outcomeSide === "no" ? complementPrice(avgCost) : avgCost;
+  const fits = yes > 0 && yes < 1_000_000 && (o.outcomeSide === "no" ? yes >= o.yesPrice : yes <= o.yesPrice);
+  return { averageFillPrice: fits ? yes : null, averageFeePaid };
 }
 
 function sane(l: BucketLimit, fallback: BucketLimit): BucketLimit {

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KalshiClient } from "../../../src/exchange/kalshi/client.js";
+import { KalshiClient, orderAverages } from "../../../src/exchange/kalshi/client.js";
+import * as S from "../../../src/exchange/kalshi/schemas.js";
 import { KalshiApiError, KalshiNetworkError, KalshiSchemaError } from "../../../src/exchange/errors.js";
 import type { Centis, Micros } from "../../../src/domain/money.js";
 import {
@@ -377,6 +378,41 @@ describe("orders", () => {
     expect(fake.callsTo("POST", /.*/)).toHaveLength(1);
   });
 
+  it("a create recovered from a 409 carries the order's average YES fill price and fee per contract", async () => {
+    // A sell of YES (book side ask, outcome NO) at a $0.40 limit: 1 contract taken at NO $0.58,
+    // 2 made at NO $0.60. Costs are NO prices: $1.78 / 3 = $0.593333, so YES $0.406667.
+    const sell = wireOrder({
+      order_id: "ord-9",
+      client_order_id: createReq.clientOrderId,
+      outcome_side: "no",
+      book_side: "ask",
+      status: "executed",
+      yes_price_dollars: "0.4000",
+      no_price_dollars: "0.6000",
+      fill_count_fp: "3.00",
+      remaining_count_fp: "0.00",
+      initial_count_fp: "3.00",
+      taker_fill_cost_dollars: "0.580000",
+      maker_fill_cost_dollars: "1.200000",
+      taker_fees_dollars: "0.020000",
+      maker_fees_dollars: "0.010000",
+    });
+    new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [
+        409,
+        { error: { code: "duplicate_client_order_id", message: "order already exists" } },
+      ])
+      .on("GET", "/portfolio/orders", [200, { orders: [sell], cursor: "" }]);
+    const r = await newClient().createOrder({ ...createReq, side: "ask", price: m(400_000), count: c(300) });
+    expect(r).toMatchObject({
+      orderId: "ord-9",
+      fillCount: 300,
+      remainingCount: 0,
+      averageFillPrice: 406_667,
+      averageFeePaid: 10_000,
+    });
+  });
+
   it("cancels through DELETE /portfolio/events/orders/{id}", async () => {
     const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders/ord-1", [
       200,
@@ -502,6 +538,9 @@ describe("retries", () => {
     const r = await newClient({ timeoutMs: 50 }).createOrder(createReq);
     expect(r.orderId).toBe("ord-9");
     expect(r.clientOrderId).toBe(createReq.clientOrderId);
+    // The order's totals: 2 contracts for $1.12 and $0.04 in fees.
+    expect(r.averageFillPrice).toBe(560_000);
+    expect(r.averageFeePaid).toBe(20_000);
     expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(1);
   });
 
@@ -545,6 +584,49 @@ describe("retries", () => {
     const r = await newClient().cancelOrder("ord-1");
     expect(r.reducedBy).toBe(800);
     expect(fake.callsTo("DELETE", /.*/)).toHaveLength(2);
+  });
+});
+
+describe("orderAverages (a recovered create's averages from the order's totals)", () => {
+  const order = (over: Record<string, unknown>) => S.orderFromWire(S.OrderWire.parse(wireOrder(over)));
+
+  it("averages a buy's YES costs and rounds the fee half-up to the micro-dollar", () => {
+    // 3 contracts for $1.65 (YES 0.55 each); fees $0.05 / 3 = $0.0166666… → $0.016667.
+    const o = order({
+      fill_count_fp: "3.00",
+      taker_fill_cost_dollars: "1.100000",
+      maker_fill_cost_dollars: "0.550000",
+      taker_fees_dollars: "0.040000",
+      maker_fees_dollars: "0.010000",
+    });
+    expect(orderAverages(o)).toEqual({ averageFillPrice: 550_000, averageFeePaid: 16_667 });
+    // A half micro-dollar rounds up: $0.000003 over 2 contracts.
+    const tie = order({ taker_fees_dollars: "0.000003", maker_fees_dollars: "0.000000" });
+    expect(orderAverages(tie).averageFeePaid).toBe(2);
+  });
+
+  it("is null when nothing filled", () => {
+    const o = order({
+      fill_count_fp: "0.00",
+      taker_fill_cost_dollars: "0.000000",
+      taker_fees_dollars: "0.000000",
+    });
+    expect(orderAverages(o)).toEqual({ averageFillPrice: null, averageFeePaid: null });
+  });
+
+  it("leaves the price unknown rather than wrong when the costs do not fit the limit", () => {
+    // A sell of YES at $0.70 whose costs read as YES prices ($0.72) would come out as YES $0.28,
+    // below its limit: impossible, so the unit assumption is wrong for this order.
+    const o = order({
+      outcome_side: "no",
+      book_side: "ask",
+      yes_price_dollars: "0.7000",
+      no_price_dollars: "0.3000",
+      taker_fill_cost_dollars: "1.440000",
+    });
+    expect(orderAverages(o)).toEqual({ averageFillPrice: null, averageFeePaid: 20_000 });
+    // A buy of YES at $0.56 that cost $0.60 a contract: also impossible.
+    expect(orderAverages(order({ taker_fill_cost_dollars: "1.200000" })).averageFillPrice).toBeNull();
   });
 });
 
