@@ -10,8 +10,8 @@
  * `coalesceWindowMs` of the previous one edit that message instead of sending another.
  *
  * Crash safety: before each call to Telegram the notices it carries are written as "sending" (one atomic
- * write, which also carries the "delivered" marks of the sends before it; those are otherwise written
- * `deliveredFlushMs` later). A notice found "sending" after a restart may or may not have reached the
+ * write, which also carries the "delivered" mark of the send before it when sends follow each other;
+ * when the queue is idle, "delivered" is written at once). A notice found "sending" after a restart may or may not have reached the
  * chat, so it is sent again with a visible note; likewise a retry after a send whose answer was lost.
  */
 import Queue from "better-queue";
@@ -86,8 +86,9 @@ export interface FillAlertsOptions {
   /** Close the stream in stop() (default true). */
   closeStreamOnStop?: boolean;
   /**
-   * How long a "delivered" mark may wait in memory for the next state write (default 25 ms). A crash in
-   * that time makes the alert count as interrupted: it is sent again with a note, never silently.
+   * While more alerts are queued, how long a "delivered" mark may wait in memory for the next state write
+   * (default 25 ms). A crash in that time makes the alert count as interrupted: it is sent again with
+   * a note, never silently.
    */
   deliveredFlushMs?: number;
 }
@@ -161,6 +162,8 @@ class FillAlertsService implements FillAlerts {
   private backfillRetryTimer: NodeJS.Timeout | null = null;
   private backfillFailures = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Tasks queued per chat and not yet handed to deliverBatch. */
+  private readonly waiting = new Map<number, number>();
   private readonly sleepers = new Set<() => void>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -206,6 +209,7 @@ class FillAlertsService implements FillAlerts {
         chatId,
         new Queue<Task>({
           process: (tasks: Task[], cb: (err?: unknown) => void) => {
+            this.waiting.set(chatId, Math.max(0, (this.waiting.get(chatId) ?? 0) - tasks.length));
             const p = this.deliverBatch(chatId, tasks).then(
               () => cb(),
               (e) => {
@@ -460,7 +464,10 @@ class FillAlertsService implements FillAlerts {
   }
 
   private enqueue(chatId: number, key: string): void {
-    this.queues.get(chatId)?.push({ id: `t${++this.taskSeq}`, key });
+    const q = this.queues.get(chatId);
+    if (!q) return;
+    this.waiting.set(chatId, (this.waiting.get(chatId) ?? 0) + 1);
+    q.push({ id: `t${++this.taskSeq}`, key });
   }
 
   // ---------------------------------------------------------------- settlements
@@ -582,8 +589,10 @@ class FillAlertsService implements FillAlerts {
       }
     }
 
-    for (const a of actions) {
+    for (const [i, a] of actions.entries()) {
       if (this.stopped) throw new StoppedError();
+      // More sends follow at once: the next one's "sending" write carries this one's "delivered" mark.
+      const more = () => i < actions.length - 1 || (this.waiting.get(chatId) ?? 0) > 0;
       const interrupted = a.keys.some((k) => state.wasInterrupted(k, chatId));
       if (a.kind === "single") {
         const html = await this.renderSingle(a.notice).catch((e: unknown) => {
@@ -591,7 +600,7 @@ class FillAlertsService implements FillAlerts {
           return `${escapeHtml(this.ctx.envTag)}\n${a.notice.kind === "settlement" ? "A market you held has settled" : "An order was canceled by the exchange"} (details could not be shown).`;
         });
         const note = interrupted ? RESENT_AFTER_RESTART_NOTE : null;
-        await this.sendOrGiveUp(chatId, html, note, silent, a.keys);
+        await this.sendOrGiveUp(chatId, html, note, silent, a.keys, more);
         continue;
       }
       const g = a.group;
@@ -606,14 +615,14 @@ class FillAlertsService implements FillAlerts {
           const text = g.note ? withNote(html, g.note) : html;
           await this.withRetry(() => this.opts.sink.edit(chatId, messageId, text));
           g.lastAt = this.now();
-          this.delivered(a.keys, chatId);
+          this.delivered(a.keys, chatId, more());
           continue;
         } catch (e) {
           if (e instanceof StoppedError) throw e;
           this.log.warn("alerts: could not edit the fill message; sending a new one", { error: errText(e) });
         }
       }
-      const sent = await this.sendOrGiveUp(chatId, html, g.note, silent, a.keys);
+      const sent = await this.sendOrGiveUp(chatId, html, g.note, silent, a.keys, more);
       g.messageId = sent?.messageId ?? null;
       g.note = sent?.note ?? g.note;
       g.lastAt = this.now();
@@ -621,9 +630,12 @@ class FillAlertsService implements FillAlerts {
     }
   }
 
-  /** Delivered to the chat: written with the next state write (the next send's mark) or shortly after. */
-  private delivered(keys: string[], chatId: number): void {
-    this.state!.markDelivered(keys, chatId, { defer: true });
+  /**
+   * Delivered to the chat. Written now when nothing else is about to be sent; otherwise with the next
+   * state write (the next send's "sending" mark), or `deliveredFlushMs` later at the latest.
+   */
+  private delivered(keys: string[], chatId: number, more: boolean): void {
+    this.state!.markDelivered(keys, chatId, { defer: more });
     if (this.flushTimer || !this.state!.hasUnsavedChanges) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
@@ -667,6 +679,7 @@ class FillAlertsService implements FillAlerts {
     note: string | null,
     silent: boolean,
     keys: string[],
+    more: () => boolean,
   ): Promise<{ messageId: number; note: string | null } | null> {
     const state = this.state!;
     state.markSending(keys, chatId);
@@ -681,7 +694,7 @@ class FillAlertsService implements FillAlerts {
           shown ??= RESENT_AFTER_ERROR_NOTE;
         },
       );
-      this.delivered(keys, chatId);
+      this.delivered(keys, chatId, more());
       return { messageId, note: shown };
     } catch (e) {
       if (e instanceof StoppedError) {
