@@ -25,6 +25,7 @@ import {
 } from "../domain/money.js";
 import { formatShort } from "../domain/time.js";
 import type { Fill, Order, OutcomeSide, Settlement } from "../exchange/port.js";
+import { runLedger, summarizeLots } from "../trading/ledger.js";
 import type { Environment } from "../trading/types.js";
 
 export function envTagFor(env: Environment | string): string {
@@ -206,16 +207,56 @@ export function formatCancelMessage(
   return `${header(ctx, atMs)}\n<b>Order canceled by the exchange</b> (${escapeHtml(why)}): ${parts.join(" · ")}`;
 }
 
-/** Realized P&L of a settlement: revenue − cost of the YES and NO contracts held − fees. */
+/**
+ * Kalshi's own figures: revenue − cost of the YES and NO contracts held − `fee_cost`. `fee_cost` is the
+ * total of the fees paid in that market, including those of contracts sold before settlement, so this
+ * is only an approximation of what settling realized; used when the fills are not available.
+ */
 export function settlementPnl(s: Settlement): Micros {
   return micros(s.revenue - s.yesTotalCost - s.noTotalCost - s.fee);
+}
+
+/** Realized P&L of a settlement as /portfolio computes it (docs/trading.md "How P&L is calculated"). */
+export interface SettlementPnl {
+  /** What settling realized on the contracts held: revenue − their FIFO cost and entry fees. */
+  held: Micros;
+  /** All realized in this market: the sells before settlement plus `held` (the /portfolio per-market figure). */
+  market: Micros;
+  /** False when the fills do not explain the position held: `held` is then Kalshi's approximation. */
+  exact: boolean;
+}
+
+/**
+ * Runs the trading ledger (runLedger) over the market's fills and the settlement. Exact when the open
+ * lots before settlement match the counts the settlement reports; otherwise falls back to settlementPnl().
+ */
+export function settlementPnlFromFills(s: Settlement, fills: Fill[]): SettlementPnl {
+  const mine = fills.filter((f) => f.ticker === s.ticker && f.createdTime <= s.settledTime);
+  const lots = summarizeLots(runLedger(mine).lots.get(s.ticker));
+  const lotsSigned = lots === null ? 0 : lots.side === "yes" ? lots.count : -lots.count;
+  const exact = lots !== null && lotsSigned === s.yesCount - s.noCount;
+  const events = runLedger(mine, [s]).realized.filter((e) => e.ticker === s.ticker);
+  const sells = events.filter((e) => e.kind === "sell").reduce((a, e) => a + e.pnl, 0);
+  const settled = events.find((e) => e.kind === "settlement");
+  const held = exact && settled ? settled.pnl : settlementPnl(s);
+  return { held, market: micros(sells + held), exact: exact && settled !== undefined };
 }
 
 export function wasHeld(s: Settlement): boolean {
   return s.yesCount > 0 || s.noCount > 0;
 }
 
-export function formatSettlementMessage(ctx: MessageContext, title: string, s: Settlement): string {
+/**
+ * "Settled: title · result YES · you held 10 YES · payout $10.00 · P&L +$4.33". When contracts of this
+ * market were sold before, "· market total +$5.10" follows (matches /portfolio). Without `pnl` (fills
+ * unavailable) Kalshi's approximation is shown and labelled "(approx.)".
+ */
+export function formatSettlementMessage(
+  ctx: MessageContext,
+  title: string,
+  s: Settlement,
+  pnl: SettlementPnl | null = null,
+): string {
   const held: string[] = [];
   if (s.yesCount > 0) held.push(`${displayCount(s.yesCount)} YES`);
   if (s.noCount > 0) held.push(`${displayCount(s.noCount)} NO`);
@@ -228,7 +269,21 @@ export function formatSettlementMessage(ctx: MessageContext, title: string, s: S
     `result ${result}`,
     `you held ${held.join(" and ")}`,
     `payout ${displayUsd(s.revenue)}`,
-    `P&amp;L ${displayUsd(settlementPnl(s), { sign: true })}`,
   ];
+  if (pnl?.exact) {
+    parts.push(`P&amp;L ${displayUsd(pnl.held, { sign: true })}`);
+    if (pnl.market !== pnl.held) parts.push(`market total ${displayUsd(pnl.market, { sign: true })}`);
+  } else {
+    parts.push(`P&amp;L ${displayUsd(pnl?.held ?? settlementPnl(s), { sign: true })} (approx.)`);
+  }
   return `${header(ctx, s.settledTime)}\n<b>Settled</b>: ${parts.join(" · ")}`;
+}
+
+/** Appended to an alert whose earlier delivery may have reached the chat. */
+export const RESENT_AFTER_RESTART_NOTE = "(sent again after a restart — you may have seen this already)";
+export const RESENT_AFTER_ERROR_NOTE =
+  "(sent again after a connection problem — you may have seen this already)";
+
+export function withNote(html: string, note: string): string {
+  return `${html}\n<i>${escapeHtml(note)}</i>`;
 }

@@ -8,10 +8,23 @@
  * failed deliveries are retried with backoff, honouring Telegram's retry_after, until stop().
  * The first fill of an order is sent at once; later fills of the same order within
  * `coalesceWindowMs` of the previous one edit that message instead of sending another.
+ *
+ * Crash safety: before each call to Telegram the notices it carries are written as "sending" (one atomic
+ * write, which also carries the "delivered" mark of the send before it when sends follow each other;
+ * when the queue is idle, "delivered" is written at once). A notice found "sending" after a restart may or may not have reached the
+ * chat, so it is sent again with a visible note; likewise a retry after a send whose answer was lost.
  */
 import Queue from "better-queue";
 import type { Centis } from "../domain/money.js";
-import type { ExchangePort, ExchangeStream, Fill, Order, Position, StreamEvent } from "../exchange/port.js";
+import type {
+  ExchangePort,
+  ExchangeStream,
+  Fill,
+  Order,
+  Position,
+  Settlement,
+  StreamEvent,
+} from "../exchange/port.js";
 import { sortFillsOldestFirst, type StreamLogger } from "../exchange/kalshi/stream.js";
 import { fillEvent, type TradeJournal } from "../trading/journal.js";
 import {
@@ -24,7 +37,12 @@ import {
   isExchangeCancel,
   type FillForMessage,
   type MessageContext,
+  RESENT_AFTER_ERROR_NOTE,
+  RESENT_AFTER_RESTART_NOTE,
+  type SettlementPnl,
+  settlementPnlFromFills,
   wasHeld,
+  withNote,
 } from "./format.js";
 import type { AlertMode, AlertSettings } from "./settings.js";
 import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
@@ -67,6 +85,12 @@ export interface FillAlertsOptions {
   restTimeoutMs?: number;
   /** Close the stream in stop() (default true). */
   closeStreamOnStop?: boolean;
+  /**
+   * While more alerts are queued, how long a "delivered" mark may wait in memory for the next state write
+   * (default 25 ms). A crash in that time makes the alert count as interrupted: it is sent again with
+   * a note, never silently.
+   */
+  deliveredFlushMs?: number;
 }
 
 export interface FillAlertsStatus {
@@ -93,6 +117,8 @@ interface Group {
   messageId: number | null;
   items: FillForMessage[];
   lastAt: number;
+  /** The message carries a "sent again" note (kept on every edit). */
+  note: string | null;
 }
 
 interface OrderProgress {
@@ -135,6 +161,9 @@ class FillAlertsService implements FillAlerts {
   private settlementTimer: NodeJS.Timeout | null = null;
   private backfillRetryTimer: NodeJS.Timeout | null = null;
   private backfillFailures = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Tasks queued per chat and not yet handed to deliverBatch. */
+  private readonly waiting = new Map<number, number>();
   private readonly sleepers = new Set<() => void>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -180,6 +209,7 @@ class FillAlertsService implements FillAlerts {
         chatId,
         new Queue<Task>({
           process: (tasks: Task[], cb: (err?: unknown) => void) => {
+            this.waiting.set(chatId, Math.max(0, (this.waiting.get(chatId) ?? 0) - tasks.length));
             const p = this.deliverBatch(chatId, tasks).then(
               () => cb(),
               (e) => {
@@ -227,6 +257,9 @@ class FillAlertsService implements FillAlerts {
     await Promise.allSettled([...this.inFlight]);
     await Promise.all([...this.queues.values()].map((q) => new Promise<void>((r) => q.destroy(() => r()))));
     this.queues.clear();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushState();
     if (this.opts.closeStreamOnStop !== false) await this.opts.stream.close();
   }
 
@@ -431,7 +464,10 @@ class FillAlertsService implements FillAlerts {
   }
 
   private enqueue(chatId: number, key: string): void {
-    this.queues.get(chatId)?.push({ id: `t${++this.taskSeq}`, key });
+    const q = this.queues.get(chatId);
+    if (!q) return;
+    this.waiting.set(chatId, (this.waiting.get(chatId) ?? 0) + 1);
+    q.push({ id: `t${++this.taskSeq}`, key });
   }
 
   // ---------------------------------------------------------------- settlements
@@ -459,7 +495,10 @@ class FillAlertsService implements FillAlerts {
       );
       list.sort((a, b) => a.settledTime - b.settledTime);
       for (const s of list) {
-        if (wasHeld(s)) this.takeNotice({ kind: "settlement", key: settlementKey(s), settlement: s });
+        if (wasHeld(s) && !state.has(settlementKey(s))) {
+          const pnl = await this.settlementPnl(s);
+          this.takeNotice({ kind: "settlement", key: settlementKey(s), settlement: s, pnl });
+        }
         if (state.settlementCursorTs === null || s.settledTime > state.settlementCursorTs) {
           state.settlementCursorTs = s.settledTime;
           state.save();
@@ -468,6 +507,34 @@ class FillAlertsService implements FillAlerts {
     } catch (e) {
       this.log.warn("alerts: polling settlements failed", { error: errText(e) });
     }
+  }
+
+  /**
+   * The settlement's realized P&L from the market's fills (recent and historical), as /portfolio
+   * computes it; null when the fills cannot be read (the message then shows Kalshi's approximation).
+   */
+  private async settlementPnl(s: Settlement): Promise<SettlementPnl | null> {
+    try {
+      const fills = await withTimeout(this.marketFills(s.ticker), this.restTimeoutMs, "fills of the market");
+      return settlementPnlFromFills(s, fills);
+    } catch (e) {
+      this.log.warn("alerts: could not read the fills of a settled market; P&L approximated", {
+        ticker: s.ticker,
+        error: errText(e),
+      });
+      return null;
+    }
+  }
+
+  private async marketFills(ticker: string): Promise<Fill[]> {
+    const ex = this.opts.exchange;
+    const edge = (await ex.getHistoricalCutoff()).tradesCreatedTs;
+    const [recent, old] = await Promise.all([
+      ex.getFills(edge > 0 ? { ticker, minTs: edge } : { ticker }),
+      edge > 0 ? ex.getHistoricalFills({ ticker, maxTs: edge }) : Promise.resolve([] as Fill[]),
+    ]);
+    const seen = new Set<string>();
+    return [...old, ...recent].filter((f) => !seen.has(f.fillId) && seen.add(f.fillId));
   }
 
   // ---------------------------------------------------------------- delivery
@@ -515,41 +582,74 @@ class FillAlertsService implements FillAlerts {
         if (existing) existing.keys.push(notice.key);
         else actions.push({ kind: "group", group: g, keys: [notice.key], isNew: false });
       } else {
-        g = { orderId: notice.fill.orderId, messageId: null, items: [item], lastAt: now };
+        g = { orderId: notice.fill.orderId, messageId: null, items: [item], lastAt: now, note: null };
         groups.set(g.orderId, g);
         newInBatch.add(g);
         actions.push({ kind: "group", group: g, keys: [notice.key], isNew: true });
       }
     }
 
-    for (const a of actions) {
+    for (const [i, a] of actions.entries()) {
       if (this.stopped) throw new StoppedError();
+      // More sends follow at once: the next one's "sending" write carries this one's "delivered" mark.
+      const more = () => i < actions.length - 1 || (this.waiting.get(chatId) ?? 0) > 0;
+      const interrupted = a.keys.some((k) => state.wasInterrupted(k, chatId));
       if (a.kind === "single") {
         const html = await this.renderSingle(a.notice).catch((e: unknown) => {
           this.log.error("alerts: could not format an alert", { key: a.notice.key, error: errText(e) });
           return `${escapeHtml(this.ctx.envTag)}\n${a.notice.kind === "settlement" ? "A market you held has settled" : "An order was canceled by the exchange"} (details could not be shown).`;
         });
-        await this.sendOrGiveUp(chatId, html, silent, a.keys);
+        const note = interrupted ? RESENT_AFTER_RESTART_NOTE : null;
+        await this.sendOrGiveUp(chatId, html, note, silent, a.keys, more);
         continue;
       }
       const g = a.group;
+      if (interrupted) g.note ??= RESENT_AFTER_RESTART_NOTE;
       const html = await this.renderGroup(g);
       if (!a.isNew && g.messageId !== null) {
         const messageId = g.messageId;
         try {
-          await this.withRetry(() => this.opts.sink.edit(chatId, messageId, html));
+          // An edit repeated after a crash only rewrites the same message: no note needed for it, but the
+          // mark keeps the fills from being sent as a new message silently.
+          state.markSending(a.keys, chatId);
+          const text = g.note ? withNote(html, g.note) : html;
+          await this.withRetry(() => this.opts.sink.edit(chatId, messageId, text));
           g.lastAt = this.now();
-          state.markDelivered(a.keys, chatId);
+          this.delivered(a.keys, chatId, more());
           continue;
         } catch (e) {
           if (e instanceof StoppedError) throw e;
           this.log.warn("alerts: could not edit the fill message; sending a new one", { error: errText(e) });
         }
       }
-      const id = await this.sendOrGiveUp(chatId, html, silent, a.keys);
-      g.messageId = id;
+      const sent = await this.sendOrGiveUp(chatId, html, g.note, silent, a.keys, more);
+      g.messageId = sent?.messageId ?? null;
+      g.note = sent?.note ?? g.note;
       g.lastAt = this.now();
-      if (id === null) groups.delete(g.orderId);
+      if (sent === null) groups.delete(g.orderId);
+    }
+  }
+
+  /**
+   * Delivered to the chat. Written now when nothing else is about to be sent; otherwise with the next
+   * state write (the next send's "sending" mark), or `deliveredFlushMs` later at the latest.
+   */
+  private delivered(keys: string[], chatId: number, more: boolean): void {
+    this.state!.markDelivered(keys, chatId, { defer: more });
+    if (this.flushTimer || !this.state!.hasUnsavedChanges) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushState();
+    }, this.opts.deliveredFlushMs ?? 25);
+  }
+
+  private flushState(): void {
+    try {
+      this.state?.flush();
+    } catch (e) {
+      this.log.error("alerts: could not write the alert state; will try with the next change", {
+        error: errText(e),
+      });
     }
   }
 
@@ -568,32 +668,54 @@ class FillAlertsService implements FillAlerts {
     this.retryTimers.add(t);
   }
 
-  /** Sends with retries; marks delivered on success, or after a permanent refusal (logged). */
+  /**
+   * Marks the notices "sending" (durably), then sends with retries; marks them delivered on success,
+   * or after a permanent refusal (logged). A retry after an attempt whose answer was lost carries a note,
+   * as does a send with `note`. Returns the message id and the note the message went out with.
+   */
   private async sendOrGiveUp(
     chatId: number,
     html: string,
+    note: string | null,
     silent: boolean,
     keys: string[],
-  ): Promise<number | null> {
+    more: () => boolean,
+  ): Promise<{ messageId: number; note: string | null } | null> {
+    const state = this.state!;
+    state.markSending(keys, chatId);
+    let shown = note;
+    let maybeDelivered = false;
     try {
-      const { messageId } = await this.withRetry(() => this.opts.sink.send(chatId, html, { silent }));
-      this.state!.markDelivered(keys, chatId);
-      return messageId;
+      const { messageId } = await this.withRetry(
+        () => this.opts.sink.send(chatId, shown ? withNote(html, shown) : html, { silent }),
+        (de) => {
+          if (!de.maybeDelivered) return;
+          maybeDelivered = true;
+          shown ??= RESENT_AFTER_ERROR_NOTE;
+        },
+      );
+      this.delivered(keys, chatId, more());
+      return { messageId, note: shown };
     } catch (e) {
-      if (e instanceof StoppedError) throw e;
+      if (e instanceof StoppedError) {
+        // Stopped between attempts: if no attempt can have arrived, the next run need not add a note.
+        if (!maybeDelivered) state.clearSending(keys, chatId);
+        throw e;
+      }
       this.log.error("alerts: Telegram refused an alert; giving up on it", { chatId, error: errText(e) });
-      this.state!.markDelivered(keys, chatId);
+      state.markDelivered(keys, chatId);
       return null;
     }
   }
 
-  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  private async withRetry<T>(fn: () => Promise<T>, onError?: (e: AlertDeliveryError) => void): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new StoppedError();
       try {
         return await fn();
       } catch (e) {
         const de = toDeliveryError(e);
+        onError?.(de);
         if (!de.retryable) throw de;
         if (this.stopped) throw new StoppedError();
         const exp = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** Math.min(attempt, 20));
@@ -697,7 +819,7 @@ class FillAlertsService implements FillAlerts {
 
   private async renderSingle(n: Notice): Promise<string> {
     if (n.kind === "settlement") {
-      return formatSettlementMessage(this.ctx, await this.title(n.settlement.ticker), n.settlement);
+      return formatSettlementMessage(this.ctx, await this.title(n.settlement.ticker), n.settlement, n.pnl);
     }
     if (n.kind === "cancel") {
       let position: Centis | null = null;

@@ -9,6 +9,7 @@ export interface AlertSink {
 /**
  * A failed delivery. `retryable` errors are tried again (after `retryAfterMs` when the server said so);
  * others are given up on. `gone` marks an edit whose message no longer exists (send a new one instead).
+ * `maybeDelivered`: no answer came (network error), so Telegram may have delivered the message anyway.
  */
 export class AlertDeliveryError extends Error {
   constructor(
@@ -16,13 +17,17 @@ export class AlertDeliveryError extends Error {
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
     readonly gone = false,
+    readonly maybeDelivered = false,
   ) {
     super(message);
     this.name = "AlertDeliveryError";
   }
 }
 
-/** Maps any error thrown by a sink call to an AlertDeliveryError. Unknown errors count as retryable. */
+/**
+ * Maps any error thrown by a sink call to an AlertDeliveryError. Unknown errors count as retryable and as
+ * possibly delivered.
+ */
 export function toDeliveryError(e: unknown): AlertDeliveryError {
   if (e instanceof AlertDeliveryError) return e;
   if (e instanceof GrammyError) {
@@ -42,9 +47,11 @@ export function toDeliveryError(e: unknown): AlertDeliveryError {
     }
     return new AlertDeliveryError(`Telegram refused the message (${code}): ${desc}`, false);
   }
-  if (e instanceof HttpError) return new AlertDeliveryError(`network error talking to Telegram`, true);
+  if (e instanceof HttpError) {
+    return new AlertDeliveryError(`network error talking to Telegram`, true, null, false, true);
+  }
   const msg = e instanceof Error ? e.message : String(e);
-  return new AlertDeliveryError(msg, true);
+  return new AlertDeliveryError(msg, true, null, false, true);
 }
 
 /** Telegram through grammY's Api: HTML parse mode, no link previews, `disable_notification` for silent. */

@@ -3,7 +3,9 @@
  * - `known`: keys of every notice already taken in (fill ids, exchange cancels, settlements), bounded
  *   (the newest 5000 fills and 1000 others). A known fill was journaled exactly once.
  * - `pending`: notices taken in but not yet accepted by Telegram, with the chats still owed; they are
- *   sent again after a restart.
+ *   sent again after a restart. `sending` lists the chats whose send (or edit) had begun and whose outcome
+ *   was not recorded yet: it is written BEFORE the call to Telegram. After a crash, such a notice may or
+ *   may not have reached the chat (Telegram cannot dedupe), so it is sent again with a visible note.
  * - cursors: the time of the last fully delivered fill (backfill starts there minus an overlap) and of
  *   the last settlement seen.
  */
@@ -11,16 +13,25 @@ import { renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Centis } from "../domain/money.js";
 import type { Fill, Order, Settlement } from "../exchange/port.js";
+import type { SettlementPnl } from "./format.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
 
 export type Notice =
   | { kind: "fill"; key: string; fill: Fill; postPosition: Centis | null; clientOrderId: string | null }
   | { kind: "cancel"; key: string; order: Order; reason: string; at: number }
-  | { kind: "settlement"; key: string; settlement: Settlement };
+  | {
+      kind: "settlement";
+      key: string;
+      settlement: Settlement;
+      /** P&L from the market's fills; null/absent when they could not be read (approximation shown). */
+      pnl?: SettlementPnl | null;
+    };
 
 export interface PendingEntry {
   notice: Notice;
   chats: number[];
+  /** Chats whose delivery had begun (written before the Telegram call); absent when none. */
+  sending?: number[];
 }
 
 interface StateFileV1 {
@@ -44,9 +55,15 @@ export class AlertState {
   private readonly path: string;
   private known = new Map<string, number>();
   private pending = new Map<string, PendingEntry>();
+  /** `key|chat` of deliveries that had begun before the last run ended, with no recorded outcome. */
+  private readonly interrupted = new Set<string>();
+  /** Changes kept in memory only, written with the next save (see markDelivered's `defer`). */
+  private dirty = false;
   fillCursorTs: number | null = null;
   lastFillTs: number | null = null;
   settlementCursorTs: number | null = null;
+  /** Number of state file writes (for measurements). */
+  writes = 0;
 
   constructor(
     dataDir: string,
@@ -82,7 +99,15 @@ export class AlertState {
     this.lastFillTs = typeof s.lastFillTs === "number" ? s.lastFillTs : null;
     this.settlementCursorTs = typeof s.settlementCursorTs === "number" ? s.settlementCursorTs : null;
     for (const [k, ts] of s.known ?? []) this.known.set(k, ts);
-    for (const p of s.pending ?? []) this.pending.set(p.notice.key, p);
+    for (const p of s.pending ?? []) {
+      const sending = (p.sending ?? []).filter((c) => p.chats.includes(c));
+      for (const c of sending) this.interrupted.add(`${p.notice.key}|${c}`);
+      this.pending.set(p.notice.key, {
+        notice: p.notice,
+        chats: p.chats,
+        ...(sending.length ? { sending } : {}),
+      });
+    }
   }
 
   save(): void {
@@ -95,6 +120,50 @@ export class AlertState {
       pending: [...this.pending.values()],
     };
     writeJsonAtomic(this.path, file);
+    this.dirty = false;
+    this.writes++;
+  }
+
+  /** Writes changes that were deferred, if any. */
+  flush(): void {
+    if (this.dirty) this.save();
+  }
+
+  get hasUnsavedChanges(): boolean {
+    return this.dirty;
+  }
+
+  /**
+   * True when a delivery of this notice to this chat had begun in an earlier run that ended (crash,
+   * kill -9) before its outcome was written: the chat may already have it.
+   */
+  wasInterrupted(key: string, chatId: number): boolean {
+    return this.interrupted.has(`${key}|${chatId}`);
+  }
+
+  /**
+   * Records, durably, that delivery of these notices to a chat begins now (one write, which also
+   * carries any deferred changes). Call right before the Telegram call.
+   */
+  markSending(keys: string[], chatId: number): void {
+    for (const key of keys) {
+      const p = this.pending.get(key);
+      if (!p || !p.chats.includes(chatId)) continue;
+      if (!p.sending) p.sending = [];
+      if (!p.sending.includes(chatId)) p.sending.push(chatId);
+    }
+    this.save();
+  }
+
+  /** Forgets a begun delivery that certainly did not reach the chat (written with the next save). */
+  clearSending(keys: string[], chatId: number): void {
+    for (const key of keys) {
+      const p = this.pending.get(key);
+      if (!p?.sending?.includes(chatId)) continue;
+      p.sending = p.sending.filter((c) => c !== chatId);
+      if (p.sending.length === 0) delete p.sending;
+      this.dirty = true;
+    }
   }
 
   has(key: string): boolean {
@@ -122,20 +191,30 @@ export class AlertState {
     return this.pending.get(key);
   }
 
-  /** Marks notices delivered to a chat (one write for all). */
-  markDelivered(keys: string[], chatId: number): void {
+  /**
+   * Marks notices delivered to a chat (one write for all). With `defer`, the write is left to the next
+   * save or flush(): until then a crash makes them count as interrupted (sent again with a note), never
+   * as silently owed.
+   */
+  markDelivered(keys: string[], chatId: number, opts: { defer?: boolean } = {}): void {
     let changed = false;
     for (const key of keys) {
       const p = this.pending.get(key);
       if (!p || !p.chats.includes(chatId)) continue;
       p.chats = p.chats.filter((c) => c !== chatId);
+      if (p.sending) {
+        p.sending = p.sending.filter((c) => c !== chatId);
+        if (p.sending.length === 0) delete p.sending;
+      }
       changed = true;
       if (p.chats.length === 0) {
         this.pending.delete(key);
         this.onFullyDelivered(p.notice);
       }
     }
-    if (changed) this.save();
+    if (!changed) return;
+    if (opts.defer) this.dirty = true;
+    else this.save();
   }
 
   private onFullyDelivered(n: Notice): void {
@@ -153,6 +232,7 @@ export class AlertState {
       if (kept.length !== p.chats.length) {
         changed = true;
         p.chats = kept;
+        if (p.sending) p.sending = p.sending.filter((c) => kept.includes(c));
         if (kept.length === 0) {
           this.pending.delete(key);
           this.onFullyDelivered(p.notice);

@@ -184,6 +184,8 @@ describe("fill alerts against the sim", () => {
     expect(settled[0]).toContain("you held 5 YES");
     expect(settled[0]).toContain("payout $5.00");
     expect(settled[0]).toMatch(/P&L \+\$\d+\.\d\d/);
+    // computed from the market's fills over the sim's REST API (recent and historical), not approximated
+    expect(settled[0]).not.toContain("approx.");
   });
 
   it("an order cancelled by the exchange (market closed with the order resting): one message", async () => {

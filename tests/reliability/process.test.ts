@@ -124,7 +124,7 @@ function killGroup(c: ChildProcess, signal: NodeJS.Signals): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("the bot as a process", () => {
-  it("kill -9 mid fill burst and a restart → 0 lost, 0 doubled alerts, 0 duplicate orders", async () => {
+  it("kill -9 mid fill burst and a restart → 0 lost, 0 silent doubles (a repeat carries a note), 0 duplicate orders", async () => {
     const N = 30;
     const spots = freeTicks();
     const first = await startChild();
@@ -173,20 +173,31 @@ describe("the bot as a process", () => {
     await sleep(1_500); // late reconnect/backfill would show up as a double now
     const final = alertCounts(api.botMessages(OWNER));
     const doubled = [...final.entries()].filter(([, n]) => n > 1);
+    // Sent messages per order size, told apart by the note an alert carries when it is sent again
+    // because its earlier send may have reached the chat.
+    const NOTE = "(sent again after a restart — you may have seen this already)";
+    const alerts = api.botMessages(OWNER).filter((m) => /Filled: BUY \d+ YES/.test(m.text));
+    const sizeOf = (text: string) => Number(/Filled: BUY (\d+) YES/.exec(text)![1]);
+    const plain = alertCounts(alerts.filter((m) => !m.text.includes(NOTE)));
+    const noted = alerts.filter((m) => m.text.includes(NOTE)).map((m) => sizeOf(m.text));
     const orders = sim.state().orders as number;
     second.proc.kill("SIGTERM");
     await second.exited;
     expect(counts.size).toBe(N);
-    // Telegram's sendMessage has no idempotency key: an alert Telegram accepted in the instant before
-    // kill -9, before the app could record it as delivered, is sent again after the restart (documented
-    // in docs/alerts.md "Limits"). Nothing else may ever repeat.
-    // TODO(alerts): make the repeat recognisable, see docs/reliability.md.
-    const otherDoubles = doubled.filter(([k]) => k !== lastBeforeKill);
-    expect(otherDoubles).toEqual([]);
+    // Telegram's sendMessage has no idempotency key: an alert whose send was under way at the kill -9 (it
+    // may or may not have reached the chat) is sent again after the restart, and only with the note.
+    // Without the note, every alert appears exactly once.
+    const silentDoubles = [...plain.entries()].filter(([, n]) => n > 1);
+    expect(silentDoubles).toEqual([]);
+    expect(final.size).toBe(N); // 0 lost
+    // Only the send under way at the kill can repeat: at most one noted alert, and it is the one Telegram
+    // accepted last before the kill, or the one after it (sent but never answered).
+    expect(noted.length).toBeLessThanOrEqual(1);
+    for (const k of noted) expect([lastBeforeKill, lastBeforeKill! + 1]).toContain(k);
     expect(doubled.length).toBeLessThanOrEqual(1);
     expect(orders).toBe(ordersBefore);
     figure(
-      `kill -9: ${N} fills, SIGKILL after ${killedAfter} alerts, restart → ${N - final.size} lost, ${otherDoubles.length} doubled alerts, ${doubled.length - otherDoubles.length} repeat of the one alert in flight at the kill, ${orders - ordersBefore} duplicate orders`,
+      `kill -9: ${N} fills, SIGKILL after ${killedAfter} alerts, restart → ${N - final.size} lost, ${silentDoubles.length} silent doubles, ${doubled.length} repeat(s) of the alert in flight at the kill (${noted.length} carried the "sent again" note), ${orders - ordersBefore} duplicate orders`,
     );
   }, 60_000);
 
