@@ -104,10 +104,20 @@ export class Ui {
   }
 }
 
-/** Removes the inline keyboard of the tapped message; failures are ignored. */
+/** True when the tapped message (as Telegram sent it with the callback query) still shows buttons. */
+export function tappedHasKeyboard(ctx: Context): boolean {
+  const m = ctx.callbackQuery?.message;
+  if (!m || !("reply_markup" in m) || !m.reply_markup) return false;
+  return m.reply_markup.inline_keyboard.some((row) => row.length > 0);
+}
+
+/**
+ * Removes the inline keyboard of the tapped message; failures are ignored. Skipped when the message
+ * has no keyboard (Telegram would answer "message is not modified").
+ */
 export async function removeTappedKeyboard(ctx: Context): Promise<void> {
   const m = ctx.callbackQuery?.message;
-  if (!m) return;
+  if (!m || !tappedHasKeyboard(ctx)) return;
   try {
     await ctx.api.editMessageReplyMarkup(m.chat.id, m.message_id, { reply_markup: NO_KEYBOARD });
   } catch {

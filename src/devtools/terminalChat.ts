@@ -1,9 +1,14 @@
 /**
  * A chat with the bot in the terminal, through a LocalBotApi. Bot messages are printed as text,
- * inline buttons as numbered choices ("[1] Confirm  [2] Cancel"): typing 1 taps that button. To send
- * a number as text while buttons are shown, start it with an apostrophe ('3). Documents are saved
- * under `downloadsDir` and their path printed. Messages the bot pushes by itself appear as they
- * arrive. /quit ends the chat.
+ * inline buttons as numbered choices ("[1] Confirm  [2] Cancel"): typing 1 taps that button.
+ *
+ * Numbers and buttons: a typed number taps the button with that number, except
+ * - when a button is labelled with exactly that number (the count buttons 1/5/10/25), it taps that one;
+ * - when the bot asks for a typed value (its prompt says "type", "Send", "How many" or "price") and the
+ *   number is no button, or the buttons themselves are numbers, the number is sent as text;
+ * - a leading apostrophe ('3) always sends the rest as text.
+ * Documents are saved under `downloadsDir` and their path printed. Messages the bot pushes by itself
+ * appear as they arrive. /quit ends the chat.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,7 +25,7 @@ export interface TerminalChatOptions {
   downloadsDir: string;
 }
 
-interface Choice {
+export interface Choice {
   messageId: number;
   label: string;
   data: string;
@@ -50,10 +55,55 @@ export function renderMessage(
   return { text: lines.join("\n"), choices };
 }
 
+/** The line printed when the chat starts. */
+export const START_HINT =
+  "Chatting with the bot; /quit ends. Type n to tap button [n]; when the bot asks you to type a value " +
+  "(a count, a price), a number that is no button goes as text; 'n always sends n as text.";
+
+/** Words of a prompt that wants a typed value. */
+const ASKS_FOR_TEXT = /\b(type|send|how many|price)\b/i;
+
+export function asksForTypedValue(text: string | undefined): boolean {
+  return text !== undefined && ASKS_FOR_TEXT.test(text);
+}
+
+export type LineAction =
+  | { kind: "quit" }
+  | { kind: "skip" }
+  | { kind: "text"; text: string }
+  | { kind: "tap"; choice: Choice }
+  | { kind: "hint"; message: string };
+
+/**
+ * What a typed line does, given the visible choices and whether the bot asked for a typed value
+ * (see the module comment).
+ */
+export function interpretLine(raw: string, choices: readonly Choice[], asksForText: boolean): LineAction {
+  const line = raw.trim();
+  if (!line) return { kind: "skip" };
+  if (line === "/quit" || line === "/exit") return { kind: "quit" };
+  if (line.startsWith("'")) return { kind: "text", text: line.slice(1) };
+  if (!/^\d+$/.test(line) || choices.length === 0) return { kind: "text", text: line };
+  const labelled = choices.find((c) => c.label.trim() === line);
+  if (labelled) return { kind: "tap", choice: labelled };
+  const numericKeyboard = choices.some((c) => /^\d+$/.test(c.label.trim()));
+  if (asksForText && numericKeyboard) return { kind: "text", text: line };
+  const byIndex = choices[Number(line) - 1];
+  if (byIndex) return { kind: "tap", choice: byIndex };
+  if (asksForText) return { kind: "text", text: line };
+  return {
+    kind: "hint",
+    message: `(no button ${line}; choose 1–${choices.length}, or type '${line} to send it as text)`,
+  };
+}
+
 export async function runTerminalChat(opts: TerminalChatOptions): Promise<void> {
   const { api, userId, output } = opts;
   const chatId = opts.chatId ?? userId;
   let choices: Choice[] = [];
+  /** Text of the message whose buttons are numbered, and of the newest bot message. */
+  let choicesText: string | undefined;
+  let lastText: string | undefined;
   let pending: Promise<unknown> = Promise.resolve();
   const write = (s: string) => output.write(s + "\n");
 
@@ -61,8 +111,14 @@ export async function runTerminalChat(opts: TerminalChatOptions): Promise<void> 
     if (m.chatId !== chatId || m.from !== "bot") return;
     const r = renderMessage(m, edited);
     // The newest message with buttons owns the numbers; an edit that removes buttons clears them.
-    if (r.choices.length) choices = r.choices;
-    else if (choices.some((c) => c.messageId === m.messageId)) choices = [];
+    if (r.choices.length) {
+      choices = r.choices;
+      choicesText = m.text;
+    } else if (choices.some((c) => c.messageId === m.messageId)) {
+      choices = [];
+      choicesText = undefined;
+    }
+    if (!edited) lastText = m.text;
     write(r.text);
     if (m.document) {
       const doc = m.document;
@@ -80,22 +136,20 @@ export async function runTerminalChat(opts: TerminalChatOptions): Promise<void> 
   api.on("edit", onEdit);
 
   const rl = readline.createInterface({ input: opts.input, terminal: false });
-  write("Chatting with the bot. Type a message or /help; numbers tap buttons; /quit ends.");
+  write(START_HINT);
   try {
     for await (const raw of rl) {
-      const line = raw.trim();
-      if (!line) continue;
-      if (line === "/quit" || line === "/exit") break;
-      if (/^\d+$/.test(line) && choices.length) {
-        const c = choices[Number(line) - 1];
-        if (!c) {
-          write(`(no button ${line}; choose 1–${choices.length}, or type '${line} to send it as text)`);
-          continue;
-        }
-        write(`you tapped> ${c.label}`);
-        await api.tap(userId, chatId, c.messageId, c.data);
+      const asks = asksForTypedValue(lastText) || asksForTypedValue(choicesText);
+      const a = interpretLine(raw, choices, asks);
+      if (a.kind === "skip") continue;
+      if (a.kind === "quit") break;
+      if (a.kind === "hint") {
+        write(a.message);
+      } else if (a.kind === "tap") {
+        write(`you tapped> ${a.choice.label}`);
+        await api.tap(userId, chatId, a.choice.messageId, a.choice.data);
       } else {
-        await api.sendText(userId, chatId, line.startsWith("'") ? line.slice(1) : line);
+        await api.sendText(userId, chatId, a.text);
       }
     }
   } finally {

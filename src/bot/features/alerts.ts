@@ -43,9 +43,20 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
       const p = kit.buttons.verify(ctx.callbackQuery.data);
       const m = p?.startsWith("al:") ? p.slice(3) : null;
       if (!m || !(ALERT_MODES as readonly string[]).includes(m) || !ctx.chat) return next();
-      await store.set(ctx.chat.id, m as AlertMode);
-      await answer(ctx, `Alerts ${m}`);
-      await kit.ui.editTapped(ctx, text(m as AlertMode), kb(m as AlertMode));
+      const mode = m as AlertMode;
+      const before = await store.get(ctx.chat.id);
+      await store.set(ctx.chat.id, mode);
+      await answer(ctx, `Alerts ${mode}`);
+      // The message records what the tap did, so a tap on the current mode also shows a result.
+      const result =
+        before === mode ? `You chose ${mode}; it already was.` : `You chose ${mode} (was ${before}).`;
+      await kit.ui.editTapped(
+        ctx,
+        `${text(mode)}
+
+<i>${result}</i>`,
+        kb(mode),
+      );
     }),
   );
   return c;

@@ -1,11 +1,14 @@
+import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { Order } from "../../exchange/port.js";
 import type { Kit, MyContext } from "../context.js";
 import { code, contractsText, escapeHtml } from "../format.js";
-import { answer, btn, rows, withTyping } from "../ui.js";
+import { answer, btn, removeTappedKeyboard, rows, withTyping } from "../ui.js";
+import { EXPIRED } from "./fallback.js";
 import { orderLine, orderStatusCard } from "../views.js";
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const CHOSE_YES = "Cancel all resting orders? <b>Yes</b>";
 
 /** /orders (cancel buttons, "Cancel all" behind a confirmation), /cancel <id>, /status <id>. */
 export function ordersFeature(kit: Kit): Composer<MyContext> {
@@ -13,6 +16,14 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
   const { executor } = kit.deps.services;
   const tz = kit.deps.config.timeZone;
   const data = (p: string) => kit.buttons.data(p);
+  /** Open "Cancel all?" questions; each can be answered once. */
+  const pendingCancelAll = new Set<string>();
+  function askCancelAll(): string {
+    const q = randomBytes(6).toString("hex");
+    pendingCancelAll.add(q);
+    if (pendingCancelAll.size > 20) pendingCancelAll.delete(pendingCancelAll.values().next().value!);
+    return q;
+  }
 
   function ordersView(orders: Order[], note?: string) {
     const lines: string[] = note ? [note, ""] : [];
@@ -95,23 +106,48 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
       if (p === "oca") {
         await answer(ctx);
         const n = (await executor.openOrders()).length;
+        if (n === 0) return kit.ui.editTapped(ctx, "No resting orders.");
+        const q = askCancelAll();
         await kit.ui.editTapped(
           ctx,
-          n === 0 ? "No resting orders." : `Cancel all ${n} resting order${n === 1 ? "" : "s"}?`,
-          n === 0 ? undefined : rows([btn("Yes, cancel all", data("ocy")), btn("No", data("ocn"))]),
+          `Cancel all ${n} resting order${n === 1 ? "" : "s"}?`,
+          rows([btn("Yes, cancel all", data(`ocy:${q}`)), btn("No", data(`ocn:${q}`))]),
         );
         return;
       }
-      if (p === "ocy") {
-        await answer(ctx, "Canceling all…");
-        const r = await executor.cancelAll();
-        kit.log.info("all orders canceled", { canceled: r.canceled });
-        await kit.ui.editTapped(ctx, `Canceled ${r.canceled} order${r.canceled === 1 ? "" : "s"}.`);
+      const choice = /^oc([yn]):(\w+)$/.exec(p);
+      if (choice && !pendingCancelAll.delete(choice[2]!)) {
+        // The question was already answered (a double tap, or a resent update): do nothing twice.
+        await answer(ctx, EXPIRED);
+        await removeTappedKeyboard(ctx);
         return;
       }
-      if (p === "ocn") {
+      if (choice?.[1] === "y") {
+        await answer(ctx, "Canceling all…");
+        // The question loses its buttons at once and shows the choice, so it cannot be tapped twice.
+        await kit.ui.editTapped(ctx, `${CHOSE_YES}\nCanceling…`);
+        let r: { canceled: number };
+        try {
+          r = await executor.cancelAll();
+        } catch (e) {
+          await kit.ui
+            .editTapped(
+              ctx,
+              `${CHOSE_YES}\nI could not confirm that they were canceled. Send /orders to see what is still resting.`,
+            )
+            .catch(() => undefined);
+          throw e; // the guard logs it and sends the reason
+        }
+        kit.log.info("all orders canceled", { canceled: r.canceled });
+        await kit.ui.editTapped(
+          ctx,
+          `${CHOSE_YES}\nCanceled ${r.canceled} order${r.canceled === 1 ? "" : "s"}.`,
+        );
+        return;
+      }
+      if (choice?.[1] === "n") {
         await answer(ctx);
-        const v = ordersView(await executor.openOrders(), "Nothing was canceled.");
+        const v = ordersView(await executor.openOrders(), "Cancel all: <b>No</b>. Nothing was canceled.");
         await kit.ui.editTapped(ctx, v.html, v.kb);
         return;
       }
