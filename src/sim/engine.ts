@@ -19,6 +19,7 @@ import {
   complementPrice,
   micros,
   mulPriceCount,
+  roundMicros,
   scaleMicros,
 } from "../domain/money.js";
 import {
@@ -86,6 +87,11 @@ export interface SimOrder {
   expirationTs: number | null;
   /** Cash set aside for the resting part (opening cost + maker fee estimate). */
   reserved: Micros;
+  /**
+   * Kalshi's per-order fee accumulator: rounding fees paid on this order's fills and not yet
+   * rebated (absent in states saved before it existed = 0).
+   */
+  roundingAcc?: Micros;
   seq: number;
   lastUpdateReason: UpdateReason | null;
 }
@@ -537,7 +543,18 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- orders
 
-  private feeFor(ticker: string, price: Micros, count: Centis, role: "taker" | "maker"): Micros {
+  /**
+   * The fee model's fee for one fill. Rounded up to whole cents by default (what a single fill
+   * costs a retail account: the estimate used for balance checks and reservations); the exchange
+   * itself rounds a fill's trade fee up to $0.0001 (`roundTo` 100) and handles cents in applyFill.
+   */
+  private feeFor(
+    ticker: string,
+    price: Micros,
+    count: Centis,
+    role: "taker" | "maker",
+    roundTo: number = MICROS_PER_CENT,
+  ): Micros {
     const m = this.market(ticker);
     const s = this.series(m.seriesTicker);
     return estimateFee({
@@ -546,6 +563,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       role,
       feeType: s?.feeType ?? "quadratic",
       multiplier: s?.feeMultiplier ?? 1,
+      roundTo,
     });
   }
 
@@ -561,6 +579,30 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   private crosses(side: BookSide, limit: Micros, resting: SimOrder): boolean {
     return side === "bid" ? resting.price <= limit : resting.price >= limit;
+  }
+
+  /**
+   * Contracts of `order` (up to its remaining count) that the opposite book would fill right now at
+   * its limit: stops at the account's own order under taker_at_cross, skips them under maker, and
+   * counts other accounts' reduce-only orders only up to what those accounts can still close.
+   */
+  private crossable(order: SimOrder, opposite: SimOrder[]): Centis {
+    let available = 0;
+    const closableLeft = new Map<string, number>();
+    for (const r of opposite) {
+      if (available >= order.remaining) break;
+      if (!this.crosses(order.side, order.price, r)) break;
+      if (r.accountId === order.accountId) {
+        if (order.stp === "taker_at_cross") break;
+        continue;
+      }
+      let left = closableLeft.get(r.accountId);
+      if (left === undefined) left = this.closable(r.accountId, r.ticker, r.side);
+      const qty = Math.min(r.remaining, order.remaining - available, r.reduceOnly ? left : Infinity);
+      available += qty;
+      closableLeft.set(r.accountId, Math.max(0, left - qty));
+    }
+    return centis(available);
   }
 
   placeOrder(accountId: string, input: PlaceOrderInput): PlaceOrderResult {
@@ -654,11 +696,17 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const wouldCross = best !== undefined && this.crosses(order.side, order.price, best);
     if (order.postOnly && wouldCross) return finishEarly("PostOnlyCrossCancel");
 
+    // How much of the order can trade right away; the rest rests (GTC) or is cancelled.
+    const crossQty = wouldCross ? this.crossable(order, opposite) : centis(0);
+
     if (!acct.unlimited) {
       const openQty = Math.max(0, order.remaining - this.closable(accountId, m.ticker, order.side));
+      const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
+      // Opening cost, the taker fee on what trades now and the maker fee rest() reserves for the rest.
       const need =
         mulPriceCount(this.unitCost(order.side, order.price), centis(openQty), "ceil") +
-        (wouldCross ? this.feeFor(m.ticker, order.price, order.remaining, "taker") : 0);
+        (crossQty > 0 ? this.feeFor(m.ticker, order.price, crossQty, "taker") : 0) +
+        (restQty > 0 ? this.feeFor(m.ticker, order.price, restQty, "maker") : 0);
       if (need > acct.balance) {
         throw new SimError(
           400,
@@ -670,17 +718,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     }
 
     if (order.tif === "fill_or_kill") {
-      let available = 0;
-      for (const r of opposite) {
-        if (!this.crosses(order.side, order.price, r)) break;
-        if (r.accountId === accountId) {
-          if (stp === "taker_at_cross") break;
-          continue;
-        }
-        available += r.remaining;
-        if (available >= order.remaining) break;
-      }
-      if (available < order.remaining) {
+      if (crossQty < order.remaining) {
         order.status = "canceled";
         order.remaining = centis(0);
         order.lastUpdateReason = null;
@@ -783,6 +821,8 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.emit("fill", mf);
     this.emit("position", taker.accountId, this.position(taker.accountId, m.ticker));
     this.emit("position", maker.accountId, this.position(maker.accountId, m.ticker));
+    this.enforceReduceOnly(taker.accountId, m.ticker);
+    this.enforceReduceOnly(maker.accountId, m.ticker);
     return [tf, mf];
   }
 
@@ -794,7 +834,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const acct = this.account(order.accountId);
     const pos = this.position(order.accountId, order.ticker);
     const now = this.now();
-    const fee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker");
     const bid = order.side === "bid";
     const held = bid ? Math.max(0, -pos.position) : Math.max(0, pos.position);
     const close = centis(Math.min(qty, held));
@@ -803,11 +842,14 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const cashOut = mulPriceCount(unit, open, "ceil");
     // Closing k contracts of the other side pays back the complement of what we pay for this one.
     const cashIn = mulPriceCount(complementPrice(unit), close, "floor");
+    const fee = this.fillFee(order, price, qty, isTaker, cashIn - cashOut);
 
-    // Release the proportional part of the reservation.
+    // Release the reservation: the proportional part, or what this fill costs when that is more
+    // (rounding fees come in whole cents), never more than is left.
     if (order.reserved > 0) {
-      const release =
+      const proportional =
         qty >= order.remaining ? order.reserved : scaleMicros(order.reserved, qty, order.remaining, "floor");
+      const release = Math.min(order.reserved, Math.max(proportional, cashOut + fee - cashIn));
       order.reserved = micros(order.reserved - release);
       acct.balance = micros(acct.balance + release);
     }
@@ -857,6 +899,27 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     };
     if (acct.history) this.state.fills.push(fill);
     return fill;
+  }
+
+  /**
+   * The net fee of one fill (API.md §7, Kalshi's fee rounding): the trade fee rounded up to
+   * $0.0001, plus a rounding fee that floors the balance change (revenue − trade fee) to whole
+   * cents, minus a one-cent rebate whenever the order's accumulated rounding fees reach $0.01. The
+   * rebate never makes a fill's net fee negative (it waits for a fill that can absorb it). So the
+   * balance moves in whole cents and an order's fills together cost what one fill of the same size
+   * would (within the $0.0001 round-ups of the trade fees).
+   */
+  private fillFee(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, revenue: number): Micros {
+    const tradeFee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker", 100);
+    const change = micros(revenue - tradeFee);
+    const roundingFee = change - roundMicros(change, MICROS_PER_CENT, "floor");
+    const acc = (order.roundingAcc ?? 0) + roundingFee;
+    const rebate = Math.min(
+      roundMicros(micros(acc), MICROS_PER_CENT, "floor"),
+      roundMicros(micros(tradeFee + roundingFee), MICROS_PER_CENT, "floor"),
+    );
+    order.roundingAcc = micros(acc - rebate);
+    return micros(tradeFee + roundingFee - rebate);
   }
 
   private cancelInternal(o: SimOrder, reason: UpdateReason): Centis {
@@ -909,22 +972,46 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     if (to < 0)
       throw new SimError(400, "invalid_parameters", "invalid parameters", "reduce_to must not be negative");
     if (to >= o.remaining) return o;
-    if (to === 0) {
-      this.cancelInternal(o, "Decrease");
-    } else {
-      const acct = this.account(accountId);
-      const keep = scaleMicros(o.reserved, to, o.remaining, "ceil");
-      acct.balance = micros(acct.balance + o.reserved - keep);
-      o.reserved = keep;
-      o.initial = centis(o.initial - (o.remaining - to));
-      o.remaining = to;
-      o.lastUpdateReason = "Decrease";
-      o.lastUpdateTs = this.now();
-      this.emit("order", o);
-    }
+    if (to === 0) this.cancelInternal(o, "Decrease");
+    else this.shrink(o, to, "Decrease");
     this.emit("ticker", this.market(o.ticker));
     this.emit("changed");
     return o;
+  }
+
+  /** Reduces a resting order to `to` (0 < to < remaining) contracts, releasing the spare reservation. */
+  private shrink(o: SimOrder, to: Centis, reason: UpdateReason): void {
+    const acct = this.account(o.accountId);
+    const keep = scaleMicros(o.reserved, to, o.remaining, "ceil");
+    acct.balance = micros(acct.balance + o.reserved - keep);
+    acct.updatedTs = this.now();
+    o.reserved = keep;
+    o.initial = centis(o.initial - (o.remaining - to));
+    o.remaining = to;
+    o.lastUpdateReason = reason;
+    o.lastUpdateTs = this.now();
+    this.emit("order", o);
+  }
+
+  /**
+   * Reduce-only orders cap at the position: after a fill changed the account's position in
+   * `ticker`, each of its resting reduce-only orders is shrunk to what can still be closed in its
+   * direction, or cancelled when nothing can (reason ReduceOnlyCancel either way), so a resting
+   * reduce-only order never opens or grows a position.
+   */
+  private enforceReduceOnly(accountId: string, ticker: string): void {
+    const book = this.books.get(ticker);
+    if (!book) return;
+    for (const side of ["bid", "ask"] as const) {
+      const can = this.closable(accountId, ticker, side);
+      const mine = (side === "bid" ? book.bids : book.asks).filter(
+        (o) => o.accountId === accountId && o.reduceOnly && o.remaining > can,
+      );
+      for (const o of mine) {
+        if (can === 0) this.cancelInternal(o, "ReduceOnlyCancel");
+        else this.shrink(o, can, "ReduceOnlyCancel");
+      }
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle
