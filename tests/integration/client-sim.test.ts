@@ -18,7 +18,14 @@ import {
 import type { CreateOrderRequest, Market, TimeInForce } from "../../src/exchange/port.js";
 import { startSim, type SimOptions, type SimServer } from "../../src/sim/server.js";
 import { formatDollars, type Centis, type Micros } from "../../src/domain/money.js";
-import { captureLogger, control, notional, simClient, takerFeeByHand } from "./helpers.js";
+import {
+  captureLogger,
+  control,
+  notional,
+  simClient,
+  takerBuyDebitByHand,
+  takerFeeByHand,
+} from "./helpers.js";
 
 const ONE = 1_000_000;
 const c = (contracts: number): Centis => (contracts * 100) as Centis;
@@ -321,8 +328,8 @@ describe("KalshiClient against the sim: trading and money", () => {
     // 2.5 contracts at the ask of a 1¢ market.
     const r = await k.createOrder(order(q!.ticker, "bid", q!.ask, 250 as Centis, "immediate_or_cancel"));
     expect(r.fillCount).toBe(250);
-    const fee = takerFeeByHand(q!.ask, 250 as Centis);
-    let expected = start - notional(q!.ask, 250 as Centis) - fee;
+    // $0.005 of the cost is below a cent: the balance moves in whole cents (the rest is a rounding fee).
+    let expected = start - takerBuyDebitByHand(q!.ask, 250 as Centis);
     expect(await balance(k)).toBe(expected);
     expect((await k.getPositions())[0]?.position).toBe(250);
 

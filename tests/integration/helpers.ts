@@ -71,6 +71,24 @@ export function takerFeeByHand(yesPrice: Micros, count: Centis): Micros {
   return Number(inCents * cent) as Micros;
 }
 
+/**
+ * What a retail account's balance drops by for one taker buy fill: Kalshi rounds the fee up to $0.0001 and
+ * floors the balance change (proceeds − cost − fee) to whole cents, so cost + fee is rounded up to the cent.
+ */
+export function takerBuyDebitByHand(yesPrice: Micros, count: Centis): Micros {
+  const num = 7n * BigInt(count) * BigInt(yesPrice) * BigInt(1_000_000 - yesPrice);
+  const den = 100n * 100n * 1_000_000n;
+  const step4 = 100n; // $0.0001 in micros
+  const fee4 = ((num + den * step4 - 1n) / (den * step4)) * step4;
+  const total = notionalFloor(yesPrice, count) + fee4;
+  const cent = 10_000n;
+  return Number(((total + cent - 1n) / cent) * cent) as Micros;
+}
+
+function notionalFloor(yesPrice: Micros, count: Centis): bigint {
+  return (BigInt(yesPrice) * BigInt(count)) / 100n;
+}
+
 /** price × count in micros for cent prices and whole-or-fractional counts (exact here). */
 export function notional(price: Micros, count: Centis): Micros {
   const v = BigInt(price) * BigInt(count);
