@@ -115,7 +115,7 @@ export async function run(
     const idleRss = async (args: string[]): Promise<number> => {
       const c = spawn(process.execPath, args, { cwd: dir, stdio: "ignore" });
       children.add(c);
-      await sleep(1_000);
+      await sleep(Math.min(1_000, idleMs));
       const mb = (await procRss(c.pid!))?.rssMb ?? NaN;
       await stopChild(c);
       children.delete(c);

@@ -2,14 +2,15 @@
  * `npm run bench`: every benchmark, one table. Each result sits next to a baseline measured in the
  * same run on the same machine. 127.0.0.1 only; every server and child process is stopped.
  *
- *   npm run bench [-- --verbose] [-- --markdown]
+ *   npm run bench [-- --quick] [-- --verbose] [-- --markdown]
  *
- * --verbose shows the sub-benchmarks' own output; --markdown also prints the table as Markdown.
- * Method notes: docs/benchmarks.md.
+ * --quick runs every benchmark with tiny sizes (a smoke run for CI: the numbers mean nothing, only
+ * that every row comes out); --verbose shows the sub-benchmarks' own output; --markdown also prints
+ * the table as Markdown. Method notes: docs/benchmarks.md.
  */
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { cpus } from "node:os";
-import { run as alertsRun } from "./alerts.bench.js";
+import { run as alertsRun, type AlertsBenchOptions } from "./alerts.bench.js";
 import { run as appProcessRun } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
@@ -17,40 +18,134 @@ import { run as portfolioRun } from "./portfolio.bench.js";
 import { run as simOrdersRun } from "./sim-orders.js";
 import { fmtMb, fmtMs, median, percentile, quietly, ratio, timeCommand, TSX_LOADER } from "./util.js";
 
-interface Row {
+export interface Row {
   benchmark: string;
   result: string;
   baseline: string;
   notes: string;
 }
 
-const args = new Set(process.argv.slice(2));
-const verbose = args.has("--verbose");
-const rows: Row[] = [];
-let failed = 0;
-const progress = (s: string) => process.stderr.write(`${s}\n`);
-
-async function section(name: string, fn: () => Promise<Row[]>): Promise<void> {
-  progress(`… ${name}`);
-  const t = performance.now();
-  try {
-    rows.push(...(await quietly(fn, verbose)));
-    progress(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  } catch (e) {
-    failed++;
-    const msg = e instanceof Error ? e.message : String(e);
-    progress(`  FAILED: ${msg}`);
-    rows.push({ benchmark: name, result: "FAILED", baseline: "", notes: msg.split("\n")[0]!.slice(0, 120) });
-  }
+/** How big each benchmark runs. */
+export interface BenchSizes {
+  orders: number;
+  orderWarmup: number;
+  alerts: AlertsBenchOptions;
+  positions: number;
+  portfolioLatencyMs: number;
+  csvFills: number;
+  starts: number;
+  idleMs: number;
+  baselineRuns: number;
+  simOrders: number;
 }
+
+export const FULL_SIZES: BenchSizes = {
+  orders: 50,
+  orderWarmup: 5,
+  alerts: {},
+  positions: 200,
+  portfolioLatencyMs: 2,
+  csvFills: 100_000,
+  starts: 3,
+  idleMs: 3_000,
+  baselineRuns: 5,
+  simOrders: 2000,
+};
+
+/** `--quick`: every code path, tiny sizes. */
+export const QUICK_SIZES: BenchSizes = {
+  orders: 5,
+  orderWarmup: 1,
+  alerts: { fills: 20, spacingMs: 5, pollIntervalMs: 100, simFills: 5, simPollIntervalMs: 100 },
+  positions: 20,
+  portfolioLatencyMs: 1,
+  csvFills: 1_000,
+  starts: 1,
+  idleMs: 300,
+  baselineRuns: 1,
+  simOrders: 50,
+};
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 
-async function main(): Promise<void> {
+interface AlertRow {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** alerts.bench run() rows: "alerts: stub websocket, 200 fills", "alerts: sim polling-only (every 500 ms), 40 fills", … */
+function alertRows(res: unknown): Row[] {
+  const list = (Array.isArray(res) ? res : []) as Partial<AlertRow>[];
+  const pick = (where: "stub" | "sim", mode: RegExp) =>
+    list.find(
+      (x): x is AlertRow =>
+        typeof x.name === "string" &&
+        x.name.includes(`${where} `) &&
+        mode.test(x.name) &&
+        typeof x.p50Ms === "number",
+    );
+  const out: Row[] = [];
+  for (const [where, label] of [
+    ["stub", "stub Kalshi"],
+    ["sim", "sim"],
+  ] as const) {
+    const ws = pick(where, /websocket/i);
+    const poll = pick(where, /polling/i);
+    if (!ws || !poll) {
+      throw new Error(
+        `alerts.bench run() returned an unexpected shape: ${JSON.stringify(res).slice(0, 200)}`,
+      );
+    }
+    const fills = /(\d+) fills/.exec(ws.name)?.[1];
+    const pollMode = /polling-only \(every \d+ ms\)/.exec(poll.name)?.[0] ?? "polling-only";
+    out.push({
+      benchmark: `Fill alert latency, ${label}, WebSocket, p50 / p99${fills ? ` (${fills} fills)` : ""}`,
+      result: `${fmtMs(ws.p50Ms)} / ${fmtMs(ws.p99Ms)}`,
+      baseline: `${pollMode} ${fmtMs(poll.p50Ms)} / ${fmtMs(poll.p99Ms)}`,
+      notes: `polling-only is ${ratio(poll.p50Ms, ws.p50Ms)} slower at p50`,
+    });
+  }
+  return out;
+}
+
+export interface BenchRunResult {
+  rows: Row[];
+  failed: number;
+  seconds: number;
+}
+
+/** Runs every benchmark in turn; a benchmark that throws gives one `FAILED` row and the rest still run. */
+export async function runBenchmarks(
+  sizes: BenchSizes,
+  opts: { verbose?: boolean; progress?: (line: string) => void } = {},
+): Promise<BenchRunResult> {
+  const progress = opts.progress ?? (() => undefined);
+  const rows: Row[] = [];
+  let failed = 0;
   const t0 = performance.now();
 
+  async function section(name: string, fn: () => Promise<Row[]>): Promise<void> {
+    progress(`… ${name}`);
+    const t = performance.now();
+    try {
+      rows.push(...(await quietly(fn, opts.verbose)));
+      progress(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      failed++;
+      const msg = e instanceof Error ? e.message : String(e);
+      progress(`  FAILED: ${msg}`);
+      rows.push({
+        benchmark: name,
+        result: "FAILED",
+        baseline: "",
+        notes: msg.split("\n")[0]!.slice(0, 120),
+      });
+    }
+  }
+
   await section("order path", async () => {
-    const r = await orderPathRun({ orders: 50, warmup: 5 });
+    const r = await orderPathRun({ orders: sizes.orders, warmup: sizes.orderWarmup });
     return [
       {
         benchmark: `Order path: Confirm tap → POST at exchange, p50 (${r.orders} orders)`,
@@ -67,29 +162,10 @@ async function main(): Promise<void> {
     ];
   });
 
-  await section("alert latency", async () => {
-    const res = (await alertsRun()) as unknown;
-    const list = (Array.isArray(res) ? res : []) as { mode?: string; p50Ms?: number; p99Ms?: number }[];
-    const ws = list.find((x) => /^websocket/i.test(x.mode ?? ""));
-    const poll = list.find((x) => /poll/i.test(x.mode ?? ""));
-    if (!ws || !poll || ws.p50Ms === undefined || poll.p50Ms === undefined) {
-      throw new Error(
-        `alerts.bench run() returned an unexpected shape: ${JSON.stringify(res).slice(0, 200)}`,
-      );
-    }
-    const fills = (ws as { fills?: number }).fills;
-    return [
-      {
-        benchmark: `Fill alert latency, WebSocket, p50 / p99${fills ? ` (${fills} fills)` : ""}`,
-        result: `${fmtMs(ws.p50Ms)} / ${fmtMs(ws.p99Ms ?? NaN)}`,
-        baseline: `${poll.mode ?? "polling-only"} ${fmtMs(poll.p50Ms)} / ${fmtMs(poll.p99Ms ?? NaN)}`,
-        notes: `polling-only is ${ratio(poll.p50Ms, ws.p50Ms)} slower at p50`,
-      },
-    ];
-  });
+  await section("alert latency", async () => alertRows(await alertsRun(sizes.alerts)));
 
   await section("portfolio", async () => {
-    const r = await portfolioRun(200, 2);
+    const r = await portfolioRun(sizes.positions, sizes.portfolioLatencyMs);
     return [
       {
         benchmark: `/portfolio, ${r.positions} positions: requests`,
@@ -110,7 +186,7 @@ async function main(): Promise<void> {
     const script = fileURLToPath(new URL("./csv.bench.ts", import.meta.url));
     const out = await timeCommand(
       process.execPath,
-      ["--expose-gc", "--import", TSX_LOADER, script, "100000", "--json"],
+      ["--expose-gc", "--import", TSX_LOADER, script, String(sizes.csvFills), "--json"],
       { timeoutMs: 120_000 },
     );
     const line = out.stdout
@@ -139,7 +215,13 @@ async function main(): Promise<void> {
   });
 
   await section("bot process (start-up, idle RSS)", async () => {
-    const r = await appProcessRun({ starts: 3, idleMs: 3_000 });
+    const r = await appProcessRun({
+      starts: sizes.starts,
+      idleMs: sizes.idleMs,
+      baselineRuns: sizes.baselineRuns,
+    });
+    // A number measured on a bot that does not work is no number.
+    if (!r.answered) throw new Error("the bot process did not answer /balance after idling");
     return [
       {
         benchmark: `Start-up: spawn → first getUpdates, p50 of ${r.startupMs.length}`,
@@ -151,7 +233,7 @@ async function main(): Promise<void> {
         benchmark: `Idle RSS of the running bot (after ${r.idleMs / 1000} s)`,
         result: fmtMb(r.idleRssMb),
         baseline: `idle node ${fmtMb(r.nodeIdleRssMb)}; idle tsx ${fmtMb(r.tsxIdleRssMb)}`,
-        notes: `${ratio(r.idleRssMb, r.nodeIdleRssMb)} node, +${fmtMb(r.idleRssMb - r.tsxIdleRssMb)} over tsx; peak so far ${fmtMb(r.idleHwmMb)}${r.answered ? "" : "; DID NOT answer /balance"}`,
+        notes: `${ratio(r.idleRssMb, r.nodeIdleRssMb)} node, +${fmtMb(r.idleRssMb - r.tsxIdleRssMb)} over tsx; peak so far ${fmtMb(r.idleHwmMb)}`,
       },
       {
         benchmark: "Shutdown: SIGTERM → exit",
@@ -163,50 +245,66 @@ async function main(): Promise<void> {
   });
 
   await section("sim orders/s", async () => {
-    const r = await simOrdersRun(2000, { quiet: true });
+    const r = await simOrdersRun(sizes.simOrders, { quiet: true });
+    if (r.moneyDiscrepancy !== 0) {
+      throw new Error(`the sim's money check is off by ${r.moneyDiscrepancy} micros after the orders`);
+    }
     return [
       {
         benchmark: `Sim orders/s, signed HTTP (${r.concurrency} in flight)`,
         result: `${n(r.httpOrdersPerSec)}/s`,
         baseline: `engine in-process ${n(r.engineOrdersPerSec)}/s`,
-        notes: `HTTP at ${((r.httpOrdersPerSec / r.engineOrdersPerSec) * 100).toFixed(1)}% of the engine; money check ${r.moneyDiscrepancy === 0 ? "0" : `OFF BY ${r.moneyDiscrepancy}`}`,
+        notes: `HTTP at ${((r.httpOrdersPerSec / r.engineOrdersPerSec) * 100).toFixed(1)}% of the engine; money check 0`,
       },
     ];
   });
 
-  const total = (performance.now() - t0) / 1000;
-  const head: Row = {
-    benchmark: "benchmark",
-    result: "result",
-    baseline: "baseline",
-    notes: "ratio / notes",
-  };
-  const cols = ["benchmark", "result", "baseline", "notes"] as const;
-  const width = (c: (typeof cols)[number]) => Math.max(...[head, ...rows].map((r) => r[c].length));
-  const w = Object.fromEntries(cols.map((c) => [c, width(c)])) as Record<(typeof cols)[number], number>;
+  return { rows, failed, seconds: (performance.now() - t0) / 1000 };
+}
+
+const HEAD: Row = { benchmark: "benchmark", result: "result", baseline: "baseline", notes: "ratio / notes" };
+const COLS = ["benchmark", "result", "baseline", "notes"] as const;
+
+/** The plain-text table: a header line, a rule, one line per row, columns joined by " | ". */
+export function formatTable(rows: Row[]): string {
+  const w = Object.fromEntries(
+    COLS.map((c) => [c, Math.max(...[HEAD, ...rows].map((r) => r[c].length))]),
+  ) as Record<(typeof COLS)[number], number>;
   const line = (r: Row) =>
-    cols
-      .map((c, i) => (i === cols.length - 1 ? r[c] : r[c].padEnd(w[c])))
+    COLS.map((c, i) => (i === COLS.length - 1 ? r[c] : r[c].padEnd(w[c])))
       .join(" | ")
       .trimEnd();
+  return [line(HEAD), COLS.map((c) => "-".repeat(w[c])).join("-+-"), ...rows.map(line)].join("\n");
+}
+
+export function formatMarkdown(rows: Row[]): string {
+  const md = (r: Row) => `| ${COLS.map((c) => r[c].replace(/\|/g, "\\|")).join(" | ")} |`;
+  return [md(HEAD), `| ${COLS.map(() => "---").join(" | ")} |`, ...rows.map(md)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const quick = args.has("--quick");
+  const { rows, failed, seconds } = await runBenchmarks(quick ? QUICK_SIZES : FULL_SIZES, {
+    verbose: args.has("--verbose"),
+    progress: (s) => process.stderr.write(`${s}\n`),
+  });
   console.log("");
   console.log(
-    `Benchmarks (node ${process.version}, ${cpus().length} CPU, ${cpus()[0]?.model.trim() ?? "?"}), ${total.toFixed(0)} s`,
+    `Benchmarks${quick ? " (--quick: tiny sizes, a smoke run; the numbers mean little)" : ""} ` +
+      `(node ${process.version}, ${cpus().length} CPU, ${cpus()[0]?.model.trim() ?? "?"}), ${seconds.toFixed(0)} s`,
   );
-  console.log(line(head));
-  console.log(cols.map((c) => "-".repeat(w[c])).join("-+-"));
-  for (const r of rows) console.log(line(r));
+  console.log(formatTable(rows));
   if (args.has("--markdown")) {
-    const md = (r: Row) => `| ${cols.map((c) => r[c].replace(/\|/g, "\\|")).join(" | ")} |`;
     console.log("");
-    console.log(md(head));
-    console.log(`| ${cols.map(() => "---").join(" | ")} |`);
-    for (const r of rows) console.log(md(r));
+    console.log(formatMarkdown(rows));
   }
   if (failed) process.exitCode = 1;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
