@@ -18,6 +18,7 @@ export const JOURNAL_EVENTS = [
   "order_submitted",
   "order_placed",
   "order_rejected",
+  "order_unknown",
   "order_canceled",
   "fill",
   "error",
@@ -53,6 +54,12 @@ export type JournalEvent =
       fees: Micros;
     }
   | { type: "order_rejected"; ticker: string; clientOrderId: string; reason: string; code?: string }
+  /**
+   * The create failed in a way that leaves open whether the exchange took the order (timeout, 5xx
+   * after the request went out) and a lookup by client order id found nothing yet. The order may
+   * still show up later under this clientOrderId; it is then the bot's.
+   */
+  | { type: "order_unknown"; ticker: string; clientOrderId: string; reason: string; code?: string }
   | {
       type: "order_canceled";
       orderId: string;
@@ -161,6 +168,7 @@ function toFields(e: JournalEvent, timeZone: string): Record<string, unknown> {
         fees: d(e.fees),
       };
     case "order_rejected":
+    case "order_unknown":
       return { ticker: e.ticker, clientOrderId: e.clientOrderId, reason: e.reason, code: e.code ?? null };
     case "order_canceled":
       return {

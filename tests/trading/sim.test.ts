@@ -547,27 +547,41 @@ describe("HTTP requests per quote against the sim", () => {
 
     // First quote in an event: the series fee schedule once (event → series).
     expect(await sent(() => executor.quote(limit(t, "yes", "buy", 5, "0.40")))).toEqual(
-      [`GET /events/${event}`, "GET /markets", "GET /portfolio/balance", "GET /series/KXFED"].sort(),
+      [
+        `GET /events/${event}`,
+        "GET /markets",
+        "GET /portfolio/balance",
+        "GET /portfolio/positions",
+        "GET /series/KXFED",
+      ].sort(),
     );
-    // Limit buy: market + balance (before: + order book).
+    // Limit buy: market + position + balance (no order book). The position tells whether the buy
+    // closes the other outcome first.
     expect(await sent(() => executor.quote(limit(t, "yes", "buy", 5, "0.40")))).toEqual([
       "GET /markets",
       "GET /portfolio/balance",
+      "GET /portfolio/positions",
     ]);
     // Market buy: the book too.
     expect(await sent(() => executor.quote(market(t, "yes", "buy", 5)))).toEqual([
       "GET /markets",
       `GET /markets/${t}/orderbook`,
       "GET /portfolio/balance",
+      "GET /portfolio/positions",
     ]);
-    // The bot's /buy: market card, then the quote: 3 requests (before: 5).
+    // The bot's /buy: market card, then the quote: 4 requests (before the card hand-over: 5).
     for (const i of [limit(t, "yes", "buy", 5, "0.40"), market(t, "no", "buy", 5)]) {
       expect(
         await sent(async () => {
           await markets.info(t);
           await executor.quote(i);
         }),
-      ).toEqual(["GET /markets", `GET /markets/${t}/orderbook`, "GET /portfolio/balance"]);
+      ).toEqual([
+        "GET /markets",
+        `GET /markets/${t}/orderbook`,
+        "GET /portfolio/balance",
+        "GET /portfolio/positions",
+      ]);
     }
 
     // A crossing limit buy is estimated as taker from the market snapshot, and the estimate is the fee
