@@ -352,12 +352,11 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     });
     const bal = balance.balance;
     if (!isSell && gross + fee > bal) {
-      const what =
-        closing > 0
-          ? `After selling your ${displayCount(closing)} ${OUTCOME_LABEL[otherOutcome]}, buying ${displayCount(opening)} ${label} would cost`
-          : "That order would cost";
+      const sold = `${displayCount(closing)} ${OUTCOME_LABEL[otherOutcome]}`;
       throw new UserError(
-        `${what} ${displayUsd(micros(gross + fee))} including fees, but your balance is ${displayUsd(bal)}.`,
+        closing > 0 && opening === 0
+          ? `Selling your ${sold} this way costs ${displayUsd(fee)} in fees, but your balance is ${displayUsd(bal)}.`
+          : `${closing > 0 ? `After selling your ${sold}, buying ${displayCount(opening)} ${label} would cost` : "That order would cost"} ${displayUsd(micros(gross + fee))} including fees, but your balance is ${displayUsd(bal)}.`,
         "insufficient_balance",
       );
     }

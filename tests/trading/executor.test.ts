@@ -598,6 +598,14 @@ describe("a buy against a position in the other outcome", () => {
     );
   });
 
+  it("a pure close still needs the fee in cash", async () => {
+    const { fx, exec } = setup({ position: -10 });
+    fx.setBalance("0.10");
+    await expect(exec.quote(intent({ limit: "0.60" }))).rejects.toThrow(
+      "Selling your 10 NO this way costs $0.17 in fees, but your balance is $0.10.",
+    );
+  });
+
   it("sells and buys without an opposite position carry no `closes`", async () => {
     const { exec } = setup({ position: 10 });
     expect((await exec.quote(intent({ limit: "0.60" }))).closes).toBeUndefined();
