@@ -1,5 +1,12 @@
 /** HTML bodies (without the environment header, which Ui adds) for the bot's cards. */
-import { type Centis, type Micros, addMicros, complementPrice, displayCount } from "../domain/money.js";
+import {
+  type Centis,
+  type Micros,
+  addMicros,
+  complementPrice,
+  displayCount,
+  subMicros,
+} from "../domain/money.js";
 import type { Order } from "../exchange/port.js";
 import type {
   HistoryRow,
@@ -56,29 +63,79 @@ export function searchList(words: string, hits: MarketSearchHit[], timeZone: str
   return lines.join("\n");
 }
 
+/**
+ * The sentence for a buy that sells the other outcome first ("This sells your 10 NO (closing them)
+ * and buys 0 YES." / "Sells your 6 NO (closing them), then buys 4 YES."), in the present or past.
+ */
+export function closingSentence(
+  closed: { outcome: "yes" | "no"; count: Centis },
+  bought: { outcome: "yes" | "no"; count: Centis },
+  tense: "quote" | "done",
+): string {
+  const sold = `${displayCount(closed.count)} ${SIDE(closed.outcome)}`;
+  const opened = `${displayCount(bought.count)} ${SIDE(bought.outcome)}`;
+  if (tense === "quote") {
+    return bought.count === 0
+      ? `This sells your ${sold} (closing them) and buys 0 ${SIDE(bought.outcome)}.`
+      : `Sells your ${sold} (closing them), then buys ${opened}.`;
+  }
+  return bought.count === 0
+    ? `Sold your ${sold} (closing them)`
+    : `Sold your ${sold} (closing them), then bought ${opened}`;
+}
+
 export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
   const i = q.intent;
   const verb = i.action === "buy" ? "Buy" : "Sell";
   const how = i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
   const secs = Math.round(confirmTimeoutMs / 1000);
-  return [
+  const lines = [
     `<b>Please confirm</b>`,
     marketLine(q.marketTitle, i.ticker),
     `${b(`${verb} ${contractsText(i.count)} ${SIDE(i.outcome)}`)} ${how}`,
-    `${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${usd(q.estimatedCost)}`,
+  ];
+  const c = i.action === "buy" ? q.closes : undefined;
+  if (c) {
+    const opening = (i.count - c.count) as Centis;
+    const other = SIDE(c.outcome);
+    lines.push(
+      escapeHtml(closingSentence(c, { outcome: i.outcome, count: opening }, "quote")),
+      `Est. proceeds from your ${displayCount(c.count)} ${other}: ${usd(c.estimatedProceeds)} (at ${price(complementPrice(q.price))} or better)`,
+    );
+    if (opening > 0)
+      lines.push(`Est. cost of ${displayCount(opening)} ${SIDE(i.outcome)}: ${usd(q.estimatedCost)}`);
+  } else {
+    lines.push(`${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${usd(q.estimatedCost)}`);
+  }
+  const payoutParts =
+    c && c.count < i.count
+      ? ` (${usd(c.estimatedProceeds)} now + ${usd(subMicros(q.maxPayout, c.estimatedProceeds))} if ${SIDE(i.outcome)} wins)`
+      : "";
+  lines.push(
     `Est. fee: ${usd(q.estimatedFee)}`,
     `Max loss: ${usd(q.maxLoss)}`,
-    `Max payout: ${usd(q.maxPayout)}`,
+    `Max payout: ${usd(q.maxPayout)}${payoutParts}`,
     `Balance after: ${usd(q.balanceAfter)} (now ${usd(q.balance)})`,
     `Expires in ${secs} s`,
-  ].join("\n");
+  );
+  return lines.join("\n");
 }
 
 export function placedCard(q: Quote, r: PlaceResult): string {
   const i = q.intent;
   const verb = i.action === "buy" ? "Bought" : "Sold";
   const lines: string[] = [];
-  if (r.filledCount > 0) {
+  const closed = i.action === "buy" && r.closed && r.closed.count > 0 ? r.closed : undefined;
+  if (r.filledCount > 0 && closed) {
+    const opened = (r.filledCount - closed.count) as Centis;
+    const what = closingSentence(closed, { outcome: i.outcome, count: opened }, "done");
+    // The order's average is a price of the intent's outcome; the closed side sold at its complement.
+    const avg =
+      opened === 0
+        ? ` at avg ${price(r.averagePrice === null ? null : complementPrice(r.averagePrice))}`
+        : `; average ${SIDE(i.outcome)} price ${price(r.averagePrice)}`;
+    lines.push(`✅ ${b(what)}${avg}`);
+  } else if (r.filledCount > 0) {
     lines.push(
       `✅ ${b(`${verb} ${contractsText(r.filledCount)} ${SIDE(i.outcome)}`)} at avg ${price(r.averagePrice)}`,
     );

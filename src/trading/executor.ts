@@ -32,6 +32,7 @@ import type {
   OutcomeSide,
   TimeInForce,
 } from "../exchange/port.js";
+import { isOutcomeUnknown } from "../exchange/errors.js";
 import type { TradeJournal } from "./journal.js";
 import {
   type BestPrices,
@@ -198,9 +199,15 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
   }
 
   /**
-   * Reads per quote: the market (unless the market card just read it), the balance, the book only for
-   * a market order (unless handed over), positions only for a sell, and the series fee schedule only
+   * Reads per quote: the market (unless the market card just read it), the balance, the ticker's
+   * position, the book only for a market order (unless handed over), and the series fee schedule only
    * when not cached. `pre.book` is the book place() just read for its price re-check.
+   *
+   * The position matters for buys too: on Kalshi's single YES book a buy of YES (a bid) first sells
+   * NO held in that market, and a buy of NO (an ask) first sells YES held. Such a buy is split into
+   * a closing part (k = min(count, held of the other outcome), proceeds at the complement of the
+   * price) and an opening part (count − k): only the opening part needs cash and counts toward the
+   * cost cap and max loss.
    */
   async function quote(raw: OrderIntent, pre: { book?: Orderbook } = {}): Promise<Quote> {
     const ticker = normalizeTicker(raw.ticker ?? "");
@@ -245,15 +252,16 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     const [best, balance, positions, fees] = await Promise.all([
       prices,
       exchange.getBalance(),
-      isSell ? exchange.getPositions({ ticker }) : Promise.resolve([]),
+      exchange.getPositions({ ticker }),
       feeInfo(market),
     ]);
     const label = OUTCOME_LABEL[intent.outcome];
     const outcomeBid = intent.outcome === "yes" ? best.yesBid : best.noBid;
     const outcomeAsk = intent.outcome === "yes" ? best.yesAsk : best.noAsk;
+    /** Signed YES position: + YES, − NO. */
+    const pos = positions.find((p) => p.ticker.toUpperCase() === ticker)?.position ?? 0;
 
     if (isSell) {
-      const pos = positions.find((p) => p.ticker.toUpperCase() === ticker)?.position ?? 0;
       const held = intent.outcome === "yes" ? Math.max(pos, 0) : Math.max(-pos, 0);
       if (held <= 0) {
         throw new UserError(
@@ -319,7 +327,16 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         : outcomeAsk !== null && outcomeAsk <= price;
     }
 
-    const gross = mulPriceCount(price, intent.count, isSell ? "floor" : "ceil");
+    // A buy first closes what is held of the other outcome (see above); a sell is reduce-only.
+    const otherOutcome: OutcomeSide = intent.outcome === "yes" ? "no" : "yes";
+    const otherHeld = isSell ? 0 : intent.outcome === "yes" ? Math.max(-pos, 0) : Math.max(pos, 0);
+    const closing = Math.min(intent.count, otherHeld) as Centis;
+    const opening = (intent.count - closing) as Centis;
+    // Selling the other outcome at the complement of the price (the worst case: rounded down).
+    const proceeds = mulPriceCount(complementPrice(price), closing, "floor");
+    const gross = isSell
+      ? mulPriceCount(price, intent.count, "floor")
+      : mulPriceCount(price, opening, "ceil");
     if (!isSell && gross > config.maxOrderCost) {
       throw new UserError(
         `That order would cost ${displayUsd(gross)}, above your limit of ${displayUsd(config.maxOrderCost)} (MAX_ORDER_COST_DOLLARS).`,
@@ -335,8 +352,11 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     });
     const bal = balance.balance;
     if (!isSell && gross + fee > bal) {
+      const sold = `${displayCount(closing)} ${OUTCOME_LABEL[otherOutcome]}`;
       throw new UserError(
-        `That order would cost ${displayUsd(micros(gross + fee))} including fees, but your balance is ${displayUsd(bal)}.`,
+        closing > 0 && opening === 0
+          ? `Selling your ${sold} this way costs ${displayUsd(fee)} in fees, but your balance is ${displayUsd(bal)}.`
+          : `${closing > 0 ? `After selling your ${sold}, buying ${displayCount(opening)} ${label} would cost` : "That order would cost"} ${displayUsd(micros(gross + fee))} including fees, but your balance is ${displayUsd(bal)}.`,
         "insufficient_balance",
       );
     }
@@ -350,9 +370,12 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       estimatedCost: gross,
       estimatedFee: fee,
       maxLoss: isSell ? fee : micros(gross + fee),
-      maxPayout: isSell ? gross : mulPriceCount(ONE_DOLLAR, intent.count),
+      maxPayout: isSell ? gross : micros(mulPriceCount(ONE_DOLLAR, opening) + proceeds),
       balance: bal,
-      balanceAfter: isSell ? micros(bal + gross - fee) : micros(bal - gross - fee),
+      balanceAfter: isSell ? micros(bal + gross - fee) : micros(bal - gross + proceeds - fee),
+      ...(closing > 0
+        ? { closes: { outcome: otherOutcome, count: closing, estimatedProceeds: proceeds } }
+        : {}),
       expiresAt: createdAt + config.confirmTimeoutMs,
       createdAt,
       clientOrderId: newId(),
@@ -435,6 +458,28 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     }
   }
 
+  /**
+   * How many of a buy's `filled` contracts closed the other outcome's position. Read from the
+   * position after the fill (before = after − this fill), so a position that changed between the
+   * quote and the confirm is described as it was; the quote's figure when the read fails.
+   */
+  async function closedPart(q: Quote, filled: Centis): Promise<PlaceResult["closed"]> {
+    if (!q.closes || filled <= 0) return undefined;
+    let held: number = q.closes.count;
+    try {
+      const ticker = q.intent.ticker;
+      const after =
+        (await exchange.getPositions({ ticker })).find((p) => p.ticker.toUpperCase() === ticker)?.position ??
+        0;
+      const before = after - (q.wire.side === "bid" ? filled : -filled);
+      held = q.closes.outcome === "no" ? Math.max(-before, 0) : Math.max(before, 0);
+    } catch {
+      // keep the quote's figure
+    }
+    const count = Math.min(filled, held) as Centis;
+    return count > 0 ? { outcome: q.closes.outcome, count } : undefined;
+  }
+
   /** After a failed create: did the order get in anyway (timeout, duplicate)? */
   async function findExisting(q: Quote): Promise<Order | null> {
     try {
@@ -487,13 +532,20 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         ...(q.wire.reduceOnly ? { reduceOnly: true } : {}),
       });
       result = resultFromCreate(q, res);
-      if (res.fillCount > 0) result = await withExactFees(q, result);
+      if (res.fillCount > 0) {
+        const [exact, closed] = await Promise.all([
+          withExactFees(q, result),
+          closedPart(q, result.filledCount),
+        ]);
+        result = closed ? { ...exact, closed } : exact;
+      }
     } catch (err) {
       const existing = await findExisting(q);
       if (!existing) {
         const e = err as { message?: unknown; code?: unknown };
         journal.record({
-          type: "order_rejected",
+          // The exchange may still have taken it (a timeout, a 5xx after the request went out).
+          type: isOutcomeUnknown(err) ? "order_unknown" : "order_rejected",
           ticker: q.intent.ticker,
           clientOrderId: q.clientOrderId,
           reason: typeof e?.message === "string" ? e.message : String(err),
@@ -502,6 +554,8 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         throw err;
       }
       result = resultFromOrder(q, existing);
+      const closed = await closedPart(q, result.filledCount);
+      if (closed) result = { ...result, closed };
     } finally {
       snapshots.drop(q.intent.ticker);
     }

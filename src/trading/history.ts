@@ -3,7 +3,7 @@
  * bot's own orders from orders placed elsewhere, with FIFO realized P&L on closing fills.
  */
 import type { ExchangePort, Market } from "../exchange/port.js";
-import type { JournalIndex } from "./journal.js";
+import type { JournalIndex, UnknownOrder } from "./journal.js";
 import { runLedger } from "./ledger.js";
 import { allFills } from "./portfolio.js";
 import type { HistoryRow, HistoryService } from "./types.js";
@@ -15,9 +15,47 @@ export interface HistoryDeps {
   now?: () => number;
 }
 
+/** An order created by a create call that failed ambiguously shows up within this of the journal entry. */
+const UNKNOWN_WINDOW_MS = 2 * 60_000;
+
 export function createHistoryService(deps: HistoryDeps): HistoryService {
   const { exchange } = deps;
   const now = deps.now ?? Date.now;
+  /** clientOrderId of an `order_unknown` → the order id found for it, or null when there is none. */
+  const unknownLookups = new Map<string, string | null>();
+
+  /**
+   * Order ids of orders the bot sent whose create failed ambiguously (journal `order_unknown`) and
+   * that the exchange did take: looked up by ticker and time around the entry (REST fills carry no
+   * client order id). Each entry is looked up once per process once its window has passed.
+   */
+  async function foundUnknownOrders(unknown: Iterable<UnknownOrder>): Promise<Set<string>> {
+    const found = new Set<string>();
+    const pending: UnknownOrder[] = [];
+    for (const u of unknown) {
+      const known = unknownLookups.get(u.clientOrderId);
+      if (known) found.add(known);
+      else if (known === undefined && u.ticker) pending.push(u);
+    }
+    await Promise.all(
+      pending.map(async (u) => {
+        const filter = { ticker: u.ticker, minTs: u.at - UNKNOWN_WINDOW_MS, maxTs: u.at + UNKNOWN_WINDOW_MS };
+        try {
+          const [recent, old] = await Promise.all([
+            exchange.getOrders(filter),
+            exchange.getHistoricalOrders(filter),
+          ]);
+          const o = [...recent, ...old].find((x) => x.clientOrderId === u.clientOrderId);
+          if (o) found.add(o.orderId);
+          // "None" is final only once no order can still appear for it.
+          if (o || now() > u.at + UNKNOWN_WINDOW_MS) unknownLookups.set(u.clientOrderId, o?.orderId ?? null);
+        } catch {
+          // Asked again next time.
+        }
+      }),
+    );
+    return found;
+  }
 
   async function index(): Promise<JournalIndex> {
     const j = deps.journalIndex;
@@ -48,7 +86,14 @@ export function createHistoryService(deps: HistoryDeps): HistoryService {
     ]);
     const ledger = runLedger(fills, settlements);
     const parts = ledger.parts.filter((p) => p.fill.createdTime >= fromMs && p.fill.createdTime <= toMs);
-    const names = await titles([...new Set(parts.map((p) => p.fill.ticker))]);
+    const unmatched = parts.some((p) => !idx.orderIds.has(p.fill.orderId));
+    const [names, fromUnknown] = await Promise.all([
+      titles([...new Set(parts.map((p) => p.fill.ticker))]),
+      unmatched && idx.unknownOrders?.size
+        ? foundUnknownOrders(idx.unknownOrders.values())
+        : new Set<string>(),
+    ]);
+    const isBot = (orderId: string) => idx.orderIds.has(orderId) || fromUnknown.has(orderId);
     return parts.map((p) => ({
       time: p.fill.createdTime,
       ticker: p.fill.ticker,
@@ -63,7 +108,7 @@ export function createHistoryService(deps: HistoryDeps): HistoryService {
       orderId: p.fill.orderId,
       fillId: p.fill.fillId,
       isTaker: p.fill.isTaker,
-      source: idx.orderIds.has(p.fill.orderId) ? "bot" : "elsewhere",
+      source: isBot(p.fill.orderId) ? "bot" : "elsewhere",
     }));
   }
 

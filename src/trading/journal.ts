@@ -18,6 +18,7 @@ export const JOURNAL_EVENTS = [
   "order_submitted",
   "order_placed",
   "order_rejected",
+  "order_unknown",
   "order_canceled",
   "fill",
   "error",
@@ -53,6 +54,12 @@ export type JournalEvent =
       fees: Micros;
     }
   | { type: "order_rejected"; ticker: string; clientOrderId: string; reason: string; code?: string }
+  /**
+   * The create failed in a way that leaves open whether the exchange took the order (timeout, 5xx
+   * after the request went out) and a lookup by client order id found nothing yet. The order may
+   * still show up later under this clientOrderId; it is then the bot's.
+   */
+  | { type: "order_unknown"; ticker: string; clientOrderId: string; reason: string; code?: string }
   | {
       type: "order_canceled";
       orderId: string;
@@ -98,8 +105,23 @@ export interface JournalEntry {
 
 export interface TradeJournal {
   record(event: JournalEvent): void;
-  /** Order ids and client order ids this process has recorded (placed or submitted). */
-  readonly recorded: { orderIds: ReadonlySet<string>; clientOrderIds: ReadonlySet<string> };
+  /**
+   * Order ids and client order ids this process has recorded (placed, submitted or unknown), and the
+   * `order_unknown` client order ids not yet tied to an order id.
+   */
+  readonly recorded: {
+    orderIds: ReadonlySet<string>;
+    clientOrderIds: ReadonlySet<string>;
+    unknownOrders: ReadonlyMap<string, UnknownOrder>;
+  };
+}
+
+/** An `order_unknown` entry: the exchange may hold an order with this client order id. */
+export interface UnknownOrder {
+  clientOrderId: string;
+  ticker: string;
+  /** Epoch ms of the entry (the create was sent just before). */
+  at: number;
 }
 
 export interface TradeJournalDeps {
@@ -161,6 +183,7 @@ function toFields(e: JournalEvent, timeZone: string): Record<string, unknown> {
         fees: d(e.fees),
       };
     case "order_rejected":
+    case "order_unknown":
       return { ticker: e.ticker, clientOrderId: e.clientOrderId, reason: e.reason, code: e.code ?? null };
     case "order_canceled":
       return {
@@ -200,8 +223,9 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
   const seenFills = new Set<string>();
   const orderIds = new Set<string>();
   const clientOrderIds = new Set<string>();
+  const unknownOrders = new Map<string, UnknownOrder>();
   return {
-    recorded: { orderIds, clientOrderIds },
+    recorded: { orderIds, clientOrderIds, unknownOrders },
     record(event) {
       if (event.type === "fill") {
         if (seenFills.has(event.fillId)) return;
@@ -215,10 +239,22 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
       if ("orderId" in event && typeof event.orderId === "string" && event.type !== "error")
         orderIds.add(event.orderId);
       if (
-        (event.type === "order_submitted" || event.type === "order_placed") &&
+        (event.type === "order_submitted" ||
+          event.type === "order_placed" ||
+          event.type === "order_unknown") &&
         typeof event.clientOrderId === "string"
       )
         clientOrderIds.add(event.clientOrderId);
+      if (event.type === "order_unknown") {
+        unknownOrders.set(event.clientOrderId, {
+          clientOrderId: event.clientOrderId,
+          ticker: event.ticker,
+          at: now(),
+        });
+      } else if ("orderId" in event && typeof event.orderId === "string" && event.clientOrderId) {
+        // The order turned up (placed by a retry, a fill from the stream, a cancel): no longer unknown.
+        unknownOrders.delete(event.clientOrderId);
+      }
       const entry = {
         type: event.type,
         time: formatInZone(now(), deps.timeZone),
@@ -308,12 +344,19 @@ export async function* readJournal(logDir: string): AsyncIterable<JournalEntry> 
 export interface JournalIndex {
   orderIds: ReadonlySet<string>;
   clientOrderIds: ReadonlySet<string>;
+  /**
+   * `order_unknown` entries whose client order id no later entry tied to an order id: the exchange
+   * may hold such an order (history looks them up once to count them as the bot's).
+   */
+  unknownOrders?: ReadonlyMap<string, UnknownOrder>;
 }
 
 /** Order ids and client order ids the bot placed, from the journal files. */
 export async function loadJournalIndex(logDir: string): Promise<JournalIndex> {
   const orderIds = new Set<string>();
   const clientOrderIds = new Set<string>();
+  const unknownOrders = new Map<string, UnknownOrder>();
+  const resolved = new Set<string>();
   for await (const e of readJournal(logDir)) {
     if (
       e.type === "order_placed" ||
@@ -323,9 +366,19 @@ export async function loadJournalIndex(logDir: string): Promise<JournalIndex> {
     ) {
       if (typeof e.orderId === "string") orderIds.add(e.orderId);
       if (typeof e.clientOrderId === "string") clientOrderIds.add(e.clientOrderId);
+      if (typeof e.orderId === "string" && typeof e.clientOrderId === "string") resolved.add(e.clientOrderId);
+    } else if (e.type === "order_unknown" && typeof e.clientOrderId === "string") {
+      clientOrderIds.add(e.clientOrderId);
+      const at = Date.parse(e.time);
+      unknownOrders.set(e.clientOrderId, {
+        clientOrderId: e.clientOrderId,
+        ticker: typeof e.ticker === "string" ? e.ticker : "",
+        at: Number.isFinite(at) ? at : 0,
+      });
     }
   }
-  return { orderIds, clientOrderIds };
+  for (const id of resolved) unknownOrders.delete(id);
+  return { orderIds, clientOrderIds, unknownOrders };
 }
 
 /**
@@ -334,7 +387,7 @@ export async function loadJournalIndex(logDir: string): Promise<JournalIndex> {
  */
 export function journalIndexProvider(logDir: string, journal?: TradeJournal): () => Promise<JournalIndex> {
   let key = "";
-  let cached: JournalIndex = { orderIds: new Set(), clientOrderIds: new Set() };
+  let cached: JournalIndex = { orderIds: new Set(), clientOrderIds: new Set(), unknownOrders: new Map() };
   return async () => {
     const names = await journalFiles(logDir);
     const stats = await Promise.all(
@@ -353,9 +406,12 @@ export function journalIndexProvider(logDir: string, journal?: TradeJournal): ()
       key = k;
     }
     if (!journal) return cached;
+    // A stale entry (the order turned up since) costs history one cached lookup, nothing else.
+    const unknownOrders = new Map([...(cached.unknownOrders ?? []), ...journal.recorded.unknownOrders]);
     return {
       orderIds: new Set([...cached.orderIds, ...journal.recorded.orderIds]),
       clientOrderIds: new Set([...cached.clientOrderIds, ...journal.recorded.clientOrderIds]),
+      unknownOrders,
     };
   };
 }

@@ -27,13 +27,33 @@ export interface Quote {
   price: Micros;
   /** What the V2 request will carry. */
   wire: { side: BookSide; yesPrice: Micros; timeInForce: TimeInForce; reduceOnly: boolean };
-  /** Buy: price × count; sell: proceeds at the worst price. */
+  /**
+   * Buy: price × the contracts it opens (`count − closes.count`); sell: proceeds at the worst price.
+   * A buy that closes the other outcome's position has its proceeds in `closes.estimatedProceeds`.
+   */
   estimatedCost: Micros;
+  /** On the whole count (closing and opening part alike). */
   estimatedFee: Micros;
-  /** Most that can be lost (buy: cost + fee). */
+  /** Most that can be lost (buy: cost of the opening part + fee; sell: the fee). */
   maxLoss: Micros;
-  /** Paid if the outcome happens (buy: count × $1). Sells: proceeds. */
+  /**
+   * Buy: $1 × the contracts it opens (paid if the outcome happens) plus the proceeds of the closing
+   * part. Sells: proceeds.
+   */
   maxPayout: Micros;
+  /**
+   * Set when a buy meets a position in the other outcome: on Kalshi's single YES book a buy of YES
+   * (a bid) first sells the NO held, and a buy of NO (an ask) first sells the YES held. The first
+   * `count` contracts of the order close that position at the complement of the order's price;
+   * only the rest (`intent.count − count`) opens the chosen outcome. Absent when nothing is closed.
+   */
+  closes?: {
+    /** The outcome held and sold (the other one than `intent.outcome`). */
+    outcome: OutcomeSide;
+    count: Centis;
+    /** Proceeds at the complement of the worst price, rounded down, before the fee. */
+    estimatedProceeds: Micros;
+  };
   balance: Micros;
   balanceAfter: Micros;
   /** Epoch ms after which the quote must not be placed. */
@@ -50,6 +70,11 @@ export interface PlaceResult {
   averagePrice: Micros | null; // price of the intent's outcome
   fees: Micros;
   restingCount: Centis;
+  /**
+   * A buy that met a position in the other outcome: how many of the filled contracts sold (closed)
+   * that position; the rest of `filledCount` opened the intent's outcome. Absent when none did.
+   */
+  closed?: { outcome: OutcomeSide; count: Centis };
 }
 
 /** Placing a quote may instead produce a fresh quote (expired, or price moved). */

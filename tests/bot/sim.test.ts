@@ -258,6 +258,36 @@ describe("the bot against the sim", () => {
   });
 });
 
+describe("buying against a position in the other outcome", () => {
+  it("holding 10 NO with $2.00, /buy 10 YES at market: the card and the result say it sells the NO", async () => {
+    const st = await start();
+    const t = st.market("KXHIGHNY", "-B45");
+    await st.say(`/buy ${t} no 10`);
+    await st.tap("Market");
+    await st.tap("Confirm");
+    expect(st.last().text).toContain("Bought 10 contracts NO");
+    expect(st.position(t)).toBe(-1000);
+    st.sim.engine.user.balance = 2_000_000 as typeof st.sim.engine.user.balance; // $2.00
+
+    const yesAsk = st.sim.engine.top(t).ask!;
+    await st.say(`/buy ${t} yes 10`);
+    await st.tap("Market");
+    const card = st.last().text;
+    expect(card).toContain("Buy 10 contracts YES at market");
+    expect(card).toContain("This sells your 10 NO (closing them) and buys 0 YES.");
+    expect(card).not.toContain("Est. cost");
+    expect(card).not.toContain("Max payout: $10.00");
+    await st.tap("Confirm");
+    const done = st.last().text;
+    // Filled at the best YES ask: the NO went at its complement.
+    const noPrice = ((1_000_000 - yesAsk) / 1e6).toFixed(2);
+    expect(done).toContain(`Sold your 10 NO (closing them) at avg $${noPrice}`);
+    expect(done).not.toContain("Bought");
+    expect(st.position(t)).toBe(0);
+    expect(st.sim.engine.user.balance).toBeGreaterThan(2_000_000);
+  });
+});
+
 describe("exchange failures while confirming", () => {
   it("a 500 that outlasts the retries: one plain sentence, no contradiction, no order", async () => {
     const st = await start();

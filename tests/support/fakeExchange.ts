@@ -502,11 +502,14 @@ export class FakeExchange implements ExchangePort {
       const reducible = req.side === "ask" ? Math.max(pos, 0) : Math.max(-pos, 0);
       count = Math.min(count, reducible);
     }
-    // Cost check for the opening part at the limit (simplified: whole order as if opening).
+    // Cost check for the opening part at the limit, like Kalshi (and the sim): a bid first closes NO
+    // held and an ask first closes YES held, which needs no cash.
+    const closable = req.side === "bid" ? Math.max(-pos, 0) : Math.max(pos, 0);
+    const openCount = Math.max(count - closable, 0) as Centis;
     const worstCost =
       req.side === "bid"
-        ? mulPriceCount(req.price, count as Centis)
-        : mulPriceCount(complementPrice(req.price), count as Centis);
+        ? mulPriceCount(req.price, openCount)
+        : mulPriceCount(complementPrice(req.price), openCount);
     if (!req.reduceOnly && worstCost > this.balance) {
       throw new FakeExchangeError(400, "insufficient_balance", "insufficient balance");
     }

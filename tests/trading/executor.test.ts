@@ -1,14 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { contracts, parseCount } from "../../src/domain/money.js";
 import type { ExchangePort } from "../../src/exchange/port.js";
-import { createOrderExecutor } from "../../src/trading/executor.js";
+import { KalshiApiError, KalshiNetworkError } from "../../src/exchange/errors.js";
+import { type ExecutorConfig, createOrderExecutor } from "../../src/trading/executor.js";
 import { type Quote, UserError } from "../../src/trading/types.js";
 import { FakeExchange, FakeExchangeError } from "../support/fakeExchange.js";
 import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
 
-function setup(opts: { position?: number; exchange?: (fx: FakeExchange) => ExchangePort } = {}) {
+function setup(
+  opts: {
+    position?: number;
+    exchange?: (fx: FakeExchange) => ExchangePort;
+    config?: Partial<ExecutorConfig>;
+  } = {},
+) {
   const clock = fakeClock();
   const fx = new FakeExchange({ now: clock.now });
   fx.addMarket({
@@ -37,6 +44,7 @@ function setup(opts: { position?: number; exchange?: (fx: FakeExchange) => Excha
       maxOrderCost: usd("100"),
       confirmTimeoutMs: 30_000,
       marketOrderSlippage: usd("0.02"),
+      ...opts.config,
     },
     now: clock.now,
     newId: idSeq(),
@@ -493,5 +501,156 @@ describe("orders", () => {
     expect(await exec.openOrders()).toEqual([]);
     expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(3);
     expect(fx.orders.every((o) => o.status === "canceled")).toBe(true);
+  });
+});
+
+/**
+ * On Kalshi's single YES book a buy of YES (a bid) first sells NO held, and a buy of NO (an ask) first
+ * sells YES held. Book: YES bids 0.55/0.50, NO bids 0.40/0.35 → YES ask 0.60, NO ask 0.45.
+ */
+describe("a buy against a position in the other outcome", () => {
+  it("pure close: buying 10 YES while holding 10 NO sells the NO; no cash needed beyond the fee", async () => {
+    const { fx, exec } = setup({ position: -10 });
+    fx.setBalance("2.00");
+    const q = await exec.quote(intent({ limit: "0.60" }));
+    // Wire unchanged: a bid at the YES price, not reduce-only.
+    expect(q.wire).toEqual({
+      side: "bid",
+      yesPrice: usd("0.60"),
+      timeInForce: "good_till_canceled",
+      reduceOnly: false,
+    });
+    expect(q.closes).toEqual({ outcome: "no", count: contracts(10), estimatedProceeds: usd("4.00") });
+    expect(q.estimatedCost).toBe(0); // opens nothing
+    expect(q.estimatedFee).toBe(usd("0.17")); // taker 0.07 × 10 × 0.60 × 0.40 = 0.168 → $0.17
+    expect(q.maxLoss).toBe(usd("0.17"));
+    expect(q.maxPayout).toBe(usd("4.00")); // the proceeds, like a sell
+    expect(q.balanceAfter).toBe(usd("5.83")); // 2.00 + 4.00 − 0.17
+
+    const r = await placed(exec, q);
+    expect(r).toMatchObject({ status: "executed", filledCount: contracts(10), averagePrice: usd("0.60") });
+    expect(r.closed).toEqual({ outcome: "no", count: contracts(10) });
+    expect(fx.balance).toBe(q.balanceAfter);
+    expect(fx.positions.get(TICKER)?.position).toBe(0);
+  });
+
+  it("a market buy the old check refused ($6.37 against a $2.00 balance) is quoted and fills", async () => {
+    const { fx, exec } = setup({ position: -10 });
+    fx.setBalance("2.00");
+    const q = await exec.quote(intent()); // market: worst YES price 0.60 + 0.02 = 0.62
+    expect(q.price).toBe(usd("0.62"));
+    expect(q.closes).toEqual({ outcome: "no", count: contracts(10), estimatedProceeds: usd("3.80") });
+    expect(q.estimatedFee).toBe(usd("0.17")); // 0.07 × 10 × 0.62 × 0.38 = 0.16492 → $0.17
+    expect(q.balanceAfter).toBe(usd("5.63")); // 2.00 + 3.80 − 0.17 (worst case)
+    const r = await placed(exec, q);
+    expect(r.closed).toEqual({ outcome: "no", count: contracts(10) });
+    // Filled at 0.60: 2.00 + 10 × 0.40 − 0.17.
+    expect(fx.balance).toBe(usd("5.83"));
+    expect(fx.balance).toBeGreaterThanOrEqual(q.balanceAfter);
+  });
+
+  it("partial close: buying 10 YES while holding 6 NO sells the 6 NO, then buys 4 YES", async () => {
+    const { fx, exec } = setup({ position: -6 });
+    const q = await exec.quote(intent()); // market, worst 0.62
+    expect(q.closes).toEqual({ outcome: "no", count: contracts(6), estimatedProceeds: usd("2.28") }); // 6 × 0.38
+    expect(q.estimatedCost).toBe(usd("2.48")); // 4 × 0.62
+    expect(q.estimatedFee).toBe(usd("0.17"));
+    expect(q.maxLoss).toBe(usd("2.65")); // 2.48 + 0.17
+    expect(q.maxPayout).toBe(usd("6.28")); // 4 × $1 + 2.28
+    expect(q.balanceAfter).toBe(usd("999.63")); // 1000 − 2.48 + 2.28 − 0.17
+
+    const r = await placed(exec, q);
+    expect(r.closed).toEqual({ outcome: "no", count: contracts(6) });
+    expect(r.filledCount).toBe(contracts(10));
+    // At 0.60: + 6 × 0.40 − 4 × 0.60 − 0.17.
+    expect(fx.balance).toBe(usd("999.83"));
+    expect(fx.positions.get(TICKER)?.position).toBe(contracts(4));
+  });
+
+  it("buying NO while holding YES closes the YES (an ask); exact balance at the limit", async () => {
+    const { fx, exec } = setup({ position: 10 });
+    const q = await exec.quote(intent({ outcome: "no", count: contracts(4), limit: "0.45" }));
+    expect(q.wire).toMatchObject({ side: "ask", yesPrice: usd("0.55"), reduceOnly: false });
+    expect(q.closes).toEqual({ outcome: "yes", count: contracts(4), estimatedProceeds: usd("2.20") });
+    expect(q.estimatedCost).toBe(0);
+    expect(q.estimatedFee).toBe(usd("0.07")); // 0.07 × 4 × 0.55 × 0.45 = 0.0693 → $0.07
+    expect(q.balanceAfter).toBe(usd("1002.13"));
+    const r = await placed(exec, q);
+    expect(r).toMatchObject({ closed: { outcome: "yes", count: contracts(4) }, averagePrice: usd("0.45") });
+    expect(fx.balance).toBe(q.balanceAfter);
+    expect(fx.positions.get(TICKER)?.position).toBe(contracts(6));
+  });
+
+  it("only the opening part counts toward the cost cap and the balance", async () => {
+    const capped = setup({ position: -6, config: { maxOrderCost: usd("3") } });
+    // 4 opened × 0.60 = 2.40 ≤ $3 (the whole 10 would be $6.00).
+    const ok = await capped.exec.quote(intent({ limit: "0.60" }));
+    expect(ok.estimatedCost).toBe(usd("2.40"));
+    const flat = setup({ config: { maxOrderCost: usd("3") } });
+    await expect(flat.exec.quote(intent({ limit: "0.60" }))).rejects.toMatchObject({
+      code: "over_cost_limit",
+    });
+
+    // Opening 4 needs 2.40 + fee 0.17 = 2.57; the proceeds of the NO are not counted in advance.
+    capped.fx.setBalance("2.50");
+    await expect(capped.exec.quote(intent({ limit: "0.60" }))).rejects.toThrow(
+      "After selling your 6 NO, buying 4 YES would cost $2.57 including fees, but your balance is $2.50.",
+    );
+  });
+
+  it("a pure close still needs the fee in cash", async () => {
+    const { fx, exec } = setup({ position: -10 });
+    fx.setBalance("0.10");
+    await expect(exec.quote(intent({ limit: "0.60" }))).rejects.toThrow(
+      "Selling your 10 NO this way costs $0.17 in fees, but your balance is $0.10.",
+    );
+  });
+
+  it("sells and buys without an opposite position carry no `closes`", async () => {
+    const { exec } = setup({ position: 10 });
+    expect((await exec.quote(intent({ limit: "0.60" }))).closes).toBeUndefined();
+    expect((await exec.quote(intent({ action: "sell", limit: "0.55" }))).closes).toBeUndefined();
+  });
+
+  it("the result tells what actually closed when the position changed after the quote", async () => {
+    const { fx, exec } = setup({ position: -6 });
+    const q = await exec.quote(intent({ limit: "0.60" }));
+    expect(q.closes?.count).toBe(contracts(6));
+    fx.setPosition(TICKER, -2); // 4 NO sold elsewhere before the confirm
+    const r = await placed(exec, q);
+    expect(r.closed).toEqual({ outcome: "no", count: contracts(2) });
+    expect(fx.positions.get(TICKER)?.position).toBe(contracts(8));
+  });
+});
+
+describe("journal after a failed create", () => {
+  const failing = (err: Error) => (fx: FakeExchange) =>
+    Object.assign(Object.create(fx) as FakeExchange, {
+      async createOrder() {
+        throw err;
+      },
+    });
+
+  it("an outcome-unknown failure with no order found is journaled as order_unknown, not rejected", async () => {
+    const timeout = new KalshiNetworkError(
+      "timeout",
+      "POST",
+      "/trade-api/v2/portfolio/events/orders",
+      null,
+      true,
+    );
+    const { exec, journal } = setup({ exchange: failing(timeout) });
+    const q = await exec.quote(intent({ limit: "0.50" }));
+    await expect(exec.place(q)).rejects.toBe(timeout);
+    expect(journal.events.map((e) => e.type)).toEqual(["order_submitted", "order_unknown"]);
+    expect(journal.events[1]).toMatchObject({ clientOrderId: q.clientOrderId, ticker: TICKER });
+  });
+
+  it("a plain refusal from the exchange is still order_rejected", async () => {
+    const refused = new KalshiApiError(400, "insufficient_balance", "insufficient balance", null, false);
+    const { exec, journal } = setup({ exchange: failing(refused) });
+    const q = await exec.quote(intent({ limit: "0.50" }));
+    await expect(exec.place(q)).rejects.toBe(refused);
+    expect(journal.events.map((e) => e.type)).toEqual(["order_submitted", "order_rejected"]);
   });
 });

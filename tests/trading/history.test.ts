@@ -1,14 +1,18 @@
-import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
+import winston from "winston";
 import { contracts } from "../../src/domain/money.js";
 import { CSV_COLUMNS, createExportService } from "../../src/trading/export.js";
+import { KalshiNetworkError } from "../../src/exchange/errors.js";
+import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createHistoryService } from "../../src/trading/history.js";
+import { createTradeJournal, journalIndexProvider, loadJournalIndex } from "../../src/trading/journal.js";
 import type { HistoryRow } from "../../src/trading/types.js";
 import { FakeExchange } from "../support/fakeExchange.js";
-import { T0, usd } from "./helpers.js";
+import { T0, fakeClock, intent, usd } from "./helpers.js";
 
 const D = 86_400_000;
 const dirs: string[] = [];
@@ -139,6 +143,109 @@ describe("history", () => {
     expect((await history.between(0, T0))[0]!.source).toBe("elsewhere");
     ids.add("o1");
     expect((await history.between(0, T0))[0]!.source).toBe("bot");
+  });
+});
+
+describe("an order whose create failed ambiguously (journal order_unknown)", () => {
+  const TICKER = "KXHIGHNY-26NOV25-B45";
+  function market(clock: ReturnType<typeof fakeClock>) {
+    const fx = new FakeExchange({ now: clock.now });
+    fx.addMarket({ ticker: TICKER, closeTime: T0 + D });
+    fx.setBook(TICKER, { yes: [["0.55", 100]], no: [["0.40", 100]] });
+    return fx;
+  }
+
+  it("the exchange took it after all: its fills count as the bot's, looked up once", async () => {
+    const clock = fakeClock();
+    const fx = market(clock);
+    // Someone else's fill in the same market.
+    fx.addFill({ ticker: TICKER, side: "bid", yesPrice: "0.60", count: 1, time: T0 - D, orderId: "web-1" });
+    // The create reaches the exchange, the answer is lost, and the lookup by client order id fails too.
+    const timeout = new KalshiNetworkError(
+      "timeout",
+      "POST",
+      "/trade-api/v2/portfolio/events/orders",
+      null,
+      true,
+    );
+    const exchange = Object.assign(Object.create(fx) as FakeExchange, {
+      async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+        await fx.createOrder(req);
+        fx.failNext("getOrders", new Error("connection reset"));
+        throw timeout;
+      },
+    });
+    const dir = await mkdtemp(join(tmpdir(), "hist-unknown-"));
+    dirs.push(dir);
+    const journal = createTradeJournal({
+      logger: winston.createLogger({ silent: true }),
+      environment: "sim",
+      timeZone: "UTC",
+      now: clock.now,
+    });
+    const exec = createOrderExecutor({
+      exchange,
+      journal,
+      config: {
+        maxOrderContracts: 100,
+        maxOrderCost: usd("100"),
+        confirmTimeoutMs: 30_000,
+        marketOrderSlippage: usd("0.02"),
+      },
+      now: clock.now,
+      newId: () => "c-unknown",
+    });
+    const q = await exec.quote(intent({ limit: "0.60", count: contracts(3) }));
+    await expect(exec.place(q)).rejects.toBe(timeout);
+    expect(journal.recorded.unknownOrders.has("c-unknown")).toBe(true);
+    const taken = fx.orders.find((o) => o.clientOrderId === "c-unknown")!;
+    expect(taken.fillCount).toBe(contracts(3));
+
+    const history = createHistoryService({
+      exchange: fx,
+      journalIndex: journalIndexProvider(dir, journal),
+      now: clock.now,
+    });
+    clock.advance(5 * 60_000);
+    const bySource = async () =>
+      Object.fromEntries((await history.between(0, clock.now())).map((r) => [r.orderId, r.source]));
+    expect(await bySource()).toEqual({ "web-1": "elsewhere", [taken.orderId]: "bot" });
+    const lookups = fx.calls.getOrders ?? 0;
+    expect(await bySource()).toEqual({ "web-1": "elsewhere", [taken.orderId]: "bot" });
+    expect(fx.calls.getOrders ?? 0).toBe(lookups);
+  });
+
+  it("after a restart, from the journal files; an unknown order that never existed stays out", async () => {
+    const clock = fakeClock(T0 - 60 * 60_000);
+    const fx = market(clock);
+    const o = await fx.createOrder({
+      ticker: TICKER,
+      side: "ask",
+      count: contracts(2),
+      price: usd("0.55"),
+      timeInForce: "immediate_or_cancel",
+      clientOrderId: "c-found",
+    });
+    clock.set(T0);
+    const dir = await mkdtemp(join(tmpdir(), "hist-unknown-"));
+    dirs.push(dir);
+    const line = (type: string, clientOrderId: string, time: string) =>
+      JSON.stringify({ type, time, environment: "sim", ticker: TICKER, clientOrderId, reason: "timeout" });
+    await writeFile(
+      join(dir, "trades-2026-11-24.log"),
+      [
+        line("order_submitted", "c-found", "2026-11-24T09:00:00.000-05:00"),
+        line("order_unknown", "c-found", "2026-11-24T09:00:01.000-05:00"),
+        line("order_unknown", "c-never", "2026-11-24T09:30:00.000-05:00"),
+      ].join("\n") + "\n",
+    );
+    const idx = await loadJournalIndex(dir);
+    expect([...(idx.unknownOrders?.keys() ?? [])].sort()).toEqual(["c-found", "c-never"]);
+    const rows = await createHistoryService({ exchange: fx, journalIndex: idx, now: clock.now }).between(
+      0,
+      T0,
+    );
+    expect(rows.map((r) => [r.orderId, r.source])).toEqual([[o.orderId, "bot"]]);
   });
 });
 

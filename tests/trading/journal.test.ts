@@ -83,6 +83,12 @@ const EVENTS: JournalEvent[] = [
     code: "insufficient_balance",
   },
   {
+    type: "order_unknown",
+    ticker: "KXA-1",
+    clientOrderId: "c-3",
+    reason: "POST /trade-api/v2/portfolio/events/orders: no answer from Kalshi in time",
+  },
+  {
     type: "order_canceled",
     orderId: "o-1",
     ticker: "KXA-1",
@@ -130,6 +136,12 @@ const EXPECTED: Record<string, unknown>[] = [
     fees: "0.0700",
   },
   { ticker: "KXA-1", clientOrderId: "c-2", reason: "insufficient balance", code: "insufficient_balance" },
+  {
+    ticker: "KXA-1",
+    clientOrderId: "c-3",
+    reason: "POST /trade-api/v2/portfolio/events/orders: no answer from Kalshi in time",
+    code: null,
+  },
   { ticker: "KXA-1", orderId: "o-1", clientOrderId: "c-1", canceledCount: "6.00" },
   {
     ticker: "KXA-1",
@@ -165,7 +177,7 @@ describe("trade journal", () => {
     expect(parsed.map((p) => p.type)).toEqual([...JOURNAL_EVENTS]);
     parsed.forEach((p, i) => {
       expect(p).toEqual({
-        level: i === 5 ? "error" : "info",
+        level: JOURNAL_EVENTS[i] === "error" ? "error" : "info",
         message: JOURNAL_EVENTS[i],
         type: JOURNAL_EVENTS[i],
         time: "2026-11-24T10:00:00.000-05:00",
@@ -187,7 +199,7 @@ describe("trade journal", () => {
       now: () => T0,
       fillMemory: 2,
     });
-    const fill = EVENTS[4]!;
+    const fill = EVENTS.find((e) => e.type === "fill")!;
     j.record(fill);
     j.record(fill);
     j.record({ ...fill, fillId: "f-2" } as JournalEvent);

@@ -56,22 +56,24 @@ async function reads(fx: FakeExchange, f: () => Promise<unknown>): Promise<Recor
 }
 
 describe("exchange reads per quote", () => {
-  it("limit buy: market and balance (was market, book, balance); the series fee schedule once", async () => {
+  it("limit buy: market, position and balance (no book); the series fee schedule once", async () => {
     const { fx, exec } = setup();
     expect(await reads(fx, () => exec.quote(intent({ limit: "0.50" })))).toEqual({
       getMarkets: 1,
+      getPositions: 1,
       getBalance: 1,
       getEvent: 1,
       getSeries: 1,
     });
     expect(await reads(fx, () => exec.quote(intent({ limit: "0.50" })))).toEqual({
       getMarkets: 1,
+      getPositions: 1,
       getBalance: 1,
     });
     // Another event of the same series: only the event is read.
     expect(
       await reads(fx, () => exec.quote(intent({ ticker: "KXHIGHNY-26NOV26-B45", limit: "0.50" }))),
-    ).toEqual({ getMarkets: 1, getBalance: 1, getEvent: 1 });
+    ).toEqual({ getMarkets: 1, getPositions: 1, getBalance: 1, getEvent: 1 });
   });
 
   it("the limit buy still tells maker from taker without the book", async () => {
@@ -87,17 +89,18 @@ describe("exchange reads per quote", () => {
     expect(no.estimatedFee).toBe(usd("1.74")); // 0.07 × 100 × 0.55 × 0.45 = 1.7325 → $1.74
   });
 
-  it("market buy: market, book and balance", async () => {
+  it("market buy: market, book, position and balance", async () => {
     const { fx, exec } = setup();
     await exec.quote(intent({ limit: "0.50" })); // warms the fee schedule
     expect(await reads(fx, () => exec.quote(intent()))).toEqual({
       getMarkets: 1,
       getOrderbook: 1,
+      getPositions: 1,
       getBalance: 1,
     });
   });
 
-  it("sells: positions too; the book only for a market sell", async () => {
+  it("sells: the same reads; the book only for a market sell", async () => {
     const { fx, exec } = setup({ position: 10 });
     await exec.quote(intent({ limit: "0.50" }));
     expect(await reads(fx, () => exec.quote(intent({ action: "sell", limit: "0.62" })))).toEqual({
@@ -116,17 +119,18 @@ describe("exchange reads per quote", () => {
   it("a quote right after the market card reuses the card's market and book, once", async () => {
     const { fx, exec, markets, clock } = setup();
     await exec.quote(intent({ limit: "0.50" }));
-    // The bot's /buy: market card (market + book), then the quote (balance only).
+    // The bot's /buy: market card (market + book), then the quote (position and balance).
     expect(
       await reads(fx, async () => {
         await markets.info(TICKER);
         await exec.quote(intent());
       }),
-    ).toEqual({ getMarkets: 1, getOrderbook: 1, getBalance: 1 });
+    ).toEqual({ getMarkets: 1, getOrderbook: 1, getPositions: 1, getBalance: 1 });
     // Handed over once: the next quote reads the exchange again, and so would one 2 s after the card.
     expect(await reads(fx, () => exec.quote(intent()))).toEqual({
       getMarkets: 1,
       getOrderbook: 1,
+      getPositions: 1,
       getBalance: 1,
     });
     await markets.info(TICKER);
@@ -134,6 +138,7 @@ describe("exchange reads per quote", () => {
     expect(await reads(fx, () => exec.quote(intent()))).toEqual({
       getMarkets: 1,
       getOrderbook: 1,
+      getPositions: 1,
       getBalance: 1,
     });
   });
@@ -155,7 +160,7 @@ describe("exchange reads per quote", () => {
       await reads(fx, async () => {
         out = await exec.place(q);
       }),
-    ).toEqual({ getOrderbook: 1, getMarkets: 1, getBalance: 1 });
+    ).toEqual({ getOrderbook: 1, getMarkets: 1, getPositions: 1, getBalance: 1 });
     expect(out).toMatchObject({ kind: "requote", reason: "price_moved", quote: { price: usd("0.72") } });
     expect(fx.calls.createOrder ?? 0).toBe(0);
     // A limit order is placed without any read before the create (one read after a fill, for the exact fee).

@@ -533,6 +533,76 @@ function restartServices(s: SimStack) {
   });
 }
 
+describe("a buy against a position in the other outcome, on the sim", () => {
+  it("holding 10 NO with $2.00, buying 10 YES sells the NO: quoted (not refused), and the balance after matches to the cent", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXFED-", "-T3.75");
+    const { executor } = s.services;
+    const bought = await trade(s, market(t, "no", "buy", 10));
+    expect(bought.filledCount).toBe(contracts(10));
+    expect(await positionOf(s, t)).toBe(contracts(-10));
+    // The reviewer's repro: a $2.00 balance.
+    s.sim.engine.user.balance = usd("2.00");
+
+    // A market buy of 10 YES used to be refused ("would cost $… including fees, but your balance is $2.00").
+    const mq = await executor.quote(market(t, "yes", "buy", 10));
+    expect(mq.closes).toEqual({
+      outcome: "no",
+      count: contracts(10),
+      estimatedProceeds: mulPriceCount(micros(ONE_DOLLAR - mq.price), contracts(10), "floor"),
+    });
+    expect(mq.estimatedCost).toBe(0);
+    expect(mq.maxPayout).toBe(mq.closes!.estimatedProceeds);
+    expect(mq.balanceAfter).toBe(usd("2.00") + mq.closes!.estimatedProceeds - mq.estimatedFee);
+
+    // Someone offers exactly 10 YES at 0.44 (inside 0.43/0.45): a limit buy at 0.44 fills all 10 there,
+    // so the estimate is exact. By hand: proceeds 10 × (1 − 0.44) = $5.60, taker fee
+    // 0.07 × 10 × 0.44 × 0.56 = 0.17248 → $0.18, balance after 2.00 + 5.60 − 0.18 = $7.42.
+    rest(s, t, "ask", "0.44", 10);
+    const q = await executor.quote(limit(t, "yes", "buy", 10, "0.44"));
+    expect(q.wire).toMatchObject({ side: "bid", yesPrice: usd("0.44"), reduceOnly: false });
+    expect(q.closes).toEqual({ outcome: "no", count: contracts(10), estimatedProceeds: usd("5.60") });
+    expect(q.estimatedFee).toBe(usd("0.18"));
+    expect(q.maxLoss).toBe(usd("0.18"));
+    expect(q.balanceAfter).toBe(usd("7.42"));
+    const out = await executor.place(q);
+    if (out.kind !== "placed") throw new Error(`expected placed, got ${out.kind}`);
+    expect(out.result).toMatchObject({
+      status: "executed",
+      filledCount: contracts(10),
+      averagePrice: usd("0.44"),
+      fees: usd("0.18"),
+      closed: { outcome: "no", count: contracts(10) },
+    });
+    expect((await s.client.getBalance()).balance).toBe(q.balanceAfter);
+    expect(await positionOf(s, t)).toBe(0);
+  });
+
+  it("holding 6 NO, buying 10 YES sells the 6 NO and buys 4 YES; the balance after matches to the cent", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXFED-", "-T3.75");
+    await trade(s, market(t, "no", "buy", 6));
+    const before = (await s.client.getBalance()).balance;
+    rest(s, t, "ask", "0.44", 10);
+    const q = await s.services.executor.quote(limit(t, "yes", "buy", 10, "0.44"));
+    // By hand: closes 6 NO for 6 × 0.56 = $3.36; opens 4 YES for 4 × 0.44 = $1.76; fee $0.18 on all 10.
+    expect(q.closes).toEqual({ outcome: "no", count: contracts(6), estimatedProceeds: usd("3.36") });
+    expect(q.estimatedCost).toBe(usd("1.76"));
+    expect(q.maxLoss).toBe(usd("1.94"));
+    expect(q.maxPayout).toBe(usd("7.36")); // 4 × $1 + 3.36
+    expect(q.balanceAfter).toBe(before - usd("1.76") + usd("3.36") - usd("0.18"));
+    const out = await s.services.executor.place(q);
+    if (out.kind !== "placed") throw new Error(`expected placed, got ${out.kind}`);
+    expect(out.result).toMatchObject({
+      filledCount: contracts(10),
+      fees: usd("0.18"),
+      closed: { outcome: "no", count: contracts(6) },
+    });
+    expect((await s.client.getBalance()).balance).toBe(q.balanceAfter);
+    expect(await positionOf(s, t)).toBe(contracts(4));
+  });
+});
+
 describe("HTTP requests per quote against the sim", () => {
   it("a quote reads only what its intent needs; the market card's reads are reused by the quote after it", async () => {
     const s = await stack({ countRequests: true });
@@ -547,27 +617,41 @@ describe("HTTP requests per quote against the sim", () => {
 
     // First quote in an event: the series fee schedule once (event → series).
     expect(await sent(() => executor.quote(limit(t, "yes", "buy", 5, "0.40")))).toEqual(
-      [`GET /events/${event}`, "GET /markets", "GET /portfolio/balance", "GET /series/KXFED"].sort(),
+      [
+        `GET /events/${event}`,
+        "GET /markets",
+        "GET /portfolio/balance",
+        "GET /portfolio/positions",
+        "GET /series/KXFED",
+      ].sort(),
     );
-    // Limit buy: market + balance (before: + order book).
+    // Limit buy: market + position + balance (no order book). The position tells whether the buy
+    // closes the other outcome first.
     expect(await sent(() => executor.quote(limit(t, "yes", "buy", 5, "0.40")))).toEqual([
       "GET /markets",
       "GET /portfolio/balance",
+      "GET /portfolio/positions",
     ]);
     // Market buy: the book too.
     expect(await sent(() => executor.quote(market(t, "yes", "buy", 5)))).toEqual([
       "GET /markets",
       `GET /markets/${t}/orderbook`,
       "GET /portfolio/balance",
+      "GET /portfolio/positions",
     ]);
-    // The bot's /buy: market card, then the quote: 3 requests (before: 5).
+    // The bot's /buy: market card, then the quote: 4 requests (before the card hand-over: 5).
     for (const i of [limit(t, "yes", "buy", 5, "0.40"), market(t, "no", "buy", 5)]) {
       expect(
         await sent(async () => {
           await markets.info(t);
           await executor.quote(i);
         }),
-      ).toEqual(["GET /markets", `GET /markets/${t}/orderbook`, "GET /portfolio/balance"]);
+      ).toEqual([
+        "GET /markets",
+        `GET /markets/${t}/orderbook`,
+        "GET /portfolio/balance",
+        "GET /portfolio/positions",
+      ]);
     }
 
     // A crossing limit buy is estimated as taker from the market snapshot, and the estimate is the fee
