@@ -317,7 +317,12 @@ class FillAlertsService implements FillAlerts {
         // They are taken in together, by a backfill that includes them, so that each one's direction is
         // derived with every later fill known (see derivePostPositions).
         this.restFills.push(e.fill);
-        if (this.restFills.length === 1) this.runIntake(() => this.backfill(this.takeRestFills()));
+        if (this.restFills.length === 1) {
+          this.runIntake(async () => {
+            const polled = this.takeRestFills().filter((f) => !this.state!.has(fillKey(f.fillId)));
+            if (polled.length > 0) await this.backfill(polled);
+          });
+        }
         return;
       case "order":
         this.noteOrder(e.order);
@@ -346,7 +351,6 @@ class FillAlertsService implements FillAlerts {
    */
   private async backfill(extra: Fill[] = []): Promise<void> {
     const state = this.state!;
-    extra = extra.filter((f) => !state.has(fillKey(f.fillId)));
     const minTs = (state.fillCursorTs ?? this.startedAt - this.lookbackMs) - this.overlapMs;
     // Positions first: a fill made between the two reads is then listed by getFills but not yet in the
     // position, and the position's last update time tells it apart (see derivePostPositions).
@@ -369,7 +373,7 @@ class FillAlertsService implements FillAlerts {
       if (extra.length > 0) {
         // Polled fills are not held back: without the full listing their post positions cannot be
         // derived safely, so they are told as placed (journal) or in YES terms.
-        const items: FillItem[] = sortFillsOldestFirst(extra).map((fill) => ({
+        const items: FillItem[] = byTime(extra).map((fill) => ({
           fill,
           postPosition: null,
           clientOrderId: null,
@@ -380,7 +384,7 @@ class FillAlertsService implements FillAlerts {
       return;
     }
     this.backfillFailures = 0;
-    const ordered = mergeOldestFirst(sortFillsOldestFirst(fills), sortFillsOldestFirst(extra));
+    const ordered = mergeOldestFirst(sortFillsOldestFirst(fills), byTime(extra));
     const fresh: FillItem[] = ordered
       .filter((f) => !state.has(fillKey(f.fillId)))
       .map((fill) => ({ fill, postPosition: null, clientOrderId: null }));
@@ -1028,6 +1032,11 @@ class FillAlertsService implements FillAlerts {
 export function marketLabel(m: { title: string; yesSubTitle: string }): string {
   const sub = m.yesSubTitle.trim();
   return sub && !m.title.includes(sub) ? `${m.title} — ${sub}` : m.title;
+}
+
+/** Oldest first, keeping the given order within a millisecond (the stream emits polled fills oldest first). */
+function byTime(fills: Fill[]): Fill[] {
+  return [...fills].sort((a, b) => a.createdTime - b.createdTime);
 }
 
 /** `extra` (oldest first) merged into `listed` (oldest first): after the listed fills of the same time. */

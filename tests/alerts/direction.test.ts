@@ -219,6 +219,30 @@ describe("fills of one REST listing are read together", () => {
   });
 });
 
+describe("polled fills while the service cannot list fills", () => {
+  it("are not held back: told as placed (journal), else in YES terms, without a position", async () => {
+    const t = await setup();
+    t.stub.setRefuseAll(true);
+    // The stream polls the exchange; the service's own listing keeps failing.
+    const broken = Object.create(t.exchange) as typeof t.exchange;
+    broken.getFills = () => Promise.reject(new Error("listing unavailable"));
+    const svc = t.service(
+      {
+        exchange: broken,
+        orderIntent: async ({ orderId }) => (orderId === "o-1" ? { action: "buy", outcome: "no" } : null),
+      },
+      { pollFallback: { exchange: t.exchange, intervalMs: 20, afterFailures: 1 } },
+    );
+    await svc.start();
+    t.happen({ market_ticker: "KXT-1", order_id: "o-1", book_side: "ask", yes_price_dollars: "0.6000" });
+    t.happen({ market_ticker: "KXT-2", order_id: "o-2", book_side: "ask", yes_price_dollars: "0.6000" });
+    await waitFor(() => fills(t).length === 2, "alerts via polling");
+    expect(fills(t)[0]).toContain("BUY 10 NO · Title KXT-1 · @ $0.40");
+    expect(fills(t)[1]).toContain("SELL 10 YES · Title KXT-2 · @ $0.60");
+    for (const x of fills(t)) expect(x).not.toContain("position");
+  });
+});
+
 describe("orders the exchange cancelled", () => {
   it("reduce-only cancel with the position gone: an ask is SELL YES, a bid is SELL NO", async () => {
     const t = await setup();
