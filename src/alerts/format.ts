@@ -7,8 +7,9 @@
  *   bid: pre ≥ 0 → BUY YES; pre < 0 → SELL NO for min(count, −pre), BUY YES for the rest;
  *   ask: pre ≤ 0 → BUY NO; pre > 0 → SELL YES for min(count, pre), BUY NO for the rest.
  * A YES leg is priced at the fill's YES price, a NO leg at 1 − YES price.
- * When the position is unknown the fill is told in YES terms (bid = BUY YES, ask = SELL YES), which is
- * always true on Kalshi's single book.
+ * When the position is unknown the fill is told as the user placed the order (the journal's intent, when
+ * it fits the book side), else in YES terms (bid = BUY YES, ask = SELL YES), which is always true on
+ * Kalshi's single book.
  */
 import {
   type Centis,
@@ -26,6 +27,7 @@ import {
 import { formatShort } from "../domain/time.js";
 import type { Fill, Order, OutcomeSide, Settlement } from "../exchange/port.js";
 import { runLedger, summarizeLots } from "../trading/ledger.js";
+import { intentFits, type OrderIntent } from "./intent.js";
 import type { Environment } from "../trading/types.js";
 
 export function envTagFor(env: Environment | string): string {
@@ -60,8 +62,15 @@ export function fillDelta(fill: Fill): number {
   return fill.bookSide === "bid" ? fill.count : -fill.count;
 }
 
-/** Legs of one fill (two when it crosses through zero). See the module comment. */
-export function interpretFill(fill: Fill, postPosition: Centis | null): Leg[] {
+/**
+ * Legs of one fill (two when it crosses through zero). See the module comment. `intent` (what the user
+ * asked for) is used only when the position is unknown.
+ */
+export function interpretFill(
+  fill: Fill,
+  postPosition: Centis | null,
+  intent: OrderIntent | null = null,
+): Leg[] {
   const leg = (action: "buy" | "sell", outcome: OutcomeSide, count: number): Leg => ({
     action,
     outcome,
@@ -70,6 +79,7 @@ export function interpretFill(fill: Fill, postPosition: Centis | null): Leg[] {
     fills: 1,
   });
   if (postPosition === null) {
+    if (intentFits(fill.bookSide, intent)) return [leg(intent.action, intent.outcome, fill.count)];
     return [leg(fill.bookSide === "bid" ? "buy" : "sell", "yes", fill.count)];
   }
   const pre = postPosition - fillDelta(fill);
@@ -89,6 +99,8 @@ export function interpretFill(fill: Fill, postPosition: Centis | null): Leg[] {
 export interface FillForMessage {
   fill: Fill;
   postPosition: Centis | null;
+  /** The user's intent for the order, used when the position is unknown. */
+  intent?: OrderIntent | null;
 }
 
 export interface MessageContext {
@@ -121,7 +133,7 @@ function priceText(l: Leg): string {
 export function mergeLegs(items: FillForMessage[]): Leg[] {
   const out: Leg[] = [];
   for (const it of items) {
-    for (const l of interpretFill(it.fill, it.postPosition)) {
+    for (const l of interpretFill(it.fill, it.postPosition, it.intent ?? null)) {
       const same = out.find((o) => o.action === l.action && o.outcome === l.outcome);
       if (same) {
         same.count = centis(same.count + l.count);
@@ -180,11 +192,28 @@ export function isExchangeCancel(order: Order, reason: string | null): boolean {
 }
 
 /**
- * An order as the user placed it. The current position tells an ask "sell YES" (holding YES) from
- * "buy NO"; without it, YES terms are used.
+ * An order as the user placed it:
+ * - the journal's intent for the order, when known and it fits the book side;
+ * - a reduce-only cancel: the order could only have closed a position, so an ask is SELL YES and a bid
+ *   is SELL NO (the position is typically gone by the time of the cancel, so it cannot tell);
+ * - else the current position tells an ask "sell YES" (holding YES) from "buy NO"; without it, YES terms.
  */
-export function describeOrder(order: Order, position: Centis | null): string {
+export function describeOrder(
+  order: Order,
+  position: Centis | null,
+  reason: string | null = null,
+  intent: OrderIntent | null = null,
+): string {
   const count = displayCount(order.initialCount);
+  const price = (outcome: OutcomeSide) => displayPrice(outcome === "yes" ? order.yesPrice : order.noPrice);
+  if (intentFits(order.bookSide, intent)) {
+    return `${intent.action.toUpperCase()} ${count} ${intent.outcome.toUpperCase()} @ ${price(intent.outcome)}`;
+  }
+  if (reason === "ReduceOnlyCancel") {
+    return order.bookSide === "ask"
+      ? `SELL ${count} YES @ ${price("yes")}`
+      : `SELL ${count} NO @ ${price("no")}`;
+  }
   if (order.bookSide === "bid") {
     if (position !== null && position < 0) return `SELL ${count} NO @ ${displayPrice(order.noPrice)}`;
     return `BUY ${count} YES @ ${displayPrice(order.yesPrice)}`;
@@ -200,9 +229,10 @@ export function formatCancelMessage(
   reason: string,
   position: Centis | null,
   atMs: number,
+  intent: OrderIntent | null = null,
 ): string {
   const why = EXCHANGE_CANCEL_REASONS[reason] ?? reason;
-  const parts = [describeOrder(order, position), escapeHtml(title)];
+  const parts = [describeOrder(order, position, reason, intent), escapeHtml(title)];
   parts.push(`filled ${displayCount(order.fillCount)}/${displayCount(order.initialCount)}`);
   return `${header(ctx, atMs)}\n<b>Order canceled by the exchange</b> (${escapeHtml(why)}): ${parts.join(" · ")}`;
 }

@@ -5,3 +5,5 @@ export type { AlertSink } from "./sink.js";
 export { createAlertSettingsStore, ALERT_MODES, isAlertMode } from "./settings.js";
 export type { AlertMode, AlertSettings, AlertSettingsStore } from "./settings.js";
 export { envTagFor } from "./format.js";
+export { journalIntentLookup, intentFits } from "./intent.js";
+export type { OrderIntent, OrderIntentLookup, OrderRef } from "./intent.js";

@@ -20,6 +20,7 @@ import type {
   ExchangePort,
   ExchangeStream,
   Fill,
+  MarketStatus,
   Order,
   Position,
   Settlement,
@@ -44,6 +45,7 @@ import {
   wasHeld,
   withNote,
 } from "./format.js";
+import { intentFits, journalIntentLookup, type OrderIntent, type OrderIntentLookup } from "./intent.js";
 import type { AlertMode, AlertSettings } from "./settings.js";
 import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
 import { AlertState, cancelKey, fillKey, type Notice, settlementKey } from "./state.js";
@@ -62,6 +64,14 @@ export interface FillAlertsOptions {
   envTag: string;
   timeZone: string;
   journal?: FillJournal;
+  /**
+   * The trade journal's directory (LOG_DIR, trades-*.log): what the user asked for (BUY/SELL of YES/NO)
+   * is read from it for exchange cancels, and for fills whose direction the position cannot tell
+   * (a market settled since). Without it (and without `orderIntent`) those are told in YES terms.
+   */
+  journalDir?: string;
+  /** Overrides the journal lookup (tests). */
+  orderIntent?: OrderIntentLookup;
   logger?: StreamLogger;
   now?: () => number;
   /** Fills of one order this close to the previous one edit its message (default 10 000 ms). */
@@ -121,6 +131,22 @@ interface Group {
   note: string | null;
 }
 
+/** A fill being taken in; `postPosition` null when REST gave none and it could not be derived. */
+interface FillItem {
+  fill: Fill;
+  postPosition: Centis | null;
+  clientOrderId: string | null;
+  intent?: OrderIntent | null;
+}
+
+/** Market statuses after which the current position no longer says anything about earlier fills. */
+const SETTLED_STATUSES: ReadonlySet<MarketStatus> = new Set([
+  "determined",
+  "disputed",
+  "amended",
+  "finalized",
+]);
+
 interface OrderProgress {
   fillCount: Centis;
   initialCount: Centis;
@@ -171,6 +197,9 @@ class FillAlertsService implements FillAlerts {
   private readonly orders = new Map<string, OrderProgress>();
   private readonly orderFetches = new Map<string, Promise<OrderProgress | null>>();
   private readonly recentFills: Array<{ id: string; ticker: string; ts: number; delta: number }> = [];
+  /** Fills the stream gave without a post position (polling fallback), waiting to be taken in as one batch. */
+  private restFills: Fill[] = [];
+  private readonly intentLookup: OrderIntentLookup | null;
 
   constructor(private readonly opts: FillAlertsOptions) {
     this.log = opts.logger ?? noopLogger;
@@ -181,6 +210,7 @@ class FillAlertsService implements FillAlerts {
     this.lookbackMs = opts.initialLookbackMs ?? 60_000;
     this.retry = opts.retry ?? { baseMs: 1000, maxMs: 60_000 };
     this.restTimeoutMs = opts.restTimeoutMs ?? 20_000;
+    this.intentLookup = opts.orderIntent ?? (opts.journalDir ? journalIntentLookup(opts.journalDir) : null);
   }
 
   status(): FillAlertsStatus {
@@ -278,11 +308,21 @@ class FillAlertsService implements FillAlerts {
         this.runIntake(() => this.backfill());
         return;
       case "fill":
-        this.runIntake(async () => {
-          const items = [{ fill: e.fill, postPosition: e.postPosition, clientOrderId: e.clientOrderId }];
-          if (e.postPosition === null) await this.derivePostPositions(items);
-          this.takeFill(items[0]!, "stream");
-        });
+        if (e.postPosition !== null) {
+          const item = { fill: e.fill, postPosition: e.postPosition, clientOrderId: e.clientOrderId };
+          this.runIntake(async () => this.takeFill(item, "stream"));
+          return;
+        }
+        // No post position (polled over REST): the fills of one poll come one after another, synchronously.
+        // They are taken in together, by a backfill that includes them, so that each one's direction is
+        // derived with every later fill known (see derivePostPositions).
+        this.restFills.push(e.fill);
+        if (this.restFills.length === 1) {
+          this.runIntake(async () => {
+            const polled = this.takeRestFills().filter((f) => !this.state!.has(fillKey(f.fillId)));
+            if (polled.length > 0) await this.backfill(polled);
+          });
+        }
         return;
       case "order":
         this.noteOrder(e.order);
@@ -299,8 +339,17 @@ class FillAlertsService implements FillAlerts {
     }
   }
 
-  /** REST fills since the last delivered fill (minus an overlap), oldest first. */
-  private async backfill(): Promise<void> {
+  private takeRestFills(): Fill[] {
+    const out = this.restFills;
+    this.restFills = [];
+    return out;
+  }
+
+  /**
+   * REST fills since the last delivered fill (minus an overlap), oldest first, together with `extra`
+   * (fills the stream polled, which the listing normally includes as well).
+   */
+  private async backfill(extra: Fill[] = []): Promise<void> {
     const state = this.state!;
     const minTs = (state.fillCursorTs ?? this.startedAt - this.lookbackMs) - this.overlapMs;
     // Positions first: a fill made between the two reads is then listed by getFills but not yet in the
@@ -321,13 +370,24 @@ class FillAlertsService implements FillAlerts {
         this.backfillRetryTimer = null;
         this.runIntake(() => this.backfill());
       }, delay);
+      if (extra.length > 0) {
+        // Polled fills are not held back: without the full listing their post positions cannot be
+        // derived safely, so they are told as placed (journal) or in YES terms.
+        const items: FillItem[] = byTime(extra).map((fill) => ({
+          fill,
+          postPosition: null,
+          clientOrderId: null,
+        }));
+        await this.addIntents(items);
+        this.takeFills(items, "backfill");
+      }
       return;
     }
     this.backfillFailures = 0;
-    const ordered = sortFillsOldestFirst(fills);
-    const fresh = ordered
+    const ordered = mergeOldestFirst(sortFillsOldestFirst(fills), byTime(extra));
+    const fresh: FillItem[] = ordered
       .filter((f) => !state.has(fillKey(f.fillId)))
-      .map((fill) => ({ fill, postPosition: null as Centis | null, clientOrderId: null as string | null }));
+      .map((fill) => ({ fill, postPosition: null, clientOrderId: null }));
     if (fresh.length === 0) return;
     await this.derivePostPositions(fresh, ordered, positions);
     this.log.info("alerts: backfilled fills", { count: fresh.length });
@@ -349,76 +409,186 @@ class FillAlertsService implements FillAlerts {
   }
 
   /**
-   * REST fills carry no post position. It is derived from the current position: minus the moves of
-   * the known fills after this one that the position already reflects, plus the moves of this and
-   * earlier fills it does not reflect yet (made after the position was read: later than the
-   * position's last update). Left null when the position cannot be read.
+   * REST fills carry no post position. It is derived for a whole batch at once, per market:
+   * - The market has settled since the first of them (getSettlements lists it): the current position is
+   *   0 and says nothing about the fills. The market's whole fill history (recent and historical), summed
+   *   from zero, gives each fill's post position, when it adds up to the settlement's net count
+   *   (yes_count − no_count); otherwise those fills are left null.
+   * - Else from the current position: minus the moves of the known fills after this one that the
+   *   position already reflects, plus the moves of this and earlier fills it does not reflect yet (made
+   *   after the position was read: later than the position's last update). Ties in time keep the
+   *   exchange's order. A position of 0 is used only when the market is not settled (its status, or, when
+   *   that cannot be read, no settlement listed). Left null when the position cannot be read.
+   * Fills left null are told as the user placed the order (the journal's intent) or in YES terms.
    *
    * `ordered`: the REST list the items come from, oldest first (ties in exchange order).
    * `positions`: a snapshot read before `ordered` was listed (rows without a last update time are
    * read again now).
    */
   private async derivePostPositions(
-    items: Array<{ fill: Fill; postPosition: Centis | null }>,
-    ordered: Fill[] = [],
-    positions?: Position[] | null,
+    items: FillItem[],
+    ordered: Fill[],
+    positions: Position[] | null,
   ): Promise<void> {
-    const tickers = [...new Set(items.filter((i) => i.postPosition === null).map((i) => i.fill.ticker))];
-    for (const ticker of tickers) {
-      // The snapshot is usable only with its last update time; otherwise read the position now, after the
-      // fills were listed, and take it as reflecting all of them.
-      let row = positions?.find((r) => r.ticker === ticker && r.lastUpdatedTs !== null);
-      let cutoff: number | null = row?.lastUpdatedTs ?? null;
-      if (!row) {
-        const rows = await this.readPositions(ticker);
-        if (rows === null) continue;
-        row = rows.find((r) => r.ticker === ticker);
-        cutoff = null;
+    const open = items.filter((i) => i.postPosition === null);
+    const tickers = [...new Set(open.map((i) => i.fill.ticker))];
+    if (tickers.length > 0) {
+      const since = open.reduce((m, i) => Math.min(m, i.fill.createdTime), Infinity);
+      const settlements = await this.readSettlements(since);
+      for (const ticker of tickers) {
+        const mine = open.filter((i) => i.fill.ticker === ticker);
+        const first = mine.reduce((m, i) => Math.min(m, i.fill.createdTime), Infinity);
+        const settled = settlements?.find((s) => s.ticker === ticker && s.settledTime >= first);
+        if (settled) await this.deriveFromSettlement(mine, settled);
+        else await this.deriveFromPosition(ticker, mine, ordered, positions, settlements !== null);
       }
-      const current = row?.position ?? 0;
-      // Known fills of this market in exchange order: taken in earlier, then the REST list, then the items.
-      const seq: Array<{ id: string; ts: number; delta: number }> = [];
-      const ids = new Set<string>();
-      const add = (id: string, ts: number, delta: number) => {
-        if (ids.has(id)) return;
-        ids.add(id);
-        seq.push({ id, ts, delta });
-      };
-      const listed = new Set(ordered.map((f) => f.fillId));
-      for (const r of this.recentFills)
-        if (r.ticker === ticker && !listed.has(r.id)) add(r.id, r.ts, r.delta);
-      for (const f of ordered) if (f.ticker === ticker) add(f.fillId, f.createdTime, fillDelta(f));
-      for (const i of items) {
-        if (i.fill.ticker === ticker) add(i.fill.fillId, i.fill.createdTime, fillDelta(i.fill));
-      }
-      const sorted = seq.map((m, k) => ({ m, k })).sort((a, b) => a.m.ts - b.m.ts || a.k - b.k);
-      const rank = new Map(sorted.map((x, r) => [x.m.id, r]));
-      const reflected = (ts: number) => cutoff === null || ts <= cutoff;
-      for (const i of items) {
-        if (i.fill.ticker !== ticker || i.postPosition !== null) continue;
-        const mine = rank.get(i.fill.fillId)!;
-        let post = current;
-        for (const [r, { m }] of sorted.entries()) {
-          if (r > mine && reflected(m.ts)) post -= m.delta;
-          else if (r <= mine && !reflected(m.ts)) post += m.delta;
-        }
-        i.postPosition = post as Centis;
-      }
+    }
+    await this.addIntents(items);
+  }
+
+  /** Settlements since `minTs`, or null when they cannot be read. */
+  private async readSettlements(minTs: number): Promise<Settlement[] | null> {
+    try {
+      return await withTimeout(
+        this.opts.exchange.getSettlements({ minTs }),
+        this.restTimeoutMs,
+        "getSettlements",
+      );
+    } catch (e) {
+      this.log.warn("alerts: could not read settlements for fill messages", { error: errText(e) });
+      return null;
     }
   }
 
-  private takeFill(
-    item: { fill: Fill; postPosition: Centis | null; clientOrderId: string | null },
-    source: "stream" | "backfill",
-  ): void {
+  private async deriveFromSettlement(items: FillItem[], s: Settlement): Promise<void> {
+    let history: Fill[];
+    try {
+      history = await withTimeout(this.marketFills(s.ticker), this.restTimeoutMs, "fills of the market");
+    } catch (e) {
+      this.log.warn("alerts: could not read the fills of a settled market; fills told as placed", {
+        ticker: s.ticker,
+        error: errText(e),
+      });
+      return;
+    }
+    const post = new Map<string, number>();
+    let position = 0;
+    for (const f of history) {
+      if (f.ticker !== s.ticker || f.createdTime > s.settledTime) continue;
+      position += fillDelta(f);
+      post.set(f.fillId, position);
+    }
+    const sound = !(s.yesCount > 0 && s.noCount > 0) && position === s.yesCount - s.noCount;
+    if (!sound) {
+      this.log.warn(
+        "alerts: the fills of a settled market do not add up to its settlement; fills told as placed",
+        {
+          ticker: s.ticker,
+        },
+      );
+      return;
+    }
+    for (const i of items) {
+      const p = post.get(i.fill.fillId);
+      if (p !== undefined) i.postPosition = p as Centis;
+    }
+  }
+
+  private async deriveFromPosition(
+    ticker: string,
+    items: FillItem[],
+    ordered: Fill[],
+    positions: Position[] | null,
+    settlementsRead: boolean,
+  ): Promise<void> {
+    // The snapshot is usable only with its last update time; otherwise read the position now, after the
+    // fills were listed, and take it as reflecting all of them.
+    let row = positions?.find((r) => r.ticker === ticker && r.lastUpdatedTs !== null);
+    let cutoff: number | null = row?.lastUpdatedTs ?? null;
+    if (!row) {
+      const rows = await this.readPositions(ticker);
+      if (rows === null) return;
+      row = rows.find((r) => r.ticker === ticker);
+      cutoff = null;
+    }
+    const current = row?.position ?? 0;
+    if (current === 0) {
+      // Settling zeroes the position: a 0 then says nothing about the fills before it.
+      const status = await this.marketStatus(ticker);
+      const trusted = status !== null ? !SETTLED_STATUSES.has(status) : settlementsRead;
+      if (!trusted) {
+        this.log.info("alerts: market settled or settling; fills told as placed", { ticker, status });
+        return;
+      }
+    }
+    // Known fills of this market in exchange order: taken in earlier, then the REST list, then the items.
+    const seq: Array<{ id: string; ts: number; delta: number }> = [];
+    const ids = new Set<string>();
+    const add = (id: string, ts: number, delta: number) => {
+      if (ids.has(id)) return;
+      ids.add(id);
+      seq.push({ id, ts, delta });
+    };
+    const listed = new Set(ordered.map((f) => f.fillId));
+    for (const r of this.recentFills) if (r.ticker === ticker && !listed.has(r.id)) add(r.id, r.ts, r.delta);
+    for (const f of ordered) if (f.ticker === ticker) add(f.fillId, f.createdTime, fillDelta(f));
+    for (const i of items) add(i.fill.fillId, i.fill.createdTime, fillDelta(i.fill));
+    const sorted = seq.map((m, k) => ({ m, k })).sort((a, b) => a.m.ts - b.m.ts || a.k - b.k);
+    const rank = new Map(sorted.map((x, r) => [x.m.id, r]));
+    const reflected = (ts: number) => cutoff === null || ts <= cutoff;
+    for (const i of items) {
+      const mine = rank.get(i.fill.fillId)!;
+      let post = current;
+      for (const [r, { m }] of sorted.entries()) {
+        if (r > mine && reflected(m.ts)) post -= m.delta;
+        else if (r <= mine && !reflected(m.ts)) post += m.delta;
+      }
+      i.postPosition = post as Centis;
+    }
+  }
+
+  /** The market's status, or null when it cannot be read. */
+  private async marketStatus(ticker: string): Promise<MarketStatus | null> {
+    try {
+      return (await withTimeout(this.opts.exchange.getMarket(ticker), this.restTimeoutMs, "getMarket"))
+        .status;
+    } catch (e) {
+      this.log.warn("alerts: could not read a market's status for fill messages", {
+        ticker,
+        error: errText(e),
+      });
+      return null;
+    }
+  }
+
+  /** For fills whose post position is unknown: the user's intent for the order, from the journal. */
+  private async addIntents(items: FillItem[]): Promise<void> {
+    for (const i of items) {
+      if (i.postPosition !== null) continue;
+      const intent = await this.intentFor(i.fill.orderId, i.clientOrderId);
+      if (intentFits(i.fill.bookSide, intent)) i.intent = intent;
+    }
+  }
+
+  private async intentFor(orderId: string, clientOrderId: string | null): Promise<OrderIntent | null> {
+    const lookup = this.intentLookup;
+    if (!lookup) return null;
+    const p = lookup({ orderId, clientOrderId }).catch((e: unknown) => {
+      this.log.warn("alerts: could not read the journal for an order's intent", {
+        orderId,
+        error: errText(e),
+      });
+      return null;
+    });
+    return orFallback(p, this.opts.lookupTimeoutMs ?? 2000, null);
+  }
+
+  private takeFill(item: FillItem, source: "stream" | "backfill"): void {
     this.takeFills([item], source);
   }
 
   /** Journals each new fill once, then persists them as owed to every chat (one write) and queues them. */
-  private takeFills(
-    items: Array<{ fill: Fill; postPosition: Centis | null; clientOrderId: string | null }>,
-    source: "stream" | "backfill",
-  ): void {
+  private takeFills(items: FillItem[], source: "stream" | "backfill"): void {
     const state = this.state!;
     const notices: Notice[] = [];
     const seen = new Set<string>();
@@ -534,7 +704,9 @@ class FillAlertsService implements FillAlerts {
       edge > 0 ? ex.getHistoricalFills({ ticker, maxTs: edge }) : Promise.resolve([] as Fill[]),
     ]);
     const seen = new Set<string>();
-    return [...old, ...recent].filter((f) => !seen.has(f.fillId) && seen.add(f.fillId));
+    return [...sortFillsOldestFirst(old), ...sortFillsOldestFirst(recent)].filter(
+      (f) => !seen.has(f.fillId) && seen.add(f.fillId),
+    );
   }
 
   // ---------------------------------------------------------------- delivery
@@ -574,7 +746,7 @@ class FillAlertsService implements FillAlerts {
         actions.push({ kind: "single", notice, keys: [notice.key] });
         continue;
       }
-      const item = { fill: notice.fill, postPosition: notice.postPosition };
+      const item = { fill: notice.fill, postPosition: notice.postPosition, intent: notice.intent ?? null };
       let g = groups.get(notice.fill.orderId);
       if (g && (newInBatch.has(g) || g.messageId !== null)) {
         g.items.push(item);
@@ -833,6 +1005,7 @@ class FillAlertsService implements FillAlerts {
       } catch {
         position = null;
       }
+      const intent = await this.intentFor(n.order.orderId, n.order.clientOrderId);
       return formatCancelMessage(
         this.ctx,
         await this.title(n.order.ticker),
@@ -840,6 +1013,7 @@ class FillAlertsService implements FillAlerts {
         n.reason,
         position,
         n.at,
+        intent,
       );
     }
     return formatFillMessage(
@@ -858,6 +1032,25 @@ class FillAlertsService implements FillAlerts {
 export function marketLabel(m: { title: string; yesSubTitle: string }): string {
   const sub = m.yesSubTitle.trim();
   return sub && !m.title.includes(sub) ? `${m.title} — ${sub}` : m.title;
+}
+
+/** Oldest first, keeping the given order within a millisecond (the stream emits polled fills oldest first). */
+function byTime(fills: Fill[]): Fill[] {
+  return [...fills].sort((a, b) => a.createdTime - b.createdTime);
+}
+
+/** `extra` (oldest first) merged into `listed` (oldest first): after the listed fills of the same time. */
+function mergeOldestFirst(listed: Fill[], extra: Fill[]): Fill[] {
+  const ids = new Set(listed.map((f) => f.fillId));
+  const out = [...listed];
+  for (const f of extra) {
+    if (ids.has(f.fillId)) continue;
+    ids.add(f.fillId);
+    let at = out.length;
+    while (at > 0 && out[at - 1]!.createdTime > f.createdTime) at--;
+    out.splice(at, 0, f);
+  }
+  return out;
 }
 
 /** Resolves to `fallback` when `p` takes longer than `ms` (p keeps running). */

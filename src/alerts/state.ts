@@ -14,10 +14,19 @@ import { join } from "node:path";
 import type { Centis } from "../domain/money.js";
 import type { Fill, Order, Settlement } from "../exchange/port.js";
 import type { SettlementPnl } from "./format.js";
+import type { OrderIntent } from "./intent.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
 
 export type Notice =
-  | { kind: "fill"; key: string; fill: Fill; postPosition: Centis | null; clientOrderId: string | null }
+  | {
+      kind: "fill";
+      key: string;
+      fill: Fill;
+      postPosition: Centis | null;
+      clientOrderId: string | null;
+      /** The user's intent for the order (journal), when the position could not be told; absent otherwise. */
+      intent?: OrderIntent | null;
+    }
   | { kind: "cancel"; key: string; order: Order; reason: string; at: number }
   | {
       kind: "settlement";

@@ -3,7 +3,9 @@ import type {
   ExchangePort,
   Fill,
   FillsFilter,
+  HistoricalCutoff,
   Market,
+  MarketStatus,
   Order,
   Position,
   Settlement,
@@ -28,6 +30,8 @@ export class FakeExchange implements ExchangePort {
   positions = new Map<string, Centis>();
   settlements: Settlement[] = [];
   titles = new Map<string, string>();
+  /** Market statuses (default active). */
+  statuses = new Map<string, MarketStatus>();
   getFillsCalls: FillsFilter[] = [];
   /** While > 0, getFills rejects and decrements. */
   failGetFills = 0;
@@ -66,8 +70,9 @@ export class FakeExchange implements ExchangePort {
           (filter.minTs === undefined || f.createdTime >= filter.minTs) &&
           (!filter.ticker || f.ticker === filter.ticker),
       )
-      .sort((a, b) => b.createdTime - a.createdTime) // Kalshi lists newest first
-      .map((f) => ({ ...f }));
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => b.f.createdTime - a.f.createdTime || b.i - a.i) // Kalshi lists newest first
+      .map(({ f }) => ({ ...f }));
   }
 
   async getMarket(ticker: string): Promise<Market> {
@@ -79,7 +84,7 @@ export class FakeExchange implements ExchangePort {
       title,
       yesSubTitle: "",
       noSubTitle: "",
-      status: "active",
+      status: this.statuses.get(ticker) ?? "active",
       openTime: null,
       closeTime: null,
       yesBid: null,
@@ -140,8 +145,15 @@ export class FakeExchange implements ExchangePort {
   createOrder = () => notUsed("createOrder");
   cancelOrder = () => notUsed("cancelOrder");
   getOrders = () => notUsed("getOrders");
-  getHistoricalCutoff = () => notUsed("getHistoricalCutoff");
-  getHistoricalFills = () => notUsed("getHistoricalFills");
+  /** Nothing is historical here: every fill is listed by getFills. */
+  async getHistoricalCutoff(): Promise<HistoricalCutoff> {
+    return { marketSettledTs: 0, tradesCreatedTs: 0, ordersUpdatedTs: 0 };
+  }
+
+  async getHistoricalFills(): Promise<Fill[]> {
+    return [];
+  }
+
   getHistoricalOrders = () => notUsed("getHistoricalOrders");
 }
 

@@ -7,6 +7,7 @@ import {
   settlementPnl,
 } from "../../src/alerts/format.js";
 import type { Fill, Settlement } from "../../src/exchange/port.js";
+import type { OrderIntent } from "../../src/alerts/intent.js";
 import type { Centis, Micros } from "../../src/domain/money.js";
 
 function fill(over: Partial<Fill> = {}): Fill {
@@ -51,6 +52,17 @@ describe("reading a fill as BUY/SELL of YES/NO", () => {
   });
   it("unknown position: told in YES terms, which is always true on the single book", () => {
     expect(legs(fill({ bookSide: "ask" }), null)).toEqual(["sell 10 yes @0.55"]);
+  });
+  it("unknown position with the journal's intent: told as placed, if the intent fits the book side", () => {
+    const ask = fill({ bookSide: "ask", outcomeSide: "no" });
+    const show = (f: Fill, intent: OrderIntent) =>
+      interpretFill(f, null, intent).map((l) => `${l.action} ${l.outcome} @${l.cost / l.count / 10_000}`);
+    expect(show(ask, { action: "buy", outcome: "no" })).toEqual(["buy no @0.45"]);
+    expect(show(fill(), { action: "sell", outcome: "no" })).toEqual(["sell no @0.45"]);
+    // an intent that cannot be this order (buy YES is a bid) is ignored
+    expect(show(ask, { action: "buy", outcome: "yes" })).toEqual(["sell yes @0.55"]);
+    // a known position wins over the intent
+    expect(interpretFill(ask, 500 as Centis, { action: "buy", outcome: "no" })[0]!.action).toBe("sell");
   });
 });
 

@@ -188,6 +188,20 @@ describe("fill alerts against the sim", () => {
     expect(settled[0]).not.toContain("approx.");
   });
 
+  it("a bid filled, the market settled, then the bot started: backfilled as BUY, not as closing", async () => {
+    const t = await setup();
+    await t.rest(10);
+    t.fill(10);
+    t.sim.settle(t.ticker, "yes"); // the position is 0 now; the settlement lists 10 YES
+    await t.service().start();
+    await until(() => t.sink.messages.length === 1, "backfilled alert");
+    const text = t.sink.plainTexts()[0]!;
+    expect(text).toContain("Filled: BUY 10 YES");
+    expect(text).toContain(`@ $${(t.price / 1_000_000).toFixed(2)}`);
+    expect(text).toContain("position now 10 YES");
+    expect(text).not.toContain("closed");
+  });
+
   it("an order cancelled by the exchange (market closed with the order resting): one message", async () => {
     const t = await setup();
     await t.rest(4);

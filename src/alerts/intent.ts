@@ -1,0 +1,115 @@
+/**
+ * What the user asked for when placing an order (BUY/SELL of YES/NO), from the trade journal.
+ *
+ * Used where the exchange's data cannot tell the direction: a fill listed over REST in a market that has
+ * settled since (the current position is 0, so it says nothing about the position after the fill), and
+ * orders the exchange cancelled. Kalshi's single book only says bid (buy YES = sell NO) or ask
+ * (sell YES = buy NO); the journal's `order_submitted` line has the user's action and outcome, and
+ * `order_placed` links the client order id to the exchange's order id.
+ */
+import { stat, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { BookSide, OutcomeSide } from "../exchange/port.js";
+import { readJournal } from "../trading/journal.js";
+
+export interface OrderIntent {
+  action: "buy" | "sell";
+  outcome: OutcomeSide;
+}
+
+export interface OrderRef {
+  orderId?: string | null;
+  clientOrderId?: string | null;
+}
+
+/** The user's intent for an order, or null when it is not known (not placed by this bot, journal gone). */
+export type OrderIntentLookup = (ref: OrderRef) => Promise<OrderIntent | null>;
+
+/** Whether `intent` can be how an order on `bookSide` was meant: bid = BUY YES or SELL NO; ask = SELL YES or BUY NO. */
+export function intentFits(
+  bookSide: BookSide,
+  intent: OrderIntent | null | undefined,
+): intent is OrderIntent {
+  if (!intent) return false;
+  const yesExposure = (intent.action === "buy") === (intent.outcome === "yes");
+  return yesExposure === (bookSide === "bid");
+}
+
+const JOURNAL_FILE = /^trades-.*\.log(?:\.gz)?$/;
+
+/**
+ * Looks intents up in the journal files of `logDir` (trades-*.log, .gz). The files are read again only
+ * when a lookup misses and the files changed since the last read.
+ */
+export function journalIntentLookup(logDir: string): OrderIntentLookup {
+  let key: string | null = null;
+  let byClientId = new Map<string, OrderIntent>();
+  let clientIdByOrder = new Map<string, string>();
+
+  const filesKey = async (): Promise<string> => {
+    let names: string[];
+    try {
+      names = (await readdir(logDir)).filter((n) => JOURNAL_FILE.test(n)).sort();
+    } catch {
+      return "";
+    }
+    const parts = await Promise.all(
+      names.map(async (n) => {
+        try {
+          const s = await stat(join(logDir, n));
+          return `${n}:${s.size}:${s.mtimeMs}`;
+        } catch {
+          return `${n}:gone`;
+        }
+      }),
+    );
+    return parts.join("|");
+  };
+
+  const load = async (): Promise<void> => {
+    const intents = new Map<string, OrderIntent>();
+    const links = new Map<string, string>();
+    for await (const e of readJournal(logDir)) {
+      const cid = typeof e.clientOrderId === "string" ? e.clientOrderId : null;
+      if (e.type === "order_submitted" && cid) {
+        const action = e.action;
+        const outcome = e.outcome;
+        if ((action === "buy" || action === "sell") && (outcome === "yes" || outcome === "no")) {
+          intents.set(cid, { action, outcome });
+        }
+      } else if (cid && typeof e.orderId === "string") {
+        links.set(e.orderId, cid);
+      }
+    }
+    byClientId = intents;
+    clientIdByOrder = links;
+  };
+
+  const find = (ref: OrderRef): OrderIntent | null => {
+    const viaOrder = ref.orderId ? clientIdByOrder.get(ref.orderId) : undefined;
+    return (
+      (ref.clientOrderId ? byClientId.get(ref.clientOrderId) : undefined) ??
+      (viaOrder ? byClientId.get(viaOrder) : undefined) ??
+      null
+    );
+  };
+
+  let reading: Promise<void> | null = null;
+  return async (ref) => {
+    const hit = find(ref);
+    if (hit) return hit;
+    reading ??= (async () => {
+      try {
+        const k = await filesKey();
+        if (k !== key) {
+          await load();
+          key = k;
+        }
+      } finally {
+        reading = null;
+      }
+    })();
+    await reading;
+    return find(ref);
+  };
+}
