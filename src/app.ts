@@ -211,7 +211,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger,
       pollFallback: { exchange, intervalMs: 5_000, afterFailures: 3 },
     });
-    const titles = new Map<string, string>();
     const alerts = createFillAlerts({
       stream,
       exchange,
@@ -222,16 +221,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
       envTag: config.environment,
       timeZone: config.displayTimezone,
       journal: services.journal,
+      // The journal tells the alerts what the user asked for (e.g. "BUY 10 NO") when a fill alone cannot.
+      journalDir: config.logDir,
       logger,
       now,
       ...(opts.alerts ?? {}),
-      marketTitle: async (ticker) => {
-        const known = titles.get(ticker);
-        if (known) return known;
-        const m = await exchange.getMarket(ticker);
-        titles.set(ticker, m.title);
-        return m.title;
-      },
     });
 
     let health: Awaited<ReturnType<typeof startHealthServer>> | null = null;
