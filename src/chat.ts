@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `Local chat with the bot (${config.envTag}${app.sim ? ": simulated exchange, paper money" : ""}).`,
-      "Type a message or a command such as /help, /search weather, /buy, /portfolio. Type a number to tap a button.",
+      "Type a message or a command such as /help, /search temperature, /buy, /portfolio. Type a number to tap a button.",
       `Logs: ${config.logDir}. Press Ctrl+D or Ctrl+C to leave.`,
       "",
     ].join("\n"),

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const port = Number(process.env.SIM_PORT ?? 8787);
+  const port = Number(process.env.SIM_PORT?.trim() || 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("SIM_PORT must be a port number");
   const startingBalance = parseDollars(process.env.SIM_STARTING_BALANCE_DOLLARS ?? "1000");
   const interval = Number(process.env.SIM_LIVING_INTERVAL_MS ?? 2000);
