@@ -7,10 +7,8 @@
  * (sell YES = buy NO); the journal's `order_submitted` line has the user's action and outcome, and
  * `order_placed` links the client order id to the exchange's order id.
  */
-import { stat, readdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { BookSide, OutcomeSide } from "../exchange/port.js";
-import { readJournal } from "../trading/journal.js";
+import { journalFilesKey, readJournal } from "../trading/journal.js";
 
 export interface OrderIntent {
   action: "buy" | "sell";
@@ -35,8 +33,6 @@ export function intentFits(
   return yesExposure === (bookSide === "bid");
 }
 
-const JOURNAL_FILE = /^trades-.*\.log(?:\.gz)?$/;
-
 /**
  * Looks intents up in the journal files of `logDir` (trades-*.log, .gz). The files are read again only
  * when a lookup misses and the files changed since the last read.
@@ -45,26 +41,6 @@ export function journalIntentLookup(logDir: string): OrderIntentLookup {
   let key: string | null = null;
   let byClientId = new Map<string, OrderIntent>();
   let clientIdByOrder = new Map<string, string>();
-
-  const filesKey = async (): Promise<string> => {
-    let names: string[];
-    try {
-      names = (await readdir(logDir)).filter((n) => JOURNAL_FILE.test(n)).sort();
-    } catch {
-      return "";
-    }
-    const parts = await Promise.all(
-      names.map(async (n) => {
-        try {
-          const s = await stat(join(logDir, n));
-          return `${n}:${s.size}:${s.mtimeMs}`;
-        } catch {
-          return `${n}:gone`;
-        }
-      }),
-    );
-    return parts.join("|");
-  };
 
   const load = async (): Promise<void> => {
     const intents = new Map<string, OrderIntent>();
@@ -100,7 +76,7 @@ export function journalIntentLookup(logDir: string): OrderIntentLookup {
     if (hit) return hit;
     reading ??= (async () => {
       try {
-        const k = await filesKey();
+        const k = await journalFilesKey(logDir).catch(() => "");
         if (k !== key) {
           await load();
           key = k;

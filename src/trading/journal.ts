@@ -299,6 +299,25 @@ async function journalFiles(logDir: string): Promise<string[]> {
   return names.filter((n) => JOURNAL_FILE.test(n)).sort();
 }
 
+/**
+ * A key that changes whenever a journal file in `logDir` is added, removed or written: callers that cache
+ * what they read from the journal re-read it only when the key changed.
+ */
+export async function journalFilesKey(logDir: string): Promise<string> {
+  const names = await journalFiles(logDir);
+  const stats = await Promise.all(
+    names.map(async (n) => {
+      try {
+        const s = await stat(join(logDir, n));
+        return `${n}:${s.size}:${s.mtimeMs}`;
+      } catch {
+        return `${n}:gone`;
+      }
+    }),
+  );
+  return stats.join("|");
+}
+
 async function* readLines(path: string): AsyncIterable<string> {
   const file = createReadStream(path);
   const input = path.endsWith(".gz") ? file.pipe(createGunzip()) : file;
@@ -389,18 +408,7 @@ export function journalIndexProvider(logDir: string, journal?: TradeJournal): ()
   let key = "";
   let cached: JournalIndex = { orderIds: new Set(), clientOrderIds: new Set(), unknownOrders: new Map() };
   return async () => {
-    const names = await journalFiles(logDir);
-    const stats = await Promise.all(
-      names.map(async (n) => {
-        try {
-          const s = await stat(join(logDir, n));
-          return `${n}:${s.size}:${s.mtimeMs}`;
-        } catch {
-          return `${n}:gone`;
-        }
-      }),
-    );
-    const k = stats.join("|");
+    const k = await journalFilesKey(logDir);
     if (k !== key) {
       cached = await loadJournalIndex(logDir);
       key = k;
