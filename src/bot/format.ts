@@ -103,3 +103,80 @@ export function pages(env: EnvTag, body: string, limit = TELEGRAM_TEXT_LIMIT): s
   const nonEmpty = chunks.filter((c, i) => c.trim().length > 0 || i === 0);
   return nonEmpty.map((c, i) => `${envHeader(env, { n: i + 1, of: nonEmpty.length })}\n${c}`);
 }
+
+/** The subset of Telegram's MessageEntity that formatting needs. */
+export interface TextEntity {
+  type: string;
+  offset: number;
+  length: number;
+  url?: string;
+  language?: string;
+}
+
+function openTag(e: TextEntity): string | null {
+  switch (e.type) {
+    case "bold":
+      return "<b>";
+    case "italic":
+      return "<i>";
+    case "underline":
+      return "<u>";
+    case "strikethrough":
+      return "<s>";
+    case "spoiler":
+      return "<tg-spoiler>";
+    case "code":
+      return "<code>";
+    case "pre":
+      return "<pre>";
+    case "blockquote":
+      return "<blockquote>";
+    case "text_link":
+      return e.url ? `<a href="${escapeHtml(e.url).replace(/"/g, "&quot;")}">` : null;
+    default:
+      return null; // mentions, URLs, commands…: Telegram finds these again in plain text
+  }
+}
+
+const closeTag = (open: string) => `</${/^<([a-z-]+)/.exec(open)![1]}>`;
+
+/**
+ * Telegram HTML for a message's text and entities (offsets in UTF-16 units, as JS strings count).
+ * Partly overlapping entities are closed and reopened so the tags nest.
+ */
+export function entitiesToHtml(text: string, entities: readonly TextEntity[] = []): string {
+  const list = entities
+    .map((e) => ({ e, tag: openTag(e), end: e.offset + e.length }))
+    .filter((x): x is { e: TextEntity; tag: string; end: number } => x.tag !== null && x.e.length > 0)
+    .sort((a, b) => a.e.offset - b.e.offset || b.end - a.end);
+  const stack: { tag: string; end: number }[] = [];
+  let out = "";
+  let next = 0;
+  const closeUntil = (pos: number) => {
+    // Close everything ending at or before pos; reopen inner ones that go on.
+    for (;;) {
+      const i = stack.findIndex((s) => s.end <= pos);
+      if (i < 0) return;
+      const reopen = stack.splice(i + 1);
+      for (let k = reopen.length - 1; k >= 0; k--) out += closeTag(reopen[k]!.tag);
+      out += closeTag(stack.pop()!.tag);
+      for (const r of reopen) {
+        if (r.end > pos) {
+          out += r.tag;
+          stack.push(r);
+        }
+      }
+    }
+  };
+  for (let pos = 0; pos <= text.length; pos++) {
+    closeUntil(pos);
+    while (next < list.length && list[next]!.e.offset === pos) {
+      const x = list[next++]!;
+      out += x.tag;
+      stack.push({ tag: x.tag, end: x.end });
+    }
+    if (pos < text.length) out += escapeHtml(text[pos]!);
+  }
+  closeUntil(Number.MAX_SAFE_INTEGER);
+  return out;
+}

@@ -6,7 +6,7 @@ import { type Context, GrammyError, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
 import { UserError } from "../trading/types.js";
 import type { EnvTag } from "./deps.js";
-import { escapeHtml, pages, tagged, TELEGRAM_TEXT_LIMIT } from "./format.js";
+import { entitiesToHtml, envBadge, escapeHtml, pages, tagged, TELEGRAM_TEXT_LIMIT } from "./format.js";
 
 export type Keyboard = InlineKeyboardMarkup | InlineKeyboard;
 
@@ -102,6 +102,27 @@ export class Ui {
     }
     await this.edit(ctx, m.chat.id, m.message_id, html, keyboard);
   }
+}
+
+/**
+ * The HTML body of the tapped message as Telegram sent it with the callback query (text and
+ * entities), without the environment header line, so it can be edited with something appended.
+ * Null when the message is not there (too old) or is not a bot text message with the header.
+ */
+export function tappedHtml(ctx: Context, env: EnvTag): string | null {
+  const m = ctx.callbackQuery?.message;
+  if (!m || !("text" in m) || typeof m.text !== "string") return null;
+  const cut = m.text.indexOf("\n");
+  if (cut < 0 || !m.text.startsWith(envBadge(env))) return null;
+  const start = cut + 1;
+  const entities = (m.entities ?? [])
+    .map((e) => {
+      const from = Math.max(e.offset, start);
+      const to = e.offset + e.length;
+      return { ...e, offset: from - start, length: to - from };
+    })
+    .filter((e) => e.length > 0);
+  return entitiesToHtml(m.text.slice(start), entities);
 }
 
 /** True when the tapped message (as Telegram sent it with the callback query) still shows buttons. */

@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import type { ApiClientOptions } from "grammy";
-import type { BotCommand, InlineKeyboardMarkup, Update, UserFromGetMe } from "grammy/types";
+import type { BotCommand, InlineKeyboardMarkup, MessageEntity, Update, UserFromGetMe } from "grammy/types";
 
 export type ChatType = "private" | "group" | "supergroup" | "channel";
 
@@ -41,6 +41,8 @@ export interface ChatMessage {
   text: string;
   /** The text as sent (HTML when parse_mode is HTML). */
   raw: string;
+  /** Formatting of `text` as Telegram reports it (from the HTML), UTF-16 offsets. */
+  entities?: MessageEntity[];
   replyMarkup?: InlineKeyboardMarkup;
   document?: StoredDocument;
   date: number;
@@ -98,7 +100,51 @@ const ALLOWED_TAGS = new Set([
 
 /** Telegram-like HTML check: known tags, balanced, entities well formed. Returns the visible text. */
 export function parseTelegramHtml(html: string): string {
+  return parseTelegramHtmlEntities(html).text;
+}
+
+type Opened = { name: string; attrs: string; offset: number };
+
+function entityOf(o: Opened, length: number, inPre: boolean): MessageEntity | null {
+  const at = { offset: o.offset, length };
+  switch (o.name) {
+    case "b":
+    case "strong":
+      return { type: "bold", ...at };
+    case "i":
+    case "em":
+      return { type: "italic", ...at };
+    case "u":
+    case "ins":
+      return { type: "underline", ...at };
+    case "s":
+    case "strike":
+    case "del":
+      return { type: "strikethrough", ...at };
+    case "tg-spoiler":
+      return { type: "spoiler", ...at };
+    case "span":
+      return /class\s*=\s*"tg-spoiler"/.test(o.attrs) ? { type: "spoiler", ...at } : null;
+    case "code":
+      return inPre ? null : { type: "code", ...at };
+    case "pre":
+      return { type: "pre", ...at };
+    case "blockquote":
+      return { type: "blockquote", ...at };
+    case "a": {
+      const href = /href\s*=\s*"([^"]*)"/.exec(o.attrs)?.[1];
+      return href ? { type: "text_link", ...at, url: parseTelegramHtml(href) } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Like parseTelegramHtml, plus the message entities Telegram would report for the HTML. */
+export function parseTelegramHtmlEntities(html: string): { text: string; entities: MessageEntity[] } {
   const stack: string[] = [];
+  const opened: Opened[] = [];
+  const entities: MessageEntity[] = [];
   let out = "";
   let i = 0;
   while (i < html.length) {
@@ -115,7 +161,13 @@ export function parseTelegramHtml(html: string): string {
       if (m[1]) {
         if (stack.pop() !== name)
           throw new ApiFailure(400, `Bad Request: can't parse entities: unmatched end tag "${name}"`);
-      } else stack.push(name);
+        const o = opened.pop()!;
+        const e = entityOf(o, out.length - o.offset, stack.includes("pre"));
+        if (e && e.length > 0) entities.push(e);
+      } else {
+        stack.push(name);
+        opened.push({ name, attrs: m[3] ?? "", offset: out.length });
+      }
       i = end + 1;
     } else if (ch === "&") {
       const m = /^&(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/i.exec(html.slice(i, i + 12));
@@ -142,7 +194,8 @@ export function parseTelegramHtml(html: string): string {
   }
   if (stack.length)
     throw new ApiFailure(400, `Bad Request: can't parse entities: unclosed tag "${stack.at(-1)}"`);
-  return out;
+  entities.sort((a, b) => a.offset - b.offset || b.length - a.length);
+  return { text: out, entities };
 }
 
 function num(v: unknown): number {
@@ -307,6 +360,7 @@ export class LocalBotApi extends EventEmitter {
           chat: this.chatObj(chatId, chatType, userId),
           from: { ...this.botInfo },
           text: m?.text ?? "",
+          ...(m?.entities ? { entities: m.entities } : {}),
           ...(m?.replyMarkup ? { reply_markup: m.replyMarkup } : {}),
         },
       },
@@ -529,10 +583,11 @@ export class LocalBotApi extends EventEmitter {
       case "sendMessage": {
         const chatId = num(p.chat_id);
         const raw = String(p.text ?? "");
-        const text = p.parse_mode === "HTML" ? parseTelegramHtml(raw) : raw;
+        const { text, entities } =
+          p.parse_mode === "HTML" ? parseTelegramHtmlEntities(raw) : { text: raw, entities: [] };
         if (text.trim() === "") throw new ApiFailure(400, "Bad Request: message text is empty");
         if (text.length > TEXT_LIMIT) throw new ApiFailure(400, "Bad Request: message is too long");
-        return this.addBotMessage(chatId, { text, raw, replyMarkup: markupOf(p.reply_markup) });
+        return this.addBotMessage(chatId, { text, raw, entities, replyMarkup: markupOf(p.reply_markup) });
       }
       case "sendDocument": {
         const chatId = num(p.chat_id);
@@ -553,7 +608,8 @@ export class LocalBotApi extends EventEmitter {
       case "editMessageText": {
         const msg = this.findMessage(p);
         const raw = String(p.text ?? "");
-        const text = p.parse_mode === "HTML" ? parseTelegramHtml(raw) : raw;
+        const { text, entities } =
+          p.parse_mode === "HTML" ? parseTelegramHtmlEntities(raw) : { text: raw, entities: [] };
         if (text.trim() === "") throw new ApiFailure(400, "Bad Request: message text is empty");
         if (text.length > TEXT_LIMIT) throw new ApiFailure(400, "Bad Request: MESSAGE_TOO_LONG");
         const markup = markupOf(p.reply_markup);
@@ -565,6 +621,8 @@ export class LocalBotApi extends EventEmitter {
         }
         msg.text = text;
         msg.raw = raw;
+        if (entities.length) msg.entities = entities;
+        else delete msg.entities;
         msg.replyMarkup = markup;
         msg.edits++;
         this.emit("edit", msg);
@@ -609,6 +667,7 @@ export class LocalBotApi extends EventEmitter {
     m: {
       text: string;
       raw: string;
+      entities?: MessageEntity[];
       replyMarkup: InlineKeyboardMarkup | undefined;
       document?: StoredDocument;
     },
@@ -619,6 +678,7 @@ export class LocalBotApi extends EventEmitter {
       from: "bot",
       text: m.text,
       raw: m.raw,
+      ...(m.entities?.length ? { entities: m.entities } : {}),
       date: this.now(),
       edits: 0,
       ...(m.replyMarkup ? { replyMarkup: m.replyMarkup } : {}),
@@ -651,7 +711,7 @@ export class LocalBotApi extends EventEmitter {
         ...(msg.document.caption ? { caption: msg.document.caption } : {}),
       };
     }
-    return { ...base, ...kb, text: msg.text };
+    return { ...base, ...kb, text: msg.text, ...(msg.entities ? { entities: msg.entities } : {}) };
   }
 
   private async getUpdates(p: Record<string, unknown>, signal?: AbortSignal): Promise<Update[]> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Buttons } from "../../src/bot/buttons.js";
-import { envHeader, escapeHtml, pages } from "../../src/bot/format.js";
+import { entitiesToHtml, envHeader, escapeHtml, pages } from "../../src/bot/format.js";
 import { parseCountInput, parsePriceInput, parseRange, parseTradeArgs } from "../../src/bot/parse.js";
-import { parseTelegramHtml } from "../../src/devtools/localBotApi.js";
+import { parseTelegramHtml, parseTelegramHtmlEntities } from "../../src/devtools/localBotApi.js";
 
 describe("format", () => {
   it("escapes HTML", () => {
@@ -106,5 +106,29 @@ describe("buttons", () => {
     const d = b.data(`mb:yes:${ref}`);
     expect(Buffer.byteLength(d)).toBeLessThanOrEqual(64);
     expect(b.deref(b.verify(d)!.slice(7))).toBe(long);
+  });
+});
+
+describe("entitiesToHtml (rebuilding a tapped message's HTML)", () => {
+  it("round-trips the bot's own HTML through Telegram's text and entities", () => {
+    const html = [
+      "<b>🧪 SIM</b>",
+      "<b>Rain &amp; snow &lt;NYC&gt;</b>",
+      "<code>KXRAIN-26NOV25</code> · 🌧 <i>it <b>pours</b></i>",
+      '<a href="https://kalshi.com/?a=1&amp;b=&quot;2&quot;">link</a> done',
+    ].join("\n");
+    const { text, entities } = parseTelegramHtmlEntities(html);
+    expect(entitiesToHtml(text, entities)).toBe(html);
+  });
+
+  it("escapes plain text and nests partly overlapping entities", () => {
+    expect(entitiesToHtml("a<b & c", [])).toBe("a&lt;b &amp; c");
+    const out = entitiesToHtml("abcdef", [
+      { type: "bold", offset: 0, length: 4 },
+      { type: "italic", offset: 2, length: 4 },
+      { type: "mention", offset: 0, length: 6 },
+    ]);
+    expect(out).toBe("<b>ab<i>cd</i></b><i>ef</i>");
+    expect(parseTelegramHtml(out)).toBe("abcdef");
   });
 });

@@ -67,9 +67,15 @@ describe("the bot against the sim", () => {
     expect(st.last().text).toContain("Which market?");
     await st.say("temperature nyc");
     expect(st.last().text).toContain(t);
+    const listMsg = st.api.findButton(USER, "45° to 46°")!.messageId;
     await st.tap("45° to 46°");
+    const picked = st.api.messages(USER).find((m) => m.messageId === listMsg)!;
+    expect(picked.text).toContain(`Which market? → ${t} (`);
+    expect(picked.replyMarkup).toBeUndefined();
     expect(st.last().text).toContain("Buy YES or NO?");
+    const sideMsg = st.last().messageId;
     await st.tap(/^NO /);
+    expect(st.api.messages(USER).find((m) => m.messageId === sideMsg)!.text).toContain("Buy YES or NO? → NO");
     expect(st.last().text).toContain("How many NO contracts?");
     await st.say("4");
     await st.tap("Limit");
@@ -89,8 +95,15 @@ describe("the bot against the sim", () => {
     expect(list.text).toContain("Resting orders (1)");
     expect(list.text).toContain(o!.orderId);
     expect(list.text).toContain("4 of 4 left at $0.12");
+    const cancelButton = st.api.findButton(USER, "Cancel 1:")!;
     await st.tap("Cancel 1:");
     expect(st.userOrders()[0]!.status).toBe("canceled");
+    // A double tap (the same button data again) is expired and sends no second cancel to Kalshi.
+    const cancels = () => st.exchangeCalls.filter((c) => /cancel/i.test(c)).length;
+    expect(cancels()).toBe(1);
+    const again = await st.api.tap(USER, USER, cancelButton.messageId, cancelButton.data);
+    expect(callbackAnswer(st, again)).toBe(EXPIRED);
+    expect(cancels()).toBe(1);
     const after = st.api.messages(USER).find((m) => m.messageId === list.messageId)!;
     expect(after.text).toContain(`Canceled order ${o!.orderId}`);
     expect(after.text).toContain("No resting orders.");

@@ -107,3 +107,129 @@ describe("a tap shows what it did", () => {
     expect(h.last().text).toContain("Something went wrong; nothing was changed.");
   });
 });
+
+describe("trade prompts record the tapped choice", () => {
+  const msg = (id: number) => h.api.messages(USER).find((m) => m.messageId === id)!;
+
+  /** Taps `label` on the newest message that has it; returns that message's id after checking it got one edit. */
+  async function tapAndCheck(label: string | RegExp): Promise<number> {
+    const found = h.api.findButton(USER, label)!;
+    const since = h.api.calls.length;
+    await h.tap(label);
+    const edits = h.api.calls
+      .slice(since)
+      .filter((c) => c.method.startsWith("edit") && c.params.message_id === found.messageId);
+    expect(edits.map((c) => c.method)).toEqual(["editMessageText"]);
+    const m = msg(found.messageId);
+    expect(m.replyMarkup).toBeUndefined();
+    expect(m.text.startsWith("🧪 SIM\n")).toBe(true);
+    return found.messageId;
+  }
+
+  it("/buy step by step: market, side, count and order kind each show the answer", async () => {
+    h = await makeHarness();
+    await h.say("/buy");
+    await h.say("temperature nyc");
+    const list = await tapAndCheck(/^1\./);
+    expect(msg(list).text).toContain(`Markets matching “temperature nyc”:`);
+    expect(msg(list).text).toContain(`Which market? → ${TICKER} (Highest temperature in NYC on Nov 25)`);
+    expect(msg(list).text).not.toContain("Tap one");
+
+    const side = await tapAndCheck("NO");
+    expect(msg(side).text).toContain("Highest temperature in NYC on Nov 25");
+    expect(msg(side).text).toContain("Buy YES or NO? → NO");
+
+    const count = await tapAndCheck("10");
+    expect(msg(count).text).toBe("🧪 SIM\nHow many NO contracts? → 10");
+
+    const kind = await tapAndCheck("Market");
+    expect(msg(kind).text).toBe("🧪 SIM\nMarket order or limit order? → Market");
+    expect(h.last().text).toContain("Buy 10 contracts NO at market");
+    await h.tap("Confirm");
+    expect(h.world.createdOrders).toHaveLength(1);
+    expect(h.api.callsOf("editMessageReplyMarkup").filter((c) => c.ok)).toHaveLength(1); // Confirm only
+  });
+
+  it("a tap on an older search list is expired and picks nothing from the newer list", async () => {
+    h = await makeHarness();
+    await h.say("/buy");
+    await h.say("temperature nyc");
+    const old = h.api.findButton(USER, /^1\./)!;
+    await h.say("rain seattle");
+    const u = await h.api.tap(USER, USER, old.messageId, old.data);
+    expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe(EXPIRED);
+    expect(h.world.callsTo("markets", "info")).toHaveLength(0);
+    await tapAndCheck(/^1\./);
+    expect(h.world.callsTo("markets", "info")[0]!.args).toEqual(["KXRAIN-26NOV25"]);
+  });
+
+  it("/sell: the position prompt shows the position tapped", async () => {
+    h = await makeHarness();
+    await h.say(`/buy ${TICKER} yes 10 @0.60`);
+    await h.tap("Confirm");
+    await h.say("/sell");
+    const id = await tapAndCheck(TICKER);
+    expect(msg(id).text).toBe(`🧪 SIM\nWhich position do you want to sell? → ${TICKER} YES ×10`);
+  });
+
+  it("Buy YES on a market card keeps the card, formatting and tag, and appends the choice", async () => {
+    h = await makeHarness({ env: "LIVE" });
+    await h.say(`/market ${TICKER}`);
+    const card = h.last();
+    const { raw: before, text } = card; // the stored message object is updated by edits
+    expect(before).toContain(`<code>${TICKER}</code>`);
+    await h.tap("Buy NO");
+    const after = msg(card.messageId);
+    expect(after.text).toBe(`${text}\n→ Buy NO`);
+    expect(after.raw).toBe(`${before}\n→ Buy NO`); // bold title, code ticker and the tag survive
+    expect(after.replyMarkup).toBeUndefined();
+    expect(h.api.callsOf("editMessageReplyMarkup")).toHaveLength(0);
+    expect(h.last().text).toContain("How many NO contracts?");
+  });
+});
+
+describe("Cancel n on /orders", () => {
+  async function twoOrders() {
+    for (const p of ["0.40", "0.41"]) {
+      await h.say(`/buy ${TICKER} yes 2 @${p}`);
+      await h.tap("Confirm");
+    }
+    await h.say("/orders");
+    return h.last();
+  }
+
+  it("a double tap cancels once; the second is expired and the fresh list keeps its buttons", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    const first = h.api.findButton(USER, "Cancel 1")!;
+    await h.tap("Cancel 1");
+    const fresh = h.api.messages(USER).find((m) => m.messageId === list.messageId)!;
+    expect(fresh.text).toContain("Canceled order ord-1");
+    expect(fresh.text).toContain("Resting orders (1)");
+
+    const u = await h.api.tap(USER, USER, first.messageId, first.data);
+    expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe(EXPIRED);
+    expect(h.world.callsTo("executor", "cancel")).toHaveLength(1);
+    expect(h.botTexts().join("\n")).not.toContain("There is no resting order");
+    expect(h.buttons()).toEqual([`Cancel 1: ${TICKER}`, "Cancel all"]);
+
+    // The fresh list's own button works.
+    await h.tap("Cancel 1");
+    expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual(["ord-1", "ord-2"]);
+    expect(h.last().text).toContain("No resting orders.");
+  });
+
+  it("when the cancel fails, the list is refreshed with a note and the reason follows", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    h.world.failing.set("executor.cancel", new Error("socket hang up"));
+    await h.tap("Cancel 2");
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain("I could not confirm that order ord-2 was canceled.");
+    expect(m.text).toContain("Resting orders (2)");
+    expect(h.last().text).toContain("Something went wrong; nothing was changed.");
+    h.world.failing.delete("executor.cancel");
+    await h.tap("Cancel 2");
+    expect(h.world.callsTo("executor", "cancel")).toHaveLength(2);
+  });
+});

@@ -24,6 +24,27 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     if (pendingCancelAll.size > 20) pendingCancelAll.delete(pendingCancelAll.values().next().value!);
     return q;
   }
+  /**
+   * Each /orders list (every version of the message) has an id in its Cancel buttons' data. The
+   * first Cancel tap uses the list up: the message is replaced by a fresh list with a new id, so a
+   * double tap, a resent update or a tap that raced the edit cancels nothing a second time.
+   */
+  const liveLists = new Set<string>();
+  const usedLists = new Set<string>();
+  function newList(): string {
+    const id = randomBytes(4).toString("hex");
+    liveLists.add(id);
+    if (liveLists.size > 20) liveLists.delete(liveLists.values().next().value!);
+    return id;
+  }
+  function useList(id: string): "ok" | "used" | "unknown" {
+    if (liveLists.delete(id)) {
+      usedLists.add(id);
+      if (usedLists.size > 50) usedLists.delete(usedLists.values().next().value!);
+      return "ok";
+    }
+    return usedLists.has(id) ? "used" : "unknown";
+  }
 
   function ordersView(orders: Order[], note?: string) {
     const lines: string[] = note ? [note, ""] : [];
@@ -33,10 +54,11 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }
     lines.push(`<b>Resting orders</b> (${orders.length})`);
     orders.forEach((o, i) => lines.push(`${i + 1}. ${orderLine(o, tz)}`));
+    const list = newList();
     const kb = orders
       .slice(0, 30)
       .map((o, i) => [
-        btn(`Cancel ${i + 1}: ${o.ticker}`.slice(0, 60), data(`oc:${kit.buttons.ref(o.orderId)}`)),
+        btn(`Cancel ${i + 1}: ${o.ticker}`.slice(0, 60), data(`oc:${list}:${kit.buttons.ref(o.orderId)}`)),
       ]);
     kb.push([btn("Cancel all", data("oca"))]);
     return { html: lines.join("\n"), kb: rows(...kb) };
@@ -94,12 +116,42 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     kit.guard("orders-buttons", async (ctx, next) => {
       const p = kit.buttons.verify(ctx.callbackQuery.data);
       if (p === null) return next();
-      if (p.startsWith("oc:")) {
-        const id = kit.buttons.deref(p.slice(3));
+      const one = /^oc:([0-9a-f]+):(.+)$/.exec(p);
+      if (one) {
+        const id = kit.buttons.deref(one[2]!);
         if (id === null) return next();
+        const list = useList(one[1]!);
+        if (list !== "ok") {
+          await answer(ctx, EXPIRED);
+          // A used list's message already shows (or is about to show) its successor's buttons: keep them.
+          if (list === "unknown") await removeTappedKeyboard(ctx);
+          return;
+        }
         await answer(ctx, "Canceling…");
-        const note = await cancelOne(ctx, id);
-        const v = ordersView(await executor.openOrders(), note);
+        let note: string;
+        try {
+          note = await cancelOne(ctx, id);
+        } catch (e) {
+          // The old buttons are used up: show the list as it is now (or none), then the guard says why.
+          const failed = `I could not confirm that order ${code(id)} was canceled.`;
+          await executor
+            .openOrders()
+            .then((os) => {
+              const v = ordersView(os, failed);
+              return kit.ui.editTapped(ctx, v.html, v.kb);
+            })
+            .catch(() => kit.ui.editTapped(ctx, `${failed} Send /orders to see what is still resting.`))
+            .catch(() => undefined);
+          throw e;
+        }
+        let rest: Order[];
+        try {
+          rest = await executor.openOrders();
+        } catch (e) {
+          kit.log.warn("orders list after a cancel failed", { error: String(e) });
+          return kit.ui.editTapped(ctx, `${note}\nSend /orders to see what is still resting.`);
+        }
+        const v = ordersView(rest, note);
         await kit.ui.editTapped(ctx, v.html, v.kb);
         return;
       }

@@ -21,9 +21,9 @@ import {
   UserError,
 } from "../../trading/types.js";
 import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js";
-import { escapeHtml } from "../format.js";
+import { code, escapeHtml } from "../format.js";
 import { looksLikeTicker, parseCountInput, parsePriceInput, parseTicker, parseTradeArgs } from "../parse.js";
-import { answer, btn, removeTappedKeyboard, rows, withTyping } from "../ui.js";
+import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import { marketCard, placedCard, positionButtonLabel, quoteCard, searchList, sidePrices } from "../views.js";
 
 export const TRADE_CONVERSATION = "trade";
@@ -41,6 +41,20 @@ type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: 
 
 type Input =
   { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
+
+/**
+ * How a tapped prompt records the answer: it is edited (keyboard gone) to `question` + " → " + the
+ * choice's HTML, e.g. "How many YES contracts? → 10".
+ */
+interface Shown {
+  question: string;
+  choice: (action: string) => string;
+}
+
+/** The question with the user's answer appended (HTML). */
+export function answered(question: string, choiceHtml: string): string {
+  return `${question} → ${choiceHtml}`;
+}
 
 /** Said when placing failed in a way that leaves open whether the exchange took the order. */
 export const UNKNOWN_OUTCOME = "I couldn't confirm whether the order was placed.";
@@ -99,12 +113,15 @@ export function tradeConversation(kit: Kit) {
     const say = (s: string, kb?: InlineKeyboardButton[][]) => ui.say(ctx, s, kb ? rows(...kb) : undefined);
     const cancelRow = () => [btn("Cancel", data("x"))];
     let hits: MarketSearchHit[] = [];
+    /** Numbers the search lists, so a tap on an older list is expired instead of picking from the newest. */
+    let searchNo = 0;
+    let listHtml = "";
 
     /**
      * Waits for typed text or a tap on one of `actions` of this conversation. Taps on buttons of
      * other features pass through to them; old buttons of this conversation are answered as expired.
      */
-    async function input(actions: (a: string) => boolean): Promise<Input | "cancel"> {
+    async function input(actions: (a: string) => boolean, shown?: Shown): Promise<Input | "cancel"> {
       for (;;) {
         const c = await conversation.wait();
         if (c.callbackQuery) {
@@ -119,7 +136,9 @@ export function tradeConversation(kit: Kit) {
           }
           if (n === nonce && actions(action)) {
             await answer(c);
-            await removeTappedKeyboard(c);
+            // One edit: the prompt keeps its question, shows the choice and loses its buttons.
+            if (shown) await ui.editTapped(c, answered(shown.question, shown.choice(action)));
+            else await removeTappedKeyboard(c);
             return { kind: "tap", action, ctx: c };
           }
           await answer(c, "This button has expired.");
@@ -164,7 +183,13 @@ export function tradeConversation(kit: Kit) {
             .map((p, i) => [btn(positionButtonLabel(p.ticker, p.side, p.count), data(`p${i}`))]);
           await say("Which position do you want to sell?", [...kb, cancelRow()]);
           for (;;) {
-            const r = await input((a) => /^p\d+$/.test(a));
+            const r = await input((a) => /^p\d+$/.test(a), {
+              question: "Which position do you want to sell?",
+              choice: (a) => {
+                const p = open[Number(a.slice(1))];
+                return escapeHtml(p ? positionButtonLabel(p.ticker, p.side, p.count) : "?");
+              },
+            });
             if (r === "cancel") return;
             if (r.kind === "tap") {
               position = open[Number(r.action.slice(1))];
@@ -222,16 +247,20 @@ export function tradeConversation(kit: Kit) {
       if (!outcome) {
         const p = sidePrices(info);
         const fmt = (m: Micros | null) => (m === null ? "no offers" : displayPrice(m));
+        const question = `${marketCard(info, kit.deps.config.timeZone)}\n\nBuy YES or NO?`;
         await ui.send(
           ctx,
-          `${marketCard(info, kit.deps.config.timeZone)}\n\nBuy YES or NO?`,
+          question,
           rows(
             [btn(`YES ${fmt(p.yesAsk)}`, data("yes")), btn(`NO ${fmt(p.noAsk)}`, data("no"))],
             cancelRow(),
           ),
         );
         for (;;) {
-          const r = await input((a) => a === "yes" || a === "no");
+          const r = await input((a) => a === "yes" || a === "no", {
+            question,
+            choice: (a) => a.toUpperCase(),
+          });
           if (r === "cancel") return;
           const v = r.kind === "tap" ? r.action : r.text.trim().toLowerCase();
           if (v === "yes" || v === "no") {
@@ -249,7 +278,10 @@ export function tradeConversation(kit: Kit) {
           cancelRow(),
         ]);
         for (;;) {
-          const r = await input((a) => /^c\d+$/.test(a));
+          const r = await input((a) => /^c\d+$/.test(a), {
+            question: `How many ${outcome.toUpperCase()} contracts?`,
+            choice: (a) => a.slice(1),
+          });
           if (r === "cancel") return;
           const parsed = parseCountInput(r.kind === "tap" ? r.action.slice(1) : r.text);
           if (parsed.ok) {
@@ -268,7 +300,10 @@ export function tradeConversation(kit: Kit) {
           cancelRow(),
         ]);
         for (;;) {
-          const r = await input((a) => a === "km" || a === "kl");
+          const r = await input((a) => a === "km" || a === "kl", {
+            question: "Market order or limit order?",
+            choice: (a) => (a === "km" ? "Market" : "Limit"),
+          });
           if (r === "cancel") return;
           const v = r.kind === "tap" ? r.action : r.text.trim().toLowerCase();
           if (v === "km" || v === "market") kind = "market";
@@ -382,9 +417,13 @@ export function tradeConversation(kit: Kit) {
     async function askMarket(): Promise<string | null> {
       await say("Which market? Send its ticker, or a few words to search for.", [cancelRow()]);
       for (;;) {
-        const r = await input((a) => /^m\d+$/.test(a));
+        const pick = (a: string) => hits[Number(a.slice(`m${searchNo}_`.length))];
+        const r = await input((a) => a.startsWith(`m${searchNo}_`) && pick(a) !== undefined, {
+          question: `${listHtml}\n\nWhich market?`,
+          choice: (a) => `${code(pick(a)!.ticker)} (${escapeHtml(pick(a)!.title)})`,
+        });
         if (r === "cancel") return null;
-        if (r.kind === "tap") return hits[Number(r.action.slice(1))]?.ticker ?? null;
+        if (r.kind === "tap") return pick(r.action)!.ticker;
         const text = r.text.trim();
         if (looksLikeTicker(text)) {
           const t = parseTicker(text);
@@ -400,13 +439,14 @@ export function tradeConversation(kit: Kit) {
           continue;
         }
         hits = found.value.slice(0, MAX_HITS);
+        searchNo++;
+        listHtml = searchList(text, hits, kit.deps.config.timeZone);
         const kb = hits.map((h, i) => [
-          btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data(`m${i}`)),
+          btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data(`m${searchNo}_${i}`)),
         ]);
         await ui.send(
           ctx,
-          searchList(text, hits, kit.deps.config.timeZone) +
-            (hits.length ? "\n\nTap one, or send other words." : ""),
+          listHtml + (hits.length ? "\n\nTap one, or send other words." : ""),
           rows(...kb, cancelRow()),
         );
       }
@@ -465,7 +505,13 @@ export function tradeFeature(kit: Kit): Composer<MyContext> {
       const ticker = m ? kit.buttons.deref(m[2]!) : null;
       if (!m || !ticker) return next();
       await answer(ctx);
-      await removeTappedKeyboard(ctx);
+      // One edit: the card keeps its text (rebuilt from what Telegram sent), shows the choice and loses its buttons.
+      const card = tappedHtml(ctx, kit.ui.env);
+      if (card === null) await removeTappedKeyboard(ctx);
+      else
+        await kit.ui
+          .editTapped(ctx, `${card}\n→ ${m[1] === "yes" ? "Buy YES" : "Buy NO"}`)
+          .catch(() => removeTappedKeyboard(ctx));
       await enter(ctx, { action: "buy", ticker, outcome: m[1] as OutcomeSide });
     }),
   );
