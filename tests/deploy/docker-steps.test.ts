@@ -347,12 +347,14 @@ describe("build steps (npm run build in a copy of the build context)", () => {
     expect(missing).toEqual([]);
   });
 
-  it("CMD starts a file the build emits", async (ctx) => {
+  it("CMD starts a file the build emits", () => {
     const script = cmdScript();
     expect(script, "CMD does not run `node <file>.js`").toBeDefined();
     const source = path.join(repo, "src", path.relative("dist", script ?? "").replace(/\.js$/, ".ts"));
-    if (!existsSync(source)) ctx.skip(`${path.relative(repo, source)} is not written yet`);
-    expect(existsSync(path.join(tmp, script ?? ""))).toBe(true);
+    expect(existsSync(source), `CMD runs ${script}, but ${path.relative(repo, source)} does not exist`).toBe(
+      true,
+    );
+    expect(existsSync(path.join(tmp, script ?? "")), `the build does not emit ${script}`).toBe(true);
   });
 
   it("every import in the built code resolves, and packages come from production dependencies", async () => {
@@ -391,10 +393,11 @@ describe("build steps (npm run build in a copy of the build context)", () => {
     expect(problems).toEqual([]);
   });
 
-  it("node dist/main.js without TELEGRAM_BOT_TOKEN exits with an error that mentions BotFather", async (ctx) => {
-    const script = cmdScript() ?? "dist/main.js";
-    if (!existsSync(path.join(tmp, script)))
-      ctx.skip(`${script} is not built (src/main.ts is not written yet)`);
+  it("node dist/main.js without TELEGRAM_BOT_TOKEN exits with an error that mentions BotFather", async () => {
+    // The file the container's CMD starts (dist/main.js); it must exist: a typo in CMD fails here, not skips.
+    const script = cmdScript() ?? "";
+    expect(script, "CMD does not run `node <file>.js`").not.toBe("");
+    expect(existsSync(path.join(tmp, script)), `the build does not emit ${script}`).toBe(true);
     await fs.mkdir(path.join(tmp, "home"), { recursive: true });
     // A clean environment like the container's: no token, no developer variables, no .env in the folder.
     const env: NodeJS.ProcessEnv = {
@@ -406,7 +409,6 @@ describe("build steps (npm run build in a copy of the build context)", () => {
       LOG_DIR: path.join(tmp, "logs"),
       DATA_DIR: path.join(tmp, "data"),
     };
-    const started = Date.now();
     const r = await new Promise<RunResult>((resolve) => {
       const child = spawn(process.execPath, [script], { cwd: tmp, env, stdio: ["ignore", "pipe", "pipe"] });
       children.add(child);
@@ -426,7 +428,6 @@ describe("build steps (npm run build in a copy of the build context)", () => {
       });
     });
     expect(r.timedOut, "still running after 10 s").toBe(false);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).not.toBe(0);
     expect(`${r.stdout}\n${r.stderr}`).toMatch(/BotFather/);
     expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+\)?/); // no stack trace
