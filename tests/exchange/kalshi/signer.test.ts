@@ -49,11 +49,17 @@ describe("Kalshi request signing", () => {
   it("rejects files that are not private keys without echoing them", () => {
     const pub = publicKey.export({ type: "spki", format: "pem" }).toString();
     expect(() => loadPrivateKey(pub)).toThrow(PrivateKeyError);
+    let thrown: unknown;
     try {
       loadPrivateKey("-----BEGIN PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----");
     } catch (e) {
-      expect(String(e)).not.toContain("SECRETSTUFF");
+      thrown = e;
     }
+    expect(thrown).toBeInstanceOf(PrivateKeyError);
+    const err = thrown as PrivateKeyError;
+    expect(err.message).toMatch(/could not be parsed/);
+    // Nothing the error carries (message, stack, cause) may repeat the key material.
+    expect(`${String(err)}\n${err.stack ?? ""}\n${String(err.cause ?? "")}`).not.toContain("SECRETSTUFF");
   });
 
   it("verifies straight from request headers, in any letter case", () => {
