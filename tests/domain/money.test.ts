@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   averagePrice,
   complementPrice,
+  contracts,
   displayCount,
   displayUsd,
   formatCount,
   formatDollars,
+  micros,
   mulPriceCount,
   parseCount,
   parseDollars,
@@ -56,6 +58,21 @@ describe("fixed-point dollars", () => {
     expect(displayUsd(parseDollars("0.055"), { exact: true })).toBe("$0.055");
     expect(displayUsd(parseDollars("2"), { sign: true })).toBe("+$2.00");
     expect(averagePrice(parseDollars("5.53"), parseCount("10"))).toBe(parseDollars("0.553"));
+  });
+
+  it("averages per contract to the micro-dollar, rounding half up", () => {
+    // $1.40 over 3 contracts = 0.4666666… → 0.466667 (not truncated to 0.466666).
+    expect(averagePrice(micros(1_400_000), contracts(3))).toBe(466_667);
+    // $2.00 over 3 contracts = 0.6666666… → 0.666667.
+    expect(averagePrice(micros(2_000_000), contracts(3))).toBe(666_667);
+    // $1.00 over 3 contracts = 0.3333333… → 0.333333 (below the half stays down).
+    expect(averagePrice(micros(1_000_000), contracts(3))).toBe(333_333);
+    // Exact halves go up, also from an even digit (not banker's rounding): 0.5 → 1, 2.5 → 3 micro-dollars.
+    expect(averagePrice(micros(1), contracts(2))).toBe(1);
+    expect(averagePrice(micros(5), contracts(2))).toBe(3);
+    // Fractional contracts: $0.01 over 0.03 contracts = 0.333333… per contract.
+    expect(averagePrice(micros(10_000), parseCount("0.03"))).toBe(333_333);
+    expect(averagePrice(micros(0), contracts(0))).toBeNull();
   });
 });
 

@@ -10,10 +10,8 @@ import {
   type Centis,
   type Micros,
   ONE_DOLLAR,
-  averagePrice,
   contracts,
   micros,
-  mulPriceCount,
   parseDollars,
 } from "../../src/domain/money.js";
 import { type OrderIntent, type PlaceResult, UserError } from "../../src/trading/types.js";
@@ -21,7 +19,7 @@ import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createTradingServices } from "../../src/trading/index.js";
 import { readJournal } from "../../src/trading/journal.js";
 import { type SimStack, type SimStackOptions, startSimStack } from "../support/simStack.js";
-import { asks, bids, findTicker, walk, yesMid } from "./simHelpers.js";
+import { asks, bids, findTicker, handAverage, handValue, walk, yesMid } from "./simHelpers.js";
 
 const usd = parseDollars;
 const CONFIG = {
@@ -147,7 +145,7 @@ describe("orders against the sim", () => {
     expect(o.status).toBe(r.status);
     expect(o.fillCount).toBe(r.filledCount);
     expect(o.takerFillCost).toBe(expected.value);
-    expect(r.averagePrice).toBe(averagePrice(expected.value, expected.filled));
+    expect(r.averagePrice).toBe(handAverage(expected.value, expected.filled));
     expect(r.fees).toBe(o.takerFees);
     expect(r.fees).toBe(sum(fills.map((f) => f.fee)));
     expect(await positionOf(s, t)).toBe(expected.filled);
@@ -160,7 +158,7 @@ describe("orders against the sim", () => {
     const out2 = await s.services.executor.place(q2);
     const r2 = (out2 as { result: PlaceResult }).result;
     expect(r2.filledCount).toBe(exp2.filled);
-    expect(r2.averagePrice).toBe(averagePrice(exp2.value, exp2.filled));
+    expect(r2.averagePrice).toBe(handAverage(exp2.value, exp2.filled));
     const o2 = await s.client.getOrder(r2.orderId);
     expect(r2.fees).toBe(o2.takerFees);
     expect(await positionOf(s, t)).toBe(expected.filled - exp2.filled);
@@ -311,12 +309,12 @@ describe("portfolio and P&L against the sim", () => {
     const countA = contracts(10) + wa.filled;
     const costA = usd("3.10") + wa.value;
     const markA = yesMid(await s.client.getOrderbook(a));
-    const valueA = mulPriceCount(markA, countA as Centis);
+    const valueA = handValue(markA, countA as Centis);
     const unrealA = valueA - costA - (await feesOf(a));
 
     const countB = wb.filled;
     const markB = ONE_DOLLAR - yesMid(await s.client.getOrderbook(b));
-    const valueB = mulPriceCount(markB as Micros, countB);
+    const valueB = handValue(markB as Micros, countB);
     const unrealB = valueB - wb.value - (await feesOf(b));
 
     const v = await s.services.portfolio.view();
@@ -326,7 +324,7 @@ describe("portfolio and P&L against the sim", () => {
     expect(pa).toMatchObject({
       side: "yes",
       count: countA,
-      averageEntry: averagePrice(micros(costA), countA as Centis),
+      averageEntry: handAverage(costA, countA),
       markPrice: markA,
       value: valueA,
       unrealizedPnl: unrealA,
@@ -335,7 +333,7 @@ describe("portfolio and P&L against the sim", () => {
     expect(pb).toMatchObject({
       side: "no",
       count: countB,
-      averageEntry: averagePrice(wb.value, countB),
+      averageEntry: handAverage(wb.value, countB),
       markPrice: markB,
       value: valueB,
       unrealizedPnl: unrealB,
@@ -429,7 +427,16 @@ describe("history, journal and CSV against the sim", () => {
     await s.services.close();
     const lines = [];
     for await (const e of readJournal(s.logDir)) lines.push(e);
-    expect(lines.find((e) => e.type === "order_placed" && e.orderId === mine.orderId)).toBeDefined();
+    expect(lines.find((e) => e.type === "order_placed" && e.orderId === mine.orderId)).toMatchObject({
+      environment: "sim",
+      ticker: t,
+      clientOrderId: mine.clientOrderId,
+      status: "executed",
+      filledCount: "4.00",
+      restingCount: "0.00",
+      averagePrice: "0.9100",
+      fees: "0.0300", // 0.07 × 4 × 0.91 × 0.09 = 0.022932, rounded up to the cent
+    });
     const restarted = restartServices(s);
     await check(await restarted.history.recent(10));
     await restarted.close();
@@ -549,7 +556,7 @@ describe("a buy against a position in the other outcome, on the sim", () => {
     expect(mq.closes).toEqual({
       outcome: "no",
       count: contracts(10),
-      estimatedProceeds: mulPriceCount(micros(ONE_DOLLAR - mq.price), contracts(10), "floor"),
+      estimatedProceeds: handValue(micros(ONE_DOLLAR - mq.price), contracts(10), "floor"),
     });
     expect(mq.estimatedCost).toBe(0);
     expect(mq.maxPayout).toBe(mq.closes!.estimatedProceeds);
