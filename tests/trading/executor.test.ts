@@ -476,6 +476,23 @@ describe("placing", () => {
     const q2 = await plain.exec.quote(intent({ limit: "0.50", count: contracts(100) }));
     expect(q2.estimatedFee).toBe(0);
   });
+
+  it("the quote's fee uses the series' fee multiplier", async () => {
+    const { fx, exec } = setup();
+    fx.setSeries("KXHIGHNY-26NOV25", {
+      ticker: "KXHIGHNY",
+      feeType: "quadratic_with_maker_fees",
+      feeMultiplier: 0.5,
+    });
+    // Taker: buy 10 YES at the 0.60 ask. 0.07 × 0.5 × 10 × 0.60 × 0.40 = 0.084 → $0.09 (not $0.17).
+    const taker = await exec.quote(intent({ limit: "0.60" }));
+    expect(taker.estimatedFee).toBe(usd("0.09"));
+    expect(taker.maxLoss).toBe(usd("6.09"));
+    expect(taker.balanceAfter).toBe(usd("993.91"));
+    // Maker: 100 YES resting at 0.50. 0.0175 × 0.5 × 100 × 0.25 = 0.21875 → $0.22 (not $0.44).
+    const maker = await exec.quote(intent({ limit: "0.50", count: contracts(100) }));
+    expect(maker.estimatedFee).toBe(usd("0.22"));
+  });
 });
 
 describe("orders", () => {
