@@ -82,6 +82,7 @@ describe("createApp: the real wiring over HTTP long polling", () => {
     expect(health.checks.alertStream).toMatchObject({ connected: true, mode: "websocket" });
     expect(health.checks.exchange.ok).toBe(true);
 
+    // Product requirement (the issue): the app shuts down within 5 s.
     const t0 = Date.now();
     await h.app.stop();
     expect(Date.now() - t0).toBeLessThan(5_000);
@@ -108,7 +109,6 @@ describe("npm start", () => {
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-      const t0 = Date.now();
       const code = await new Promise<number | null>((resolveExit) => {
         const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
         child.on("exit", (c) => {
@@ -116,9 +116,8 @@ describe("npm start", () => {
           resolveExit(c);
         });
       });
-      expect(Date.now() - t0).toBeLessThan(15_000);
       expect(code).not.toBe(0);
-      expect(code).not.toBeNull();
+      expect(code, "still running after 15 s (killed)").not.toBeNull();
       expect(out).toContain("@BotFather");
       expect(out).toContain("npm run chat");
       expect(out).not.toMatch(/\n\s+at .+:\d+:\d+/);

@@ -263,9 +263,9 @@ describe("startHealthServer", () => {
         })
         .on("error", reject);
     });
-    const t0 = Date.now();
+    // Both close() calls resolve (not one hanging on the other), and the failed fetch below proves the port
+    // is free; no elapsed-time bound, which only measured the machine.
     await Promise.all([s.close(), s.close()]);
-    expect(Date.now() - t0).toBeLessThan(1000);
     agent.destroy();
     await expect(fetch(s.url)).rejects.toThrow();
   });

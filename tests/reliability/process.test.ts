@@ -227,7 +227,7 @@ describe("the bot as a process", () => {
     const trades = (await readdir(logDir)).filter((f) => f.startsWith("trades-"));
     const journal = (await Promise.all(trades.map((f) => readFile(join(logDir, f), "utf8")))).join("");
     const placed = journal.split("\n").filter((l) => l.includes("order_placed") && l.includes(orderId));
-    expect(took).toBeLessThan(5_000);
+    expect(took, "product requirement (the issue): SIGTERM exits within 5 s").toBeLessThan(5_000);
     expect(code).toBe(0);
     expect(placed).toHaveLength(1);
     figure(
