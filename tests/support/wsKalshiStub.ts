@@ -165,6 +165,25 @@ export class WsKalshiStub {
     return n;
   }
 
+  /**
+   * Pings every open socket once and resolves when each has answered with a pong (so its ping handler
+   * has run). Uses no timers, so it also works under fake timers.
+   */
+  async pingAll(): Promise<number> {
+    const open = [...this.clients];
+    await Promise.all(
+      open.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            c.ws.once("pong", () => resolve());
+            c.ws.once("close", () => resolve());
+            c.ws.ping("heartbeat");
+          }),
+      ),
+    );
+    return open.length;
+  }
+
   /** Abruptly kills every socket (no close frame), like a network drop. */
   dropAll(): void {
     for (const c of this.clients) c.ws.terminate();

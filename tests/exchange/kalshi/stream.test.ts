@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { KalshiStream, sortFillsOldestFirst } from "../../../src/exchange/kalshi/stream.js";
 import type { Fill, StreamEvent } from "../../../src/exchange/port.js";
@@ -150,12 +150,31 @@ describe("KalshiStream", () => {
   });
 
   it("keeps a socket alive while the server pings", async () => {
-    const srv = await stub({ pingIntervalMs: 30 });
-    const { s } = stream(srv.url, { idleTimeoutMs: 150 });
-    await s.start();
-    await new Promise((r) => setTimeout(r, 450));
-    expect(srv.connections).toBe(1);
-    expect(s.connected).toBe(true);
+    const srv = await stub();
+    // The idle timer runs on a fake clock; the pings travel over the real socket. No real waiting, so a
+    // loaded machine cannot make a ping late.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { s, events } = stream(srv.url, { idleTimeoutMs: 150 });
+      await s.start();
+      expect(s.connected).toBe(true);
+      for (let i = 0; i < 10; i++) {
+        await vi.advanceTimersByTimeAsync(100); // less than the idle timeout since the last ping
+        expect(await srv.pingAll()).toBe(1); // answered: the stream has seen the ping
+      }
+      // 1 s on the clock, more than six idle timeouts, and the first socket is still the one in use.
+      expect(srv.connections).toBe(1);
+      expect(s.connected).toBe(true);
+      expect(events.map((e) => e.type)).toEqual(["connected"]);
+      // Without pings the same clock does run out: 150 ms later the stream gives the socket up.
+      const gone = new Promise<void>((resolve) => s.on((e) => e.type === "disconnected" && resolve()));
+      await vi.advanceTimersByTimeAsync(150);
+      await gone;
+      expect(s.connected).toBe(false);
+      expect(srv.connections).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("gives up on a server that never acknowledges the subscriptions and tries again", async () => {
