@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { formatDollars, type Micros } from "../src/domain/money.js";
+import { centis, formatDollars, type Micros } from "../src/domain/money.js";
 import { type AppHarness, OWNER, startAppHarness, until } from "./support/appHarness.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -56,7 +56,20 @@ describe("createApp: the real wiring over HTTP long polling", () => {
       const body = (await r.json()) as { checks: { alertStream: { connected: boolean } } };
       return body.checks.alertStream.connected;
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // A sentinel: one more fill (a 1-contract bid placed elsewhere, filled by another trader) after the
+    // reconnect. The alerts take fills in one at a time, in order, so once the sentinel's alert is out,
+    // the reconnect's backfill went through before it: a repeat of the 3-contract alert would have been
+    // sent before (or with) it. No fixed sleep.
+    sim.engine.placeOrder("user", {
+      ticker: spotB!.ticker,
+      side: "bid",
+      price: spotB!.price as Micros,
+      count: centis(100),
+      tif: "good_till_canceled",
+      clientOrderId: "sentinel-after-reconnect",
+    });
+    sim.trade({ ticker: spotB!.ticker, side: "ask", price: spotB!.price, count: 1 });
+    await h.waitForText(/Filled: BUY 1 YES/, beforeFill);
     const alerts = h.outputsSince(beforeFill).filter((o) => /Filled: BUY 3 YES/.test(o.text));
     expect(alerts.filter((o) => o.method === "sendMessage")).toHaveLength(1);
 

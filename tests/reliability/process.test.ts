@@ -170,8 +170,23 @@ describe("the bot as a process", () => {
       20_000,
       50,
     );
-    await sleep(1_500); // late reconnect/backfill would show up as a double now
+    // A sentinel instead of a quiet period: one more user order (N + 1 contracts) filled after every
+    // alert is out. The alerts take fills in one at a time, in order, so once the sentinel's alert is out,
+    // the restart's backfill (and any repeat it made) went through before it.
+    const sentinel = plan[0]!;
+    sim.engine.placeOrder("user", {
+      ticker: sentinel.ticker,
+      side: "bid",
+      price: sentinel.price,
+      count: centis((N + 1) * 100),
+      tif: "good_till_canceled",
+      clientOrderId: "burst-sentinel",
+    });
+    sim.trade({ ticker: sentinel.ticker, side: "ask", price: sentinel.price, count: N + 1 });
+    await until("the sentinel's alert", () => alertCounts(api.botMessages(OWNER)).has(N + 1), 10_000, 25);
     const final = alertCounts(api.botMessages(OWNER));
+    expect(final.get(N + 1)).toBe(1);
+    final.delete(N + 1);
     const doubled = [...final.entries()].filter(([, n]) => n > 1);
     // Sent messages per order size, told apart by the note an alert carries when it is sent again
     // because its earlier send may have reached the chat.
@@ -179,6 +194,7 @@ describe("the bot as a process", () => {
     const alerts = api.botMessages(OWNER).filter((m) => /Filled: BUY \d+ YES/.test(m.text));
     const sizeOf = (text: string) => Number(/Filled: BUY (\d+) YES/.exec(text)![1]);
     const plain = alertCounts(alerts.filter((m) => !m.text.includes(NOTE)));
+    plain.delete(N + 1);
     const noted = alerts.filter((m) => m.text.includes(NOTE)).map((m) => sizeOf(m.text));
     const orders = sim.state().orders as number;
     second.proc.kill("SIGTERM");
@@ -195,9 +211,9 @@ describe("the bot as a process", () => {
     expect(noted.length).toBeLessThanOrEqual(1);
     for (const k of noted) expect([lastBeforeKill, lastBeforeKill! + 1]).toContain(k);
     expect(doubled.length).toBeLessThanOrEqual(1);
-    expect(orders).toBe(ordersBefore);
+    expect(orders).toBe(ordersBefore + 1); // + the sentinel, placed here, not by the bot
     figure(
-      `kill -9: ${N} fills, SIGKILL after ${killedAfter} alerts, restart → ${N - final.size} lost, ${silentDoubles.length} silent doubles, ${doubled.length} repeat(s) of the alert in flight at the kill (${noted.length} carried the "sent again" note), ${orders - ordersBefore} duplicate orders`,
+      `kill -9: ${N} fills, SIGKILL after ${killedAfter} alerts, restart → ${N - final.size} lost, ${silentDoubles.length} silent doubles, ${doubled.length} repeat(s) of the alert in flight at the kill (${noted.length} carried the "sent again" note), ${orders - ordersBefore - 1} duplicate orders`,
     );
   }, 60_000);
 
