@@ -9,12 +9,19 @@
  * which never exceeds what Kalshi's own bucket allows even when our clock and theirs are not
  * aligned, while the long-run rate is still `refillRate`.
  *
+ * A token is counted from the moment the request is let go, not from when Kalshi receives it, so a
+ * request slowed by signing or connection set-up could reach Kalshi a little later than the next
+ * window's requests expect. Each token therefore comes back TOKEN_RETURN_MARGIN_MS after its window.
+ *
  * Basic tier: read 200 tokens/s with 1 s of capacity, write 100 tokens/s with 2 s of capacity,
  * 10 tokens per request: 20 reads in any 1 s window, 20 writes in any 2 s window.
  */
 import type { BucketLimit } from "../port.js";
 
 export const DEFAULT_REQUEST_COST = 10;
+
+/** Extra time before a spent token comes back (see above). */
+export const TOKEN_RETURN_MARGIN_MS = 100;
 
 /** Basic tier fallback when /account/limits cannot be read. */
 export const BASIC_TIER_LIMITS: { read: BucketLimit; write: BucketLimit } = {
@@ -112,7 +119,7 @@ export class TokenBucket {
   private expire(t: number): void {
     while (this.spends.length > 0) {
       const first = this.spends[0]!;
-      if (first.t + this.windowMs > t) break;
+      if (first.t + this.windowMs + TOKEN_RETURN_MARGIN_MS > t) break;
       this.spends.shift();
       this.spent -= first.cost;
     }
@@ -138,7 +145,7 @@ export class TokenBucket {
       let wakeAt = t;
       for (const s of this.spends) {
         freed += s.cost;
-        wakeAt = s.t + this.windowMs;
+        wakeAt = s.t + this.windowMs + TOKEN_RETURN_MARGIN_MS;
         if (freed >= need) break;
       }
       this.timer = setTimeout(
