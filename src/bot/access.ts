@@ -1,7 +1,9 @@
 /**
- * The first middleware: only private chats with an allow-listed user get through. Anyone else
- * causes no service call and sees no data; at most "This bot is private." once per interval in a
- * private chat, nothing at all in groups and channels.
+ * The first middleware: only private chats with an allow-listed user get through (the chat must be
+ * the user's own: chat id = user id). Anyone else causes no service call and sees no data; at most
+ * "This bot is private." once per interval in a private chat, nothing in groups and channels. A
+ * button tapped outside a private chat (a group, an inline message) is answered so it stops
+ * spinning: the allow-listed user is told to use the private chat, anyone else gets an empty answer.
  */
 import type { Context, MiddlewareFn } from "grammy";
 import type winston from "winston";
@@ -13,17 +15,26 @@ export interface AccessOptions {
   replyIntervalMs: number;
 }
 
+/** Said (as a tap answer) to the allow-listed user tapping a button outside the private chat. */
+export const OUTSIDE_PRIVATE_CHAT = "Please use this bot in your private chat with it.";
+
 export function accessGate<C extends Context>(opts: AccessOptions): MiddlewareFn<C> {
   const allowed = new Set(opts.allowedUserIds);
   const lastReply = new Map<number, number>();
   return async (ctx, next) => {
     const userId = ctx.from?.id;
     const chatType = ctx.chat?.type ?? (ctx.callbackQuery ? "callback" : "none");
-    if (userId !== undefined && allowed.has(userId) && ctx.chat?.type === "private") {
+    const privateChat = ctx.chat?.type === "private" && ctx.chat.id === userId;
+    if (userId !== undefined && allowed.has(userId) && privateChat) {
       return next();
     }
     opts.logger.warn("access denied", { userId: userId ?? null, chatType });
-    if (userId === undefined || ctx.chat?.type !== "private") return;
+    if (ctx.callbackQuery && !privateChat) {
+      const text = userId !== undefined && allowed.has(userId) ? OUTSIDE_PRIVATE_CHAT : undefined;
+      await ctx.answerCallbackQuery(text ? { text } : undefined).catch(() => undefined);
+      return;
+    }
+    if (userId === undefined || !privateChat) return;
     const now = opts.now();
     const last = lastReply.get(userId);
     if (last !== undefined && now - last < opts.replyIntervalMs) {
