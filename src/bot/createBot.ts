@@ -88,7 +88,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     now,
     describe,
     intents: new OrderIntents(deps.orderIntent, (e) =>
-      log.warn("order intent lookup failed", { ...errorSummary(e), stack: undefined }),
+      log.warn("order intent lookup failed", { error: e instanceof Error ? e.message : String(e) }),
     ),
     guard: (name, fn) => async (ctx, next) => {
       try {

@@ -153,8 +153,13 @@ export function tradeConversation(kit: Kit) {
           }
           if (n === nonce && actions(action)) {
             await answer(c);
-            // One edit: the prompt keeps its question, shows the choice and loses its buttons.
-            if (shown) await ui.editTapped(c, answered(shown.question, shown.choice(action)));
+            // One edit: the prompt keeps its question, shows the choice and loses its buttons. The
+            // edit is cosmetic: when Telegram refuses it, the buttons go and the conversation goes on.
+            if (shown)
+              await ui.editTapped(c, answered(shown.question, shown.choice(action))).catch((e: unknown) => {
+                kit.log.warn("prompt edit failed", { error: errText(e) });
+                return removeTappedKeyboard(c);
+              });
             else await removeTappedKeyboard(c);
             return { kind: "tap", action, ctx: c };
           }
