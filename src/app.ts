@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { KeyObject } from "node:crypto";
-import type { BotConfig, Context } from "grammy";
+import type { BotConfig, Context, Transformer } from "grammy";
 import type winston from "winston";
 import type { AppConfig } from "./config.js";
 import { createLogger, redactString } from "./logging/index.js";
@@ -140,6 +140,19 @@ async function resolveExchange(
   };
 }
 
+/**
+ * An API transformer calling `onPoll` whenever getUpdates comes back ok (with updates or none). A
+ * failed poll (an error answer, a thrown network error) does not count: health must not call a bot
+ * whose every poll fails alive.
+ */
+export function successfulPolls(onPoll: () => void): Transformer {
+  return async (prev, method, payload, signal) => {
+    const res = await prev(method, payload, signal);
+    if (method === "getUpdates" && res.ok) onPoll();
+    return res;
+  };
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
@@ -228,14 +241,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
           : {}),
     });
 
-    // Health: when did long polling last come back from Telegram with updates (or none)? A failed
-    // poll (an error answer or a thrown network error) does not count.
+    // Health: when did long polling last come back from Telegram?
     let lastPollAt: number | null = null;
-    bot.api.config.use(async (prev, method, payload, signal) => {
-      const res = await prev(method, payload, signal);
-      if (method === "getUpdates" && res.ok) lastPollAt = Date.now();
-      return res;
-    });
+    bot.api.config.use(successfulPolls(() => (lastPollAt = Date.now())));
 
     const stream = new KalshiStream({
       wsUrl: endpoint.wsUrl,
@@ -342,12 +350,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
               secrets,
             });
           } catch (e) {
-            const inUse = (e as { code?: unknown } | null)?.code === "EADDRINUSE";
+            // startHealthServer rejects with one sentence naming the port and what to do.
+            const said = says(e);
             throw new AppStartError(
               "health",
-              inUse
-                ? `The health endpoint could not start: port ${config.healthPort} is already in use (HEALTH_PORT). Stop the other program or choose another port.`
-                : `The health endpoint could not start on port ${config.healthPort}: ${says(e)}.`,
+              said.startsWith("The health endpoint") ? said : `The health endpoint could not start: ${said}.`,
               { cause: e },
             );
           }
