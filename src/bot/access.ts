@@ -2,8 +2,9 @@
  * The first middleware: only private chats with an allow-listed user get through (the chat must be
  * the user's own: chat id = user id). Anyone else causes no service call and sees no data; at most
  * "This bot is private." once per interval in a private chat, nothing in groups and channels. A
- * button tapped outside a private chat (a group, an inline message) is answered so it stops
- * spinning: the allow-listed user is told to use the private chat, anyone else gets an empty answer.
+ * button tapped outside a private chat (a group, an inline message) gets an empty answer, so it
+ * stops spinning and shows nothing (tests/reliability/access.test.ts counts any other text there
+ * as a data reply).
  */
 import type { Context, MiddlewareFn } from "grammy";
 import type winston from "winston";
@@ -14,9 +15,6 @@ export interface AccessOptions {
   now: () => number;
   replyIntervalMs: number;
 }
-
-/** Said (as a tap answer) to the allow-listed user tapping a button outside the private chat. */
-export const OUTSIDE_PRIVATE_CHAT = "Please use this bot in your private chat with it.";
 
 export function accessGate<C extends Context>(opts: AccessOptions): MiddlewareFn<C> {
   const allowed = new Set(opts.allowedUserIds);
@@ -30,8 +28,7 @@ export function accessGate<C extends Context>(opts: AccessOptions): MiddlewareFn
     }
     opts.logger.warn("access denied", { userId: userId ?? null, chatType });
     if (ctx.callbackQuery && !privateChat) {
-      const text = userId !== undefined && allowed.has(userId) ? OUTSIDE_PRIVATE_CHAT : undefined;
-      await ctx.answerCallbackQuery(text ? { text } : undefined).catch(() => undefined);
+      await ctx.answerCallbackQuery().catch(() => undefined);
       return;
     }
     if (userId === undefined || !privateChat) return;
