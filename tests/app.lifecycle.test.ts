@@ -210,7 +210,9 @@ describe("shutdown", () => {
 
     // The user learns that the outcome is open, not that nothing happened or to simply retry.
     const last = api.botMessages(OWNER).at(-1)!.text;
-    expect(last).toContain("couldn't confirm whether the order was placed");
+    expect(last).toContain(
+      "The bot was shutting down while the order was being sent. I couldn't confirm whether the order was placed.",
+    );
     expect(last).not.toMatch(/nothing was (placed|changed)|please try again/i);
 
     // The trade journal has the submitted order and its open outcome.

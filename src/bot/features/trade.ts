@@ -486,7 +486,7 @@ export function tradeConversation(kit: Kit) {
     let cause = UNKNOWN_OUTCOME;
     if (e instanceof KalshiNetworkError && e.kind === "closed") {
       // The bot is shutting down (the client was closed mid-request): "try again" would be wrong here.
-      cause = `The bot was shutting down while the order was being sent; ${UNKNOWN_OUTCOME.charAt(0).toLowerCase()}${UNKNOWN_OUTCOME.slice(1)}`;
+      cause = `The bot was shutting down while the order was being sent. ${UNKNOWN_OUTCOME}`;
     } else if (kit.deps.describeError) {
       try {
         cause = kit.deps.describeError(e);
