@@ -5,10 +5,10 @@
  */
 import { join } from "node:path";
 import type { KeyObject } from "node:crypto";
-import type { BotConfig, Context } from "grammy";
+import type { BotConfig, Context, Transformer } from "grammy";
 import type winston from "winston";
 import type { AppConfig } from "./config.js";
-import { createLogger } from "./logging/index.js";
+import { createLogger, redactString } from "./logging/index.js";
 import { startSim, type SimOptions, type SimServer } from "./sim/server.js";
 import { loadOrCreateKeys } from "./sim/support.js";
 import { KalshiClient } from "./exchange/kalshi/client.js";
@@ -19,7 +19,12 @@ import { createTradingServices, type TradingServices } from "./trading/index.js"
 import { createBot, setCommands } from "./bot/createBot.js";
 import type { MyContext } from "./bot/context.js";
 import type { Bot } from "grammy";
-import { createAlertSettingsStore, createFillAlerts, createTelegramAlertSink } from "./alerts/index.js";
+import {
+  createAlertSettingsStore,
+  createFillAlerts,
+  createTelegramAlertSink,
+  journalIntentLookup,
+} from "./alerts/index.js";
 import { startHealthServer, type HealthReport } from "./health.js";
 
 export interface AppOptions {
@@ -42,6 +47,23 @@ export interface AppOptions {
   now?: () => number;
 }
 
+/** Which part of app.start() failed; the message is one plain sentence naming it (no secrets). */
+export type StartStep = "telegram" | "alerts" | "health";
+
+export class AppStartError extends Error {
+  constructor(
+    readonly step: StartStep,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "AppStartError";
+  }
+}
+
+/** Everything app.stop() may take, under main's 4.5 s hard stop. */
+export const STOP_BUDGET_MS = 3_500;
+
 export interface App {
   config: AppConfig;
   logger: winston.Logger;
@@ -50,9 +72,15 @@ export interface App {
   services: TradingServices;
   sim: SimServer | null;
   health: { url: string } | null;
-  /** Starts long polling (returns once polling runs), the alert stream and the health endpoint. */
+  /**
+   * Starts long polling (returns once polling runs), the alert stream and the health endpoint. Throws
+   * an AppStartError naming the step that failed.
+   */
   start(): Promise<void>;
-  /** Stops everything and flushes logs. Idempotent. */
+  /**
+   * Stops polling, lets the update being handled finish (briefly), closes alerts, health and the
+   * exchange, then flushes and closes logging last; all within STOP_BUDGET_MS. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -109,6 +137,19 @@ async function resolveExchange(
       privateKey: loadPrivateKey(keys.privateKeyPem),
     },
     sim: null,
+  };
+}
+
+/**
+ * An API transformer calling `onPoll` whenever getUpdates comes back ok (with updates or none). A
+ * failed poll (an error answer, a thrown network error) does not count: health must not call a bot
+ * whose every poll fails alive.
+ */
+export function successfulPolls(onPoll: () => void): Transformer {
+  return async (prev, method, payload, signal) => {
+    const res = await prev(method, payload, signal);
+    if (method === "getUpdates" && res.ok) onPoll();
+    return res;
   };
 }
 
@@ -173,6 +214,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
     const settings = createAlertSettingsStore(config.dataDir);
     const describeError = (e: unknown) => describeExchangeError(e, config.environment);
+    // The journal tells the bot and the alerts what the user asked for (e.g. "SELL 5 YES") when the
+    // exchange's book side alone cannot.
+    const orderIntent = journalIntentLookup(config.logDir);
     const bot = createBot({
       token: opts.token,
       services,
@@ -188,6 +232,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
       logger,
       describeError,
+      orderIntent,
       now,
       ...(opts.botConfig
         ? { botConfig: opts.botConfig }
@@ -198,11 +243,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
     // Health: when did long polling last come back from Telegram?
     let lastPollAt: number | null = null;
-    bot.api.config.use(async (prev, method, payload, signal) => {
-      const res = await prev(method, payload, signal);
-      if (method === "getUpdates") lastPollAt = Date.now();
-      return res;
-    });
+    bot.api.config.use(successfulPolls(() => (lastPollAt = Date.now())));
 
     const stream = new KalshiStream({
       wsUrl: endpoint.wsUrl,
@@ -222,7 +263,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       timeZone: config.displayTimezone,
       journal: services.journal,
       // The journal tells the alerts what the user asked for (e.g. "BUY 10 NO") when a fill alone cannot.
-      journalDir: config.logDir,
+      orderIntent,
       logger,
       now,
       ...(opts.alerts ?? {}),
@@ -261,6 +302,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
     let stopped = false;
     let stopping: Promise<void> | null = null;
+    /** bot.start()'s promise: settles when the polling loop ends, i.e. after the update being handled. */
+    let polling: Promise<void> | null = null;
+    const says = (e: unknown) => redactString(e instanceof Error ? e.message : String(e), secrets);
     const app: App = {
       config,
       logger,
@@ -272,22 +316,48 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return health ? { url: health.url } : null;
       },
       async start() {
-        await setCommands(bot);
+        const telegram = (e: unknown) =>
+          new AppStartError(
+            "telegram",
+            `The bot could not connect to Telegram: ${says(e)}. Check TELEGRAM_BOT_TOKEN and the network.`,
+            { cause: e },
+          );
+        try {
+          await setCommands(bot);
+        } catch (e) {
+          throw telegram(e);
+        }
         await new Promise<void>((resolve, reject) => {
-          bot.start({ drop_pending_updates: true, onStart: () => resolve() }).catch((e: unknown) => {
-            logger.error("Telegram polling stopped with an error", { error: e });
-            reject(e instanceof Error ? e : new Error(String(e)));
-          });
+          polling = bot
+            .start({ drop_pending_updates: true, onStart: () => resolve() })
+            .catch((e: unknown) => {
+              logger.error("Telegram polling stopped with an error", { error: e });
+              reject(telegram(e));
+            });
         });
-        await alerts.start();
+        try {
+          await alerts.start();
+        } catch (e) {
+          throw new AppStartError("alerts", `The fill alerts could not start: ${says(e)}.`, { cause: e });
+        }
         if (config.healthPort !== undefined) {
-          health = await startHealthServer({
-            port: config.healthPort,
-            check: healthCheck,
-            logger,
-            environment: config.environment,
-            secrets,
-          });
+          try {
+            health = await startHealthServer({
+              port: config.healthPort,
+              check: healthCheck,
+              logger,
+              environment: config.environment,
+              secrets,
+            });
+          } catch (e) {
+            // startHealthServer rejects with one sentence naming the port and what to do.
+            const said = says(e);
+            throw new AppStartError(
+              "health",
+              said.startsWith("The health endpoint") ? said : `The health endpoint could not start: ${said}.`,
+              { cause: e },
+            );
+          }
           logger.info("health endpoint listening", { url: health.url });
         }
         logger.info("bot started", { environment: config.environment });
@@ -296,20 +366,31 @@ export async function createApp(opts: AppOptions): Promise<App> {
         if (stopped) return stopping ?? Promise.resolve();
         stopped = true;
         stopping = (async () => {
-          const step = async (name: string, fn: () => Promise<unknown>) => {
+          // One budget for everything; logging (closed last) keeps at least LOG_CLOSE_MS of it.
+          const LOG_CLOSE_MS = 700;
+          const deadline = Date.now() + STOP_BUDGET_MS;
+          const left = (reserve = LOG_CLOSE_MS) => Math.max(0, deadline - reserve - Date.now());
+          const step = async (name: string, fn: () => Promise<unknown>, capMs: number) => {
             try {
-              await withTimeout(fn(), 2_000);
+              // Started even with no time left (closing still begins); only the waiting is cut short.
+              await withTimeout(fn(), Math.min(capMs, left()));
             } catch (e) {
               logger.warn(`shutdown step failed: ${name}`, { error: e });
             }
           };
-          if (bot.isRunning()) await step("telegram polling", () => bot.stop());
-          await step("fill alerts", () => alerts.stop());
-          await step("alert stream", () => stream.close());
-          if (health) await step("health endpoint", () => health!.close());
-          for (const fn of cleanup.reverse()) await step("exchange", fn);
+          const inFlight = () => polling ?? Promise.resolve();
+          if (bot.isRunning()) await step("telegram polling", () => bot.stop(), 1_000);
+          // The update being handled (e.g. an order being placed) may finish and tell the user.
+          await step("updates in progress", inFlight, 1_000);
+          await step("fill alerts", () => alerts.stop(), 800);
+          await step("alert stream", () => stream.close(), 300);
+          if (health) await step("health endpoint", () => health!.close(), 300);
+          for (const fn of cleanup.reverse()) await step("exchange", fn, 500);
+          // A handler still waiting on Kalshi got its answer or the closed client's error: let it
+          // write the outcome to the journal and the chat before logging closes.
+          await step("updates in progress", inFlight, 1_000);
           logger.info("stopped");
-          await logging.close();
+          await withTimeout(logging.close(), Math.max(LOG_CLOSE_MS, left(0))).catch(() => undefined);
         })();
         return stopping;
       },

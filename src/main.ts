@@ -11,7 +11,7 @@ import {
   requireTelegramToken,
   TELEGRAM_TOKEN_MISSING,
 } from "./config.js";
-import { createApp, type App } from "./app.js";
+import { AppStartError, createApp, type App } from "./app.js";
 
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
@@ -61,9 +61,11 @@ async function main(): Promise<void> {
     await app.start();
   } catch (e) {
     await app.stop();
+    // app.start() names the failed step (Telegram, fill alerts, health port) in one sentence.
     fail(
-      `The bot could not connect to Telegram: ${e instanceof Error ? e.message : String(e)}. ` +
-        "Check TELEGRAM_BOT_TOKEN and the network.",
+      e instanceof AppStartError
+        ? e.message
+        : `The bot could not start: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
   console.error(`The bot is running (${config.envTag}). Stop it with Ctrl+C.`);

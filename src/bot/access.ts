@@ -1,7 +1,10 @@
 /**
- * The first middleware: only private chats with an allow-listed user get through. Anyone else
- * causes no service call and sees no data; at most "This bot is private." once per interval in a
- * private chat, nothing at all in groups and channels.
+ * The first middleware: only private chats with an allow-listed user get through (the chat must be
+ * the user's own: chat id = user id). Anyone else causes no service call and sees no data; at most
+ * "This bot is private." once per interval in a private chat, nothing in groups and channels. A
+ * button tapped outside a private chat (a group, an inline message) gets an empty answer, so it
+ * stops spinning and shows nothing (tests/reliability/access.test.ts counts any other text there
+ * as a data reply).
  */
 import type { Context, MiddlewareFn } from "grammy";
 import type winston from "winston";
@@ -19,11 +22,16 @@ export function accessGate<C extends Context>(opts: AccessOptions): MiddlewareFn
   return async (ctx, next) => {
     const userId = ctx.from?.id;
     const chatType = ctx.chat?.type ?? (ctx.callbackQuery ? "callback" : "none");
-    if (userId !== undefined && allowed.has(userId) && ctx.chat?.type === "private") {
+    const privateChat = ctx.chat?.type === "private" && ctx.chat.id === userId;
+    if (userId !== undefined && allowed.has(userId) && privateChat) {
       return next();
     }
     opts.logger.warn("access denied", { userId: userId ?? null, chatType });
-    if (userId === undefined || ctx.chat?.type !== "private") return;
+    if (ctx.callbackQuery && !privateChat) {
+      await ctx.answerCallbackQuery().catch(() => undefined);
+      return;
+    }
+    if (userId === undefined || !privateChat) return;
     const now = opts.now();
     const last = lastReply.get(userId);
     if (last !== undefined && now - last < opts.replyIntervalMs) {

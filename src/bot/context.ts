@@ -3,6 +3,7 @@ import type { Context } from "grammy";
 import type winston from "winston";
 import type { Buttons } from "./buttons.js";
 import type { BotDeps } from "./deps.js";
+import type { OrderIntents } from "./intents.js";
 import type { Ui } from "./ui.js";
 
 export type MyContext = ConversationFlavor<Context>;
@@ -18,6 +19,8 @@ export interface Kit {
   log: winston.Logger;
   now: () => number;
   describe: (e: unknown) => string;
+  /** What the user meant by each order (for showing resting sells as sells). */
+  intents: OrderIntents;
   /** Runs a handler; a failure is logged and answered with one plain sentence. */
   guard: <C extends Context>(
     name: string,

@@ -16,6 +16,7 @@ import { Buttons } from "./buttons.js";
 import type { ConvContext, Kit, MyContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
+import { OrderIntents } from "./intents.js";
 import { sequentialPerChat } from "./sequential.js";
 import { alertsFeature } from "./features/alerts.js";
 import { fallbackFeature } from "./features/fallback.js";
@@ -26,7 +27,7 @@ import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
 import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
 import { UserError } from "../trading/types.js";
-import { answer, defaultDescribeError, Ui } from "./ui.js";
+import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
 
 export type { BotDeps } from "./deps.js";
 export type { MyContext } from "./context.js";
@@ -38,6 +39,25 @@ function errorSummary(e: unknown): Record<string, unknown> {
   if (e instanceof Error) return { kind: e.name, message: e.message, stack: e.stack };
   return { kind: typeof e, message: String(e) };
 }
+
+/**
+ * Handlers that only read (no order, cancel or setting changes): an unknown failure there may say
+ * that nothing was changed. Every other handler's unknown failure points to /orders and /portfolio.
+ */
+const READ_ONLY_HANDLERS = new Set([
+  "balance",
+  "export",
+  "fallback",
+  "help",
+  "history",
+  "market",
+  "market-open",
+  "orders",
+  "portfolio",
+  "portfolio-refresh",
+  "search",
+  "status",
+]);
 
 export function createBot(deps: BotDeps): Bot<MyContext> {
   const bot = new Bot<MyContext>(deps.token, {
@@ -67,13 +87,18 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     log,
     now,
     describe,
+    intents: new OrderIntents(deps.orderIntent, (e) =>
+      log.warn("order intent lookup failed", { error: e instanceof Error ? e.message : String(e) }),
+    ),
     guard: (name, fn) => async (ctx, next) => {
       try {
         await fn(ctx, next);
       } catch (e) {
         log.error("handler failed", { handler: name, ...errorSummary(e) });
         await answer(ctx);
-        if (ctx.chat) await ui.say(ctx, describe(e)).catch(() => undefined);
+        const said = describe(e);
+        const sentence = said === GENERIC_FAILURE && READ_ONLY_HANDLERS.has(name) ? READ_FAILURE : said;
+        if (ctx.chat) await ui.say(ctx, sentence).catch(() => undefined);
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { BotConfig, Context } from "grammy";
 import type winston from "winston";
+import type { OrderIntentLookup } from "./intents.js";
 import type {
   ExportService,
   HistoryService,
@@ -53,6 +54,11 @@ export interface BotDeps {
   buttonSecret?: string;
   /** Overrides for @grammyjs/auto-retry (tests shorten the delays). */
   autoRetry?: { maxRetryAttempts?: number; maxDelaySeconds?: number; rethrowInternalServerErrors?: boolean };
+  /**
+   * What the user meant by an order the bot did not send in this run (the app wires the trade
+   * journal). Without it such resting orders show both readings ("Buy NO @ $0.10 = Sell YES @ $0.90").
+   */
+  orderIntent?: OrderIntentLookup;
   /** How often a stranger is told "This bot is private." (default 10 minutes). */
   strangerReplyIntervalMs?: number;
 }

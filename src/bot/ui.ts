@@ -10,7 +10,10 @@ import { entitiesToHtml, envBadge, escapeHtml, pages, tagged, TELEGRAM_TEXT_LIMI
 
 export type Keyboard = InlineKeyboardMarkup | InlineKeyboard;
 
-export const GENERIC_FAILURE = "Something went wrong; nothing was changed.";
+/** For an unknown failure of a step that may have changed something (an order, a cancel). */
+export const GENERIC_FAILURE = "Something went wrong. Check /orders and /portfolio before trying again.";
+/** For an unknown failure of a step that only reads, so provably changed nothing. */
+export const READ_FAILURE = "Something went wrong; nothing was changed.";
 
 export function defaultDescribeError(e: unknown): string {
   if (e instanceof UserError) return e.message;

@@ -6,8 +6,10 @@ import {
   complementPrice,
   displayCount,
   subMicros,
+  ZERO_MICROS,
 } from "../domain/money.js";
-import type { Order } from "../exchange/port.js";
+import type { Order, OutcomeSide } from "../exchange/port.js";
+import type { OrderIntentInfo } from "./intents.js";
 import type {
   HistoryRow,
   MarketInfo,
@@ -16,7 +18,7 @@ import type {
   PortfolioView,
   Quote,
 } from "../trading/types.js";
-import { b, code, contractsText, count, escapeHtml, price, usd, when } from "./format.js";
+import { b, code, contractsText, count, escapeHtml, fee, price, usd, when } from "./format.js";
 
 const SIDE = (s: "yes" | "no") => s.toUpperCase();
 
@@ -148,7 +150,7 @@ export function placedCard(q: Quote, r: PlaceResult): string {
   }
   lines.push(marketLine(q.marketTitle, i.ticker));
   lines.push(`Order id: ${code(r.orderId)}`);
-  lines.push(`Fee: ${usd(r.fees)}`);
+  lines.push(`Fee: ${fee(r.fees)}`);
   if (r.restingCount > 0) {
     lines.push(`Resting: ${contractsText(r.restingCount)} at ${price(q.price)} (see /orders to cancel)`);
   }
@@ -176,25 +178,38 @@ export function portfolioCard(v: PortfolioView, timeZone: string): string {
   return lines.join("\n");
 }
 
-function orderPrice(o: Order): Micros {
-  return o.outcomeSide === "yes" ? o.yesPrice : o.noPrice;
+function reading(o: Order, action: "buy" | "sell", outcome: OutcomeSide, withCount: boolean): string {
+  const p = outcome === "yes" ? o.yesPrice : o.noPrice;
+  const n = withCount ? `${displayCount(o.initialCount)} ` : "";
+  return `${action === "buy" ? "Buy" : "Sell"} ${n}${SIDE(outcome)} @ ${price(p)}`;
 }
 
-export function orderLine(o: Order, timeZone: string): string {
+/**
+ * What a resting order does, in the user's words: "Sell 5 YES @ $0.90" when the intent is known;
+ * otherwise both readings of its book side ("Buy NO @ $0.10 = Sell YES @ $0.90"), buy first.
+ */
+export function orderHeadline(o: Order, intent: OrderIntentInfo | null): string {
+  if (intent) return reading(o, intent.action, intent.outcome, true);
+  return o.bookSide === "bid"
+    ? `${reading(o, "buy", "yes", false)} = ${reading(o, "sell", "no", false)}`
+    : `${reading(o, "buy", "no", false)} = ${reading(o, "sell", "yes", false)}`;
+}
+
+export function orderLine(o: Order, timeZone: string, intent: OrderIntentInfo | null = null): string {
   return [
-    `${b(`For ${SIDE(o.outcomeSide)}`)} ${code(o.ticker)}`,
-    `  ${count(o.remainingCount)} of ${count(o.initialCount)} left at ${price(orderPrice(o))} · placed ${when(o.createdTime, timeZone)}`,
+    `<b>${orderHeadline(o, intent)}</b> ${code(o.ticker)}`,
+    `  ${count(o.remainingCount)} of ${count(o.initialCount)} left · placed ${when(o.createdTime, timeZone)}`,
     `  id ${code(o.orderId)}`,
   ].join("\n");
 }
 
-export function orderStatusCard(o: Order, timeZone: string): string {
+export function orderStatusCard(o: Order, timeZone: string, intent: OrderIntentInfo | null = null): string {
   const filledCost = addMicros(o.takerFillCost, o.makerFillCost);
   const fees = addMicros(o.takerFees, o.makerFees);
   return [
     `<b>Order ${escapeHtml(o.status)}</b>`,
-    `${b(`For ${SIDE(o.outcomeSide)}`)} ${code(o.ticker)} at limit ${price(orderPrice(o))} (${SIDE(o.outcomeSide)} price)`,
-    `Filled ${count(o.fillCount)} of ${count(o.initialCount)} (cost ${usd(filledCost)}, fees ${usd(fees)})`,
+    `<b>${orderHeadline(o, intent)}</b> ${code(o.ticker)} (limit)`,
+    `Filled ${count(o.fillCount)} of ${count(o.initialCount)} (cost ${usd(filledCost)}, fees ${fee(fees)})`,
     `Resting ${count(o.remainingCount)}`,
     `Placed ${when(o.createdTime, timeZone)} · updated ${when(o.lastUpdateTime, timeZone)}`,
     `id ${code(o.orderId)}`,
@@ -204,16 +219,16 @@ export function orderStatusCard(o: Order, timeZone: string): string {
 export function historyTable(rows: HistoryRow[], label: string, timeZone: string): string {
   if (rows.length === 0) return `No trades in the ${escapeHtml(label)}.`;
   const lines = [`<b>Trades</b> · ${escapeHtml(label)} · ${rows.length} fill${rows.length === 1 ? "" : "s"}`];
-  let fees = 0 as Micros;
+  let fees = ZERO_MICROS;
   let pnl = 0 as Micros;
   for (const r of rows) {
     fees = addMicros(fees, r.fee);
     if (r.realizedPnl !== null) pnl = addMicros(pnl, r.realizedPnl);
     lines.push(
-      `${when(r.time, timeZone)} ${r.action === "buy" ? "Buy" : "Sell"} ${count(r.count)} ${SIDE(r.outcome)} ${code(r.ticker)} @ ${price(r.price)} fee ${usd(r.fee)}${r.realizedPnl !== null ? ` P&amp;L ${usd(r.realizedPnl, { sign: true })}` : ""}${r.source === "elsewhere" ? " (elsewhere)" : ""}`,
+      `${when(r.time, timeZone)} ${r.action === "buy" ? "Buy" : "Sell"} ${count(r.count)} ${SIDE(r.outcome)} ${code(r.ticker)} @ ${price(r.price)} fee ${fee(r.fee)}${r.realizedPnl !== null ? ` P&amp;L ${usd(r.realizedPnl, { sign: true })}` : ""}${r.source === "elsewhere" ? " (elsewhere)" : ""}`,
     );
   }
-  lines.push(`Total fees ${usd(fees)} · realized ${usd(pnl, { sign: true })}`);
+  lines.push(`Total fees ${fee(fees)} · realized ${usd(pnl, { sign: true })}`);
   return lines.join("\n");
 }
 

@@ -153,7 +153,9 @@ export function displayUsd(m: Micros, opts: { exact?: boolean; sign?: boolean } 
   }
   const [w, f] = body.split(".");
   const grouped = (w ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const signStr = neg ? "-" : opts.sign && m > 0 ? "+" : "";
+  // An amount that rounds to zero shows no sign: "-$0.00" or "+$0.00" would claim a loss or gain.
+  const shownZero = !/[1-9]/.test(body);
+  const signStr = shownZero ? "" : neg ? "-" : opts.sign && m > 0 ? "+" : "";
   return `${signStr}$${grouped}${f !== undefined ? "." + f : ""}`;
 }
 

@@ -94,7 +94,9 @@ describe("the bot against the sim", () => {
     const list = st.last();
     expect(list.text).toContain("Resting orders (1)");
     expect(list.text).toContain(o!.orderId);
-    expect(list.text).toContain("4 of 4 left at $0.12");
+    // The ask the sim holds (YES at $0.88) is shown as what the user asked for.
+    expect(list.text).toContain("Buy 4 NO @ $0.12");
+    expect(list.text).toContain("4 of 4 left");
     const cancelButton = st.api.findButton(USER, "Cancel 1:")!;
     await st.tap("Cancel 1:");
     expect(st.userOrders()[0]!.status).toBe("canceled");

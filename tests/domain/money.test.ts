@@ -74,6 +74,18 @@ describe("fixed-point dollars", () => {
     expect(averagePrice(micros(10_000), parseCount("0.03"))).toBe(333_333);
     expect(averagePrice(micros(0), contracts(0))).toBeNull();
   });
+
+  it("never shows a signed zero: an amount that rounds to $0.00 has no sign", () => {
+    expect(displayUsd(parseDollars("-0.004"))).toBe("$0.00");
+    expect(displayUsd(parseDollars("0.004"), { sign: true })).toBe("$0.00");
+    expect(displayUsd(parseDollars("-0.004"), { sign: true })).toBe("$0.00");
+    expect(displayUsd(parseDollars("0"), { sign: true })).toBe("$0.00");
+    // Rounding to a cent keeps the sign; exact amounts keep theirs.
+    expect(displayUsd(parseDollars("-0.005"))).toBe("-$0.01");
+    expect(displayUsd(parseDollars("0.005"), { sign: true })).toBe("+$0.01");
+    expect(displayUsd(parseDollars("-0.004"), { exact: true })).toBe("-$0.004");
+    expect(displayUsd(parseDollars("0.004"), { exact: true, sign: true })).toBe("+$0.004");
+  });
 });
 
 describe("fixed-point counts", () => {

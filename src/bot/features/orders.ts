@@ -46,14 +46,15 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     return usedLists.has(id) ? "used" : "unknown";
   }
 
-  function ordersView(orders: Order[], note?: string) {
+  async function ordersView(orders: Order[], note?: string) {
     const lines: string[] = note ? [note, ""] : [];
     if (orders.length === 0) {
       lines.push("No resting orders.");
       return { html: lines.join("\n"), kb: undefined };
     }
+    const intents = await kit.intents.ofAll(orders);
     lines.push(`<b>Resting orders</b> (${orders.length})`);
-    orders.forEach((o, i) => lines.push(`${i + 1}. ${orderLine(o, tz)}`));
+    orders.forEach((o, i) => lines.push(`${i + 1}. ${orderLine(o, tz, intents[i] ?? null)}`));
     const list = newList();
     const kb = orders
       .slice(0, 30)
@@ -64,11 +65,24 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     return { html: lines.join("\n"), kb: rows(...kb) };
   }
 
+  /**
+   * Shows the outcome of a cancel on the tapped message. Once something was canceled the user must
+   * learn it: when Telegram refuses the edit, the text is sent as a new message instead.
+   */
+  async function showResult(ctx: Context, html: string, kb?: ReturnType<typeof rows>): Promise<void> {
+    try {
+      await kit.ui.editTapped(ctx, html, kb);
+    } catch (e) {
+      kit.log.warn("edit after a cancel failed; sending the text as a new message", { error: String(e) });
+      await kit.ui.send(ctx, html, kb);
+    }
+  }
+
   c.command(
     "orders",
     kit.guard("orders", async (ctx) => {
       const orders = await withTyping(ctx, () => executor.openOrders());
-      const v = ordersView(orders);
+      const v = await ordersView(orders);
       await kit.ui.send(ctx, v.html, v.kb);
     }),
   );
@@ -107,7 +121,7 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
         return;
       }
       const o = await withTyping(ctx, () => executor.orderStatus(id));
-      await kit.ui.send(ctx, orderStatusCard(o, tz));
+      await kit.ui.send(ctx, orderStatusCard(o, tz, await kit.intents.of(o)));
     }),
   );
 
@@ -136,8 +150,8 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
           const failed = `I could not confirm that order ${code(id)} was canceled.`;
           await executor
             .openOrders()
-            .then((os) => {
-              const v = ordersView(os, failed);
+            .then(async (os) => {
+              const v = await ordersView(os, failed);
               return kit.ui.editTapped(ctx, v.html, v.kb);
             })
             .catch(() => kit.ui.editTapped(ctx, `${failed} Send /orders to see what is still resting.`))
@@ -149,10 +163,10 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
           rest = await executor.openOrders();
         } catch (e) {
           kit.log.warn("orders list after a cancel failed", { error: String(e) });
-          return kit.ui.editTapped(ctx, `${note}\nSend /orders to see what is still resting.`);
+          return showResult(ctx, `${note}\nSend /orders to see what is still resting.`);
         }
-        const v = ordersView(rest, note);
-        await kit.ui.editTapped(ctx, v.html, v.kb);
+        const v = await ordersView(rest, note);
+        await showResult(ctx, v.html, v.kb);
         return;
       }
       if (p === "oca") {
@@ -191,15 +205,15 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
           throw e; // the guard logs it and sends the reason
         }
         kit.log.info("all orders canceled", { canceled: r.canceled });
-        await kit.ui.editTapped(
-          ctx,
-          `${CHOSE_YES}\nCanceled ${r.canceled} order${r.canceled === 1 ? "" : "s"}.`,
-        );
+        await showResult(ctx, `${CHOSE_YES}\nCanceled ${r.canceled} order${r.canceled === 1 ? "" : "s"}.`);
         return;
       }
       if (choice?.[1] === "n") {
         await answer(ctx);
-        const v = ordersView(await executor.openOrders(), "Cancel all: <b>No</b>. Nothing was canceled.");
+        const v = await ordersView(
+          await executor.openOrders(),
+          "Cancel all: <b>No</b>. Nothing was canceled.",
+        );
         await kit.ui.editTapped(ctx, v.html, v.kb);
         return;
       }

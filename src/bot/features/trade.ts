@@ -112,6 +112,23 @@ export function tradeConversation(kit: Kit) {
     const data = (action: string) => buttons.data(`t:${nonce}:${action}`);
     const say = (s: string, kb?: InlineKeyboardButton[][]) => ui.say(ctx, s, kb ? rows(...kb) : undefined);
     const cancelRow = () => [btn("Cancel", data("x"))];
+    /**
+     * What the outer catch may say when something fails (a Telegram call, a bug): before the order
+     * POST nothing was placed; once the POST ran the order may exist, so never claim otherwise.
+     */
+    let stage: { at: "before" } | { at: "sent" } | { at: "placed"; orderId: string } = { at: "before" };
+    /**
+     * Replaces the quote card with `html`. When Telegram refuses the edit, the text goes out as a new
+     * message instead: a result must reach the user even if the card cannot change.
+     */
+    const replaceCard = async (chatId: number, messageId: number, html: string) => {
+      try {
+        await ui.edit(ctx, chatId, messageId, html);
+      } catch (e) {
+        kit.log.warn("quote card edit failed; sending the text as a new message", { error: errText(e) });
+        await ui.send(ctx, html);
+      }
+    };
     let hits: MarketSearchHit[] = [];
     /** Numbers the search lists, so a tap on an older list is expired instead of picking from the newest. */
     let searchNo = 0;
@@ -136,8 +153,13 @@ export function tradeConversation(kit: Kit) {
           }
           if (n === nonce && actions(action)) {
             await answer(c);
-            // One edit: the prompt keeps its question, shows the choice and loses its buttons.
-            if (shown) await ui.editTapped(c, answered(shown.question, shown.choice(action)));
+            // One edit: the prompt keeps its question, shows the choice and loses its buttons. The
+            // edit is cosmetic: when Telegram refuses it, the buttons go and the conversation goes on.
+            if (shown)
+              await ui.editTapped(c, answered(shown.question, shown.choice(action))).catch((e: unknown) => {
+                kit.log.warn("prompt edit failed", { error: errText(e) });
+                return removeTappedKeyboard(c);
+              });
             else await removeTappedKeyboard(c);
             return { kind: "tap", action, ctx: c };
           }
@@ -366,8 +388,7 @@ export function tradeConversation(kit: Kit) {
         }
         const tappedAt = await now();
         if (tappedAt - shownAt > timeoutMs) {
-          await ui.edit(
-            ctx,
+          await replaceCard(
             msg.chat.id,
             msg.message_id,
             "This quote expired; nothing was placed. Here is a fresh one.",
@@ -378,8 +399,10 @@ export function tradeConversation(kit: Kit) {
           continue;
         }
         const q = quote;
+        stage = { at: "sent" };
         const placed = await conversation.external(async (octx: Context): Promise<Ext<PlaceOutcome>> => {
           try {
+            kit.intents.remember(q.clientOrderId, q.intent);
             return { ok: true, value: await withTyping(octx, () => executor.place(q)) };
           } catch (e) {
             kit.log.error("order placement failed", { clientOrderId: q.clientOrderId, error: errText(e) });
@@ -391,7 +414,7 @@ export function tradeConversation(kit: Kit) {
           }
         });
         if (!placed.ok) {
-          await ui.edit(ctx, msg.chat.id, msg.message_id, escapeHtml(placed.message));
+          await replaceCard(msg.chat.id, msg.message_id, escapeHtml(placed.message));
           return;
         }
         const out = placed.value;
@@ -400,17 +423,19 @@ export function tradeConversation(kit: Kit) {
             out.reason === "expired"
               ? "This quote expired; nothing was placed. Here is a fresh one."
               : "The price moved; nothing was placed. Here is a fresh quote.";
-          await ui.edit(ctx, msg.chat.id, msg.message_id, why);
+          await replaceCard(msg.chat.id, msg.message_id, why);
+          stage = { at: "before" };
           quote = out.quote;
           continue;
         }
         kit.log.info("order placed", { orderId: out.result.orderId, clientOrderId: q.clientOrderId });
-        await ui.edit(ctx, msg.chat.id, msg.message_id, placedCard(q, out.result));
+        stage = { at: "placed", orderId: out.result.orderId };
+        await replaceCard(msg.chat.id, msg.message_id, placedCard(q, out.result));
         return;
       }
     } catch (e) {
-      kit.log.error("trade conversation failed", { error: errText(e) });
-      await ui.say(ctx, kit.describe(e)).catch(() => undefined);
+      kit.log.error("trade conversation failed", { error: errText(e), stage: stage.at });
+      await ui.say(ctx, failedSentence(stage)).catch(() => undefined);
     }
 
     /** Asks for a ticker or search words until a market is picked; null when cancelled. */
@@ -459,7 +484,10 @@ export function tradeConversation(kit: Kit) {
    */
   async function unknownOutcome(e: unknown, q: Quote): Promise<string> {
     let cause = UNKNOWN_OUTCOME;
-    if (kit.deps.describeError) {
+    if (e instanceof KalshiNetworkError && e.kind === "closed") {
+      // The bot is shutting down (the client was closed mid-request): "try again" would be wrong here.
+      cause = `The bot was shutting down while the order was being sent. ${UNKNOWN_OUTCOME}`;
+    } else if (kit.deps.describeError) {
       try {
         cause = kit.deps.describeError(e);
       } catch {
@@ -475,6 +503,20 @@ export function tradeConversation(kit: Kit) {
     if (!resting) return `${cause} ${NOT_RESTING_HINT}`;
     kit.log.info("order found after an unknown outcome", { orderId: resting.orderId });
     return `Kalshi did take the order: ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
+  }
+}
+
+/** Placed (id known), sent (outcome open) or not yet sent: what the user is told when a step failed. */
+export function failedSentence(
+  stage: { at: "before" } | { at: "sent" } | { at: "placed"; orderId: string },
+): string {
+  switch (stage.at) {
+    case "before":
+      return "Something went wrong; nothing was placed.";
+    case "sent":
+      return "Something went wrong after the order was sent to Kalshi. Check /orders and /portfolio before placing it again.";
+    case "placed":
+      return `Your order ${stage.orderId} was placed, but I couldn't show the result here. Check /orders and /portfolio before placing it again.`;
   }
 }
 
