@@ -211,7 +211,7 @@ describe("shutdown", () => {
     // The user learns that the outcome is open, not that nothing happened or to simply retry.
     const last = api.botMessages(OWNER).at(-1)!.text;
     expect(last).toContain(
-      "The bot was shutting down while the order was being sent. I couldn't confirm whether the order was placed.",
+      "The bot was shutting down while the request was being sent; it is not known whether Kalshi acted on it.",
     );
     expect(last).not.toMatch(/nothing was (placed|changed)|please try again/i);
 

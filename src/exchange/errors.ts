@@ -181,7 +181,11 @@ const UNKNOWN_OUTCOME = "it is not known whether Kalshi acted on it.";
 /** One plain sentence for a phone user. Never includes secrets or stack traces. */
 export function describeExchangeError(err: unknown, env?: ExchangeEnv): string {
   if (err instanceof KalshiNetworkError) {
-    if (err.kind === "closed") return "The connection to Kalshi was shut down; please try again.";
+    if (err.kind === "closed") {
+      return err.outcomeUnknown
+        ? `The bot was shutting down while the request was being sent; ${UNKNOWN_OUTCOME}`
+        : "The connection to Kalshi was shut down; please try again.";
+    }
     if (err.outcomeUnknown) {
       return err.kind === "timeout"
         ? `Kalshi did not answer in time; ${UNKNOWN_OUTCOME}`

@@ -104,12 +104,14 @@ describe("describeExchangeError", () => {
       describeExchangeError(new KalshiNetworkError("network", "POST", "/p", "ECONNRESET", true)),
       describeExchangeError(api(429, { error: "too many requests" }, "POST", "/p", true)),
       describeExchangeError(api(201, {}, "POST", "/p", true)),
+      describeExchangeError(new KalshiNetworkError("closed", "POST", "/p", "ERR_CANCELED", true)),
     ];
     expect(texts).toEqual([
       "Kalshi did not answer in time; it is not known whether Kalshi acted on it.",
       "The connection to Kalshi broke during the request; it is not known whether Kalshi acted on it.",
       "Kalshi is rate-limiting requests and an earlier attempt got no answer; it is not known whether Kalshi acted on it.",
       "Kalshi answered without an order id; it is not known whether Kalshi acted on it.",
+      "The bot was shutting down while the request was being sent; it is not known whether Kalshi acted on it.",
     ]);
     for (const t of texts) expect(t).not.toMatch(/will check|before doing anything/);
   });

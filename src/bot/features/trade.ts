@@ -484,10 +484,7 @@ export function tradeConversation(kit: Kit) {
    */
   async function unknownOutcome(e: unknown, q: Quote): Promise<string> {
     let cause = UNKNOWN_OUTCOME;
-    if (e instanceof KalshiNetworkError && e.kind === "closed") {
-      // The bot is shutting down (the client was closed mid-request): "try again" would be wrong here.
-      cause = `The bot was shutting down while the order was being sent. ${UNKNOWN_OUTCOME}`;
-    } else if (kit.deps.describeError) {
+    if (kit.deps.describeError) {
       try {
         cause = kit.deps.describeError(e);
       } catch {
