@@ -109,9 +109,13 @@ function consoleEnabled(opt: boolean | "auto"): boolean {
   return !(process.env.VITEST || process.env.NODE_ENV === "test");
 }
 
-function waitForClose(t: DailyRotateFile, timeoutMs: number): Promise<void> {
-  const stream = (t as unknown as { logStream?: NodeJS.EventEmitter & { end(): void } }).logStream;
-  if (!stream) return Promise.resolve();
+/** Resolves at the first of `events` on `emitter`, or after `timeoutMs`; `kick` starts the work. */
+function settleWithin(
+  emitter: NodeJS.EventEmitter,
+  events: string[],
+  timeoutMs: number,
+  kick: () => void,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     let done = false;
     const finish = () => {
@@ -121,29 +125,24 @@ function waitForClose(t: DailyRotateFile, timeoutMs: number): Promise<void> {
       resolve();
     };
     const timer = setTimeout(finish, timeoutMs);
-    stream.once("close", finish);
-    stream.once("error", finish);
+    for (const e of events) emitter.once(e, finish);
     try {
-      stream.end();
+      kick();
     } catch {
       finish();
     }
   });
 }
 
+function waitForClose(t: DailyRotateFile, timeoutMs: number): Promise<void> {
+  const stream = (t as unknown as { logStream?: NodeJS.EventEmitter & { end(): void } }).logStream;
+  if (!stream) return Promise.resolve();
+  return settleWithin(stream, ["close", "error"], timeoutMs, () => stream.end());
+}
+
 function endLogger(l: winston.Logger, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (l.writableFinished) return resolve();
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    l.once("finish", finish);
-    l.once("error", finish);
+  if (l.writableFinished) return Promise.resolve();
+  return settleWithin(l, ["finish", "error"], timeoutMs, () => {
     if (!l.writableEnded) l.end();
   });
 }
