@@ -6,7 +6,7 @@
  * whole list at once. Messages name the key and say how to fix it; they never contain the bot token,
  * the Kalshi key id or the private key contents.
  */
-import { createPrivateKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { z } from "zod";
 import { displayUsd, parseDollars, MICROS_PER_DOLLAR, type Micros } from "./domain/money.js";
 import { isValidTimeZone } from "./domain/time.js";
 import { redactString } from "./logging/redact.js";
+import { loadPrivateKey, PrivateKeyError } from "./exchange/kalshi/signer.js";
 
 export type Environment = "sim" | "demo" | "production";
 export type EnvTag = "SIM" | "DEMO" | "LIVE";
@@ -298,29 +299,12 @@ export function readPrivateKeyFile(shown: string, abs: string): KeyObject | stri
     if (code === "EACCES" || code === "EPERM") return `cannot read ${where} (permission denied)`;
     return `cannot read ${where}${code ? ` (${code})` : ""}`;
   }
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text) || /Proc-Type:\s*4,ENCRYPTED/.test(text)) {
-    return `${where} is encrypted with a passphrase; export the key without one (for example: openssl rsa -in encrypted.pem -out kalshi.pem)`;
-  }
-  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
-    if (/-----BEGIN [A-Z0-9 ]*PUBLIC KEY-----/.test(text)) {
-      return `${where} holds a public key; point it at the private key file Kalshi let you download when you created the key`;
-    }
-    return `${where} is not a PEM private key (expected -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)`;
-  }
-  let key: KeyObject;
   try {
-    key = createPrivateKey({ key: text, format: "pem" });
+    return loadPrivateKey(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ERR_MISSING_PASSPHRASE") {
-      return `${where} is encrypted with a passphrase; export the key without one`;
-    }
-    return `${where} could not be read as a private key (is the file complete? download it again if unsure)`;
+    if (e instanceof PrivateKeyError) return `${where} ${e.problem}`;
+    throw e;
   }
-  if (key.asymmetricKeyType !== "rsa") {
-    return `${where} holds a ${key.asymmetricKeyType ?? "non-RSA"} key; Kalshi API keys are RSA keys`;
-  }
-  return key;
 }
 
 /**

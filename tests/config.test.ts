@@ -257,7 +257,7 @@ describe("Kalshi key", () => {
     [
       "truncated.pem",
       (w: string) =>
-        `${w} could not be read as a private key (is the file complete? download it again if unsure)`,
+        `${w} could not be parsed as a private key (is the file complete? download it again if unsure)`,
     ],
   ])("reports a bad key file %s", (file, msg) => {
     expect(problemsOf(live({ KALSHI_PRIVATE_KEY_PATH: `./${file}` }))).toEqual([

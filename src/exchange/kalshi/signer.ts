@@ -18,32 +18,55 @@ export type KalshiAuthHeaders = {
   [HEADER_SIGNATURE]: string;
 };
 
+/** The PEM header lines a Kalshi private key file starts with (PKCS#1, PKCS#8). */
+const PRIVATE_KEY_HEADERS = ["RSA PRIVATE KEY", "PRIVATE KEY"].map((label) => `-----BEGIN ${label}-----`);
+
 export class PrivateKeyError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** What is wrong, as the end of a sentence about the key file: "is encrypted with a passphrase; …". */
+  readonly problem: string;
+  constructor(problem: string) {
+    super(`the key file ${problem}`);
     this.name = "PrivateKeyError";
+    this.problem = problem;
   }
 }
 
-/** Parses a PEM private key (PKCS#1 or PKCS#8). The error never echoes the key. */
+/**
+ * Parses a PEM private key (PKCS#1 or PKCS#8, RSA). The one parser for keys: the configuration
+ * reports its PrivateKeyError `problem` under the key file's name. The error never echoes the key.
+ */
 export function loadPrivateKey(pem: string | Buffer): KeyObject {
   const text = pem.toString();
-  if (/ENCRYPTED/.test(text)) {
-    throw new PrivateKeyError("the private key is encrypted with a passphrase; export it without one");
-  }
-  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(text)) {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text) || /Proc-Type:\s*4,ENCRYPTED/.test(text)) {
     throw new PrivateKeyError(
-      "not a PEM private key (expected -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)",
+      "is encrypted with a passphrase; export the key without one (for example: openssl rsa -in encrypted.pem -out kalshi.pem)",
     );
   }
-  try {
-    const key = createPrivateKey({ key: text, format: "pem" });
-    if (key.asymmetricKeyType !== "rsa") throw new PrivateKeyError("the private key is not an RSA key");
-    return key;
-  } catch (e) {
-    if (e instanceof PrivateKeyError) throw e;
-    throw new PrivateKeyError("the PEM private key could not be parsed (is the file complete?)");
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
+    if (/-----BEGIN [A-Z0-9 ]*PUBLIC KEY-----/.test(text)) {
+      throw new PrivateKeyError(
+        "holds a public key; point it at the private key file Kalshi let you download when you created the key",
+      );
+    }
+    throw new PrivateKeyError(`is not a PEM private key (expected ${PRIVATE_KEY_HEADERS.join(" or ")})`);
   }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: text, format: "pem" });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_MISSING_PASSPHRASE") {
+      throw new PrivateKeyError("is encrypted with a passphrase; export the key without one");
+    }
+    throw new PrivateKeyError(
+      "could not be parsed as a private key (is the file complete? download it again if unsure)",
+    );
+  }
+  if (key.asymmetricKeyType !== "rsa") {
+    throw new PrivateKeyError(
+      `holds a ${key.asymmetricKeyType ?? "non-RSA"} key; Kalshi API keys are RSA keys`,
+    );
+  }
+  return key;
 }
 
 /** The pathname of a URL or path, without query string or fragment. */
