@@ -38,8 +38,10 @@ export function tagged(env: EnvTag, html: string): string {
 export const b = (s: string) => `<b>${escapeHtml(s)}</b>`;
 export const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
 export const usd = (m: Micros, opts?: { sign?: boolean }) => escapeHtml(displayUsd(m, opts));
+/** An amount as reported: exact when it has sub-cent digits ("$0.1234"), else cents ("$6.20"). */
+export const exact = (m: Micros) => escapeHtml(displayUsd(m, { exact: true }));
 /** A fee as reported: exact when it has sub-cent digits ("$0.004"), so rows add up to their total. */
-export const fee = (m: Micros) => escapeHtml(displayUsd(m, { exact: true }));
+export const fee = exact;
 export const price = (m: Micros | null) => (m === null ? "–" : escapeHtml(displayPrice(m)));
 export const count = (c: Centis) => escapeHtml(displayCount(c));
 export const when = (ms: number | null, timeZone: string) => (ms === null ? "–" : formatShort(ms, timeZone));

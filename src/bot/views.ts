@@ -5,6 +5,8 @@ import {
   addMicros,
   complementPrice,
   displayCount,
+  mulPriceCount,
+  ONE_DOLLAR,
   subMicros,
   ZERO_MICROS,
 } from "../domain/money.js";
@@ -18,7 +20,7 @@ import type {
   PortfolioView,
   Quote,
 } from "../trading/types.js";
-import { b, code, contractsText, count, escapeHtml, fee, price, usd, when } from "./format.js";
+import { b, code, contractsText, count, escapeHtml, exact, fee, price, usd, when } from "./format.js";
 
 const SIDE = (s: "yes" | "no") => s.toUpperCase();
 
@@ -203,13 +205,29 @@ export function orderLine(o: Order, timeZone: string, intent: OrderIntentInfo | 
   ].join("\n");
 }
 
+/**
+ * The money of an order's fills in the user's words. Kalshi's fill costs are in the price of the
+ * order's own `outcome_side` (bid → YES, ask → NO; the sim books them so and `orderAverages` in the
+ * client reads them so). A sell of YES rests as an ask, so its cost is the NO side's: what the user
+ * received is the filled count × $1 − that cost ("Sell 10 YES" filled at $0.62: NO cost $3.80,
+ * received $6.20). Amounts are exact, so sub-cent fills keep their digits.
+ */
+function filledMoney(o: Order, intent: OrderIntentInfo | null): string {
+  const cost = addMicros(o.takerFillCost, o.makerFillCost);
+  const received = subMicros(mulPriceCount(ONE_DOLLAR, o.fillCount), cost);
+  if (intent?.action === "sell") return `received ${exact(received)}`;
+  if (intent?.action === "buy") return `cost ${exact(cost)}`;
+  const other: OutcomeSide = o.outcomeSide === "yes" ? "no" : "yes";
+  return `${SIDE(o.outcomeSide)} cost ${exact(cost)} = ${SIDE(other)} received ${exact(received)}`;
+}
+
 export function orderStatusCard(o: Order, timeZone: string, intent: OrderIntentInfo | null = null): string {
-  const filledCost = addMicros(o.takerFillCost, o.makerFillCost);
   const fees = addMicros(o.takerFees, o.makerFees);
+  const money = o.fillCount > 0 ? `${filledMoney(o, intent)}, fees ${fee(fees)}` : "";
   return [
     `<b>Order ${escapeHtml(o.status)}</b>`,
     `<b>${orderHeadline(o, intent)}</b> ${code(o.ticker)} (limit)`,
-    `Filled ${count(o.fillCount)} of ${count(o.initialCount)} (cost ${usd(filledCost)}, fees ${fee(fees)})`,
+    `Filled ${count(o.fillCount)} of ${count(o.initialCount)}${money ? ` (${money})` : ""}`,
     `Resting ${count(o.remainingCount)}`,
     `Placed ${when(o.createdTime, timeZone)} · updated ${when(o.lastUpdateTime, timeZone)}`,
     `id ${code(o.orderId)}`,

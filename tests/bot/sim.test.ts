@@ -132,6 +132,28 @@ describe("the bot against the sim", () => {
     expect(sells[0]!.reduceOnly).toBe(true);
   });
 
+  it("/status of a filled sell shows what the sale brought in (YES price × count), not the NO side's cost", async () => {
+    const st = await start();
+    const t = st.market("KXHIGHNY", "-B45");
+    await buyYes(st, t, 5);
+    await st.say(`/sell ${t} yes 5`);
+    await st.tap("Market");
+    await st.tap("Confirm");
+    expect(st.last().text).toContain("Sold 5 contracts YES");
+    const sell = st.userOrders().find((o) => o.side === "ask")!;
+    const fills = st.sim.engine.state.fills.filter((f) => f.orderId === sell.orderId);
+    expect(fills.length).toBeGreaterThan(0);
+    // By hand: each fill's YES price × its count (centi-contracts), in micro-dollars.
+    const received = fills.reduce((a, f) => a + (f.price * f.count) / 100, 0);
+    const noCost = fills.reduce((a, f) => a + ((1_000_000 - f.price) * f.count) / 100, 0);
+    expect(received).not.toBe(noCost);
+    await st.say(`/status ${sell.orderId}`);
+    const text = st.last().text;
+    expect(text).toContain("Sell 5 YES @");
+    expect(text).toContain(`Filled 5 of 5 (received $${(received / 1e6).toFixed(2)}, fees`);
+    expect(text).not.toContain(`$${(noCost / 1e6).toFixed(2)}`);
+  });
+
   it("/portfolio shows the position valued at the sim's prices", async () => {
     const st = await start();
     const t = st.market("KXHIGHNY", "-B45");

@@ -1,7 +1,8 @@
 /** Money on the cards adds up: sub-cent fees are shown as reported, no "-$0.00" or "+$0.00". */
 import { describe, expect, it } from "vitest";
 import { type Centis, type Micros, parseDollars } from "../../src/domain/money.js";
-import { historyTable, placedCard } from "../../src/bot/views.js";
+import { historyTable, orderStatusCard, placedCard } from "../../src/bot/views.js";
+import type { Order } from "../../src/exchange/port.js";
 import { htmlToText } from "../../src/bot/format.js";
 import type { HistoryRow, PlaceResult, Quote } from "../../src/trading/types.js";
 
@@ -74,5 +75,112 @@ describe("placed card", () => {
       fees: d("0.0035") as Micros,
     } as unknown as PlaceResult;
     expect(htmlToText(placedCard(q, r))).toContain("Fee: $0.0035");
+  });
+});
+
+describe("order status card: what the order paid or received", () => {
+  /**
+   * Worked example. "Sell 10 YES @ $0.60" goes to Kalshi as an ask (sell YES ≡ buy NO), so its
+   * outcome_side is "no" and its fill costs are in NO prices (the sim books them so; the client's
+   * orderAverages reads them so). It filled 10 at YES $0.62 = NO $0.38: taker_fill_cost $3.80 is what
+   * the NO side of that trade cost, while the seller of YES received 10 × $0.62 = $6.20.
+   */
+  const t = Date.UTC(2026, 10, 24, 15, 0, 0);
+  function order(p: Partial<Order>): Order {
+    return {
+      orderId: "o-1",
+      clientOrderId: "c-1",
+      ticker: "KXRAIN-26NOV25",
+      outcomeSide: "no",
+      bookSide: "ask",
+      status: "executed",
+      yesPrice: d("0.60"),
+      noPrice: d("0.40"),
+      fillCount: 1000 as Centis,
+      remainingCount: 0 as Centis,
+      initialCount: 1000 as Centis,
+      takerFillCost: d("3.80"),
+      makerFillCost: 0 as Micros,
+      takerFees: d("0.17"),
+      makerFees: 0 as Micros,
+      createdTime: t,
+      lastUpdateTime: t,
+      expirationTime: null,
+      ...p,
+    };
+  }
+
+  it("a filled Sell 10 YES @ $0.60 (ask, NO cost $3.80) shows received $6.20, not the NO side's cost", () => {
+    const text = htmlToText(orderStatusCard(order({}), TZ, { action: "sell", outcome: "yes" }));
+    expect(text).toContain("Sell 10 YES @ $0.60");
+    expect(text).toContain("Filled 10 of 10 (received $6.20, fees $0.17)");
+    expect(text).not.toContain("$3.80");
+    expect(text).not.toMatch(/cost/);
+  });
+
+  it("a filled Sell NO (a bid, YES cost) shows what the NO contracts brought in", () => {
+    // Sell 4 NO @ $0.70 = bid YES @ $0.30; filled at YES $0.28 (NO $0.72): YES cost 4 × $0.28 = $1.12.
+    const o = order({
+      outcomeSide: "yes",
+      bookSide: "bid",
+      yesPrice: d("0.30"),
+      noPrice: d("0.70"),
+      fillCount: 400 as Centis,
+      initialCount: 400 as Centis,
+      takerFillCost: d("1.12"),
+      takerFees: d("0.06"),
+    });
+    const text = htmlToText(orderStatusCard(o, TZ, { action: "sell", outcome: "no" }));
+    expect(text).toContain("Filled 4 of 4 (received $2.88, fees $0.06)");
+  });
+
+  it("sub-cent amounts keep their digits: received $0.1234, cost $0.0125", () => {
+    // Sell 1 YES on a deci-cent market, filled at YES $0.1234 = NO $0.8766 (maker).
+    const sell = order({
+      yesPrice: d("0.12"),
+      noPrice: d("0.88"),
+      fillCount: 100 as Centis,
+      initialCount: 100 as Centis,
+      takerFillCost: 0 as Micros,
+      makerFillCost: d("0.8766"),
+      takerFees: 0 as Micros,
+      makerFees: d("0.0016"),
+    });
+    expect(htmlToText(orderStatusCard(sell, TZ, { action: "sell", outcome: "yes" }))).toContain(
+      "Filled 1 of 1 (received $0.1234, fees $0.0016)",
+    );
+    // Buy 1 YES at $0.0125 (a bid): cost is in YES prices.
+    const buy = order({
+      outcomeSide: "yes",
+      bookSide: "bid",
+      yesPrice: d("0.0125"),
+      noPrice: d("0.9875"),
+      fillCount: 100 as Centis,
+      initialCount: 100 as Centis,
+      takerFillCost: d("0.0125"),
+      takerFees: d("0.0001"),
+    });
+    expect(htmlToText(orderStatusCard(buy, TZ, { action: "buy", outcome: "yes" }))).toContain(
+      "Filled 1 of 1 (cost $0.0125, fees $0.0001)",
+    );
+  });
+
+  it("an order of unknown intent shows both readings of the money, like its headline", () => {
+    const text = htmlToText(orderStatusCard(order({}), TZ, null));
+    expect(text).toContain("Buy NO @ $0.40 = Sell YES @ $0.60");
+    expect(text).toContain("Filled 10 of 10 (NO cost $3.80 = YES received $6.20, fees $0.17)");
+  });
+
+  it("nothing filled: no money line beyond the counts", () => {
+    const o = order({
+      status: "resting",
+      fillCount: 0 as Centis,
+      remainingCount: 1000 as Centis,
+      takerFillCost: 0 as Micros,
+      takerFees: 0 as Micros,
+    });
+    const text = htmlToText(orderStatusCard(o, TZ, { action: "sell", outcome: "yes" }));
+    expect(text).toContain("Filled 0 of 10");
+    expect(text).toContain("Resting 10");
   });
 });
