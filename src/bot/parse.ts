@@ -4,6 +4,7 @@ import {
   type Micros,
   MICROS_PER_CENT,
   MICROS_PER_DOLLAR,
+  displayUsd,
   tryParseCount,
   tryParseDollars,
 } from "../domain/money.js";
@@ -52,7 +53,8 @@ export function looksLikePrice(s: string): boolean {
 
 /**
  * A price between $0.0001 and $0.9999. Accepts "0.42", "@0.42", "$0.42", "42c", "@42¢", and a bare
- * whole number 1–99 as cents ("42" = 42¢).
+ * whole number 1–99 as cents ("42" = 42¢). A dollar sign means dollars: "$1", "$5", "$1.00" are
+ * refused with a sentence (a price is below $1), never read as 1¢ or 5¢.
  */
 export function parsePriceInput(s: string): Parsed<Micros> {
   const raw = s.trim();
@@ -67,13 +69,23 @@ export function parsePriceInput(s: string): Parsed<Micros> {
     const v = tryParseDollars(cents[1]!);
     value = v === null ? null : ((v / 100) as Micros);
   } else {
-    t = t.replace(/^\$/, "");
-    if (/^\d{1,2}$/.test(t)) value = (Number(t) * MICROS_PER_CENT) as Micros;
+    const dollarSign = /^\$/.test(t);
+    t = t.replace(/^\$\s*/, "");
+    // A bare whole number 1–99 means cents ("42"); after a dollar sign it means dollars ("$5").
+    if (!dollarSign && /^\d{1,2}$/.test(t)) value = (Number(t) * MICROS_PER_CENT) as Micros;
     else if (/^\d*\.\d{1,4}$/.test(t) || /^\d+$/.test(t)) value = tryParseDollars(t);
   }
   if (value === null || !Number.isSafeInteger(value)) return bad;
-  if (value <= 0 || value >= MICROS_PER_DOLLAR) {
-    return { ok: false, message: `A price must be between $0.01 and $0.99; “${raw}” is not.` };
+  if (value >= MICROS_PER_DOLLAR) {
+    // "$5" is five dollars, never 5¢: say what was read and how to write cents.
+    const whole = /^\d+$/.test(t) ? ` For ${t}¢ send ${t}c.` : "";
+    return {
+      ok: false,
+      message: `“${raw}” is ${displayUsd(value)}, but a price is between $0.01 and $0.99 (a winning contract pays $1).${whole}`,
+    };
+  }
+  if (value <= 0) {
+    return { ok: false, message: `“${raw}” is not a price: a price is between $0.01 and $0.99.` };
   }
   return { ok: true, value };
 }

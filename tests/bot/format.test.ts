@@ -55,6 +55,38 @@ describe("parse", () => {
     expect(parsePriceInput(s).ok).toBe(false);
   });
 
+  it.each([
+    ["$1", "$1.00"],
+    ["$5", "$5.00"],
+    ["$1.00", "$1.00"],
+    ["@$1", "$1.00"],
+    ["$42", "$42.00"],
+    ["1.00", "$1.00"],
+    ["1.5", "$1.50"],
+  ])(
+    "refuses a dollar amount of one dollar or more (%s) with a sentence, never reads it as cents",
+    (s, shown) => {
+      const r = parsePriceInput(s);
+      expect(r.ok).toBe(false);
+      const message = r.ok ? "" : r.message;
+      expect(message).toContain("a price is between $0.01 and $0.99");
+      expect(message).toContain(`“${s}” is ${shown}`);
+    },
+  );
+
+  it("a bare whole number stays cents in the price step ('1' = 1¢, '5' = 5¢)", () => {
+    expect(parsePriceInput("1")).toEqual({ ok: true, value: 10_000 });
+    expect(parsePriceInput("5")).toEqual({ ok: true, value: 50_000 });
+    expect(parsePriceInput("$.5")).toEqual({ ok: true, value: 500_000 });
+    expect(parsePriceInput("42¢")).toEqual({ ok: true, value: 420_000 });
+  });
+
+  it("/buy with a $5 price reports it and does not take 5¢", () => {
+    const r = parseTradeArgs("KX-1 yes 5 $5");
+    expect(r.price).toBeUndefined();
+    expect(r.problems[0]).toContain("a price is between $0.01 and $0.99");
+  });
+
   it.each(["0", "-3", "ten", "1.234", "1e3", "2000000"])("rejects count %s", (s) => {
     expect(parseCountInput(s).ok).toBe(false);
   });

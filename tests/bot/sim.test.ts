@@ -268,7 +268,7 @@ describe("the bot against the sim", () => {
     expect(st.last().text).toContain("Nothing was placed.");
 
     await st.say(`/buy ${t} yes 3 @1.50`);
-    expect(st.texts()).toContainEqual(expect.stringContaining("A price must be between $0.01 and $0.99"));
+    expect(st.texts()).toContainEqual(expect.stringContaining("a price is between $0.01 and $0.99"));
     await st.say("/cancel");
     expect(st.last().text).toContain("Stopped. Nothing was placed.");
 

@@ -184,6 +184,9 @@ describe("/buy", () => {
     await h.tap("Limit");
     await h.say("1.50");
     expect(h.last().text).toContain("between $0.01 and $0.99");
+    await h.say("$5");
+    expect(h.last().text).toContain("“$5” is $5.00, but a price is between $0.01 and $0.99");
+    expect(h.last().text).toContain("For 5¢ send 5c.");
     await h.say("abc");
     expect(h.last().text).toContain("“abc” is not a price");
     await h.say("0.5");
