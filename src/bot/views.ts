@@ -19,6 +19,7 @@ import type {
   PlaceResult,
   PortfolioView,
   Quote,
+  SettlementRow,
 } from "../trading/types.js";
 import { b, code, contractsText, count, escapeHtml, exact, fee, price, usd, when } from "./format.js";
 
@@ -234,19 +235,62 @@ export function orderStatusCard(o: Order, timeZone: string, intent: OrderIntentI
   ].join("\n");
 }
 
-export function historyTable(rows: HistoryRow[], label: string, timeZone: string): string {
-  if (rows.length === 0) return `No trades in the ${escapeHtml(label)}.`;
-  const lines = [`<b>Trades</b> · ${escapeHtml(label)} · ${rows.length} fill${rows.length === 1 ? "" : "s"}`];
+function settlementLine(r: SettlementRow, timeZone: string): string {
+  const held = [
+    r.yesCount > 0 ? `${count(r.yesCount)} YES` : "",
+    r.noCount > 0 ? `${count(r.noCount)} NO` : "",
+  ]
+    .filter(Boolean)
+    .join(" + ");
+  const result =
+    r.result === "yes" || r.result === "no"
+      ? `${SIDE(r.result)} won`
+      : r.result === "void"
+        ? "voided"
+        : "settled";
+  return `${when(r.time, timeZone)} Settled ${held} ${code(r.ticker)}: ${result}, paid ${usd(r.revenue)} P&amp;L ${usd(r.realizedPnl, { sign: true })}`;
+}
+
+/**
+ * /history: fills and settlements in time order. "realized" is the P&L of closing sells and of
+ * settlements in the range, the same events /portfolio's realized P&L adds up.
+ */
+export function historyTable(
+  rows: HistoryRow[],
+  label: string,
+  timeZone: string,
+  settlements: SettlementRow[] = [],
+): string {
+  if (rows.length === 0 && settlements.length === 0) return `No trades in the ${escapeHtml(label)}.`;
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  const counted = settlements.length
+    ? `${n(rows.length, "fill")}, ${n(settlements.length, "settlement")}`
+    : n(rows.length, "fill");
+  const lines = [`<b>Trades</b> · ${escapeHtml(label)} · ${counted}`];
+  const timed: { time: number; line: string }[] = [];
   let fees = ZERO_MICROS;
-  let pnl = 0 as Micros;
+  let tradePnl = 0 as Micros;
+  let settledPnl = 0 as Micros;
   for (const r of rows) {
     fees = addMicros(fees, r.fee);
-    if (r.realizedPnl !== null) pnl = addMicros(pnl, r.realizedPnl);
-    lines.push(
-      `${when(r.time, timeZone)} ${r.action === "buy" ? "Buy" : "Sell"} ${count(r.count)} ${SIDE(r.outcome)} ${code(r.ticker)} @ ${price(r.price)} fee ${fee(r.fee)}${r.realizedPnl !== null ? ` P&amp;L ${usd(r.realizedPnl, { sign: true })}` : ""}${r.source === "elsewhere" ? " (elsewhere)" : ""}`,
-    );
+    if (r.realizedPnl !== null) tradePnl = addMicros(tradePnl, r.realizedPnl);
+    timed.push({
+      time: r.time,
+      line: `${when(r.time, timeZone)} ${r.action === "buy" ? "Buy" : "Sell"} ${count(r.count)} ${SIDE(r.outcome)} ${code(r.ticker)} @ ${price(r.price)} fee ${fee(r.fee)}${r.realizedPnl !== null ? ` P&amp;L ${usd(r.realizedPnl, { sign: true })}` : ""}${r.source === "elsewhere" ? " (elsewhere)" : ""}`,
+    });
   }
-  lines.push(`Total fees ${fee(fees)} · realized ${usd(pnl, { sign: true })}`);
+  for (const r of settlements) {
+    settledPnl = addMicros(settledPnl, r.realizedPnl);
+    timed.push({ time: r.time, line: settlementLine(r, timeZone) });
+  }
+  // Stable: fills keep their order; a settlement comes after the fills of the same instant.
+  timed.sort((a, b) => a.time - b.time);
+  lines.push(...timed.map((t) => t.line));
+  const realized = addMicros(tradePnl, settledPnl);
+  const split = settlements.length
+    ? ` (trades ${usd(tradePnl, { sign: true })}, settlements ${usd(settledPnl, { sign: true })})`
+    : "";
+  lines.push(`Total fees ${fee(fees)} · realized ${usd(realized, { sign: true })}${split}`);
   return lines.join("\n");
 }
 

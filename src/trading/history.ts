@@ -1,12 +1,13 @@
 /**
  * Trade history from the exchange's fills (recent and historical), joined with the journal to tell the
- * bot's own orders from orders placed elsewhere, with FIFO realized P&L on closing fills.
+ * bot's own orders from orders placed elsewhere, with FIFO realized P&L on closing fills and on
+ * settlements (the same ledger and events as /portfolio's realized P&L).
  */
-import type { ExchangePort, Market } from "../exchange/port.js";
+import type { ExchangePort, Market, Settlement } from "../exchange/port.js";
 import type { JournalIndex, UnknownOrder } from "./journal.js";
-import { runLedger } from "./ledger.js";
+import { type RealizedEvent, runLedger } from "./ledger.js";
 import { allFills } from "./portfolio.js";
-import type { HistoryRow, HistoryService } from "./types.js";
+import type { HistoryReport, HistoryRow, HistoryService } from "./types.js";
 
 export interface HistoryDeps {
   exchange: ExchangePort;
@@ -74,27 +75,33 @@ export function createHistoryService(deps: HistoryDeps): HistoryService {
   }
 
   /**
-   * Rows with time in [fromMs, toMs]. FIFO needs the lots opened before fromMs, so the ledger runs over
-   * every fill up to toMs (and settlements, which close lots).
+   * Fills and settlements with time in [fromMs, toMs]. FIFO needs the lots opened before fromMs, so
+   * the ledger runs over every fill up to toMs and every settlement (which closes lots); the realized
+   * P&L of the range is then the same as /portfolio's (sells and settlements).
    */
-  async function between(fromMs: number, toMs: number): Promise<HistoryRow[]> {
-    if (!(toMs >= fromMs)) return [];
+  async function report(fromMs: number, toMs: number): Promise<HistoryReport> {
+    if (!(toMs >= fromMs)) return { rows: [], settlements: [] };
     const [fills, settlements, idx] = await Promise.all([
       allFills(exchange, { maxTs: toMs }),
       exchange.getSettlements({ maxTs: toMs }),
       index(),
     ]);
     const ledger = runLedger(fills, settlements);
-    const parts = ledger.parts.filter((p) => p.fill.createdTime >= fromMs && p.fill.createdTime <= toMs);
+    const inRange = (t: number) => t >= fromMs && t <= toMs;
+    const parts = ledger.parts.filter((p) => inRange(p.fill.createdTime));
+    const settled = ledger.realized
+      .filter((e) => e.kind === "settlement" && inRange(e.time))
+      .map((e) => ({ e, s: settlements.find((s) => s.ticker === e.ticker && s.settledTime === e.time) }))
+      .filter((x): x is { e: RealizedEvent; s: Settlement } => x.s !== undefined);
     const unmatched = parts.some((p) => !idx.orderIds.has(p.fill.orderId));
     const [names, fromUnknown] = await Promise.all([
-      titles([...new Set(parts.map((p) => p.fill.ticker))]),
+      titles([...new Set([...parts.map((p) => p.fill.ticker), ...settled.map((x) => x.e.ticker)])]),
       unmatched && idx.unknownOrders?.size
         ? foundUnknownOrders(idx.unknownOrders.values())
         : new Set<string>(),
     ]);
     const isBot = (orderId: string) => idx.orderIds.has(orderId) || fromUnknown.has(orderId);
-    return parts.map((p) => ({
+    const rows: HistoryRow[] = parts.map((p) => ({
       time: p.fill.createdTime,
       ticker: p.fill.ticker,
       marketTitle: names.get(p.fill.ticker) ?? p.fill.ticker,
@@ -110,10 +117,28 @@ export function createHistoryService(deps: HistoryDeps): HistoryService {
       isTaker: p.fill.isTaker,
       source: isBot(p.fill.orderId) ? "bot" : "elsewhere",
     }));
+    return {
+      rows,
+      settlements: settled.map(({ e, s }) => ({
+        time: e.time,
+        ticker: e.ticker,
+        marketTitle: names.get(e.ticker) ?? e.ticker,
+        result: s.marketResult,
+        yesCount: s.yesCount,
+        noCount: s.noCount,
+        revenue: s.revenue,
+        realizedPnl: e.pnl,
+      })),
+    };
+  }
+
+  async function between(fromMs: number, toMs: number): Promise<HistoryRow[]> {
+    return (await report(fromMs, toMs)).rows;
   }
 
   return {
     between,
+    report,
     /** The latest `limit` trades, newest first. */
     async recent(limit = 10) {
       const rows = await between(0, now());

@@ -177,8 +177,30 @@ export interface HistoryRow {
   source: "bot" | "elsewhere";
 }
 
+/** A market that settled while the user held it: what it paid and the P&L that realized. */
+export interface SettlementRow {
+  time: number;
+  ticker: string;
+  marketTitle: string;
+  result: "yes" | "no" | "scalar" | "void";
+  /** Held when it settled. */
+  yesCount: Centis;
+  noCount: Centis;
+  /** What the settlement paid. */
+  revenue: Micros;
+  realizedPnl: Micros;
+}
+
+/** /history: the fills of a range and the settlements in it, each with the P&L it realized. */
+export interface HistoryReport {
+  rows: HistoryRow[];
+  settlements: SettlementRow[];
+}
+
 export interface HistoryService {
   between(fromMs: number, toMs: number): Promise<HistoryRow[]>;
+  /** Fills and settlements with time in [fromMs, toMs]; realized P&L as /portfolio counts it. */
+  report(fromMs: number, toMs: number): Promise<HistoryReport>;
   recent(limit?: number): Promise<HistoryRow[]>;
 }
 

@@ -148,7 +148,7 @@ describe("menu commands", () => {
     await h.say("/history 2026-11-04 2026-11-04");
     expect(h.last().text).toContain("KXOLD-B");
     expect(h.last().text).toContain("2026-11-04 to 2026-11-04 (America/New_York)");
-    const [from, to] = h.world.callsTo("history", "between").at(-1)!.args as number[];
+    const [from, to] = h.world.callsTo("history", "report").at(-1)!.args as number[];
     expect(new Date(from!).toISOString()).toBe("2026-11-04T05:00:00.000Z");
     expect(new Date(to!).toISOString()).toBe("2026-11-05T04:59:59.999Z");
     await h.say("/history 2026-13-01 2026-11-04");

@@ -154,6 +154,24 @@ describe("the bot against the sim", () => {
     expect(text).not.toContain(`$${(noCost / 1e6).toFixed(2)}`);
   });
 
+  it("/history's realized P&L includes a settlement and equals /portfolio's 7-day realized P&L", async () => {
+    const st = await start();
+    const t = st.market("KXHIGHNY", "-B45");
+    await buyYes(st, t, 5);
+    st.sim.settle(t, "yes");
+    // By hand: 5 YES pay $5.00 at settlement; they cost price × count plus the fees of their fills.
+    const fills = st.sim.engine.state.fills.filter((f) => f.accountId === SIM_USER && f.ticker === t);
+    const paid = fills.reduce((a, f) => a + (f.price * f.count) / 100 + f.fee, 0);
+    const pnl = `+$${((5_000_000 - paid) / 1e6).toFixed(2)}`;
+
+    await st.say("/portfolio");
+    expect(st.last().text).toContain(`7d ${pnl}`);
+    await st.say("/history");
+    const text = st.last().text;
+    expect(text).toContain(`Settled 5 YES ${t}: YES won, paid $5.00 P&L ${pnl}`);
+    expect(text).toContain(`realized ${pnl} (trades $0.00, settlements ${pnl})`);
+  });
+
   it("/portfolio shows the position valued at the sim's prices", async () => {
     const st = await start();
     const t = st.market("KXHIGHNY", "-B45");

@@ -4,7 +4,7 @@ import { type Centis, type Micros, parseDollars } from "../../src/domain/money.j
 import { historyTable, orderStatusCard, placedCard } from "../../src/bot/views.js";
 import type { Order } from "../../src/exchange/port.js";
 import { htmlToText } from "../../src/bot/format.js";
-import type { HistoryRow, PlaceResult, Quote } from "../../src/trading/types.js";
+import type { HistoryRow, PlaceResult, Quote, SettlementRow } from "../../src/trading/types.js";
 
 const TZ = "America/New_York";
 const d = (s: string) => parseDollars(s);
@@ -50,6 +50,37 @@ describe("history table money", () => {
     expect(text).not.toMatch(/[-+]\$0\.00/);
     expect(text).toContain("P&L $0.00");
     expect(text).toContain("realized $0.00");
+  });
+});
+
+describe("history table: realized P&L includes settlements", () => {
+  const settled = (result: SettlementRow["result"], pnl: string, yes = 0, no = 0): SettlementRow => ({
+    time: Date.UTC(2026, 10, 25, 15, 0, 0),
+    ticker: "KXRAIN-26NOV25",
+    marketTitle: "Rain",
+    result,
+    yesCount: (yes * 100) as Centis,
+    noCount: (no * 100) as Centis,
+    revenue: d(result === "yes" ? String(yes) : result === "no" ? String(no) : "0"),
+    realizedPnl: d(pnl),
+  });
+
+  it("a settlement is a line of its own and its P&L is in the total, split from the trades'", () => {
+    const text = htmlToText(
+      historyTable([row("0.01", "0.30")], "last 7 days", TZ, [settled("yes", "4.45", 10)]),
+    );
+    expect(text).toContain("last 7 days · 1 fill, 1 settlement");
+    expect(text).toContain("Settled 10 YES KXRAIN-26NOV25: YES won, paid $10.00 P&L +$4.45");
+    expect(text).toContain("realized +$4.75 (trades +$0.30, settlements +$4.45)");
+    // Time order: the fill (Nov 24) comes before the settlement (Nov 25).
+    expect(text.indexOf("Sell 1 YES")).toBeLessThan(text.indexOf("Settled"));
+  });
+
+  it("a range with only a settlement (a losing NO) is not 'No trades'", () => {
+    const text = htmlToText(historyTable([], "last 7 days", TZ, [settled("yes", "-2.10", 0, 3)]));
+    expect(text).toContain("0 fills, 1 settlement");
+    expect(text).toContain("Settled 3 NO KXRAIN-26NOV25: YES won, paid $0.00 P&L -$2.10");
+    expect(text).toContain("realized -$2.10 (trades $0.00, settlements -$2.10)");
   });
 });
 

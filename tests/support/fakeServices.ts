@@ -28,6 +28,7 @@ import {
   type ExportService,
   type HistoryRow,
   type HistoryService,
+  type SettlementRow,
   type MarketInfo,
   type MarketSearchHit,
   type MarketService,
@@ -73,6 +74,8 @@ export class FakeWorld {
   readonly marketsByTicker = new Map<string, Market>();
   readonly orders = new Map<string, Order>();
   readonly fills: HistoryRow[] = [];
+  /** Settlements /history shows (with their realized P&L). */
+  readonly settlements: SettlementRow[] = [];
   readonly positions = new Map<string, Pos>();
   private readonly placed = new Map<string, PlaceOutcome>();
   private orderSeq = 0;
@@ -440,6 +443,12 @@ export class FakeWorld {
     between: async (fromMs, toMs) => {
       this.record("history", "between", [fromMs, toMs]);
       return this.fills.filter((f) => f.time >= fromMs && f.time <= toMs).map((f) => ({ ...f }));
+    },
+    report: async (fromMs, toMs) => {
+      this.record("history", "report", [fromMs, toMs]);
+      const inRange = <T extends { time: number }>(xs: T[]) =>
+        xs.filter((x) => x.time >= fromMs && x.time <= toMs).map((x) => ({ ...x }));
+      return { rows: inRange(this.fills), settlements: inRange(this.settlements) };
     },
     recent: async (limit = 20) => {
       this.record("history", "recent", [limit]);

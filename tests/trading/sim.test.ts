@@ -396,6 +396,15 @@ describe("portfolio and P&L against the sim", () => {
     expect(v.realized.allTime).toBe(realizedSell + realizedSettle);
     const end = (await s.client.getBalance()).balance;
     expect(v.realized.allTime).toBe(end - start); // everything closed: P&L = cash out − cash in
+
+    // /history over the same time adds up to the same realized P&L: the sell and the settlement.
+    const rep = await s.services.history.report(0, v.asOf);
+    expect(rep.settlements).toEqual([
+      expect.objectContaining({ ticker: t, result: "yes", yesCount: contracts(3), revenue: usd("3") }),
+    ]);
+    expect(rep.settlements[0]!.realizedPnl).toBe(realizedSettle);
+    const tradePnl = sum(rep.rows.filter((r) => r.realizedPnl !== null).map((r) => r.realizedPnl!));
+    expect(tradePnl + rep.settlements[0]!.realizedPnl).toBe(v.realized.allTime);
   });
 });
 

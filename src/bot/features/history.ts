@@ -17,9 +17,9 @@ export function historyFeature(kit: Kit): Composer<MyContext> {
     kit.guard("history", async (ctx) => {
       const r = parseRange(ctx.match, kit.now(), tz);
       if (!r.ok) return kit.ui.say(ctx, r.message);
-      const rows = await withTyping(ctx, () => history.between(r.value.fromMs, r.value.toMs));
-      const sorted = [...rows].sort((a, b) => a.time - b.time);
-      await kit.ui.send(ctx, historyTable(sorted, r.value.label, tz));
+      const rep = await withTyping(ctx, () => history.report(r.value.fromMs, r.value.toMs));
+      const sorted = [...rep.rows].sort((a, b) => a.time - b.time);
+      await kit.ui.send(ctx, historyTable(sorted, r.value.label, tz, rep.settlements));
     }),
   );
 
