@@ -3,11 +3,20 @@
  *   fee = rate × fee_multiplier × C × P × (1 − P)
  * taker rate 0.07; maker rate 0.0175 on `quadratic_with_maker_fees`, 0.035 on
  * `quadratic_with_combo_maker_fees`, 0 on plain `quadratic`. The exchange rounds the fee up to
- * $0.0001 and a retail account's balance change to whole cents, so a single fill costs
- * ceil_to_cent(...). The exchange's reported `fee_cost` is authoritative; this is the estimate
- * shown on a quote before the order exists.
+ * $0.0001 and floors a retail account's balance change (revenue − fee) to whole cents, charging the
+ * difference as a rounding fee (`withRoundingFee`). With whole-cent revenue that is
+ * ceil_to_cent(fee); at sub-cent prices ($0.061 × 7 = $0.427) the revenue's own sub-cent digits
+ * count too. The exchange's reported `fee_cost` is authoritative; this is the estimate shown on a
+ * quote before the order exists.
  */
-import { type Centis, type Micros, MICROS_PER_CENT, MICROS_PER_DOLLAR, micros } from "./money.js";
+import {
+  type Centis,
+  type Micros,
+  MICROS_PER_CENT,
+  MICROS_PER_DOLLAR,
+  micros,
+  roundMicros,
+} from "./money.js";
 
 export type FeeType = "quadratic" | "quadratic_with_maker_fees" | "quadratic_with_combo_maker_fees" | "flat";
 
@@ -53,4 +62,17 @@ export function estimateFee(input: FeeInput): Micros {
   const step = BigInt(roundTo);
   const rounded = ((microsVal + step - 1n) / step) * step;
   return micros(Number(rounded));
+}
+
+/**
+ * The net fee of one fill (API.md §7, rounding): `tradeFee` (already rounded up to $0.0001, i.e.
+ * `estimateFee({ ..., roundTo: 100 })`) plus the rounding fee that floors the balance change
+ * (`revenue` − `tradeFee`) to `step` (whole cents for a retail account). `revenue` is the fill's cash:
+ * negative for what a buy pays, positive for what a sell brings in. Kalshi's per-order accumulator
+ * later refunds whole cents of accumulated rounding fees, which a single fill never reaches.
+ * Example: buy 7 @ $0.061 → revenue −$0.427, trade fee $0.0281, change −$0.4551 → −$0.46: fee $0.033.
+ */
+export function withRoundingFee(tradeFee: Micros, revenue: Micros, step: number = MICROS_PER_CENT): Micros {
+  const change = micros(revenue - tradeFee);
+  return micros(tradeFee + (change - roundMicros(change, step, "floor")));
 }

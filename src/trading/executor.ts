@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FeeType } from "../domain/fees.js";
-import { estimateFee } from "../domain/fees.js";
+import { estimateFee, withRoundingFee } from "../domain/fees.js";
 import {
   type Centis,
   type Micros,
@@ -343,13 +343,19 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         "over_cost_limit",
       );
     }
-    const fee = estimateFee({
-      price: yesPrice,
-      count: intent.count,
-      role: crosses ? "taker" : "maker",
-      feeType: fees.feeType,
-      multiplier: fees.multiplier,
-    });
+    // Kalshi's fee as one fill would be charged: the trade fee (to $0.0001) plus the rounding fee that
+    // floors the cash change to whole cents (sub-cent prices make the cash itself sub-cent).
+    const fee = withRoundingFee(
+      estimateFee({
+        price: yesPrice,
+        count: intent.count,
+        role: crosses ? "taker" : "maker",
+        feeType: fees.feeType,
+        multiplier: fees.multiplier,
+        roundTo: 100,
+      }),
+      micros(isSell ? gross : proceeds - gross),
+    );
     const bal = balance.balance;
     if (!isSell && gross + fee > bal) {
       const sold = `${displayCount(closing)} ${OUTCOME_LABEL[otherOutcome]}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateFee } from "../../src/domain/fees.js";
+import { estimateFee, withRoundingFee } from "../../src/domain/fees.js";
 import { type Centis, formatDollars, parseCount, parseDollars } from "../../src/domain/money.js";
 
 /** The fee as Kalshi's fixed-point string, for one fill of `n` contracts at YES price `p`. */
@@ -44,5 +44,20 @@ describe("series fee multiplier (fee = rate × multiplier × C × P × (1 − P)
 
   it("a zero multiplier means no fee", () => {
     expect(fee("100", "0.50", { multiplier: 0 })).toBe("0.0000");
+  });
+});
+
+describe("withRoundingFee (the balance change floored to whole cents)", () => {
+  const d = parseDollars;
+  it("buy 7 @ $0.061: trade fee $0.0281, cash −$0.427 → −$0.4551 floors to −$0.46: fee $0.033", () => {
+    expect(fee("7", "0.061", { roundTo: 100 })).toBe("0.0281");
+    expect(formatDollars(withRoundingFee(d("0.0281"), d("-0.427")))).toBe("0.0330");
+  });
+  it("sell 9 @ $0.059: cash +$0.531, trade fee $0.0350 → $0.496 floors to $0.49: fee $0.041", () => {
+    expect(formatDollars(withRoundingFee(d("0.035"), d("0.531")))).toBe("0.0410");
+  });
+  it("whole-cent cash: the same as ceiling the trade fee to the cent", () => {
+    expect(formatDollars(withRoundingFee(d("0.1733"), d("-5.50")))).toBe("0.1800");
+    expect(formatDollars(withRoundingFee(d("0.17"), d("-5.50")))).toBe("0.1700");
   });
 });

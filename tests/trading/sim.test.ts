@@ -198,6 +198,37 @@ describe("orders against the sim", () => {
     expect((await s.client.getBalance()).balance).toBe(usd("1000"));
   });
 
+  it("on a sub-cent market the quote's fee includes Kalshi's rounding fee: within $0.0001 of what the sim charges", async () => {
+    const s = await stack();
+    const cpi = await findTicker(s.client, "KXCPI-", "-T0.4"); // tapered deci-cent, 0.059 / 0.061
+    // Another account adds to the best levels (YES $0.061 offered, $0.059 bid), so each order below
+    // fills in one trade at its own limit price.
+    const book = await s.client.getOrderbook(cpi);
+    expect([bids(book, "yes")[0]!.price, asks(book, "yes")[0]!.price]).toEqual([usd("0.059"), usd("0.061")]);
+    rest(s, cpi, "ask", "0.061", 100);
+    rest(s, cpi, "bid", "0.059", 100);
+    const charged = async (orderId: string) => sum((await s.client.getFills({ orderId })).map((f) => f.fee));
+    const cases: OrderIntent[] = [
+      limit(cpi, "yes", "buy", 7, "0.061"), // 7 × $0.061 = $0.427; trade fee $0.0281 + rounding $0.0049
+      limit(cpi, "yes", "buy", 13, "0.061"),
+      limit(cpi, "no", "buy", 3, "0.941"), // an ask at YES $0.059: closes 3 of the 20 YES bought above
+      limit(cpi, "yes", "sell", 9, "0.059"),
+    ];
+    for (const i of cases) {
+      const q = await s.services.executor.quote(i);
+      const r = await trade(s, i);
+      expect(r.filledCount).toBe(i.count);
+      const fee = await charged(r.orderId);
+      expect(
+        Math.abs(q.estimatedFee - fee),
+        `${i.action} ${i.count} ${i.outcome}: quote ${q.estimatedFee}, sim ${fee}`,
+      ).toBeLessThanOrEqual(100);
+    }
+    // The first case by hand: fee = trade fee ceiled to $0.0001 + what floors −$0.427 − fee to cents.
+    const first = await s.services.executor.quote(limit(cpi, "yes", "buy", 7, "0.061"));
+    expect(first.estimatedFee).toBe(usd("0.033"));
+  });
+
   it("quote validation on real sim markets", async () => {
     const s = await stack();
     const fed = await findTicker(s.client, "KXFED-", "-T3.75"); // linear cent
