@@ -105,19 +105,20 @@ export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
     const other = SIDE(c.outcome);
     lines.push(
       escapeHtml(closingSentence(c, { outcome: i.outcome, count: opening }, "quote")),
-      `Est. proceeds from your ${displayCount(c.count)} ${other}: ${usd(c.estimatedProceeds)} (at ${price(complementPrice(q.price))} or better)`,
+      `Est. proceeds from your ${displayCount(c.count)} ${other}: ${exact(c.estimatedProceeds)} (at ${price(complementPrice(q.price))} or better)`,
     );
     if (opening > 0)
-      lines.push(`Est. cost of ${displayCount(opening)} ${SIDE(i.outcome)}: ${usd(q.estimatedCost)}`);
+      lines.push(`Est. cost of ${displayCount(opening)} ${SIDE(i.outcome)}: ${exact(q.estimatedCost)}`);
   } else {
-    lines.push(`${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${usd(q.estimatedCost)}`);
+    // Exact, so a sub-cent cost and its fee add up to the whole cents the balance moves by.
+    lines.push(`${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${exact(q.estimatedCost)}`);
   }
   const payoutParts =
     c && c.count < i.count
       ? ` (${usd(c.estimatedProceeds)} now + ${usd(subMicros(q.maxPayout, c.estimatedProceeds))} if ${SIDE(i.outcome)} wins)`
       : "";
   lines.push(
-    `Est. fee: ${usd(q.estimatedFee)}`,
+    `Est. fee: ${fee(q.estimatedFee)}`,
     `Max loss: ${usd(q.maxLoss)}`,
     `Max payout: ${usd(q.maxPayout)}${payoutParts}`,
     `Balance after: ${usd(q.balanceAfter)} (now ${usd(q.balance)})`,

@@ -1,7 +1,7 @@
 /** Money on the cards adds up: sub-cent fees are shown as reported, no "-$0.00" or "+$0.00". */
 import { describe, expect, it } from "vitest";
 import { type Centis, type Micros, parseDollars } from "../../src/domain/money.js";
-import { historyTable, orderStatusCard, placedCard } from "../../src/bot/views.js";
+import { historyTable, orderStatusCard, placedCard, quoteCard } from "../../src/bot/views.js";
 import type { Order } from "../../src/exchange/port.js";
 import { htmlToText } from "../../src/bot/format.js";
 import type { HistoryRow, PlaceResult, Quote, SettlementRow } from "../../src/trading/types.js";
@@ -81,6 +81,32 @@ describe("history table: realized P&L includes settlements", () => {
     expect(text).toContain("0 fills, 1 settlement");
     expect(text).toContain("Settled 3 NO KXRAIN-26NOV25: YES won, paid $0.00 P&L -$2.10");
     expect(text).toContain("realized -$2.10 (trades $0.00, settlements -$2.10)");
+  });
+});
+
+describe("quote card on a sub-cent market", () => {
+  it("shows the estimated cost and fee exactly, so they add up to the cents the balance moves by", () => {
+    const q = {
+      intent: {
+        ticker: "KXCPI-26NOV-T0.4",
+        outcome: "yes",
+        action: "buy",
+        count: 700 as Centis,
+        kind: "limit",
+      },
+      price: d("0.061"),
+      marketTitle: "CPI",
+      estimatedCost: d("0.427"),
+      estimatedFee: d("0.033"),
+      maxLoss: d("0.46"),
+      maxPayout: d("7"),
+      balance: d("10"),
+      balanceAfter: d("9.54"),
+    } as unknown as Quote;
+    const text = htmlToText(quoteCard(q, 30_000));
+    expect(text).toContain("Est. cost: $0.427");
+    expect(text).toContain("Est. fee: $0.033");
+    expect(text).toContain("Max loss: $0.46");
   });
 });
 
