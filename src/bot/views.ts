@@ -29,16 +29,16 @@ export function marketLine(title: string, ticker: string): string {
   return `${b(title)}\n${code(ticker)}`;
 }
 
-/** YES and NO prices to buy at (asks) and sell at (bids). */
+/**
+ * YES and NO prices to buy at (asks) and sell at (bids), all four from the info's one reading (the
+ * book; see MarketInfo). A missing price is "–", never filled in from another source.
+ */
 export function sidePrices(info: MarketInfo) {
-  const m = info.market;
-  const yesAsk = info.bestYesAsk ?? m.yesAsk;
-  const yesBid = info.bestYesBid ?? m.yesBid;
   return {
-    yesAsk,
-    yesBid,
-    noAsk: m.noAsk ?? (yesBid === null ? null : complementPrice(yesBid)),
-    noBid: m.noBid ?? (yesAsk === null ? null : complementPrice(yesAsk)),
+    yesAsk: info.bestYesAsk,
+    yesBid: info.bestYesBid,
+    noAsk: info.bestNoAsk,
+    noBid: info.bestNoBid,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Market info and word search across open markets (results ranked, the market list cached briefly). */
-import { type Micros, micros } from "../domain/money.js";
+import { micros } from "../domain/money.js";
 import type { ExchangePort, Market } from "../exchange/port.js";
-import { bestPrices } from "./prices.js";
+import { type BestPrices, bestPrices, marketBestPrices } from "./prices.js";
 import type { MarketSnapshots } from "./snapshots.js";
 import { type MarketInfo, type MarketSearchHit, type MarketService, UserError } from "./types.js";
 
@@ -72,22 +72,23 @@ export function createMarketService(deps: MarketServiceDeps): MarketService & { 
       const market = found.find((m) => m.ticker.toUpperCase() === ticker);
       if (!market) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
       deps.snapshots?.putMarket(market);
-      let bestYesBid: Micros | null = market.yesBid;
-      let bestYesAsk: Micros | null = market.yesAsk;
+      // YES and NO prices from the same reading: the book (NO ask = 1 − YES bid, YES ask = 1 − NO
+      // bid), or, only when it cannot be read, all four from the market snapshot.
+      let best: BestPrices;
       try {
         const book = await exchange.getOrderbook(ticker);
         deps.snapshots?.putBook(ticker, book);
-        const b = bestPrices(book);
-        bestYesBid = b.yesBid;
-        bestYesAsk = b.yesAsk;
+        best = bestPrices(book);
       } catch {
-        // Fall back to the market snapshot's prices.
+        best = marketBestPrices(market);
       }
       return {
         market,
-        bestYesBid,
-        bestYesAsk,
-        spread: bestYesBid !== null && bestYesAsk !== null ? micros(bestYesAsk - bestYesBid) : null,
+        bestYesBid: best.yesBid,
+        bestYesAsk: best.yesAsk,
+        bestNoBid: best.noBid,
+        bestNoAsk: best.noAsk,
+        spread: best.yesBid !== null && best.yesAsk !== null ? micros(best.yesAsk - best.yesBid) : null,
       };
     },
     async search(words: string, limit = 10): Promise<MarketSearchHit[]> {

@@ -103,11 +103,17 @@ export interface OrderExecutor {
   openOrders(): Promise<Order[]>;
 }
 
+/**
+ * A market and its best prices. The four prices come from one reading: the order book read for this
+ * card, or (only when the book could not be read) the market snapshot; never a mix of the two.
+ */
 export interface MarketInfo {
   market: Market;
   spread: Micros | null;
   bestYesBid: Micros | null;
   bestYesAsk: Micros | null;
+  bestNoBid: Micros | null;
+  bestNoAsk: Micros | null;
 }
 
 export interface MarketSearchHit {

@@ -1,10 +1,10 @@
 /** Money on the cards adds up: sub-cent fees are shown as reported, no "-$0.00" or "+$0.00". */
 import { describe, expect, it } from "vitest";
 import { type Centis, type Micros, parseDollars } from "../../src/domain/money.js";
-import { historyTable, orderStatusCard, placedCard, quoteCard } from "../../src/bot/views.js";
+import { historyTable, marketCard, orderStatusCard, placedCard, quoteCard } from "../../src/bot/views.js";
 import type { Order } from "../../src/exchange/port.js";
 import { htmlToText } from "../../src/bot/format.js";
-import type { HistoryRow, PlaceResult, Quote, SettlementRow } from "../../src/trading/types.js";
+import type { HistoryRow, MarketInfo, PlaceResult, Quote, SettlementRow } from "../../src/trading/types.js";
 
 const TZ = "America/New_York";
 const d = (s: string) => parseDollars(s);
@@ -107,6 +107,35 @@ describe("quote card on a sub-cent market", () => {
     expect(text).toContain("Est. cost: $0.427");
     expect(text).toContain("Est. fee: $0.033");
     expect(text).toContain("Max loss: $0.46");
+  });
+});
+
+describe("market card", () => {
+  it("YES and NO prices come from the same book read (the info's best prices), not the market snapshot", () => {
+    const info = {
+      market: {
+        ticker: "KXRAIN-26NOV25",
+        title: "Rain",
+        yesSubTitle: "",
+        status: "active",
+        closeTime: null,
+        // A stale snapshot: NO 0.48 / 0.50 does not match the book below.
+        yesBid: d("0.50"),
+        yesAsk: d("0.52"),
+        noBid: d("0.48"),
+        noAsk: d("0.50"),
+        lastPrice: d("0.51"),
+        volume24h: 0 as Centis,
+      },
+      bestYesBid: d("0.55"),
+      bestYesAsk: d("0.60"),
+      bestNoBid: d("0.40"),
+      bestNoAsk: d("0.45"),
+      spread: d("0.05"),
+    } as unknown as MarketInfo;
+    const text = htmlToText(marketCard(info, TZ));
+    expect(text).toContain("YES: buy $0.60 · sell $0.55");
+    expect(text).toContain("NO: buy $0.45 · sell $0.40");
   });
 });
 

@@ -375,6 +375,8 @@ export class FakeWorld {
         market: { ...m },
         bestYesBid: m.yesBid,
         bestYesAsk: m.yesAsk,
+        bestNoBid: m.noBid,
+        bestNoAsk: m.noAsk,
         spread: m.yesBid !== null && m.yesAsk !== null ? subMicros(m.yesAsk, m.yesBid) : null,
       };
     },

@@ -62,6 +62,48 @@ describe("market service", () => {
     expect((await svc.info("KXHIGHNY-26NOV25-B45")).spread).toBeNull();
   });
 
+  it("info: YES and NO prices all come from the one order book read, never mixed with the market snapshot", async () => {
+    const { fx, svc } = world();
+    const t = "KXHIGHNY-26NOV25-B45";
+    // A market snapshot that no longer matches the book (Kalshi's market fields lag the book).
+    Object.assign(fx.markets.get(t)!, {
+      yesBid: usd("0.50"),
+      yesAsk: usd("0.52"),
+      noBid: usd("0.48"),
+      noAsk: usd("0.50"),
+    });
+    // Book: YES bid 0.55, NO bid 0.40 → YES ask 0.60, NO ask 0.45.
+    expect(await svc.info(t)).toMatchObject({
+      bestYesBid: usd("0.55"),
+      bestYesAsk: usd("0.60"),
+      bestNoBid: usd("0.40"),
+      bestNoAsk: usd("0.45"),
+    });
+    // No NO bids in the book: nobody sells YES and nobody buys NO; the snapshot does not fill the gap.
+    fx.setBook(t, { yes: [["0.55", 10]] });
+    Object.assign(fx.markets.get(t)!, { yesAsk: usd("0.52"), noBid: usd("0.48") });
+    expect(await svc.info(t)).toMatchObject({
+      bestYesBid: usd("0.55"),
+      bestYesAsk: null,
+      bestNoBid: null,
+      bestNoAsk: usd("0.45"),
+    });
+    // The book cannot be read: all four from the snapshot, which is one reading too.
+    Object.assign(fx.markets.get(t)!, {
+      yesBid: usd("0.50"),
+      yesAsk: usd("0.52"),
+      noBid: usd("0.48"),
+      noAsk: usd("0.50"),
+    });
+    fx.failNext("getOrderbook", new Error("down"));
+    expect(await svc.info(t)).toMatchObject({
+      bestYesBid: usd("0.50"),
+      bestYesAsk: usd("0.52"),
+      bestNoBid: usd("0.48"),
+      bestNoAsk: usd("0.50"),
+    });
+  });
+
   it("search ranks open markets by words, then by volume", async () => {
     const { svc } = world();
     const hits = await svc.search("bitcoin nov");
