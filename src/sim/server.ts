@@ -96,8 +96,11 @@ export interface SimOptions {
   keyId?: string;
   /** Generate/load the key pair here (mode 0600). */
   keyDir?: string;
-  /** Basic tier (200 read / 100 write tokens per second) by default. */
-  rateLimit?: boolean | { read: number; write: number };
+  /**
+   * Basic tier (200 read / 100 write tokens per second, buckets of one second) by default. `clock`
+   * (ms) drives the refill; tests freeze it to count tokens exactly.
+   */
+  rateLimit?: boolean | { read: number; write: number; clock?: () => number };
   now?: () => number;
   logger?: winston.Logger;
   /** Allowed clock skew of KALSHI-ACCESS-TIMESTAMP. Default 30 s. */
@@ -329,8 +332,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   // ---- rate limit
   const rl = opts.rateLimit ?? true;
   const limits = typeof rl === "object" ? rl : { read: 200, write: 100 };
-  const readBucket = new TokenBucket(limits.read, limits.read);
-  const writeBucket = new TokenBucket(limits.write, limits.write);
+  const bucketClock = typeof rl === "object" ? rl.clock : undefined;
+  const readBucket = new TokenBucket(limits.read, limits.read, bucketClock);
+  const writeBucket = new TokenBucket(limits.write, limits.write, bucketClock);
 
   const faults = new FaultTable();
   let latencyMs = 0;
