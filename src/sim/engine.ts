@@ -1437,6 +1437,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       now: this.now(),
       clock_offset_ms: this.state.clockOffset,
       balance_micros: u.balance,
+      balance_by_shard_micros: { ...u.shardBalances },
       positions: Object.values(u.positions).filter((p) => p.position !== 0),
       resting_orders: Object.values(this.state.orders).filter(
         (o) => o.accountId === USER && o.status === "resting",

@@ -343,6 +343,19 @@ describe("exchange shards", () => {
   });
 });
 
+describe("money in messages", () => {
+  it("an insufficient balance names exact amounts, sub-cent digits kept, never float-formatted", async () => {
+    const { sim, c } = await start({ shardBalances: { 0: micros(1_000_000), 1: micros(100_000) } });
+    const t = marketAround(sim, "KXBTCD", 50);
+    // 3 × $0.055 = $0.165 (a 0.1¢ price on the tapered market); shard 1 holds $0.10.
+    const r = await order(c, t, { price: "0.055", count: "3" });
+    expectRefused(r, 400, "insufficient_balance");
+    expect(r.body.error.details).toBe(
+      "this order needs up to $0.165 and the available balance on exchange shard 1 is $0.10",
+    );
+  });
+});
+
 describe("client_order_id (strict by default)", () => {
   it("refuses an id that matches an open order (409); an id of a finished order makes a new order", async () => {
     const { sim, c } = await start();
