@@ -210,6 +210,34 @@ describe("amend", () => {
   });
 });
 
+describe("amend: client order ids", () => {
+  it("updated_client_order_id renames the open order: the new id is taken, the old one is free", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const [oldId, newId, otherId] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const r = await order(c, t, { client_order_id: oldId, price: "0.41" });
+    const other = await order(c, t, { client_order_id: otherId, price: "0.40" });
+    const path = `/portfolio/events/orders/${r.body.order_id}/amend`;
+    const body = { ticker: t, side: "bid", price: "0.41", count: "2" };
+    expectRefused(await c.post(path, { ...body, client_order_id: otherId }), 400, "invalid_parameters");
+    expectRefused(
+      await c.post(path, { ...body, updated_client_order_id: otherId }),
+      409,
+      "duplicate_client_order_id",
+    );
+    const a = await c.post(path, { ...body, client_order_id: oldId, updated_client_order_id: newId });
+    expect(a.status).toBe(200);
+    expect(a.body.client_order_id).toBe(newId);
+    expectRefused(
+      await order(c, t, { client_order_id: newId, price: "0.41" }),
+      409,
+      "duplicate_client_order_id",
+    );
+    expect((await order(c, t, { client_order_id: oldId, price: "0.41" })).status).toBe(201);
+    expect(other.status).toBe(201);
+  });
+});
+
 describe("exchange shards", () => {
   it("KXBTCD lives on shard 1: its orders, fills and positions say so", async () => {
     const { sim, c } = await start();
