@@ -503,7 +503,11 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     extra: { bucket?: "read" | "write"; cost?: Route["cost"] } = {},
   ): void => {
     const re = new RegExp("^" + pattern.replace(/\{[a-z_]+\}/g, "([^/]+)") + "$");
-    const cost = extra.cost ?? (({ bodyText }) => tokenCost(method, pattern, batchCount(bodyText)));
+    // Batches are billed per item (read from the body); every other route has a fixed cost.
+    const fixed = tokenCost(method, pattern, 1);
+    const perItem = tokenCost(method, pattern, 2) !== fixed;
+    const cost =
+      extra.cost ?? (perItem ? ({ bodyText }) => tokenCost(method, pattern, batchCount(bodyText)) : fixed);
     routes.push({ method, re, auth, handler, bucket: extra.bucket ?? "read", cost });
   };
   const ok = (body: unknown, status = 200): Reply => ({ status, body });
@@ -622,7 +626,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       const out = (b.orders as Json[]).map((item) => {
         const id = typeof item?.order_id === "string" ? item.order_id : "";
         try {
-          if (!id) throw bad("order_id is required");
+          if (typeof item !== "object" || item === null || !id) throw bad("each order needs an order_id");
           subaccountField(item.subaccount);
           return cancel(id, parseRoute(item.exchange_index, item.market_ticker));
         } catch (e) {
