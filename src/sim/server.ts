@@ -513,8 +513,21 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   const ok = (body: unknown, status = 200): Reply => ({ status, body });
   const subaccountParam = (q: Query): void => subaccountField(q.get("subaccount"));
 
+  // The top-level fields reflect shard 0; the sim has no transfer between shards.
   route("GET", "/exchange/status", false, () =>
-    ok({ exchange_active: true, trading_active: true, exchange_estimated_resume_time: null }),
+    ok({
+      exchange_active: true,
+      trading_active: true,
+      intra_exchange_transfers_active: false,
+      exchange_estimated_resume_time: null,
+      exchange_index_statuses: SHARDS.map((i) => ({
+        exchange_index: i,
+        description: i === 0 ? "Kalshi exchange (default shard)" : `Kalshi exchange shard ${i} (crypto)`,
+        exchange_active: true,
+        trading_active: true,
+        intra_exchange_transfers_active: false,
+      })),
+    }),
   );
   route("GET", "/exchange/user_data_timestamp", false, () => ok({ as_of_time: iso(engine.now()) }));
   route("GET", "/account/limits", true, () =>

@@ -318,6 +318,16 @@ describe("exchange shards", () => {
     });
     expect(routed.body.orders[0]).toMatchObject({ order_id: other, reduced_by: "2.00" });
     expect(routed.body.orders[0].error).toBeUndefined();
+    const junk = await c.del("/portfolio/events/orders/batched", { orders: [null, { market_ticker: t }] });
+    expect(junk.status).toBe(200);
+    expect(junk.body.orders.map((o: { error: { code: string } }) => o.error.code)).toEqual([
+      "invalid_parameters",
+      "invalid_parameters",
+    ]);
+    const status = (await c.get("/exchange/status")).body;
+    expect(status.exchange_index_statuses.map((x: { exchange_index: number }) => x.exchange_index)).toEqual([
+      0, 1,
+    ]);
     expect(sim.engine.moneyDiscrepancy()).toBe(0);
   });
 
