@@ -118,6 +118,36 @@ describe("create: reduce_only and expiration_time", () => {
   });
 });
 
+describe("batch create", () => {
+  it("applies the same rules per item: the refused items carry their error, the others are placed", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const cid = crypto.randomUUID();
+    const item = (o: Record<string, unknown>) => ({
+      ticker: t,
+      side: "bid",
+      price: "0.41",
+      count: "1",
+      time_in_force: "good_till_canceled",
+      self_trade_prevention_type: "taker_at_cross",
+      client_order_id: crypto.randomUUID(),
+      ...o,
+    });
+    const r = await c.post("/portfolio/events/orders/batched", {
+      orders: [
+        item({ client_order_id: cid }),
+        item({ client_order_id: cid }), // the first one rests: 409
+        item({ side: "ask", reduce_only: true }), // reduce_only on a resting order
+        item({ subaccount: 3 }),
+      ],
+    });
+    expect(r.status).toBe(201);
+    const codes = r.body.orders.map((o: { error?: { code: string } }) => o.error?.code ?? "placed");
+    expect(codes).toEqual(["placed", "duplicate_client_order_id", "invalid_order", "invalid_parameters"]);
+    expect(await orderCount(c)).toBe(1);
+  });
+});
+
 describe("decrease", () => {
   it("needs exactly one of reduce_by or reduce_to; reduce_to cannot raise the order", async () => {
     const { sim, c } = await start();
