@@ -7,7 +7,7 @@
  * Pending updates are kept (deleteWebhook without drop_pending_updates): what the user sent while the
  * bot was down is answered now, late commands marked as such (see late.ts).
  */
-import { type Bot, type Context, GrammyError } from "grammy";
+import { type Bot, type Context, GrammyError, HttpError } from "grammy";
 import { COMMANDS } from "./features/help.js";
 
 export interface ConnectOptions {
@@ -40,6 +40,13 @@ function isPermanent(e: unknown): boolean {
   return e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404);
 }
 
+/** grammY's "Network request for 'getMe' failed!" with the reason underneath (e.g. ECONNREFUSED). */
+function networkReason(e: unknown): unknown {
+  if (!(e instanceof HttpError) || !(e.error instanceof Error)) return e;
+  const msg = e.error.message;
+  return new Error(/reason: (.*)$/.exec(msg)?.[1] ?? msg);
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -48,7 +55,8 @@ function sleep(ms: number): Promise<void> {
 type GrammySignal = Parameters<Bot["init"]>[0];
 
 async function attempt<C extends Context>(bot: Bot<C>, signal: GrammySignal): Promise<void> {
-  await bot.init(signal);
+  // Not bot.init(): it retries network errors forever, with nothing said.
+  if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal);
   await bot.api.deleteWebhook({ drop_pending_updates: false }, signal);
   await bot.api.setMyCommands(
     COMMANDS.map((c) => ({ command: c.command, description: c.description })),
@@ -67,10 +75,12 @@ export async function connectTelegram<C extends Context>(bot: Bot<C>, o: Connect
       await attempt(bot, ac.signal as GrammySignal);
       return;
     } catch (e) {
-      const why = ac.signal.aborted ? "no answer within the attempt's time limit" : o.describe(e);
+      const why = ac.signal.aborted
+        ? "no answer within the attempt's time limit"
+        : o.describe(networkReason(e));
       if (isPermanent(e)) throw new TelegramConnectError(why, true, { cause: e });
       const elapsed = Date.now() - started;
-      if (elapsed + pause > o.timeoutMs) {
+      if (elapsed >= o.timeoutMs) {
         throw new TelegramConnectError(
           `${why} (tried ${tries} times over ${Math.round(elapsed / 1000)} s)`,
           false,
@@ -79,8 +89,12 @@ export async function connectTelegram<C extends Context>(bot: Bot<C>, o: Connect
           },
         );
       }
-      o.onRetry(`cannot reach Telegram yet: ${why}; retrying in ${Math.round(pause / 1000)} s`, e);
-      await sleep(pause);
+      const wait = Math.min(pause, o.timeoutMs - elapsed);
+      o.onRetry(
+        `cannot reach Telegram yet: ${why}; retrying in ${Math.max(1, Math.round(wait / 1000))} s`,
+        e,
+      );
+      await sleep(wait);
       pause = Math.min(pause * 2, o.maxPauseMs ?? 15_000);
     } finally {
       clearTimeout(timer);
