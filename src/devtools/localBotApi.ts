@@ -322,6 +322,14 @@ export class LocalBotApi extends EventEmitter {
     this.failures.set(method, list);
   }
 
+  /**
+   * The clock (unix seconds) for message dates; e.g. `() => real() - 600` makes what is sent now look
+   * ten minutes old (a message typed while the bot was down). Undefined: the real clock.
+   */
+  setClock(nowSeconds: (() => number) | undefined): void {
+    this.now = nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  }
+
   /** Injected failures not used yet. */
   pendingFailures(method: string): number {
     return this.failures.get(method)?.length ?? 0;
