@@ -111,6 +111,8 @@ export interface App {
   services: TradingServices;
   sim: SimServer | null;
   health: { url: string } | null;
+  /** The report GET /health answers (also without the endpoint running). */
+  checkHealth(): Promise<HealthReport>;
   /**
    * Starts long polling (returns once polling runs), the alert stream and the health endpoint. Throws
    * an AppStartError naming the step that failed.
@@ -403,6 +405,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       get health() {
         return health ? { url: health.url } : null;
       },
+      checkHealth: healthCheck,
       async start() {
         try {
           await connectTelegram(bot, {
