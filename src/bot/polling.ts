@@ -204,8 +204,9 @@ export class UpdatePoller {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
       const signal = this.abort?.signal;
+      if (signal?.aborted) return resolve();
+      const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
         signal?.removeEventListener("abort", done);
