@@ -57,6 +57,8 @@ export interface AppOptions {
     maxQueuedPerChat?: number;
     connect?: { attemptTimeoutMs?: number; firstPauseMs?: number; maxPauseMs?: number };
     pollTimeoutSeconds?: number;
+    /** Update lag that turns health degraded (default UPDATE_LAG_DEGRADED_MS). */
+    lagDegradedMs?: number;
   };
   /** Start-up progress for a person watching the console (npm start prints these lines). */
   onStartupNotice?: (line: string) => void;
@@ -386,7 +388,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
             mode: stream.pollingActive ? "polling" : "websocket",
           },
           alertQueue: { ok: st.queueDepth < 100, depth: st.queueDepth },
-          updates: { ok: lagMs <= UPDATE_LAG_DEGRADED_MS, lagMs, queued: poller.depth },
+          updates: {
+            ok: lagMs <= (opts.telegram?.lagDegradedMs ?? UPDATE_LAG_DEGRADED_MS),
+            lagMs,
+            queued: poller.depth,
+          },
           telegram: { ok: telegramFailures < TELEGRAM_FAILURES_DEGRADED, failuresInARow: telegramFailures },
         },
       };

@@ -7,13 +7,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { formatDollars, type Micros } from "../src/domain/money.js";
 import { createApp, TELEGRAM_FAILURES_DEGRADED, type App } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { LocalBotApi } from "../src/devtools/localBotApi.js";
 import { loadPrivateKey } from "../src/exchange/kalshi/signer.js";
 import { deriveHealthStatus } from "../src/health.js";
 import { startSim } from "../src/sim/server.js";
-import { type AppHarness, OWNER, startAppHarness } from "./support/appHarness.js";
+import { type AppHarness, OWNER, startAppHarness, until } from "./support/appHarness.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -89,5 +90,30 @@ describe("health: Telegram calls", () => {
     await h.ask("/help", "/buy");
     const after = await h.app.checkHealth();
     expect(after.checks.telegram).toEqual({ ok: true, failuresInARow: 0 });
+  });
+
+  it("an update waiting behind a hung order create → degraded (update lag), ok again once it ran", async () => {
+    h = await startAppHarness({
+      transport: "http",
+      // A short lag threshold instead of 5 s, so the test needs no long wait.
+      telegram: { lagDegradedMs: 300 },
+      exchange: { timeoutMs: 3_000, retry: { baseDelayMs: 20, maxDelayMs: 100 }, rateLimit: false },
+    });
+    const spot = h.restingSpots()[0]!;
+    await h.ask(`/buy ${spot.ticker} yes 2 @${formatDollars(spot.price as Micros, 2)}`, "Please confirm");
+    h.sim.addFault({ path: "/trade-api/v2/portfolio/events/orders", method: "POST", kind: "hang" });
+    const since = h.mark();
+    await h.tap("Confirm");
+    await h.api.waitForCall("sendChatAction", (c) => h!.api.calls.indexOf(c) >= since);
+    await h.say("/help"); // waits in this chat's queue behind the hung create
+    const degraded = await until("health to report the update lag", async () => {
+      const r = await h!.app.checkHealth();
+      return r.checks.updates?.ok === false ? r : undefined;
+    });
+    expect(degraded.checks.updates?.queued).toBe(1);
+    expect(deriveHealthStatus(degraded.checks)).toBe("degraded");
+    await h.waitForText("/buy", since, 20_000); // the /help ran once the create gave up or went through
+    const after = await h.app.checkHealth();
+    expect(after.checks.updates).toMatchObject({ ok: true, queued: 0 });
   });
 });
