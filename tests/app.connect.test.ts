@@ -167,5 +167,5 @@ describe("npm start with Telegram unreachable", () => {
     expect(out).not.toContain("LOCAL-TEST-TOKEN");
     expect(out).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(code).toBe(1);
-  });
+  }, 60_000); // tsx start-up plus a 6 s bound; slow on a loaded machine
 });

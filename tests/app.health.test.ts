@@ -97,7 +97,8 @@ describe("health: Telegram calls", () => {
       transport: "http",
       // A short lag threshold instead of 5 s, so the test needs no long wait.
       telegram: { lagDegradedMs: 300 },
-      exchange: { timeoutMs: 3_000, retry: { baseDelayMs: 20, maxDelayMs: 100 }, rateLimit: false },
+      // The create hangs until the client's timeout: long enough to see the lag on a loaded machine.
+      exchange: { timeoutMs: 8_000, retry: { baseDelayMs: 20, maxDelayMs: 100 }, rateLimit: false },
     });
     const spot = h.restingSpots()[0]!;
     await h.ask(`/buy ${spot.ticker} yes 2 @${formatDollars(spot.price as Micros, 2)}`, "Please confirm");
@@ -106,14 +107,18 @@ describe("health: Telegram calls", () => {
     await h.tap("Confirm");
     await h.api.waitForCall("sendChatAction", (c) => h!.api.calls.indexOf(c) >= since);
     await h.say("/help"); // waits in this chat's queue behind the hung create
-    const degraded = await until("health to report the update lag", async () => {
-      const r = await h!.app.checkHealth();
-      return r.checks.updates?.ok === false ? r : undefined;
-    });
+    const degraded = await until(
+      "health to report the update lag",
+      async () => {
+        const r = await h!.app.checkHealth();
+        return r.checks.updates?.ok === false ? r : undefined;
+      },
+      7_000,
+    );
     expect(degraded.checks.updates?.queued).toBe(1);
     expect(deriveHealthStatus(degraded.checks)).toBe("degraded");
-    await h.waitForText("/buy", since, 20_000); // the /help ran once the create gave up or went through
+    await h.waitForText("/buy", since, 30_000); // the /help ran once the create gave up or went through
     const after = await h.app.checkHealth();
     expect(after.checks.updates).toMatchObject({ ok: true, queued: 0 });
-  });
+  }, 60_000);
 });
