@@ -14,11 +14,15 @@ import { loadOrCreateKeys } from "./sim/support.js";
 import { KalshiClient } from "./exchange/kalshi/client.js";
 import { KalshiStream } from "./exchange/kalshi/stream.js";
 import { loadPrivateKey } from "./exchange/kalshi/signer.js";
-import { describeExchangeError } from "./exchange/errors.js";
+import { describeExchangeError, KalshiApiError } from "./exchange/errors.js";
 import { createTradingServices, type TradingServices } from "./trading/index.js";
-import { createBot, setCommands } from "./bot/createBot.js";
+import { createBot } from "./bot/createBot.js";
+import { connectTelegram } from "./bot/connect.js";
+import { UpdatePoller } from "./bot/polling.js";
+import { escapeHtml, tagged } from "./bot/format.js";
+import type { TelegramRetryOptions } from "./bot/telegramRetry.js";
 import type { MyContext } from "./bot/context.js";
-import type { Bot } from "grammy";
+import { GrammyError, type Bot } from "grammy";
 import {
   createAlertSettingsStore,
   createFillAlerts,
@@ -44,6 +48,20 @@ export interface AppOptions {
    * retries, and `rateLimit: false` (no client-side budget) against a sim started with rateLimit false.
    */
   exchange?: { timeoutMs?: number; retry?: { baseDelayMs: number; maxDelayMs: number }; rateLimit?: false };
+  /**
+   * Telegram side: bounds for retrying Bot API calls (src/bot/telegramRetry.ts), per-chat queue size,
+   * the first-contact retry pauses and the length of a long poll. Tests shorten them.
+   */
+  telegram?: {
+    retry?: Partial<TelegramRetryOptions>;
+    maxQueuedPerChat?: number;
+    connect?: { attemptTimeoutMs?: number; firstPauseMs?: number; maxPauseMs?: number };
+    pollTimeoutSeconds?: number;
+    /** Update lag that turns health degraded (default UPDATE_LAG_DEGRADED_MS). */
+    lagDegradedMs?: number;
+  };
+  /** Start-up progress for a person watching the console (npm start prints these lines). */
+  onStartupNotice?: (line: string) => void;
   now?: () => number;
 }
 
@@ -61,6 +79,29 @@ export class AppStartError extends Error {
   }
 }
 
+/** Health turns degraded when an update has waited longer than this to be handled. */
+export const UPDATE_LAG_DEGRADED_MS = 5_000;
+/** … or when this many Bot API calls in a row failed. */
+export const TELEGRAM_FAILURES_DEGRADED = 3;
+
+/**
+ * An API transformer telling `onResult` whether each Bot API call worked: an answer that is ok or a
+ * plain refusal (4xx other than 429) counts as working; a network error, 5xx or 429 as failing. A call
+ * cut short on purpose (stop) counts as neither.
+ */
+export function telegramCallResults(onResult: (ok: boolean) => void): Transformer {
+  return async (prev, method, payload, signal) => {
+    try {
+      const res = await prev(method, payload, signal);
+      onResult(res.ok || (res.error_code < 500 && res.error_code !== 429));
+      return res;
+    } catch (e) {
+      if (!signal?.aborted) onResult(false);
+      throw e;
+    }
+  };
+}
+
 /** Everything app.stop() may take, under main's 4.5 s hard stop. */
 export const STOP_BUDGET_MS = 3_500;
 
@@ -72,6 +113,8 @@ export interface App {
   services: TradingServices;
   sim: SimServer | null;
   health: { url: string } | null;
+  /** The report GET /health answers (also without the endpoint running). */
+  checkHealth(): Promise<HealthReport>;
   /**
    * Starts long polling (returns once polling runs), the alert stream and the health endpoint. Throws
    * an AppStartError naming the step that failed.
@@ -183,6 +226,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   const { logger } = logging;
   const cleanup: (() => Promise<unknown>)[] = [];
+  const says = (e: unknown) => redactString(e instanceof Error ? e.message : String(e), secrets);
   try {
     const { endpoint, sim } = await resolveExchange(config, logger, opts.sim);
     if (sim) cleanup.push(() => sim.close());
@@ -217,6 +261,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The journal tells the bot and the alerts what the user asked for (e.g. "SELL 5 YES") when the
     // exchange's book side alone cannot.
     const orderIntent = journalIntentLookup(config.logDir);
+    // Health: Bot API calls failing in a row (each attempt counts, retries included).
+    let telegramFailures = 0;
     const bot = createBot({
       token: opts.token,
       services,
@@ -234,6 +280,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       describeError,
       orderIntent,
       now,
+      apiTransformers: [telegramCallResults((ok) => (telegramFailures = ok ? 0 : telegramFailures + 1))],
+      ...(opts.telegram?.retry ? { autoRetry: opts.telegram.retry } : {}),
       ...(opts.botConfig
         ? { botConfig: opts.botConfig }
         : config.telegram.apiRoot
@@ -244,6 +292,40 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // Health: when did long polling last come back from Telegram?
     let lastPollAt: number | null = null;
     bot.api.config.use(successfulPolls(() => (lastPollAt = Date.now())));
+
+    // One queue per chat, chats side by side (src/bot/polling.ts).
+    let pollingError: unknown = null;
+    const allowed = new Set(config.telegram.allowedUserIds);
+    const poller = new UpdatePoller({
+      // grammY types signals with the abort-controller shim; Node's is the same at run time.
+      getUpdates: (params, signal) => bot.api.getUpdates(params, signal as never),
+      handle: (u) => bot.handleUpdate(u),
+      ...(opts.telegram?.maxQueuedPerChat !== undefined
+        ? { maxPerChat: opts.telegram.maxQueuedPerChat }
+        : {}),
+      ...(opts.telegram?.pollTimeoutSeconds !== undefined
+        ? { pollTimeoutSeconds: opts.telegram.pollTimeoutSeconds }
+        : {}),
+      onPollError: (e, failures) => {
+        // A refused token or a second copy polling the same token will not go away by waiting.
+        if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 409)) {
+          pollingError = e;
+          logger.error("Telegram polling stopped with an error", { error: e });
+          void poller.stop();
+          return;
+        }
+        logger.warn("Telegram getUpdates failed; retrying", { error: says(e), failuresInARow: failures });
+      },
+      onHandlerError: (e, u) => logger.error("update failed", { updateId: u.update_id, error: says(e) }),
+      onSkipped: (chatId, skipped) => {
+        logger.warn("updates skipped: chat queue full", { chatId, skipped });
+        if (!allowed.has(chatId)) return;
+        const text = `You sent ${skipped} more messages than I could keep up with, so I skipped them. Nothing was done for those; send again what you still need.`;
+        void bot.api
+          .sendMessage(chatId, tagged(config.envTag, escapeHtml(text)), { parse_mode: "HTML" })
+          .catch((e: unknown) => logger.warn("skip notice not sent", { error: says(e) }));
+      },
+    });
 
     const stream = new KalshiStream({
       wsUrl: endpoint.wsUrl,
@@ -273,20 +355,30 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const healthCheck = async (): Promise<HealthReport> => {
       const t0 = Date.now();
       let exchangeCheck: HealthReport["checks"]["exchange"];
+      // Exchange status is public; the balance read is signed, so a wrong key id shows (401) too.
+      const signed = withTimeout(exchange.getBalance(), 3_000).then(
+        () => null,
+        (e: unknown) => e,
+      );
       try {
         await withTimeout(exchange.getExchangeStatus(), 3_000);
         exchangeCheck = { ok: true, latencyMs: Date.now() - t0 };
+        const signedError = await signed;
+        if (signedError instanceof KalshiApiError && signedError.status === 401) {
+          exchangeCheck = { ok: false, error: describeError(signedError) };
+        }
       } catch (e) {
         exchangeCheck = { ok: false, error: describeError(e) };
       }
       const st = alerts.status();
       const pollAgo = lastPollAt === null ? undefined : Date.now() - lastPollAt;
+      const lagMs = poller.lagMs();
       return {
         environment: config.environment,
         checks: {
           // Long polls return at least every ~30 s; allow two missed polls.
           polling: {
-            ok: bot.isRunning() && (pollAgo === undefined || pollAgo < 90_000),
+            ok: poller.isRunning && pollingError === null && (pollAgo === undefined || pollAgo < 90_000),
             ...(pollAgo === undefined ? {} : { lastUpdateAgoMs: pollAgo }),
           },
           exchange: exchangeCheck,
@@ -296,15 +388,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
             mode: stream.pollingActive ? "polling" : "websocket",
           },
           alertQueue: { ok: st.queueDepth < 100, depth: st.queueDepth },
+          updates: {
+            ok: lagMs <= (opts.telegram?.lagDegradedMs ?? UPDATE_LAG_DEGRADED_MS),
+            lagMs,
+            queued: poller.depth,
+          },
+          telegram: { ok: telegramFailures < TELEGRAM_FAILURES_DEGRADED, failuresInARow: telegramFailures },
         },
       };
     };
 
     let stopped = false;
     let stopping: Promise<void> | null = null;
-    /** bot.start()'s promise: settles when the polling loop ends, i.e. after the update being handled. */
-    let polling: Promise<void> | null = null;
-    const says = (e: unknown) => redactString(e instanceof Error ? e.message : String(e), secrets);
+
     const app: App = {
       config,
       logger,
@@ -315,26 +411,28 @@ export async function createApp(opts: AppOptions): Promise<App> {
       get health() {
         return health ? { url: health.url } : null;
       },
+      checkHealth: healthCheck,
       async start() {
-        const telegram = (e: unknown) =>
-          new AppStartError(
+        try {
+          await connectTelegram(bot, {
+            timeoutMs: (config.telegram.connectTimeoutSeconds ?? 120) * 1000,
+            ...opts.telegram?.connect,
+            describe: says,
+            onRetry: (line) => {
+              logger.warn(line);
+              opts.onStartupNotice?.(line);
+            },
+          });
+        } catch (e) {
+          const why = e instanceof Error ? e.message : says(e);
+          throw new AppStartError(
             "telegram",
-            `The bot could not connect to Telegram: ${says(e)}. Check TELEGRAM_BOT_TOKEN and the network.`,
+            `The bot could not connect to Telegram: ${why}. Check TELEGRAM_BOT_TOKEN and the network.`,
             { cause: e },
           );
-        try {
-          await setCommands(bot);
-        } catch (e) {
-          throw telegram(e);
         }
-        await new Promise<void>((resolve, reject) => {
-          polling = bot
-            .start({ drop_pending_updates: true, onStart: () => resolve() })
-            .catch((e: unknown) => {
-              logger.error("Telegram polling stopped with an error", { error: e });
-              reject(telegram(e));
-            });
-        });
+        // Updates sent while the bot was down are kept and answered (late commands say so).
+        poller.start();
         try {
           await alerts.start();
         } catch (e) {
@@ -378,8 +476,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
               logger.warn(`shutdown step failed: ${name}`, { error: e });
             }
           };
-          const inFlight = () => polling ?? Promise.resolve();
-          if (bot.isRunning()) await step("telegram polling", () => bot.stop(), 1_000);
+          const inFlight = () => poller.idle();
+          await step("telegram polling", () => poller.stop(), 1_000);
           // The update being handled (e.g. an order being placed) may finish and tell the user.
           await step("updates in progress", inFlight, 1_000);
           await step("fill alerts", () => alerts.stop(), 800);

@@ -31,6 +31,8 @@ export interface AppConfig {
     allowedUserIds: number[];
     /** Custom Bot API server, without a trailing slash. */
     apiRoot?: string;
+    /** How long start-up keeps trying to reach Telegram before it gives up (default 120 s). */
+    connectTimeoutSeconds?: number;
   };
   kalshi: {
     /** REST base including /trade-api/v2, no trailing slash. Undefined in sim: start the sim in-process. */
@@ -87,6 +89,7 @@ export const CONFIG_KEYS = [
   "TELEGRAM_BOT_TOKEN",
   "TELEGRAM_ALLOWED_USER_IDS",
   "TELEGRAM_API_ROOT",
+  "TELEGRAM_CONNECT_TIMEOUT_SECONDS",
   "KALSHI_ENVIRONMENT",
   "KALSHI_API_KEY",
   "KALSHI_PRIVATE_KEY_PATH",
@@ -339,6 +342,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
     get("TELEGRAM_API_ROOT"),
     urlSchema(["http:", "https:"], "the address of your Bot API server"),
   );
+  const connectTimeoutSeconds =
+    parseWith(
+      problems,
+      "TELEGRAM_CONNECT_TIMEOUT_SECONDS",
+      get("TELEGRAM_CONNECT_TIMEOUT_SECONDS"),
+      intSchema(1, 3600, " (seconds start-up keeps trying to reach Telegram)"),
+    ) ?? 120;
 
   // Kalshi -------------------------------------------------------------------------------------
   const baseOverride = parseWith(
@@ -487,6 +497,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       ...(token !== undefined ? { token } : {}),
       allowedUserIds,
       ...(apiRoot !== undefined ? { apiRoot } : {}),
+      connectTimeoutSeconds,
     },
     kalshi: {
       ...(baseUrl !== undefined ? { baseUrl } : {}),

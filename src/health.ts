@@ -4,9 +4,10 @@
  * known fields of the report are copied into the answer, and every text passes through redaction.
  *
  * Status rules (see deriveHealthStatus):
- *   - "down"     (HTTP 503): Telegram polling is dead, or the exchange is unreachable, or the check itself
- *                            failed or timed out.
- *   - "degraded" (HTTP 200): the fill/alert stream is disconnected, or the alert queue is unhealthy.
+ *   - "down"     (HTTP 503): Telegram polling is dead, or the exchange is unreachable or refuses the API
+ *                            key (401), or the check itself failed or timed out.
+ *   - "degraded" (HTTP 200): the fill/alert stream is disconnected, the alert queue is unhealthy, updates
+ *                            wait too long to be handled, or Bot API calls keep failing.
  *   - "ok"       (HTTP 200): everything else.
  */
 import http from "node:http";
@@ -24,6 +25,10 @@ export interface HealthChecks {
   alertStream: { ok: boolean; connected: boolean; mode?: string };
   /** Outgoing alert messages waiting to be sent. ok=false (e.g. depth over a limit): degraded. */
   alertQueue: { ok: boolean; depth: number };
+  /** Incoming updates: how long the oldest waiting one has waited. ok=false: degraded. */
+  updates?: { ok: boolean; lagMs: number; queued: number };
+  /** Outgoing Bot API calls: failures in a row (network, 5xx, 429). ok=false: degraded. */
+  telegram?: { ok: boolean; failuresInARow: number };
 }
 
 /** What the app's check function returns. The server adds `status` and `uptimeSeconds`. */
@@ -75,6 +80,7 @@ export interface HealthServer {
 export function deriveHealthStatus(checks: HealthChecks): HealthStatus {
   if (!checks.polling.ok || !checks.exchange.ok) return "down";
   if (!checks.alertStream.ok || !checks.alertStream.connected || !checks.alertQueue.ok) return "degraded";
+  if (checks.updates?.ok === false || checks.telegram?.ok === false) return "degraded";
   return "ok";
 }
 
@@ -118,7 +124,21 @@ function sanitizeChecks(c: Partial<HealthChecks> | undefined, secrets: readonly 
     ok: c?.alertQueue?.ok === true,
     depth: finiteNonNegative(c?.alertQueue?.depth) ?? 0,
   };
-  return { polling, exchange, alertStream, alertQueue };
+  const out: HealthChecks = { polling, exchange, alertStream, alertQueue };
+  if (c?.updates !== undefined) {
+    out.updates = {
+      ok: c.updates.ok === true,
+      lagMs: finiteNonNegative(c.updates.lagMs) ?? 0,
+      queued: finiteNonNegative(c.updates.queued) ?? 0,
+    };
+  }
+  if (c?.telegram !== undefined) {
+    out.telegram = {
+      ok: c.telegram.ok === true,
+      failuresInARow: finiteNonNegative(c.telegram.failuresInARow) ?? 0,
+    };
+  }
+  return out;
 }
 
 function failedChecks(): HealthChecks {

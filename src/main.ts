@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   }
   let app: App;
   try {
-    app = await createApp({ config, token });
+    // While Telegram cannot be reached, say so on the console every attempt (first within seconds).
+    app = await createApp({ config, token, onStartupNotice: (line) => console.error(line) });
     app.logger.info("configuration", { summary: redactedConfigSummary(config) });
   } catch (e) {
     fail(`The bot could not start: ${e instanceof Error ? e.message : String(e)}`);

@@ -94,7 +94,7 @@ describe("defaults", () => {
     const c = load({});
     expect(c.environment).toBe("sim");
     expect(c.envTag).toBe("SIM");
-    expect(c.telegram).toEqual({ allowedUserIds: [111] });
+    expect(c.telegram).toEqual({ allowedUserIds: [111], connectTimeoutSeconds: 120 });
     expect(c.kalshi).toEqual({});
     expect(c.logLevel).toBe("info");
     expect(c.logDir).toBe(path.join(dir, "logs"));

@@ -61,6 +61,13 @@ describe("deriveHealthStatus", () => {
     );
     expect(deriveHealthStatus({ ...healthy(), alertQueue: { ok: false, depth: 900 } })).toBe("degraded");
   });
+  it("is degraded when updates wait too long or Bot API calls keep failing", () => {
+    expect(deriveHealthStatus({ ...healthy(), updates: { ok: true, lagMs: 200, queued: 1 } })).toBe("ok");
+    expect(deriveHealthStatus({ ...healthy(), updates: { ok: false, lagMs: 7_000, queued: 40 } })).toBe(
+      "degraded",
+    );
+    expect(deriveHealthStatus({ ...healthy(), telegram: { ok: false, failuresInARow: 3 } })).toBe("degraded");
+  });
   it("down wins over degraded", () => {
     expect(
       deriveHealthStatus({
@@ -129,6 +136,21 @@ describe("startHealthServer", () => {
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("degraded");
     expect(r.body.checks.alertStream).toEqual({ ok: false, connected: false, mode: "reconnecting" });
+  });
+
+  it("answers 200 degraded with the update lag and Telegram failures shown", async () => {
+    const s = await start({
+      check: () =>
+        report({
+          updates: { ok: false, lagMs: 6_500.4, queued: 12 },
+          telegram: { ok: false, failuresInARow: 4 },
+        }),
+    });
+    const r = await get(s.url);
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe("degraded");
+    expect(r.body.checks.updates).toEqual({ ok: false, lagMs: 6_500, queued: 12 });
+    expect(r.body.checks.telegram).toEqual({ ok: false, failuresInARow: 4 });
   });
 
   it("a check that throws gives 503 down with a plain one-line error and no stack", async () => {

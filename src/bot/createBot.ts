@@ -9,7 +9,6 @@
  *   5. the catch-all for stale/forged buttons and unknown input.
  * Errors: each handler is wrapped (one plain sentence to the user, logged), bot.catch logs the rest.
  */
-import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { Bot, type Context, GrammyError, HttpError } from "grammy";
 import { Buttons } from "./buttons.js";
@@ -18,6 +17,8 @@ import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
 import { OrderIntents } from "./intents.js";
 import { sequentialPerChat } from "./sequential.js";
+import { telegramRetry } from "./telegramRetry.js";
+import { lateMark } from "./late.js";
 import { alertsFeature } from "./features/alerts.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { COMMANDS, helpFeature } from "./features/help.js";
@@ -64,8 +65,9 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     ...(deps.botConfig?.client ? { client: deps.botConfig.client } : {}),
     ...(deps.botConfig?.botInfo ? { botInfo: deps.botConfig.botInfo } : {}),
   });
-  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, ...deps.autoRetry });
-  bot.api.config.use(retry);
+  // Inner to outer: the app's counters see every attempt; the bounded retries wrap them.
+  const transformers = [...(deps.apiTransformers ?? []), telegramRetry(deps.autoRetry)];
+  bot.api.config.use(...transformers);
 
   const log = deps.logger.child({ component: "bot" });
   const ui = new Ui(deps.config.envTag);
@@ -114,6 +116,8 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   );
 
   bot.use(sequentialPerChat<MyContext>());
+  // Commands that waited over a minute (bot offline or busy) say when they were sent.
+  bot.use(lateMark(kit, now()));
 
   // 2. Conversations; /cancel and other commands leave an active one.
   bot.use(conversations<MyContext, ConvContext>());
@@ -137,7 +141,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
       id: TRADE_CONVERSATION,
       plugins: [
         async (ctx: Context, next: () => Promise<void>) => {
-          ctx.api.config.use(retry);
+          ctx.api.config.use(...transformers);
           await next();
         },
       ],

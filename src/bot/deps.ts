@@ -1,4 +1,5 @@
-import type { BotConfig, Context } from "grammy";
+import type { BotConfig, Context, Transformer } from "grammy";
+import type { TelegramRetryOptions } from "./telegramRetry.js";
 import type winston from "winston";
 import type { OrderIntentLookup } from "./intents.js";
 import type {
@@ -52,8 +53,16 @@ export interface BotDeps {
   now?: () => number;
   /** Key for signing button data; random per process when omitted (old buttons then expire on restart). */
   buttonSecret?: string;
-  /** Overrides for @grammyjs/auto-retry (tests shorten the delays). */
-  autoRetry?: { maxRetryAttempts?: number; maxDelaySeconds?: number; rethrowInternalServerErrors?: boolean };
+  /**
+   * Bounds for retrying Bot API calls (src/bot/telegramRetry.ts: 3 retries, retry_after up to 30 s,
+   * 45 s per call in all); tests shorten them.
+   */
+  autoRetry?: Partial<TelegramRetryOptions>;
+  /**
+   * Extra API transformers (e.g. the app's health counters), installed on bot.api and on the API of
+   * every conversation context, inside the retries (they see each attempt).
+   */
+  apiTransformers?: Transformer[];
   /**
    * What the user meant by an order the bot did not send in this run (the app wires the trade
    * journal). Without it such resting orders show both readings ("Buy NO @ $0.10 = Sell YES @ $0.90").

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareFn } from "grammy";
 
 /**
- * Runs the updates of one chat one after another. grammY's bot.start already does that for all
- * updates; this also covers concurrent handleUpdate calls (webhooks, a runner, tests). The
+ * Runs the updates of one chat one after another. The app's poller (polling.ts) already queues per
+ * chat; this also covers concurrent handleUpdate calls from elsewhere (webhooks, tests). The
  * conversations plugin was seen to hang when two updates of one chat replay at the same time.
  */
 export function sequentialPerChat<C extends Context>(): MiddlewareFn<C> {

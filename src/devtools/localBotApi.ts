@@ -55,7 +55,15 @@ export interface CallbackAnswer {
   showAlert?: boolean;
 }
 
-export type FailureKind = { code: 429; retryAfter: number } | { code: 500 };
+/**
+ * An injected failure: an error answer (429 with retry_after, 500), a dropped connection (the socket is
+ * closed without an answer; in process, fetch rejects), or a hang (no answer until the client gives up).
+ */
+export type FailureKind =
+  { code: 429; retryAfter: number } | { code: 500 } | { code: "drop" } | { code: "hang" };
+
+/** Thrown by route() for a dropped connection; serveHttp destroys the socket. */
+class DroppedConnection extends Error {}
 
 export interface LocalBotApiOptions {
   token?: string;
@@ -216,7 +224,7 @@ export class LocalBotApi extends EventEmitter {
   private nextUpdateId = 1;
   private nextCallbackId = 1;
   private readonly pollers = new Set<() => void>();
-  private readonly failures = new Map<string, FailureKind[]>();
+  private readonly failures = new Map<string, { kind: FailureKind; chatId?: number }[]>();
   private server?: http.Server;
   private handler?: (u: Update) => Promise<void>;
   private readonly maxPollSeconds: number;
@@ -306,11 +314,32 @@ export class LocalBotApi extends EventEmitter {
 
   // ---- test controls ----------------------------------------------------------------------
 
-  /** Answers the next `n` calls of `method` with the given failure. */
-  failNext(method: string, n: number, kind: FailureKind): void {
+  /** Answers the next `n` calls of `method` (only those for `opts.chatId`, if given) with the given failure. */
+  failNext(method: string, n: number, kind: FailureKind, opts: { chatId?: number } = {}): void {
     const list = this.failures.get(method) ?? [];
-    for (let i = 0; i < n; i++) list.push(kind);
+    for (let i = 0; i < n; i++)
+      list.push({ kind, ...(opts.chatId !== undefined ? { chatId: opts.chatId } : {}) });
     this.failures.set(method, list);
+  }
+
+  /**
+   * The clock (unix seconds) for message dates; e.g. `() => real() - 600` makes what is sent now look
+   * ten minutes old (a message typed while the bot was down). Undefined: the real clock.
+   */
+  setClock(nowSeconds: (() => number) | undefined): void {
+    this.now = nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  /** Injected failures not used yet. */
+  pendingFailures(method: string): number {
+    return this.failures.get(method)?.length ?? 0;
+  }
+
+  private takeFailure(method: string, params: Record<string, unknown>): FailureKind | undefined {
+    const list = this.failures.get(method);
+    const i = list?.findIndex((f) => f.chatId === undefined || f.chatId === Number(params.chat_id)) ?? -1;
+    if (!list || i < 0) return undefined;
+    return list.splice(i, 1)[0]!.kind;
   }
 
   /** A user types text in a chat. Returns the update (already handled when a handler is set). */
@@ -480,6 +509,10 @@ export class LocalBotApi extends EventEmitter {
       res.writeHead(statusOf(result), { "content-type": "application/json" });
       res.end(JSON.stringify(result));
     } catch (e) {
+      if (e instanceof DroppedConnection) {
+        req.socket.destroy();
+        return;
+      }
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ ok: false, error_code: 500, description: String(e) }));
@@ -508,7 +541,20 @@ export class LocalBotApi extends EventEmitter {
     } catch {
       return { ok: false, error_code: 400, description: "Bad Request: could not read the request body" };
     }
-    const failure = this.failures.get(method)?.shift();
+    const failure = this.takeFailure(method, params);
+    if (failure?.code === "drop" || failure?.code === "hang") {
+      if (failure.code === "hang") await untilAborted(signal);
+      const call: RecordedCall = {
+        method,
+        params,
+        ok: false,
+        errorCode: 0,
+        description: `connection ${failure.code}`,
+      };
+      this.calls.push(call);
+      this.emit("call", call);
+      throw new DroppedConnection(`connection ${failure.code === "drop" ? "dropped" : "hung up"}`);
+    }
     let result: ApiResult;
     if (failure) {
       result =
@@ -736,6 +782,14 @@ export class LocalBotApi extends EventEmitter {
     while (this.queue.length && this.queue[0]!.update_id < offset) this.queue.shift();
     return this.queue.slice(0, limit);
   }
+}
+
+/** Resolves when the signal aborts (never without one). */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
 
 function statusOf(r: ApiResult): number {

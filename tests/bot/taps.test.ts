@@ -8,6 +8,7 @@ afterEach(async () => {
 });
 
 const EXPIRED = "This button has expired.";
+const QUOTE_EXPIRED = "This quote has expired or was already answered; this tap placed nothing.";
 
 describe("stale buttons", () => {
   it("a stale button on a message with buttons clears them; on a message without, nothing is edited", async () => {
@@ -19,7 +20,8 @@ describe("stale buttons", () => {
 
     // First stale tap: the card still shows its keyboard, so it is removed.
     const first = await h.api.tap(USER, USER, card.messageId, data);
-    expect(h.api.callbackAnswers.get(first.callback_query!.id)?.text).toBe(EXPIRED);
+    // A Confirm says that it placed nothing.
+    expect(h.api.callbackAnswers.get(first.callback_query!.id)?.text).toBe(QUOTE_EXPIRED);
     expect(h.api.callsOf("editMessageReplyMarkup")).toHaveLength(1);
     expect(h.api.messages(USER).find((m) => m.messageId === card.messageId)!.replyMarkup).toBeUndefined();
 

@@ -155,7 +155,10 @@ describe("/buy", () => {
     await h.say("/cancel");
     expect(h.last().text).toContain("Stopped. Nothing was placed.");
     const u = await h.api.tap(USER, USER, card.messageId, data);
-    expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe("This button has expired.");
+    // The card still showed Confirm: the answer says this tap placed nothing.
+    expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe(
+      "This quote has expired or was already answered; this tap placed nothing.",
+    );
     expect(h.api.messages(USER).find((m) => m.messageId === card.messageId)!.replyMarkup).toBeUndefined();
     expect(placeCalls()).toBe(0);
   });

@@ -29,6 +29,8 @@ export interface AppHarnessOptions {
   start?: boolean;
   alerts?: AppOptions["alerts"];
   exchange?: AppOptions["exchange"];
+  /** Telegram-side bounds (retries, per-chat queue, long poll length). */
+  telegram?: AppOptions["telegram"];
   /** Reuse a directory (e.g. for a restart on the same DATA_DIR). */
   dir?: string;
 }
@@ -89,6 +91,7 @@ export async function startAppHarness(opts: AppHarnessOptions = {}) {
       sim: { livingMarket: false, rateLimit: false, ...opts.sim },
       ...(opts.alerts ? { alerts: opts.alerts } : {}),
       ...(opts.exchange ? { exchange: opts.exchange } : {}),
+      ...(opts.telegram ? { telegram: opts.telegram } : {}),
     });
     const theApp = app;
     if (transport === "inprocess") api.setHandler((u) => theApp.bot.handleUpdate(u));
