@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     seed: process.env.SIM_SEED ? Number(process.env.SIM_SEED) : undefined,
     livingMarket: interval > 0 ? { intervalMs: interval } : false,
     rateLimit: process.env.SIM_RATE_LIMIT !== "off",
+    catalog: process.env.SIM_CATALOG === "live" ? "live" : "fixtures",
   });
   console.log(
     [

@@ -240,7 +240,8 @@ export class LiveCatalog {
       openTs = this.anchor + DAY + rng.int(1, 36) * HOUR;
       closeTs = openTs + rng.int(2, 10) * DAY;
     }
-    const createdTs = openTs - rng.int(1, 48) * HOUR;
+    // Listed from creation on (unopened until openTs); never created after the catalog's day began.
+    const createdTs = Math.min(openTs - rng.int(1, 48) * HOUR, this.anchor - HOUR);
     let teams: [string, string] | null = null;
     if (t.matchup && t.options) {
       const a = rng.int(0, t.options.length - 1);
@@ -596,7 +597,7 @@ export class LiveCatalog {
     const collection = MVE_COLLECTIONS[i % 3 === 0 ? 1 : 0] as string;
     const n = rng.int(2, 4);
     const legs: { leg: ComboLeg; side: "yes" | "no" }[] = [];
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < 20 && legs.length < n; k++) {
       const leg = this.legs[rng.int(0, this.legs.length - 1)] as ComboLeg;
       if (legs.some((l) => l.leg.eventTicker === leg.eventTicker)) continue;
       legs.push({ leg, side: rng.next() < 0.85 ? "yes" : "no" });
