@@ -2,6 +2,7 @@
  * The live-sized catalog: Kalshi-sized counts from one seed, and the market-data endpoints'
  * filters (status, mve_filter, min_updated_ts, cursor paging) on a small generated catalog.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- wire JSON read loosely, as in tests/support/simClient.ts */
 import { afterEach, describe, expect, it } from "vitest";
 import { LiveCatalog, LIVE_SIZES } from "../../src/sim/catalog/live.js";
 import { startSim, type SimServer } from "../../src/sim/server.js";
