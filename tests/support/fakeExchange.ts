@@ -716,7 +716,18 @@ export class FakeExchange implements ExchangePort {
     await this.enter("getEventsPage");
     const marketsOf = (e: EventInfo) =>
       [...this.markets.values()].filter((m) => m.eventTicker === e.eventTicker);
-    const all = [...this.events.values()].filter((e) => {
+    // Markets added without an event get one made up from their first market.
+    const events = new Map(this.events);
+    for (const m of this.markets.values())
+      if (!events.has(m.eventTicker) && !m.eventTicker.startsWith("KXMVE"))
+        events.set(m.eventTicker, {
+          eventTicker: m.eventTicker,
+          seriesTicker: m.eventTicker.split("-")[0] ?? m.eventTicker,
+          title: m.title,
+          subTitle: "",
+          category: "",
+        });
+    const all = [...events.values()].filter((e) => {
       const ms = marketsOf(e);
       const open = ms.some((m) => m.status === "active");
       return (
