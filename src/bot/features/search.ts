@@ -17,6 +17,7 @@ import {
   strikeButtonLabel,
   strikePickerText,
 } from "../searchViews.js";
+import { searchList } from "../views.js";
 import { sendMarketCard } from "./market.js";
 
 const MAX_HITS = 8;
@@ -54,6 +55,18 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
     await kit.ui.send(ctx, text, kb.length ? rows(...kb) : undefined);
   }
 
+  /** Without the event index (tests' fake services): market rows from the market service. */
+  async function marketList(ctx: Context, words: string): Promise<void> {
+    const hits = (await withTyping(ctx, () => kit.deps.services.markets.search(words, MAX_HITS))).slice(
+      0,
+      MAX_HITS,
+    );
+    const kb = hits.map((h, i) => [
+      btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data("mk", h.ticker)),
+    ]);
+    await kit.ui.send(ctx, searchList(words, hits, tz), hits.length ? rows(...kb) : undefined);
+  }
+
   async function categories(ctx: Context): Promise<void> {
     if (!search) {
       await kit.ui.say(ctx, "Browsing is not available here.");
@@ -68,8 +81,8 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
     "search",
     kit.guard("search", async (ctx) => {
       const words = ctx.match.trim();
-      if (!words) return kit.ui.send(ctx, USAGE, search ? browseButton() : undefined);
-      if (!search) return kit.ui.say(ctx, "Search is not available here.");
+      if (!words) return kit.ui.say(ctx, USAGE, search ? browseButton() : undefined);
+      if (!search) return marketList(ctx, words);
       const { hits, asOf } = await withTyping(ctx, () => search.search(words, MAX_HITS));
       const kb = hits.map((h, i) => [
         eventButton(
