@@ -360,7 +360,9 @@ export class LiveCatalog {
     const round = (x: number): number => Number(x.toFixed(decimals));
     const unit = t.unit ?? ((x: number) => String(x));
     const sigma = Math.max(stepAbs, (stepAbs * n) / 5);
-    const strikes = Array.from({ length: n }, (_, i) => round(center + (i - (n - 1) / 2) * stepAbs));
+    // Never below one step: a strike is never negative (and a ticker never holds a second "-").
+    const low = Math.max(center - ((n - 1) / 2) * stepAbs, stepAbs);
+    const strikes = Array.from({ length: n }, (_, i) => round(low + i * stepAbs));
     if (t.kind === "ladder") {
       return strikes.map((x) => ({
         suffix: `T${x}`,
