@@ -459,7 +459,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
   const healthPort = healthPortRaw === undefined || healthPortRaw === 0 ? undefined : healthPortRaw;
   const simCatalogRaw = (get("SIM_CATALOG") ?? "").trim().toLowerCase();
   if (simCatalogRaw && simCatalogRaw !== "live" && simCatalogRaw !== "fixtures")
-    problems.push("SIM_CATALOG must be fixtures (the small readable catalog, the default) or live (Kalshi-sized)");
+    problems.push(
+      "SIM_CATALOG: must be fixtures (the small readable catalog, the default) or live (Kalshi-sized)",
+    );
   const simCatalog = simCatalogRaw === "live" ? "live" : "fixtures";
   const simPort =
     parseWith(problems, "SIM_PORT", get("SIM_PORT"), intSchema(0, 65535, " (0 picks a free port)")) ?? 0;
