@@ -293,7 +293,7 @@ function searchRows(r: Awaited<ReturnType<typeof searchRun>>): Row[] {
       notes: `${r.warm.requests} exchange requests for the ranking; aim p50 < 100 ms`,
     },
     {
-      benchmark: "Search index: RSS added / file on disk",
+      benchmark: "Search index: heap added / file on disk",
       result: `${fmtMb(r.indexRssMb)} / ${r.indexDiskMb.toFixed(1)} MB`,
       baseline: `${n(r.baseline.markets)} markets downloaded by the old /search`,
       notes: `${n(r.cold.events)} events indexed, no market prices kept`,

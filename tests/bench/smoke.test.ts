@@ -26,7 +26,7 @@ const EXPECTED: RegExp[] = [
   /^Sim with the live catalog: start-up \/ RSS added$/,
   /^\/search cold \(empty index\): time \/ requests$/,
   /^\/search warm, p50 \/ p99 \(10 different queries\)$/,
-  /^Search index: RSS added \/ file on disk$/,
+  /^Search index: heap added \/ file on disk$/,
   /^\/portfolio, 10 positions over 10 events \(live catalog\): requests \/ time$/,
 ];
 

@@ -73,6 +73,7 @@ export function indexedSeriesFrom(s: SeriesInfo): IndexedSeries {
 
 interface Prepared {
   words: Set<string>;
+  wordList: string[];
   text: string;
   tickers: string;
   strikeWords: string[][];
@@ -104,8 +105,10 @@ export class CatalogIndex {
     if (!p) {
       const s = this.series.get(e.seriesTicker);
       const text = [e.title, e.subTitle, e.category, s?.title ?? "", ...(s?.tags ?? [])].join(" ");
+      const words = new Set(tokenize(text));
       p = {
-        words: new Set(tokenize(text)),
+        words,
+        wordList: [...words],
         text: text.toLowerCase(),
         tickers: `${e.eventTicker} ${e.seriesTicker}`.toLowerCase(),
         strikeWords: e.strikes.map(([t, label]) => tokenize(`${label} ${t.slice(t.lastIndexOf("-") + 1)}`)),
@@ -140,7 +143,7 @@ export class CatalogIndex {
       for (const w of words) {
         let s = 0;
         if (p.words.has(w)) s = 3;
-        else if ([...p.words].some((x) => x.startsWith(w))) s = 2;
+        else if (p.wordList.some((x) => x.startsWith(w))) s = 2;
         else if (p.text.includes(w)) s = 1;
         if (p.tickers.includes(w)) s = Math.max(s, 1.5);
         if (s === 0) {
