@@ -463,7 +463,7 @@ export function seriesFromWire(w: Out<typeof SeriesResponse>["series"]): SeriesI
     category: w.category ?? "",
     feeType: w.fee_type,
     feeMultiplier: w.fee_multiplier,
-    tags: w.tags ?? [],
+    ...(w.tags ? { tags: w.tags } : {}),
   };
 }
 
