@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/trading/types.js";
 import { createSearchService } from "../../src/trading/search/service.js";
 import { indexPath } from "../../src/trading/search/indexStore.js";
+import { CatalogIndex, type IndexedEvent } from "../../src/trading/search/catalogIndex.js";
 import { startSimStack, type SimStack } from "../support/simStack.js";
 
 const stacks: SimStack[] = [];
@@ -31,6 +32,33 @@ function logger() {
     warn: (msg: string) => lines.push({ level: "warn", msg }),
   };
 }
+
+describe("ranking", () => {
+  const ev = (eventTicker: string, over: Partial<IndexedEvent>): IndexedEvent => ({
+    eventTicker,
+    seriesTicker: eventTicker.split("-")[0]!,
+    title: "Bitcoin price today",
+    subTitle: "",
+    category: "Crypto",
+    closeTime: 10_000,
+    volume: 100,
+    strikes: [[`${eventTicker}-T1`, "$95,000 or above"]],
+    ...over,
+  });
+
+  it("orders by words, then volume, then the sooner close; closed events drop out", () => {
+    const idx = new CatalogIndex();
+    idx.upsert(ev("KXA-1", { volume: 100, closeTime: 9_000 }));
+    idx.upsert(ev("KXB-1", { volume: 500, closeTime: 20_000 }));
+    idx.upsert(ev("KXC-1", { volume: 500, closeTime: 15_000 }));
+    idx.upsert(ev("KXD-1", { title: "Bitcoin price today, exact words", volume: 1 }));
+    idx.upsert(ev("KXE-1", { volume: 9_999, closeTime: 500 }));
+    const order = idx.rank(["bitcoin", "price"], 1_000, 10).map((h) => h.event.eventTicker);
+    expect(order).toEqual(["KXC-1", "KXB-1", "KXA-1", "KXD-1"]);
+    // A better word match beats volume.
+    expect(idx.rank(["exact"], 1_000, 10).map((h) => h.event.eventTicker)).toEqual(["KXD-1"]);
+  });
+});
 
 describe("search over the event index (generated catalog)", () => {
   it("ranks by words: exact ticker, series words, strike words, title + sub-title words; no combos", async () => {
