@@ -15,6 +15,7 @@ import { run as appProcessRun } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
+import { run as searchRun, SEARCH_FULL, SEARCH_QUICK, type SearchBenchSizes } from "./search.bench.js";
 import { run as simOrdersRun } from "./sim-orders.js";
 import { fmtMb, fmtMs, median, percentile, quietly, ratio, timeCommand, TSX_LOADER } from "./util.js";
 
@@ -37,6 +38,7 @@ export interface BenchSizes {
   idleMs: number;
   baselineRuns: number;
   simOrders: number;
+  search: SearchBenchSizes;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -50,6 +52,7 @@ export const FULL_SIZES: BenchSizes = {
   idleMs: 3_000,
   baselineRuns: 5,
   simOrders: 2000,
+  search: SEARCH_FULL,
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -64,6 +67,7 @@ export const QUICK_SIZES: BenchSizes = {
   idleMs: 300,
   baselineRuns: 1,
   simOrders: 50,
+  search: SEARCH_QUICK,
 };
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -259,7 +263,48 @@ export async function runBenchmarks(
     ];
   });
 
+  await section("live scale (search, index, portfolio)", async () =>
+    searchRows(await searchRun(sizes.search)),
+  );
+
   return { rows, failed, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** search.bench run() → rows: catalog, /search cold and warm vs the full download, index, /portfolio. */
+function searchRows(r: Awaited<ReturnType<typeof searchRun>>): Row[] {
+  const cat = `${n(r.catalog.openEvents)} open events, ${n(r.catalog.plainMarkets)} plain + ${n(r.catalog.combos)} combo markets`;
+  return [
+    {
+      benchmark: "Sim with the live catalog: start-up / RSS added",
+      result: `${fmtMs(r.simStartMs)} / ${fmtMb(r.simRssMb)}`,
+      baseline: "aim < 5 s / < 400 MB",
+      notes: cat,
+    },
+    {
+      benchmark: "/search cold (empty index): time / requests",
+      result: `${fmtMs(r.cold.ms)} / ${r.cold.requests}`,
+      baseline: `full open-market download ${fmtMs(r.baseline.ms)} / ${r.baseline.requests}`,
+      notes: `${ratio(r.baseline.ms, r.cold.ms)} faster, ${ratio(r.baseline.requests, r.cold.requests)} fewer requests; aim cold < 10 s`,
+    },
+    {
+      benchmark: `/search warm, p50 / p99 (${r.warm.queries} different queries)`,
+      result: `${fmtMs(r.warm.p50Ms)} / ${fmtMs(r.warm.p99Ms)}`,
+      baseline: `full download per search ${fmtMs(r.baseline.ms)}`,
+      notes: `${r.warm.requests} exchange requests for the ranking; aim p50 < 100 ms`,
+    },
+    {
+      benchmark: "Search index: heap added / file on disk",
+      result: `${fmtMb(r.indexRssMb)} / ${r.indexDiskMb.toFixed(1)} MB`,
+      baseline: `${n(r.baseline.markets)} markets downloaded by the old /search`,
+      notes: `${n(r.cold.events)} events indexed, no market prices kept`,
+    },
+    {
+      benchmark: `/portfolio, ${r.portfolio.positions} positions over ${r.portfolio.events} events (live catalog): requests / time`,
+      result: `${r.portfolio.requests} / ${fmtMs(r.portfolio.ms)}`,
+      baseline: `naive ${1 + 2 * r.portfolio.positions} requests (market + book each)`,
+      notes: "sim rate limit on; the client paces itself at Basic",
+    },
+  ];
 }
 
 const HEAD: Row = { benchmark: "benchmark", result: "result", baseline: "baseline", notes: "ratio / notes" };

@@ -147,6 +147,7 @@ async function resolveExchange(
       dataDir: simDir,
       keyDir: simDir,
       startingBalance: config.sim.startingBalance,
+      catalog: config.sim.catalog,
       logger,
       ...simOverrides,
     });

@@ -57,7 +57,7 @@ export interface AppConfig {
   };
   /** Port of the health endpoint; undefined when disabled. */
   healthPort?: number;
-  sim: { port: number; startingBalance: Micros };
+  sim: { port: number; startingBalance: Micros; catalog: "fixtures" | "live" };
 }
 
 export class ConfigurationError extends Error {
@@ -107,6 +107,7 @@ export const CONFIG_KEYS = [
   "HEALTH_PORT",
   "SIM_PORT",
   "SIM_STARTING_BALANCE_DOLLARS",
+  "SIM_CATALOG",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -466,6 +467,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
     intSchema(0, 65535, " (0 turns the health endpoint off)"),
   );
   const healthPort = healthPortRaw === undefined || healthPortRaw === 0 ? undefined : healthPortRaw;
+  const simCatalogRaw = (get("SIM_CATALOG") ?? "").trim().toLowerCase();
+  if (simCatalogRaw && simCatalogRaw !== "live" && simCatalogRaw !== "fixtures")
+    problems.push(
+      "SIM_CATALOG: must be fixtures (the small readable catalog, the default) or live (Kalshi-sized)",
+    );
+  const simCatalog = simCatalogRaw === "live" ? "live" : "fixtures";
   const simPort =
     parseWith(problems, "SIM_PORT", get("SIM_PORT"), intSchema(0, 65535, " (0 picks a free port)")) ?? 0;
   const startingBalance =
@@ -517,7 +524,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       marketOrderSlippage,
     },
     ...(healthPort !== undefined ? { healthPort } : {}),
-    sim: { port: simPort, startingBalance },
+    sim: { port: simPort, startingBalance, catalog: simCatalog },
   };
   return config;
 }

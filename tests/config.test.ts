@@ -107,7 +107,7 @@ describe("defaults", () => {
       marketOrderSlippage: parseDollars("0.05"),
     });
     expect(c.healthPort).toBeUndefined();
-    expect(c.sim).toEqual({ port: 0, startingBalance: parseDollars("1000") });
+    expect(c.sim).toEqual({ port: 0, startingBalance: parseDollars("1000"), catalog: "fixtures" });
   });
 
   it("treats empty values as unset", () => {
@@ -357,6 +357,7 @@ describe("other settings", () => {
       HEALTH_PORT: "8080",
       SIM_PORT: "4010",
       SIM_STARTING_BALANCE_DOLLARS: "0",
+      SIM_CATALOG: "live",
     });
     expect(c.logLevel).toBe("debug");
     expect(c.logDir).toBe(path.join(dir, "var/log"));
@@ -369,7 +370,7 @@ describe("other settings", () => {
       marketOrderSlippage: 15_000,
     });
     expect(c.healthPort).toBe(8080);
-    expect(c.sim).toEqual({ port: 4010, startingBalance: 0 });
+    expect(c.sim).toEqual({ port: 4010, startingBalance: 0, catalog: "live" });
   });
 
   it("HEALTH_PORT=0 disables the health endpoint", () => {
@@ -433,6 +434,11 @@ describe("other settings", () => {
       "CONFIRM_TIMEOUT_SECONDS: 3601 is out of range; use a whole number from 5 to 3600 (seconds to tap Confirm before an order is dropped)",
     ],
     ["SIM_STARTING_BALANCE_DOLLARS", "10.005", "SIM_STARTING_BALANCE_DOLLARS: must be whole cents"],
+    [
+      "SIM_CATALOG",
+      "huge",
+      "SIM_CATALOG: must be fixtures (the small readable catalog, the default) or live (Kalshi-sized)",
+    ],
   ])("rejects %s=%s", (key, value, message) => {
     expect(problemsOf({ [key]: value })).toEqual([message]);
   });

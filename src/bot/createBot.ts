@@ -24,6 +24,7 @@ import { fallbackFeature } from "./features/fallback.js";
 import { COMMANDS, helpFeature } from "./features/help.js";
 import { historyFeature } from "./features/history.js";
 import { marketFeature } from "./features/market.js";
+import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
 import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
@@ -47,6 +48,7 @@ function errorSummary(e: unknown): Record<string, unknown> {
  */
 const READ_ONLY_HANDLERS = new Set([
   "balance",
+  "browse",
   "export",
   "fallback",
   "help",
@@ -154,6 +156,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(portfolioFeature(kit));
   bot.use(ordersFeature(kit));
   bot.use(marketFeature(kit));
+  bot.use(searchFeature(kit));
   bot.use(historyFeature(kit));
   bot.use(alertsFeature(kit));
 

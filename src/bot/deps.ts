@@ -9,6 +9,7 @@ import type {
   OrderExecutor,
   PortfolioService,
 } from "../trading/types.js";
+import type { SearchService } from "../trading/search/service.js";
 
 export type AlertMode = "on" | "silent" | "off";
 export const ALERT_MODES: readonly AlertMode[] = ["on", "silent", "off"];
@@ -27,6 +28,8 @@ export interface BotServices {
   portfolio: PortfolioService;
   history: HistoryService;
   exporter: ExportService;
+  /** The local index of open events behind /search and /browse (absent: /search lists nothing). */
+  search?: SearchService;
 }
 
 export interface BotSettings {

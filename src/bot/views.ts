@@ -62,7 +62,7 @@ export function searchList(words: string, hits: MarketSearchHit[], timeZone: str
   hits.forEach((h, i) => {
     lines.push(
       `${i + 1}. ${b(h.title)}${h.yesSubTitle ? " — " + escapeHtml(h.yesSubTitle) : ""}`,
-      `    ${code(h.ticker)} · YES ${price(h.yesBid)}/${price(h.yesAsk)}${h.closeTime ? ` · closes ${when(h.closeTime, timeZone)}` : ""}`,
+      `    ${code(h.ticker)}${h.yesBid !== null || h.yesAsk !== null ? ` · YES ${price(h.yesBid)}/${price(h.yesAsk)}` : ""}${h.closeTime ? ` · closes ${when(h.closeTime, timeZone)}` : ""}`,
     );
   });
   return lines.join("\n");

@@ -73,6 +73,8 @@ export interface EventInfo {
   subTitle: string;
   category: string;
   markets?: Market[];
+  /** Epoch ms of the last metadata change (Kalshi's `last_updated_ts`), when given. */
+  lastUpdatedTs?: number;
 }
 
 export interface SeriesInfo {
@@ -81,6 +83,8 @@ export interface SeriesInfo {
   category: string;
   feeType: FeeType;
   feeMultiplier: number;
+  /** Kalshi's discovery tags (absent where the source gives none). */
+  tags?: string[];
 }
 
 export interface Balance {
@@ -216,6 +220,10 @@ export interface MarketsFilter {
   tickers?: string[];
   /** Stop after this many results (default: all pages). */
   max?: number;
+  /** Combo (multivariate) markets: leave them out, or list only them. */
+  mveFilter?: "exclude" | "only";
+  /** Epoch ms: markets whose metadata changed after this (only with mveFilter "exclude", per the spec). */
+  minUpdatedTs?: number;
 }
 
 export interface TimeRange {
@@ -247,6 +255,26 @@ export interface EventsFilter {
   max?: number;
 }
 
+/** One page of GET /events: for filling and polling a local index a page at a time. */
+export interface EventsPageFilter {
+  status?: "unopened" | "open" | "closed" | "settled";
+  seriesTicker?: string;
+  withNestedMarkets?: boolean;
+  /** Epoch ms: events whose metadata changed after this (Kalshi's recommended way to poll). */
+  minUpdatedTs?: number;
+  /** Epoch ms: events with a market closing after this. */
+  minCloseTs?: number;
+  /** 1–200 (default 200). */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface EventsPage {
+  events: EventInfo[];
+  /** Empty when there are no more pages. */
+  cursor: string;
+}
+
 export interface ExchangePort {
   getExchangeStatus(): Promise<ExchangeStatus>;
   getAccountLimits(): Promise<AccountLimits>;
@@ -273,6 +301,12 @@ export interface ExchangePort {
   getHistoricalOrders(filter?: OrdersFilter): Promise<Order[]>;
   /** Releases sockets and timers. */
   close(): Promise<void>;
+  /** One page of events (GET /events), so a caller can stop or resume between pages. */
+  getEventsPage(filter: EventsPageFilter): Promise<EventsPage>;
+  /** Every series (GET /series), optionally of one category. */
+  getSeriesList(filter?: { category?: string }): Promise<SeriesInfo[]>;
+  /** Category → tags (GET /search/tags_by_categories). */
+  getTagsByCategories(): Promise<Record<string, string[]>>;
 }
 
 /** Events pushed by the exchange's WebSocket (or synthesized by a polling fallback). */

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     livingMarket: interval > 0 ? { intervalMs: interval } : false,
     rateLimit: process.env.SIM_RATE_LIMIT !== "off",
     clientOrderIds,
+    catalog: process.env.SIM_CATALOG === "live" ? "live" : "fixtures",
   });
   console.log(
     [

@@ -238,6 +238,8 @@ export interface EngineOptions {
    * "lenient": any earlier order with that id answers the create instead (no new order).
    */
   clientOrderIds?: ClientOrderIdPolicy;
+  /** A large catalog whose markets are adopted on first use (SIM_CATALOG=live); default: the fixtures. */
+  source?: MarketSource;
 }
 
 export type ClientOrderIdPolicy = "strict" | "lenient";
@@ -246,6 +248,15 @@ export type ClientOrderIdPolicy = "strict" | "lenient";
 export function defaultShardBalances(total: Micros): Record<number, Micros> {
   const one = Math.floor(total / 5 / MICROS_PER_CENT) * MICROS_PER_CENT;
   return { 0: micros(total - one), 1: micros(one) };
+}
+
+/** Where markets come from besides the state: a fixture for fresh state, and lookup of the rest. */
+export interface MarketSource {
+  fixture(now: number): Fixture;
+  resolve(
+    ticker: string,
+    now: number,
+  ): { markets: SimMarket[]; event: SimEvent; series: SimSeries } | undefined;
 }
 
 export interface EngineEvents {
@@ -309,9 +320,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   readonly clientOrderIds: ClientOrderIdPolicy;
   readonly historicalCutoffMs: number;
   readonly seed: number;
+  private readonly source: MarketSource | undefined;
 
   constructor(opts: EngineOptions = {}) {
     super();
+    this.source = opts.source;
     this.setMaxListeners(100);
     this.baseNow = opts.now ?? Date.now;
     if (opts.shardBalances) {
@@ -337,7 +350,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   private freshState(): EngineState {
     const now = this.baseNow();
-    const fx: Fixture = buildFixture(now);
+    const fx: Fixture = this.source ? this.source.fixture(now) : buildFixture(now);
     const mkAccount = (
       id: string,
       unlimited: boolean,
@@ -406,7 +419,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   /** After a restart on a later day: add the day's fixture markets that do not exist yet. */
   private refreshFixture(): void {
-    const fx = buildFixture(this.now());
+    const fx = this.source ? this.source.fixture(this.now()) : buildFixture(this.now());
     const added: SimMarket[] = [];
     for (const e of fx.events) {
       if (!this.eventsByTicker.has(e.eventTicker)) {
@@ -486,13 +499,36 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   }
 
   market(ticker: string): SimMarket {
-    const m = this.marketsByTicker.get(ticker);
+    const m = this.findMarket(ticker);
     if (!m)
       throw new SimError(404, "market_not_found", "market not found", `no market with ticker ${ticker}`);
     return m;
   }
 
   findMarket(ticker: string): SimMarket | undefined {
+    return this.marketsByTicker.get(ticker) ?? this.adopt(ticker);
+  }
+
+  /** Takes a market (and its event's siblings) over from the source on first use. */
+  private adopt(ticker: string): SimMarket | undefined {
+    const found = this.source?.resolve(ticker, this.now());
+    if (!found) return undefined;
+    if (!this.seriesByTicker.has(found.series.ticker)) {
+      this.state.series.push(found.series);
+      this.seriesByTicker.set(found.series.ticker, found.series);
+    }
+    if (!this.eventsByTicker.has(found.event.eventTicker)) {
+      this.state.events.push(found.event);
+      this.eventsByTicker.set(found.event.eventTicker, found.event);
+    }
+    for (const m of found.markets) {
+      if (this.marketsByTicker.has(m.ticker)) continue;
+      this.state.markets.push(m);
+      this.marketsByTicker.set(m.ticker, m);
+      this.books.set(m.ticker, { bids: [], asks: [] });
+    }
+    for (const m of found.markets) this.requote(m);
+    this.emit("changed");
     return this.marketsByTicker.get(ticker);
   }
 

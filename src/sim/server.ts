@@ -49,6 +49,9 @@ import {
   parseRoute,
   subaccountField,
 } from "./orderRequests.js";
+import { LiveCatalog, type LiveCatalogOptions } from "./catalog/live.js";
+import { fixtureMarketData, liveMarketData } from "./catalog/marketData.js";
+import { marketDataRoutes } from "./catalog/routes.js";
 import {
   type Fault,
   type FaultKind,
@@ -63,14 +66,12 @@ import {
   amendResponseToWire,
   createResponseToWire,
   eventPositionsToWire,
-  eventToWire,
   fillToWire,
   iso,
   marketToWire,
   orderToWire,
   orderbookToWire,
   positionToWire,
-  seriesToWire,
   settlementToWire,
   wsFill,
   wsMarketPosition,
@@ -135,6 +136,11 @@ export interface SimOptions {
    * after the sim starts. Also settable via `POST /sim/api_keys/region`.
    */
   apiKeyRegionExpirationTs?: number | null;
+  /**
+   * Which markets the sim lists: the small readable fixtures (default) or a live-sized generated
+   * catalog (SIM_CATALOG=live; sizes overridable for tests).
+   */
+  catalog?: "fixtures" | "live" | Omit<LiveCatalogOptions, "now" | "seed">;
 }
 
 export interface SimTradeArgs {
@@ -229,14 +235,6 @@ function marketId(ticker: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const STATUS_FILTER: Record<string, SimMarket["status"][]> = {
-  unopened: ["initialized"],
-  open: ["active"],
-  paused: ["inactive"],
-  closed: ["closed"],
-  settled: ["determined", "finalized"],
-};
-
 function isLoopback(addr: string | undefined): boolean {
   return addr === "127.0.0.1" || addr === "::1" || addr === "::ffff:127.0.0.1";
 }
@@ -296,6 +294,14 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       saved = undefined;
     }
   }
+  const live =
+    opts.catalog === undefined || opts.catalog === "fixtures"
+      ? null
+      : new LiveCatalog({
+          ...(opts.catalog === "live" ? {} : opts.catalog),
+          seed: opts.seed,
+          now: (opts.now ?? Date.now)() + (saved?.clockOffset ?? 0),
+        });
   const engine = new SimEngine({
     startingBalance: opts.startingBalance,
     seed: opts.seed,
@@ -304,7 +310,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     state: saved,
     shardBalances: opts.shardBalances,
     clientOrderIds: opts.clientOrderIds,
+    source: live ?? undefined,
   });
+  live?.attach(engine);
   let apiKeyRegionExpiration: number | null =
     opts.apiKeyRegionExpirationTs !== undefined
       ? opts.apiKeyRegionExpirationTs
@@ -727,29 +735,10 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       market_positions_last_updated_ts: c,
     });
   });
-  route("GET", "/markets", false, ({ q }) => {
-    const status = q.get("status");
-    if (status && !STATUS_FILTER[status])
-      throw bad("status must be one of unopened, open, paused, closed, settled");
-    const allowed = status ? STATUS_FILTER[status] : null;
-    const series = q.get("series_ticker");
-    const ev = q.get("event_ticker");
-    const tickers = q.get("tickers")?.split(",").filter(Boolean);
-    const minClose = intParam(q, "min_close_ts");
-    const maxClose = intParam(q, "max_close_ts");
-    const items = engine
-      .markets()
-      .filter((m) => !allowed || allowed.includes(m.status))
-      .filter((m) => (!series || m.seriesTicker === series) && (!ev || m.eventTicker === ev))
-      .filter((m) => !tickers?.length || tickers.includes(m.ticker))
-      .filter(
-        (m) =>
-          (minClose === undefined || m.closeTime >= minClose * 1000) &&
-          (maxClose === undefined || m.closeTime <= maxClose * 1000),
-      );
-    const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
-    return ok({ markets: page.map((m) => marketToWire(engine, m)), cursor });
+  const data = marketDataRoutes(live ? liveMarketData(live, engine) : fixtureMarketData(engine), engine, {
+    pageCap,
   });
+  route("GET", "/markets", false, ({ q }) => ok(data.markets(q)));
   route("GET", "/markets/orderbooks", true, ({ q }) => {
     const tickers = q
       .getAll("tickers")
@@ -768,51 +757,11 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   route("GET", "/markets/{ticker}", false, ({ params }) =>
     ok({ market: marketToWire(engine, engine.market(params[0] ?? "")) }),
   );
-  const eventStatus = (eventTicker: string): string => {
-    const ms = engine.markets().filter((m) => m.eventTicker === eventTicker);
-    if (ms.some((m) => m.status === "active")) return "open";
-    if (ms.some((m) => m.status === "initialized")) return "unopened";
-    if (ms.every((m) => m.status === "finalized" || m.status === "determined")) return "settled";
-    return "closed";
-  };
-  route("GET", "/events", false, ({ q }) => {
-    const status = q.get("status");
-    if (status && !["unopened", "open", "closed", "settled"].includes(status)) {
-      throw bad("status must be one of unopened, open, closed, settled");
-    }
-    const series = q.get("series_ticker");
-    const nested = q.get("with_nested_markets") === "true";
-    const items = engine
-      .events()
-      .filter(
-        (e) => (!series || e.seriesTicker === series) && (!status || eventStatus(e.eventTicker) === status),
-      );
-    const { page, cursor } = paginate(items, q, 100, 200, pageCap);
-    return ok({ events: page.map((e) => eventToWire(engine, e, nested)), cursor });
-  });
-  route("GET", "/events/{event_ticker}", false, ({ q, params }) => {
-    const e = engine.event(params[0] ?? "");
-    if (!e) throw new SimError(404, "not_found", "event not found");
-    const markets = engine
-      .markets()
-      .filter((m) => m.eventTicker === e.eventTicker)
-      .map((m) => marketToWire(engine, m));
-    return ok({ event: eventToWire(engine, e, q.get("with_nested_markets") === "true"), markets });
-  });
-  route("GET", "/series", false, ({ q }) => {
-    const cat = q.get("category");
-    return ok({
-      series: engine
-        .seriesList()
-        .filter((s) => !cat || s.category === cat)
-        .map(seriesToWire),
-    });
-  });
-  route("GET", "/series/{series_ticker}", false, ({ params }) => {
-    const s = engine.series(params[0] ?? "");
-    if (!s) throw new SimError(404, "not_found", "series not found");
-    return ok({ series: seriesToWire(s) });
-  });
+  route("GET", "/events", false, ({ q }) => ok(data.events(q)));
+  route("GET", "/events/{event_ticker}", false, ({ q, params }) => ok(data.event(params[0] ?? "", q)));
+  route("GET", "/series", false, ({ q }) => ok(data.seriesList(q)));
+  route("GET", "/series/{series_ticker}", false, ({ params }) => ok(data.series(params[0] ?? "")));
+  route("GET", "/search/tags_by_categories", false, () => ok(data.tagsByCategories()));
 
   // ---- control endpoints (/sim/...)
   const parseTrade = (b: Json): SimTradeArgs => ({

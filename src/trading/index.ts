@@ -11,6 +11,7 @@ import {
   journalIndexProvider,
 } from "./journal.js";
 import { createMarketService } from "./markets.js";
+import { createSearchService, type SearchService } from "./search/service.js";
 import { createPortfolioService } from "./portfolio.js";
 import { createMarketSnapshots } from "./snapshots.js";
 import type {
@@ -43,6 +44,8 @@ export interface TradingServicesDeps {
 export interface TradingServices {
   executor: OrderExecutor;
   markets: MarketService;
+  /** Search and browse over the local index of open events (saved in DATA_DIR). */
+  search: SearchService;
   portfolio: PortfolioService;
   history: HistoryService;
   exporter: ExportService;
@@ -72,6 +75,12 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
   let closing: Promise<void> | null = null;
+  const search = createSearchService({
+    exchange: deps.exchange,
+    dataDir: deps.dataDir,
+    now,
+    ...(deps.errorLogger ? { logger: deps.errorLogger } : {}),
+  });
   const history = createHistoryService({
     exchange: deps.exchange,
     journalIndex: journalIndexProvider(deps.logDir, journal),
@@ -79,7 +88,8 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
   });
   return {
     executor,
-    markets: createMarketService({ exchange: deps.exchange, now, snapshots }),
+    markets: createMarketService({ exchange: deps.exchange, now, snapshots, search }),
+    search,
     portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone }),
     history,
     exporter: createExportService({
@@ -151,3 +161,11 @@ export { createMarketService, type MarketServiceDeps } from "./markets.js";
 export { createPortfolioService, type PortfolioDeps } from "./portfolio.js";
 export { createMarketSnapshots, SNAPSHOT_MAX_AGE_MS, type MarketSnapshots } from "./snapshots.js";
 export { runLedger, type LedgerResult, type TradePart } from "./ledger.js";
+export {
+  createSearchService,
+  queryWords,
+  type SearchResult,
+  type SearchService,
+  type SearchServiceDeps,
+} from "./search/service.js";
+export type { EventHit, IndexedEvent } from "./search/catalogIndex.js";

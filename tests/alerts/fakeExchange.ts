@@ -155,6 +155,9 @@ export class FakeExchange implements ExchangePort {
   }
 
   getHistoricalOrders = () => notUsed("getHistoricalOrders");
+  getEventsPage = () => notUsed("getEventsPage");
+  getSeriesList = () => notUsed("getSeriesList");
+  getTagsByCategories = () => notUsed("getTagsByCategories");
 }
 
 /** A wire user_order message body. */

@@ -23,6 +23,11 @@ const EXPECTED: RegExp[] = [
   /^Idle RSS of the running bot \(after [\d.]+ s\)$/,
   /^Shutdown: SIGTERM → exit$/,
   /^Sim orders\/s, signed HTTP \(\d+ in flight\)$/,
+  /^Sim with the live catalog: start-up \/ RSS added$/,
+  /^\/search cold \(empty index\): time \/ requests$/,
+  /^\/search warm, p50 \/ p99 \(10 different queries\)$/,
+  /^Search index: heap added \/ file on disk$/,
+  /^\/portfolio, 10 positions over 10 events \(live catalog\): requests \/ time$/,
 ];
 
 let child: ChildProcess | undefined;

@@ -166,6 +166,41 @@ describe.skipIf(!haveSpec)("sim responses match Kalshi's OpenAPI 3.31.0 schemas"
   });
 });
 
+describe.skipIf(!haveSpec)("the live-sized catalog's responses match the spec too", () => {
+  it("validates events, markets (plain and combo), series and tags_by_categories", async () => {
+    const sim = await startSim({
+      livingMarket: false,
+      catalog: { series: 25, openEvents: 60, combos: 300 },
+    });
+    sims.push(sim);
+    const c = new SimClient(sim);
+    const events = await c.get("/events?status=open&with_nested_markets=true&limit=5");
+    const ev = events.body.events[0];
+    const plain = ev.markets[0].ticker as string;
+    const combo = (await c.get("/markets?mve_filter=only&limit=1")).body.markets[0].ticker as string;
+    const checks: [string, string][] = [
+      ["/events?status=open&with_nested_markets=true&limit=5", "GetEventsResponse"],
+      [`/events?min_updated_ts=1&limit=3`, "GetEventsResponse"],
+      [`/events/${ev.event_ticker}`, "GetEventResponse"],
+      ["/markets?limit=1000&mve_filter=exclude", "GetMarketsResponse"],
+      ["/markets?mve_filter=only&limit=50", "GetMarketsResponse"],
+      [`/markets?tickers=${plain},${combo}`, "GetMarketsResponse"],
+      [`/markets/${plain}`, "GetMarketResponse"],
+      ["/series", "GetSeriesListResponse"],
+      [`/series/${ev.series_ticker}`, "GetSeriesResponse"],
+      ["/search/tags_by_categories", "GetTagsForSeriesCategoriesResponse"],
+    ];
+    for (const [path, schema] of checks) {
+      const r = await c.get(path);
+      expect(r.status, path).toBe(200);
+      expectValid(schema, r.body);
+    }
+    const bad = await c.get("/markets?status=open&min_updated_ts=1");
+    expect(bad.status).toBe(400);
+    expectValid("ErrorResponse", bad.body.error);
+  });
+});
+
 describe("living market", () => {
   it("fills a resting user order while nobody watches and pushes the fill on the WebSocket", async () => {
     const sim = await startSim({ livingMarket: { intervalMs: 5 }, rateLimit: false, seed: 3 });

@@ -32,6 +32,8 @@ import type {
   CreateOrderRequest,
   CreateOrderResult,
   EventInfo,
+  EventsPage,
+  EventsPageFilter,
   EventsFilter,
   ExchangePort,
   ExchangeStatus,
@@ -708,5 +710,56 @@ export class FakeExchange implements ExchangePort {
 
   async close(): Promise<void> {
     this.calls.close = (this.calls.close ?? 0) + 1;
+  }
+
+  async getEventsPage(filter: EventsPageFilter): Promise<EventsPage> {
+    await this.enter("getEventsPage");
+    const marketsOf = (e: EventInfo) =>
+      [...this.markets.values()].filter((m) => m.eventTicker === e.eventTicker);
+    // Markets added without an event get one made up from their first market.
+    const events = new Map(this.events);
+    for (const m of this.markets.values())
+      if (!events.has(m.eventTicker) && !m.eventTicker.startsWith("KXMVE"))
+        events.set(m.eventTicker, {
+          eventTicker: m.eventTicker,
+          seriesTicker: m.eventTicker.split("-")[0] ?? m.eventTicker,
+          title: m.title,
+          subTitle: "",
+          category: "",
+        });
+    const all = [...events.values()].filter((e) => {
+      const ms = marketsOf(e);
+      const open = ms.some((m) => m.status === "active");
+      return (
+        (!filter.seriesTicker || e.seriesTicker === filter.seriesTicker) &&
+        (filter.status !== "open" || open) &&
+        (filter.minUpdatedTs === undefined || (e.lastUpdatedTs ?? 0) > filter.minUpdatedTs) &&
+        (filter.minCloseTs === undefined || ms.some((m) => (m.closeTime ?? 0) > (filter.minCloseTs ?? 0)))
+      );
+    });
+    const from = Number(filter.cursor || 0);
+    const limit = Math.min(200, filter.limit ?? 200);
+    const page = all.slice(from, from + limit).map((e) => {
+      const out: EventInfo = { ...e };
+      delete out.markets;
+      if (filter.withNestedMarkets) out.markets = marketsOf(e).map((m) => ({ ...m }));
+      return out;
+    });
+    return { events: page, cursor: from + limit < all.length ? String(from + limit) : "" };
+  }
+
+  async getSeriesList(filter: { category?: string } = {}): Promise<SeriesInfo[]> {
+    await this.enter("getSeriesList");
+    return [...this.series.values()].filter((s) => !filter.category || s.category === filter.category);
+  }
+
+  async getTagsByCategories(): Promise<Record<string, string[]>> {
+    await this.enter("getTagsByCategories");
+    const out: Record<string, string[]> = {};
+    for (const s of this.series.values()) {
+      const tags = (out[s.category] ??= []);
+      for (const t of s.tags ?? []) if (!tags.includes(t)) tags.push(t);
+    }
+    return out;
   }
 }

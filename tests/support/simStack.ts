@@ -111,7 +111,7 @@ export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStac
 }
 
 /** A pass-through proxy to the sim that logs "METHOD /path" (below /trade-api/v2, no query) per request. */
-async function startCountingProxy(
+export async function startCountingProxy(
   target: URL,
   log: string[],
 ): Promise<{ url: string; close(): Promise<void> }> {

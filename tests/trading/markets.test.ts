@@ -104,28 +104,43 @@ describe("market service", () => {
     });
   });
 
-  it("search ranks open markets by words, then by volume", async () => {
-    const { svc } = world();
+  it("search finds markets through the event index: words, strike words, no combos, no closed markets", async () => {
+    const { fx, svc } = world();
     const hits = await svc.search("bitcoin nov");
-    expect(hits.map((h) => h.ticker)).toEqual(["KXBTC-26NOV30-T90000", "KXBTC-26NOV30-T100000"]);
+    expect(hits.map((h) => h.ticker)).toEqual(["KXBTC-26NOV30-T100000", "KXBTC-26NOV30-T90000"]);
+    expect((await svc.search("bitcoin 90,000")).map((h) => h.ticker)).toEqual(["KXBTC-26NOV30-T90000"]);
     expect((await svc.search("temperature NYC")).map((h) => h.ticker)).toEqual(["KXHIGHNY-26NOV25-B45"]);
     expect((await svc.search("ethereum bitcoin")).length).toBe(0);
     expect((await svc.search("price", 1)).length).toBe(1);
     expect((await svc.search("temp"))[0]!.ticker).toBe("KXHIGHNY-26NOV25-B45");
+    const bitcoin = (await svc.search("bitcoin")).map((h) => h.ticker);
+    expect(bitcoin.some((t) => t.startsWith("KXMVE") || t === "KXOLD-26NOV01")).toBe(false);
     await expect(svc.search("  ")).rejects.toThrow(UserError);
+    // Never the whole market list: events a page at a time.
+    expect(fx.calls.getMarkets ?? 0).toBe(0);
+    expect(fx.calls.getEventsPage).toBe(1);
   });
 
-  it("caches the open-market list for about a minute", async () => {
+  it("reuses the index for a minute, then asks only for what changed", async () => {
     const { fx, svc, clock } = world();
     await svc.search("bitcoin");
     clock.advance(30_000);
     await svc.search("ethereum");
-    expect(fx.calls.getMarkets).toBe(1);
+    expect(fx.calls.getEventsPage).toBe(1);
     fx.addMarket({ ticker: "KXBTC-26DEC31-T1", title: "Bitcoin year end" });
+    fx.events.set("KXBTC-26DEC31", {
+      eventTicker: "KXBTC-26DEC31",
+      seriesTicker: "KXBTC",
+      title: "Bitcoin year end",
+      subTitle: "",
+      category: "Crypto",
+      lastUpdatedTs: clock.now(),
+    });
     expect((await svc.search("year end")).length).toBe(0);
     clock.advance(31_000);
     expect((await svc.search("year end")).map((h) => h.ticker)).toEqual(["KXBTC-26DEC31-T1"]);
-    expect(fx.calls.getMarkets).toBe(2);
+    expect(fx.calls.getEventsPage).toBe(2);
+    expect(fx.calls.getMarkets ?? 0).toBe(0);
   });
 });
 

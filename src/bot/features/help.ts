@@ -30,6 +30,7 @@ export const COMMANDS: CommandInfo[] = [
     example: "/market KXHIGHNY-26NOV25-B45",
   },
   { command: "search", description: "Find markets by words", example: "/search highest temperature NYC" },
+  { command: "browse", description: "Browse open markets by category", example: "/browse" },
   { command: "balance", description: "Cash and portfolio value", example: "/balance" },
   { command: "history", description: "Your trades (7d, 30d or two dates)", example: "/history 30d" },
   { command: "export", description: "Trades as a CSV file", example: "/export 2026-11-01 2026-11-24" },

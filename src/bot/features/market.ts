@@ -2,28 +2,27 @@ import { Composer, type Context } from "grammy";
 import type { Kit, MyContext } from "../context.js";
 import { parseTicker } from "../parse.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
-import { marketCard, searchList } from "../views.js";
+import { marketCard } from "../views.js";
 
-const MAX_HITS = 8;
+/** A market's card with Buy YES / Buy NO buttons (two reads: the market and its book). */
+export async function sendMarketCard(kit: Kit, ctx: Context, ticker: string): Promise<void> {
+  const info = await withTyping(ctx, () => kit.deps.services.markets.info(ticker));
+  const ref = kit.buttons.ref(info.market.ticker);
+  const kb =
+    info.market.status === "active"
+      ? rows([
+          btn("Buy YES", kit.buttons.data(`mb:yes:${ref}`)),
+          btn("Buy NO", kit.buttons.data(`mb:no:${ref}`)),
+        ])
+      : undefined;
+  await kit.ui.send(ctx, marketCard(info, kit.deps.config.timeZone), kb);
+}
 
-/** /market <ticker> (card with Buy YES / Buy NO) and /search <words> (buttons open the card). */
+/** /market <ticker> (card with Buy YES / Buy NO); `mk:` buttons anywhere open the card. */
 export function marketFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
-  const { markets } = kit.deps.services;
-  const tz = kit.deps.config.timeZone;
 
-  async function showMarket(ctx: Context, ticker: string) {
-    const info = await withTyping(ctx, () => markets.info(ticker));
-    const ref = kit.buttons.ref(info.market.ticker);
-    const kb =
-      info.market.status === "active"
-        ? rows([
-            btn("Buy YES", kit.buttons.data(`mb:yes:${ref}`)),
-            btn("Buy NO", kit.buttons.data(`mb:no:${ref}`)),
-          ])
-        : undefined;
-    await kit.ui.send(ctx, marketCard(info, tz), kb);
-  }
+  const showMarket = (ctx: Context, ticker: string) => sendMarketCard(kit, ctx, ticker);
 
   c.command(
     "market",
@@ -33,23 +32,6 @@ export function marketFeature(kit: Kit): Composer<MyContext> {
       const t = parseTicker(arg);
       if (!t.ok) return kit.ui.say(ctx, t.message);
       await showMarket(ctx, t.value);
-    }),
-  );
-
-  c.command(
-    "search",
-    kit.guard("search", async (ctx) => {
-      const words = ctx.match.trim();
-      if (words.length < 2)
-        return kit.ui.say(ctx, "Send /search <words>, for example /search highest temperature NYC.");
-      const hits = (await withTyping(ctx, () => markets.search(words, MAX_HITS))).slice(0, MAX_HITS);
-      const kb = hits.map((h, i) => [
-        btn(
-          `${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60),
-          kit.buttons.data(`mk:${kit.buttons.ref(h.ticker)}`),
-        ),
-      ]);
-      await kit.ui.send(ctx, searchList(words, hits, tz), hits.length ? rows(...kb) : undefined);
     }),
   );
 

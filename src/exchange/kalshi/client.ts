@@ -42,6 +42,8 @@ import type {
   CreateOrderResult,
   EventInfo,
   EventsFilter,
+  EventsPage,
+  EventsPageFilter,
   ExchangePort,
   ExchangeStatus,
   Fill,
@@ -442,6 +444,8 @@ export class KalshiClient implements ExchangePort {
       status: filter.status,
       series_ticker: filter.seriesTicker,
       event_ticker: filter.eventTicker,
+      mve_filter: filter.mveFilter,
+      min_updated_ts: filter.minUpdatedTs === undefined ? undefined : Math.floor(filter.minUpdatedTs / 1000),
     };
     const extract = (p: z.output<typeof S.MarketsResponse>) => ({
       items: (p.markets ?? []).map(S.marketFromWire),
@@ -858,6 +862,35 @@ export class KalshiClient implements ExchangePort {
     this.sleeping.clear();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+  }
+  async getEventsPage(filter: EventsPageFilter): Promise<EventsPage> {
+    const secs = (ms: number | undefined) => (ms === undefined ? undefined : Math.floor(ms / 1000));
+    const r = await this.get("/events", "/events", S.EventsResponse, {
+      status: filter.status,
+      series_ticker: filter.seriesTicker,
+      with_nested_markets: filter.withNestedMarkets ? true : undefined,
+      min_updated_ts: secs(filter.minUpdatedTs),
+      min_close_ts: secs(filter.minCloseTs),
+      limit: Math.min(EVENTS_PAGE_MAX, Math.max(1, filter.limit ?? EVENTS_PAGE_MAX)),
+      cursor: filter.cursor || undefined,
+    });
+    return { events: (r.events ?? []).map((e) => S.eventFromWire(e)), cursor: r.cursor ?? "" };
+  }
+
+  async getSeriesList(filter: { category?: string } = {}): Promise<SeriesInfo[]> {
+    const r = await this.get("/series", "/series", S.SeriesListResponse, { category: filter.category });
+    return (r.series ?? []).map(S.seriesFromWire);
+  }
+
+  async getTagsByCategories(): Promise<Record<string, string[]>> {
+    const r = await this.get(
+      "/search/tags_by_categories",
+      "/search/tags_by_categories",
+      S.TagsByCategoriesResponse,
+    );
+    const out: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(r.tags_by_categories)) out[k] = v ?? [];
+    return out;
   }
 }
 

@@ -184,6 +184,7 @@ export const EventWire = z.object({
   sub_title: z.string().nullish(),
   category: z.string().nullish(),
   markets: z.array(MarketWire).nullish(),
+  last_updated_ts: z.string().nullish(),
 });
 export const EventsResponse = z.object({
   events: z.array(EventWire).nullish(),
@@ -198,6 +199,7 @@ export const SeriesResponse = z.object({
     category: z.string().nullish(),
     fee_type: z.enum(["quadratic", "quadratic_with_maker_fees", "quadratic_with_combo_maker_fees", "flat"]),
     fee_multiplier: z.number(),
+    tags: z.array(z.string()).nullish(),
   }),
 });
 
@@ -447,6 +449,10 @@ export function eventFromWire(
     category: w.category ?? "",
   };
   if (ms) e.markets = ms.map(marketFromWire);
+  if (w.last_updated_ts) {
+    const ts = Date.parse(w.last_updated_ts);
+    if (Number.isFinite(ts)) e.lastUpdatedTs = ts;
+  }
   return e;
 }
 
@@ -457,8 +463,14 @@ export function seriesFromWire(w: Out<typeof SeriesResponse>["series"]): SeriesI
     category: w.category ?? "",
     feeType: w.fee_type,
     feeMultiplier: w.fee_multiplier,
+    ...(w.tags ? { tags: w.tags } : {}),
   };
 }
+
+export const SeriesListResponse = z.object({ series: z.array(SeriesResponse.shape.series).nullish() });
+export const TagsByCategoriesResponse = z.object({
+  tags_by_categories: z.record(z.string(), z.array(z.string()).nullish()),
+});
 
 export function createOrderResultFromWire(w: Out<typeof CreateOrderResponse>): CreateOrderResult {
   return {

@@ -207,6 +207,7 @@ describe("KalshiClient reads", () => {
       category: "Climate and Weather",
       feeType: "quadratic_with_maker_fees",
       feeMultiplier: 1,
+      tags: [],
     });
     expect(await k.getExchangeStatus()).toEqual({ exchangeActive: true, tradingActive: false });
     expect(await k.getAccountLimits()).toEqual({
@@ -253,6 +254,51 @@ describe("pagination and batching", () => {
     expect(orders.map((o) => o.orderId)).toEqual(["a", "b", "c"]);
     expect(fake.calls.map((x) => x.query.get("cursor"))).toEqual([null, "c1", "c2"]);
     expect(fake.calls.every((x) => x.query.get("status") === "resting")).toBe(true);
+  });
+
+  it("reads one events page with min_updated_ts / min_close_ts in seconds, the series list and tags by category", async () => {
+    const fake = new FakeKalshi()
+      .on("GET", "/events", [
+        200,
+        {
+          events: [wireEvent({ markets: [wireMarket()], last_updated_ts: "2026-11-24T12:00:00Z" })],
+          cursor: "next",
+        },
+      ])
+      .on("GET", "/series", [200, { series: [wireSeries({ tags: ["Weather"] })] }])
+      .on("GET", "/search/tags_by_categories", [
+        200,
+        { tags_by_categories: { Crypto: ["BTC"], Sports: null } },
+      ])
+      .on("GET", "/markets", [200, { markets: [], cursor: "" }]);
+    const k = newClient();
+    const page = await k.getEventsPage({
+      withNestedMarkets: true,
+      minUpdatedTs: Date.parse("2026-11-24T11:00:00.999Z"),
+      minCloseTs: Date.parse("2026-11-25T00:00:00Z"),
+      cursor: "c1",
+    });
+    expect(page.cursor).toBe("next");
+    expect(page.events[0]).toMatchObject({
+      eventTicker: "KXHIGHNY-26NOV30",
+      lastUpdatedTs: Date.parse("2026-11-24T12:00:00Z"),
+    });
+    expect(page.events[0]!.markets).toHaveLength(1);
+    const q = fake.calls[0]!.query;
+    expect(Object.fromEntries(q)).toMatchObject({
+      with_nested_markets: "true",
+      min_updated_ts: String(Date.parse("2026-11-24T11:00:00Z") / 1000),
+      min_close_ts: String(Date.parse("2026-11-25T00:00:00Z") / 1000),
+      limit: "200",
+      cursor: "c1",
+    });
+    expect((await k.getSeriesList())[0]).toMatchObject({ ticker: "KXHIGHNY", tags: ["Weather"] });
+    expect(await k.getTagsByCategories()).toEqual({ Crypto: ["BTC"], Sports: [] });
+    await k.getMarkets({ mveFilter: "exclude", minUpdatedTs: 1_700_000_000_500 });
+    expect(Object.fromEntries(fake.calls[3]!.query)).toMatchObject({
+      mve_filter: "exclude",
+      min_updated_ts: "1700000000",
+    });
   });
 
   it("stops at `max` results and at a repeated cursor", async () => {
