@@ -589,15 +589,17 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       p.catch(() => placements.delete(key));
       return p;
     },
-    async cancel(orderId) {
+    async cancel(orderId, ticker) {
       const id = orderId.trim();
       if (!id) throw new UserError("Which order? Give its order id.", "missing_order_id");
-      const res = await exchange.cancelOrder(id);
-      // The cancel response names no ticker; forget every snapshot (they are seconds old anyway).
-      snapshots.clear();
+      // Kalshi routes a cancel by the order's market; a read by id needs no routing.
+      const market = ticker?.trim() || (await exchange.getOrder(id)).ticker;
+      const res = await exchange.cancelOrder(id, market);
+      snapshots.drop(market);
       journal.record({
         type: "order_canceled",
         orderId: res.orderId,
+        ticker: market,
         clientOrderId: res.clientOrderId,
         canceledCount: res.reducedBy,
       });
@@ -609,7 +611,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       let firstError: unknown = null;
       for (const o of open) {
         try {
-          const res = await exchange.cancelOrder(o.orderId);
+          const res = await exchange.cancelOrder(o.orderId, o.ticker);
           snapshots.drop(o.ticker);
           journal.record({
             type: "order_canceled",

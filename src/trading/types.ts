@@ -97,7 +97,8 @@ export interface OrderExecutor {
   quote(intent: OrderIntent): Promise<Quote>;
   /** Re-checks expiry and price, then places exactly one order under quote.clientOrderId. */
   place(quote: Quote): Promise<PlaceOutcome>;
-  cancel(orderId: string): Promise<{ orderId: string; canceledCount: Centis }>;
+  /** Cancels one order, routed by its market (`ticker`, else read from the order). */
+  cancel(orderId: string, ticker?: string): Promise<{ orderId: string; canceledCount: Centis }>;
   cancelAll(): Promise<{ canceled: number }>;
   orderStatus(orderId: string): Promise<Order>;
   openOrders(): Promise<Order[]>;

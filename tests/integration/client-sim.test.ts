@@ -194,7 +194,7 @@ describe("KalshiClient against the sim: trading and money", () => {
     expect(o).toMatchObject({ status: "resting", remainingCount: c(3) });
 
     // Cancel: the last 3 contracts' reservation comes back.
-    const cx = await k.cancelOrder(r.orderId);
+    const cx = await k.cancelOrder(r.orderId, q!.ticker);
     expect(cx).toMatchObject({ orderId: r.orderId, reducedBy: c(3) });
     expected = start - notional(q!.ask, (q!.askSize + c(2)) as Centis) - fee;
     expect(await balance(k)).toBe(expected);
@@ -202,7 +202,7 @@ describe("KalshiClient against the sim: trading and money", () => {
     const [pos] = await k.getPositions({ ticker: q!.ticker });
     expect(pos?.position).toBe(q!.askSize + c(2));
     // Cancelling again is refused as not found (nothing is resting any more).
-    await expect(k.cancelOrder(r.orderId)).rejects.toMatchObject({ status: 404 });
+    await expect(k.cancelOrder(r.orderId, q!.ticker)).rejects.toMatchObject({ status: 404 });
     expect(s.engine.moneyDiscrepancy()).toBe(0);
   });
 
@@ -353,7 +353,7 @@ describe("KalshiClient against the sim: trading and money", () => {
     expect(o).toMatchObject({ yesPrice: 15_000, noPrice: 985_000, status: "resting" });
     expected -= 45_000;
     expect(await balance(k)).toBe(expected);
-    await k.cancelOrder(low.orderId);
+    await k.cancelOrder(low.orderId, tapered!.ticker);
     expect(await balance(k)).toBe(expected + 45_000);
     expect(s.engine.moneyDiscrepancy()).toBe(0);
   });
@@ -566,7 +566,7 @@ describe("KalshiClient against the sim: faults", () => {
     );
     expect(await balance(k)).toBe(start - notional((q!.bid - 30_000) as Micros, c(4)));
     s.addFault({ path: "/portfolio/events/orders/", method: "DELETE", kind: "drop_after_accept", count: 1 });
-    const cx = await k.cancelOrder(r.orderId);
+    const cx = await k.cancelOrder(r.orderId, q!.ticker);
     expect(cx).toMatchObject({ orderId: r.orderId, reducedBy: c(4) });
     expect((await k.getOrder(r.orderId)).status).toBe("canceled");
     expect(await balance(k)).toBe(start);

@@ -72,7 +72,12 @@ describe("KalshiClient reads", () => {
       { balance: 12345, balance_dollars: "123.45", portfolio_value: 5000, updated_ts: 1_790_000_000 },
     ]);
     const b = await newClient().getBalance();
-    expect(b).toEqual({ balance: 123_450_000, portfolioValue: 50_000_000, updatedTs: 1_790_000_000_000 });
+    expect(b).toEqual({
+      balance: 123_450_000,
+      portfolioValue: 50_000_000,
+      updatedTs: 1_790_000_000_000,
+      byShard: [],
+    });
     const [call] = fake.calls;
     expect(call?.signatureOk).toBe(true);
     expect(call?.headers["kalshi-access-key"]).toBe(KEY_ID);
@@ -413,18 +418,19 @@ describe("orders", () => {
     });
   });
 
-  it("cancels through DELETE /portfolio/events/orders/{id}", async () => {
+  it("cancels through DELETE /portfolio/events/orders/{id}, routed by market_ticker", async () => {
     const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders/ord-1", [
       200,
       { order_id: "ord-1", client_order_id: "coid-1", reduced_by: "8.00", ts_ms: 1_790_000_000_000 },
     ]);
-    expect(await newClient().cancelOrder("ord-1")).toEqual({
+    expect(await newClient().cancelOrder("ord-1", "KXBTC-26DEC01-T1")).toEqual({
       orderId: "ord-1",
       clientOrderId: "coid-1",
       reducedBy: 800,
       tsMs: 1_790_000_000_000,
     });
     expect(fake.calls[0]?.signatureOk).toBe(true);
+    expect(fake.calls[0]?.query.get("market_ticker")).toBe("KXBTC-26DEC01-T1");
   });
 });
 
@@ -498,27 +504,69 @@ describe("retries", () => {
     expect(fake.calls).toHaveLength(2);
   });
 
-  it("retries a create after 5xx and 429 with the identical body and client_order_id", async () => {
-    const fake = new FakeKalshi().on(
-      "POST",
-      "/portfolio/events/orders",
-      [503, { error: { code: "service_unavailable", message: "try later" } }],
-      [429, { error: "too many requests" }],
-      [201, createdWire],
-    );
+  it("after a 5xx looks the order up first, re-sends only when it is not there (identical body), retries 429", async () => {
+    const fake = new FakeKalshi()
+      .on(
+        "POST",
+        "/portfolio/events/orders",
+        [503, { error: { code: "service_unavailable", message: "try later" } }],
+        [429, { error: "too many requests" }],
+        [201, createdWire],
+      )
+      .on("GET", "/portfolio/orders", [
+        200,
+        { orders: [wireOrder({ client_order_id: "someone-else" })], cursor: "" },
+      ]);
     const r = await newClient().createOrder(createReq);
     expect(r.orderId).toBe("ord-9");
-    expect(fake.calls).toHaveLength(3);
-    const bodies = fake.calls.map((x) => JSON.stringify(x.body));
-    expect(new Set(bodies).size).toBe(1);
-    expect((fake.calls[0]?.body as { client_order_id: string }).client_order_id).toBe(
-      createReq.clientOrderId,
-    );
+    expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "POST /portfolio/events/orders",
+      "GET /portfolio/orders",
+      "POST /portfolio/events/orders",
+      "POST /portfolio/events/orders",
+    ]);
+    const lookup = fake.calls[1]!;
+    expect(lookup.query.get("ticker")).toBe(createReq.ticker);
+    expect(Number(lookup.query.get("min_ts"))).toBeGreaterThan(0);
+    const posts = fake.callsTo("POST", "/portfolio/events/orders");
+    expect(new Set(posts.map((x) => JSON.stringify(x.body))).size).toBe(1);
+    expect((posts[0]?.body as { client_order_id: string }).client_order_id).toBe(createReq.clientOrderId);
     // Each attempt is signed afresh.
     expect(fake.calls.every((x) => x.signatureOk)).toBe(true);
   });
 
-  it("after a create timed out and the retry is refused, finds the order by client_order_id", async () => {
+  it("a dropped answer of an IOC that filled: found by client_order_id, never sent again (one order)", async () => {
+    nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").replyWithError(netErr("ECONNRESET"));
+    const fake = new FakeKalshi().on("GET", "/portfolio/orders", [
+      200,
+      {
+        orders: [
+          wireOrder({
+            order_id: "ord-9",
+            client_order_id: createReq.clientOrderId,
+            status: "executed",
+            fill_count_fp: "10.00",
+            remaining_count_fp: "0.00",
+            taker_fill_cost_dollars: "5.600000",
+          }),
+        ],
+        cursor: "",
+      },
+    ]);
+    const ioc = { ...createReq, timeInForce: "immediate_or_cancel" as const };
+    const r = await newClient().createOrder(ioc);
+    expect(r).toMatchObject({
+      orderId: "ord-9",
+      clientOrderId: createReq.clientOrderId,
+      fillCount: 1000,
+      remainingCount: 0,
+      averageFillPrice: 560_000,
+    });
+    expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(0);
+    expect(fake.callsTo("GET", "/portfolio/orders")).toHaveLength(1);
+  });
+
+  it("after a create timed out, finds the order by client_order_id before anything is re-sent", async () => {
     nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").delay(300).reply(201, createdWire);
     const fake = new FakeKalshi()
       .on("POST", "/portfolio/events/orders", [
@@ -541,7 +589,32 @@ describe("retries", () => {
     // The order's totals: 2 contracts for $1.12 and $0.04 in fees.
     expect(r.averageFillPrice).toBe(560_000);
     expect(r.averageFeePaid).toBe(20_000);
+    expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(0);
+  });
+
+  it("after an open attempt and a lookup that finds nothing, a refused re-send is checked once more", async () => {
+    nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").replyWithError(netErr("ECONNRESET"));
+    const fake = new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [
+        409,
+        { error: { code: "order_already_exists", message: "order already exists" } },
+      ])
+      .on(
+        "GET",
+        "/portfolio/orders",
+        [200, { orders: [], cursor: "" }],
+        [
+          200,
+          {
+            orders: [wireOrder({ order_id: "ord-9", client_order_id: createReq.clientOrderId })],
+            cursor: "",
+          },
+        ],
+      );
+    const r = await newClient().createOrder(createReq);
+    expect(r.orderId).toBe("ord-9");
     expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(1);
+    expect(fake.callsTo("GET", "/portfolio/orders")).toHaveLength(2);
   });
 
   it("reports an unknown outcome when a create never got an answer", async () => {
@@ -581,7 +654,7 @@ describe("retries", () => {
         200,
         { order: wireOrder({ status: "canceled", remaining_count_fp: "0.00" }) },
       ]);
-    const r = await newClient().cancelOrder("ord-1");
+    const r = await newClient().cancelOrder("ord-1", "KXBTC-26DEC01-T1");
     expect(r.reducedBy).toBe(800);
     expect(fake.callsTo("DELETE", /.*/)).toHaveLength(2);
   });

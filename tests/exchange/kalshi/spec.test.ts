@@ -270,7 +270,7 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
       timeInForce: "immediate_or_cancel",
       clientOrderId: "c-2",
     });
-    await k.cancelOrder("ord-1");
+    await k.cancelOrder("ord-1", "KXHIGHNY-26NOV30-T50");
     await k.getOrder("ord-1");
     await k.getOrders({ ticker: "T", status: "resting", ...range });
     await k.getFills({ ticker: "T", orderId: "ord-1", ...range });
