@@ -143,9 +143,28 @@ export function placedCard(q: Quote, r: PlaceResult): string {
     );
   } else if (r.status === "resting") {
     lines.push(`✅ <b>Order placed</b>, nothing filled yet`);
-  } else {
+  } else if (r.unfilled?.reason === "no_position") {
+    lines.push(
+      `<b>Nothing sold</b>: you no longer held any ${SIDE(i.outcome)} when the order reached Kalshi (sold elsewhere or by another user), so it was canceled.`,
+    );
+  } else if (r.unfilled?.reason === "no_liquidity") {
     lines.push(
       `<b>Nothing filled</b>: no one traded at ${price(q.price)} or better, so the order was canceled.`,
+    );
+  } else {
+    lines.push(`<b>Nothing filled</b>, so the order was canceled.`);
+  }
+  const rest = (i.count - r.filledCount) as Centis;
+  if (r.filledCount > 0 && r.unfilled && rest > 0) {
+    lines.push(
+      r.unfilled.reason === "no_position"
+        ? `The other ${contractsText(rest)} were not sold: you held only ${contractsText((r.unfilled.held ?? r.filledCount) as Centis)}.`
+        : `The other ${contractsText(rest)} did not fill: no one traded at ${price(q.price)} or better.`,
+    );
+  }
+  if (r.cappedAtHolding !== undefined) {
+    lines.push(
+      `You now hold only ${contractsText(r.cappedAtHolding)} ${SIDE(i.outcome)}, so the sell is for ${contractsText(r.cappedAtHolding)}, not ${contractsText(i.count)}.`,
     );
   }
   lines.push(marketLine(q.marketTitle, i.ticker));
