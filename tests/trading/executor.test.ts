@@ -695,7 +695,7 @@ describe("sells the exchange accepts (resting sells capped at the holding, marke
   });
 
   it("two sells of the same position at market: the second learns the holding was gone (reduce-only cap)", async () => {
-    const { fx, exec } = setup({ position: 10 });
+    const { exec } = setup({ position: 10 });
     const first = await exec.quote(intent({ outcome: "yes", action: "sell", count: contracts(10) }));
     const second = await exec.quote(intent({ outcome: "yes", action: "sell", count: contracts(10) }));
     expect(second.wire).toMatchObject({ timeInForce: "immediate_or_cancel", reduceOnly: true });
@@ -709,7 +709,7 @@ describe("sells the exchange accepts (resting sells capped at the holding, marke
   });
 
   it("an unfilled market buy is told as no liquidity at the limit", async () => {
-    const { fx, exec } = setup({
+    const { exec } = setup({
       exchange: (fx) =>
         Object.assign(Object.create(fx) as FakeExchange, {
           async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
