@@ -9,6 +9,7 @@ import {
   ZERO_MICROS,
 } from "../domain/money.js";
 import type { Order, OutcomeSide } from "../exchange/port.js";
+import type { SellShrinkOutcome } from "../trading/sellGuard.js";
 import type { OrderIntentInfo } from "./intents.js";
 import type {
   HistoryRow,
@@ -253,4 +254,19 @@ export function historyTable(rows: HistoryRow[], label: string, timeZone: string
 
 export function positionButtonLabel(ticker: string, side: "yes" | "no", c: Centis): string {
   return `${ticker} ${SIDE(side)} ×${displayCount(c)}`;
+}
+
+/**
+ * What the holding guard did to a resting sell (src/trading/sellGuard.ts), in one sentence:
+ * "Your resting sell of 10 YES in KX… was reduced to 4 because you now hold 4."
+ */
+export function sellShrinkText(s: SellShrinkOutcome): string {
+  const what = `Your resting sell of ${displayCount(s.resting)} ${SIDE(s.outcome)} in ${code(s.ticker)}`;
+  const why =
+    s.held > 0
+      ? `you now hold ${displayCount(s.held)}`
+      : `you no longer hold any ${SIDE(s.outcome)} there`;
+  if (s.done === "decreased") return `${what} was reduced to ${displayCount(s.keep)} because ${why}.`;
+  if (s.done === "canceled") return `${what} was canceled because ${why}.`;
+  return `⚠️ ${what} should be ${s.keep > 0 ? `reduced to ${displayCount(s.keep)}` : "canceled"} because ${why}, but Kalshi refused (${escapeHtml(s.error ?? "unknown error")}). Cancel it in /orders, or it may open a ${s.outcome === "yes" ? "NO" : "YES"} position when it fills.`;
 }
