@@ -677,11 +677,8 @@ export class KalshiClient implements ExchangePort {
           // (e.g. market closed) the 409 stands.
           let found: Order | null = null;
           try {
-            found = await this.findOrderByClientOrderId(
-              req.ticker,
-              req.clientOrderId,
-              startedAt - RECONCILE_LOOKBACK_MS,
-            );
+            // No time window: the open order it conflicts with may be old (a repeat after a restart).
+            found = await this.findOrderByClientOrderId(req.ticker, req.clientOrderId);
           } catch {
             throw e;
           }
