@@ -6,7 +6,11 @@
  * Conventions:
  * - money is Micros (micro-dollars), counts are Centis (centi-contracts), both integers;
  * - times are Unix epoch milliseconds (numbers), or null when the exchange gives none;
- * - list methods return every page (the adapter follows `cursor`).
+ * - list methods return every page (the adapter follows `cursor`);
+ * - every write that names an existing order (cancel, amend, decrease, batch cancel) also names its
+ *   market ticker: Kalshi routes it to the exchange shard of that market ("An order_id alone cannot
+ *   identify the exchange shard"); without it the request goes to shard 0 and 404s for orders on
+ *   other shards. Reads by order id (getOrder) need no routing.
  */
 import type { Centis, Micros } from "../domain/money.js";
 import type { FeeType } from "../domain/fees.js";
@@ -31,7 +35,11 @@ export interface Market {
   ticker: string;
   eventTicker: string;
   marketType: "binary" | "scalar";
-  /** The event/market title people read (Kalshi's deprecated `title`, else built from the subtitles). */
+  /**
+   * The question people read. Kalshi marks Market.title deprecated but gives no market-level
+   * replacement (the current source is the event's title, another resource), so it is still read,
+   * falling back to `yes_sub_title`, then the ticker.
+   */
   title: string;
   yesSubTitle: string;
   noSubTitle: string;
@@ -87,10 +95,19 @@ export interface SeriesInfo {
   tags?: string[];
 }
 
+/** Cash held on one exchange shard (Kalshi's `balance_breakdown` item). */
+export interface ShardBalance {
+  exchangeIndex: number;
+  balance: Micros;
+}
+
 export interface Balance {
+  /** Available cash over every shard. */
   balance: Micros;
   portfolioValue: Micros;
   updatedTs: number | null;
+  /** Cash per shard; empty when Kalshi omits the breakdown (a subaccount-restricted key). */
+  byShard: ShardBalance[];
 }
 
 export interface Position {
@@ -212,6 +229,84 @@ export interface CancelOrderResult {
   tsMs: number;
 }
 
+/** An order to cancel, with the market that routes the cancel to its shard. */
+export interface OrderRef {
+  orderId: string;
+  ticker: string;
+}
+
+/** One item of a batch cancel: canceled, or refused with Kalshi's error for that item. */
+export type BatchCancelItemResult =
+  | ({ ok: true } & CancelOrderResult)
+  | { ok: false; orderId: string; error: { code: string; message: string; details: string | null } };
+
+export interface AmendOrderRequest {
+  orderId: string;
+  ticker: string;
+  side: BookSide;
+  /** The new YES price. */
+  price: Micros;
+  /** The new TOTAL: already filled + desired resting remainder (not the resting count). */
+  count: Centis;
+  /** The order's current client_order_id, when it has one. */
+  clientOrderId?: string;
+  /** A new client_order_id for the amended order. */
+  updatedClientOrderId?: string;
+}
+
+export interface AmendOrderResult {
+  orderId: string;
+  clientOrderId: string | null;
+  /** Resting after the amend; null when Kalshi omits it (the amend neither filled nor resized). */
+  remainingCount: Centis | null;
+  /** Filled by the amend crossing the book; null when omitted. */
+  fillCount: Centis | null;
+  averageFillPrice: Micros | null;
+  averageFeePaid: Micros | null;
+  tsMs: number;
+}
+
+/** Exactly one of `reduceBy` / `reduceTo` (Kalshi refuses both or neither). */
+export type DecreaseOrderRequest = OrderRef &
+  ({ reduceBy: Centis; reduceTo?: never } | { reduceTo: Centis; reduceBy?: never });
+
+export interface DecreaseOrderResult {
+  orderId: string;
+  clientOrderId: string | null;
+  remainingCount: Centis;
+  tsMs: number;
+}
+
+/** An endpoint whose token cost differs from the default (`GET /account/endpoint_costs`). */
+export interface EndpointCost {
+  method: string;
+  /** As Kalshi lists it, e.g. "/trade-api/v2/portfolio/events/orders/{order_id}". */
+  path: string;
+  cost: number;
+}
+
+export interface EndpointCosts {
+  defaultCost: number;
+  endpoints: EndpointCost[];
+}
+
+export interface ApiKeyInfo {
+  apiKeyId: string;
+  name: string;
+  scopes: string[];
+  /** Set when the key may only use this subaccount. */
+  subaccount: number | null;
+}
+
+export interface ApiKeys {
+  keys: ApiKeyInfo[];
+  /**
+   * Epoch ms when the account's location attestation for API requests expires (a past value: it has
+   * lapsed); null when the account never attested.
+   */
+  regionExpiration: number | null;
+}
+
 export interface MarketsFilter {
   status?: MarketStatusFilter;
   seriesTicker?: string;
@@ -278,6 +373,10 @@ export interface EventsPage {
 export interface ExchangePort {
   getExchangeStatus(): Promise<ExchangeStatus>;
   getAccountLimits(): Promise<AccountLimits>;
+  /** Token costs of the endpoints that differ from the default. */
+  getEndpointCosts(): Promise<EndpointCosts>;
+  /** The account's API keys and the location attestation's expiry. */
+  getApiKeys(): Promise<ApiKeys>;
   getBalance(): Promise<Balance>;
   /** Open positions (non-zero position) unless `all` is set. */
   getPositions(filter?: { ticker?: string; eventTicker?: string; all?: boolean }): Promise<Position[]>;
@@ -291,7 +390,24 @@ export interface ExchangePort {
   getEvent(eventTicker: string): Promise<EventInfo>;
   getSeries(seriesTicker: string): Promise<SeriesInfo>;
   createOrder(req: CreateOrderRequest): Promise<CreateOrderResult>;
-  cancelOrder(orderId: string): Promise<CancelOrderResult>;
+  /** Cancels one order, routed by `ticker` (its market). */
+  cancelOrder(orderId: string, ticker: string): Promise<CancelOrderResult>;
+  /** Changes price and/or total count of a resting order, routed by `req.ticker`. */
+  amendOrder(req: AmendOrderRequest): Promise<AmendOrderResult>;
+  /** Shrinks a resting order (keeps its queue position), routed by `req.ticker`. */
+  decreaseOrder(req: DecreaseOrderRequest): Promise<DecreaseOrderResult>;
+  /**
+   * Cancels exactly these orders (`DELETE /portfolio/events/orders/batched`, each item routed by its
+   * ticker); one result per item in the same order. An item Kalshi refused carries its error; the
+   * call throws only when the whole request failed.
+   */
+  cancelOrders(items: OrderRef[]): Promise<BatchCancelItemResult[]>;
+  /**
+   * `DELETE /portfolio/events/orders`: every resting order on every shard. Kalshi warns that orders
+   * placed during the following minute may be canceled too, so the bot's "Cancel all" does not use
+   * it (it cancels the orders it listed, by id); this is for the self-check's clean-up and panics.
+   */
+  cancelAllOrders(): Promise<void>;
   getOrder(orderId: string): Promise<Order>;
   getOrders(filter?: OrdersFilter): Promise<Order[]>;
   getFills(filter?: FillsFilter): Promise<Fill[]>;

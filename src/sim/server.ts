@@ -38,7 +38,7 @@ import {
   USER,
 } from "./engine.js";
 import { endpointCostsToWire, tokenCost } from "./endpointCosts.js";
-import { SHARDS, type SimMarket } from "./fixtures.js";
+import { SHARDS } from "./fixtures.js";
 import {
   type Route as OrderRoute,
   bad,

@@ -143,7 +143,14 @@ export class FakeExchange implements ExchangePort {
   getEvent = () => notUsed("getEvent");
   getSeries = () => notUsed("getSeries");
   createOrder = () => notUsed("createOrder");
+  /** Order writes are not used by the alert tests: each fails (so no write is ever unrouted). */
   cancelOrder = () => notUsed("cancelOrder");
+  amendOrder = () => notUsed("amendOrder");
+  decreaseOrder = () => notUsed("decreaseOrder");
+  cancelOrders = () => notUsed("cancelOrders");
+  cancelAllOrders = () => notUsed("cancelAllOrders");
+  getEndpointCosts = () => notUsed("getEndpointCosts");
+  getApiKeys = () => notUsed("getApiKeys");
   getOrders = () => notUsed("getOrders");
   /** Nothing is historical here: every fill is listed by getFills. */
   async getHistoricalCutoff(): Promise<HistoricalCutoff> {

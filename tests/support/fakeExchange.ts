@@ -2,8 +2,12 @@
  * An in-memory ExchangePort that behaves like Kalshi where the app can notice:
  * - orders match against the bids-only book (a bid at p takes NO bids at ≥ 1 − p, an ask at p takes YES bids ≥ p),
  *   at the resting price, taker fee from the quadratic schedule; IOC remainders are canceled, GTC remainders rest;
- * - client_order_id dedupes: a second create with the same id returns the first order's result, no new order;
- * - reduce_only caps the order at the position; balance and signed positions move with fills;
+ * - client_order_id is strict, the least forgiving reading of Kalshi: a create whose id matches a RESTING
+ *   order is refused (409), one whose id matches a finished order is a new order;
+ * - reduce_only only with immediate_or_cancel (else 400), and caps the order at the position; balance
+ *   and signed positions move with fills;
+ * - every write naming an order (cancel, amend, decrease, batch cancel) must name the order's market:
+ *   a wrong or missing ticker is a 404, as on Kalshi for an order on another shard;
  * - fills and orders older than the historical cutoff are only in getHistoricalFills / getHistoricalOrders;
  * - unknown tickers and order ids throw FakeExchangeError { status: 404, code: "not_found" };
  * - a settlement's `fee` is Kalshi's `fee_cost`: the total of the trading fees paid in that market (each
@@ -27,8 +31,16 @@ import {
 } from "../../src/domain/money.js";
 import type {
   AccountLimits,
+  AmendOrderRequest,
+  AmendOrderResult,
+  ApiKeys,
   Balance,
+  BatchCancelItemResult,
   CancelOrderResult,
+  DecreaseOrderRequest,
+  DecreaseOrderResult,
+  EndpointCosts,
+  OrderRef,
   CreateOrderRequest,
   CreateOrderResult,
   EventInfo,
@@ -127,7 +139,10 @@ export class FakeExchange implements ExchangePort {
   /** Next error to throw from a method (once). */
   private failures = new Map<Method, Error>();
   private seq = 0;
-  private createResults = new Map<string, CreateOrderResult>();
+  /** Every write naming an order, as sent (for routing assertions). */
+  readonly orderWrites: { method: string; orderId: string; ticker: string }[] = [];
+  /** `GET /api_keys`'s region attestation expiry (epoch ms), null = never attested. */
+  regionExpiration: number | null = null;
 
   constructor(opts: FakeExchangeOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -397,7 +412,12 @@ export class FakeExchange implements ExchangePort {
       if (last !== null)
         value += mulPriceCount(p.position > 0 ? last : complementPrice(last), Math.abs(p.position) as Centis);
     }
-    return { balance: this.balance, portfolioValue: micros(value), updatedTs: this.now() };
+    return {
+      balance: this.balance,
+      portfolioValue: micros(value),
+      updatedTs: this.now(),
+      byShard: [{ exchangeIndex: 0, balance: this.balance }],
+    };
   }
 
   async getPositions(
@@ -485,8 +505,12 @@ export class FakeExchange implements ExchangePort {
   async createOrder(req: CreateOrderRequest): Promise<CreateOrderResult> {
     await this.enter("createOrder");
     this.createRequests.push({ ...req });
-    const dup = this.createResults.get(req.clientOrderId);
-    if (dup) return { ...dup };
+    if (this.orders.some((o) => o.clientOrderId === req.clientOrderId && o.status === "resting")) {
+      throw new FakeExchangeError(409, "order_already_exists", "an open order has this client_order_id");
+    }
+    if (req.reduceOnly && req.timeInForce !== "immediate_or_cancel") {
+      throw new FakeExchangeError(400, "invalid_order", "reduce_only requires immediate_or_cancel");
+    }
     const m = this.market(req.ticker);
     if (m.status !== "active" || (m.closeTime !== null && m.closeTime <= this.now())) {
       throw new FakeExchangeError(409, "market_closed", "market closed");
@@ -576,7 +600,7 @@ export class FakeExchange implements ExchangePort {
       lastUpdateTime: this.now(),
       expirationTime: req.expirationTime ?? null,
     });
-    const result: CreateOrderResult = {
+    return {
       orderId,
       clientOrderId: req.clientOrderId,
       fillCount: filled as Centis,
@@ -585,8 +609,6 @@ export class FakeExchange implements ExchangePort {
       averageFeePaid: filled > 0 ? micros(Math.round((fees * 100) / filled)) : null,
       tsMs: this.now(),
     };
-    this.createResults.set(req.clientOrderId, result);
-    return { ...result };
   }
 
   /** Moves position and cash for one fill of ours (signed YES position; crossing zero splits). */
@@ -616,10 +638,18 @@ export class FakeExchange implements ExchangePort {
     this.positions.set(ticker, p);
   }
 
-  async cancelOrder(orderId: string): Promise<CancelOrderResult> {
-    await this.enter("cancelOrder");
+  /** The order `orderId` routed by `ticker`; a wrong or missing ticker is Kalshi's 404 (wrong shard). */
+  private routed(method: string, orderId: string, ticker: string): Order {
+    this.orderWrites.push({ method, orderId, ticker });
     const o = this.orders.find((x) => x.orderId === orderId);
-    if (!o) throw new FakeExchangeError(404, "not_found", `order ${orderId} not found`);
+    if (!o || !ticker || o.ticker !== ticker) {
+      throw new FakeExchangeError(404, "not_found", `order ${orderId} not found`);
+    }
+    return o;
+  }
+
+  private cancelRouted(method: string, orderId: string, ticker: string): CancelOrderResult {
+    const o = this.routed(method, orderId, ticker);
     const reducedBy = o.status === "resting" ? o.remainingCount : (0 as Centis);
     if (o.status === "resting") {
       o.status = "canceled";
@@ -627,6 +657,105 @@ export class FakeExchange implements ExchangePort {
       o.lastUpdateTime = this.now();
     }
     return { orderId, clientOrderId: o.clientOrderId, reducedBy, tsMs: this.now() };
+  }
+
+  async cancelOrder(orderId: string, ticker: string): Promise<CancelOrderResult> {
+    await this.enter("cancelOrder");
+    return this.cancelRouted("cancelOrder", orderId, ticker);
+  }
+
+  async cancelOrders(items: OrderRef[]): Promise<BatchCancelItemResult[]> {
+    await this.enter("cancelOrders");
+    return items.map((it): BatchCancelItemResult => {
+      try {
+        return { ok: true, ...this.cancelRouted("cancelOrders", it.orderId, it.ticker) };
+      } catch (e) {
+        const err = e as FakeExchangeError;
+        return {
+          ok: false,
+          orderId: it.orderId,
+          error: { code: err.code, message: err.message, details: null },
+        };
+      }
+    });
+  }
+
+  async cancelAllOrders(): Promise<void> {
+    await this.enter("cancelAllOrders");
+    for (const o of this.orders) {
+      if (o.status !== "resting") continue;
+      o.status = "canceled";
+      o.remainingCount = 0 as Centis;
+      o.lastUpdateTime = this.now();
+    }
+  }
+
+  /** Price and total count; the resting part becomes count − filled (crossing is not simulated). */
+  async amendOrder(req: AmendOrderRequest): Promise<AmendOrderResult> {
+    await this.enter("amendOrder");
+    const o = this.routed("amendOrder", req.orderId, req.ticker);
+    if (o.status !== "resting")
+      throw new FakeExchangeError(404, "not_found", `order ${req.orderId} is not resting`);
+    if (req.side !== o.bookSide || req.count <= o.fillCount) {
+      throw new FakeExchangeError(400, "invalid_parameters", "invalid amend");
+    }
+    o.yesPrice = req.price;
+    o.noPrice = complementPrice(req.price);
+    o.initialCount = req.count;
+    o.remainingCount = (req.count - o.fillCount) as Centis;
+    if (req.updatedClientOrderId) o.clientOrderId = req.updatedClientOrderId;
+    o.lastUpdateTime = this.now();
+    return {
+      orderId: o.orderId,
+      clientOrderId: o.clientOrderId,
+      remainingCount: o.remainingCount,
+      fillCount: null,
+      averageFillPrice: null,
+      averageFeePaid: null,
+      tsMs: this.now(),
+    };
+  }
+
+  async decreaseOrder(req: DecreaseOrderRequest): Promise<DecreaseOrderResult> {
+    await this.enter("decreaseOrder");
+    if ((req.reduceBy === undefined) === (req.reduceTo === undefined)) {
+      throw new FakeExchangeError(400, "invalid_parameters", "exactly one of reduce_by or reduce_to");
+    }
+    const o = this.routed("decreaseOrder", req.orderId, req.ticker);
+    if (o.status !== "resting")
+      throw new FakeExchangeError(404, "not_found", `order ${req.orderId} is not resting`);
+    const to = req.reduceTo ?? Math.max(0, o.remainingCount - (req.reduceBy ?? 0));
+    if (to < 0 || to > o.remainingCount)
+      throw new FakeExchangeError(400, "invalid_parameters", "invalid decrease");
+    o.initialCount = (o.initialCount - (o.remainingCount - to)) as Centis;
+    o.remainingCount = to as Centis;
+    if (to === 0) o.status = "canceled";
+    o.lastUpdateTime = this.now();
+    return {
+      orderId: o.orderId,
+      clientOrderId: o.clientOrderId,
+      remainingCount: o.remainingCount,
+      tsMs: this.now(),
+    };
+  }
+
+  async getEndpointCosts(): Promise<EndpointCosts> {
+    await this.enter("getEndpointCosts");
+    return {
+      defaultCost: 10,
+      endpoints: [
+        { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 2 },
+        { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/batched", cost: 2 },
+      ],
+    };
+  }
+
+  async getApiKeys(): Promise<ApiKeys> {
+    await this.enter("getApiKeys");
+    return {
+      keys: [{ apiKeyId: "key-1", name: "bot", scopes: ["read", "write"], subaccount: null }],
+      regionExpiration: this.regionExpiration,
+    };
   }
 
   async getOrder(orderId: string): Promise<Order> {

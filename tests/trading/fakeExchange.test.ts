@@ -11,7 +11,7 @@ function fx() {
 }
 
 describe("fake exchange (shared test double)", () => {
-  it("dedupes client_order_id like Kalshi: the same result, no second order", async () => {
+  it("client_order_id is strict: refused (409) while an order with it rests, a new order once it is done", async () => {
     const f = fx();
     const req = {
       ticker: "KXA-1",
@@ -21,12 +21,66 @@ describe("fake exchange (shared test double)", () => {
       timeInForce: "immediate_or_cancel",
       clientOrderId: "c1",
     } as const;
-    const a = await f.createOrder(req);
-    const b = await f.createOrder(req);
-    expect(b).toEqual(a);
-    expect(f.orders).toHaveLength(1);
-    expect(f.fills).toHaveLength(1);
-    expect(f.calls.createOrder).toBe(2);
+    await f.createOrder(req);
+    // The first IOC is finished: the same id places a second order (the least forgiving reading).
+    await f.createOrder(req);
+    expect(f.orders).toHaveLength(2);
+    const rest = {
+      ...req,
+      price: usd("0.10"),
+      timeInForce: "good_till_canceled",
+      clientOrderId: "c2",
+    } as const;
+    await f.createOrder(rest);
+    await expect(f.createOrder(rest)).rejects.toMatchObject({ status: 409 });
+    expect(f.orders).toHaveLength(3);
+  });
+
+  it("refuses reduce_only without immediate_or_cancel, like Kalshi", async () => {
+    const f = fx();
+    f.setPosition("KXA-1", 3);
+    await expect(
+      f.createOrder({
+        ticker: "KXA-1",
+        side: "ask",
+        count: contracts(3),
+        price: usd("0.90"),
+        timeInForce: "good_till_canceled",
+        clientOrderId: "c3",
+        reduceOnly: true,
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(f.orders).toHaveLength(0);
+  });
+
+  it("routes order writes by market: a cancel, amend or decrease naming another market is a 404", async () => {
+    const f = fx();
+    f.addMarket({ ticker: "KXB-1" });
+    const r = await f.createOrder({
+      ticker: "KXA-1",
+      side: "bid",
+      count: contracts(5),
+      price: usd("0.10"),
+      timeInForce: "good_till_canceled",
+      clientOrderId: "c4",
+    });
+    await expect(f.cancelOrder(r.orderId, "KXB-1")).rejects.toMatchObject({ status: 404 });
+    await expect(
+      f.decreaseOrder({ orderId: r.orderId, ticker: "", reduceBy: contracts(1) }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    const batch = await f.cancelOrders([{ orderId: r.orderId, ticker: "KXB-1" }]);
+    expect(batch).toEqual([expect.objectContaining({ ok: false, orderId: r.orderId })]);
+    expect(f.orders[0]!.status).toBe("resting");
+    expect(
+      await f.decreaseOrder({ orderId: r.orderId, ticker: "KXA-1", reduceTo: contracts(2) }),
+    ).toMatchObject({
+      remainingCount: contracts(2),
+    });
+    expect(await f.cancelOrders([{ orderId: r.orderId, ticker: "KXA-1" }])).toEqual([
+      expect.objectContaining({ ok: true, reducedBy: contracts(2) }),
+    ]);
   });
 
   it("reduce_only caps at the position; unknown things are 404", async () => {

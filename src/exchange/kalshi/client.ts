@@ -4,10 +4,15 @@
  * - Every request is signed (RSA-PSS, signer.ts), orderbook endpoints included.
  * - Own axios instance with keep-alive agents; redirects are not followed.
  * - Client-side token buckets (rateLimiter.ts) queue bursts instead of drawing 429s.
- * - Retries: reads and cancels on network errors, timeouts and 5xx (3 retries) and 429 (5 retries),
- *   exponential backoff with jitter. createOrder is retried the same way with the byte-identical
- *   body, i.e. the same client_order_id, so Kalshi never creates a second order. Other 4xx are
- *   never retried.
+ * - Client-side token buckets (rateLimiter.ts) priced per endpoint (GET /account/endpoint_costs,
+ *   else the documented costs).
+ * - Retries: reads and order-id writes (cancel, amend, decrease) on network errors, timeouts and 5xx
+ *   (3 retries) and 429 (5 retries), exponential backoff with jitter. A create is never re-sent
+ *   blindly: after an answer that leaves its outcome open (timeout, dropped connection, 5xx) the
+ *   order is first looked up by client_order_id, and the create is re-sent only when it is not
+ *   there (Kalshi's client_order_id is only documented to dedupe against OPEN orders, so a re-sent
+ *   IOC that already filled could be a second order). Other 4xx are never retried.
+ * - Every request naming an existing order carries `market_ticker` (shard routing).
  * - Each attempt is logged at info as { method, path, status, ms, attempt } — never headers, the
  *   key id or the key.
  */
@@ -35,9 +40,17 @@ import {
 } from "../errors.js";
 import type {
   AccountLimits,
+  AmendOrderRequest,
+  AmendOrderResult,
+  ApiKeys,
   Balance,
+  BatchCancelItemResult,
   BucketLimit,
   CancelOrderResult,
+  DecreaseOrderRequest,
+  DecreaseOrderResult,
+  EndpointCosts,
+  OrderRef,
   CreateOrderRequest,
   CreateOrderResult,
   EventInfo,
@@ -62,6 +75,7 @@ import type {
 import {
   BASIC_TIER_LIMITS,
   DEFAULT_REQUEST_COST,
+  EndpointCostTable,
   RateLimiter,
   RateLimiterClosedError,
 } from "./rateLimiter.js";
@@ -122,6 +136,15 @@ interface RequestSpec {
   bucket: "read" | "write";
   /** Return a 2xx body that is not JSON as null instead of throwing (createOrder decides). */
   lenientBody?: boolean;
+  /** Items of a batch request (batch endpoints cost per item). */
+  items?: number;
+  /**
+   * Throw at once (outcomeUnknown) after an attempt that may have reached Kalshi (timeout, dropped
+   * connection, 5xx) instead of re-sending: createOrder reconciles before it re-sends.
+   */
+  noBlindRetry?: boolean;
+  /** Treat a 2xx with an empty body as `null` (DELETE /portfolio/events/orders answers 204). */
+  emptyOk?: boolean;
 }
 
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -159,6 +182,8 @@ export class KalshiClient implements ExchangePort {
   private readonly retryCfg: { baseDelayMs: number; maxDelayMs: number };
   private readonly now: () => number;
   readonly limiter: RateLimiter | null;
+  /** What each endpoint costs in tokens (documented costs until /account/endpoint_costs is read). */
+  costs = new EndpointCostTable();
   private closed = false;
   private readonly sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
@@ -202,6 +227,20 @@ export class KalshiClient implements ExchangePort {
   static async create(opts: KalshiClientOptions): Promise<KalshiClient> {
     const c = new KalshiClient(opts);
     if ((opts.rateLimit ?? "auto") === "auto" && c.limiter) {
+      try {
+        c.costs = new EndpointCostTable(await c.getEndpointCosts());
+        c.logger?.info("kalshi endpoint costs", {
+          defaultCost: c.costs.defaultCost,
+          endpoints: c.costs.entries,
+        });
+      } catch (e) {
+        c.logger?.warn(
+          "kalshi endpoint costs: /account/endpoint_costs unavailable, using the documented costs",
+          {
+            error: e instanceof Error ? e.message : String(e),
+          },
+        );
+      }
       try {
         const l = await c.getAccountLimits();
         c.limiter.resize({
@@ -269,7 +308,7 @@ export class KalshiClient implements ExchangePort {
         throw new KalshiNetworkError("closed", spec.method, logPath, null, isWrite && ambiguous);
       if (this.limiter) {
         try {
-          await this.limiter.take(spec.bucket, DEFAULT_REQUEST_COST);
+          await this.limiter.take(spec.bucket, this.costs.cost(spec.endpoint, spec.items));
         } catch (e) {
           if (e instanceof RateLimiterClosedError) {
             throw new KalshiNetworkError("closed", spec.method, logPath, null, isWrite && ambiguous);
@@ -298,8 +337,9 @@ export class KalshiClient implements ExchangePort {
           ms,
           attempt,
         });
-        if (!(code !== null && NOT_SENT_CODES.has(code))) ambiguous = true;
-        if (serverRetries < MAX_SERVER_RETRIES && !this.closed) {
+        const notSent = code !== null && NOT_SENT_CODES.has(code);
+        if (!notSent) ambiguous = true;
+        if ((notSent || !spec.noBlindRetry) && serverRetries < MAX_SERVER_RETRIES && !this.closed) {
           serverRetries++;
           await this.sleep(this.backoff(serverRetries));
           continue;
@@ -340,7 +380,7 @@ export class KalshiClient implements ExchangePort {
       }
       if (res.status >= 500) {
         ambiguous = true;
-        if (serverRetries < MAX_SERVER_RETRIES) {
+        if (!spec.noBlindRetry && serverRetries < MAX_SERVER_RETRIES) {
           serverRetries++;
           await this.sleep(this.backoff(serverRetries));
           continue;
@@ -353,6 +393,7 @@ export class KalshiClient implements ExchangePort {
 
   private parseJson(raw: unknown, spec: RequestSpec): unknown {
     if (typeof raw !== "string") return raw;
+    if (raw.trim() === "" && spec.emptyOk) return null;
     if (raw.trim() === "") throw new KalshiSchemaError(spec.endpoint, "", "empty body, expected JSON");
     try {
       return JSON.parse(raw) as unknown;
@@ -412,6 +453,17 @@ export class KalshiClient implements ExchangePort {
     return S.accountLimitsFromWire(
       await this.get("/account/limits", "/account/limits", S.AccountLimitsResponse),
     );
+  }
+
+  /** GET /account/endpoint_costs (unsigned in the spec; signed anyway, like every request). */
+  async getEndpointCosts(): Promise<EndpointCosts> {
+    return S.endpointCostsFromWire(
+      await this.get("/account/endpoint_costs", "/account/endpoint_costs", S.EndpointCostsResponse),
+    );
+  }
+
+  async getApiKeys(): Promise<ApiKeys> {
+    return S.apiKeysFromWire(await this.get("/api_keys", "/api_keys", S.ApiKeysResponse));
   }
 
   async getBalance(): Promise<Balance> {
@@ -524,7 +576,7 @@ export class KalshiClient implements ExchangePort {
     const r = await this.get(`/events/${enc(eventTicker)}`, "/events/{event_ticker}", S.EventResponse, {
       with_nested_markets: true,
     });
-    return S.eventFromWire(r.event, r.markets);
+    return S.eventFromWire(r.event);
   }
 
   async getSeries(seriesTicker: string): Promise<SeriesInfo> {
@@ -566,12 +618,15 @@ export class KalshiClient implements ExchangePort {
   }
 
   /**
-   * POST /portfolio/events/orders. Retried on network errors, 5xx and 429 with the identical body
-   * (same client_order_id). If an attempt may have reached Kalshi and a later one is refused, or
-   * a 2xx comes back without an order_id, the order is looked up by client_order_id; when found
-   * it is returned as the result, otherwise the error is thrown (outcomeUnknown tells the caller
-   * whether it still has to check). A plain 409 Conflict is also checked against the orders of the
-   * ticker: when an order with this client_order_id exists, it is returned (idempotent repeat).
+   * POST /portfolio/events/orders, sent at most once per lookup. When an attempt leaves the outcome
+   * open (timeout, dropped connection or answer, 5xx), the order is first looked up by
+   * client_order_id among the ticker's orders created since shortly before the first attempt; it
+   * is re-sent (same body, same client_order_id) only when it is not there, at most
+   * MAX_SERVER_RETRIES times. When it is still not found after the last attempt the error is
+   * thrown with outcomeUnknown set (it may yet appear). A refusal (4xx) after an open attempt is
+   * checked the same way: found → that order is the result; not found → not placed. A plain 409
+   * Conflict is also checked: when an order with this client_order_id exists, it is returned
+   * (idempotent repeat). A 2xx without an order_id is looked up too.
    */
   async createOrder(req: CreateOrderRequest): Promise<CreateOrderResult> {
     const body = KalshiClient.createOrderBody(req);
@@ -583,41 +638,77 @@ export class KalshiClient implements ExchangePort {
       body,
       bucket: "write",
       lenientBody: true,
+      noBlindRetry: true,
     };
-    let res: { status: number; data: unknown };
-    try {
-      res = await this.send(spec);
-    } catch (e) {
-      if ((e instanceof KalshiApiError || e instanceof KalshiNetworkError) && e.outcomeUnknown) {
-        // A refusal (4xx) after an uncertain attempt is typically the duplicate client_order_id:
-        // when the lookup finds nothing, the order was not placed. After a 5xx or timeout the
-        // order may still appear later, so the outcome stays unknown.
-        const refused = e instanceof KalshiApiError && e.status >= 400 && e.status < 500 && e.status !== 429;
-        return this.reconcileCreate(req, startedAt, e, refused);
+    let uncertain: KalshiApiError | KalshiNetworkError | null = null;
+    let res: { status: number; data: unknown } | null = null;
+    for (let attempt = 0; res === null; attempt++) {
+      if (uncertain) {
+        // The previous attempt may have reached Kalshi: look before sending anything again.
+        await this.sleep(this.backoff(attempt));
+        const found = await this.lookupOrUnknown(req, startedAt, uncertain);
+        if (found) return found;
+        if (attempt > MAX_SERVER_RETRIES || this.closed) throw withUnknown(uncertain, true);
+        this.logger?.info(
+          "kalshi create not found by client_order_id after an open attempt; sending it again",
+          {
+            attempt: attempt + 1,
+          },
+        );
       }
-      if (e instanceof KalshiApiError && e.status === 409) {
-        // 409 Conflict is how an exchange may refuse a client_order_id it has already seen (the
-        // spec lists 409 for this endpoint; the exact code is unconfirmed). If an order with our
-        // id exists, it is the one the caller asked for: return it instead of an error, so that a
-        // repeated create stays idempotent. Otherwise (e.g. market closed) the 409 stands.
-        let found: Order | null = null;
-        try {
-          found = await this.findOrderByClientOrderId(req.ticker, req.clientOrderId);
-        } catch {
-          throw e;
+      try {
+        res = await this.send(spec);
+      } catch (e) {
+        if ((e instanceof KalshiApiError || e instanceof KalshiNetworkError) && e.outcomeUnknown) {
+          uncertain = e;
+          continue;
         }
-        if (found) {
-          this.logger?.info(
-            "kalshi create refused as a conflict; the order with this client_order_id exists",
-            {
-              orderId: found.orderId,
-            },
-          );
-          return this.resultFromOrder(found);
+        if (
+          uncertain &&
+          e instanceof KalshiApiError &&
+          e.status >= 400 &&
+          e.status < 500 &&
+          e.status !== 429
+        ) {
+          // A refusal after an open attempt is typically the duplicate client_order_id: when the
+          // lookup finds nothing, the order was not placed.
+          return this.reconcileCreate(req, startedAt, e, true);
         }
+        if (e instanceof KalshiApiError && e.status === 409) {
+          // 409 Conflict is how Kalshi refuses a client_order_id of an order that is still open
+          // (the exact code is unconfirmed). If an order with our id exists, it is the one the
+          // caller asked for: return it, so that a repeated create stays idempotent. Otherwise
+          // (e.g. market closed) the 409 stands.
+          let found: Order | null = null;
+          try {
+            // No time window: the open order it conflicts with may be old (a repeat after a restart).
+            found = await this.findOrderByClientOrderId(req.ticker, req.clientOrderId);
+          } catch {
+            throw e;
+          }
+          if (found) {
+            this.logger?.info(
+              "kalshi create refused as a conflict; the order with this client_order_id exists",
+              {
+                orderId: found.orderId,
+              },
+            );
+            return this.resultFromOrder(found);
+          }
+        }
+        throw e;
       }
-      throw e;
     }
+    return this.createAnswer(req, startedAt, spec, res);
+  }
+
+  /** Reads a 2xx create answer (looked up or read back when it is not readable). */
+  private async createAnswer(
+    req: CreateOrderRequest,
+    startedAt: number,
+    spec: RequestSpec,
+    res: { status: number; data: unknown },
+  ): Promise<CreateOrderResult> {
     const d = res.data;
     const orderId = d && typeof d === "object" ? (d as Record<string, unknown>).order_id : undefined;
     if (typeof orderId !== "string" || orderId === "") {
@@ -663,6 +754,30 @@ export class KalshiClient implements ExchangePort {
     }
   }
 
+  /** The order with req's client_order_id, or null; a failed lookup throws `err` as unknown. */
+  private async lookupOrUnknown(
+    req: CreateOrderRequest,
+    startedAt: number,
+    err: KalshiApiError | KalshiNetworkError,
+  ): Promise<CreateOrderResult | null> {
+    if (this.closed) throw withUnknown(err, true);
+    let found: Order | null;
+    try {
+      found = await this.findOrderByClientOrderId(
+        req.ticker,
+        req.clientOrderId,
+        startedAt - RECONCILE_LOOKBACK_MS,
+      );
+    } catch {
+      throw withUnknown(err, true);
+    }
+    if (!found) return null;
+    this.logger?.info("kalshi order found by client_order_id after an open create", {
+      orderId: found.orderId,
+    });
+    return this.resultFromOrder(found);
+  }
+
   /** A create result from an order read back (recovered create): averages from its fill totals. */
   private resultFromOrder(o: Order): CreateOrderResult {
     const avg = orderAverages(o);
@@ -691,22 +806,9 @@ export class KalshiClient implements ExchangePort {
     err: KalshiApiError | KalshiNetworkError,
     notFoundMeansNotPlaced: boolean,
   ): Promise<CreateOrderResult> {
-    const withUnknown = (u: boolean): Error =>
-      err instanceof KalshiApiError
-        ? err.withOutcomeUnknown(u)
-        : new KalshiNetworkError(err.kind, err.method, err.path, err.errorCode, u);
-    if (this.closed) throw withUnknown(true);
-    let found: Order | null;
-    try {
-      found = await this.findOrderByClientOrderId(req.ticker, req.clientOrderId, startedAt - 60_000);
-    } catch {
-      throw withUnknown(true);
-    }
-    if (!found) throw withUnknown(!notFoundMeansNotPlaced);
-    this.logger?.info("kalshi order found by client_order_id after an uncertain create", {
-      orderId: found.orderId,
-    });
-    return this.resultFromOrder(found);
+    const found = await this.lookupOrUnknown(req, startedAt, err);
+    if (found) return found;
+    throw withUnknown(err, !notFoundMeansNotPlaced);
   }
 
   /** Looks up an order of `ticker` by its client_order_id (for reconciling an uncertain create). */
@@ -722,16 +824,17 @@ export class KalshiClient implements ExchangePort {
   }
 
   /**
-   * DELETE /portfolio/events/orders/{id}, retried like a read. If a retry answers 404 after an
-   * attempt that may have gone through, the order is read back: when it is canceled, that counts
-   * as success (reducedBy = initial − filled).
+   * DELETE /portfolio/events/orders/{id}?market_ticker=…, retried like a read. If a retry answers
+   * 404 after an attempt that may have gone through, the order is read back: when it is canceled,
+   * that counts as success (reducedBy = initial − filled).
    */
-  async cancelOrder(orderId: string): Promise<CancelOrderResult> {
-    if (!orderId) throw new KalshiRequestError("Which order? The order id is empty");
+  async cancelOrder(orderId: string, ticker: string): Promise<CancelOrderResult> {
+    requireRef({ orderId, ticker });
     const spec: RequestSpec = {
       method: "DELETE",
       path: `/portfolio/events/orders/${enc(orderId)}`,
       endpoint: "DELETE /portfolio/events/orders/{order_id}",
+      query: { market_ticker: ticker },
       bucket: "write",
     };
     try {
@@ -756,6 +859,126 @@ export class KalshiClient implements ExchangePort {
       }
       throw e;
     }
+  }
+
+  /** The V2 amend body exactly as sent (`count` is the new total, filled + resting). */
+  static amendOrderBody(req: AmendOrderRequest): Record<string, unknown> {
+    requireRef(req);
+    if (!Number.isSafeInteger(req.count) || req.count <= 0) {
+      throw new KalshiRequestError("The new total number of contracts must be more than zero");
+    }
+    if (!Number.isSafeInteger(req.price) || req.price <= 0 || req.price >= 1_000_000) {
+      throw new KalshiRequestError("The price must be between $0 and $1");
+    }
+    const body: Record<string, unknown> = {
+      ticker: req.ticker,
+      side: req.side,
+      price: formatDollars(req.price),
+      count: formatCount(req.count),
+    };
+    if (req.clientOrderId) body.client_order_id = req.clientOrderId;
+    if (req.updatedClientOrderId) body.updated_client_order_id = req.updatedClientOrderId;
+    return body;
+  }
+
+  /** POST /portfolio/events/orders/{id}/amend, routed by `ticker` (the body's ticker). */
+  async amendOrder(req: AmendOrderRequest): Promise<AmendOrderResult> {
+    const spec: RequestSpec = {
+      method: "POST",
+      path: `/portfolio/events/orders/${enc(req.orderId)}/amend`,
+      endpoint: "POST /portfolio/events/orders/{order_id}/amend",
+      body: KalshiClient.amendOrderBody(req),
+      bucket: "write",
+    };
+    const { data } = await this.send(spec);
+    return S.amendOrderResultFromWire(S.parseWire(S.AmendOrderResponse, data, spec.endpoint));
+  }
+
+  /** The V2 decrease body: exactly one of reduce_by / reduce_to, and market_ticker. */
+  static decreaseOrderBody(req: DecreaseOrderRequest): Record<string, unknown> {
+    requireRef(req);
+    const by = req.reduceBy;
+    const to = req.reduceTo;
+    if ((by === undefined) === (to === undefined)) {
+      throw new KalshiRequestError("Give exactly one of reduce by or reduce to");
+    }
+    const n = (by ?? to) as number;
+    if (!Number.isSafeInteger(n) || n < 0 || (by !== undefined && n === 0)) {
+      throw new KalshiRequestError("The number of contracts to decrease by or to is not valid");
+    }
+    const body: Record<string, unknown> = { market_ticker: req.ticker };
+    if (by !== undefined) body.reduce_by = formatCount(by);
+    else body.reduce_to = formatCount(to as Centis);
+    return body;
+  }
+
+  /** POST /portfolio/events/orders/{id}/decrease, routed by market_ticker. */
+  async decreaseOrder(req: DecreaseOrderRequest): Promise<DecreaseOrderResult> {
+    const spec: RequestSpec = {
+      method: "POST",
+      path: `/portfolio/events/orders/${enc(req.orderId)}/decrease`,
+      endpoint: "POST /portfolio/events/orders/{order_id}/decrease",
+      body: KalshiClient.decreaseOrderBody(req),
+      bucket: "write",
+    };
+    const { data } = await this.send(spec);
+    return S.decreaseOrderResultFromWire(S.parseWire(S.DecreaseOrderResponse, data, spec.endpoint));
+  }
+
+  /**
+   * DELETE /portfolio/events/orders/batched with market_ticker per item; split into batches that
+   * fit the write bucket. Results in the order of `items`; an item Kalshi's answer does not
+   * mention is reported as an error ("no answer for this order").
+   */
+  async cancelOrders(items: OrderRef[]): Promise<BatchCancelItemResult[]> {
+    for (const it of items) requireRef(it);
+    const endpoint = "DELETE /portfolio/events/orders/batched";
+    const capacity = this.limiter?.write.limit.bucketCapacity ?? BASIC_TIER_LIMITS.write.bucketCapacity;
+    const perBatch = Math.max(
+      1,
+      Math.min(MAX_BATCH_CANCEL, Math.floor(capacity / this.costs.unitCost(endpoint))),
+    );
+    const byId = new Map<string, BatchCancelItemResult>();
+    for (const part of chunk(items, perBatch)) {
+      const spec: RequestSpec = {
+        method: "DELETE",
+        path: "/portfolio/events/orders/batched",
+        endpoint,
+        body: { orders: part.map((it) => ({ order_id: it.orderId, market_ticker: it.ticker })) },
+        bucket: "write",
+        items: part.length,
+      };
+      const { data } = await this.send(spec);
+      const rows = S.batchCancelFromWire(
+        S.parseWire(S.BatchCancelOrdersResponse, data, spec.endpoint),
+        this.now(),
+      );
+      for (const r of rows) byId.set(r.orderId, r);
+    }
+    return items.map(
+      (it) =>
+        byId.get(it.orderId) ?? {
+          ok: false,
+          orderId: it.orderId,
+          error: { code: "missing", message: "Kalshi's answer did not mention this order", details: null },
+        },
+    );
+  }
+
+  /**
+   * DELETE /portfolio/events/orders: every resting order on every shard. Kalshi: "Newly placed
+   * orders may also be cancelled during the minute after the request" — not for the bot's
+   * "Cancel all" (which cancels the listed orders by id); for clean-up and emergencies.
+   */
+  async cancelAllOrders(): Promise<void> {
+    await this.send({
+      method: "DELETE",
+      path: "/portfolio/events/orders",
+      endpoint: "DELETE /portfolio/events/orders",
+      bucket: "write",
+      emptyOk: true,
+      lenientBody: true,
+    });
   }
 
   async getOrder(orderId: string): Promise<Order> {
@@ -917,6 +1140,24 @@ export function orderAverages(o: Order): { averageFillPrice: Micros | null; aver
   const yes = o.outcomeSide === "no" ? complementPrice(avgCost) : avgCost;
   const fits = yes > 0 && yes < 1_000_000 && (o.outcomeSide === "no" ? yes >= o.yesPrice : yes <= o.yesPrice);
   return { averageFillPrice: fits ? yes : null, averageFeePaid };
+}
+
+/** A lookup window before the first create attempt (clock skew between us and Kalshi). */
+const RECONCILE_LOOKBACK_MS = 60_000;
+/** Items per batch cancel at most (the spec scales it with the tier; this keeps bodies small). */
+const MAX_BATCH_CANCEL = 100;
+
+function withUnknown(err: KalshiApiError | KalshiNetworkError, unknown: boolean): Error {
+  return err instanceof KalshiApiError
+    ? err.withOutcomeUnknown(unknown)
+    : new KalshiNetworkError(err.kind, err.method, err.path, err.errorCode, unknown);
+}
+
+/** Every write naming an order must name its market too (shard routing). */
+function requireRef(r: { orderId: string; ticker: string }): void {
+  if (!r.orderId) throw new KalshiRequestError("Which order? The order id is empty");
+  if (!r.ticker)
+    throw new KalshiRequestError(`Order ${r.orderId} needs its market ticker (Kalshi routes by it)`);
 }
 
 function sane(l: BucketLimit, fallback: BucketLimit): BucketLimit {

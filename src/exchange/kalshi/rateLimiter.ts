@@ -13,12 +13,81 @@
  * request slowed by signing or connection set-up could reach Kalshi a little later than the next
  * window's requests expect. Each token therefore comes back TOKEN_RETURN_MARGIN_MS after its window.
  *
- * Basic tier: read 200 tokens/s with 1 s of capacity, write 100 tokens/s with 2 s of capacity,
- * 10 tokens per request: 20 reads in any 1 s window, 20 writes in any 2 s window.
+ * Basic tier (used until /account/limits is read): read 200 tokens/s holding 200, write 100
+ * tokens/s holding 100 (the docs' 2-second write burst applies to the tiers above Basic): 20 reads
+ * in any 1 s window, 10 default-cost writes in any 1 s window.
+ *
+ * What a request costs comes from EndpointCostTable: Kalshi's `GET /account/endpoint_costs` when it
+ * could be read, else the documented costs (cancel 2, cancel-all 2, batch cancel 2 per item, batch
+ * create 10 per item, every other endpoint 10).
  */
-import type { BucketLimit } from "../port.js";
+import type { BucketLimit, EndpointCost, EndpointCosts } from "../port.js";
 
 export const DEFAULT_REQUEST_COST = 10;
+
+/** The non-default costs the spec documents, used until /account/endpoint_costs is read. */
+export const DOCUMENTED_ENDPOINT_COSTS: EndpointCosts = {
+  defaultCost: DEFAULT_REQUEST_COST,
+  endpoints: [
+    { method: "DELETE", path: "/portfolio/events/orders/{order_id}", cost: 2 },
+    { method: "DELETE", path: "/portfolio/events/orders", cost: 2 },
+    { method: "DELETE", path: "/portfolio/events/orders/batched", cost: 2 },
+    { method: "POST", path: "/portfolio/events/orders/batched", cost: 10 },
+  ],
+};
+
+/** Batch endpoints are billed per item ("total cost for a batch of N orders is N × cost"). */
+const PER_ITEM = new Set([
+  "DELETE /portfolio/events/orders/batched",
+  "POST /portfolio/events/orders/batched",
+]);
+
+/**
+ * "/trade-api/v2/portfolio/events/orders/{order_id}" and "/portfolio/events/orders/:id" both become
+ * "/portfolio/events/orders/{}" (Kalshi's listing format is not pinned down by the spec).
+ */
+function normalizePath(path: string): string {
+  const p = path.replace(/^.*\/trade-api\/v2(?=\/)/, "").replace(/\/+$/, "");
+  return p
+    .split("/")
+    .map((seg) => (/^\{.*\}$/.test(seg) || seg.startsWith(":") ? "{}" : seg))
+    .join("/");
+}
+
+function key(method: string, path: string): string {
+  return `${method.toUpperCase()} ${normalizePath(path)}`;
+}
+
+/** Token cost per request (or per item, for batches), by "METHOD /path/{template}". */
+export class EndpointCostTable {
+  private readonly costs = new Map<string, number>();
+  readonly defaultCost: number;
+
+  constructor(source: EndpointCosts = DOCUMENTED_ENDPOINT_COSTS) {
+    this.defaultCost = source.defaultCost > 0 ? source.defaultCost : DEFAULT_REQUEST_COST;
+    for (const e of source.endpoints) this.costs.set(key(e.method, e.path), e.cost);
+  }
+
+  /** `endpoint` as "DELETE /portfolio/events/orders/{order_id}"; `items` for batch requests. */
+  cost(endpoint: string, items = 1): number {
+    const [method = "", path = ""] = endpoint.split(" ");
+    const k = key(method, path);
+    const unit = this.costs.get(k) ?? this.defaultCost;
+    return PER_ITEM.has(`${method.toUpperCase()} ${path}`) ? unit * Math.max(1, items) : unit;
+  }
+
+  /** The per-item cost of a batch endpoint. */
+  unitCost(endpoint: string): number {
+    return this.cost(endpoint, 1);
+  }
+
+  get entries(): EndpointCost[] {
+    return [...this.costs].map(([k, cost]) => {
+      const [method = "", path = ""] = k.split(" ");
+      return { method, path, cost };
+    });
+  }
+}
 
 /** Extra time before a spent token comes back (see above). */
 export const TOKEN_RETURN_MARGIN_MS = 100;
@@ -26,7 +95,7 @@ export const TOKEN_RETURN_MARGIN_MS = 100;
 /** Basic tier fallback when /account/limits cannot be read. */
 export const BASIC_TIER_LIMITS: { read: BucketLimit; write: BucketLimit } = {
   read: { refillRate: 200, bucketCapacity: 200 },
-  write: { refillRate: 100, bucketCapacity: 200 },
+  write: { refillRate: 100, bucketCapacity: 100 },
 };
 
 export class RateLimiterClosedError extends Error {

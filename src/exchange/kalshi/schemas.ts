@@ -21,7 +21,12 @@ import {
 } from "../../domain/money.js";
 import type {
   AccountLimits,
+  AmendOrderResult,
+  ApiKeys,
   Balance,
+  BatchCancelItemResult,
+  DecreaseOrderResult,
+  EndpointCosts,
   CancelOrderResult,
   CreateOrderResult,
   EventInfo,
@@ -107,6 +112,7 @@ export const BalanceResponse = z.object({
   balance_dollars: dollars,
   portfolio_value: cents,
   updated_ts: z.number().int().nullish(),
+  balance_breakdown: z.array(z.object({ exchange_index: z.number().int(), balance: dollars })).nullish(),
 });
 
 export const MarketPositionWire = z.object({
@@ -190,7 +196,7 @@ export const EventsResponse = z.object({
   events: z.array(EventWire).nullish(),
   cursor: z.string().nullish(),
 });
-export const EventResponse = z.object({ event: EventWire, markets: z.array(MarketWire).nullish() });
+export const EventResponse = z.object({ event: EventWire });
 
 export const SeriesResponse = z.object({
   series: z.object({
@@ -218,6 +224,60 @@ export const CancelOrderResponse = z.object({
   client_order_id: z.string().nullish(),
   reduced_by: count,
   ts_ms: z.number().int(),
+});
+
+export const AmendOrderResponse = z.object({
+  order_id: z.string().min(1),
+  client_order_id: z.string().nullish(),
+  remaining_count: count.nullish(),
+  fill_count: count.nullish(),
+  average_fill_price: dollars.nullish(),
+  average_fee_paid: dollars.nullish(),
+  ts_ms: z.number().int(),
+});
+
+export const DecreaseOrderResponse = z.object({
+  order_id: z.string().min(1),
+  client_order_id: z.string().nullish(),
+  remaining_count: count,
+  ts_ms: z.number().int(),
+});
+
+const errorWire = z.object({
+  code: z.string().nullish(),
+  message: z.string().nullish(),
+  details: z.string().nullish(),
+});
+
+export const BatchCancelOrdersResponse = z.object({
+  orders: z.array(
+    z.object({
+      order_id: z.string(),
+      client_order_id: z.string().nullish(),
+      reduced_by: count,
+      ts_ms: z.number().int().nullish(),
+      error: errorWire.nullish(),
+    }),
+  ),
+});
+
+export const EndpointCostsResponse = z.object({
+  default_cost: z.number().int().positive(),
+  endpoint_costs: z.array(
+    z.object({ method: z.string(), path: z.string(), cost: z.number().int().nonnegative() }),
+  ),
+});
+
+export const ApiKeysResponse = z.object({
+  api_keys: z.array(
+    z.object({
+      api_key_id: z.string(),
+      name: z.string(),
+      scopes: z.array(z.string()),
+      subaccount: z.number().int().nullish(),
+    }),
+  ),
+  api_key_region_expiration_ts: z.number().int().nullish(),
 });
 
 export const OrderWire = z.object({
@@ -319,8 +379,8 @@ export const WsFillWire = z.object({
   post_position_fp: count.nullish(),
   outcome_side: outcomeSide,
   book_side: bookSide,
-  ts_ms: z.number().int().nullish(),
-  ts: z.number().int().nullish(),
+  // Required by the schema; the deprecated `ts` (seconds) is not read.
+  ts_ms: z.number().int(),
 });
 
 export const WsUserOrderWire = z.object({
@@ -338,8 +398,8 @@ export const WsUserOrderWire = z.object({
   taker_fees_dollars: dollars,
   maker_fees_dollars: dollars,
   client_order_id: z.string().nullish(),
-  created_ts_ms: z.number().int().nullish(),
-  created_time: isoTime,
+  // Required by the schema; the deprecated RFC 3339 `created_time` is not read.
+  created_ts_ms: z.number().int(),
   last_updated_ts_ms: z.number().int().nullish(),
   expiration_ts_ms: z.number().int().nullish(),
   last_update_reason: z.string().nullish(),
@@ -375,6 +435,78 @@ export function balanceFromWire(w: Out<typeof BalanceResponse>): Balance {
     balance: w.balance_dollars,
     portfolioValue: w.portfolio_value,
     updatedTs: w.updated_ts === null || w.updated_ts === undefined ? null : unixToMs(w.updated_ts),
+    byShard: (w.balance_breakdown ?? [])
+      .map((b) => ({ exchangeIndex: b.exchange_index, balance: b.balance }))
+      .sort((a, b) => a.exchangeIndex - b.exchangeIndex),
+  };
+}
+
+export function amendOrderResultFromWire(w: Out<typeof AmendOrderResponse>): AmendOrderResult {
+  return {
+    orderId: w.order_id,
+    clientOrderId: w.client_order_id || null,
+    remainingCount: w.remaining_count ?? null,
+    fillCount: w.fill_count ?? null,
+    averageFillPrice: w.average_fill_price ?? null,
+    averageFeePaid: w.average_fee_paid ?? null,
+    tsMs: w.ts_ms,
+  };
+}
+
+export function decreaseOrderResultFromWire(w: Out<typeof DecreaseOrderResponse>): DecreaseOrderResult {
+  return {
+    orderId: w.order_id,
+    clientOrderId: w.client_order_id || null,
+    remainingCount: w.remaining_count,
+    tsMs: w.ts_ms,
+  };
+}
+
+/** Items in Kalshi's order; an item with an `error` (or without ts_ms) was not canceled. */
+export function batchCancelFromWire(
+  w: Out<typeof BatchCancelOrdersResponse>,
+  fallbackTsMs: number,
+): BatchCancelItemResult[] {
+  return w.orders.map((o): BatchCancelItemResult => {
+    if (o.error) {
+      return {
+        ok: false,
+        orderId: o.order_id,
+        error: {
+          code: o.error.code ?? "error",
+          message: o.error.message ?? "refused",
+          details: o.error.details ?? null,
+        },
+      };
+    }
+    return {
+      ok: true,
+      orderId: o.order_id,
+      clientOrderId: o.client_order_id || null,
+      reducedBy: o.reduced_by,
+      tsMs: o.ts_ms ?? fallbackTsMs,
+    };
+  });
+}
+
+export function endpointCostsFromWire(w: Out<typeof EndpointCostsResponse>): EndpointCosts {
+  return {
+    defaultCost: w.default_cost,
+    endpoints: w.endpoint_costs.map((e) => ({ method: e.method.toUpperCase(), path: e.path, cost: e.cost })),
+  };
+}
+
+export function apiKeysFromWire(w: Out<typeof ApiKeysResponse>): ApiKeys {
+  const ts = w.api_key_region_expiration_ts;
+  return {
+    keys: w.api_keys.map((k) => ({
+      apiKeyId: k.api_key_id,
+      name: k.name,
+      scopes: k.scopes,
+      subaccount: k.subaccount ?? null,
+    })),
+    // Documented as Unix seconds.
+    regionExpiration: ts === null || ts === undefined ? null : ts * 1000,
   };
 }
 
@@ -436,11 +568,12 @@ export function orderbookFromWire(ticker: string, w: Out<typeof OrderbookWire>):
   return { ticker, yesBids: levels(w.yes_dollars), noBids: levels(w.no_dollars) };
 }
 
-export function eventFromWire(
-  w: Out<typeof EventWire>,
-  markets?: Out<typeof MarketWire>[] | null,
-): EventInfo {
-  const ms = w.markets ?? markets ?? undefined;
+/**
+ * The markets come from the event's own `markets` (with_nested_markets=true); the response's
+ * top-level `markets` is deprecated "in favour of the markets field inside the event" and not read.
+ */
+export function eventFromWire(w: Out<typeof EventWire>): EventInfo {
+  const ms = w.markets ?? undefined;
   const e: EventInfo = {
     eventTicker: w.event_ticker,
     seriesTicker: w.series_ticker,
@@ -588,8 +721,7 @@ export function wsFillToDomain(msg: unknown): {
   clientOrderId: string | null;
 } {
   const w = parseWire(WsFillWire, unwrap(msg), "WS fill");
-  const createdTime = w.ts_ms ?? (w.ts !== null && w.ts !== undefined ? unixToMs(w.ts) : null);
-  if (createdTime === null) throw new KalshiSchemaError("WS fill", "ts_ms", "missing (expected number)");
+  const createdTime = w.ts_ms;
   return {
     fill: {
       fillId: w.trade_id,
@@ -635,7 +767,7 @@ export function wsUserOrderToDomain(msg: unknown): { order: Order; reason: strin
       makerFillCost: w.maker_fill_cost_dollars,
       takerFees: w.taker_fees_dollars,
       makerFees: w.maker_fees_dollars,
-      createdTime: w.created_ts_ms ?? w.created_time,
+      createdTime: w.created_ts_ms,
       lastUpdateTime: w.last_updated_ts_ms ?? null,
       expirationTime: w.expiration_ts_ms ?? null,
     },

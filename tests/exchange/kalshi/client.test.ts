@@ -2,7 +2,12 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KalshiClient, orderAverages } from "../../../src/exchange/kalshi/client.js";
 import * as S from "../../../src/exchange/kalshi/schemas.js";
-import { KalshiApiError, KalshiNetworkError, KalshiSchemaError } from "../../../src/exchange/errors.js";
+import {
+  KalshiApiError,
+  KalshiNetworkError,
+  KalshiRequestError,
+  KalshiSchemaError,
+} from "../../../src/exchange/errors.js";
 import type { Centis, Micros } from "../../../src/domain/money.js";
 import {
   BASE,
@@ -72,7 +77,12 @@ describe("KalshiClient reads", () => {
       { balance: 12345, balance_dollars: "123.45", portfolio_value: 5000, updated_ts: 1_790_000_000 },
     ]);
     const b = await newClient().getBalance();
-    expect(b).toEqual({ balance: 123_450_000, portfolioValue: 50_000_000, updatedTs: 1_790_000_000_000 });
+    expect(b).toEqual({
+      balance: 123_450_000,
+      portfolioValue: 50_000_000,
+      updatedTs: 1_790_000_000_000,
+      byShard: [],
+    });
     const [call] = fake.calls;
     expect(call?.signatureOk).toBe(true);
     expect(call?.headers["kalshi-access-key"]).toBe(KEY_ID);
@@ -144,7 +154,11 @@ describe("KalshiClient reads", () => {
       .on("GET", "/portfolio/fills", [200, { fills: [wireFill()], cursor: "" }])
       .on("GET", "/portfolio/settlements", [200, { settlements: [wireSettlement()], cursor: "" }])
       .on("GET", "/events", [200, { events: [wireEvent({ markets: [wireMarket()] })], cursor: "" }])
-      .on("GET", "/events/KXHIGHNY-26NOV30", [200, { event: wireEvent(), markets: [wireMarket()] }])
+      .on("GET", "/events/KXHIGHNY-26NOV30", [
+        200,
+        // The top-level `markets` is deprecated in favour of the event's own: only the latter is read.
+        { event: wireEvent({ markets: [wireMarket()] }), markets: [wireMarket({ ticker: "TOP-LEVEL" })] },
+      ])
       .on("GET", "/series/KXHIGHNY", [200, { series: wireSeries() }])
       .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: false }])
       .on("GET", "/account/limits", [200, wireLimits])
@@ -200,7 +214,7 @@ describe("KalshiClient reads", () => {
       seriesTicker: "KXHIGHNY",
       subTitle: "On Nov 30, 2026",
     });
-    expect(e1.markets).toHaveLength(1);
+    expect(e1.markets?.map((m) => m.ticker)).toEqual(["KXHIGHNY-26NOV30-T50"]);
     expect(await k.getSeries("KXHIGHNY")).toEqual({
       ticker: "KXHIGHNY",
       title: "Highest temperature in NYC",
@@ -459,18 +473,152 @@ describe("orders", () => {
     });
   });
 
-  it("cancels through DELETE /portfolio/events/orders/{id}", async () => {
+  it("cancels through DELETE /portfolio/events/orders/{id}, routed by market_ticker", async () => {
     const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders/ord-1", [
       200,
       { order_id: "ord-1", client_order_id: "coid-1", reduced_by: "8.00", ts_ms: 1_790_000_000_000 },
     ]);
-    expect(await newClient().cancelOrder("ord-1")).toEqual({
+    expect(await newClient().cancelOrder("ord-1", "KXBTC-26DEC01-T1")).toEqual({
       orderId: "ord-1",
       clientOrderId: "coid-1",
       reducedBy: 800,
       tsMs: 1_790_000_000_000,
     });
     expect(fake.calls[0]?.signatureOk).toBe(true);
+    expect(fake.calls[0]?.query.get("market_ticker")).toBe("KXBTC-26DEC01-T1");
+  });
+
+  it("refuses to send a cancel, decrease or amend without its market (it would go to shard 0)", async () => {
+    const fake = new FakeKalshi();
+    const k = newClient();
+    await expect(k.cancelOrder("ord-1", "")).rejects.toBeInstanceOf(KalshiRequestError);
+    await expect(k.decreaseOrder({ orderId: "ord-1", ticker: "", reduceBy: c(1) })).rejects.toBeInstanceOf(
+      KalshiRequestError,
+    );
+    await expect(k.cancelOrders([{ orderId: "ord-1", ticker: "" }])).rejects.toBeInstanceOf(
+      KalshiRequestError,
+    );
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it("decrease sends exactly one of reduce_by / reduce_to, with market_ticker", async () => {
+    const fake = new FakeKalshi().on("POST", "/portfolio/events/orders/ord-1/decrease", [
+      200,
+      { order_id: "ord-1", client_order_id: "coid-1", remaining_count: "4.00", ts_ms: 5 },
+    ]);
+    const k = newClient();
+    expect(await k.decreaseOrder({ orderId: "ord-1", ticker: "KXBTCD-X", reduceTo: c(400) })).toEqual({
+      orderId: "ord-1",
+      clientOrderId: "coid-1",
+      remainingCount: 400,
+      tsMs: 5,
+    });
+    expect(fake.calls[0]?.body).toEqual({ market_ticker: "KXBTCD-X", reduce_to: "4.00" });
+    const both = {
+      orderId: "ord-1",
+      ticker: "KXBTCD-X",
+      reduceBy: c(1),
+      reduceTo: c(2),
+    } as unknown as Parameters<KalshiClient["decreaseOrder"]>[0];
+    await expect(k.decreaseOrder(both)).rejects.toThrow(/exactly one/);
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it("amend sends the new TOTAL count, the ticker, side, price and both client order ids", async () => {
+    const fake = new FakeKalshi().on("POST", "/portfolio/events/orders/ord-1/amend", [
+      200,
+      { order_id: "ord-1", client_order_id: "coid-2", ts_ms: 9 },
+    ]);
+    const r = await newClient().amendOrder({
+      orderId: "ord-1",
+      ticker: "KXBTCD-X",
+      side: "bid",
+      price: m(570_000),
+      count: c(800),
+      clientOrderId: "coid-1",
+      updatedClientOrderId: "coid-2",
+    });
+    expect(r).toEqual({
+      orderId: "ord-1",
+      clientOrderId: "coid-2",
+      remainingCount: null,
+      fillCount: null,
+      averageFillPrice: null,
+      averageFeePaid: null,
+      tsMs: 9,
+    });
+    expect(fake.calls[0]?.body).toEqual({
+      ticker: "KXBTCD-X",
+      side: "bid",
+      price: "0.5700",
+      count: "8.00",
+      client_order_id: "coid-1",
+      updated_client_order_id: "coid-2",
+    });
+  });
+
+  it("batch cancel: market_ticker per item, per-item results in the caller's order, errors kept", async () => {
+    const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders/batched", [
+      200,
+      {
+        orders: [
+          {
+            order_id: "b",
+            reduced_by: "0.00",
+            ts_ms: null,
+            error: { code: "not_found", message: "order not found" },
+          },
+          { order_id: "a", client_order_id: "ca", reduced_by: "3.00", ts_ms: 7 },
+        ],
+      },
+    ]);
+    const r = await newClient().cancelOrders([
+      { orderId: "a", ticker: "KXA" },
+      { orderId: "b", ticker: "KXBTCD-B" },
+      { orderId: "c", ticker: "KXC" },
+    ]);
+    expect(r).toEqual([
+      { ok: true, orderId: "a", clientOrderId: "ca", reducedBy: 300, tsMs: 7 },
+      { ok: false, orderId: "b", error: { code: "not_found", message: "order not found", details: null } },
+      expect.objectContaining({ ok: false, orderId: "c" }),
+    ]);
+    expect(fake.calls[0]?.body).toEqual({
+      orders: [
+        { order_id: "a", market_ticker: "KXA" },
+        { order_id: "b", market_ticker: "KXBTCD-B" },
+        { order_id: "c", market_ticker: "KXC" },
+      ],
+    });
+  });
+
+  it("cancel-all is DELETE /portfolio/events/orders and accepts its empty 204", async () => {
+    const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders", [204, ""]);
+    await newClient().cancelAllOrders();
+    expect(fake.calls.map((x) => `${x.method} ${x.path}`)).toEqual(["DELETE /portfolio/events/orders"]);
+  });
+
+  it("reads the balance per shard and the API key's region expiry (seconds → ms)", async () => {
+    new FakeKalshi()
+      .on("GET", "/portfolio/balance", [
+        200,
+        {
+          balance: 12345,
+          balance_dollars: "123.45",
+          portfolio_value: 0,
+          updated_ts: 1,
+          balance_breakdown: [
+            { exchange_index: 1, balance: "23.4500" },
+            { exchange_index: 0, balance: "100.0000" },
+          ],
+        },
+      ])
+      .on("GET", "/api_keys", [200, { api_keys: [], api_key_region_expiration_ts: 1_795_000_000 }]);
+    const k = newClient();
+    expect((await k.getBalance()).byShard).toEqual([
+      { exchangeIndex: 0, balance: 100_000_000 },
+      { exchangeIndex: 1, balance: 23_450_000 },
+    ]);
+    expect(await k.getApiKeys()).toEqual({ keys: [], regionExpiration: 1_795_000_000_000 });
   });
 });
 
@@ -544,27 +692,69 @@ describe("retries", () => {
     expect(fake.calls).toHaveLength(2);
   });
 
-  it("retries a create after 5xx and 429 with the identical body and client_order_id", async () => {
-    const fake = new FakeKalshi().on(
-      "POST",
-      "/portfolio/events/orders",
-      [503, { error: { code: "service_unavailable", message: "try later" } }],
-      [429, { error: "too many requests" }],
-      [201, createdWire],
-    );
+  it("after a 5xx looks the order up first, re-sends only when it is not there (identical body), retries 429", async () => {
+    const fake = new FakeKalshi()
+      .on(
+        "POST",
+        "/portfolio/events/orders",
+        [503, { error: { code: "service_unavailable", message: "try later" } }],
+        [429, { error: "too many requests" }],
+        [201, createdWire],
+      )
+      .on("GET", "/portfolio/orders", [
+        200,
+        { orders: [wireOrder({ client_order_id: "someone-else" })], cursor: "" },
+      ]);
     const r = await newClient().createOrder(createReq);
     expect(r.orderId).toBe("ord-9");
-    expect(fake.calls).toHaveLength(3);
-    const bodies = fake.calls.map((x) => JSON.stringify(x.body));
-    expect(new Set(bodies).size).toBe(1);
-    expect((fake.calls[0]?.body as { client_order_id: string }).client_order_id).toBe(
-      createReq.clientOrderId,
-    );
+    expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "POST /portfolio/events/orders",
+      "GET /portfolio/orders",
+      "POST /portfolio/events/orders",
+      "POST /portfolio/events/orders",
+    ]);
+    const lookup = fake.calls[1]!;
+    expect(lookup.query.get("ticker")).toBe(createReq.ticker);
+    expect(Number(lookup.query.get("min_ts"))).toBeGreaterThan(0);
+    const posts = fake.callsTo("POST", "/portfolio/events/orders");
+    expect(new Set(posts.map((x) => JSON.stringify(x.body))).size).toBe(1);
+    expect((posts[0]?.body as { client_order_id: string }).client_order_id).toBe(createReq.clientOrderId);
     // Each attempt is signed afresh.
     expect(fake.calls.every((x) => x.signatureOk)).toBe(true);
   });
 
-  it("after a create timed out and the retry is refused, finds the order by client_order_id", async () => {
+  it("a dropped answer of an IOC that filled: found by client_order_id, never sent again (one order)", async () => {
+    nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").replyWithError(netErr("ECONNRESET"));
+    const fake = new FakeKalshi().on("GET", "/portfolio/orders", [
+      200,
+      {
+        orders: [
+          wireOrder({
+            order_id: "ord-9",
+            client_order_id: createReq.clientOrderId,
+            status: "executed",
+            fill_count_fp: "10.00",
+            remaining_count_fp: "0.00",
+            taker_fill_cost_dollars: "5.600000",
+          }),
+        ],
+        cursor: "",
+      },
+    ]);
+    const ioc = { ...createReq, timeInForce: "immediate_or_cancel" as const };
+    const r = await newClient().createOrder(ioc);
+    expect(r).toMatchObject({
+      orderId: "ord-9",
+      clientOrderId: createReq.clientOrderId,
+      fillCount: 1000,
+      remainingCount: 0,
+      averageFillPrice: 560_000,
+    });
+    expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(0);
+    expect(fake.callsTo("GET", "/portfolio/orders")).toHaveLength(1);
+  });
+
+  it("after a create timed out, finds the order by client_order_id before anything is re-sent", async () => {
     nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").delay(300).reply(201, createdWire);
     const fake = new FakeKalshi()
       .on("POST", "/portfolio/events/orders", [
@@ -587,7 +777,32 @@ describe("retries", () => {
     // The order's totals: 2 contracts for $1.12 and $0.04 in fees.
     expect(r.averageFillPrice).toBe(560_000);
     expect(r.averageFeePaid).toBe(20_000);
+    expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(0);
+  });
+
+  it("after an open attempt and a lookup that finds nothing, a refused re-send is checked once more", async () => {
+    nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").replyWithError(netErr("ECONNRESET"));
+    const fake = new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [
+        409,
+        { error: { code: "order_already_exists", message: "order already exists" } },
+      ])
+      .on(
+        "GET",
+        "/portfolio/orders",
+        [200, { orders: [], cursor: "" }],
+        [
+          200,
+          {
+            orders: [wireOrder({ order_id: "ord-9", client_order_id: createReq.clientOrderId })],
+            cursor: "",
+          },
+        ],
+      );
+    const r = await newClient().createOrder(createReq);
+    expect(r.orderId).toBe("ord-9");
     expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(1);
+    expect(fake.callsTo("GET", "/portfolio/orders")).toHaveLength(2);
   });
 
   it("reports an unknown outcome when a create never got an answer", async () => {
@@ -627,7 +842,7 @@ describe("retries", () => {
         200,
         { order: wireOrder({ status: "canceled", remaining_count_fp: "0.00" }) },
       ]);
-    const r = await newClient().cancelOrder("ord-1");
+    const r = await newClient().cancelOrder("ord-1", "KXBTC-26DEC01-T1");
     expect(r.reducedBy).toBe(800);
     expect(fake.callsTo("DELETE", /.*/)).toHaveLength(2);
   });
@@ -780,6 +995,41 @@ describe("construction", () => {
     });
     client = k2;
     expect(k2.limiter?.read.limit).toEqual({ refillRate: 200, bucketCapacity: 200 });
+    // Without /account/limits, Basic's write bucket holds 100 tokens (not 200).
+    expect(k2.limiter?.write.limit).toEqual({ refillRate: 100, bucketCapacity: 100 });
+    // Without /account/endpoint_costs, the documented costs.
+    expect(k2.costs.cost("DELETE /portfolio/events/orders/{order_id}")).toBe(2);
+    expect(k2.costs.cost("DELETE /portfolio/events/orders/batched", 7)).toBe(14);
+    expect(k2.costs.cost("POST /portfolio/events/orders/batched", 3)).toBe(30);
+    expect(k2.costs.cost("POST /portfolio/events/orders")).toBe(10);
+  });
+
+  it("prices each request from /account/endpoint_costs: a cancel spends what Kalshi lists", async () => {
+    new FakeKalshi()
+      .on("GET", "/account/limits", [200, wireLimits])
+      .on("GET", "/account/endpoint_costs", [
+        200,
+        {
+          default_cost: 12,
+          endpoint_costs: [
+            { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 3 },
+          ],
+        },
+      ])
+      .on("DELETE", "/portfolio/events/orders/ord-1", [
+        200,
+        { order_id: "ord-1", client_order_id: null, reduced_by: "1.00", ts_ms: 1 },
+      ]);
+    const k = await KalshiClient.create({
+      baseUrl: BASE,
+      keyId: KEY_ID,
+      privateKey: (await import("./helpers.js")).privateKey,
+    });
+    client = k;
+    expect(k.costs.cost("GET /portfolio/balance")).toBe(12);
+    const before = k.limiter!.write.available();
+    await k.cancelOrder("ord-1", "KXHIGHNY-26NOV30-T50");
+    expect(before - k.limiter!.write.available()).toBe(3);
   });
 
   it("fails requests after close", async () => {

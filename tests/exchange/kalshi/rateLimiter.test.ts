@@ -37,16 +37,17 @@ describe("TokenBucket (fake clock)", () => {
     expect(b.waiting).toBe(0);
   });
 
-  it("holds 2 seconds of Basic-tier writes: 20 at once, the next 20 after 2 s", async () => {
+  it("holds 100 tokens of Basic-tier writes (not 200): 10 at once, the next 10 after 1 s", async () => {
     vi.useFakeTimers();
+    expect(BASIC_TIER_LIMITS.write).toEqual({ refillRate: 100, bucketCapacity: 100 });
     const b = new TokenBucket(BASIC_TIER_LIMITS.write, () => Date.now());
-    const r = burst(b, 25);
+    const r = burst(b, 15);
     await vi.advanceTimersByTimeAsync(0);
-    expect(r.done()).toBe(20);
-    await vi.advanceTimersByTimeAsync(1999 + M);
-    expect(r.done()).toBe(20);
+    expect(r.done()).toBe(10);
+    await vi.advanceTimersByTimeAsync(999 + M);
+    expect(r.done()).toBe(10);
     await vi.advanceTimersByTimeAsync(1);
-    expect(r.done()).toBe(25);
+    expect(r.done()).toBe(15);
   });
 
   it("waits a full window after a 429 emptied the bucket, and serves more at once after a resize", async () => {

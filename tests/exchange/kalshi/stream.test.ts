@@ -244,14 +244,19 @@ describe("wire parsing (schemas.ts wsFillToDomain / wsUserOrderToDomain)", () =>
     expect(s.connected).toBe(true);
   });
 
-  it("falls back to the deprecated seconds timestamp", async () => {
+  it("does not read the deprecated seconds timestamp: a fill without ts_ms is malformed", async () => {
     const srv = await stub();
-    const { s, events } = stream(srv.url);
+    const { lines, logger } = logs();
+    const { s, events } = stream(srv.url, { logger });
     await s.start();
     const { ts_ms: _unused, ...rest } = wireFill({ trade_id: "secs" });
     srv.sendFill({ ...rest, ts: 1_700_000_000 } as unknown as WireFill);
-    await waitFor(() => fills(events).length === 1, "fill");
-    expect(fills(events)[0]!.fill.createdTime).toBe(1_700_000_000_000);
+    srv.sendFill(wireFill({ trade_id: "good", ts_ms: 1_700_000_000_123 }));
+    await waitFor(() => fills(events).length === 1, "the good fill");
+    expect(fills(events).map((e) => [e.fill.fillId, e.fill.createdTime])).toEqual([
+      ["good", 1_700_000_000_123],
+    ]);
+    expect(lines.filter((l) => l.includes("could not read a fill message"))[0]).toContain("ts_ms");
   });
 
   it("skips user_order messages with status unknown", async () => {
