@@ -17,6 +17,8 @@ import {
   ONE_DOLLAR,
   centis,
   complementPrice,
+  displayUsd,
+  formatCount,
   micros,
   mulPriceCount,
   roundMicros,
@@ -28,7 +30,9 @@ import {
   type SimMarket,
   type SimPriceRange,
   type SimSeries,
+  SHARDS,
   buildFixture,
+  exchangeIndexOfSeries,
 } from "./fixtures.js";
 import { Rng } from "./rng.js";
 
@@ -145,7 +149,13 @@ export interface Account {
   unlimited: boolean;
   /** Keep orders, fills and settlements for listing. */
   history: boolean;
+  /** Available cash on all shards together (Σ shardBalances). */
   balance: Micros;
+  /**
+   * Available cash per exchange shard ("0", "1"): each shard holds its own cash and an order is
+   * paid from its market's shard (absent in states saved before shards = all on shard 0).
+   */
+  shardBalances?: Record<string, Micros>;
   updatedTs: number;
   positions: Record<string, PositionState>;
 }
@@ -191,6 +201,24 @@ export interface PlaceOrderResult {
   tsMs: number;
 }
 
+export interface AmendInput {
+  price: Micros;
+  /** The new total: already filled + the desired resting remainder. */
+  count: Centis;
+  /** undefined keeps the expiry, null removes it, else epoch ms. */
+  expirationTs?: number | null;
+  updatedClientOrderId?: string;
+}
+
+export interface AmendResult {
+  order: SimOrder;
+  /** This amend's fills for the account. */
+  fills: SimFill[];
+  /** The resting size changed or something filled (AmendOrderV2Response then carries the counts). */
+  sizeChanged: boolean;
+  tsMs: number;
+}
+
 export interface EngineOptions {
   startingBalance?: Micros;
   seed?: number;
@@ -199,6 +227,25 @@ export interface EngineOptions {
   historicalCutoffMs?: number;
   /** A saved state to continue from. */
   state?: EngineState;
+  /**
+   * The paper account's starting cash per shard. Default: `startingBalance` split 80 % on shard 0
+   * and 20 % (floored to the cent) on shard 1. When given, `startingBalance` is their sum.
+   */
+  shardBalances?: Partial<Record<number, Micros>>;
+  /**
+   * "strict" (default): a create whose client_order_id matches one of the account's OPEN orders
+   * is refused (409 duplicate_client_order_id); one that matches a finished order is a new order.
+   * "lenient": any earlier order with that id answers the create instead (no new order).
+   */
+  clientOrderIds?: ClientOrderIdPolicy;
+}
+
+export type ClientOrderIdPolicy = "strict" | "lenient";
+
+/** The default split of a starting balance across the shards: 20 % (whole cents) on shard 1. */
+export function defaultShardBalances(total: Micros): Record<number, Micros> {
+  const one = Math.floor(total / 5 / MICROS_PER_CENT) * MICROS_PER_CENT;
+  return { 0: micros(total - one), 1: micros(one) };
 }
 
 export interface EngineEvents {
@@ -258,6 +305,8 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private rng: Rng;
   private baseNow: () => number;
   readonly startingBalance: Micros;
+  readonly startingShardBalances: Record<number, Micros>;
+  readonly clientOrderIds: ClientOrderIdPolicy;
   readonly historicalCutoffMs: number;
   readonly seed: number;
 
@@ -265,7 +314,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     super();
     this.setMaxListeners(100);
     this.baseNow = opts.now ?? Date.now;
-    this.startingBalance = opts.startingBalance ?? DEFAULT_STARTING_BALANCE;
+    if (opts.shardBalances) {
+      const split: Record<number, Micros> = {};
+      for (const shard of SHARDS) split[shard] = opts.shardBalances[shard] ?? micros(0);
+      this.startingShardBalances = split;
+      this.startingBalance = micros(Object.values(split).reduce((a, b) => a + b, 0));
+    } else {
+      this.startingBalance = opts.startingBalance ?? DEFAULT_STARTING_BALANCE;
+      this.startingShardBalances = defaultShardBalances(this.startingBalance);
+    }
+    this.clientOrderIds = opts.clientOrderIds ?? "strict";
     this.historicalCutoffMs = opts.historicalCutoffMs ?? 30 * DAY;
     this.seed = opts.seed ?? 1;
     this.state = opts.state ?? this.freshState();
@@ -280,15 +338,26 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private freshState(): EngineState {
     const now = this.baseNow();
     const fx: Fixture = buildFixture(now);
-    const mkAccount = (id: string, unlimited: boolean, history: boolean, balance: Micros): Account => ({
-      id,
-      userId: randomUUID(),
-      unlimited,
-      history,
-      balance,
-      updatedTs: now,
-      positions: {},
-    });
+    const mkAccount = (
+      id: string,
+      unlimited: boolean,
+      history: boolean,
+      shards: Record<number, Micros> = {},
+    ): Account => {
+      const shardBalances: Record<string, Micros> = {};
+      for (const shard of SHARDS) shardBalances[shard] = shards[shard] ?? micros(0);
+      const balance = micros(Object.values(shardBalances).reduce((a, b) => a + b, 0));
+      return {
+        id,
+        userId: randomUUID(),
+        unlimited,
+        history,
+        balance,
+        shardBalances,
+        updatedTs: now,
+        positions: {},
+      };
+    };
     return {
       version: 1,
       createdAt: now,
@@ -301,10 +370,10 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       events: fx.events,
       markets: fx.markets,
       accounts: {
-        [USER]: mkAccount(USER, false, true, this.startingBalance),
-        [MARKET_MAKER]: mkAccount(MARKET_MAKER, true, false, micros(0)),
-        [NOISE_TRADER]: mkAccount(NOISE_TRADER, true, false, micros(0)),
-        [OTHER_TRADER]: mkAccount(OTHER_TRADER, true, false, micros(0)),
+        [USER]: mkAccount(USER, false, true, this.startingShardBalances),
+        [MARKET_MAKER]: mkAccount(MARKET_MAKER, true, false),
+        [NOISE_TRADER]: mkAccount(NOISE_TRADER, true, false),
+        [OTHER_TRADER]: mkAccount(OTHER_TRADER, true, false),
       },
       orders: {},
       fills: [],
@@ -319,6 +388,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.eventsByTicker.clear();
     this.clientIds.clear();
     this.expiring.clear();
+    for (const a of Object.values(this.state.accounts)) a.shardBalances ??= { 0: a.balance };
     for (const s of this.state.series) this.seriesByTicker.set(s.ticker, s);
     for (const e of this.state.events) this.eventsByTicker.set(e.eventTicker, e);
     for (const m of this.state.markets) {
@@ -438,6 +508,25 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return this.state.orders[orderId];
   }
 
+  /** The exchange shard a market trades on (0 for an unknown ticker). */
+  exchangeIndex(ticker: string): number {
+    const m = this.findMarket(ticker);
+    return m ? exchangeIndexOfSeries(m.seriesTicker) : 0;
+  }
+
+  /** The account's available cash on one shard. */
+  shardBalance(accountId: string, shard: number): Micros {
+    return this.account(accountId).shardBalances?.[shard] ?? micros(0);
+  }
+
+  /** Moves `delta` into (or out of) the account's cash on the shard of `ticker`. */
+  private credit(acct: Account, ticker: string, delta: number): void {
+    const shard = this.exchangeIndex(ticker);
+    const shards = (acct.shardBalances ??= { 0: acct.balance });
+    shards[shard] = micros((shards[shard] ?? 0) + delta);
+    acct.balance = micros(acct.balance + delta);
+  }
+
   book(ticker: string): Book {
     const b = this.books.get(ticker);
     if (!b)
@@ -486,11 +575,12 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return p;
   }
 
-  /** Liquidation value of the account's open positions at the current best bids. */
-  portfolioValue(accountId: string): Micros {
+  /** Liquidation value of the account's open positions at the current best bids (one shard or all). */
+  portfolioValue(accountId: string, shard?: number): Micros {
     let v = 0;
     for (const p of Object.values(this.account(accountId).positions)) {
       if (p.position === 0) continue;
+      if (shard !== undefined && this.exchangeIndex(p.ticker) !== shard) continue;
       const m = this.findMarket(p.ticker);
       if (!m || m.status === "finalized") continue;
       const t = this.top(p.ticker);
@@ -609,23 +699,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.checkSchedule();
     const acct = this.account(accountId);
     const now = this.now();
-    if (input.clientOrderId) {
-      const existing = this.clientIds.get(`${accountId}\u0000${input.clientOrderId}`);
-      const o = existing ? this.state.orders[existing] : undefined;
-      if (o) return { order: o, fills: [], duplicate: true, tsMs: now };
+    const earlier = this.orderByClientId(accountId, input.clientOrderId);
+    if (earlier && this.clientOrderIds === "lenient") {
+      return { order: earlier, fills: [], duplicate: true, tsMs: now };
     }
+    if (earlier?.status === "resting") throw this.duplicateClientOrderId(earlier.clientOrderId);
     const m = this.market(input.ticker);
     if (m.status !== "active") {
       throw new SimError(409, "market_closed", "market closed", `market ${m.ticker} is ${m.status}`);
     }
-    if (!isValidPrice(input.price, m.priceRanges)) {
-      throw new SimError(
-        400,
-        "invalid_price",
-        "invalid price",
-        `price is not a valid tick for ${m.priceLevelStructure}`,
-      );
-    }
+    this.requireValidPrice(m, input.price);
     if (!(input.count > 0))
       throw new SimError(400, "invalid_order", "invalid order", "count must be positive");
     const expirationTs = input.expirationTs ?? null;
@@ -643,7 +726,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     }
     const book = this.book(m.ticker);
     const opposite = input.side === "bid" ? book.asks : book.bids;
-    const stp = input.stp ?? "taker_at_cross";
 
     const order: SimOrder = {
       orderId: randomUUID(),
@@ -659,7 +741,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       tif: input.tif,
       postOnly: input.postOnly ?? false,
       reduceOnly: input.reduceOnly ?? false,
-      stp,
+      stp: input.stp ?? "taker_at_cross",
       cancelOnPause: input.cancelOnPause ?? false,
       takerFillCost: micros(0),
       makerFillCost: micros(0),
@@ -673,7 +755,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       lastUpdateReason: null,
     };
 
-    const finishEarly = (reason: UpdateReason): PlaceOrderResult => {
+    const finishEarly = (reason: UpdateReason | null): PlaceOrderResult => {
       order.status = "canceled";
       order.remaining = centis(0);
       order.lastUpdateReason = reason;
@@ -698,47 +780,84 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
     // How much of the order can trade right away; the rest rests (GTC) or is cancelled.
     const crossQty = wouldCross ? this.crossable(order, opposite) : centis(0);
-
-    if (!acct.unlimited) {
-      const openQty = Math.max(0, order.remaining - this.closable(accountId, m.ticker, order.side));
-      const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
-      // Opening cost, the taker fee on what trades now and the maker fee rest() reserves for the rest.
-      const need =
-        mulPriceCount(this.unitCost(order.side, order.price), centis(openQty), "ceil") +
-        (crossQty > 0 ? this.feeFor(m.ticker, order.price, crossQty, "taker") : 0) +
-        (restQty > 0 ? this.feeFor(m.ticker, order.price, restQty, "maker") : 0);
-      if (need > acct.balance) {
-        throw new SimError(
-          400,
-          "insufficient_balance",
-          "insufficient balance",
-          `this order needs up to $${(need / MICROS_PER_DOLLAR).toFixed(2)} and the available balance is $${(acct.balance / MICROS_PER_DOLLAR).toFixed(2)}`,
-        );
-      }
-    }
-
-    if (order.tif === "fill_or_kill") {
-      if (crossQty < order.remaining) {
-        order.status = "canceled";
-        order.remaining = centis(0);
-        order.lastUpdateReason = null;
-        this.record(order);
-        this.emit("order", order);
-        this.forget(order);
-        this.emit("changed");
-        return { order, fills: [], duplicate: false, tsMs: now };
-      }
-    }
+    if (!acct.unlimited) this.requireCash(acct, m.ticker, this.cashNeeded(order, crossQty));
+    if (order.tif === "fill_or_kill" && crossQty < order.remaining) return finishEarly(null);
 
     this.record(order);
+    const fills = this.match(order, now);
+    return { order, fills, duplicate: false, tsMs: now };
+  }
+
+  /** The account's order with this client_order_id (the latest one), if any. */
+  private orderByClientId(accountId: string, clientOrderId: string | undefined): SimOrder | undefined {
+    if (!clientOrderId) return undefined;
+    const id = this.clientIds.get(`${accountId}\u0000${clientOrderId}`);
+    return id ? this.state.orders[id] : undefined;
+  }
+
+  private duplicateClientOrderId(clientOrderId: string): SimError {
+    return new SimError(
+      409,
+      "duplicate_client_order_id",
+      "duplicate client order id",
+      `an open order with client_order_id ${clientOrderId} already exists`,
+    );
+  }
+
+  private requireValidPrice(m: SimMarket, price: Micros): void {
+    if (!isValidPrice(price, m.priceRanges)) {
+      throw new SimError(
+        400,
+        "invalid_price",
+        "invalid price",
+        `price is not a valid tick for ${m.priceLevelStructure}`,
+      );
+    }
+  }
+
+  /**
+   * Cash an order needs before it is accepted: its opening cost, the taker fee on what trades now
+   * (`crossQty`) and the maker fee rest() reserves for what would rest (GTC).
+   */
+  private cashNeeded(order: SimOrder, crossQty: Centis): Micros {
+    const openQty = Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side));
+    const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
+    return micros(
+      mulPriceCount(this.unitCost(order.side, order.price), centis(openQty), "ceil") +
+        (crossQty > 0 ? this.feeFor(order.ticker, order.price, crossQty, "taker") : 0) +
+        (restQty > 0 ? this.feeFor(order.ticker, order.price, restQty, "maker") : 0),
+    );
+  }
+
+  /** Refuses (400 insufficient_balance) unless the cash on the market's shard covers `need`. */
+  private requireCash(acct: Account, ticker: string, need: Micros, alsoFree: Micros = micros(0)): void {
+    const shard = this.exchangeIndex(ticker);
+    const available = micros(this.shardBalance(acct.id, shard) + alsoFree);
+    if (need <= available) return;
+    const where = SHARDS.length > 1 ? ` on exchange shard ${shard}` : "";
+    throw new SimError(
+      400,
+      "insufficient_balance",
+      "insufficient balance",
+      `this order needs up to ${displayUsd(need, { exact: true })} and the available balance${where} is ${displayUsd(available, { exact: true })}`,
+    );
+  }
+
+  /**
+   * Trades `order` (already recorded, not in the book) against the opposite book at its limit,
+   * then rests the remainder (GTC) or cancels it, and tells the listeners.
+   */
+  private match(order: SimOrder, now: number): SimFill[] {
+    const book = this.book(order.ticker);
+    const opposite = order.side === "bid" ? book.asks : book.bids;
     const fills: SimFill[] = [];
     const touched = new Set<SimOrder>();
     let stoppedBySelfTrade = false;
     while (order.remaining > 0) {
       const r = opposite[0];
       if (!r || !this.crosses(order.side, order.price, r)) break;
-      if (r.accountId === accountId) {
-        if (stp === "maker") {
+      if (r.accountId === order.accountId) {
+        if (order.stp === "maker") {
           this.cancelInternal(r, "SelfTradeCancel");
           continue;
         }
@@ -769,9 +888,89 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     }
     this.emit("order", order);
     this.forget(order);
-    this.emit("ticker", m);
+    this.emit("ticker", this.market(order.ticker));
     this.emit("changed");
-    return { order, fills, duplicate: false, tsMs: now };
+    return fills;
+  }
+
+  /**
+   * AmendOrderV2: `count` is the new total (filled + resting). Lowering the size or changing only
+   * the expiry keeps the order's place in the queue; a new price or a larger size sends it to the
+   * back (a new time priority) and may trade right away at the new price.
+   */
+  amendOrder(accountId: string, orderId: string, input: AmendInput): AmendResult {
+    this.checkSchedule();
+    const o = this.state.orders[orderId];
+    if (!o || o.accountId !== accountId || o.status !== "resting") {
+      throw new SimError(404, "not_found", "order not found", `no open order ${orderId}`);
+    }
+    const acct = this.account(accountId);
+    const m = this.market(o.ticker);
+    const now = this.now();
+    this.requireValidPrice(m, input.price);
+    if (input.count <= o.filled) {
+      throw new SimError(
+        400,
+        "invalid_order",
+        "invalid order",
+        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
+      );
+    }
+    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
+      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
+    }
+    const newId = input.updatedClientOrderId;
+    if (newId && newId !== o.clientOrderId) {
+      const other = this.orderByClientId(accountId, newId);
+      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
+        throw this.duplicateClientOrderId(newId);
+      }
+    }
+    const remaining = centis(input.count - o.filled);
+    const losesPriority = input.price !== o.price || remaining > o.remaining;
+    if (losesPriority && !acct.unlimited) {
+      const book = this.book(o.ticker);
+      const probe: SimOrder = { ...o, price: input.price, remaining };
+      const opposite = o.side === "bid" ? book.asks : book.bids;
+      const best = opposite[0];
+      const crossQty =
+        best && this.crosses(o.side, input.price, best) ? this.crossable(probe, opposite) : centis(0);
+      // The order's own reservation is released before the new size is paid for.
+      this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
+    }
+    if (input.expirationTs !== undefined) {
+      if (o.expirationTs !== null && input.expirationTs === null) this.expiring.delete(o);
+      o.expirationTs = input.expirationTs;
+      if (o.expirationTs !== null) this.expiring.add(o);
+    }
+    if (newId) {
+      o.clientOrderId = newId;
+      this.clientIds.set(`${accountId}\u0000${newId}`, o.orderId);
+    }
+    if (!losesPriority) {
+      const sizeChanged = remaining !== o.remaining;
+      if (sizeChanged) this.shrink(o, remaining, "Amend");
+      else {
+        o.lastUpdateReason = "Amend";
+        o.lastUpdateTs = now;
+        this.emit("order", o);
+      }
+      this.emit("ticker", m);
+      this.emit("changed");
+      return { order: o, fills: [], sizeChanged, tsMs: now };
+    }
+    const before = o.remaining;
+    this.remove(o);
+    this.credit(acct, o.ticker, o.reserved);
+    o.reserved = micros(0);
+    o.price = input.price;
+    o.remaining = remaining;
+    o.initial = centis(o.filled + remaining);
+    o.seq = this.nextSeq();
+    o.lastUpdateReason = "Amend";
+    o.lastUpdateTs = now;
+    const fills = this.match(o, now);
+    return { order: o, fills, sizeChanged: fills.length > 0 || o.remaining !== before, tsMs: now };
   }
 
   private record(order: SimOrder): void {
@@ -793,7 +992,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
         this.feeFor(order.ticker, order.price, order.remaining, "maker"),
     );
     order.reserved = reserve;
-    acct.balance = micros(acct.balance - reserve);
+    this.credit(acct, order.ticker, -reserve);
     acct.updatedTs = this.now();
     order.status = "resting";
     this.state.orders[order.orderId] = order;
@@ -851,9 +1050,9 @@ export class SimEngine extends EventEmitter<EngineEvents> {
         qty >= order.remaining ? order.reserved : scaleMicros(order.reserved, qty, order.remaining, "floor");
       const release = Math.min(order.reserved, Math.max(proportional, cashOut + fee - cashIn));
       order.reserved = micros(order.reserved - release);
-      acct.balance = micros(acct.balance + release);
+      this.credit(acct, order.ticker, release);
     }
-    acct.balance = micros(acct.balance + cashIn - cashOut - fee);
+    this.credit(acct, order.ticker, cashIn - cashOut - fee);
     acct.updatedTs = now;
     this.state.feesCollected = micros(this.state.feesCollected + fee);
 
@@ -927,7 +1126,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const acct = this.account(o.accountId);
     const reducedBy = o.remaining;
     this.remove(o);
-    acct.balance = micros(acct.balance + o.reserved);
+    this.credit(acct, o.ticker, o.reserved);
     acct.updatedTs = this.now();
     o.reserved = micros(0);
     o.status = "canceled";
@@ -983,7 +1182,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private shrink(o: SimOrder, to: Centis, reason: UpdateReason): void {
     const acct = this.account(o.accountId);
     const keep = scaleMicros(o.reserved, to, o.remaining, "ceil");
-    acct.balance = micros(acct.balance + o.reserved - keep);
+    this.credit(acct, o.ticker, o.reserved - keep);
     acct.updatedTs = this.now();
     o.reserved = keep;
     o.initial = centis(o.initial - (o.remaining - to));
@@ -1065,7 +1264,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
           this.emit("settlement", s);
         }
       }
-      acct.balance = micros(acct.balance + revenue);
+      this.credit(acct, ticker, revenue);
       acct.updatedTs = now;
       pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
       pos.cost = micros(0);

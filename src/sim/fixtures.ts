@@ -113,6 +113,19 @@ function longDate(ms: number): string {
   });
 }
 
+/**
+ * Exchange shards (API.md 3.4a): since August 2026 some series live on a shard other than 0 and
+ * every order-id request must name the market (or the shard) to reach them. The sim puts its
+ * crypto series on shard 1 and everything else on shard 0.
+ */
+export const SHARDS = [0, 1] as const;
+const SERIES_SHARD: Record<string, number> = { KXBTCD: 1 };
+
+/** The exchange shard (`exchange_index`) a series' markets trade on. */
+export function exchangeIndexOfSeries(seriesTicker: string): number {
+  return SERIES_SHARD[seriesTicker] ?? 0;
+}
+
 export const SERIES: SimSeries[] = [
   {
     ticker: "KXHIGHNY",
@@ -325,7 +338,7 @@ function btcEvent(closeAt: number, now: number): { event: SimEvent; markets: Sim
     [102500, 2.1],
   ] as const;
   const seeds: MarketSeed[] = strikes.map(([k, fair]) => {
-    const strike = (k - 0.01).toFixed(2);
+    const strike = `${k - 1}.99`; // the strike is $0.01 under the round number
     const fmt = k.toLocaleString("en-US");
     return {
       suffix: `T${strike}`,

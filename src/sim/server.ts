@@ -29,15 +29,26 @@ import {
 } from "../exchange/kalshi/signer.js";
 import {
   type BookSide,
+  type ClientOrderIdPolicy,
   type EngineState,
-  type PlaceOrderInput,
   type SimOrder,
   type TimeInForce,
   SimEngine,
   SimError,
   USER,
 } from "./engine.js";
-import type { SimMarket } from "./fixtures.js";
+import { endpointCostsToWire, tokenCost } from "./endpointCosts.js";
+import { SHARDS, type SimMarket } from "./fixtures.js";
+import {
+  type Route as OrderRoute,
+  bad,
+  findRoutedOrder,
+  parseAmend,
+  parseCreateOrder,
+  parseDecrease,
+  parseRoute,
+  subaccountField,
+} from "./orderRequests.js";
 import {
   type Fault,
   type FaultKind,
@@ -49,6 +60,7 @@ import {
   writeAtomic,
 } from "./support.js";
 import {
+  amendResponseToWire,
   createResponseToWire,
   eventPositionsToWire,
   eventToWire,
@@ -84,8 +96,11 @@ export interface SimOptions {
   keyId?: string;
   /** Generate/load the key pair here (mode 0600). */
   keyDir?: string;
-  /** Basic tier (200 read / 100 write tokens per second) by default. */
-  rateLimit?: boolean | { read: number; write: number };
+  /**
+   * Basic tier (200 read / 100 write tokens per second, buckets of one second) by default. `clock`
+   * (ms) drives the refill; tests freeze it to count tokens exactly.
+   */
+  rateLimit?: boolean | { read: number; write: number; clock?: () => number };
   now?: () => number;
   logger?: winston.Logger;
   /** Allowed clock skew of KALSHI-ACCESS-TIMESTAMP. Default 30 s. */
@@ -100,11 +115,26 @@ export interface SimOptions {
    */
   maxPageSize?: number;
   /**
-   * A create with a client_order_id already used: "existing" (default) answers 201 with that
-   * order; "conflict" answers 409 `order_already_exists` (Kalshi's exact answer is unconfirmed,
-   * the spec only lists 409 Conflict), and nothing new is created either way.
+   * "strict" (default): a create whose client_order_id matches an OPEN (resting) order of the
+   * account is refused with 409 `duplicate_client_order_id`; one that matches a finished order
+   * (executed, canceled) is a new order. "lenient": the old behaviour, deduplicating against every
+   * earlier order (see `duplicateClientOrderId`), kept for comparison.
+   */
+  clientOrderIds?: ClientOrderIdPolicy;
+  /**
+   * Lenient mode only — a create with a client_order_id already used: "existing" (default)
+   * answers 201 with that order; "conflict" answers 409 `duplicate_client_order_id`. Nothing new
+   * is created either way.
    */
   duplicateClientOrderId?: "existing" | "conflict";
+  /** Starting cash per exchange shard (default: startingBalance, 80 % shard 0 / 20 % shard 1). */
+  shardBalances?: Partial<Record<number, Micros>>;
+  /**
+   * `api_key_region_expiration_ts` of GET /api_keys (Unix seconds): when the account's location
+   * attestation expires; null = never attested (the field is then absent). Default: 60 days
+   * after the sim starts. Also settable via `POST /sim/api_keys/region`.
+   */
+  apiKeyRegionExpirationTs?: number | null;
 }
 
 export interface SimTradeArgs {
@@ -133,6 +163,8 @@ export interface SimServer {
   clearFaults(): void;
   dropWebSockets(): void;
   setLatency(ms: number): void;
+  /** Sets GET /api_keys' `api_key_region_expiration_ts` (Unix seconds; null = never attested). */
+  setApiKeyRegionExpiration(ts: number | null): void;
   reset(): void;
   state(): Record<string, unknown>;
   /** Writes the persisted state now (no-op without dataDir). */
@@ -152,14 +184,6 @@ interface Reply {
   body?: unknown;
   raw?: string;
 }
-
-const bad = (details: string, code = "invalid_parameters"): SimError =>
-  new SimError(
-    400,
-    code,
-    code === "invalid_parameters" ? "invalid parameters" : code.replace(/_/g, " "),
-    details,
-  );
 
 function errorBody(e: SimError): Json {
   const inner: Json = { code: e.code, message: e.message };
@@ -278,7 +302,13 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     now: opts.now,
     historicalCutoffMs: opts.historicalCutoffMs,
     state: saved,
+    shardBalances: opts.shardBalances,
+    clientOrderIds: opts.clientOrderIds,
   });
+  let apiKeyRegionExpiration: number | null =
+    opts.apiKeyRegionExpirationTs !== undefined
+      ? opts.apiKeyRegionExpirationTs
+      : Math.floor(engine.now() / 1000) + 60 * 86_400;
 
   // ---- persistence (debounced, atomic)
   let saveTimer: NodeJS.Timeout | null = null;
@@ -302,8 +332,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   // ---- rate limit
   const rl = opts.rateLimit ?? true;
   const limits = typeof rl === "object" ? rl : { read: 200, write: 100 };
-  const readBucket = new TokenBucket(limits.read, limits.read);
-  const writeBucket = new TokenBucket(limits.write, limits.write);
+  const bucketClock = typeof rl === "object" ? rl.clock : undefined;
+  const readBucket = new TokenBucket(limits.read, limits.read, bucketClock);
+  const writeBucket = new TokenBucket(limits.write, limits.write, bucketClock);
 
   const faults = new FaultTable();
   let latencyMs = 0;
@@ -358,54 +389,6 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     }
   };
 
-  const parseOrder = (b: Json): PlaceOrderInput => {
-    for (const f of ["ticker", "side", "count", "price", "time_in_force", "self_trade_prevention_type"]) {
-      if (b[f] === undefined || b[f] === null || b[f] === "") throw bad(`${f} is required`);
-    }
-    if (typeof b.ticker !== "string") throw bad("ticker must be a string");
-    if (b.side !== "bid" && b.side !== "ask") throw bad("side must be bid or ask");
-    if (typeof b.count !== "string") throw bad('count must be a fixed-point string such as "10.00"');
-    if (typeof b.price !== "string") throw bad('price must be a fixed-point dollar string such as "0.5600"');
-    const count = tryParseCount(b.count);
-    if (count === null || count <= 0)
-      throw bad(`count ${JSON.stringify(b.count)} is not a positive count`, "invalid_order");
-    const price = tryParseDollars(b.price);
-    if (price === null) throw bad(`price ${JSON.stringify(b.price)} is not a dollar amount`, "invalid_price");
-    const tif = b.time_in_force;
-    if (tif !== "good_till_canceled" && tif !== "immediate_or_cancel" && tif !== "fill_or_kill") {
-      throw bad("time_in_force must be fill_or_kill, good_till_canceled or immediate_or_cancel");
-    }
-    const stp = b.self_trade_prevention_type;
-    if (stp !== "taker_at_cross" && stp !== "maker")
-      throw bad("self_trade_prevention_type must be taker_at_cross or maker");
-    if (b.client_order_id !== undefined && typeof b.client_order_id !== "string") {
-      throw bad("client_order_id must be a string");
-    }
-    let expirationTs: number | null = null;
-    if (b.expiration_time !== undefined && b.expiration_time !== null) {
-      if (typeof b.expiration_time !== "number" || !Number.isInteger(b.expiration_time)) {
-        throw bad("expiration_time must be a Unix timestamp in seconds");
-      }
-      expirationTs = b.expiration_time * 1000;
-    }
-    for (const f of ["post_only", "reduce_only", "cancel_order_on_pause"]) {
-      if (b[f] !== undefined && typeof b[f] !== "boolean") throw bad(`${f} must be a boolean`);
-    }
-    return {
-      ticker: b.ticker,
-      side: b.side,
-      count,
-      price,
-      tif,
-      stp,
-      clientOrderId: (b.client_order_id as string | undefined) || undefined,
-      postOnly: b.post_only === true,
-      reduceOnly: b.reduce_only === true,
-      cancelOnPause: b.cancel_order_on_pause === true,
-      expirationTs,
-    };
-  };
-
   const userOrders = (historical: boolean): SimOrder[] => {
     const cutoff = engine.historicalCutoff();
     return Object.values(engine.state.orders)
@@ -428,8 +411,10 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     if (status && !["resting", "canceled", "executed"].includes(status)) {
       throw bad("status must be resting, canceled or executed");
     }
+    const shard = intParam(q, "exchange_index", 0);
     const items = userOrders(historical).filter(
       (o) =>
+        (shard === undefined || engine.exchangeIndex(o.ticker) === shard) &&
         (!ticker || o.ticker === ticker) &&
         (!events?.length || events.includes(engine.findMarket(o.ticker)?.eventTicker ?? "")) &&
         (!status || o.status === status) &&
@@ -445,29 +430,42 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     const cutoff = engine.historicalCutoff();
     const ticker = q.get("ticker");
     const orderId = q.get("order_id");
+    const shard = intParam(q, "exchange_index", 0);
     const items = engine.state.fills
       .filter((f) => f.accountId === USER && f.ts < cutoff === historical)
+      .filter((f) => shard === undefined || engine.exchangeIndex(f.ticker) === shard)
       .filter((f) => (!ticker || f.ticker === ticker) && (!orderId || f.orderId === orderId))
       .filter((f) => f.ts >= min && f.ts <= max)
       .reverse();
     const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
-    return { status: 200, body: { fills: page.map(fillToWire), cursor } };
+    return { status: 200, body: { fills: page.map((f) => fillToWire(engine, f)), cursor } };
   };
 
   const place = (b: Json): Json => {
-    const r = engine.placeOrder(USER, parseOrder(b));
+    const { route, ...input } = parseCreateOrder(b);
+    // Create routes by ticker; an explicit shard that does not hold the market does not know it.
+    if (route.exchangeIndex !== undefined && route.exchangeIndex !== engine.exchangeIndex(input.ticker)) {
+      throw new SimError(
+        404,
+        "market_not_found",
+        "market not found",
+        `no market ${input.ticker} on exchange shard ${route.exchangeIndex}`,
+      );
+    }
+    const r = engine.placeOrder(USER, input);
     if (r.duplicate && opts.duplicateClientOrderId === "conflict") {
       throw new SimError(
         409,
-        "order_already_exists",
-        "order already exists",
+        "duplicate_client_order_id",
+        "duplicate client order id",
         `an order with client_order_id ${r.order.clientOrderId} already exists`,
       );
     }
     return createResponseToWire(r.order, r.fills, r.tsMs, r.duplicate);
   };
 
-  const cancel = (orderId: string): Json => {
+  const cancel = (orderId: string, route: OrderRoute): Json => {
+    findRoutedOrder(engine, orderId, route);
     const r = engine.cancelOrder(USER, orderId);
     return {
       order_id: r.order.orderId,
@@ -488,6 +486,15 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     handler: Handler;
   }
   const routes: Route[] = [];
+  /** Items of a batch body (`orders`), for the per-item token cost. */
+  const batchCount = (bodyText: string): number => {
+    try {
+      const v = JSON.parse(bodyText) as { orders?: unknown[] };
+      return Array.isArray(v.orders) ? Math.max(1, v.orders.length) : 1;
+    } catch {
+      return 1;
+    }
+  };
   const route = (
     method: string,
     pattern: string,
@@ -496,9 +503,11 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     extra: { bucket?: "read" | "write"; cost?: Route["cost"] } = {},
   ): void => {
     const re = new RegExp("^" + pattern.replace(/\{[a-z_]+\}/g, "([^/]+)") + "$");
-    routes.push({ method, re, auth, handler, bucket: extra.bucket ?? "read", cost: extra.cost ?? 10 });
+    const cost = extra.cost ?? (({ bodyText }) => tokenCost(method, pattern, batchCount(bodyText)));
+    routes.push({ method, re, auth, handler, bucket: extra.bucket ?? "read", cost });
   };
   const ok = (body: unknown, status = 200): Reply => ({ status, body });
+  const subaccountParam = (q: Query): void => subaccountField(q.get("subaccount"));
 
   route("GET", "/exchange/status", false, () =>
     ok({ exchange_active: true, trading_active: true, exchange_estimated_resume_time: null }),
@@ -512,13 +521,30 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       grants: [],
     }),
   );
-  route("GET", "/portfolio/balance", true, () => {
+  route("GET", "/account/endpoint_costs", false, () => ok(endpointCostsToWire()));
+  route("GET", "/api_keys", true, () =>
+    ok({
+      api_keys: [{ api_key_id: keys.keyId, name: "sim", scopes: ["read", "write"] }],
+      ...(apiKeyRegionExpiration === null ? {} : { api_key_region_expiration_ts: apiKeyRegionExpiration }),
+    }),
+  );
+  // Each shard holds its own cash; without exchange_index the top-level fields cover all shards.
+  route("GET", "/portfolio/balance", true, ({ q }) => {
     const u = engine.user;
+    subaccountParam(q);
+    const shard = intParam(q, "exchange_index", 0);
+    if (shard !== undefined && !(SHARDS as readonly number[]).includes(shard))
+      throw bad(`exchange_index ${shard} does not exist`);
+    const cash = shard === undefined ? u.balance : engine.shardBalance(USER, shard);
     return ok({
-      balance: Math.floor(u.balance / 10_000),
-      balance_dollars: fmtDollars(u.balance),
-      portfolio_value: Math.floor(engine.portfolioValue(USER) / 10_000),
+      balance: Math.floor(cash / 10_000),
+      balance_dollars: fmtDollars(cash),
+      portfolio_value: Math.floor(engine.portfolioValue(USER, shard) / 10_000),
       updated_ts: Math.floor(u.updatedTs / 1000),
+      balance_breakdown: SHARDS.map((i) => ({
+        exchange_index: i,
+        balance: fmtDollars(engine.shardBalance(USER, i)),
+      })),
     });
   });
   route("GET", "/portfolio/positions", true, ({ q }) => {
@@ -539,24 +565,18 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .sort((a, b) => b.lastUpdatedTs - a.lastUpdatedTs);
     const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
     return ok({
-      market_positions: page.map(positionToWire),
+      market_positions: page.map((p) => positionToWire(engine, p)),
       event_positions: eventPositionsToWire(engine, page),
       cursor,
     });
   });
   route("GET", "/portfolio/orders", true, ({ q }) => listOrders(q, false));
   route("GET", "/historical/orders", true, ({ q }) => listOrders(q, true));
-  route(
-    "GET",
-    "/portfolio/orders/{order_id}",
-    true,
-    ({ params }) => {
-      const o = engine.order(params[0] ?? "");
-      if (!o || o.accountId !== USER) throw new SimError(404, "not_found", "order not found");
-      return ok({ order: orderToWire(engine, o) });
-    },
-    { cost: 2 },
-  );
+  route("GET", "/portfolio/orders/{order_id}", true, ({ params }) => {
+    const o = engine.order(params[0] ?? "");
+    if (!o || o.accountId !== USER) throw new SimError(404, "not_found", "order not found");
+    return ok({ order: orderToWire(engine, o) });
+  });
   route("POST", "/portfolio/events/orders", true, async ({ body }) => ok(place(await body()), 201), {
     bucket: "write",
   });
@@ -564,20 +584,13 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     "DELETE",
     "/portfolio/events/orders",
     true,
-    () => {
-      engine.cancelAll(USER);
+    ({ q }) => {
+      subaccountParam(q);
+      engine.cancelAll(USER); // every shard
       return { status: 204 };
     },
-    { bucket: "write", cost: 2 },
+    { bucket: "write" },
   );
-  const batchCount = (bodyText: string): number => {
-    try {
-      const v = JSON.parse(bodyText) as { orders?: unknown[] };
-      return Array.isArray(v.orders) ? Math.max(1, v.orders.length) : 1;
-    } catch {
-      return 1;
-    }
-  };
   route(
     "POST",
     "/portfolio/events/orders/batched",
@@ -597,7 +610,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       });
       return ok({ orders: out }, 201);
     },
-    { bucket: "write", cost: ({ bodyText }) => 10 * batchCount(bodyText) },
+    { bucket: "write" },
   );
   route(
     "DELETE",
@@ -609,7 +622,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       const out = (b.orders as Json[]).map((item) => {
         const id = typeof item?.order_id === "string" ? item.order_id : "";
         try {
-          return cancel(id);
+          if (!id) throw bad("order_id is required");
+          subaccountField(item.subaccount);
+          return cancel(id, parseRoute(item.exchange_index, item.market_ticker));
         } catch (e) {
           if (!(e instanceof SimError)) throw e;
           return { order_id: id, reduced_by: "0.00", error: errorBody(e).error };
@@ -617,25 +632,30 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       });
       return ok({ orders: out });
     },
-    { bucket: "write", cost: ({ bodyText }) => 2 * batchCount(bodyText) },
+    { bucket: "write" },
   );
-  route("DELETE", "/portfolio/events/orders/{order_id}", true, ({ params }) => ok(cancel(params[0] ?? "")), {
-    bucket: "write",
-    cost: 2,
-  });
+  route(
+    "DELETE",
+    "/portfolio/events/orders/{order_id}",
+    true,
+    ({ params, q }) => {
+      subaccountParam(q);
+      return ok(cancel(params[0] ?? "", parseRoute(q.get("exchange_index"), q.get("market_ticker"))));
+    },
+    { bucket: "write" },
+  );
   route(
     "POST",
     "/portfolio/events/orders/{order_id}/decrease",
     true,
-    async ({ params, body }) => {
+    async ({ params, body, q }) => {
+      subaccountParam(q);
       const b = await body();
-      const o = engine.order(params[0] ?? "");
-      if (!o || o.accountId !== USER) throw new SimError(404, "not_found", "order not found");
-      const by = typeof b.reduce_by === "string" ? tryParseCount(b.reduce_by) : null;
-      const to = typeof b.reduce_to === "string" ? tryParseCount(b.reduce_to) : null;
-      if ((by === null) === (to === null)) throw bad("exactly one of reduce_by or reduce_to is required");
-      const target = to ?? Math.max(0, o.remaining - (by ?? 0));
-      const r = engine.decreaseOrder(USER, o.orderId, target as never);
+      const o = findRoutedOrder(engine, params[0] ?? "", parseRoute(b.exchange_index, b.market_ticker));
+      if (o.status !== "resting") {
+        throw new SimError(404, "not_found", "order not found", `order ${o.orderId} is already ${o.status}`);
+      }
+      const r = engine.decreaseOrder(USER, o.orderId, parseDecrease(b, o));
       return ok({
         order_id: r.orderId,
         client_order_id: r.clientOrderId,
@@ -643,7 +663,29 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
         ts_ms: engine.now(),
       });
     },
-    { bucket: "write", cost: 2 },
+    { bucket: "write" },
+  );
+  route(
+    "POST",
+    "/portfolio/events/orders/{order_id}/amend",
+    true,
+    async ({ params, body, q }) => {
+      subaccountParam(q);
+      const a = parseAmend(await body());
+      const o = findRoutedOrder(engine, params[0] ?? "", a.route);
+      if (a.side !== o.side) throw bad(`side ${a.side} does not match the order's side ${o.side}`);
+      if (a.clientOrderId !== undefined && a.clientOrderId !== o.clientOrderId) {
+        throw bad(`client_order_id ${a.clientOrderId} does not match the order's client_order_id`);
+      }
+      const r = engine.amendOrder(USER, o.orderId, {
+        price: a.price,
+        count: a.count,
+        expirationTs: a.expirationTs,
+        updatedClientOrderId: a.updatedClientOrderId,
+      });
+      return ok(amendResponseToWire(r));
+    },
+    { bucket: "write" },
   );
   route("GET", "/portfolio/fills", true, ({ q }) => listFills(q, false));
   route("GET", "/historical/fills", true, ({ q }) => listFills(q, true));
@@ -657,7 +699,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       .filter((s) => s.settledTime >= min && s.settledTime <= max)
       .reverse();
     const { page, cursor } = paginate(items, q, 100, 1000, pageCap);
-    return ok({ settlements: page.map(settlementToWire), cursor });
+    return ok({ settlements: page.map((x) => settlementToWire(engine, x)), cursor });
   });
   route("GET", "/historical/cutoff", false, () => {
     const c = iso(engine.historicalCutoff());
@@ -800,7 +842,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
         return ok(engine.snapshot());
       case "POST /sim/trade": {
         const r = doTrade(parseTrade(await body()));
-        return ok({ order: orderToWire(engine, r.order), fills: r.fills.map(fillToWire) });
+        return ok({ order: orderToWire(engine, r.order), fills: r.fills.map((f) => fillToWire(engine, f)) });
       }
       case "POST /sim/settle": {
         const b = await body();
@@ -842,6 +884,15 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
           throw bad("advance_ms must be a non-negative number");
         engine.advanceClock(b.advance_ms);
         return ok({ now: engine.now() });
+      }
+      case "POST /sim/api_keys/region": {
+        const b = await body();
+        const ts = b.expiration_ts;
+        if (ts !== null && (typeof ts !== "number" || !Number.isInteger(ts))) {
+          throw bad("expiration_ts must be a Unix timestamp in seconds, or null for never attested");
+        }
+        apiKeyRegionExpiration = ts;
+        return ok({ api_key_region_expiration_ts: ts });
       }
       case "POST /sim/tick":
         engine.tick();
@@ -1099,11 +1150,12 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
           } else if (sub.channel === "orderbook_delta") {
             for (const t of tickers) sendSnapshot(s, sub, t);
           }
+          // seq (minimum 1 in the asyncapi schema) only on a sequenced subscription that has sent one.
           wsSend(s, {
             id,
             type: "ok",
             sid: sub.sid,
-            seq: sub.seq,
+            ...(sub.seq > 0 ? { seq: sub.seq } : {}),
             msg: { market_tickers: [...(sub.tickers ?? [])] },
           });
           return;
@@ -1255,6 +1307,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     dropWebSockets,
     setLatency: (ms) => {
       latencyMs = ms;
+    },
+    setApiKeyRegionExpiration: (ts) => {
+      apiKeyRegionExpiration = ts;
     },
     reset: () => {
       engine.reset();

@@ -13,8 +13,8 @@ import {
   formatDollars,
   micros,
 } from "../domain/money.js";
-import type { SimEngine, SimFill, SimOrder, SimSettlement, PositionState } from "./engine.js";
-import type { SimEvent, SimMarket, SimSeries } from "./fixtures.js";
+import type { AmendResult, SimEngine, SimFill, SimOrder, SimSettlement, PositionState } from "./engine.js";
+import { type SimEvent, type SimMarket, type SimSeries, exchangeIndexOfSeries } from "./fixtures.js";
 
 type Json = Record<string, unknown>;
 
@@ -72,7 +72,7 @@ export function marketToWire(engine: SimEngine, m: SimMarket): Json {
     rules_secondary: m.rulesSecondary,
     price_level_structure: m.priceLevelStructure,
     price_ranges: m.priceRanges.map((r) => ({ start: d(r.start), end: d(r.end), step: d(r.step) })),
-    exchange_index: 0,
+    exchange_index: exchangeIndexOfSeries(m.seriesTicker),
   };
   if (m.floorStrike !== null) out.floor_strike = m.floorStrike;
   if (m.capStrike !== null) out.cap_strike = m.capStrike;
@@ -109,7 +109,7 @@ export function eventToWire(engine: SimEngine, e: SimEvent, withMarkets: boolean
     strike_date: e.strikeDate === null ? null : iso(e.strikeDate),
     strike_period: null,
     settlement_sources: engine.series(e.seriesTicker)?.settlementSources ?? [],
-    exchange_index: 0,
+    exchange_index: exchangeIndexOfSeries(e.seriesTicker),
   };
   if (withMarkets)
     out.markets = engine
@@ -133,7 +133,7 @@ export function seriesToWire(s: SimSeries): Json {
     fee_type: s.feeType,
     fee_multiplier: s.feeMultiplier,
     additional_prohibitions: [],
-    exchange_index: 0,
+    exchange_index: exchangeIndexOfSeries(s.ticker),
   };
 }
 
@@ -165,18 +165,18 @@ export function orderToWire(engine: SimEngine, o: SimOrder): Json {
     order_group_id: null,
     cancel_order_on_pause: o.cancelOnPause,
     subaccount_number: 0,
-    exchange_index: 0,
+    exchange_index: engine.exchangeIndex(o.ticker),
   };
 }
 
-export function fillToWire(f: SimFill): Json {
+export function fillToWire(engine: SimEngine, f: SimFill): Json {
   return {
     fill_id: f.tradeId,
     trade_id: f.tradeId,
     order_id: f.orderId,
     ticker: f.ticker,
     market_ticker: f.ticker,
-    exchange_index: 0,
+    exchange_index: engine.exchangeIndex(f.ticker),
     side: outcome(f.side),
     action: "buy",
     outcome_side: outcome(f.side),
@@ -192,10 +192,10 @@ export function fillToWire(f: SimFill): Json {
   };
 }
 
-export function settlementToWire(s: SimSettlement): Json {
+export function settlementToWire(engine: SimEngine, s: SimSettlement): Json {
   return {
     ticker: s.ticker,
-    exchange_index: 0,
+    exchange_index: engine.exchangeIndex(s.ticker),
     event_ticker: s.eventTicker,
     market_result: s.result,
     yes_count_fp: n(s.yesCount),
@@ -209,10 +209,10 @@ export function settlementToWire(s: SimSettlement): Json {
   };
 }
 
-export function positionToWire(p: PositionState): Json {
+export function positionToWire(engine: SimEngine, p: PositionState): Json {
   return {
     ticker: p.ticker,
-    exchange_index: 0,
+    exchange_index: engine.exchangeIndex(p.ticker),
     total_traded_dollars: d(p.totalTraded),
     position_fp: n(p.position),
     market_exposure_dollars: d(p.cost),
@@ -276,7 +276,7 @@ export function wsFill(engine: SimEngine, f: SimFill): Json {
     trade_id: f.tradeId,
     order_id: f.orderId,
     market_ticker: f.ticker,
-    exchange_index: 0,
+    exchange_index: engine.exchangeIndex(f.ticker),
     is_taker: f.isTaker,
     side: outcome(f.side),
     yes_price_dollars: d(f.price),
@@ -292,7 +292,6 @@ export function wsFill(engine: SimEngine, f: SimFill): Json {
     subaccount: 0,
   };
   if (f.clientOrderId) out.client_order_id = f.clientOrderId;
-  void engine;
   return out;
 }
 
@@ -301,7 +300,7 @@ export function wsUserOrder(engine: SimEngine, o: SimOrder): Json {
     order_id: o.orderId,
     user_id: engine.account(o.accountId).userId,
     ticker: o.ticker,
-    exchange_index: 0,
+    exchange_index: engine.exchangeIndex(o.ticker),
     status: o.status,
     side: outcome(o.side),
     is_yes: o.side === "bid",
@@ -365,4 +364,18 @@ export function wsTicker(engine: SimEngine, m: SimMarket, marketId: string): Jso
     ts_ms: now,
     time: iso(now),
   };
+}
+
+/**
+ * AmendOrderV2Response: `remaining_count` (the resting size after the amend, not the request's
+ * total) and `fill_count` only when the amend filled or changed the resting size; the averages
+ * only when it filled.
+ */
+export function amendResponseToWire(r: AmendResult): Json {
+  const out = createResponseToWire(r.order, r.fills, r.tsMs, false);
+  if (!r.sizeChanged) {
+    delete out.remaining_count;
+    delete out.fill_count;
+  }
+  return out;
 }

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { estimateFee } from "../../src/domain/fees.js";
 import { type Centis, micros, parseCount, parseDollars } from "../../src/domain/money.js";
+import { USER } from "../../src/sim/engine.js";
 import { startSim, type SimOptions, type SimServer } from "../../src/sim/server.js";
 import { SimClient, type WsHandle } from "../support/simClient.js";
 
@@ -55,6 +56,23 @@ async function order(c: SimClient, id: string): Promise<Record<string, string>> 
   return r.body.order;
 }
 
+/**
+ * A resting (GTC) reduce-only ask placed on the engine directly: Kalshi refuses reduce_only
+ * without immediate_or_cancel over HTTP (tests/sim/rules.test.ts), but the engine still caps any
+ * reduce-only order it holds at the position, and these tests keep that guarantee.
+ */
+function restingReduceOnly(sim: SimServer, ticker: string, priceCents: number, count: number) {
+  const r = sim.engine.placeOrder(USER, {
+    ticker,
+    side: "ask",
+    price: micros(priceCents * 10_000),
+    count: (count * 100) as Centis,
+    tif: "good_till_canceled",
+    reduceOnly: true,
+  });
+  return { body: { order_id: r.order.orderId, remaining_count: `${count}.00` }, order: r.order };
+}
+
 async function userOrders(c: SimClient): Promise<WsHandle> {
   const ws = await c.ws();
   sockets.push(ws);
@@ -78,9 +96,8 @@ describe("resting reduce-only orders follow the position", () => {
       time_in_force: "immediate_or_cancel",
     });
     expect(buy.body.fill_count).toBe("10.00");
-    const ro = await c.order({ ticker: t, side: "ask", price: "0.31", count: "10", reduce_only: true });
-    expect(ro.status).toBe(201);
-    expect(ro.body.remaining_count).toBe("10.00");
+    const ro = restingReduceOnly(sim, t, 31, 10);
+    expect(ro.order.remaining).toBe(1000);
     const afterBuy = await balance(c);
 
     // Sell the 10 at market while the reduce-only order rests.
@@ -122,7 +139,7 @@ describe("resting reduce-only orders follow the position", () => {
       count: "10",
       time_in_force: "immediate_or_cancel",
     });
-    const ro = await c.order({ ticker: t, side: "ask", price: "0.31", count: "10", reduce_only: true });
+    const ro = restingReduceOnly(sim, t, 31, 10);
     await c.order({
       ticker: t,
       side: "ask",
@@ -157,9 +174,9 @@ describe("reduce-only and fill-or-kill", () => {
       count: "5",
       time_in_force: "immediate_or_cancel",
     });
-    const a = await c.order({ ticker: t, side: "ask", price: "0.31", count: "5", reduce_only: true });
-    const b = await c.order({ ticker: t, side: "ask", price: "0.31", count: "5", reduce_only: true });
-    expect([a.body.remaining_count, b.body.remaining_count]).toEqual(["5.00", "5.00"]);
+    const a = restingReduceOnly(sim, t, 31, 5);
+    const b = restingReduceOnly(sim, t, 31, 5);
+    expect([a.order.remaining, b.order.remaining]).toEqual([500, 500]);
     const fok = sim.trade({
       ticker: t,
       side: "bid",
@@ -194,7 +211,7 @@ describe("balance checks count the maker fee a resting order reserves", () => {
 
   it("refuses a resting bid whose cost fits but whose maker fee does not; the balance never goes negative", async () => {
     expect(makerFee).toBe(cents(5));
-    const { sim, c } = await start({ startingBalance: micros(cents(430)) });
+    const { sim, c } = await start({ shardBalances: { 0: micros(cents(430)) } });
     const t = marketAround(sim, "KXFED", 43);
     const r = await c.order({ ticker: t, side: "bid", price: "0.43", count: "10" });
     expect(r.status).toBe(400);
@@ -204,7 +221,7 @@ describe("balance checks count the maker fee a resting order reserves", () => {
   });
 
   it("with cost + maker fee it rests, and ten one-contract fills spend exactly the reservation", async () => {
-    const { sim, c } = await start({ startingBalance: micros(cents(435)) });
+    const { sim, c } = await start({ shardBalances: { 0: micros(cents(435)) } });
     const t = marketAround(sim, "KXFED", 43);
     const r = await c.order({ ticker: t, side: "bid", price: "0.43", count: "10" });
     expect(r.status).toBe(201);

@@ -116,9 +116,12 @@ describe("faults", () => {
     ).rejects.toThrow();
     const orders = (await c.get(`/portfolio/orders?ticker=${t}`)).body.orders;
     expect(orders.filter((o: { client_order_id: string }) => o.client_order_id === cid)).toHaveLength(1);
-    // Retrying with the same client_order_id returns that order instead of a second one.
+    // A blind retry with the same client_order_id is refused while that order rests; still one order.
     const retry = await c.order({ ticker: t, side: "bid", price: "0.02", count: "1", client_order_id: cid });
-    expect(retry.body.order_id).toBe(orders[0].order_id);
+    expect(retry.status).toBe(409);
+    expect(retry.body.error.code).toBe("duplicate_client_order_id");
+    const again = (await c.get(`/portfolio/orders?ticker=${t}`)).body.orders;
+    expect(again.filter((o: { client_order_id: string }) => o.client_order_id === cid)).toHaveLength(1);
 
     await c.control("POST", "/latency", { ms: 150 });
     const t0 = Date.now();

@@ -99,12 +99,42 @@ describe.skipIf(!haveSpec)("sim responses match Kalshi's OpenAPI 3.31.0 schemas"
     expectValid("CreateOrderV2Response", created.body);
     const resting = await c.order({ ticker: m.ticker, side: "bid", price: "0.01", count: "2" });
     expectValid("CreateOrderV2Response", resting.body);
-    const cancelled = await c.del(`/portfolio/events/orders/${resting.body.order_id}`);
+    const amended = await c.post(`/portfolio/events/orders/${resting.body.order_id}/amend`, {
+      ticker: m.ticker,
+      side: "bid",
+      price: "0.02",
+      count: "3",
+    });
+    expect(amended.status).toBe(200);
+    expectValid("AmendOrderV2Response", amended.body);
+    const decreased = await c.post(`/portfolio/events/orders/${resting.body.order_id}/decrease`, {
+      reduce_by: "1.00",
+      market_ticker: m.ticker,
+    });
+    expect(decreased.status).toBe(200);
+    expectValid("DecreaseOrderV2Response", decreased.body);
+    const cancelled = await c.del(
+      `/portfolio/events/orders/${resting.body.order_id}?market_ticker=${m.ticker}`,
+    );
     expectValid("CancelOrderV2Response", cancelled.body);
+    // Shard 1 (crypto): a resting bid cancelled in a batch, one item routed and one not.
+    const btc = sim.engine.markets().find((x) => x.status === "active" && x.seriesTicker === "KXBTCD")!;
+    const onShard1 = await c.order({ ticker: btc.ticker, side: "bid", price: "0.01", count: "1" });
+    const batch = await c.del("/portfolio/events/orders/batched", {
+      orders: [
+        { order_id: onShard1.body.order_id },
+        { order_id: onShard1.body.order_id, market_ticker: btc.ticker },
+      ],
+    });
+    expectValid("BatchCancelOrdersV2Response", batch.body);
+    expect(batch.body.orders.map((o: { reduced_by: string }) => o.reduced_by)).toEqual(["0.00", "1.00"]);
     sim.settle(m.ticker, "no");
 
     const checks: [string, string][] = [
       ["/exchange/status", "ExchangeStatus"],
+      ["/account/endpoint_costs", "GetAccountEndpointCostsResponse"],
+      ["/api_keys", "GetApiKeysResponse"],
+      ["/portfolio/balance?exchange_index=1", "GetBalanceResponse"],
       ["/account/limits", "GetAccountApiLimitsResponse"],
       ["/portfolio/balance", "GetBalanceResponse"],
       ["/portfolio/positions?count_filter=total_traded", "GetPositionsResponse"],

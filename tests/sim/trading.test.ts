@@ -223,7 +223,7 @@ describe("sim trading over HTTP", () => {
     expect(fok2.body.fill_count).toBe("1.00");
   });
 
-  it("treats a repeated client_order_id as the same order", async () => {
+  it("refuses a repeated client_order_id while the first order rests (409), creating nothing", async () => {
     const t = openMarket();
     const b = await book(t);
     const id = crypto.randomUUID();
@@ -243,8 +243,8 @@ describe("sim trading over HTTP", () => {
       client_order_id: id,
     });
     expect(a1.status).toBe(201);
-    expect(a2.status).toBe(201);
-    expect(a2.body.order_id).toBe(a1.body.order_id);
+    expect(a2.status).toBe(409);
+    expect(a2.body.error.code).toBe("duplicate_client_order_id");
     const orders = (await c.get(`/portfolio/orders?ticker=${t}`)).body.orders;
     expect(orders.filter((o: { client_order_id: string }) => o.client_order_id === id)).toHaveLength(1);
   });
@@ -285,7 +285,14 @@ describe("sim trading over HTTP", () => {
     expect(po.status).toBe(201);
     expect(po.body.fill_count).toBe("0.00");
     expect((await c.get(`/portfolio/orders/${po.body.order_id}`)).body.order.status).toBe("canceled");
-    const ro0 = await c.order({ ticker: t, side: "ask", price: b.bestBid, count: "1", reduce_only: true });
+    const ro0 = await c.order({
+      ticker: t,
+      side: "ask",
+      price: b.bestBid,
+      count: "1",
+      reduce_only: true,
+      time_in_force: "immediate_or_cancel",
+    });
     expect(ro0.body.fill_count).toBe("0.00");
     await c.order({
       ticker: t,
