@@ -18,6 +18,7 @@ import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
 import { OrderIntents } from "./intents.js";
 import { sequentialPerChat } from "./sequential.js";
+import { accountFeature } from "./features/account.js";
 import { alertsFeature } from "./features/alerts.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { COMMANDS, helpFeature } from "./features/help.js";
@@ -45,6 +46,7 @@ function errorSummary(e: unknown): Record<string, unknown> {
  * that nothing was changed. Every other handler's unknown failure points to /orders and /portfolio.
  */
 const READ_ONLY_HANDLERS = new Set([
+  "account",
   "balance",
   "export",
   "fallback",
@@ -148,6 +150,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(helpFeature(kit));
   bot.use(tradeFeature(kit));
   bot.use(portfolioFeature(kit));
+  bot.use(accountFeature(kit));
   bot.use(ordersFeature(kit));
   bot.use(marketFeature(kit));
   bot.use(historyFeature(kit));

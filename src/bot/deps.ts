@@ -1,6 +1,7 @@
 import type { BotConfig, Context } from "grammy";
 import type winston from "winston";
 import type { OrderIntentLookup } from "./intents.js";
+import type { AccountService } from "../trading/account.js";
 import type {
   ExportService,
   HistoryService,
@@ -24,6 +25,7 @@ export interface BotServices {
   executor: OrderExecutor;
   markets: MarketService;
   portfolio: PortfolioService;
+  account: AccountService;
   history: HistoryService;
   exporter: ExportService;
 }

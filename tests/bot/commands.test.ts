@@ -28,6 +28,7 @@ describe("menu commands", () => {
       "market",
       "search",
       "balance",
+      "account",
       "history",
       "export",
       "alerts",

@@ -22,7 +22,12 @@ import {
   subMicros,
 } from "../../src/domain/money.js";
 import { estimateFee } from "../../src/domain/fees.js";
-import type { Market, Order, OutcomeSide } from "../../src/exchange/port.js";
+import type { Market, Order, OutcomeSide, ShardBalance } from "../../src/exchange/port.js";
+import {
+  type AccountService,
+  attestationOf,
+  cashByShard as shardsHoldingCash,
+} from "../../src/trading/account.js";
 import {
   type ExportResult,
   type ExportService,
@@ -70,6 +75,10 @@ interface Pos {
 export class FakeWorld {
   readonly calls: ServiceCall[] = [];
   balance: Micros = usd("100");
+  /** The account's location attestation expiry (epoch ms); null = never attested. */
+  regionExpiration: number | null = null;
+  /** Cash per exchange shard for /account; empty = all of `balance` on one shard. */
+  byShard: ShardBalance[] = [];
   readonly marketsByTicker = new Map<string, Market>();
   readonly orders = new Map<string, Order>();
   readonly fills: HistoryRow[] = [];
@@ -436,6 +445,20 @@ export class FakeWorld {
     },
   };
 
+  readonly account: AccountService = {
+    view: async () => {
+      this.record("account", "view", []);
+      const now = this.clock.now();
+      return {
+        balance: this.balance,
+        portfolioValue: 0 as Micros,
+        cashByShard: shardsHoldingCash(this.byShard),
+        attestation: attestationOf(this.regionExpiration, now),
+        asOf: now,
+      };
+    },
+  };
+
   readonly history: HistoryService = {
     between: async (fromMs, toMs) => {
       this.record("history", "between", [fromMs, toMs]);
@@ -478,12 +501,13 @@ export class FakeWorld {
     },
   };
 
-  /** The five services as BotDeps.services expects them. */
+  /** The six services as BotDeps.services expects them. */
   get services() {
     return {
       executor: this.executor,
       markets: this.markets,
       portfolio: this.portfolio,
+      account: this.account,
       history: this.history,
       exporter: this.exporter,
     };
