@@ -23,6 +23,14 @@ export class CheckFailed extends Error {
   }
 }
 
+/** A step that does not apply here (e.g. no market of an optional series is open). */
+export class Skipped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "Skipped";
+  }
+}
+
 /** The run was interrupted (Ctrl-C): the remaining steps do not start. */
 export class Interrupted extends Error {
   constructor() {
@@ -57,26 +65,31 @@ export class StepRunner {
     return this.results.some((r) => r.status === "FAIL");
   }
 
-  /** Runs one step; returns its value, or undefined when it failed (the row says why). */
-  async run<T>(step: string, fn: () => Promise<Said<T>>): Promise<T | undefined> {
+  /**
+   * Runs one step; returns its value, or undefined when it failed (the row says why). After Ctrl-C
+   * it throws Interrupted instead of starting, unless it is `always` (clean-up).
+   */
+  async run<T>(
+    step: string,
+    fn: () => Promise<Said<T>>,
+    opts: { always?: boolean } = {},
+  ): Promise<T | undefined> {
+    // After Ctrl-C no new step starts: Interrupted propagates to the run, which cleans up.
+    if (this.opts.signal?.aborted && !opts.always) throw new Interrupted();
     const now = this.opts.now ?? Date.now;
     const t0 = now();
     try {
-      if (this.opts.signal?.aborted) throw new Interrupted();
       const r = await fn();
       this.record({ step, status: "PASS", ms: now() - t0, said: r.said });
       return r.value;
     } catch (e) {
-      this.record({ step, status: "FAIL", ms: now() - t0, said: errorText(e) });
+      const status = e instanceof Skipped ? "SKIP" : "FAIL";
+      this.record({ step, status, ms: now() - t0, said: errorText(e) });
       return undefined;
     }
   }
 
-  skip(step: string, why: string): void {
-    this.record({ step, status: "SKIP", ms: 0, said: why });
-  }
-
-  private record(r: StepResult): void {
+  record(r: StepResult): void {
     const clean = { ...r, said: redactString(oneLine(r.said), this.opts.secrets) };
     this.results.push(clean);
     this.opts.onStep?.(clean);
