@@ -36,9 +36,9 @@ export function attestationNeedsAction(a: Attestation): boolean {
   return a.kind === "expiring" || a.kind === "lapsed" || a.kind === "never";
 }
 
-/** Whole days left, rounded up ("in 3 days" for 2 days 5 hours); 0 never occurs while msLeft > 0. */
+/** Whole days left, rounded down ("in 3 days" for 3 days 5 hours; 0 = less than a day). */
 export function daysLeft(msLeft: number): number {
-  return Math.max(1, Math.ceil(msLeft / DAY_MS));
+  return Math.max(0, Math.floor(msLeft / DAY_MS));
 }
 
 export interface AccountView {

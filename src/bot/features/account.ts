@@ -21,7 +21,7 @@ function day(ms: number, timeZone: string): string {
 
 function inDays(msLeft: number): string {
   const n = daysLeft(msLeft);
-  return n === 1 ? "within a day" : `in ${n} days`;
+  return n === 0 ? "in less than a day" : n === 1 ? "in 1 day" : `in ${n} days`;
 }
 
 /** The attestation in one or two sentences a phone user understands. */
