@@ -17,6 +17,9 @@ import { loadPrivateKey } from "./exchange/kalshi/signer.js";
 import { describeExchangeError } from "./exchange/errors.js";
 import { createTradingServices, type TradingServices } from "./trading/index.js";
 import { createBot, setCommands } from "./bot/createBot.js";
+import { pages } from "./bot/format.js";
+import { sellShrinkText } from "./bot/views.js";
+import { createSellGuard, watchSellGuard } from "./trading/sellGuard.js";
 import type { MyContext } from "./bot/context.js";
 import type { Bot } from "grammy";
 import {
@@ -269,6 +272,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...(opts.alerts ?? {}),
     });
 
+    // Resting sells carry no reduce_only (Kalshi allows it only with IOC): when a holding falls below
+    // what rests to sell, the guard shrinks the sell and every allowed chat is told.
+    const sellGuard = createSellGuard({
+      exchange,
+      journal: services.journal,
+      intentOf: (o) => orderIntent({ orderId: o.orderId, clientOrderId: o.clientOrderId }),
+    });
+    let stopSellGuard: (() => void) | null = null;
+    const tellShrinks = async (outs: Parameters<typeof sellShrinkText>[0][]): Promise<void> => {
+      const body = outs.map(sellShrinkText).join("\n");
+      for (const chatId of config.telegram.allowedUserIds) {
+        for (const page of pages(config.envTag, body)) {
+          await bot.api.sendMessage(chatId, page, { parse_mode: "HTML" }).catch((e: unknown) => {
+            logger.warn("could not tell a chat about a shrunk resting sell", { error: e });
+          });
+        }
+      }
+    };
+
     let health: Awaited<ReturnType<typeof startHealthServer>> | null = null;
     const healthCheck = async (): Promise<HealthReport> => {
       const t0 = Date.now();
@@ -340,6 +362,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
         } catch (e) {
           throw new AppStartError("alerts", `The fill alerts could not start: ${says(e)}.`, { cause: e });
         }
+        stopSellGuard = watchSellGuard({
+          guard: sellGuard,
+          stream,
+          onShrunk: (outs) => {
+            logger.info("resting sells shrunk to the holding", { changes: outs.length });
+            return tellShrinks(outs);
+          },
+          onError: (e) => logger.warn("resting-sell guard check failed", { error: e }),
+        });
         if (config.healthPort !== undefined) {
           try {
             health = await startHealthServer({
@@ -382,6 +413,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (bot.isRunning()) await step("telegram polling", () => bot.stop(), 1_000);
           // The update being handled (e.g. an order being placed) may finish and tell the user.
           await step("updates in progress", inFlight, 1_000);
+          stopSellGuard?.();
           await step("fill alerts", () => alerts.stop(), 800);
           await step("alert stream", () => stream.close(), 300);
           if (health) await step("health endpoint", () => health!.close(), 300);

@@ -9,6 +9,7 @@ import {
   ZERO_MICROS,
 } from "../domain/money.js";
 import type { Order, OutcomeSide } from "../exchange/port.js";
+import type { SellShrinkOutcome } from "../trading/sellGuard.js";
 import type { OrderIntentInfo } from "./intents.js";
 import type {
   HistoryRow,
@@ -143,9 +144,28 @@ export function placedCard(q: Quote, r: PlaceResult): string {
     );
   } else if (r.status === "resting") {
     lines.push(`✅ <b>Order placed</b>, nothing filled yet`);
-  } else {
+  } else if (r.unfilled?.reason === "no_position") {
+    lines.push(
+      `<b>Nothing sold</b>: you no longer held any ${SIDE(i.outcome)} when the order reached Kalshi (sold elsewhere or by another user), so it was canceled.`,
+    );
+  } else if (r.unfilled?.reason === "no_liquidity") {
     lines.push(
       `<b>Nothing filled</b>: no one traded at ${price(q.price)} or better, so the order was canceled.`,
+    );
+  } else {
+    lines.push(`<b>Nothing filled</b>, so the order was canceled.`);
+  }
+  const rest = (i.count - r.filledCount) as Centis;
+  if (r.filledCount > 0 && r.unfilled && rest > 0) {
+    lines.push(
+      r.unfilled.reason === "no_position"
+        ? `The other ${contractsText(rest)} were not sold: you held only ${contractsText((r.unfilled.held ?? r.filledCount) as Centis)}.`
+        : `The other ${contractsText(rest)} did not fill: no one traded at ${price(q.price)} or better.`,
+    );
+  }
+  if (r.cappedAtHolding !== undefined) {
+    lines.push(
+      `You now hold only ${contractsText(r.cappedAtHolding)} ${SIDE(i.outcome)}, so the sell is for ${contractsText(r.cappedAtHolding)}, not ${contractsText(i.count)}.`,
     );
   }
   lines.push(marketLine(q.marketTitle, i.ticker));
@@ -234,4 +254,19 @@ export function historyTable(rows: HistoryRow[], label: string, timeZone: string
 
 export function positionButtonLabel(ticker: string, side: "yes" | "no", c: Centis): string {
   return `${ticker} ${SIDE(side)} ×${displayCount(c)}`;
+}
+
+/**
+ * What the holding guard did to a resting sell (src/trading/sellGuard.ts), in one sentence:
+ * "Your resting sell of 10 YES in KX… was reduced to 4 because you now hold 4."
+ */
+export function sellShrinkText(s: SellShrinkOutcome): string {
+  const what = `Your resting sell of ${displayCount(s.resting)} ${SIDE(s.outcome)} in ${code(s.ticker)}`;
+  const why =
+    s.held > 0
+      ? `you now hold ${displayCount(s.held)}`
+      : `you no longer hold any ${SIDE(s.outcome)} there`;
+  if (s.done === "decreased") return `${what} was reduced to ${displayCount(s.keep)} because ${why}.`;
+  if (s.done === "canceled") return `${what} was canceled because ${why}.`;
+  return `⚠️ ${what} should be ${s.keep > 0 ? `reduced to ${displayCount(s.keep)}` : "canceled"} because ${why}, but Kalshi refused (${escapeHtml(s.error ?? "unknown error")}). Cancel it in /orders, or it may open a ${s.outcome === "yes" ? "NO" : "YES"} position when it fills.`;
 }

@@ -792,7 +792,9 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private orderByClientId(accountId: string, clientOrderId: string | undefined): SimOrder | undefined {
     if (!clientOrderId) return undefined;
     const id = this.clientIds.get(`${accountId}\u0000${clientOrderId}`);
-    return id ? this.state.orders[id] : undefined;
+    const o = id ? this.state.orders[id] : undefined;
+    // An amend may have renamed it (updated_client_order_id).
+    return o?.clientOrderId === clientOrderId ? o : undefined;
   }
 
   private duplicateClientOrderId(clientOrderId: string): SimError {
@@ -1437,6 +1439,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       now: this.now(),
       clock_offset_ms: this.state.clockOffset,
       balance_micros: u.balance,
+      balance_by_shard_micros: { ...u.shardBalances },
       positions: Object.values(u.positions).filter((p) => p.position !== 0),
       resting_orders: Object.values(this.state.orders).filter(
         (o) => o.accountId === USER && o.status === "resting",

@@ -503,14 +503,31 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     extra: { bucket?: "read" | "write"; cost?: Route["cost"] } = {},
   ): void => {
     const re = new RegExp("^" + pattern.replace(/\{[a-z_]+\}/g, "([^/]+)") + "$");
-    const cost = extra.cost ?? (({ bodyText }) => tokenCost(method, pattern, batchCount(bodyText)));
+    // Batches are billed per item (read from the body); every other route has a fixed cost.
+    const fixed = tokenCost(method, pattern, 1);
+    const perItem = tokenCost(method, pattern, 2) !== fixed;
+    const cost =
+      extra.cost ?? (perItem ? ({ bodyText }) => tokenCost(method, pattern, batchCount(bodyText)) : fixed);
     routes.push({ method, re, auth, handler, bucket: extra.bucket ?? "read", cost });
   };
   const ok = (body: unknown, status = 200): Reply => ({ status, body });
   const subaccountParam = (q: Query): void => subaccountField(q.get("subaccount"));
 
+  // The top-level fields reflect shard 0; the sim has no transfer between shards.
   route("GET", "/exchange/status", false, () =>
-    ok({ exchange_active: true, trading_active: true, exchange_estimated_resume_time: null }),
+    ok({
+      exchange_active: true,
+      trading_active: true,
+      intra_exchange_transfers_active: false,
+      exchange_estimated_resume_time: null,
+      exchange_index_statuses: SHARDS.map((i) => ({
+        exchange_index: i,
+        description: i === 0 ? "Kalshi exchange (default shard)" : `Kalshi exchange shard ${i} (crypto)`,
+        exchange_active: true,
+        trading_active: true,
+        intra_exchange_transfers_active: false,
+      })),
+    }),
   );
   route("GET", "/exchange/user_data_timestamp", false, () => ok({ as_of_time: iso(engine.now()) }));
   route("GET", "/account/limits", true, () =>
@@ -622,7 +639,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
       const out = (b.orders as Json[]).map((item) => {
         const id = typeof item?.order_id === "string" ? item.order_id : "";
         try {
-          if (!id) throw bad("order_id is required");
+          if (typeof item !== "object" || item === null || !id) throw bad("each order needs an order_id");
           subaccountField(item.subaccount);
           return cancel(id, parseRoute(item.exchange_index, item.market_ticker));
         } catch (e) {

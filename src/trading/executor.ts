@@ -2,9 +2,12 @@
  * Order executor: validates an intent, prices it into a quote, and places a quote exactly once.
  *
  * V2 mapping (the exchange quotes everything from the YES leg):
- *   buy YES @ p → bid @ p        sell YES @ p → ask @ p (reduce_only)
- *   buy NO  @ q → ask @ 1 − q    sell NO  @ q → bid @ 1 − q (reduce_only)
- * A market order is an immediate_or_cancel limit at the best opposite price ± slippage.
+ *   buy YES @ p → bid @ p        sell YES @ p → ask @ p
+ *   buy NO  @ q → ask @ 1 − q    sell NO  @ q → bid @ 1 − q
+ * A market order is an immediate_or_cancel limit at the best opposite price ± slippage; a market
+ * sell carries reduce_only. A resting (good_till_canceled) sell cannot (Kalshi: "rejected unless
+ * time_in_force is immediate_or_cancel"): it is capped at the holding when placed, and the
+ * holding guard (sellGuard.ts) shrinks it when the holding falls later.
  */
 import { randomUUID } from "node:crypto";
 import type { FeeType } from "../domain/fees.js";
@@ -29,6 +32,7 @@ import type {
   Market,
   Order,
   Orderbook,
+  OrderRef,
   OutcomeSide,
   TimeInForce,
 } from "../exchange/port.js";
@@ -48,6 +52,7 @@ import {
 } from "./prices.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
 import {
+  type CancelAllResult,
   type OrderExecutor,
   type OrderIntent,
   type PlaceOutcome,
@@ -136,6 +141,8 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
   const fallbackByEvent = new Map<string, FeeInfo>();
   const snapshots = deps.snapshots ?? createMarketSnapshots({ now });
   const placements = new Map<string, Promise<PlaceOutcome>>();
+  /** Quotes whose create was sent at least once (a repeat looks the order up first). */
+  const attempted = new Set<string>();
 
   /**
    * The fee schedule of the market's series. The event → series link is remembered for good and the
@@ -366,7 +373,12 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       intent,
       marketTitle: market.title,
       price,
-      wire: { side: wireSide(intent.outcome, intent.action), yesPrice, timeInForce, reduceOnly: isSell },
+      wire: {
+        side: wireSide(intent.outcome, intent.action),
+        yesPrice,
+        timeInForce,
+        reduceOnly: isSell && timeInForce === "immediate_or_cancel",
+      },
       estimatedCost: gross,
       estimatedFee: fee,
       maxLoss: isSell ? fee : micros(gross + fee),
@@ -391,6 +403,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       averageFillPrice: Micros | null;
       averageFeePaid: Micros | null;
     },
+    count: Centis,
   ): PlaceResult {
     const filled = res.fillCount;
     const ioc = q.wire.timeInForce !== "good_till_canceled";
@@ -398,7 +411,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     let resting: Centis;
     if (ioc) {
       resting = 0 as Centis;
-      status = filled > 0 && filled >= q.intent.count ? "executed" : "canceled";
+      status = filled > 0 && filled >= count ? "executed" : "canceled";
     } else if (res.remainingCount > 0) {
       resting = res.remainingCount;
       status = "resting";
@@ -480,13 +493,42 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     return count > 0 ? { outcome: q.closes.outcome, count } : undefined;
   }
 
-  /** After a failed create: did the order get in anyway (timeout, duplicate)? */
+  /** After a failed create: did the order get in anyway (timeout, duplicate)? Throws when it cannot tell. */
+  async function lookUp(q: Quote): Promise<Order | null> {
+    const orders = await exchange.getOrders({ ticker: q.intent.ticker, minTs: q.createdAt - 60_000 });
+    return orders.find((o) => o.clientOrderId === q.clientOrderId) ?? null;
+  }
+
   async function findExisting(q: Quote): Promise<Order | null> {
     try {
-      const orders = await exchange.getOrders({ ticker: q.intent.ticker, minTs: q.createdAt - 60_000 });
-      return orders.find((o) => o.clientOrderId === q.clientOrderId) ?? null;
+      return await lookUp(q);
     } catch {
       return null;
+    }
+  }
+
+  /** What the intent's outcome is held now in `ticker` (sells sell the intent's outcome). */
+  async function heldNow(q: Quote): Promise<Centis> {
+    const ticker = q.intent.ticker;
+    const pos =
+      (await exchange.getPositions({ ticker })).find((p) => p.ticker.toUpperCase() === ticker)?.position ?? 0;
+    return (q.intent.outcome === "yes" ? Math.max(pos, 0) : Math.max(-pos, 0)) as Centis;
+  }
+
+  /**
+   * Why an immediate-or-cancel order filled less than asked, from the exchange's own state after
+   * its answer: a reduce-only sell whose holding (now + what it sold) was below the count was capped
+   * at the position (e.g. another user sold it first); otherwise nobody traded at the limit. Left
+   * out (the bot then says only what happened) when the position cannot be read.
+   */
+  async function whyUnfilled(q: Quote, count: Centis, r: PlaceResult): Promise<PlaceResult["unfilled"]> {
+    if (q.wire.timeInForce === "good_till_canceled" || r.filledCount >= count) return undefined;
+    if (!q.wire.reduceOnly) return { reason: "no_liquidity", held: null };
+    try {
+      const held = ((await heldNow(q)) + r.filledCount) as Centis;
+      return held < count ? { reason: "no_position", held } : { reason: "no_liquidity", held };
+    } catch {
+      return undefined;
     }
   }
 
@@ -504,6 +546,23 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       const moved = current === null || (isSell ? current < q.price : current > q.price);
       if (moved) return { kind: "requote", reason: "price_moved", quote: await quote(q.intent, { book }) };
     }
+    // A resting sell carries no reduce_only: cap it at what is held right now.
+    let count = q.intent.count;
+    let cappedAtHolding: Centis | undefined;
+    if (q.intent.action === "sell" && !q.wire.reduceOnly && !attempted.has(q.clientOrderId)) {
+      const held = await heldNow(q);
+      const label = OUTCOME_LABEL[q.intent.outcome];
+      if (held <= 0) {
+        throw new UserError(
+          `You no longer hold any ${label} contracts in ${q.intent.ticker}, so nothing was placed.`,
+          "nothing_to_sell",
+        );
+      }
+      if (held < count) {
+        count = held;
+        cappedAtHolding = held;
+      }
+    }
     journal.record({
       type: "order_submitted",
       ticker: q.intent.ticker,
@@ -511,7 +570,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       outcome: q.intent.outcome,
       action: q.intent.action,
       kind: q.intent.kind,
-      count: q.intent.count,
+      count,
       price: q.price,
       side: q.wire.side,
       yesPrice: q.wire.yesPrice,
@@ -522,22 +581,30 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     // Our own order changes the book and the market's best prices.
     snapshots.drop(q.intent.ticker);
     try {
-      const res = await exchange.createOrder({
-        ticker: q.intent.ticker,
-        side: q.wire.side,
-        count: q.intent.count,
-        price: q.wire.yesPrice,
-        timeInForce: q.wire.timeInForce,
-        clientOrderId: q.clientOrderId,
-        ...(q.wire.reduceOnly ? { reduceOnly: true } : {}),
-      });
-      result = resultFromCreate(q, res);
-      if (res.fillCount > 0) {
-        const [exact, closed] = await Promise.all([
-          withExactFees(q, result),
-          closedPart(q, result.filledCount),
-        ]);
-        result = closed ? { ...exact, closed } : exact;
+      // An earlier attempt of this quote may have reached the exchange: look before sending again.
+      const earlier = attempted.has(q.clientOrderId) ? await lookUp(q) : null;
+      if (earlier) {
+        result = resultFromOrder(q, earlier);
+      } else {
+        attempted.add(q.clientOrderId);
+        if (attempted.size > MAX_REMEMBERED_PLACEMENTS) attempted.delete(attempted.values().next().value!);
+        const res = await exchange.createOrder({
+          ticker: q.intent.ticker,
+          side: q.wire.side,
+          count,
+          price: q.wire.yesPrice,
+          timeInForce: q.wire.timeInForce,
+          clientOrderId: q.clientOrderId,
+          ...(q.wire.reduceOnly ? { reduceOnly: true } : {}),
+        });
+        result = resultFromCreate(q, res, count);
+        if (res.fillCount > 0) {
+          const [exact, closed] = await Promise.all([
+            withExactFees(q, result),
+            closedPart(q, result.filledCount),
+          ]);
+          result = closed ? { ...exact, closed } : exact;
+        }
       }
     } catch (err) {
       const existing = await findExisting(q);
@@ -559,6 +626,9 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     } finally {
       snapshots.drop(q.intent.ticker);
     }
+    if (cappedAtHolding !== undefined) result = { ...result, cappedAtHolding };
+    const unfilled = await whyUnfilled(q, count, result);
+    if (unfilled) result = { ...result, unfilled };
     journal.record({
       type: "order_placed",
       ticker: q.intent.ticker,
@@ -605,35 +675,53 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       });
       return { orderId: res.orderId, canceledCount: res.reducedBy };
     },
-    async cancelAll() {
-      const open = await exchange.getOrders({ status: "resting" });
-      let canceled = 0;
-      let firstError: unknown = null;
-      for (const o of open) {
-        try {
-          const res = await exchange.cancelOrder(o.orderId, o.ticker);
-          snapshots.drop(o.ticker);
-          journal.record({
-            type: "order_canceled",
-            orderId: res.orderId,
-            ticker: o.ticker,
-            clientOrderId: res.clientOrderId,
-            canceledCount: res.reducedBy,
-          });
-          if (res.reducedBy > 0) canceled++;
-        } catch (err) {
-          firstError ??= err;
-          journal.record({
-            type: "error",
-            message: err instanceof Error ? err.message : String(err),
-            context: "cancelAll",
-            orderId: o.orderId,
-            ticker: o.ticker,
-          });
+    async cancelAll(listed) {
+      const targets: OrderRef[] =
+        listed ??
+        (await exchange.getOrders({ status: "resting" })).map((o) => ({
+          orderId: o.orderId,
+          ticker: o.ticker,
+        }));
+      const out: CancelAllResult = { canceled: 0, gone: 0, failed: [], appeared: [] };
+      if (targets.length > 0) {
+        const tickerOf = new Map(targets.map((t) => [t.orderId, t.ticker]));
+        const results = await exchange.cancelOrders(targets);
+        for (const r of results) {
+          const ticker = tickerOf.get(r.orderId) ?? "";
+          snapshots.drop(ticker);
+          if (r.ok) {
+            journal.record({
+              type: "order_canceled",
+              orderId: r.orderId,
+              ticker,
+              clientOrderId: r.clientOrderId,
+              canceledCount: r.reducedBy,
+            });
+            if (r.reducedBy > 0) out.canceled++;
+            else out.gone++;
+          } else if (r.error.code === "not_found") {
+            out.gone++; // filled or canceled since the list was read
+          } else {
+            out.failed.push({ orderId: r.orderId, ticker, reason: r.error.details ?? r.error.message });
+            journal.record({
+              type: "error",
+              message: r.error.message,
+              context: "cancelAll",
+              orderId: r.orderId,
+              ticker,
+            });
+          }
         }
       }
-      if (canceled === 0 && firstError !== null) throw firstError;
-      return { canceled };
+      if (listed) {
+        const ids = new Set(listed.map((t) => t.orderId));
+        try {
+          out.appeared = (await exchange.getOrders({ status: "resting" })).filter((o) => !ids.has(o.orderId));
+        } catch {
+          // The cancels stand; the bot's /orders shows what rests.
+        }
+      }
+      return out;
     },
     orderStatus(orderId) {
       return exchange.getOrder(orderId.trim());

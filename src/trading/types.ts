@@ -3,7 +3,7 @@
  * file and work on the ExchangePort only.
  */
 import type { Centis, Micros } from "../domain/money.js";
-import type { Market, Order, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
+import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
 
 export type Environment = "sim" | "demo" | "production";
 export type TradeAction = "buy" | "sell";
@@ -75,6 +75,30 @@ export interface PlaceResult {
    * that position; the rest of `filledCount` opened the intent's outcome. Absent when none did.
    */
   closed?: { outcome: OutcomeSide; count: Centis };
+  /**
+   * A resting (limit) sell goes without reduce_only (Kalshi refuses it unless immediate_or_cancel), so
+   * it is capped at the holding when placed: set when the holding had shrunk below the quote's count
+   * since the quote, to what was held (the count actually placed).
+   */
+  cappedAtHolding?: Centis;
+  /**
+   * Why an immediate-or-cancel order did not fill completely, read from the exchange after its answer:
+   * "no_position" — a reduce-only sell was capped at what was still held (`held`, e.g. 0 when another
+   * user or device sold it first); "no_liquidity" — nobody traded at the limit or better.
+   */
+  unfilled?: { reason: "no_position" | "no_liquidity"; held: Centis | null };
+}
+
+/** What "Cancel all" did with the orders it was given. */
+export interface CancelAllResult {
+  /** Orders canceled with contracts still resting. */
+  canceled: number;
+  /** Listed orders that were no longer resting (filled or canceled meanwhile). */
+  gone: number;
+  /** Listed orders the exchange refused to cancel, with its reason. */
+  failed: { orderId: string; ticker: string; reason: string }[];
+  /** Resting orders that were NOT in the list (placed meanwhile): left alone. */
+  appeared: Order[];
 }
 
 /** Placing a quote may instead produce a fresh quote (expired, or price moved). */
@@ -99,7 +123,11 @@ export interface OrderExecutor {
   place(quote: Quote): Promise<PlaceOutcome>;
   /** Cancels one order, routed by its market (`ticker`, else read from the order). */
   cancel(orderId: string, ticker?: string): Promise<{ orderId: string; canceledCount: Centis }>;
-  cancelAll(): Promise<{ canceled: number }>;
+  /**
+   * Cancels exactly `listed` (one routed batch cancel) and reports resting orders that appeared
+   * meanwhile; without a list, the resting orders read now.
+   */
+  cancelAll(listed?: OrderRef[]): Promise<CancelAllResult>;
   orderStatus(orderId: string): Promise<Order>;
   openOrders(): Promise<Order[]>;
 }

@@ -67,7 +67,8 @@ describe("menu commands", () => {
     expect(h.last().text).toContain("Resting orders (2)");
     expect(h.buttons()).toEqual([`Cancel 1: ${TICKER}`, `Cancel 2: ${TICKER}`, "Cancel all"]);
     await h.tap("Cancel 1");
-    expect(h.world.callsTo("executor", "cancel")[0]!.args).toEqual(["ord-1"]);
+    // Routed: the button's cancel names the order's market.
+    expect(h.world.callsTo("executor", "cancel")[0]!.args).toEqual(["ord-1", TICKER]);
     expect(h.last().text).toContain("Canceled order ord-1 (5 contracts were resting)");
     expect(h.last().text).toContain("Resting orders (1)");
   });
@@ -87,6 +88,30 @@ describe("menu commands", () => {
     await h.tap("Yes, cancel all");
     expect(h.world.callsTo("executor", "cancelAll")).toHaveLength(1);
     expect(h.last().text).toContain("Canceled 2 orders.");
+  });
+
+  it("Cancel all cancels exactly the orders it listed and tells about one placed meanwhile", async () => {
+    h = await makeHarness();
+    await buyResting(5, "0.40");
+    await buyResting(3, "0.41");
+    await h.say("/orders");
+    await h.tap("Cancel all");
+    expect(h.last().text).toContain("Cancel all 2 resting orders?");
+    // Another user (or device) places an order while the question is open.
+    await buyResting(2, "0.39");
+    await h.tap("Yes, cancel all");
+    const [call] = h.world.callsTo("executor", "cancelAll");
+    expect(call!.args).toEqual([
+      [
+        { orderId: "ord-1", ticker: TICKER },
+        { orderId: "ord-2", ticker: TICKER },
+      ],
+    ]);
+    const text = h.botTexts().find((t) => t.includes("Canceled 2 orders."));
+    expect(text).toBeDefined();
+    expect(text).toContain("1 new order appeared after the list was shown and was not canceled");
+    expect(text).toContain("Send /orders to cancel it");
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual(["ord-3"]);
   });
 
   it("/cancel <id> and /status <id>", async () => {

@@ -98,3 +98,88 @@ describe("cards for a buy that closes the other outcome", () => {
     expect(htmlToText(placedCard(q, result({})))).toContain("✅ Bought 10 contracts YES at avg $0.32");
   });
 });
+
+describe("why an order did not fill, from the exchange's answer (issue 17.5)", () => {
+  const sell = (count: number) =>
+    quote({
+      count,
+      intent: { ticker: "KXT-1", outcome: "yes", action: "sell", count: contracts(count), kind: "market" },
+      wire: { side: "ask", yesPrice: usd("0.32"), timeInForce: "immediate_or_cancel", reduceOnly: true },
+      price: usd("0.32"),
+    });
+
+  it("a second market sell of the same position says the holding was gone, not that no one traded", () => {
+    const text = htmlToText(
+      placedCard(
+        sell(10),
+        result({
+          status: "canceled",
+          filledCount: 0 as never,
+          averagePrice: null,
+          unfilled: { reason: "no_position", held: 0 as never },
+        }),
+      ),
+    );
+    expect(text).toContain("Nothing sold: you no longer held any YES when the order reached Kalshi");
+    expect(text).not.toContain("no one traded");
+  });
+
+  it("no liquidity at the limit keeps its sentence; a partial fill names the cause of the rest", () => {
+    expect(
+      htmlToText(
+        placedCard(
+          sell(10),
+          result({
+            status: "canceled",
+            filledCount: 0 as never,
+            averagePrice: null,
+            unfilled: { reason: "no_liquidity", held: contracts(10) },
+          }),
+        ),
+      ),
+    ).toContain("Nothing filled: no one traded at $0.32 or better");
+    const partial = htmlToText(
+      placedCard(
+        sell(10),
+        result({
+          status: "canceled",
+          filledCount: contracts(4),
+          unfilled: { reason: "no_position", held: contracts(4) },
+        }),
+      ),
+    );
+    expect(partial).toContain("Sold 4 contracts YES");
+    expect(partial).toContain("The other 6 contracts were not sold: you held only 4 contracts.");
+  });
+
+  it("a resting sell capped at the holding says so", () => {
+    const q = quote({
+      count: 10,
+      intent: {
+        ticker: "KXT-1",
+        outcome: "yes",
+        action: "sell",
+        count: contracts(10),
+        kind: "limit",
+        limitPrice: usd("0.62"),
+      },
+      wire: { side: "ask", yesPrice: usd("0.62"), timeInForce: "good_till_canceled", reduceOnly: false },
+      price: usd("0.62"),
+    });
+    const text = htmlToText(
+      placedCard(
+        q,
+        result({
+          status: "resting",
+          filledCount: 0 as never,
+          averagePrice: null,
+          restingCount: contracts(4),
+          cappedAtHolding: contracts(4),
+        }),
+      ),
+    );
+    expect(text).toContain(
+      "You now hold only 4 contracts YES, so the sell is for 4 contracts, not 10 contracts.",
+    );
+  });
+});

@@ -9,6 +9,7 @@ import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KalshiClient } from "../../src/exchange/kalshi/client.js";
 import { loadPrivateKey } from "../../src/exchange/kalshi/signer.js";
+import { EndpointCostTable } from "../../src/exchange/kalshi/rateLimiter.js";
 import {
   KalshiApiError,
   KalshiNetworkError,
@@ -359,9 +360,9 @@ describe("KalshiClient against the sim: trading and money", () => {
   });
 
   it.each(["existing", "conflict"] as const)(
-    "a repeated client_order_id creates one order and charges once (sim answers duplicates: %s)",
+    "lenient sim: a repeated client_order_id creates one order and charges once (sim answers duplicates: %s)",
     async (dup) => {
-      const s = await sim({ duplicateClientOrderId: dup });
+      const s = await sim({ clientOrderIds: "lenient", duplicateClientOrderId: dup });
       const k = await client(s);
       const [q] = await markets(k, 1);
       const start = await balance(k);
@@ -376,6 +377,17 @@ describe("KalshiClient against the sim: trading and money", () => {
       expect(await balance(k)).toBe(start - notional(q!.ask, c(2)) - takerFeeByHand(q!.ask, c(2)));
     },
   );
+
+  it("strict sim: repeating the create of a RESTING order is refused (409) and answered with that order", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const [q] = await markets(k, 1);
+    const req = order(q!.ticker, "bid", (q!.bid - 20_000) as Micros, c(2), "good_till_canceled");
+    const first = await k.createOrder(req);
+    const second = await k.createOrder(req);
+    expect(second.orderId).toBe(first.orderId);
+    expect((await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId)).toHaveLength(1);
+  });
 });
 
 describe("KalshiClient against the sim: authentication", () => {
@@ -533,17 +545,17 @@ describe("KalshiClient against the sim: faults", () => {
     },
   );
 
-  it.each(["existing", "conflict"] as const)(
-    "drop_after_accept on every create attempt: the lookup by client_order_id recovers the order (sim answers duplicates: %s)",
-    async (dup) => {
-      const s = await sim({ duplicateClientOrderId: dup });
+  it.each(["strict", "lenient"] as const)(
+    "drop_after_accept on a create: found by client_order_id before anything is re-sent (%s sim)",
+    async (policy) => {
+      const s = await sim({ clientOrderIds: policy });
       const { logger, attempts } = captureLogger();
       const k = await client(s, { logger });
       const [q] = await markets(k, 1);
       s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 4 });
       const req = order(q!.ticker, "bid", (q!.bid - 20_000) as Micros, c(3), "good_till_canceled");
       const r = await k.createOrder(req);
-      expect(attempts.filter((a) => a.method === "POST")).toHaveLength(4);
+      expect(attempts.filter((a) => a.method === "POST")).toHaveLength(1);
       expect(attempts.some((a) => a.method === "GET" && a.path.startsWith("/portfolio/orders?"))).toBe(true);
       const all = await k.getOrders();
       expect(all).toHaveLength(1);
@@ -555,6 +567,21 @@ describe("KalshiClient against the sim: faults", () => {
       expect(r.remainingCount).toBe(c(3));
     },
   );
+
+  it("strict sim: a dropped answer of an IOC that filled → exactly one order, one fill set, charged once", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const [q] = await markets(k, 1);
+    const start = await balance(k);
+    s.addFault({ path: "/portfolio/events/orders", method: "POST", kind: "drop_after_accept", count: 1 });
+    const req = order(q!.ticker, "bid", q!.ask, c(2), "immediate_or_cancel");
+    const r = await k.createOrder(req);
+    expect(r).toMatchObject({ clientOrderId: req.clientOrderId, fillCount: c(2), remainingCount: 0 });
+    expect((await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId)).toHaveLength(1);
+    expect(await k.getFills()).toHaveLength(1);
+    expect(await balance(k)).toBe(start - notional(q!.ask, c(2)) - takerFeeByHand(q!.ask, c(2)));
+    expect(s.engine.moneyDiscrepancy()).toBe(0);
+  });
 
   it("drop_after_accept on cancel: the retry's 404 is read back and the cancel counts as done", async () => {
     const s = await sim();
@@ -601,7 +628,9 @@ describe("KalshiClient against the sim: a recovered create reports its averages"
     "%s sweeping two price levels, recovered after %s: average YES fill price and fee per contract",
     async (side, how) => {
       const conflict = how.startsWith("a 409");
-      const s = await sim(conflict ? { duplicateClientOrderId: "conflict" } : {});
+      // The repeated-create variant needs the lenient sim (the strict one places a finished IOC's
+      // id again as a new order); the lost-answer variant runs on the strict default.
+      const s = await sim(conflict ? { clientOrderIds: "lenient", duplicateClientOrderId: "conflict" } : {});
       const k = await client(s);
       const [q] = await markets(k, 1);
       const ob = await k.getOrderbook(q!.ticker);
@@ -641,6 +670,11 @@ describe("KalshiClient against the sim: a recovered create reports its averages"
           first.averageFillPrice,
           first.averageFeePaid,
         ]);
+      }
+      if (!first) {
+        // Strict sim, every answer dropped: the IOC that filled exists exactly once.
+        const mine = (await k.getOrders()).filter((o) => o.clientOrderId === req.clientOrderId);
+        expect(mine).toHaveLength(1);
       }
       expect(s.engine.moneyDiscrepancy()).toBe(0);
     },
@@ -737,5 +771,84 @@ describe("KalshiClient against the sim: market data, pagination, history", () =>
     expect(horders.map((o) => o.orderId)).toEqual([]);
     const exec = await k.getHistoricalOrders({ status: "executed" });
     expect(exec.map((o) => o.orderId)).toEqual([r.orderId]);
+  });
+});
+
+describe("KalshiClient against the strict sim: routed order writes on shard 1 (crypto)", () => {
+  async function cryptoResting(k: KalshiClient, n: number, tag: string) {
+    const ms = await k.getMarkets({ seriesTicker: "KXBTCD", status: "open" });
+    for (const m of ms) {
+      const q = await quote(k, m.ticker).catch(() => null);
+      if (!q || q.bid < 30_000) continue;
+      const price = (q.bid - 20_000) as Micros;
+      const r = await k.createOrder({
+        ...order(m.ticker, "bid", price, c(n), "good_till_canceled"),
+        clientOrderId: `${tag}-${m.ticker}`,
+      });
+      return { ticker: m.ticker, price, orderId: r.orderId };
+    }
+    throw new Error("no crypto market with a bid");
+  }
+
+  it("cancel, decrease and amend name the market and reach the order on shard 1", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const a = await cryptoResting(k, 5, "a");
+    const dec = await k.decreaseOrder({ orderId: a.orderId, ticker: a.ticker, reduceTo: c(3) });
+    expect(dec.remainingCount).toBe(c(3));
+    const am = await k.amendOrder({
+      orderId: a.orderId,
+      ticker: a.ticker,
+      side: "bid",
+      price: (a.price - 10_000) as Micros,
+      count: c(4),
+    });
+    expect(am.orderId).toBeTruthy();
+    expect((await k.getOrder(am.orderId)).remainingCount).toBe(c(4));
+    const cx = await k.cancelOrder(am.orderId, a.ticker);
+    expect(cx.reducedBy).toBe(c(4));
+    expect(s.engine.moneyDiscrepancy()).toBe(0);
+  });
+
+  it("batch cancel with market_ticker per item cancels exactly those; cancel-all reaches every shard", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const a = await cryptoResting(k, 2, "b1");
+    const [q] = await markets(k, 1);
+    const b = await k.createOrder(
+      order(q!.ticker, "bid", (q!.bid - 20_000) as Micros, c(2), "good_till_canceled"),
+    );
+    const keep = await k.createOrder(
+      order(q!.ticker, "bid", (q!.bid - 30_000) as Micros, c(1), "good_till_canceled"),
+    );
+    const res = await k.cancelOrders([
+      { orderId: a.orderId, ticker: a.ticker },
+      { orderId: b.orderId, ticker: q!.ticker },
+    ]);
+    expect(res.map((r) => [r.orderId, r.ok])).toEqual([
+      [a.orderId, true],
+      [b.orderId, true],
+    ]);
+    expect((await k.getOrders({ status: "resting" })).map((o) => o.orderId)).toEqual([keep.orderId]);
+    await cryptoResting(k, 1, "c1");
+    await k.cancelAllOrders();
+    expect(await k.getOrders({ status: "resting" })).toEqual([]);
+  });
+
+  it("reads endpoint costs, the API key's region expiry and cash per shard", async () => {
+    const s = await sim();
+    const k = await client(s);
+    const costs = await k.getEndpointCosts();
+    expect(costs.defaultCost).toBe(10);
+    const table = new EndpointCostTable(costs);
+    expect(table.cost("DELETE /portfolio/events/orders/{order_id}")).toBe(2);
+    expect(table.cost("DELETE /portfolio/events/orders/batched", 5)).toBe(10);
+    expect(table.cost("POST /portfolio/events/orders/batched", 3)).toBe(30);
+    expect(table.cost("POST /portfolio/events/orders")).toBe(10);
+    const keys = await k.getApiKeys();
+    expect(keys.regionExpiration).toBeGreaterThan(Date.now());
+    const bal = await k.getBalance();
+    expect(bal.byShard.map((x) => x.exchangeIndex)).toEqual([0, 1]);
+    expect(bal.byShard.reduce((sum, x) => sum + x.balance, 0)).toBe(bal.balance);
   });
 });

@@ -118,6 +118,36 @@ describe("create: reduce_only and expiration_time", () => {
   });
 });
 
+describe("batch create", () => {
+  it("applies the same rules per item: the refused items carry their error, the others are placed", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const cid = crypto.randomUUID();
+    const item = (o: Record<string, unknown>) => ({
+      ticker: t,
+      side: "bid",
+      price: "0.41",
+      count: "1",
+      time_in_force: "good_till_canceled",
+      self_trade_prevention_type: "taker_at_cross",
+      client_order_id: crypto.randomUUID(),
+      ...o,
+    });
+    const r = await c.post("/portfolio/events/orders/batched", {
+      orders: [
+        item({ client_order_id: cid }),
+        item({ client_order_id: cid }), // the first one rests: 409
+        item({ side: "ask", reduce_only: true }), // reduce_only on a resting order
+        item({ subaccount: 3 }),
+      ],
+    });
+    expect(r.status).toBe(201);
+    const codes = r.body.orders.map((o: { error?: { code: string } }) => o.error?.code ?? "placed");
+    expect(codes).toEqual(["placed", "duplicate_client_order_id", "invalid_order", "invalid_parameters"]);
+    expect(await orderCount(c)).toBe(1);
+  });
+});
+
 describe("decrease", () => {
   it("needs exactly one of reduce_by or reduce_to; reduce_to cannot raise the order", async () => {
     const { sim, c } = await start();
@@ -210,6 +240,34 @@ describe("amend", () => {
   });
 });
 
+describe("amend: client order ids", () => {
+  it("updated_client_order_id renames the open order: the new id is taken, the old one is free", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const [oldId, newId, otherId] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const r = await order(c, t, { client_order_id: oldId, price: "0.41" });
+    const other = await order(c, t, { client_order_id: otherId, price: "0.40" });
+    const path = `/portfolio/events/orders/${r.body.order_id}/amend`;
+    const body = { ticker: t, side: "bid", price: "0.41", count: "2" };
+    expectRefused(await c.post(path, { ...body, client_order_id: otherId }), 400, "invalid_parameters");
+    expectRefused(
+      await c.post(path, { ...body, updated_client_order_id: otherId }),
+      409,
+      "duplicate_client_order_id",
+    );
+    const a = await c.post(path, { ...body, client_order_id: oldId, updated_client_order_id: newId });
+    expect(a.status).toBe(200);
+    expect(a.body.client_order_id).toBe(newId);
+    expectRefused(
+      await order(c, t, { client_order_id: newId, price: "0.41" }),
+      409,
+      "duplicate_client_order_id",
+    );
+    expect((await order(c, t, { client_order_id: oldId, price: "0.41" })).status).toBe(201);
+    expect(other.status).toBe(201);
+  });
+});
+
 describe("exchange shards", () => {
   it("KXBTCD lives on shard 1: its orders, fills and positions say so", async () => {
     const { sim, c } = await start();
@@ -290,6 +348,16 @@ describe("exchange shards", () => {
     });
     expect(routed.body.orders[0]).toMatchObject({ order_id: other, reduced_by: "2.00" });
     expect(routed.body.orders[0].error).toBeUndefined();
+    const junk = await c.del("/portfolio/events/orders/batched", { orders: [null, { market_ticker: t }] });
+    expect(junk.status).toBe(200);
+    expect(junk.body.orders.map((o: { error: { code: string } }) => o.error.code)).toEqual([
+      "invalid_parameters",
+      "invalid_parameters",
+    ]);
+    const status = (await c.get("/exchange/status")).body;
+    expect(status.exchange_index_statuses.map((x: { exchange_index: number }) => x.exchange_index)).toEqual([
+      0, 1,
+    ]);
     expect(sim.engine.moneyDiscrepancy()).toBe(0);
   });
 
@@ -340,6 +408,19 @@ describe("exchange shards", () => {
       [1, "canceled"],
     ]);
     expect(await balances(c)).toEqual(before);
+  });
+});
+
+describe("money in messages", () => {
+  it("an insufficient balance names exact amounts, sub-cent digits kept, never float-formatted", async () => {
+    const { sim, c } = await start({ shardBalances: { 0: micros(1_000_000), 1: micros(100_000) } });
+    const t = marketAround(sim, "KXBTCD", 50);
+    // 3 × $0.055 = $0.165 (a 0.1¢ price on the tapered market); shard 1 holds $0.10.
+    const r = await order(c, t, { price: "0.055", count: "3" });
+    expectRefused(r, 400, "insufficient_balance");
+    expect(r.body.error.details).toBe(
+      "this order needs up to $0.165 and the available balance on exchange shard 1 is $0.10",
+    );
   });
 });
 

@@ -339,27 +339,34 @@ export class FakeWorld {
       this.placed.set(q.clientOrderId, out);
       return out;
     },
-    cancel: async (orderId) => {
-      this.record("executor", "cancel", [orderId]);
+    cancel: async (orderId, ticker) => {
+      this.record("executor", "cancel", ticker === undefined ? [orderId] : [orderId, ticker]);
       const o = this.orders.get(orderId);
-      if (!o || o.status !== "resting")
+      // Routed like Kalshi: a ticker that is not the order's market finds nothing.
+      if (!o || o.status !== "resting" || (ticker !== undefined && ticker !== o.ticker))
         throw new UserError(`There is no resting order ${orderId}.`, "not_found");
       const n = o.remainingCount;
       o.status = "canceled";
       o.remainingCount = 0 as Centis;
       return { orderId, canceledCount: n };
     },
-    cancelAll: async () => {
-      this.record("executor", "cancelAll", []);
+    cancelAll: async (listed) => {
+      this.record("executor", "cancelAll", listed === undefined ? [] : [listed]);
+      const ids = listed ? new Set(listed.map((x) => `${x.orderId} ${x.ticker}`)) : null;
       let n = 0;
+      let gone = 0;
       for (const o of this.orders.values()) {
+        if (ids && !ids.has(`${o.orderId} ${o.ticker}`)) continue;
         if (o.status === "resting") {
           o.status = "canceled";
           o.remainingCount = 0 as Centis;
           n++;
-        }
+        } else gone++;
       }
-      return { canceled: n };
+      const appeared = ids
+        ? [...this.orders.values()].filter((o) => o.status === "resting").map((o) => ({ ...o }))
+        : [];
+      return { canceled: n, gone, failed: [], appeared };
     },
     orderStatus: async (orderId) => {
       this.record("executor", "orderStatus", [orderId]);

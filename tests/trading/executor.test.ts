@@ -77,20 +77,21 @@ describe("V2 mapping", () => {
       ro: false,
     },
     {
-      name: "sell YES @0.62 → ask 0.62 reduce-only",
+      // A resting sell goes WITHOUT reduce_only: Kalshi rejects reduce_only unless immediate_or_cancel.
+      name: "sell YES @0.62 → ask 0.62, not reduce-only (resting)",
       pos: 10,
       i: { outcome: "yes", action: "sell", limit: "0.62" },
       side: "ask",
       yes: "0.62",
-      ro: true,
+      ro: false,
     },
     {
-      name: "sell NO @0.47 → bid 0.53 reduce-only",
+      name: "sell NO @0.47 → bid 0.53, not reduce-only (resting)",
       pos: -10,
       i: { outcome: "no", action: "sell", limit: "0.47" },
       side: "bid",
       yes: "0.53",
-      ro: true,
+      ro: false,
     },
   ] as const;
   for (const c of cases) {
@@ -514,9 +515,11 @@ describe("orders", () => {
     expect((await exec.openOrders()).map((o) => o.yesPrice)).toEqual([usd("0.50"), usd("0.51"), usd("0.52")]);
     expect(await exec.cancel(a.orderId)).toEqual({ orderId: a.orderId, canceledCount: contracts(10) });
     expect((await exec.orderStatus(a.orderId)).status).toBe("canceled");
-    expect(await exec.cancelAll()).toEqual({ canceled: 2 });
+    expect(await exec.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
     expect(await exec.openOrders()).toEqual([]);
     expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(3);
+    // Every cancel was routed by the order's market (the fake 404s otherwise).
+    expect(fx.orderWrites.every((w) => w.ticker === TICKER)).toBe(true);
     expect(fx.orders.every((o) => o.status === "canceled")).toBe(true);
   });
 });
@@ -669,5 +672,85 @@ describe("journal after a failed create", () => {
     const q = await exec.quote(intent({ limit: "0.50" }));
     await expect(exec.place(q)).rejects.toBe(refused);
     expect(journal.events.map((e) => e.type)).toEqual(["order_submitted", "order_rejected"]);
+  });
+});
+
+describe("sells the exchange accepts (resting sells capped at the holding, market sells reduce-only)", () => {
+  it("a resting sell is capped at the holding when placed, if it shrank since the quote", async () => {
+    const { fx, exec } = setup({ position: 10 });
+    const q = await exec.quote(intent({ outcome: "yes", action: "sell", limit: "0.62" }));
+    fx.setPosition(TICKER, 4); // sold elsewhere meanwhile
+    const r = await placed(exec, q);
+    expect(fx.createRequests[0]).toMatchObject({ count: contracts(4), timeInForce: "good_till_canceled" });
+    expect(fx.createRequests[0]!.reduceOnly).toBeUndefined();
+    expect(r).toMatchObject({ status: "resting", restingCount: contracts(4), cappedAtHolding: contracts(4) });
+  });
+
+  it("a resting sell of a holding that is gone is not placed at all", async () => {
+    const { fx, exec } = setup({ position: 10 });
+    const q = await exec.quote(intent({ outcome: "yes", action: "sell", limit: "0.62" }));
+    fx.setPosition(TICKER, 0);
+    await expect(exec.place(q)).rejects.toMatchObject({ code: "nothing_to_sell" });
+    expect(fx.createRequests).toHaveLength(0);
+  });
+
+  it("two sells of the same position at market: the second learns the holding was gone (reduce-only cap)", async () => {
+    const { exec } = setup({ position: 10 });
+    const first = await exec.quote(intent({ outcome: "yes", action: "sell", count: contracts(10) }));
+    const second = await exec.quote(intent({ outcome: "yes", action: "sell", count: contracts(10) }));
+    expect(second.wire).toMatchObject({ timeInForce: "immediate_or_cancel", reduceOnly: true });
+    expect(await placed(exec, first)).toMatchObject({ status: "executed", filledCount: contracts(10) });
+    const r = await placed(exec, second);
+    expect(r).toMatchObject({
+      status: "canceled",
+      filledCount: 0,
+      unfilled: { reason: "no_position", held: 0 },
+    });
+  });
+
+  it("an unfilled market buy is told as no liquidity at the limit", async () => {
+    const { exec } = setup({
+      exchange: (fx) =>
+        Object.assign(Object.create(fx) as FakeExchange, {
+          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+            // Someone else took the sellers between the price check and our order.
+            fx.setBook(TICKER, { yes: [["0.55", 100]], no: [] });
+            return fx.createOrder(req);
+          },
+        }),
+    });
+    const q = await exec.quote(intent({ count: contracts(5) }));
+    const r = await placed(exec, q);
+    expect(r).toMatchObject({ status: "canceled", filledCount: 0, unfilled: { reason: "no_liquidity" } });
+  });
+});
+
+describe("an ambiguous create is reconciled before anything is re-sent", () => {
+  it("a dropped answer of an IOC that filled, then a failed lookup: placing again finds it (one order)", async () => {
+    let lookups = 0;
+    const { fx, exec } = setup({
+      exchange: (fx) =>
+        Object.assign(Object.create(fx) as FakeExchange, {
+          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+            await fx.createOrder(req);
+            throw new KalshiNetworkError("network", "POST", "/portfolio/events/orders", "ECONNRESET", true);
+          },
+          async getOrders(f: Parameters<FakeExchange["getOrders"]>[0]) {
+            if (++lookups === 1)
+              throw new KalshiNetworkError("network", "GET", "/portfolio/orders", "ECONNRESET", false);
+            return fx.getOrders(f);
+          },
+        }),
+    });
+    const q = await exec.quote(intent({ count: contracts(4) })); // market buy: IOC
+    await expect(exec.place(q)).rejects.toMatchObject({ outcomeUnknown: true });
+    const r = await placed(exec, q);
+    expect(fx.orders).toHaveLength(1);
+    expect(fx.createRequests).toHaveLength(1);
+    expect(r).toMatchObject({
+      orderId: fx.orders[0]!.orderId,
+      status: "executed",
+      filledCount: contracts(4),
+    });
   });
 });

@@ -193,7 +193,7 @@ describe("orders against the sim", () => {
     // cancelAll over two resting orders (one of them NO).
     await trade(s, limit(t, "yes", "buy", 2, "0.30"));
     await trade(s, limit(t, "no", "buy", 3, "0.30"));
-    expect(await s.services.executor.cancelAll()).toEqual({ canceled: 2 });
+    expect(await s.services.executor.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
     expect(await s.services.executor.openOrders()).toEqual([]);
     expect((await s.client.getBalance()).balance).toBe(usd("1000"));
   });

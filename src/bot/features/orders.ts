@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
-import type { Order } from "../../exchange/port.js";
+import type { Order, OrderRef } from "../../exchange/port.js";
+import type { CancelAllResult } from "../../trading/types.js";
 import type { Kit, MyContext } from "../context.js";
 import { code, contractsText, escapeHtml } from "../format.js";
 import { answer, btn, removeTappedKeyboard, rows, withTyping } from "../ui.js";
@@ -16,13 +17,25 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
   const { executor } = kit.deps.services;
   const tz = kit.deps.config.timeZone;
   const data = (p: string) => kit.buttons.data(p);
-  /** Open "Cancel all?" questions; each can be answered once. */
-  const pendingCancelAll = new Set<string>();
-  function askCancelAll(): string {
+  /**
+   * Open "Cancel all?" questions, each with the orders it listed; each can be answered once. "Yes"
+   * cancels exactly those orders (by id, routed by market), never ones placed after the question.
+   */
+  const pendingCancelAll = new Map<string, OrderRef[]>();
+  function askCancelAll(listed: OrderRef[]): string {
     const q = randomBytes(6).toString("hex");
-    pendingCancelAll.add(q);
-    if (pendingCancelAll.size > 20) pendingCancelAll.delete(pendingCancelAll.values().next().value!);
+    pendingCancelAll.set(q, listed);
+    if (pendingCancelAll.size > 20) pendingCancelAll.delete(pendingCancelAll.keys().next().value!);
     return q;
+  }
+  /** The market of each order shown in a recent list (a Cancel button routes by it). */
+  const tickerOf = new Map<string, string>();
+  function rememberTickers(orders: Order[]): void {
+    for (const o of orders) {
+      tickerOf.delete(o.orderId);
+      tickerOf.set(o.orderId, o.ticker);
+    }
+    while (tickerOf.size > 500) tickerOf.delete(tickerOf.keys().next().value!);
   }
   /**
    * Each /orders list (every version of the message) has an id in its Cancel buttons' data. The
@@ -53,6 +66,7 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
       return { html: lines.join("\n"), kb: undefined };
     }
     const intents = await kit.intents.ofAll(orders);
+    rememberTickers(orders);
     lines.push(`<b>Resting orders</b> (${orders.length})`);
     orders.forEach((o, i) => lines.push(`${i + 1}. ${orderLine(o, tz, intents[i] ?? null)}`));
     const list = newList();
@@ -78,6 +92,30 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }
   }
 
+  /** What "Cancel all" did, including orders that appeared after the list and were left alone. */
+  async function cancelAllText(r: CancelAllResult): Promise<string> {
+    const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+    const lines = [`Canceled ${r.canceled} order${plural(r.canceled, "", "s")}.`];
+    if (r.gone > 0) {
+      lines.push(
+        `${r.gone} ${plural(r.gone, "order was", "orders were")} no longer resting (filled or canceled meanwhile).`,
+      );
+    }
+    for (const f of r.failed) {
+      lines.push(`Could not cancel ${code(f.orderId)} in ${code(f.ticker)}: ${escapeHtml(f.reason)}.`);
+    }
+    if (r.appeared.length > 0) {
+      const n = r.appeared.length;
+      const intents = await kit.intents.ofAll(r.appeared);
+      lines.push(
+        `⚠️ ${n} new order${plural(n, "", "s")} appeared after the list was shown and ${plural(n, "was", "were")} <b>not</b> canceled:`,
+      );
+      r.appeared.forEach((o, i) => lines.push(`• ${orderLine(o, tz, intents[i] ?? null)}`));
+      lines.push("Send /orders to cancel it if you want.".replace(" it ", n === 1 ? " it " : " them "));
+    }
+    return lines.join("\n");
+  }
+
   c.command(
     "orders",
     kit.guard("orders", async (ctx) => {
@@ -88,7 +126,8 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
   );
 
   async function cancelOne(ctx: Context, orderId: string): Promise<string> {
-    const r = await executor.cancel(orderId);
+    const ticker = tickerOf.get(orderId);
+    const r = await (ticker === undefined ? executor.cancel(orderId) : executor.cancel(orderId, ticker));
     kit.log.info("order canceled", { orderId: r.orderId });
     return `Canceled order ${code(r.orderId)} (${escapeHtml(contractsText(r.canceledCount))} were resting).`;
   }
@@ -171,9 +210,10 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
       }
       if (p === "oca") {
         await answer(ctx);
-        const n = (await executor.openOrders()).length;
+        const open = await executor.openOrders();
+        const n = open.length;
         if (n === 0) return kit.ui.editTapped(ctx, "No resting orders.");
-        const q = askCancelAll();
+        const q = askCancelAll(open.map((o) => ({ orderId: o.orderId, ticker: o.ticker })));
         await kit.ui.editTapped(
           ctx,
           `Cancel all ${n} resting order${n === 1 ? "" : "s"}?`,
@@ -182,6 +222,7 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
         return;
       }
       const choice = /^oc([yn]):(\w+)$/.exec(p);
+      const listed = choice ? pendingCancelAll.get(choice[2]!) : undefined;
       if (choice && !pendingCancelAll.delete(choice[2]!)) {
         // The question was already answered (a double tap, or a resent update): do nothing twice.
         await answer(ctx, EXPIRED);
@@ -192,9 +233,9 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
         await answer(ctx, "Canceling all…");
         // The question loses its buttons at once and shows the choice, so it cannot be tapped twice.
         await kit.ui.editTapped(ctx, `${CHOSE_YES}\nCanceling…`);
-        let r: { canceled: number };
+        let r: CancelAllResult;
         try {
-          r = await executor.cancelAll();
+          r = await executor.cancelAll(listed ?? []);
         } catch (e) {
           await kit.ui
             .editTapped(
@@ -204,8 +245,13 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
             .catch(() => undefined);
           throw e; // the guard logs it and sends the reason
         }
-        kit.log.info("all orders canceled", { canceled: r.canceled });
-        await showResult(ctx, `${CHOSE_YES}\nCanceled ${r.canceled} order${r.canceled === 1 ? "" : "s"}.`);
+        kit.log.info("all orders canceled", {
+          canceled: r.canceled,
+          gone: r.gone,
+          failed: r.failed.length,
+          appeared: r.appeared.length,
+        });
+        await showResult(ctx, `${CHOSE_YES}\n${await cancelAllText(r)}`);
         return;
       }
       if (choice?.[1] === "n") {

@@ -2,7 +2,12 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KalshiClient, orderAverages } from "../../../src/exchange/kalshi/client.js";
 import * as S from "../../../src/exchange/kalshi/schemas.js";
-import { KalshiApiError, KalshiNetworkError, KalshiSchemaError } from "../../../src/exchange/errors.js";
+import {
+  KalshiApiError,
+  KalshiNetworkError,
+  KalshiRequestError,
+  KalshiSchemaError,
+} from "../../../src/exchange/errors.js";
 import type { Centis, Micros } from "../../../src/domain/money.js";
 import {
   BASE,
@@ -432,6 +437,139 @@ describe("orders", () => {
     expect(fake.calls[0]?.signatureOk).toBe(true);
     expect(fake.calls[0]?.query.get("market_ticker")).toBe("KXBTC-26DEC01-T1");
   });
+
+  it("refuses to send a cancel, decrease or amend without its market (it would go to shard 0)", async () => {
+    const fake = new FakeKalshi();
+    const k = newClient();
+    await expect(k.cancelOrder("ord-1", "")).rejects.toBeInstanceOf(KalshiRequestError);
+    await expect(k.decreaseOrder({ orderId: "ord-1", ticker: "", reduceBy: c(1) })).rejects.toBeInstanceOf(
+      KalshiRequestError,
+    );
+    await expect(k.cancelOrders([{ orderId: "ord-1", ticker: "" }])).rejects.toBeInstanceOf(
+      KalshiRequestError,
+    );
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it("decrease sends exactly one of reduce_by / reduce_to, with market_ticker", async () => {
+    const fake = new FakeKalshi().on("POST", "/portfolio/events/orders/ord-1/decrease", [
+      200,
+      { order_id: "ord-1", client_order_id: "coid-1", remaining_count: "4.00", ts_ms: 5 },
+    ]);
+    const k = newClient();
+    expect(await k.decreaseOrder({ orderId: "ord-1", ticker: "KXBTCD-X", reduceTo: c(400) })).toEqual({
+      orderId: "ord-1",
+      clientOrderId: "coid-1",
+      remainingCount: 400,
+      tsMs: 5,
+    });
+    expect(fake.calls[0]?.body).toEqual({ market_ticker: "KXBTCD-X", reduce_to: "4.00" });
+    const both = {
+      orderId: "ord-1",
+      ticker: "KXBTCD-X",
+      reduceBy: c(1),
+      reduceTo: c(2),
+    } as unknown as Parameters<KalshiClient["decreaseOrder"]>[0];
+    await expect(k.decreaseOrder(both)).rejects.toThrow(/exactly one/);
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it("amend sends the new TOTAL count, the ticker, side, price and both client order ids", async () => {
+    const fake = new FakeKalshi().on("POST", "/portfolio/events/orders/ord-1/amend", [
+      200,
+      { order_id: "ord-1", client_order_id: "coid-2", ts_ms: 9 },
+    ]);
+    const r = await newClient().amendOrder({
+      orderId: "ord-1",
+      ticker: "KXBTCD-X",
+      side: "bid",
+      price: m(570_000),
+      count: c(800),
+      clientOrderId: "coid-1",
+      updatedClientOrderId: "coid-2",
+    });
+    expect(r).toEqual({
+      orderId: "ord-1",
+      clientOrderId: "coid-2",
+      remainingCount: null,
+      fillCount: null,
+      averageFillPrice: null,
+      averageFeePaid: null,
+      tsMs: 9,
+    });
+    expect(fake.calls[0]?.body).toEqual({
+      ticker: "KXBTCD-X",
+      side: "bid",
+      price: "0.5700",
+      count: "8.00",
+      client_order_id: "coid-1",
+      updated_client_order_id: "coid-2",
+    });
+  });
+
+  it("batch cancel: market_ticker per item, per-item results in the caller's order, errors kept", async () => {
+    const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders/batched", [
+      200,
+      {
+        orders: [
+          {
+            order_id: "b",
+            reduced_by: "0.00",
+            ts_ms: null,
+            error: { code: "not_found", message: "order not found" },
+          },
+          { order_id: "a", client_order_id: "ca", reduced_by: "3.00", ts_ms: 7 },
+        ],
+      },
+    ]);
+    const r = await newClient().cancelOrders([
+      { orderId: "a", ticker: "KXA" },
+      { orderId: "b", ticker: "KXBTCD-B" },
+      { orderId: "c", ticker: "KXC" },
+    ]);
+    expect(r).toEqual([
+      { ok: true, orderId: "a", clientOrderId: "ca", reducedBy: 300, tsMs: 7 },
+      { ok: false, orderId: "b", error: { code: "not_found", message: "order not found", details: null } },
+      expect.objectContaining({ ok: false, orderId: "c" }),
+    ]);
+    expect(fake.calls[0]?.body).toEqual({
+      orders: [
+        { order_id: "a", market_ticker: "KXA" },
+        { order_id: "b", market_ticker: "KXBTCD-B" },
+        { order_id: "c", market_ticker: "KXC" },
+      ],
+    });
+  });
+
+  it("cancel-all is DELETE /portfolio/events/orders and accepts its empty 204", async () => {
+    const fake = new FakeKalshi().on("DELETE", "/portfolio/events/orders", [204, ""]);
+    await newClient().cancelAllOrders();
+    expect(fake.calls.map((x) => `${x.method} ${x.path}`)).toEqual(["DELETE /portfolio/events/orders"]);
+  });
+
+  it("reads the balance per shard and the API key's region expiry (seconds → ms)", async () => {
+    new FakeKalshi()
+      .on("GET", "/portfolio/balance", [
+        200,
+        {
+          balance: 12345,
+          balance_dollars: "123.45",
+          portfolio_value: 0,
+          updated_ts: 1,
+          balance_breakdown: [
+            { exchange_index: 1, balance: "23.4500" },
+            { exchange_index: 0, balance: "100.0000" },
+          ],
+        },
+      ])
+      .on("GET", "/api_keys", [200, { api_keys: [], api_key_region_expiration_ts: 1_795_000_000 }]);
+    const k = newClient();
+    expect((await k.getBalance()).byShard).toEqual([
+      { exchangeIndex: 0, balance: 100_000_000 },
+      { exchangeIndex: 1, balance: 23_450_000 },
+    ]);
+    expect(await k.getApiKeys()).toEqual({ keys: [], regionExpiration: 1_795_000_000_000 });
+  });
 });
 
 describe("retries", () => {
@@ -807,6 +945,41 @@ describe("construction", () => {
     });
     client = k2;
     expect(k2.limiter?.read.limit).toEqual({ refillRate: 200, bucketCapacity: 200 });
+    // Without /account/limits, Basic's write bucket holds 100 tokens (not 200).
+    expect(k2.limiter?.write.limit).toEqual({ refillRate: 100, bucketCapacity: 100 });
+    // Without /account/endpoint_costs, the documented costs.
+    expect(k2.costs.cost("DELETE /portfolio/events/orders/{order_id}")).toBe(2);
+    expect(k2.costs.cost("DELETE /portfolio/events/orders/batched", 7)).toBe(14);
+    expect(k2.costs.cost("POST /portfolio/events/orders/batched", 3)).toBe(30);
+    expect(k2.costs.cost("POST /portfolio/events/orders")).toBe(10);
+  });
+
+  it("prices each request from /account/endpoint_costs: a cancel spends what Kalshi lists", async () => {
+    new FakeKalshi()
+      .on("GET", "/account/limits", [200, wireLimits])
+      .on("GET", "/account/endpoint_costs", [
+        200,
+        {
+          default_cost: 12,
+          endpoint_costs: [
+            { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 3 },
+          ],
+        },
+      ])
+      .on("DELETE", "/portfolio/events/orders/ord-1", [
+        200,
+        { order_id: "ord-1", client_order_id: null, reduced_by: "1.00", ts_ms: 1 },
+      ]);
+    const k = await KalshiClient.create({
+      baseUrl: BASE,
+      keyId: KEY_ID,
+      privateKey: (await import("./helpers.js")).privateKey,
+    });
+    client = k;
+    expect(k.costs.cost("GET /portfolio/balance")).toBe(12);
+    const before = k.limiter!.write.available();
+    await k.cancelOrder("ord-1", "KXHIGHNY-26NOV30-T50");
+    expect(before - k.limiter!.write.available()).toBe(3);
   });
 
   it("fails requests after close", async () => {

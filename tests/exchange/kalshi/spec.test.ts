@@ -186,7 +186,32 @@ function fakeWithFixtures(): FakeKalshi {
     .on("GET", "/account/limits", [200, wireLimits])
     .on("GET", "/portfolio/balance", [
       200,
-      { balance: 12345, balance_dollars: "123.4500", portfolio_value: 5000, updated_ts: 1_790_000_000 },
+      {
+        balance: 12345,
+        balance_dollars: "123.4500",
+        portfolio_value: 5000,
+        updated_ts: 1_790_000_000,
+        balance_breakdown: [
+          { exchange_index: 0, balance: "100.0000" },
+          { exchange_index: 1, balance: "23.4500" },
+        ],
+      },
+    ])
+    .on("GET", "/account/endpoint_costs", [
+      200,
+      {
+        default_cost: 10,
+        endpoint_costs: [
+          { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 2 },
+        ],
+      },
+    ])
+    .on("GET", "/api_keys", [
+      200,
+      {
+        api_keys: [{ api_key_id: "key-1", name: "bot", scopes: ["read", "write"] }],
+        api_key_region_expiration_ts: 1_795_000_000,
+      },
     ])
     .on("GET", "/portfolio/positions", [
       200,
@@ -215,6 +240,36 @@ function fakeWithFixtures(): FakeKalshi {
     .on("DELETE", /^\/portfolio\/events\/orders\/[^/]+$/, [
       200,
       { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
+    ])
+    .on("DELETE", "/portfolio/events/orders/batched", [
+      200,
+      {
+        orders: [
+          { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
+          {
+            order_id: "ord-2",
+            client_order_id: null,
+            reduced_by: "0.00",
+            ts_ms: null,
+            error: { code: "not_found", message: "order not found" },
+          },
+        ],
+      },
+    ])
+    .on("DELETE", "/portfolio/events/orders", [204, ""])
+    .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/amend$/, [
+      200,
+      {
+        order_id: "ord-1",
+        client_order_id: "c-2",
+        remaining_count: "8.00",
+        fill_count: "0.00",
+        ts_ms: 1_790_000_000_001,
+      },
+    ])
+    .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/decrease$/, [
+      200,
+      { order_id: "ord-1", client_order_id: "c-1", remaining_count: "5.00", ts_ms: 1_790_000_000_002 },
     ])
     .on("GET", /^\/portfolio\/orders\/[^/]+$/, [200, { order }])
     .on("GET", "/portfolio/orders", [200, { orders: [order], cursor: "" }])
@@ -271,6 +326,25 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
       clientOrderId: "c-2",
     });
     await k.cancelOrder("ord-1", "KXHIGHNY-26NOV30-T50");
+    await k.amendOrder({
+      orderId: "ord-1",
+      ticker: "KXHIGHNY-26NOV30-T50",
+      side: "bid",
+      price: 570_000 as Micros,
+      count: 1000 as Centis,
+      clientOrderId: "c-1",
+      updatedClientOrderId: "c-2",
+    });
+    await k.decreaseOrder({ orderId: "ord-1", ticker: "KXHIGHNY-26NOV30-T50", reduceTo: 500 as Centis });
+    await k.decreaseOrder({ orderId: "ord-1", ticker: "KXHIGHNY-26NOV30-T50", reduceBy: 100 as Centis });
+    const batch = await k.cancelOrders([
+      { orderId: "ord-1", ticker: "KXHIGHNY-26NOV30-T50" },
+      { orderId: "ord-2", ticker: "KXBTCD-26NOV2517-T94999.99" },
+    ]);
+    expect(batch.map((b) => b.ok)).toEqual([true, false]);
+    await k.cancelAllOrders();
+    expect((await k.getEndpointCosts()).endpoints).toHaveLength(1);
+    expect((await k.getApiKeys()).regionExpiration).toBe(1_795_000_000_000);
     await k.getOrder("ord-1");
     await k.getOrders({ ticker: "T", status: "resting", ...range });
     await k.getFills({ ticker: "T", orderId: "ord-1", ...range });
@@ -282,12 +356,30 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
     const problems = fake.calls.flatMap(conformance);
     expect(problems).toEqual([]);
 
+    // Every write naming an existing order also names its market (shard routing, API.md 3.4a).
+    const unrouted = fake.calls.filter((c) => {
+      if (!/^\/portfolio\/events\/orders\/(?!batched$)[^/]+/.test(c.path) || c.method === "GET") return false;
+      const body = (c.body ?? {}) as { ticker?: string; market_ticker?: string };
+      return !(c.query.get("market_ticker") || body.market_ticker || body.ticker);
+    });
+    expect(unrouted.map((c) => `${c.method} ${c.path}`)).toEqual([]);
+    const batched = fake.callsTo("DELETE", "/portfolio/events/orders/batched")[0]!.body as {
+      orders: { market_ticker?: string }[];
+    };
+    expect(batched.orders.every((o) => !!o.market_ticker)).toBe(true);
+
     const operations = new Set(
       fake.calls.map((c) => `${c.method} ${findOperation(c.method, c.path)?.template}`),
     );
     expect([...operations].sort()).toEqual(
       [
         "DELETE /portfolio/events/orders/{order_id}",
+        "DELETE /portfolio/events/orders",
+        "DELETE /portfolio/events/orders/batched",
+        "POST /portfolio/events/orders/{order_id}/amend",
+        "POST /portfolio/events/orders/{order_id}/decrease",
+        "GET /account/endpoint_costs",
+        "GET /api_keys",
         "GET /account/limits",
         "GET /events",
         "GET /events/{event_ticker}",
