@@ -95,4 +95,16 @@ describe("/account", () => {
     expect(t).toContain("could not be read right now");
     expect(t).not.toMatch(/Error|HTTP 500/);
   });
+
+  it("/balance repeats the warning when the check needs action, and stays short otherwise", async () => {
+    s = await makeSimStack();
+    await s.say("/balance");
+    expect(s.last().text).toContain("Cash: $1,000.00");
+    expect(s.last().text).not.toContain("location");
+    const exp = s.clock.now() + 2 * DAY + HOUR;
+    expireAt(s, exp);
+    await s.say("/balance");
+    expect(s.last().text).toContain("Cash: $1,000.00");
+    expect(s.last().text).toContain(`expires on ${dayText(exp)} (in 2 days)`);
+  });
 });

@@ -75,8 +75,11 @@ interface Pos {
 export class FakeWorld {
   readonly calls: ServiceCall[] = [];
   balance: Micros = usd("100");
-  /** The account's location attestation expiry (epoch ms); null = never attested. */
-  regionExpiration: number | null = null;
+  /**
+   * The account's location attestation expiry (epoch ms); null = never attested; undefined (default)
+   * = 60 days after now, like the sim.
+   */
+  regionExpiration: number | null | undefined = undefined;
   /** Cash per exchange shard for /account; empty = all of `balance` on one shard. */
   byShard: ShardBalance[] = [];
   readonly marketsByTicker = new Map<string, Market>();
@@ -456,11 +459,15 @@ export class FakeWorld {
     view: async () => {
       this.record("account", "view", []);
       const now = this.clock.now();
+      const { portfolioValue } = await this.portfolio.view();
       return {
         balance: this.balance,
-        portfolioValue: 0 as Micros,
+        portfolioValue,
         cashByShard: shardsHoldingCash(this.byShard),
-        attestation: attestationOf(this.regionExpiration, now),
+        attestation: attestationOf(
+          this.regionExpiration === undefined ? now + 60 * 86_400_000 : this.regionExpiration,
+          now,
+        ),
         asOf: now,
       };
     },
