@@ -3,9 +3,14 @@
  * step passes on shard 0 and on the crypto series on shard 1; a step that fails mid-way (an injected
  * 500 on amend) and Ctrl-C still leave no order resting and exit non-zero.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import type { Centis, Micros } from "../src/domain/money.js";
+import { KalshiClient } from "../src/exchange/kalshi/client.js";
+import { loadPrivateKey } from "../src/exchange/kalshi/signer.js";
+import { OrderGuard } from "../src/selfcheck/guard.js";
 import { USER as SIM_USER } from "../src/sim/engine.js";
-import type { SimServer } from "../src/sim/server.js";
+import { startSim, type SimServer } from "../src/sim/server.js";
 import { parseArgs, REAL_MONEY_FLAG, selfcheckMain, type SelfcheckHooks } from "../src/selfcheck/main.js";
 import type { StepResult } from "../src/selfcheck/report.js";
 
@@ -138,5 +143,48 @@ describe("selfcheck options", () => {
     expect(r.code).toBe(2);
     expect(r.report).toBeNull();
     expect(lines.join("\n")).toContain("KALSHI_API_KEY");
+  });
+});
+
+describe("OrderGuard", () => {
+  it("an order whose create answer never came is found by client_order_id and canceled, routed (shard 1)", async () => {
+    const sim = await startSim({ livingMarket: false, rateLimit: false });
+    const client = new KalshiClient({
+      baseUrl: sim.baseUrl,
+      keyId: sim.keyId,
+      privateKey: loadPrivateKey(sim.privateKeyPem),
+      rateLimit: false,
+    });
+    try {
+      const ticker = (await client.getMarkets({ status: "open", seriesTicker: "KXBTCD" }))[0]!.ticker;
+      const guard = new OrderGuard(client);
+      const clientOrderId = randomUUID();
+      guard.creating(clientOrderId, ticker);
+      // The create went through, but the self-check never learned the order id.
+      await client.createOrder({
+        ticker,
+        side: "bid",
+        count: 100 as Centis,
+        price: 1_000 as Micros,
+        timeInForce: "good_till_canceled",
+        clientOrderId,
+        postOnly: true,
+      });
+      expect(guard.open).toBe(1);
+      const out = await guard.cleanup();
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatchObject({ ticker, leftBehind: false });
+      expect(out[0]!.said).toContain("canceled");
+      expect(guard.open).toBe(0);
+      const resting = Object.values(sim.engine.state.orders).filter(
+        (o) => o.accountId === SIM_USER && o.status === "resting",
+      );
+      expect(resting).toEqual([]);
+      // A second clean-up has nothing left to do.
+      expect(await guard.cleanup()).toEqual([]);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
   });
 });
