@@ -35,7 +35,11 @@ export interface Market {
   ticker: string;
   eventTicker: string;
   marketType: "binary" | "scalar";
-  /** The event/market title people read (Kalshi's deprecated `title`, else built from the subtitles). */
+  /**
+   * The question people read. Kalshi marks Market.title deprecated but gives no market-level
+   * replacement (the current source is the event's title, another resource), so it is still read,
+   * falling back to `yes_sub_title`, then the ticker.
+   */
   title: string;
   yesSubTitle: string;
   noSubTitle: string;

@@ -578,11 +578,19 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       reduceOnly: q.wire.reduceOnly,
     });
     let result: PlaceResult;
+    const sentBefore = attempted.has(q.clientOrderId);
+    let lookupFailed = false;
     // Our own order changes the book and the market's best prices.
     snapshots.drop(q.intent.ticker);
     try {
-      // An earlier attempt of this quote may have reached the exchange: look before sending again.
-      const earlier = attempted.has(q.clientOrderId) ? await lookUp(q) : null;
+      // An earlier attempt of this quote may have reached the exchange: look before sending again
+      // (a failed lookup sends nothing and leaves the outcome open).
+      const earlier = sentBefore
+        ? await lookUp(q).catch((e: unknown) => {
+            lookupFailed = true;
+            throw e;
+          })
+        : null;
       if (earlier) {
         result = resultFromOrder(q, earlier);
       } else {
@@ -612,7 +620,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
         const e = err as { message?: unknown; code?: unknown };
         journal.record({
           // The exchange may still have taken it (a timeout, a 5xx after the request went out).
-          type: isOutcomeUnknown(err) ? "order_unknown" : "order_rejected",
+          type: isOutcomeUnknown(err) || lookupFailed ? "order_unknown" : "order_rejected",
           ticker: q.intent.ticker,
           clientOrderId: q.clientOrderId,
           reason: typeof e?.message === "string" ? e.message : String(err),

@@ -172,27 +172,51 @@ export interface SellGuardWatchOptions {
    * fill of ours announces; 0 turns it off. Default 60 000.
    */
   intervalMs?: number;
+  /** Wait this long after start-up or a fill before checking (fills come in bursts). Default 2 000. */
+  delayMs?: number;
 }
 
 /**
- * Runs the guard at start-up, after each fill (for that fill's market) and every `intervalMs`.
- * Returns a stop function.
+ * Runs the guard shortly after start-up, after fills (coalesced per `delayMs`, for the markets that
+ * filled) and every `intervalMs`. Returns a stop function; timers never keep the process alive.
  */
 export function watchSellGuard(opts: SellGuardWatchOptions): () => void {
+  let stopped = false;
   const report = (p: Promise<SellShrinkOutcome[]>): void => {
     p.then(async (outs) => {
-      if (outs.length > 0) await opts.onShrunk(outs);
-    }).catch((e: unknown) => opts.onError?.(e));
+      if (outs.length > 0 && !stopped) await opts.onShrunk(outs);
+    }).catch((e: unknown) => {
+      if (!stopped) opts.onError?.(e);
+    });
   };
-  report(opts.guard.check());
+  const delay = opts.delayMs ?? 2_000;
+  /** Markets with a fill since the last check; null = check everything. */
+  let pending: Set<string> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = (ticker: string | null): void => {
+    if (stopped) return;
+    if (ticker === null) pending = null;
+    else if (pending !== null || timer === null) (pending ??= new Set()).add(ticker);
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      const tickers = pending;
+      pending = new Set();
+      if (!stopped) report(opts.guard.check(tickers === null ? undefined : [...tickers]));
+    }, delay);
+    timer.unref();
+  };
+  schedule(null);
   const off = opts.stream.on((e) => {
-    if (e.type === "fill") report(opts.guard.check([e.fill.ticker]));
+    if (e.type === "fill") schedule(e.fill.ticker);
   });
   const every = opts.intervalMs ?? 60_000;
-  const timer = every > 0 ? setInterval(() => report(opts.guard.check()), every) : null;
-  timer?.unref();
+  const interval = every > 0 ? setInterval(() => schedule(null), every) : null;
+  interval?.unref();
   return () => {
+    stopped = true;
     off();
-    if (timer) clearInterval(timer);
+    if (timer) clearTimeout(timer);
+    if (interval) clearInterval(interval);
   };
 }

@@ -753,4 +753,30 @@ describe("an ambiguous create is reconciled before anything is re-sent", () => {
       filledCount: contracts(4),
     });
   });
+
+  it("placing again while the exchange cannot be asked sends nothing and leaves the outcome open", async () => {
+    let failLookups = true;
+    const { fx, exec, journal } = setup({
+      exchange: (fx) =>
+        Object.assign(Object.create(fx) as FakeExchange, {
+          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+            await fx.createOrder(req);
+            throw new KalshiNetworkError("timeout", "POST", "/portfolio/events/orders", "ETIMEDOUT", true);
+          },
+          async getOrders(f: Parameters<FakeExchange["getOrders"]>[0]) {
+            if (failLookups)
+              throw new KalshiNetworkError("network", "GET", "/portfolio/orders", "ECONNRESET", false);
+            return fx.getOrders(f);
+          },
+        }),
+    });
+    const q = await exec.quote(intent({ count: contracts(4) }));
+    await expect(exec.place(q)).rejects.toMatchObject({ outcomeUnknown: true });
+    await expect(exec.place(q)).rejects.toBeInstanceOf(KalshiNetworkError);
+    expect(fx.createRequests).toHaveLength(1);
+    expect(journal.events.filter((e) => e.type === "order_unknown")).toHaveLength(2);
+    failLookups = false;
+    expect(await placed(exec, q)).toMatchObject({ orderId: fx.orders[0]!.orderId });
+    expect(fx.orders).toHaveLength(1);
+  });
 });

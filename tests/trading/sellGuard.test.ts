@@ -191,6 +191,7 @@ describe("the sell guard, through the port", () => {
         resolveTold();
       },
       intervalMs: 0,
+      delayMs: 0,
     });
     fx.setPosition(T, 2);
     const fill = fx.fills[0] ?? {

@@ -681,3 +681,31 @@ describe("HTTP requests per quote against the sim", () => {
     );
   });
 });
+
+describe("sells against the strict sim (reduce_only only with IOC)", () => {
+  it("a resting sell goes without reduce_only and rests; two market sells of one position: the second is told the holding was gone", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXHIGHNY-", "-B43");
+    await trade(s, market(t, "yes", "buy", 10));
+    const held = await positionOf(s, t);
+    expect(held).toBeGreaterThan(0);
+    const n = held / 100;
+
+    // A resting sell far above the book: accepted by the strict sim (no reduce_only), rests in full.
+    const resting = await trade(s, limit(t, "yes", "sell", n, "0.95"));
+    expect(resting).toMatchObject({ status: "resting", restingCount: held });
+    await s.services.executor.cancel(resting.orderId);
+
+    // Two users quote a market sell of the whole position; both confirm.
+    const q1 = await s.services.executor.quote(market(t, "yes", "sell", n));
+    const q2 = await s.services.executor.quote(market(t, "yes", "sell", n));
+    const o1 = await s.services.executor.place(q1);
+    expect(o1).toMatchObject({ kind: "placed", result: { filledCount: held } });
+    const o2 = await s.services.executor.place(q2);
+    expect(o2).toMatchObject({
+      kind: "placed",
+      result: { filledCount: 0, unfilled: { reason: "no_position", held: 0 } },
+    });
+    expect(await positionOf(s, t)).toBe(0);
+  });
+});

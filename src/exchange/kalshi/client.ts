@@ -572,7 +572,7 @@ export class KalshiClient implements ExchangePort {
     const r = await this.get(`/events/${enc(eventTicker)}`, "/events/{event_ticker}", S.EventResponse, {
       with_nested_markets: true,
     });
-    return S.eventFromWire(r.event, r.markets);
+    return S.eventFromWire(r.event);
   }
 
   async getSeries(seriesTicker: string): Promise<SeriesInfo> {

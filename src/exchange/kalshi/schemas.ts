@@ -195,7 +195,7 @@ export const EventsResponse = z.object({
   events: z.array(EventWire).nullish(),
   cursor: z.string().nullish(),
 });
-export const EventResponse = z.object({ event: EventWire, markets: z.array(MarketWire).nullish() });
+export const EventResponse = z.object({ event: EventWire });
 
 export const SeriesResponse = z.object({
   series: z.object({
@@ -566,11 +566,12 @@ export function orderbookFromWire(ticker: string, w: Out<typeof OrderbookWire>):
   return { ticker, yesBids: levels(w.yes_dollars), noBids: levels(w.no_dollars) };
 }
 
-export function eventFromWire(
-  w: Out<typeof EventWire>,
-  markets?: Out<typeof MarketWire>[] | null,
-): EventInfo {
-  const ms = w.markets ?? markets ?? undefined;
+/**
+ * The markets come from the event's own `markets` (with_nested_markets=true); the response's
+ * top-level `markets` is deprecated "in favour of the markets field inside the event" and not read.
+ */
+export function eventFromWire(w: Out<typeof EventWire>): EventInfo {
+  const ms = w.markets ?? undefined;
   const e: EventInfo = {
     eventTicker: w.event_ticker,
     seriesTicker: w.series_ticker,

@@ -154,7 +154,11 @@ describe("KalshiClient reads", () => {
       .on("GET", "/portfolio/fills", [200, { fills: [wireFill()], cursor: "" }])
       .on("GET", "/portfolio/settlements", [200, { settlements: [wireSettlement()], cursor: "" }])
       .on("GET", "/events", [200, { events: [wireEvent({ markets: [wireMarket()] })], cursor: "" }])
-      .on("GET", "/events/KXHIGHNY-26NOV30", [200, { event: wireEvent(), markets: [wireMarket()] }])
+      .on("GET", "/events/KXHIGHNY-26NOV30", [
+        200,
+        // The top-level `markets` is deprecated in favour of the event's own: only the latter is read.
+        { event: wireEvent({ markets: [wireMarket()] }), markets: [wireMarket({ ticker: "TOP-LEVEL" })] },
+      ])
       .on("GET", "/series/KXHIGHNY", [200, { series: wireSeries() }])
       .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: false }])
       .on("GET", "/account/limits", [200, wireLimits])
@@ -210,7 +214,7 @@ describe("KalshiClient reads", () => {
       seriesTicker: "KXHIGHNY",
       subTitle: "On Nov 30, 2026",
     });
-    expect(e1.markets).toHaveLength(1);
+    expect(e1.markets?.map((m) => m.ticker)).toEqual(["KXHIGHNY-26NOV30-T50"]);
     expect(await k.getSeries("KXHIGHNY")).toEqual({
       ticker: "KXHIGHNY",
       title: "Highest temperature in NYC",
