@@ -165,7 +165,7 @@ export async function selfcheckMain(
   }
   const t0 = Date.now();
   out(`Self-check against ${target.label}`);
-  const width = 32;
+  const width = 42; // the longest step name ("market (shard 0): user_orders shows cancel")
   out(`${"STEP".padEnd(width)}  RESULT  ${"MS".padStart(6)}  WHAT THE EXCHANGE SAID`);
   let report: SelfcheckReport;
   try {
