@@ -75,6 +75,7 @@ interface Target {
   sim: SimServer | null;
   secrets: string[];
   rounds: RoundSpec[];
+  streamProblem(): string | null;
   close(): Promise<void>;
 }
 
@@ -104,7 +105,15 @@ async function connect(env: SelfcheckEnv, hooks: SelfcheckHooks): Promise<Target
     await sim?.close();
     throw e;
   });
-  const stream = new KalshiStream({ ...endpoint, connectTimeoutMs: 10_000 });
+  let streamProblem: string | null = null;
+  const note = (msg: string, meta?: Record<string, unknown>) => {
+    streamProblem = typeof meta?.reason === "string" ? meta.reason : msg.replace(/^kalshi stream: /, "");
+  };
+  const stream = new KalshiStream({
+    ...endpoint,
+    connectTimeoutMs: 10_000,
+    logger: { info() {}, warn: note, error: note },
+  });
   const rounds: RoundSpec[] = [
     { label: sim ? "market (shard 0)" : "market", excludeSeries: [CRYPTO_SERIES] },
     // The sim keeps its crypto series on shard 1: a cancel, amend or decrease that is not routed 404s.
@@ -122,6 +131,7 @@ async function connect(env: SelfcheckEnv, hooks: SelfcheckHooks): Promise<Target
     sim,
     secrets: [endpoint.keyId],
     rounds,
+    streamProblem: () => streamProblem,
     async close() {
       await stream.close();
       await exchange.close();
@@ -174,6 +184,7 @@ export async function selfcheckMain(
       stream: target.stream,
       rounds: target.rounds,
       secrets: target.secrets,
+      streamProblem: () => target.streamProblem(),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.wsTimeoutMs !== undefined ? { wsTimeoutMs: hooks.wsTimeoutMs } : {}),
       onStep: (r) => {

@@ -23,6 +23,8 @@ export interface SelfcheckOptions {
   signal?: AbortSignal;
   /** Told of each row as it is decided (the CLI prints it at once). */
   onStep?: (r: StepResult) => void;
+  /** Why the WebSocket last failed to connect (the stream's own warning), for the FAIL row. */
+  streamProblem?: () => string | null;
   /** How long to wait for a user_orders update (default 10 s). */
   wsTimeoutMs?: number;
   now?: () => number;
@@ -122,7 +124,10 @@ export async function runSelfcheck(o: SelfcheckOptions): Promise<SelfcheckReport
     await accountReads(o.exchange, steps, now);
     await steps.run("WebSocket fill + user_orders", async () => {
       await o.stream.start();
-      if (!o.stream.connected) throw new CheckFailed("could not connect and subscribe (see the log)");
+      if (!o.stream.connected) {
+        const why = o.streamProblem?.();
+        throw new CheckFailed(`could not connect and subscribe${why ? `: ${why}` : ""}`);
+      }
       return said(true, "connected, both channels subscribed");
     });
     for (const spec of o.rounds) {
