@@ -19,6 +19,7 @@ import { OrderIntents } from "./intents.js";
 import { sequentialPerChat } from "./sequential.js";
 import { telegramRetry } from "./telegramRetry.js";
 import { lateMark } from "./late.js";
+import { accountFeature } from "./features/account.js";
 import { alertsFeature } from "./features/alerts.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { COMMANDS, helpFeature } from "./features/help.js";
@@ -47,6 +48,7 @@ function errorSummary(e: unknown): Record<string, unknown> {
  * that nothing was changed. Every other handler's unknown failure points to /orders and /portfolio.
  */
 const READ_ONLY_HANDLERS = new Set([
+  "account",
   "balance",
   "browse",
   "export",
@@ -154,6 +156,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(helpFeature(kit));
   bot.use(tradeFeature(kit));
   bot.use(portfolioFeature(kit));
+  bot.use(accountFeature(kit));
   bot.use(ordersFeature(kit));
   bot.use(marketFeature(kit));
   bot.use(searchFeature(kit));

@@ -2,6 +2,7 @@ import type { BotConfig, Context, Transformer } from "grammy";
 import type { TelegramRetryOptions } from "./telegramRetry.js";
 import type winston from "winston";
 import type { OrderIntentLookup } from "./intents.js";
+import type { AccountService } from "../trading/account.js";
 import type {
   ExportService,
   HistoryService,
@@ -26,6 +27,7 @@ export interface BotServices {
   executor: OrderExecutor;
   markets: MarketService;
   portfolio: PortfolioService;
+  account: AccountService;
   history: HistoryService;
   exporter: ExportService;
   /** The local index of open events behind /search and /browse (absent: /search lists nothing). */

@@ -1,6 +1,7 @@
 /** The trading core, wired: everything the bot needs, on top of one ExchangePort. */
 import type winston from "winston";
 import type { ExchangePort } from "../exchange/port.js";
+import { type AccountService, createAccountService } from "./account.js";
 import { type ExecutorConfig, createOrderExecutor } from "./executor.js";
 import { createExportService } from "./export.js";
 import { createHistoryService } from "./history.js";
@@ -47,6 +48,8 @@ export interface TradingServices {
   /** Search and browse over the local index of open events (saved in DATA_DIR). */
   search: SearchService;
   portfolio: PortfolioService;
+  /** Cash per shard and the API key's location attestation (/account). */
+  account: AccountService;
   history: HistoryService;
   exporter: ExportService;
   journal: TradeJournal;
@@ -91,6 +94,14 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
     markets: createMarketService({ exchange: deps.exchange, now, snapshots, search }),
     search,
     portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone }),
+    account: createAccountService({
+      exchange: deps.exchange,
+      now,
+      onKeysError: (e) =>
+        deps.errorLogger?.warn("GET /api_keys failed; the key's location expiry is unknown", {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+    }),
     history,
     exporter: createExportService({
       history,
@@ -141,6 +152,17 @@ export {
   type ExecutorConfig,
   type OrderExecutorDeps,
 } from "./executor.js";
+export {
+  ATTESTATION_WARN_MS,
+  attestationNeedsAction,
+  attestationOf,
+  cashByShard,
+  createAccountService,
+  daysLeft,
+  type AccountService,
+  type AccountView,
+  type Attestation,
+} from "./account.js";
 export { createExportService, CSV_COLUMNS, DEFAULT_MAX_EXPORT_BYTES, type ExportDeps } from "./export.js";
 export { createHistoryService, type HistoryDeps } from "./history.js";
 export {

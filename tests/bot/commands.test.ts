@@ -28,6 +28,7 @@ describe("menu commands", () => {
       "market",
       "search",
       "balance",
+      "account",
       "history",
       "export",
       "alerts",
@@ -157,6 +158,23 @@ describe("menu commands", () => {
     h.world.balance = usd("1234.5");
     await h.say("/balance");
     expect(h.last().text).toContain("Cash: $1,234.50");
+  });
+
+  it("/account: cash per shard and a never-confirmed location check, said plainly", async () => {
+    h = await makeHarness();
+    h.world.byShard = [
+      { exchangeIndex: 0, balance: usd("70") },
+      { exchangeIndex: 1, balance: usd("30") },
+    ];
+    h.world.regionExpiration = null;
+    await h.say("/account");
+    const t = h.last().text;
+    expect(t).toContain("Cash: $100.00");
+    expect(t).toContain("shard 0: $70.00");
+    expect(t).toContain("shard 1: $30.00");
+    expect(t).toContain("⚠️ Your Kalshi account has never confirmed its location for API trading");
+    await h.say("/balance");
+    expect(h.last().text).toContain("never confirmed its location");
   });
 
   it("/history defaults to 7 days, takes 30d and two dates in the display zone", async () => {

@@ -22,7 +22,12 @@ import {
   subMicros,
 } from "../../src/domain/money.js";
 import { estimateFee } from "../../src/domain/fees.js";
-import type { Market, Order, OutcomeSide } from "../../src/exchange/port.js";
+import type { Market, Order, OutcomeSide, ShardBalance } from "../../src/exchange/port.js";
+import {
+  type AccountService,
+  attestationOf,
+  cashByShard as shardsHoldingCash,
+} from "../../src/trading/account.js";
 import {
   type ExportResult,
   type ExportService,
@@ -71,6 +76,13 @@ interface Pos {
 export class FakeWorld {
   readonly calls: ServiceCall[] = [];
   balance: Micros = usd("100");
+  /**
+   * The account's location attestation expiry (epoch ms); null = never attested; undefined (default)
+   * = 60 days after now, like the sim.
+   */
+  regionExpiration: number | null | undefined = undefined;
+  /** Cash per exchange shard for /account; empty = all of `balance` on one shard. */
+  byShard: ShardBalance[] = [];
   readonly marketsByTicker = new Map<string, Market>();
   readonly orders = new Map<string, Order>();
   readonly fills: HistoryRow[] = [];
@@ -448,6 +460,24 @@ export class FakeWorld {
     },
   };
 
+  readonly account: AccountService = {
+    view: async () => {
+      this.record("account", "view", []);
+      const now = this.clock.now();
+      const { portfolioValue } = await this.portfolio.view();
+      return {
+        balance: this.balance,
+        portfolioValue,
+        cashByShard: shardsHoldingCash(this.byShard),
+        attestation: attestationOf(
+          this.regionExpiration === undefined ? now + 60 * 86_400_000 : this.regionExpiration,
+          now,
+        ),
+        asOf: now,
+      };
+    },
+  };
+
   readonly history: HistoryService = {
     between: async (fromMs, toMs) => {
       this.record("history", "between", [fromMs, toMs]);
@@ -496,12 +526,13 @@ export class FakeWorld {
     },
   };
 
-  /** The five services as BotDeps.services expects them. */
+  /** The six services as BotDeps.services expects them. */
   get services() {
     return {
       executor: this.executor,
       markets: this.markets,
       portfolio: this.portfolio,
+      account: this.account,
       history: this.history,
       exporter: this.exporter,
     };

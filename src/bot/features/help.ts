@@ -32,6 +32,11 @@ export const COMMANDS: CommandInfo[] = [
   { command: "search", description: "Find markets by words", example: "/search highest temperature NYC" },
   { command: "browse", description: "Browse open markets by category", example: "/browse" },
   { command: "balance", description: "Cash and portfolio value", example: "/balance" },
+  {
+    command: "account",
+    description: "Cash per shard and your API key's location check",
+    example: "/account",
+  },
   { command: "history", description: "Your trades (7d, 30d or two dates)", example: "/history 30d" },
   { command: "export", description: "Trades as a CSV file", example: "/export 2026-11-01 2026-11-24" },
   { command: "alerts", description: "Fill alerts: on, silent or off", example: "/alerts silent" },

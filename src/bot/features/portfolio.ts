@@ -1,10 +1,12 @@
 import { Composer } from "grammy";
 import type { Kit, MyContext } from "../context.js";
-import { usd } from "../format.js";
+import { attestationNeedsAction } from "../../trading/account.js";
+import { escapeHtml, usd } from "../format.js";
+import { attestationText } from "./account.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
 import { portfolioCard } from "../views.js";
 
-/** /portfolio with a Refresh button that edits in place, and /balance. */
+/** /portfolio with a Refresh button that edits in place, and /balance (cash, value, a location-check warning). */
 export function portfolioFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const { portfolio } = kit.deps.services;
@@ -29,14 +31,20 @@ export function portfolioFeature(kit: Kit): Composer<MyContext> {
     }),
   );
 
+  // /balance reads the account view (one balance read, plus the API key's location check): a check
+  // that needs action (expiring within 7 days, lapsed, never made) is said here too, where it is seen.
   c.command(
     "balance",
     kit.guard("balance", async (ctx) => {
-      const v = await withTyping(ctx, () => portfolio.view());
-      await kit.ui.send(
-        ctx,
-        [`<b>Balance</b>`, `Cash: ${usd(v.balance)}`, `Portfolio value: ${usd(v.portfolioValue)}`].join("\n"),
-      );
+      const v = await withTyping(ctx, () => kit.deps.services.account.view());
+      const lines = [
+        `<b>Balance</b>`,
+        `Cash: ${usd(v.balance)}`,
+        `Portfolio value: ${usd(v.portfolioValue)}`,
+      ];
+      if (attestationNeedsAction(v.attestation))
+        lines.push("", escapeHtml(attestationText(v.attestation, tz)));
+      await kit.ui.send(ctx, lines.join("\n"));
     }),
   );
   return c;
