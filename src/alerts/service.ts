@@ -257,10 +257,14 @@ class FillAlertsService implements FillAlerts {
       );
     }
 
-    // Deliveries owed from before a restart go first.
+    // Deliveries owed from before a restart go first. An edit cut off by the restart is made again on
+    // the same message (which may already show the fill), never as a new message repeating it.
     for (const p of state.pendingEntries()) {
       this.rememberFill(p.notice);
-      for (const chatId of p.chats) this.enqueue(chatId, p.notice.key);
+      for (const chatId of p.chats) {
+        this.restoreEditedGroup(chatId, p.notice);
+        this.enqueue(chatId, p.notice.key);
+      }
     }
 
     let sawConnected = false;
@@ -291,6 +295,19 @@ class FillAlertsService implements FillAlerts {
     this.flushTimer = null;
     this.flushState();
     if (this.opts.closeStreamOnStop !== false) await this.opts.stream.close();
+  }
+
+  private restoreEditedGroup(chatId: number, notice: Notice): void {
+    const edit = notice.kind === "fill" ? this.state!.interruptedEdit(notice.key, chatId) : null;
+    const groups = this.groups.get(chatId);
+    if (!edit || !groups || notice.kind !== "fill" || groups.has(notice.fill.orderId)) return;
+    groups.set(notice.fill.orderId, {
+      orderId: notice.fill.orderId,
+      messageId: edit.messageId,
+      items: [...edit.shown],
+      lastAt: this.now(),
+      note: null,
+    });
   }
 
   // ---------------------------------------------------------------- intake
@@ -749,7 +766,8 @@ class FillAlertsService implements FillAlerts {
       const item = { fill: notice.fill, postPosition: notice.postPosition, intent: notice.intent ?? null };
       let g = groups.get(notice.fill.orderId);
       if (g && (newInBatch.has(g) || g.messageId !== null)) {
-        g.items.push(item);
+        // A fill the message already shows (queued again after a failure) is not added twice.
+        if (!g.items.some((i) => i.fill.fillId === notice.fill.fillId)) g.items.push(item);
         const existing = actions.find((a) => a.kind === "group" && a.group === g);
         if (existing) existing.keys.push(notice.key);
         else actions.push({ kind: "group", group: g, keys: [notice.key], isNew: false });
@@ -783,7 +801,8 @@ class FillAlertsService implements FillAlerts {
         try {
           // An edit repeated after a crash only rewrites the same message: no note needed for it, but the
           // mark keeps the fills from being sent as a new message silently.
-          state.markSending(a.keys, chatId);
+          const shown = g.items.filter((i) => !a.keys.includes(fillKey(i.fill.fillId)));
+          state.markSending(a.keys, chatId, { messageId, shown });
           const text = g.note ? withNote(html, g.note) : html;
           await this.withRetry(() => this.opts.sink.edit(chatId, messageId, text));
           g.lastAt = this.now();
@@ -980,6 +999,15 @@ class FillAlertsService implements FillAlerts {
   private async renderGroup(g: Group): Promise<string> {
     const first = g.items[0]!.fill;
     const [title, order] = await Promise.all([this.title(first.ticker), this.orderProgress(g.orderId)]);
+    const shown = g.items.reduce((n, i) => n + i.fill.count, 0);
+    if (order && order.initialCount > 0 && shown > order.initialCount) {
+      // Cannot happen with fills de-duplicated by id; say so loudly if it ever does.
+      this.log.error("alerts: the fills shown for an order add up to more than its size", {
+        orderId: g.orderId,
+        shown,
+        size: order.initialCount,
+      });
+    }
     try {
       return formatFillMessage(this.ctx, title, g.items, order);
     } catch (e) {
