@@ -12,7 +12,9 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { Bot, type Context, GrammyError, HttpError } from "grammy";
+import { OrderOutbox } from "../alerts/outbox.js";
 import { Buttons } from "./buttons.js";
+import { cardSink } from "./cardSink.js";
 import type { ConvContext, Kit, MyContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
@@ -80,9 +82,13 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     }
   };
 
+  const outbox = deps.orderOutbox ?? new OrderOutbox({ timeZone: deps.config.timeZone, now });
+  outbox.attach(cardSink(bot.api, ui.env));
+
   const kit: Kit = {
     deps,
     ui,
+    outbox,
     buttons: new Buttons(deps.buttonSecret),
     log,
     now,
