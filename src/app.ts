@@ -26,6 +26,7 @@ import {
   journalIntentLookup,
 } from "./alerts/index.js";
 import { startHealthServer, type HealthReport } from "./health.js";
+import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -45,6 +46,8 @@ export interface AppOptions {
    */
   exchange?: { timeoutMs?: number; retry?: { baseDelayMs: number; maxDelayMs: number }; rateLimit?: false };
   now?: () => number;
+  /** Order outbox overrides for tests (a fake clock for its waits, kill points). */
+  outbox?: Pick<OrderOutboxOptions, "sleep" | "checkpoint">;
 }
 
 /** Which part of app.start() failed; the message is one plain sentence naming it (no secrets). */
@@ -71,6 +74,8 @@ export interface App {
   exchange: KalshiClient;
   services: TradingServices;
   sim: SimServer | null;
+  /** Every quote card's final state, durable in DATA_DIR (delivered first after a restart). */
+  outbox: OrderOutbox;
   health: { url: string } | null;
   /**
    * Starts long polling (returns once polling runs), the alert stream and the health endpoint. Throws
@@ -217,6 +222,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The journal tells the bot and the alerts what the user asked for (e.g. "SELL 5 YES") when the
     // exchange's book side alone cannot.
     const orderIntent = journalIntentLookup(config.logDir);
+    const outbox = new OrderOutbox({
+      dataDir: config.dataDir,
+      exchange,
+      timeZone: config.displayTimezone,
+      logger,
+      now,
+      ...opts.outbox,
+    });
     const bot = createBot({
       token: opts.token,
       services,
@@ -233,6 +246,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger,
       describeError,
       orderIntent,
+      orderOutbox: outbox,
       now,
       ...(opts.botConfig
         ? { botConfig: opts.botConfig }
@@ -264,6 +278,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       journal: services.journal,
       // The journal tells the alerts what the user asked for (e.g. "BUY 10 NO") when a fill alone cannot.
       orderIntent,
+      // Cancels of an order go to the chat that placed it.
+      owners: outbox,
       logger,
       now,
       ...(opts.alerts ?? {}),
@@ -312,6 +328,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       exchange,
       services,
       sim,
+      outbox,
       get health() {
         return health ? { url: health.url } : null;
       },
@@ -322,6 +339,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
             `The bot could not connect to Telegram: ${says(e)}. Check TELEGRAM_BOT_TOKEN and the network.`,
             { cause: e },
           );
+        // Results owed from before a restart, and cards a restart cut off, go out before any update.
+        await outbox.start();
         try {
           await setCommands(bot);
         } catch (e) {
@@ -382,6 +401,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (bot.isRunning()) await step("telegram polling", () => bot.stop(), 1_000);
           // The update being handled (e.g. an order being placed) may finish and tell the user.
           await step("updates in progress", inFlight, 1_000);
+          await step("order results", () => outbox.stop(), 300);
           await step("fill alerts", () => alerts.stop(), 800);
           await step("alert stream", () => stream.close(), 300);
           if (health) await step("health endpoint", () => health!.close(), 300);

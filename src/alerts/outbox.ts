@@ -95,7 +95,16 @@ interface FileV1 {
   owners: Array<[string, Owner]>;
 }
 
+/** Which chat placed an order, and whether that chat asked for its cancel (for cancel notices). */
+export interface OrderOwners {
+  ownerOf(ref: { orderId?: string | null; clientOrderId?: string | null }): number | null;
+  /** True when `chatId` asked to cancel this order (or all orders) shortly before. */
+  askedToCancel(orderId: string, chatId: number): boolean;
+}
+
 export const OUTBOX_FILE = "order-outbox.json";
+/** A cancel event this long after a chat's request still counts as that request's. */
+export const CANCEL_REQUEST_WINDOW_MS = 60_000;
 const OWNERS_LIMIT = 5000;
 
 export const RESTART_EXPIRED =
@@ -103,7 +112,9 @@ export const RESTART_EXPIRED =
 
 class Stopped extends Error {}
 
-export class OrderOutbox {
+export class OrderOutbox implements OrderOwners {
+  /** Cancel requests by order id, and "all:<chatId>" for cancel-all (memory only). */
+  private readonly cancelRequests = new Map<string, { chatId: number; at: number }>();
   private readonly cards = new Map<string, CardEntry>();
   private readonly owners = new Map<string, Owner>();
   /** Cards whose delivery had begun before the last run ended (the chat may have the message). */
@@ -144,6 +155,21 @@ export class OrderOutbox {
       for (const o of this.owners.values()) if (o.clientOrderId === ref.clientOrderId) return o.chatId;
     }
     return null;
+  }
+
+  /** A chat asked to cancel an order (`orderId`) or all resting orders (none given). */
+  noteCancelRequest(chatId: number, orderId?: string): void {
+    const at = this.now();
+    for (const [k, r] of this.cancelRequests)
+      if (at - r.at > CANCEL_REQUEST_WINDOW_MS) this.cancelRequests.delete(k);
+    this.cancelRequests.set(orderId ?? `all:${chatId}`, { chatId, at });
+  }
+
+  askedToCancel(orderId: string, chatId: number): boolean {
+    const at = this.now();
+    const fresh = (r: { chatId: number; at: number } | undefined) =>
+      r !== undefined && r.chatId === chatId && at - r.at <= CANCEL_REQUEST_WINDOW_MS;
+    return fresh(this.cancelRequests.get(orderId)) || fresh(this.cancelRequests.get(`all:${chatId}`));
   }
 
   async checkpoint(step: OutboxStep, id: string): Promise<void> {

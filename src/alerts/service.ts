@@ -36,6 +36,7 @@ import {
   formatFillMessage,
   formatSettlementMessage,
   isExchangeCancel,
+  OTHER_USER_CANCEL,
   type FillForMessage,
   type MessageContext,
   RESENT_AFTER_ERROR_NOTE,
@@ -46,6 +47,7 @@ import {
   withNote,
 } from "./format.js";
 import { intentFits, journalIntentLookup, type OrderIntent, type OrderIntentLookup } from "./intent.js";
+import type { OrderOwners } from "./outbox.js";
 import type { AlertMode, AlertSettings } from "./settings.js";
 import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
 import { AlertState, cancelKey, fillKey, type Notice, settlementKey } from "./state.js";
@@ -72,6 +74,11 @@ export interface FillAlertsOptions {
   journalDir?: string;
   /** Overrides the journal lookup (tests). */
   orderIntent?: OrderIntentLookup;
+  /**
+   * Which chat placed an order (the order outbox). A cancel of such an order goes to that chat only:
+   * an exchange cancel always, a user cancel when another chat asked for it (shared Kalshi account).
+   */
+  owners?: OrderOwners;
   logger?: StreamLogger;
   now?: () => number;
   /** Fills of one order this close to the previous one edit its message (default 10 000 ms). */
@@ -341,16 +348,34 @@ class FillAlertsService implements FillAlerts {
           });
         }
         return;
-      case "order":
+      case "order": {
         this.noteOrder(e.order);
-        if (isExchangeCancel(e.order, e.reason)) {
-          const order = e.order;
-          const reason = e.reason!;
-          this.runIntake(async () =>
-            this.takeNotice({ kind: "cancel", key: cancelKey(order.orderId), order, reason, at: this.now() }),
-          );
+        const order = e.order;
+        const owner = this.opts.owners?.ownerOf(order) ?? null;
+        const chats = owner !== null && this.opts.chatIds.includes(owner) ? [owner] : this.opts.chatIds;
+        let reason: string | null = null;
+        if (isExchangeCancel(order, e.reason)) reason = e.reason!;
+        else if (
+          // A user's cancel is a decrease to zero; who asked is known only to the bot.
+          order.status === "canceled" &&
+          e.reason === "Decrease" &&
+          owner !== null &&
+          chats.length === 1 &&
+          !this.opts.owners!.askedToCancel(order.orderId, owner)
+        )
+          reason = OTHER_USER_CANCEL;
+        if (reason !== null) {
+          const notice: Notice = {
+            kind: "cancel",
+            key: cancelKey(order.orderId),
+            order,
+            reason,
+            at: this.now(),
+          };
+          this.runIntake(async () => this.takeNotices([notice], chats));
         }
         return;
+      }
       default:
         return;
     }
@@ -631,12 +656,12 @@ class FillAlertsService implements FillAlerts {
     this.takeNotices([notice]);
   }
 
-  private takeNotices(notices: Notice[]): void {
+  private takeNotices(notices: Notice[], chats: number[] = this.opts.chatIds): void {
     const state = this.state!;
     const fresh = notices.filter((n) => !state.has(n.key));
     if (fresh.length === 0) return;
-    state.addMany(fresh, this.opts.chatIds, this.now());
-    for (const n of fresh) for (const chatId of this.opts.chatIds) this.enqueue(chatId, n.key);
+    state.addMany(fresh, chats, this.now());
+    for (const n of fresh) for (const chatId of chats) this.enqueue(chatId, n.key);
   }
 
   private rememberFill(n: Notice): void {
