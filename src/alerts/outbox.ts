@@ -251,11 +251,17 @@ export class OrderOutbox implements OrderOwners {
 
   // ------------------------------------------------------------------ resolving after a restart
 
-  private async resolveAndDeliver(id: string): Promise<void> {
-    let first = true;
+  /** Looks the order up (retrying with backoff while Kalshi cannot answer), then delivers the sentence. */
+  private resolveAndDeliver(id: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      void this.track(id, this.resolveLoop(id, resolve).finally(resolve));
+    });
+  }
+
+  private async resolveLoop(id: string, firstAttemptDone: () => void): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       const c = this.cards.get(id);
-      if (!c || c.stage !== "confirmed") return;
+      if (!c || c.stage !== "confirmed") break;
       let order: Order | null;
       try {
         order = await this.findOrder(c);
@@ -264,11 +270,9 @@ export class OrderOutbox implements OrderOwners {
           clientOrderId: id,
           error: errText(e),
         });
-        if (first) {
-          first = false;
-          void this.track(id, this.resolveLater(id, attempt));
-        }
-        return;
+        firstAttemptDone();
+        await this.wait(this.backoff(attempt));
+        continue;
       }
       c.stage = "result";
       c.html = restartedSentence(c, order, this.opts.timeZone);
@@ -278,18 +282,9 @@ export class OrderOutbox implements OrderOwners {
       }
       this.save();
       this.log.info("outbox: resolved an order cut off by a restart", { clientOrderId: id, found: !!order });
-      await this.deliver(id);
-      return;
+      break;
     }
-  }
-
-  private async resolveLater(id: string, attempt: number): Promise<void> {
-    try {
-      await this.wait(this.backoff(attempt));
-    } catch {
-      return;
-    }
-    await this.resolveAndDeliver(id);
+    await this.deliverLoop(id, firstAttemptDone);
   }
 
   private async findOrder(c: CardEntry): Promise<Order | null> {
