@@ -228,6 +228,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       timeZone: config.displayTimezone,
       logger,
       now,
+      // A card nobody tapped is closed as "expired" shortly after its quote ran out.
+      expireAfterMs: config.risk.confirmTimeoutMs + 5_000,
       ...opts.outbox,
     });
     const bot = createBot({
@@ -401,7 +403,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
           if (bot.isRunning()) await step("telegram polling", () => bot.stop(), 1_000);
           // The update being handled (e.g. an order being placed) may finish and tell the user.
           await step("updates in progress", inFlight, 1_000);
-          await step("order results", () => outbox.stop(), 300);
           await step("fill alerts", () => alerts.stop(), 800);
           await step("alert stream", () => stream.close(), 300);
           if (health) await step("health endpoint", () => health!.close(), 300);
@@ -409,6 +410,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           // A handler still waiting on Kalshi got its answer or the closed client's error: let it
           // write the outcome to the journal and the chat before logging closes.
           await step("updates in progress", inFlight, 1_000);
+          // Last: the result of an order cut off above is still shown; what cannot go out now stays owed.
+          await step("order results", () => outbox.stop(), 300);
           logger.info("stopped");
           await withTimeout(logging.close(), Math.max(LOG_CLOSE_MS, left(0))).catch(() => undefined);
         })();

@@ -59,6 +59,12 @@ export interface OrderOutboxOptions {
   retry?: { baseMs: number; maxMs: number };
   /** Called at every step of the order path (tests: a step that never returns is a kill -9 there). */
   checkpoint?: (step: OutboxStep, id: string) => Promise<void> | void;
+  /**
+   * A card still waiting for Confirm this long after it was shown is edited to "expired" (its buttons go),
+   * so no card keeps reading "Please confirm" after its quote ran out. The app passes the confirm timeout
+   * plus 5 s. A tap that was already being handled still wins: the card is then brought to its result.
+   */
+  expireAfterMs?: number;
 }
 
 export interface QuotedCard {
@@ -107,6 +113,8 @@ export const OUTBOX_FILE = "order-outbox.json";
 export const CANCEL_REQUEST_WINDOW_MS = 60_000;
 const OWNERS_LIMIT = 5000;
 
+export const QUOTE_EXPIRED =
+  "This quote expired; nothing was placed. Send the order again for a fresh quote.";
 export const RESTART_EXPIRED =
   "This quote expired when the bot restarted; nothing was placed. Send the order again if you still want it.";
 
@@ -121,6 +129,9 @@ export class OrderOutbox implements OrderOwners {
   private readonly interrupted = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly wakers = new Set<() => void>();
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** Cards closed as expired, kept a while so a tap already under way can still bring them to a result. */
+  private readonly expired = new Map<string, QuotedCard>();
   private sink: CardSink | null = null;
   private stopped = false;
   private readonly now: () => number;
@@ -180,13 +191,50 @@ export class OrderOutbox implements OrderOwners {
   async quoted(card: QuotedCard): Promise<void> {
     this.cards.set(card.id, { ...card, stage: "quoted", at: this.now() });
     this.save();
+    const after = this.opts.expireAfterMs;
+    if (after !== undefined && !this.stopped) {
+      const t = setTimeout(() => void this.expire(card.id), after);
+      t.unref();
+      this.expiryTimers.set(card.id, t);
+    }
     await this.checkpoint("quoted", card.id);
+  }
+
+  private async expire(id: string): Promise<void> {
+    this.expiryTimers.delete(id);
+    const c = this.cards.get(id);
+    if (!c || c.stage !== "quoted" || this.stopped) return;
+    this.expired.set(id, {
+      id,
+      chatId: c.chatId,
+      messageId: c.messageId,
+      ticker: c.ticker,
+      summary: c.summary,
+    });
+    while (this.expired.size > 200) this.expired.delete(this.expired.keys().next().value!);
+    this.log.info("outbox: a quote card expired without a tap", { clientOrderId: id });
+    await this.settle(id, QUOTE_EXPIRED);
+  }
+
+  /** The card, also when the expiry closed it while a tap was already being handled. */
+  private card(id: string): CardEntry | undefined {
+    const t = this.expiryTimers.get(id);
+    if (t) clearTimeout(t);
+    this.expiryTimers.delete(id);
+    const c = this.cards.get(id);
+    if (c && !(c.stage === "result" && c.html === QUOTE_EXPIRED)) return c;
+    const closed = this.expired.get(id);
+    if (!closed) return c;
+    this.expired.delete(id);
+    const back: CardEntry = { ...closed, stage: "quoted", at: this.now() };
+    this.cards.set(id, back);
+    return back;
   }
 
   /** Confirm was tapped: written before the order is sent. */
   async confirmed(id: string): Promise<void> {
     await this.checkpoint("tapped", id);
-    const c = this.cards.get(id);
+    const c = this.card(id);
     if (!c) return;
     c.stage = "confirmed";
     c.at = this.now();
@@ -196,6 +244,8 @@ export class OrderOutbox implements OrderOwners {
 
   /** The conversation brought the card to its final state itself (Cancel tapped). */
   forget(id: string): void {
+    clearTimeout(this.expiryTimers.get(id));
+    this.expiryTimers.delete(id);
     if (this.cards.delete(id)) this.save();
   }
 
@@ -204,7 +254,7 @@ export class OrderOutbox implements OrderOwners {
    * failed with a temporary error (delivery then goes on in the background).
    */
   async settle(id: string, html: string, orderId?: string): Promise<void> {
-    const c = this.cards.get(id);
+    const c = html === QUOTE_EXPIRED ? this.cards.get(id) : this.card(id);
     if (!c) return;
     c.stage = "result";
     c.html = html;
@@ -245,6 +295,8 @@ export class OrderOutbox implements OrderOwners {
   /** Stops retrying (nothing is written: what is owed stays owed for the next start). */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.expiryTimers.values()) clearTimeout(t);
+    this.expiryTimers.clear();
     for (const wake of this.wakers) wake();
     await Promise.allSettled([...this.running.values()]);
   }
@@ -300,7 +352,8 @@ export class OrderOutbox implements OrderOwners {
     return new Promise<void>((resolve) => {
       const existing = this.running.get(id);
       if (existing) {
-        void existing.then(resolve);
+        // After it ends, run again: the card may have a newer final text than the one it delivered.
+        void existing.then(() => this.deliver(id)).then(resolve);
         return;
       }
       void this.track(id, this.deliverLoop(id, resolve).finally(resolve));
@@ -338,11 +391,12 @@ export class OrderOutbox implements OrderOwners {
       c.sending = true;
       this.save();
       await this.checkpoint("marked", id);
+      const html = c.html;
       try {
         if (c.viaSend) {
-          await sink.send(c.chatId, note ? withNote(c.html, note) : c.html);
+          await sink.send(c.chatId, note ? withNote(html, note) : html);
         } else {
-          await sink.edit(c.chatId, c.messageId, c.html);
+          await sink.edit(c.chatId, c.messageId, html);
         }
       } catch (e) {
         const de = toDeliveryError(e);
@@ -370,6 +424,12 @@ export class OrderOutbox implements OrderOwners {
         continue;
       }
       await this.checkpoint("accepted", id);
+      const now = this.cards.get(id);
+      if (now && (now.stage !== "result" || now.html !== html)) {
+        // A newer final text came meanwhile (a tap won over the expiry): show that one.
+        attempt = -1;
+        continue;
+      }
       this.done(id);
       await this.checkpoint("delivered", id);
       return;

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GrammyError } from "grammy";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { centis } from "../../src/domain/money.js";
 import type { Order, OrdersFilter } from "../../src/exchange/port.js";
 import { RESENT_AFTER_RESTART_NOTE } from "../../src/alerts/format.js";
@@ -16,6 +16,7 @@ import {
   OrderOutbox,
   type OrderOutboxOptions,
   OUTBOX_FILE,
+  QUOTE_EXPIRED,
   RESTART_EXPIRED,
 } from "../../src/alerts/outbox.js";
 import { toDeliveryError } from "../../src/alerts/sink.js";
@@ -291,5 +292,33 @@ describe("cancel requests", () => {
     expect(b.askedToCancel("ord-2", 7)).toBe(true);
     now += 61_000;
     expect(b.askedToCancel("ord-2", 7)).toBe(false);
+  });
+});
+
+describe("a card nobody taps", () => {
+  it("is edited to 'expired' once its quote ran out; a tap already under way still brings it to its result", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const b = outbox({ expireAfterMs: 65_000 });
+      chat.texts.set(11, "Please confirm …");
+      chat.texts.set(12, "Please confirm …");
+      await b.quoted(card("coid-1", 11));
+      await b.quoted(card("coid-2", 12));
+      await vi.advanceTimersByTimeAsync(64_000);
+      expect(chat.texts.get(11)).toBe("Please confirm …");
+      await vi.advanceTimersByTimeAsync(1_000);
+      await b.idle();
+      expect(chat.texts.get(11)).toBe(QUOTE_EXPIRED);
+      expect(chat.texts.get(12)).toBe(QUOTE_EXPIRED);
+      expect(b.pendingCount()).toBe(0);
+      // coid-2's Confirm was being handled as the card expired: the order went out, the result wins.
+      await b.confirmed("coid-2");
+      await b.settle("coid-2", "Order placed: ord-2", "ord-2");
+      await b.idle();
+      expect(chat.texts.get(12)).toBe("Order placed: ord-2");
+      expect(b.ownerOf({ orderId: "ord-2" })).toBe(CHAT);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
