@@ -111,7 +111,7 @@ export interface OrderOwners {
 export const OUTBOX_FILE = "order-outbox.json";
 /** A cancel event this long after a chat's request still counts as that request's. */
 export const CANCEL_REQUEST_WINDOW_MS = 60_000;
-const OWNERS_LIMIT = 5000;
+const OWNERS_LIMIT = 1000;
 
 export const QUOTE_EXPIRED =
   "This quote expired; nothing was placed. Send the order again for a fresh quote.";
