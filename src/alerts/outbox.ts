@@ -65,6 +65,8 @@ export interface OrderOutboxOptions {
    * plus 5 s. A tap that was already being handled still wins: the card is then brought to its result.
    */
   expireAfterMs?: number;
+  /** After an unknown outcome, how long before the order is looked up again (default 60 s). */
+  recheckUnknownMs?: number;
 }
 
 export interface QuotedCard {
@@ -87,6 +89,11 @@ interface CardEntry extends QuotedCard {
   viaSend?: boolean;
   /** A Telegram call for the result had begun and its outcome was not recorded. */
   sending?: boolean;
+  /**
+   * The result said the outcome is open (no answer from Kalshi): once it is shown, the order is looked
+   * up again (`recheckUnknownMs` later, or at the next start) and a follow-up message tells what happened.
+   */
+  followUp?: boolean;
 }
 
 interface Owner {
@@ -253,11 +260,18 @@ export class OrderOutbox implements OrderOwners {
    * The card's final text: written, then delivered. Resolves once delivered, or once the first attempt
    * failed with a temporary error (delivery then goes on in the background).
    */
-  async settle(id: string, html: string, orderId?: string): Promise<void> {
+  async settle(
+    id: string,
+    html: string,
+    orderId?: string,
+    opts: { outcomeUnknown?: boolean } = {},
+  ): Promise<void> {
     const c = html === QUOTE_EXPIRED ? this.cards.get(id) : this.card(id);
     if (!c) return;
     c.stage = "result";
     c.html = html;
+    // Only with an exchange to ask (the app's outbox); the bot's in-memory one cannot follow up.
+    if (opts.outcomeUnknown && this.opts.exchange) c.followUp = true;
     if (orderId) {
       c.orderId = orderId;
       this.remember(orderId, c);
@@ -328,6 +342,7 @@ export class OrderOutbox implements OrderOwners {
       }
       c.stage = "result";
       c.html = restartedSentence(c, order, this.opts.timeZone);
+      delete c.followUp; // this is the follow-up itself
       if (order) {
         c.orderId = order.orderId;
         this.remember(order.orderId, c);
@@ -430,6 +445,19 @@ export class OrderOutbox implements OrderOwners {
         attempt = -1;
         continue;
       }
+      if (c.followUp) {
+        // The open outcome is shown; find out what happened and say so in a new message.
+        c.stage = "confirmed";
+        delete c.html;
+        c.viaSend = true;
+        c.sending = false;
+        this.interrupted.delete(id);
+        this.save();
+        firstAttemptDone();
+        await this.wait(this.opts.recheckUnknownMs ?? 60_000);
+        await this.resolveLoop(id, () => undefined);
+        return;
+      }
       this.done(id);
       await this.checkpoint("delivered", id);
       return;
@@ -517,17 +545,26 @@ export class OrderOutbox implements OrderOwners {
 /** What the user is told about an order whose result the restart cut off. */
 export function restartedSentence(c: CardEntry, order: Order | null, timeZone: string): string {
   const when = formatShort(c.at, timeZone);
+  if (c.followUp) return followUpSentence(c, order);
   if (!order) {
     return `Your order ${c.summary} was not placed: the bot restarted before Kalshi had it (you confirmed it at ${escapeHtml(when)}). Nothing was placed; send it again if you still want it.`;
   }
+  return `Your order ${c.summary} was placed at ${escapeHtml(when)} (the bot restarted before it could tell you). Order id: <code>${escapeHtml(order.orderId)}</code> · ${orderState(order)}. /orders and /portfolio show it.`;
+}
+
+function orderState(order: Order): string {
   const filled = `${displayCount(order.fillCount)} of ${displayCount(order.initialCount)} filled`;
-  const state =
-    order.status === "resting"
-      ? `${filled}, ${displayCount(order.remainingCount)} resting`
-      : order.status === "canceled"
-        ? `${filled}, the rest canceled`
-        : filled;
-  return `Your order ${c.summary} was placed at ${escapeHtml(when)} (the bot restarted before it could tell you). Order id: <code>${escapeHtml(order.orderId)}</code> · ${state}. /orders and /portfolio show it.`;
+  if (order.status === "resting") return `${filled}, ${displayCount(order.remainingCount)} resting`;
+  if (order.status === "canceled") return `${filled}, the rest canceled`;
+  return filled;
+}
+
+/** The follow-up after an unknown outcome: what Kalshi has under the order's client order id. */
+function followUpSentence(c: CardEntry, order: Order | null): string {
+  if (!order) {
+    return `Update on your order ${c.summary}: Kalshi has no order from it, so it was not placed. Nothing was placed; send it again if you still want it.`;
+  }
+  return `Update on your order ${c.summary}: Kalshi did take it. Order id: <code>${escapeHtml(order.orderId)}</code> · ${orderState(order)}. /orders and /portfolio show it.`;
 }
 
 function errText(e: unknown): string {

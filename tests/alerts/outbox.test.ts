@@ -322,3 +322,36 @@ describe("a card nobody taps", () => {
     }
   });
 });
+
+describe("an open outcome is followed up", () => {
+  it("the card shows the open outcome; a minute later a message says what Kalshi has", async () => {
+    let listed: Order[] = [];
+    const b = outbox({ exchange: { getOrders: async () => listed } });
+    for (const [id, m] of [
+      ["coid-1", 11],
+      ["coid-2", 12],
+    ] as const) {
+      chat.texts.set(m, "Please confirm …");
+      await b.quoted(card(id, m));
+      await b.confirmed(id);
+    }
+    listed = [
+      order({ clientOrderId: "coid-1", orderId: "ord-1", status: "executed", fillCount: centis(1000) }),
+    ];
+    await b.settle("coid-1", "I couldn't confirm whether the order was placed.", undefined, {
+      outcomeUnknown: true,
+    });
+    await b.settle("coid-2", "I couldn't confirm whether the order was placed.", undefined, {
+      outcomeUnknown: true,
+    });
+    await b.idle();
+    expect(waits).toEqual([60_000, 60_000]);
+    expect(chat.texts.get(11)).toBe("I couldn't confirm whether the order was placed.");
+    expect(chat.sent).toEqual([
+      "Update on your order to buy 10 YES of Rain? limit $0.42: Kalshi did take it. Order id: <code>ord-1</code> · 10 of 10 filled. /orders and /portfolio show it.",
+      "Update on your order to buy 10 YES of Rain? limit $0.42: Kalshi has no order from it, so it was not placed. Nothing was placed; send it again if you still want it.",
+    ]);
+    expect(b.pendingCount()).toBe(0);
+    expect(b.ownerOf({ orderId: "ord-1" })).toBe(CHAT);
+  });
+});

@@ -45,7 +45,8 @@ export interface TradeStart {
   outcome?: OutcomeSide;
 }
 
-type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
+type Ext<T> =
+  { ok: true; value: T } | { ok: false; message: string; userError: boolean; outcomeUnknown?: boolean };
 
 type Input =
   { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
@@ -63,6 +64,8 @@ interface Shown {
 export function answered(question: string, choiceHtml: string): string {
   return `${question} → ${choiceHtml}`;
 }
+
+const TAKEN = "Kalshi did take the order:";
 
 /** Said when placing failed in a way that leaves open whether the exchange took the order. */
 export const UNKNOWN_OUTCOME = "I couldn't confirm whether the order was placed.";
@@ -387,8 +390,10 @@ export function tradeConversation(kit: Kit) {
           }),
         );
         /** The card's final text, written to the outbox before Telegram is asked to show it. */
-        const settle = (html: string, orderId?: string) =>
-          conversation.external(() => kit.outbox.settle(shown.clientOrderId, html, orderId));
+        const settle = (html: string, orderId?: string, outcomeUnknown = false) =>
+          conversation.external(() =>
+            kit.outbox.settle(shown.clientOrderId, html, orderId, { outcomeUnknown }),
+          );
         const shownAt = await now();
         for (;;) {
           const r = await input((a) => a === `ok${card}`);
@@ -424,11 +429,14 @@ export function tradeConversation(kit: Kit) {
               return { ok: false, message: withNothingPlaced(e.message), userError: true };
             if (surelyNotPlaced(e))
               return { ok: false, message: withNothingPlaced(kit.describe(e)), userError: false };
-            return { ok: false, message: await unknownOutcome(e, q), userError: false };
+            const message = await unknownOutcome(e, q);
+            // Found resting: the outcome is known after all; otherwise it stays open and is followed up.
+            return { ok: false, message, userError: false, outcomeUnknown: !message.startsWith(TAKEN) };
           }
         });
         if (!placed.ok) {
-          await settle(escapeHtml(placed.message));
+          // An open outcome is followed up: the outbox looks the order up again and says what happened.
+          await settle(escapeHtml(placed.message), undefined, placed.outcomeUnknown === true);
           return;
         }
         const out = placed.value;
@@ -513,7 +521,7 @@ export function tradeConversation(kit: Kit) {
     }
     if (!resting) return `${cause} ${NOT_RESTING_HINT}`;
     kit.log.info("order found after an unknown outcome", { orderId: resting.orderId });
-    return `Kalshi did take the order: ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
+    return `${TAKEN} ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
   }
 }
 
