@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { type Micros, displayCount, formatDollars } from "../domain/money.js";
 import { formatInZone, zonedParts } from "../domain/time.js";
+import { makePrivate } from "../logging/privateFiles.js";
 import type { Environment, ExportResult, ExportService, HistoryRow, HistoryService } from "./types.js";
 
 export const CSV_COLUMNS = [
@@ -53,7 +54,10 @@ const BOM = "\uFEFF";
 export const PARTIAL_SUFFIX = ".partial";
 const EXPORT_FILE_MODE = 0o600;
 
-/** Removes parts a killed export left behind (the start-up clean-up); returns how many. */
+/**
+ * The start-up clean-up: removes parts a killed export left behind (returns how many) and makes exports
+ * of older versions (0644) owner-only.
+ */
 export function removePartialExports(dir: string): number {
   let names: string[];
   try {
@@ -63,6 +67,7 @@ export function removePartialExports(dir: string): number {
   }
   let n = 0;
   for (const name of names) {
+    if (name.endsWith(".csv")) makePrivate(join(dir, name));
     if (!name.endsWith(PARTIAL_SUFFIX)) continue;
     rmSync(join(dir, name), { force: true });
     n++;

@@ -117,6 +117,8 @@ describe("export files are crash-safe and private", () => {
     await mkdir(join(dir, "exports"), { recursive: true });
     const left = join(dir, "exports", "trades-sim-20261101-20261130-1-part1.csv.partial");
     await writeFile(left, "\uFEFFtime,time_zone\r\n2026-11-0");
+    const older = join(dir, "exports", "trades-sim-20261001-20261031-1.csv");
+    await writeFile(older, "\uFEFFtime\r\n", { mode: 0o644 });
     const exporter = createExportService({
       history: { between: async () => rows },
       dataDir: dir,
@@ -125,14 +127,16 @@ describe("export files are crash-safe and private", () => {
       maxBytes: 350,
       now: () => T0,
     });
-    // Created (the app's start): the leftover is gone.
-    expect(await readdir(join(dir, "exports"))).toEqual([]);
+    // Created (the app's start): the leftover is gone, an older export is made private.
+    expect(await readdir(join(dir, "exports"))).toEqual(["trades-sim-20261001-20261031-1.csv"]);
+    const { stat, rm: remove } = await import("node:fs/promises");
+    expect((await stat(older)).mode & 0o777).toBe(0o600);
+    await remove(older);
     const res = await exporter.exportCsv(T0, T0);
     expect(res.files.length).toBeGreaterThan(1);
     const names = (await readdir(join(dir, "exports"))).sort();
     expect(names.every((n) => n.endsWith(".csv"))).toBe(true);
     expect(names).toEqual(res.files.map((f) => f.split("/").pop()!).sort());
-    const { stat } = await import("node:fs/promises");
     for (const f of res.files) expect((await stat(f)).mode & 0o777).toBe(0o600);
   });
 });
