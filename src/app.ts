@@ -32,6 +32,7 @@ import {
   journalIntentLookup,
 } from "./alerts/index.js";
 import { startHealthServer, type HealthReport } from "./health.js";
+import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -65,6 +66,8 @@ export interface AppOptions {
   /** Start-up progress for a person watching the console (npm start prints these lines). */
   onStartupNotice?: (line: string) => void;
   now?: () => number;
+  /** Order outbox overrides for tests (a fake clock for its waits, kill points). */
+  outbox?: Pick<OrderOutboxOptions, "sleep" | "checkpoint">;
 }
 
 /** Which part of app.start() failed; the message is one plain sentence naming it (no secrets). */
@@ -114,6 +117,8 @@ export interface App {
   exchange: KalshiClient;
   services: TradingServices;
   sim: SimServer | null;
+  /** Every quote card's final state, durable in DATA_DIR (delivered first after a restart). */
+  outbox: OrderOutbox;
   health: { url: string } | null;
   /** The report GET /health answers (also without the endpoint running). */
   checkHealth(): Promise<HealthReport>;
@@ -264,6 +269,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The journal tells the bot and the alerts what the user asked for (e.g. "SELL 5 YES") when the
     // exchange's book side alone cannot.
     const orderIntent = journalIntentLookup(config.logDir);
+    const outbox = new OrderOutbox({
+      dataDir: config.dataDir,
+      exchange,
+      timeZone: config.displayTimezone,
+      logger,
+      now,
+      // A card nobody tapped is closed as "expired" shortly after its quote ran out.
+      expireAfterMs: config.risk.confirmTimeoutMs + 5_000,
+      ...opts.outbox,
+    });
+
     // Health: Bot API calls failing in a row (each attempt counts, retries included).
     let telegramFailures = 0;
     const bot = createBot({
@@ -282,6 +298,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger,
       describeError,
       orderIntent,
+      orderOutbox: outbox,
       now,
       apiTransformers: [telegramCallResults((ok) => (telegramFailures = ok ? 0 : telegramFailures + 1))],
       ...(opts.telegram?.retry ? { autoRetry: opts.telegram.retry } : {}),
@@ -349,6 +366,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       journal: services.journal,
       // The journal tells the alerts what the user asked for (e.g. "BUY 10 NO") when a fill alone cannot.
       orderIntent,
+      // Cancels of an order go to the chat that placed it.
+      owners: outbox,
       logger,
       now,
       ...(opts.alerts ?? {}),
@@ -430,6 +449,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       exchange,
       services,
       sim,
+      outbox,
       get health() {
         return health ? { url: health.url } : null;
       },
@@ -453,6 +473,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
             { cause: e },
           );
         }
+        // Results owed from before a restart, and cards a restart cut off, go out before any update.
+        await outbox.start();
         // Updates sent while the bot was down are kept and answered (late commands say so).
         poller.start();
         try {
@@ -519,6 +541,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           // A handler still waiting on Kalshi got its answer or the closed client's error: let it
           // write the outcome to the journal and the chat before logging closes.
           await step("updates in progress", inFlight, 1_000);
+          // Last: the result of an order cut off above is still shown; what cannot go out now stays owed.
+          await step("order results", () => outbox.stop(), 300);
           logger.info("stopped");
           await withTimeout(logging.close(), Math.max(LOG_CLOSE_MS, left(0))).catch(() => undefined);
         })();

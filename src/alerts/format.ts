@@ -187,6 +187,9 @@ export const EXCHANGE_CANCEL_REASONS: Readonly<Record<string, string>> = {
   ReduceOnlyCancel: "a reduce-only order would have grown the position",
 };
 
+/** The reason given to a cancel notice for an order canceled by another user of the same account. */
+export const OTHER_USER_CANCEL = "OtherUserCancel";
+
 export function isExchangeCancel(order: Order, reason: string | null): boolean {
   return order.status === "canceled" && reason !== null && reason in EXCHANGE_CANCEL_REASONS;
 }
@@ -231,9 +234,12 @@ export function formatCancelMessage(
   atMs: number,
   intent: OrderIntent | null = null,
 ): string {
-  const why = EXCHANGE_CANCEL_REASONS[reason] ?? reason;
   const parts = [describeOrder(order, position, reason, intent), escapeHtml(title)];
   parts.push(`filled ${displayCount(order.fillCount)}/${displayCount(order.initialCount)}`);
+  if (reason === OTHER_USER_CANCEL) {
+    return `${header(ctx, atMs)}\n<b>Your order was canceled by another user of this Kalshi account</b>: ${parts.join(" · ")}`;
+  }
+  const why = EXCHANGE_CANCEL_REASONS[reason] ?? reason;
   return `${header(ctx, atMs)}\n<b>Order canceled by the exchange</b> (${escapeHtml(why)}): ${parts.join(" · ")}`;
 }
 

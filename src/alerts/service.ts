@@ -36,6 +36,7 @@ import {
   formatFillMessage,
   formatSettlementMessage,
   isExchangeCancel,
+  OTHER_USER_CANCEL,
   type FillForMessage,
   type MessageContext,
   RESENT_AFTER_ERROR_NOTE,
@@ -46,6 +47,7 @@ import {
   withNote,
 } from "./format.js";
 import { intentFits, journalIntentLookup, type OrderIntent, type OrderIntentLookup } from "./intent.js";
+import type { OrderOwners } from "./outbox.js";
 import type { AlertMode, AlertSettings } from "./settings.js";
 import { AlertDeliveryError, type AlertSink, toDeliveryError } from "./sink.js";
 import { AlertState, cancelKey, fillKey, type Notice, settlementKey } from "./state.js";
@@ -72,6 +74,11 @@ export interface FillAlertsOptions {
   journalDir?: string;
   /** Overrides the journal lookup (tests). */
   orderIntent?: OrderIntentLookup;
+  /**
+   * Which chat placed an order (the order outbox). A cancel of such an order goes to that chat only:
+   * an exchange cancel always, a user cancel when another chat asked for it (shared Kalshi account).
+   */
+  owners?: OrderOwners;
   logger?: StreamLogger;
   now?: () => number;
   /** Fills of one order this close to the previous one edit its message (default 10 000 ms). */
@@ -257,10 +264,14 @@ class FillAlertsService implements FillAlerts {
       );
     }
 
-    // Deliveries owed from before a restart go first.
+    // Deliveries owed from before a restart go first. An edit cut off by the restart is made again on
+    // the same message (which may already show the fill), never as a new message repeating it.
     for (const p of state.pendingEntries()) {
       this.rememberFill(p.notice);
-      for (const chatId of p.chats) this.enqueue(chatId, p.notice.key);
+      for (const chatId of p.chats) {
+        this.restoreEditedGroup(chatId, p.notice);
+        this.enqueue(chatId, p.notice.key);
+      }
     }
 
     let sawConnected = false;
@@ -291,6 +302,19 @@ class FillAlertsService implements FillAlerts {
     this.flushTimer = null;
     this.flushState();
     if (this.opts.closeStreamOnStop !== false) await this.opts.stream.close();
+  }
+
+  private restoreEditedGroup(chatId: number, notice: Notice): void {
+    const edit = notice.kind === "fill" ? this.state!.interruptedEdit(notice.key, chatId) : null;
+    const groups = this.groups.get(chatId);
+    if (!edit || !groups || notice.kind !== "fill" || groups.has(notice.fill.orderId)) return;
+    groups.set(notice.fill.orderId, {
+      orderId: notice.fill.orderId,
+      messageId: edit.messageId,
+      items: [...edit.shown],
+      lastAt: this.now(),
+      note: null,
+    });
   }
 
   // ---------------------------------------------------------------- intake
@@ -324,16 +348,34 @@ class FillAlertsService implements FillAlerts {
           });
         }
         return;
-      case "order":
+      case "order": {
         this.noteOrder(e.order);
-        if (isExchangeCancel(e.order, e.reason)) {
-          const order = e.order;
-          const reason = e.reason!;
-          this.runIntake(async () =>
-            this.takeNotice({ kind: "cancel", key: cancelKey(order.orderId), order, reason, at: this.now() }),
-          );
+        const order = e.order;
+        const owner = this.opts.owners?.ownerOf(order) ?? null;
+        const chats = owner !== null && this.opts.chatIds.includes(owner) ? [owner] : this.opts.chatIds;
+        let reason: string | null = null;
+        if (isExchangeCancel(order, e.reason)) reason = e.reason!;
+        else if (
+          // A user's cancel is a decrease to zero; who asked is known only to the bot.
+          order.status === "canceled" &&
+          e.reason === "Decrease" &&
+          owner !== null &&
+          chats.length === 1 &&
+          !this.opts.owners!.askedToCancel(order.orderId, owner)
+        )
+          reason = OTHER_USER_CANCEL;
+        if (reason !== null) {
+          const notice: Notice = {
+            kind: "cancel",
+            key: cancelKey(order.orderId),
+            order,
+            reason,
+            at: this.now(),
+          };
+          this.runIntake(async () => this.takeNotices([notice], chats));
         }
         return;
+      }
       default:
         return;
     }
@@ -614,12 +656,12 @@ class FillAlertsService implements FillAlerts {
     this.takeNotices([notice]);
   }
 
-  private takeNotices(notices: Notice[]): void {
+  private takeNotices(notices: Notice[], chats: number[] = this.opts.chatIds): void {
     const state = this.state!;
     const fresh = notices.filter((n) => !state.has(n.key));
     if (fresh.length === 0) return;
-    state.addMany(fresh, this.opts.chatIds, this.now());
-    for (const n of fresh) for (const chatId of this.opts.chatIds) this.enqueue(chatId, n.key);
+    state.addMany(fresh, chats, this.now());
+    for (const n of fresh) for (const chatId of chats) this.enqueue(chatId, n.key);
   }
 
   private rememberFill(n: Notice): void {
@@ -749,7 +791,8 @@ class FillAlertsService implements FillAlerts {
       const item = { fill: notice.fill, postPosition: notice.postPosition, intent: notice.intent ?? null };
       let g = groups.get(notice.fill.orderId);
       if (g && (newInBatch.has(g) || g.messageId !== null)) {
-        g.items.push(item);
+        // A fill the message already shows (queued again after a failure) is not added twice.
+        if (!g.items.some((i) => i.fill.fillId === notice.fill.fillId)) g.items.push(item);
         const existing = actions.find((a) => a.kind === "group" && a.group === g);
         if (existing) existing.keys.push(notice.key);
         else actions.push({ kind: "group", group: g, keys: [notice.key], isNew: false });
@@ -783,7 +826,8 @@ class FillAlertsService implements FillAlerts {
         try {
           // An edit repeated after a crash only rewrites the same message: no note needed for it, but the
           // mark keeps the fills from being sent as a new message silently.
-          state.markSending(a.keys, chatId);
+          const shown = g.items.filter((i) => !a.keys.includes(fillKey(i.fill.fillId)));
+          state.markSending(a.keys, chatId, { messageId, shown });
           const text = g.note ? withNote(html, g.note) : html;
           await this.withRetry(() => this.opts.sink.edit(chatId, messageId, text));
           g.lastAt = this.now();
@@ -980,6 +1024,15 @@ class FillAlertsService implements FillAlerts {
   private async renderGroup(g: Group): Promise<string> {
     const first = g.items[0]!.fill;
     const [title, order] = await Promise.all([this.title(first.ticker), this.orderProgress(g.orderId)]);
+    const shown = g.items.reduce((n, i) => n + i.fill.count, 0);
+    if (order && order.initialCount > 0 && shown > order.initialCount) {
+      // Cannot happen with fills de-duplicated by id; say so loudly if it ever does.
+      this.log.error("alerts: the fills shown for an order add up to more than its size", {
+        orderId: g.orderId,
+        shown,
+        size: order.initialCount,
+      });
+    }
     try {
       return formatFillMessage(this.ctx, title, g.items, order);
     } catch (e) {

@@ -6,6 +6,9 @@
  *   sent again after a restart. `sending` lists the chats whose send (or edit) had begun and whose outcome
  *   was not recorded yet: it is written BEFORE the call to Telegram. After a crash, such a notice may or
  *   may not have reached the chat (Telegram cannot dedupe), so it is sent again with a visible note.
+ *   An edit of a fill message also records, per chat, the message and the fills it already showed
+ *   (`edits`): after a crash the same message is edited again instead of a new message repeating the
+ *   fill, so the fills shown for one order never add up to more than it filled.
  * - cursors: the time of the last fully delivered fill (backfill starts there minus an overlap) and of
  *   the last settlement seen.
  */
@@ -13,7 +16,7 @@ import { renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Centis } from "../domain/money.js";
 import type { Fill, Order, Settlement } from "../exchange/port.js";
-import type { SettlementPnl } from "./format.js";
+import type { FillForMessage, SettlementPnl } from "./format.js";
 import type { OrderIntent } from "./intent.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
 
@@ -36,11 +39,19 @@ export type Notice =
       pnl?: SettlementPnl | null;
     };
 
+/** A fill message being edited: its id and the fills it showed before this edit. */
+export interface EditInFlight {
+  messageId: number;
+  shown: FillForMessage[];
+}
+
 export interface PendingEntry {
   notice: Notice;
   chats: number[];
   /** Chats whose delivery had begun (written before the Telegram call); absent when none. */
   sending?: number[];
+  /** By chat id: the delivery under way is an edit of this message (absent for sends). */
+  edits?: Record<string, EditInFlight>;
 }
 
 interface StateFileV1 {
@@ -111,10 +122,12 @@ export class AlertState {
     for (const p of s.pending ?? []) {
       const sending = (p.sending ?? []).filter((c) => p.chats.includes(c));
       for (const c of sending) this.interrupted.add(`${p.notice.key}|${c}`);
+      const edits = sending.length && p.edits ? p.edits : undefined;
       this.pending.set(p.notice.key, {
         notice: p.notice,
         chats: p.chats,
         ...(sending.length ? { sending } : {}),
+        ...(edits ? { edits } : {}),
       });
     }
   }
@@ -151,15 +164,27 @@ export class AlertState {
   }
 
   /**
-   * Records, durably, that delivery of these notices to a chat begins now (one write, which also
-   * carries any deferred changes). Call right before the Telegram call.
+   * The message an interrupted delivery was editing, with the fills it showed before, when the
+   * delivery of `key` to `chatId` was an edit cut off by the end of the last run.
    */
-  markSending(keys: string[], chatId: number): void {
+  interruptedEdit(key: string, chatId: number): EditInFlight | null {
+    if (!this.wasInterrupted(key, chatId)) return null;
+    return this.pending.get(key)?.edits?.[String(chatId)] ?? null;
+  }
+
+  /**
+   * Records, durably, that delivery of these notices to a chat begins now (one write, which also
+   * carries any deferred changes). Call right before the Telegram call. `edit`: the call edits this
+   * message, which already showed these fills.
+   */
+  markSending(keys: string[], chatId: number, edit?: EditInFlight): void {
     for (const key of keys) {
       const p = this.pending.get(key);
       if (!p || !p.chats.includes(chatId)) continue;
       if (!p.sending) p.sending = [];
       if (!p.sending.includes(chatId)) p.sending.push(chatId);
+      if (edit) p.edits = { ...p.edits, [String(chatId)]: edit };
+      else if (p.edits) dropEdit(p, chatId);
     }
     this.save();
   }
@@ -171,6 +196,7 @@ export class AlertState {
       if (!p?.sending?.includes(chatId)) continue;
       p.sending = p.sending.filter((c) => c !== chatId);
       if (p.sending.length === 0) delete p.sending;
+      dropEdit(p, chatId);
       this.dirty = true;
     }
   }
@@ -215,6 +241,7 @@ export class AlertState {
         p.sending = p.sending.filter((c) => c !== chatId);
         if (p.sending.length === 0) delete p.sending;
       }
+      dropEdit(p, chatId);
       changed = true;
       if (p.chats.length === 0) {
         this.pending.delete(key);
@@ -282,4 +309,10 @@ export class AlertState {
       if (fills <= FILL_KEYS_LIMIT && others <= OTHER_KEYS_LIMIT) break;
     }
   }
+}
+
+function dropEdit(p: PendingEntry, chatId: number): void {
+  if (!p.edits) return;
+  delete p.edits[String(chatId)];
+  if (Object.keys(p.edits).length === 0) delete p.edits;
 }

@@ -1,6 +1,7 @@
 import type { Conversation, ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type winston from "winston";
+import type { OrderOutbox } from "../alerts/outbox.js";
 import type { Buttons } from "./buttons.js";
 import type { BotDeps } from "./deps.js";
 import type { OrderIntents } from "./intents.js";
@@ -19,6 +20,8 @@ export interface Kit {
   log: winston.Logger;
   now: () => number;
   describe: (e: unknown) => string;
+  /** Where every quote card's final state is written before it is shown (src/alerts/outbox.ts). */
+  outbox: OrderOutbox;
   /** What the user meant by each order (for showing resting sells as sells). */
   intents: OrderIntents;
   /** Runs a handler; a failure is logged and answered with one plain sentence. */

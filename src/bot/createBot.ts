@@ -11,7 +11,10 @@
  */
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { Bot, type Context, GrammyError, HttpError } from "grammy";
+import { OrderOutbox } from "../alerts/outbox.js";
 import { Buttons } from "./buttons.js";
+import { cardSink } from "./cardSink.js";
+import { cancelRequestTracking } from "./cancelRequests.js";
 import type { ConvContext, Kit, MyContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
@@ -86,9 +89,16 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     }
   };
 
+  const outbox = deps.orderOutbox ?? new OrderOutbox({ timeZone: deps.config.timeZone, now });
+  outbox.attach(cardSink(bot.api, ui.env));
+  // Which chat asked for a cancel, so another user's cancel of an order is told to the chat that placed it.
+  const cancels = cancelRequestTracking(outbox);
+  const services = { ...deps.services, executor: cancels.wrap(deps.services.executor) };
+
   const kit: Kit = {
-    deps,
+    deps: { ...deps, services },
     ui,
+    outbox,
     buttons: new Buttons(deps.buttonSecret),
     log,
     now,
@@ -122,6 +132,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(sequentialPerChat<MyContext>());
   // Commands that waited over a minute (bot offline or busy) say when they were sent.
   bot.use(lateMark(kit, now()));
+  bot.use(cancels.middleware);
 
   // 2. Conversations; /cancel and other commands leave an active one.
   bot.use(conversations<MyContext, ConvContext>());

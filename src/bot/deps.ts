@@ -3,6 +3,7 @@ import type { TelegramRetryOptions } from "./telegramRetry.js";
 import type winston from "winston";
 import type { OrderIntentLookup } from "./intents.js";
 import type { AccountService } from "../trading/account.js";
+import type { OrderOutbox } from "../alerts/outbox.js";
 import type {
   ExportService,
   HistoryService,
@@ -73,6 +74,11 @@ export interface BotDeps {
    * journal). Without it such resting orders show both readings ("Buy NO @ $0.10 = Sell YES @ $0.90").
    */
   orderIntent?: OrderIntentLookup;
+  /**
+   * The durable order outbox (the app passes one on DATA_DIR and calls its start() before polling);
+   * without it the bot keeps one in memory.
+   */
+  orderOutbox?: OrderOutbox;
   /** How often a stranger is told "This bot is private." (default 10 minutes). */
   strangerReplyIntervalMs?: number;
 }

@@ -90,6 +90,13 @@ export function closingSentence(
     : `Sold your ${sold} (closing them), then bought ${opened}`;
 }
 
+/** One line naming a quoted order, e.g. "to buy 10 YES of Rain in NYC? (KX…) limit $0.42" (HTML). */
+export function orderSummary(q: Quote): string {
+  const i = q.intent;
+  const how = i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
+  return `to ${i.action} ${contractsText(i.count)} ${SIDE(i.outcome)} of ${marketLine(q.marketTitle, i.ticker)} ${how}`;
+}
+
 export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
   const i = q.intent;
   const verb = i.action === "buy" ? "Buy" : "Sell";

@@ -12,10 +12,11 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import winston from "winston";
-import DailyRotateFile from "winston-daily-rotate-file";
+import type DailyRotateFile from "winston-daily-rotate-file";
 import TransportStream from "winston-transport";
 import { formatInZone } from "../domain/time.js";
 import { Redactor, REDACTED } from "./redact.js";
+import { privateRotatingFile } from "./privateFiles.js";
 
 export type LoggerLevel = "error" | "warn" | "info" | "debug";
 
@@ -164,7 +165,7 @@ export function createLogger(opts: CreateLoggerOptions): Loggers {
   );
 
   const rotating = (pattern: string, maxFiles: string, level?: string, name?: string) =>
-    new DailyRotateFile({
+    privateRotatingFile({
       dirname: dir,
       filename: pattern,
       datePattern: "YYYY-MM-DD",

@@ -3,13 +3,19 @@
  * into numbered parts (each with the header) when a file would pass Telegram's document limit.
  *
  * Format: UTF-8 with BOM, CRLF line ends, fields quoted only when needed, amounts as plain decimals.
+ *
+ * Crash safety: every part is written under a temporary name (`<name>.partial`) and all parts are
+ * renamed to their final names only once the whole export is complete, so a kill never leaves a
+ * truncated .csv behind; leftover `.partial` files are removed when the service is created (at start).
+ * Files are created 0600: they list positions and P&L.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, readdirSync, rmSync, type WriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { type Micros, displayCount, formatDollars } from "../domain/money.js";
 import { formatInZone, zonedParts } from "../domain/time.js";
+import { makePrivate } from "../logging/privateFiles.js";
 import type { Environment, ExportResult, ExportService, HistoryRow, HistoryService } from "./types.js";
 
 export const CSV_COLUMNS = [
@@ -44,6 +50,30 @@ export interface ExportDeps {
 }
 
 const BOM = "\uFEFF";
+/** Suffix of an export part still being written. */
+export const PARTIAL_SUFFIX = ".partial";
+const EXPORT_FILE_MODE = 0o600;
+
+/**
+ * The start-up clean-up: removes parts a killed export left behind (returns how many) and makes exports
+ * of older versions (0644) owner-only.
+ */
+export function removePartialExports(dir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const name of names) {
+    if (name.endsWith(".csv")) makePrivate(join(dir, name));
+    if (!name.endsWith(PARTIAL_SUFFIX)) continue;
+    rmSync(join(dir, name), { force: true });
+    n++;
+  }
+  return n;
+}
 const STRINGIFY_OPTS = { record_delimiter: "windows", quoted_match: /^\s|\s$/ } as const;
 
 /** Plain decimal: "0.55", "5.50", "0.055", "-1.20". */
@@ -113,6 +143,7 @@ export function createExportService(deps: ExportDeps): ExportService {
   const maxBytes = deps.maxBytes ?? DEFAULT_MAX_EXPORT_BYTES;
   const now = deps.now ?? Date.now;
   const dir = resolve(deps.dataDir, "exports");
+  removePartialExports(dir);
 
   return {
     async exportCsv(fromMs: number, toMs: number): Promise<ExportResult> {
@@ -129,9 +160,9 @@ export function createExportService(deps: ExportDeps): ExportService {
       let rowsInPart = 0;
 
       const open = async () => {
-        const path = join(dir, `${base}-part${files.length + 1}.csv`);
+        const path = join(dir, `${base}-part${files.length + 1}.csv${PARTIAL_SUFFIX}`);
         files.push(path);
-        stream = createWriteStream(path, { encoding: "utf8" });
+        stream = createWriteStream(path, { encoding: "utf8", mode: EXPORT_FILE_MODE });
         await write(stream, header);
         bytes = headerBytes;
         rowsInPart = 0;
@@ -157,12 +188,13 @@ export function createExportService(deps: ExportDeps): ExportService {
         await Promise.all(files.map((f) => rm(f, { force: true })));
         throw err;
       }
-      // A single part gets a plain name.
-      if (files.length === 1) {
-        const single = join(dir, `${base}.csv`);
-        await rename(files[0]!, single);
-        files[0] = single;
-      }
+      // Complete: the parts get their final names (a single part a plain one).
+      const finals =
+        files.length === 1
+          ? [join(dir, `${base}.csv`)]
+          : files.map((f) => f.slice(0, -PARTIAL_SUFFIX.length));
+      for (const [i, f] of files.entries()) await rename(f, finals[i]!);
+      files.splice(0, files.length, ...finals);
       return { files, rows: rows.length, fromMs, toMs, timeZone };
     },
   };

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import winston from "winston";
-import DailyRotateFile from "winston-daily-rotate-file";
+import { privateRotatingFile } from "../logging/privateFiles.js";
 import { type Centis, type Micros, formatCount, formatDollars } from "../domain/money.js";
 import { formatInZone } from "../domain/time.js";
 import type { BookSide, Fill, OutcomeSide, TimeInForce } from "../exchange/port.js";
@@ -275,7 +275,7 @@ export function createJournalLogger(logDir: string, opts: { maxFiles?: string } 
     level: "info",
     format: winston.format.json(),
     transports: [
-      new DailyRotateFile({
+      privateRotatingFile({
         dirname: logDir,
         filename: "trades-%DATE%.log",
         datePattern: "YYYY-MM-DD",

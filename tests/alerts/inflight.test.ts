@@ -176,6 +176,57 @@ describe("kill -9 between Telegram accepting an alert and the app recording it",
   });
 });
 
+describe("kill -9 during an edit of a burst's message", () => {
+  it("the same message is edited again after the restart: the fills shown add up to the order's 100, not 110", async () => {
+    const t = (h = await Harness.create());
+    const statePath = join(t.dataDir, ALERTS_STATE_FILE);
+    const burst = (i: number) => ({
+      order_id: "order-100",
+      market_ticker: "KXT-100",
+      count_fp: "10.00",
+      post_position_fp: `${10 * i}.00`,
+    });
+    let atAccept: string | null = null;
+    const edit = t.sink.edit.bind(t.sink);
+    t.sink.edit = async (chatId, messageId, html) => {
+      await edit(chatId, messageId, html);
+      if (/BUY 50 YES/.test(html)) atAccept = readFileSync(statePath, "utf8");
+    };
+    const first = t.service({ coalesceWindowMs: 10_000 });
+    await first.start();
+    for (let i = 1; i <= 5; i++) {
+      t.push(burst(i));
+      await waitFor(
+        () =>
+          first.status().queueDepth === 0 &&
+          t.sink
+            .finalTexts()
+            .join()
+            .includes(`BUY ${10 * i} YES`),
+        `fill ${i}`,
+      );
+    }
+    await waitFor(() => atAccept !== null, "the edit showing fill 5 accepted");
+    await first.stop();
+    // "kill -9": Telegram shows fills 1-5, but the disk still has fill 5 as being edited in.
+    writeFileSync(statePath, atAccept!);
+    expect(t.sink.messages).toHaveLength(1);
+
+    const second = t.service({ coalesceWindowMs: 10_000 });
+    await second.start();
+    for (let i = 6; i <= 10; i++) t.push(burst(i));
+    // Journaled at intake, in the same step as they become owed: then nothing owed means all were shown.
+    await waitFor(() => t.journal.length === 10, "all 10 fills taken in");
+    await waitFor(() => second.status().queueDepth === 0, "nothing owed");
+    await second.stop();
+
+    const shown = t.sink.finalTexts().map((x) => Number(/BUY (\d+) YES/.exec(x)?.[1] ?? 0));
+    expect(shown.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(t.sink.messages).toHaveLength(1);
+    expect(t.journal.map((j) => j.fillId)).toHaveLength(10);
+  });
+});
+
 describe("settlement P&L", () => {
   // Hand-computed (FIFO, fees in micro-dollars):
   //   buy 10 YES @ $0.40, fee $0.20 · buy 10 YES @ $0.60, fee $0.17 · sell 5 YES @ $0.70, fee $0.11

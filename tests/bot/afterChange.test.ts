@@ -4,7 +4,6 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
-import { failedSentence } from "../../src/bot/features/trade.js";
 import { UserError } from "../../src/trading/types.js";
 
 let h: Harness | undefined;
@@ -17,42 +16,52 @@ afterEach(async () => {
 const noRetry = { deps: { autoRetry: { rethrowInternalServerErrors: true, maxRetryAttempts: 0 } } };
 
 describe("placing an order, then the card edit fails", () => {
-  it("the result goes out as a new message and nothing claims that nothing changed", async () => {
+  it("a failed edit is retried: the card itself ends up showing the result, nothing claims that nothing changed", async () => {
     h = await makeHarness(noRetry);
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     const card = h.last();
     expect(card.text).toContain("Please confirm");
-    h.api.failNext("editMessageText", 1, { code: 500 });
+    h.api.failNext("editMessageText", 2, { code: 500 });
     await h.tap("Confirm");
+    await h.delivered();
+
+    expect(h.world.createdOrders).toHaveLength(1);
+    const last = h.last();
+    expect(last.messageId).toBe(card.messageId);
+    expect(last.text).toContain("Bought 10 contracts YES");
+    expect(last.text).toContain("Order id: ord-1");
+    expect(last.replyMarkup?.inline_keyboard.flat() ?? []).toEqual([]);
+    expect(h.botTexts().join("\n")).not.toMatch(/nothing was (changed|placed)|please confirm/i);
+    // Two refusals, two waits (backoff), then the edit went through.
+    expect(h.waits).toHaveLength(2);
+  });
+
+  it("the card is gone (deleted): the result goes out as a new message, retried until Telegram takes it", async () => {
+    h = await makeHarness(noRetry);
+    await h.say(`/buy ${TICKER} yes 10 @0.60`);
+    const card = h.last();
+    const confirm = h.api.findButton(USER, "Confirm")!;
+    await h.bot.api.deleteMessage(USER, card.messageId);
+    h.api.failNext("sendMessage", 1, { code: 500 });
+    await h.api.tap(USER, USER, confirm.messageId, confirm.data);
+    await h.delivered();
 
     expect(h.world.createdOrders).toHaveLength(1);
     const last = h.last();
     expect(last.messageId).not.toBe(card.messageId);
     expect(last.text).toContain("Bought 10 contracts YES");
     expect(last.text).toContain("Order id: ord-1");
-    expect(h.botTexts().join("\n")).not.toMatch(/nothing was (changed|placed)/i);
-    expect(h.logs.some((l) => /quote card edit failed/.test(String(l.message)))).toBe(true);
+    expect(last.text).not.toContain("nothing");
+    expect(h.waits).toHaveLength(1);
   });
 
-  it("when the new message fails too, the user is told the order id that was placed", async () => {
-    h = await makeHarness(noRetry);
-    await h.say(`/buy ${TICKER} yes 10 @0.60`);
-    h.api.failNext("editMessageText", 1, { code: 500 });
-    h.api.failNext("sendMessage", 1, { code: 500 });
-    await h.tap("Confirm");
-
-    expect(h.world.createdOrders).toHaveLength(1);
-    expect(h.last().text).toBe(`🧪 SIM\n${failedSentence({ at: "placed", orderId: "ord-1" })}`);
-    expect(h.last().text).toContain("Your order ord-1 was placed");
-    expect(h.last().text).not.toContain("nothing");
-  });
-
-  it("a refused order's reason also reaches the user when the card cannot be edited", async () => {
+  it("a refused order's reason also reaches the user when the card edit fails at first", async () => {
     h = await makeHarness(noRetry);
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     h.world.failing.set("executor.place", new UserError("Your balance is too low for this order."));
     h.api.failNext("editMessageText", 1, { code: 500 });
     await h.tap("Confirm");
+    await h.delivered();
     expect(h.world.createdOrders).toHaveLength(0);
     expect(h.last().text).toContain("Your balance is too low for this order. Nothing was placed.");
   });

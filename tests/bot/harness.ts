@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import winston from "winston";
 import { Writable } from "node:stream";
+import { OrderOutbox } from "../../src/alerts/outbox.js";
 import { createBot } from "../../src/bot/createBot.js";
 import type { BotDeps, EnvTag } from "../../src/bot/deps.js";
 import { LocalBotApi } from "../support/fakeTelegram.js";
@@ -55,6 +56,15 @@ export async function makeHarness(opts: HarnessOptions = {}) {
   const logs = memoryTransport();
   const logger = winston.createLogger({ level: "debug", transports: [logs.transport] });
   const apiRoot = opts.http ? await api.listen() : undefined;
+  /** Waits the order outbox asked for between attempts; a fake clock: they return at once. */
+  const waits: number[] = [];
+  const outbox =
+    opts.deps?.orderOutbox ??
+    new OrderOutbox({
+      timeZone: "America/New_York",
+      now: clock.now,
+      sleep: async (ms) => void waits.push(ms),
+    });
   const bot = createBot({
     token: api.token,
     services: world.services,
@@ -72,6 +82,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
       : { botInfo: api.botInfo, client: { fetch: api.clientFetch } },
     buttonSecret: "test-secret",
     autoRetry: { maxDelaySeconds: 5 },
+    orderOutbox: outbox,
     ...opts.deps,
   });
   if (!opts.http) api.setHandler((u) => bot.handleUpdate(u));
@@ -84,6 +95,10 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     alerts,
     logs: logs.entries,
     dir,
+    outbox,
+    waits,
+    /** Resolves once the order outbox has no delivery under way (its retries are done). */
+    delivered: () => outbox.idle(),
     /** The user types in their private chat. */
     say: (text: string) => api.sendText(USER, USER, text),
     tap: (label: string | RegExp) => api.tapButton(USER, USER, label),
@@ -91,6 +106,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     botTexts: () => api.botMessages(USER).map((m) => m.text),
     buttons: () => (api.lastBotMessage(USER)?.replyMarkup?.inline_keyboard ?? []).flat().map((b) => b.text),
     async close() {
+      await outbox.stop();
       if (bot.isRunning()) await bot.stop();
       await api.close();
       await rm(dir, { recursive: true, force: true });

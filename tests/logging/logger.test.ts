@@ -163,3 +163,18 @@ describe("createLogger", () => {
     expect(hasConsole(make({ console: true }))).toBe(true);
   });
 });
+
+describe("log files are private", () => {
+  it("creates app, errors and trades logs 0600 and tightens files an older version left 0644", async () => {
+    const { writeFileSync, statSync } = await import("node:fs");
+    const old = path.join(dir, "app-2026-01-01.log");
+    writeFileSync(old, "{}\n", { mode: 0o644 });
+    const { logger, tradeLogger, close } = make();
+    logger.error("position 10 YES", { ticker: "KXA-1" });
+    tradeLogger.info("order_placed", { ticker: "KXA-1" });
+    await close();
+    const logs = readdirSync(dir).filter((n) => n.endsWith(".log"));
+    expect(logs.length).toBeGreaterThanOrEqual(4);
+    for (const n of logs) expect(statSync(path.join(dir, n)).mode & 0o777, n).toBe(0o600);
+  });
+});

@@ -105,3 +105,38 @@ describe("empty export", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+describe("export files are crash-safe and private", () => {
+  const rows = [row({ fillId: "f1" }), row({ fillId: "f2" }), row({ fillId: "f3" })];
+
+  it("a killed export leaves only .partial files, which the next start removes; finished files are 0600", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "export-kill-"));
+    dirs.push(dir);
+    // An export killed mid-way: its part still has the temporary name.
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(join(dir, "exports"), { recursive: true });
+    const left = join(dir, "exports", "trades-sim-20261101-20261130-1-part1.csv.partial");
+    await writeFile(left, "\uFEFFtime,time_zone\r\n2026-11-0");
+    const older = join(dir, "exports", "trades-sim-20261001-20261031-1.csv");
+    await writeFile(older, "\uFEFFtime\r\n", { mode: 0o644 });
+    const exporter = createExportService({
+      history: { between: async () => rows },
+      dataDir: dir,
+      timeZone: "UTC",
+      environment: "sim",
+      maxBytes: 350,
+      now: () => T0,
+    });
+    // Created (the app's start): the leftover is gone, an older export is made private.
+    expect(await readdir(join(dir, "exports"))).toEqual(["trades-sim-20261001-20261031-1.csv"]);
+    const { stat, rm: remove } = await import("node:fs/promises");
+    expect((await stat(older)).mode & 0o777).toBe(0o600);
+    await remove(older);
+    const res = await exporter.exportCsv(T0, T0);
+    expect(res.files.length).toBeGreaterThan(1);
+    const names = (await readdir(join(dir, "exports"))).sort();
+    expect(names.every((n) => n.endsWith(".csv"))).toBe(true);
+    expect(names).toEqual(res.files.map((f) => f.split("/").pop()!).sort());
+    for (const f of res.files) expect((await stat(f)).mode & 0o777).toBe(0o600);
+  });
+});

@@ -24,7 +24,15 @@ import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js"
 import { code, escapeHtml } from "../format.js";
 import { looksLikeTicker, parseCountInput, parsePriceInput, parseTicker, parseTradeArgs } from "../parse.js";
 import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
-import { marketCard, placedCard, positionButtonLabel, quoteCard, searchList, sidePrices } from "../views.js";
+import {
+  marketCard,
+  orderSummary,
+  placedCard,
+  positionButtonLabel,
+  quoteCard,
+  searchList,
+  sidePrices,
+} from "../views.js";
 
 export const TRADE_CONVERSATION = "trade";
 
@@ -37,7 +45,8 @@ export interface TradeStart {
   outcome?: OutcomeSide;
 }
 
-type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
+type Ext<T> =
+  { ok: true; value: T } | { ok: false; message: string; userError: boolean; outcomeUnknown?: boolean };
 
 type Input =
   { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
@@ -55,6 +64,8 @@ interface Shown {
 export function answered(question: string, choiceHtml: string): string {
   return `${question} → ${choiceHtml}`;
 }
+
+const TAKEN = "Kalshi did take the order:";
 
 /** Said when placing failed in a way that leaves open whether the exchange took the order. */
 export const UNKNOWN_OUTCOME = "I couldn't confirm whether the order was placed.";
@@ -117,18 +128,6 @@ export function tradeConversation(kit: Kit) {
      * POST nothing was placed; once the POST ran the order may exist, so never claim otherwise.
      */
     let stage: { at: "before" } | { at: "sent" } | { at: "placed"; orderId: string } = { at: "before" };
-    /**
-     * Replaces the quote card with `html`. When Telegram refuses the edit, the text goes out as a new
-     * message instead: a result must reach the user even if the card cannot change.
-     */
-    const replaceCard = async (chatId: number, messageId: number, html: string) => {
-      try {
-        await ui.edit(ctx, chatId, messageId, html);
-      } catch (e) {
-        kit.log.warn("quote card edit failed; sending the text as a new message", { error: errText(e) });
-        await ui.send(ctx, html);
-      }
-    };
     let hits: MarketSearchHit[] = [];
     /** Numbers the search lists, so a tap on an older list is expired instead of picking from the newest. */
     let searchNo = 0;
@@ -379,20 +378,36 @@ export function tradeConversation(kit: Kit) {
           quoteCard(quote, timeoutMs),
           rows([btn("✅ Confirm", data(`ok${card}`)), btn("Cancel", data("x"))]),
         );
+        const shown = quote;
+        // The card is in the outbox from now on: it is brought to a final state even across a restart.
+        await conversation.external(() =>
+          kit.outbox.quoted({
+            id: shown.clientOrderId,
+            chatId: msg.chat.id,
+            messageId: msg.message_id,
+            ticker: shown.intent.ticker,
+            summary: orderSummary(shown),
+          }),
+        );
+        /** The card's final text, written to the outbox before Telegram is asked to show it. */
+        const settle = (html: string, orderId?: string, outcomeUnknown = false) =>
+          conversation.external(() =>
+            kit.outbox.settle(shown.clientOrderId, html, orderId, { outcomeUnknown }),
+          );
         const shownAt = await now();
         for (;;) {
           const r = await input((a) => a === `ok${card}`);
-          if (r === "cancel") return;
+          if (r === "cancel") {
+            // input() already edited the card to "Cancelled. Nothing was placed."
+            await conversation.external(() => kit.outbox.forget(shown.clientOrderId));
+            return;
+          }
           if (r.kind === "tap") break;
           await say("Tap Confirm or Cancel on the card above, or send /cancel.");
         }
         const tappedAt = await now();
         if (tappedAt - shownAt > timeoutMs) {
-          await replaceCard(
-            msg.chat.id,
-            msg.message_id,
-            "This quote expired; nothing was placed. Here is a fresh one.",
-          );
+          await settle("This quote expired; nothing was placed. Here is a fresh one.");
           const fresh = await ext(() => executor.quote(intent));
           if (!fresh.ok) return void (await say(fresh.message));
           quote = fresh.value;
@@ -403,18 +418,25 @@ export function tradeConversation(kit: Kit) {
         const placed = await conversation.external(async (octx: Context): Promise<Ext<PlaceOutcome>> => {
           try {
             kit.intents.remember(q.clientOrderId, q.intent);
-            return { ok: true, value: await withTyping(octx, () => executor.place(q)) };
+            // Written before the order is sent: a restart from here on looks the order up at Kalshi.
+            await kit.outbox.confirmed(q.clientOrderId);
+            const value = await withTyping(octx, () => executor.place(q));
+            await kit.outbox.checkpoint("answered", q.clientOrderId);
+            return { ok: true, value };
           } catch (e) {
             kit.log.error("order placement failed", { clientOrderId: q.clientOrderId, error: errText(e) });
             if (e instanceof UserError)
               return { ok: false, message: withNothingPlaced(e.message), userError: true };
             if (surelyNotPlaced(e))
               return { ok: false, message: withNothingPlaced(kit.describe(e)), userError: false };
-            return { ok: false, message: await unknownOutcome(e, q), userError: false };
+            const message = await unknownOutcome(e, q);
+            // Found resting: the outcome is known after all; otherwise it stays open and is followed up.
+            return { ok: false, message, userError: false, outcomeUnknown: !message.startsWith(TAKEN) };
           }
         });
         if (!placed.ok) {
-          await replaceCard(msg.chat.id, msg.message_id, escapeHtml(placed.message));
+          // An open outcome is followed up: the outbox looks the order up again and says what happened.
+          await settle(escapeHtml(placed.message), undefined, placed.outcomeUnknown === true);
           return;
         }
         const out = placed.value;
@@ -423,14 +445,14 @@ export function tradeConversation(kit: Kit) {
             out.reason === "expired"
               ? "This quote expired; nothing was placed. Here is a fresh one."
               : "The price moved; nothing was placed. Here is a fresh quote.";
-          await replaceCard(msg.chat.id, msg.message_id, why);
+          await settle(why);
           stage = { at: "before" };
           quote = out.quote;
           continue;
         }
         kit.log.info("order placed", { orderId: out.result.orderId, clientOrderId: q.clientOrderId });
         stage = { at: "placed", orderId: out.result.orderId };
-        await replaceCard(msg.chat.id, msg.message_id, placedCard(q, out.result));
+        await settle(placedCard(q, out.result), out.result.orderId);
         return;
       }
     } catch (e) {
@@ -499,7 +521,7 @@ export function tradeConversation(kit: Kit) {
     }
     if (!resting) return `${cause} ${NOT_RESTING_HINT}`;
     kit.log.info("order found after an unknown outcome", { orderId: resting.orderId });
-    return `Kalshi did take the order: ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
+    return `${TAKEN} ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
   }
 }
 

@@ -1,0 +1,44 @@
+/**
+ * Several allowed users share one Kalshi account. When one of them cancels an order another one placed
+ * (one order, or "Cancel all"), the owner must hear about it; when owners cancel their own, they saw it
+ * happen. The exchange only reports "canceled (Decrease)", so the bot notes which chat asked, right
+ * before each cancel call: the chat of the update being handled (AsyncLocalStorage, set per update).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Context, MiddlewareFn } from "grammy";
+import type { OrderExecutor } from "../trading/types.js";
+
+export interface CancelRequestLog {
+  noteCancelRequest(chatId: number, orderId?: string): void;
+}
+
+export function cancelRequestTracking(log: CancelRequestLog) {
+  const chatOfUpdate = new AsyncLocalStorage<number>();
+  const middleware: MiddlewareFn<Context> = (ctx, next) =>
+    ctx.chat ? chatOfUpdate.run(ctx.chat.id, next) : next();
+  const noted = (orderId?: string) => {
+    const chatId = chatOfUpdate.getStore();
+    if (chatId !== undefined) log.noteCancelRequest(chatId, orderId);
+  };
+  /** The executor, with every cancel noted first (a Proxy: other methods pass through unchanged). */
+  const wrap = (executor: OrderExecutor): OrderExecutor =>
+    new Proxy(executor, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        if (prop === "cancel")
+          return (...args: unknown[]) => {
+            noted(typeof args[0] === "string" ? args[0] : undefined);
+            return fn.apply(target, args);
+          };
+        if (prop === "cancelAll")
+          return (...args: unknown[]) => {
+            noted();
+            return fn.apply(target, args);
+          };
+        return fn.bind(target);
+      },
+    });
+  return { middleware, wrap };
+}
