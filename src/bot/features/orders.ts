@@ -129,7 +129,8 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     const ticker = tickerOf.get(orderId);
     const r = await (ticker === undefined ? executor.cancel(orderId) : executor.cancel(orderId, ticker));
     kit.log.info("order canceled", { orderId: r.orderId });
-    return `Canceled order ${code(r.orderId)} (${escapeHtml(contractsText(r.canceledCount))} were resting).`;
+    const verb = r.canceledCount === 100 ? "was" : "were";
+    return `Canceled order ${code(r.orderId)} (${escapeHtml(contractsText(r.canceledCount))} ${verb} resting).`;
   }
 
   c.command(
