@@ -8,6 +8,7 @@ import http from "node:http";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,7 +21,10 @@ import { startSim, type SimServer } from "../src/sim/server.js";
 import { type AppHarness, OWNER, startAppHarness, until } from "./support/appHarness.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
+// The app runs the way `npm start` runs it: one node process with tsx's loader. (tsx's own CLI runs
+// it in a second process and turns a signal the app does not report within 30 ms into exit 143, which
+// a loaded machine can hit.)
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -175,7 +179,7 @@ describe("shutdown", () => {
       LOG_DIR: join(dir, "logs"),
       DATA_DIR: join(dir, "data"),
     };
-    const proc: ChildProcess = spawn(process.execPath, [TSX_CLI, join(ROOT, "src/main.ts")], {
+    const proc: ChildProcess = spawn(process.execPath, ["--import", TSX_LOADER, join(ROOT, "src/main.ts")], {
       cwd: dir,
       env,
       stdio: ["ignore", "pipe", "pipe"],
