@@ -36,9 +36,10 @@ export interface Market {
   eventTicker: string;
   marketType: "binary" | "scalar";
   /**
-   * The question people read. Kalshi marks Market.title deprecated but gives no market-level
-   * replacement (the current source is the event's title, another resource), so it is still read,
-   * falling back to `yes_sub_title`, then the ticker.
+   * The question people read: the event's title (Kalshi marks Market.title deprecated; the current
+   * source is Event.title). The Kalshi adapter uses the title of every event it has read (nested
+   * markets, the search index's pages); only a market whose event it has not read yet falls back to
+   * the deprecated field, then to `yes_sub_title`, then the ticker.
    */
   title: string;
   yesSubTitle: string;

@@ -79,6 +79,7 @@ import {
   RateLimiter,
   RateLimiterClosedError,
 } from "./rateLimiter.js";
+import { EventTitles } from "./eventTitles.js";
 import * as S from "./schemas.js";
 import { REST_PREFIX, signRequest } from "./signer.js";
 
@@ -182,6 +183,8 @@ export class KalshiClient implements ExchangePort {
   private readonly retryCfg: { baseDelayMs: number; maxDelayMs: number };
   private readonly now: () => number;
   readonly limiter: RateLimiter | null;
+  /** Event titles already read, for markets (whose own `title` is deprecated). */
+  private readonly eventTitles = new EventTitles();
   /** What each endpoint costs in tokens (documented costs until /account/endpoint_costs is read). */
   costs = new EndpointCostTable();
   private closed = false;
@@ -500,7 +503,7 @@ export class KalshiClient implements ExchangePort {
       min_updated_ts: filter.minUpdatedTs === undefined ? undefined : Math.floor(filter.minUpdatedTs / 1000),
     };
     const extract = (p: z.output<typeof S.MarketsResponse>) => ({
-      items: (p.markets ?? []).map(S.marketFromWire),
+      items: (p.markets ?? []).map((w) => this.eventTitles.apply(S.marketFromWire(w))),
       cursor: p.cursor,
     });
     if (filter.tickers === undefined) {
@@ -528,7 +531,7 @@ export class KalshiClient implements ExchangePort {
 
   async getMarket(ticker: string): Promise<Market> {
     const r = await this.get(`/markets/${enc(ticker)}`, "/markets/{ticker}", S.MarketResponse);
-    return S.marketFromWire(r.market);
+    return this.eventTitles.apply(S.marketFromWire(r.market));
   }
 
   async getOrderbook(ticker: string, depth?: number): Promise<Orderbook> {
@@ -561,7 +564,10 @@ export class KalshiClient implements ExchangePort {
       "/events",
       "/events",
       S.EventsResponse,
-      (p) => ({ items: (p.events ?? []).map((e) => S.eventFromWire(e)), cursor: p.cursor }),
+      (p) => ({
+        items: (p.events ?? []).map((e) => this.eventTitles.learn(S.eventFromWire(e))),
+        cursor: p.cursor,
+      }),
       {
         status: filter.status,
         series_ticker: filter.seriesTicker,
@@ -576,7 +582,7 @@ export class KalshiClient implements ExchangePort {
     const r = await this.get(`/events/${enc(eventTicker)}`, "/events/{event_ticker}", S.EventResponse, {
       with_nested_markets: true,
     });
-    return S.eventFromWire(r.event);
+    return this.eventTitles.learn(S.eventFromWire(r.event));
   }
 
   async getSeries(seriesTicker: string): Promise<SeriesInfo> {
@@ -1097,7 +1103,10 @@ export class KalshiClient implements ExchangePort {
       limit: Math.min(EVENTS_PAGE_MAX, Math.max(1, filter.limit ?? EVENTS_PAGE_MAX)),
       cursor: filter.cursor || undefined,
     });
-    return { events: (r.events ?? []).map((e) => S.eventFromWire(e)), cursor: r.cursor ?? "" };
+    return {
+      events: (r.events ?? []).map((e) => this.eventTitles.learn(S.eventFromWire(e))),
+      cursor: r.cursor ?? "",
+    };
   }
 
   async getSeriesList(filter: { category?: string } = {}): Promise<SeriesInfo[]> {

@@ -581,7 +581,8 @@ export function eventFromWire(w: Out<typeof EventWire>): EventInfo {
     subTitle: w.sub_title ?? "",
     category: w.category ?? "",
   };
-  if (ms) e.markets = ms.map(marketFromWire);
+  // Nested markets read the question from the event (current), not the deprecated Market.title.
+  if (ms) e.markets = ms.map((m) => ({ ...marketFromWire(m), title: w.title || marketFromWire(m).title }));
   if (w.last_updated_ts) {
     const ts = Date.parse(w.last_updated_ts);
     if (Number.isFinite(ts)) e.lastUpdatedTs = ts;

@@ -115,6 +115,32 @@ describe("KalshiClient reads", () => {
     expect(fake.calls[1]?.query.has("count_filter")).toBe(false);
   });
 
+  it("titles a market with its event's title once the event was read (Market.title is deprecated)", async () => {
+    new FakeKalshi()
+      .on("GET", "/markets/KXHIGHNY-26NOV30-T50", [200, { market: wireMarket() }])
+      .on("GET", "/events", [
+        200,
+        { events: [wireEvent({ title: "Highest temperature in NYC on Nov 30?", markets: [wireMarket()] })] },
+      ])
+      .on("GET", "/markets", [
+        200,
+        { markets: [wireMarket(), wireMarket({ ticker: "KXOTHER-1", event_ticker: "KXOTHER" })] },
+      ]);
+    const k = newClient();
+    // Before its event was read, only the deprecated field can name the market.
+    expect((await k.getMarket("KXHIGHNY-26NOV30-T50")).title).toBe("Will the high in NYC be above 50°?");
+    await k.getEventsPage({ status: "open" });
+    expect((await k.getMarket("KXHIGHNY-26NOV30-T50")).title).toBe("Highest temperature in NYC on Nov 30?");
+    const listed = await k.getMarkets({ status: "open" });
+    expect(listed.map((m) => m.title)).toEqual([
+      "Highest temperature in NYC on Nov 30?",
+      "Will the high in NYC be above 50°?", // its event was never read
+    ]);
+    // Markets nested in an event take the event's title.
+    const [ev] = await k.getEvents();
+    expect(ev?.markets?.map((m) => m.title)).toEqual(["Highest temperature in NYC on Nov 30?"]);
+  });
+
   it("converts a market, with empty sides as null", async () => {
     new FakeKalshi().on("GET", "/markets/KXHIGHNY-26NOV30-T50", [
       200,
