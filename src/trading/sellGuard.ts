@@ -145,8 +145,21 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
       if (intent?.action === "sell") sells.push({ order: o, outcome: intent.outcome });
     }
     if (sells.length === 0) return [];
-    const positions = await exchange.getPositions();
-    const plan = planSellShrinks(positions, sells);
+    const draft = planSellShrinks(await exchange.getPositions(), sells);
+    if (draft.length === 0) return [];
+    // Act only on what a fresh read of that market confirms with a row of its own: a listing that
+    // comes back empty or partial (an outage, a dropped page) must not cancel every resting sell.
+    const confirmed: Position[] = [];
+    for (const ticker of new Set(draft.map((s) => s.ticker))) {
+      const rows = await exchange.getPositions({ ticker, all: true });
+      const row = rows.find((p) => p.ticker.toUpperCase() === ticker.toUpperCase());
+      if (row) confirmed.push(row);
+    }
+    const known = new Set(confirmed.map((p) => p.ticker.toUpperCase()));
+    const plan = planSellShrinks(
+      confirmed,
+      sells.filter((s) => known.has(s.order.ticker.toUpperCase())),
+    );
     const out: SellShrinkOutcome[] = [];
     for (const s of plan) out.push(await apply(s));
     return out;

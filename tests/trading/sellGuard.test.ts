@@ -164,6 +164,22 @@ describe("the sell guard, through the port", () => {
     expect(fx.orders.find((o) => o.orderId === sell.orderId)?.status).toBe("canceled");
   });
 
+  it("a position listing that comes back empty (an outage) cancels nothing; only a read naming the market counts", async () => {
+    const { fx, guard, sell } = await world();
+    const real = fx.getPositions.bind(fx);
+    // The listing answers with no rows at all, as an outage or a dropped page would.
+    fx.getPositions = async (filter = {}) => (filter.ticker ? real(filter) : []);
+    expect(await guard.check()).toEqual([]);
+    // Every read answers empty: still nothing is touched.
+    fx.getPositions = async () => [];
+    expect(await guard.check()).toEqual([]);
+    expect(fx.orders.find((o) => o.orderId === sell.orderId)).toMatchObject({
+      status: "resting",
+      remainingCount: contracts(10),
+    });
+    expect(fx.orderWrites.filter((w) => w.method !== "createOrder")).toEqual([]);
+  });
+
   it("a refused decrease is reported as failed with the exchange's reason", async () => {
     const { fx, guard } = await world();
     fx.setPosition(T, 4);
