@@ -99,6 +99,11 @@ export interface SellGuardDeps {
   exchange: ExchangePort;
   intentOf: IntentOf;
   journal?: Pick<TradeJournal, "record">;
+  /**
+   * Called right before the guard cancels an order, so the cancel is not later told to the order's
+   * chat as "canceled by another user" (the guard tells the real reason itself).
+   */
+  beforeCancel?: (orderId: string) => void;
 }
 
 export interface SellGuard {
@@ -116,6 +121,7 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
   async function apply(s: SellShrink): Promise<SellShrinkOutcome> {
     try {
       if (s.keep === 0) {
+        deps.beforeCancel?.(s.orderId);
         const r = await exchange.cancelOrder(s.orderId, s.ticker);
         deps.journal?.record({
           type: "order_canceled",

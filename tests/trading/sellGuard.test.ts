@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Centis, contracts, micros } from "../../src/domain/money.js";
 import type { Order, Position, StreamEvent } from "../../src/exchange/port.js";
+import { OrderOutbox } from "../../src/alerts/outbox.js";
 import { createSellGuard, planSellShrinks, watchSellGuard } from "../../src/trading/sellGuard.js";
 import { FakeExchange } from "../support/fakeExchange.js";
 import { T0, usd } from "./helpers.js";
@@ -178,6 +179,28 @@ describe("the sell guard, through the port", () => {
       remainingCount: contracts(10),
     });
     expect(fx.orderWrites.filter((w) => w.method !== "createOrder")).toEqual([]);
+  });
+
+  it("the guard's cancel is noted as the owner's own, so the chat is not told 'canceled by another user'", async () => {
+    const { fx, sell } = await world();
+    const outbox = new OrderOutbox({ timeZone: "America/New_York", now: () => T0 });
+    outbox.attach({ edit: async () => undefined, send: async () => ({ messageId: 1 }) });
+    const OWNER = 7;
+    await outbox.quoted({ id: "sell-1", chatId: OWNER, messageId: 1, ticker: T, summary: "SELL 10 YES" });
+    await outbox.settle("sell-1", "Resting", sell.orderId);
+    // As the app wires it.
+    const guard = createSellGuard({
+      exchange: fx,
+      intentOf: async (o) => (o.clientOrderId === "sell-1" ? { action: "sell", outcome: "yes" } : null),
+      beforeCancel: (orderId) => {
+        const owner = outbox.ownerOf({ orderId });
+        if (owner !== null) outbox.noteCancelRequest(owner, orderId);
+      },
+    });
+    fx.setPosition(T, 0);
+    expect(await guard.check()).toMatchObject([{ orderId: sell.orderId, done: "canceled" }]);
+    // What the fill alerts ask before saying "Your order was canceled by another user".
+    expect(outbox.askedToCancel(sell.orderId, OWNER)).toBe(true);
   });
 
   it("a refused decrease is reported as failed with the exchange's reason", async () => {
