@@ -697,6 +697,11 @@ export class KalshiClient implements ExchangePort {
             return this.resultFromOrder(found);
           }
         }
+        if (uncertain && (e instanceof KalshiApiError || e instanceof KalshiNetworkError)) {
+          // The re-send was not let through (429, refused connection), but the earlier attempt may
+          // have reached Kalshi: look once more; not found leaves the outcome open, never "not placed".
+          return this.reconcileCreate(req, startedAt, e, false);
+        }
         throw e;
       }
     }
