@@ -118,11 +118,24 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
   const { exchange } = deps;
   let chain: Promise<unknown> = Promise.resolve();
 
-  async function apply(s: SellShrink): Promise<SellShrinkOutcome> {
+  /** Whether the order no longer rests more than `keep` (it filled or was canceled since it was listed). */
+  async function goneMeanwhile(s: SellShrink): Promise<boolean> {
+    try {
+      const o = await exchange.getOrder(s.orderId);
+      return o.status !== "resting" || o.remainingCount <= s.keep;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The change made, or null when there was nothing left to change (the sell filled meanwhile). */
+  async function apply(s: SellShrink): Promise<SellShrinkOutcome | null> {
     try {
       if (s.keep === 0) {
         deps.beforeCancel?.(s.orderId);
         const r = await exchange.cancelOrder(s.orderId, s.ticker);
+        // Nothing rested any more: it filled (the user sold) or was canceled since it was listed.
+        if (r.reducedBy <= 0) return null;
         deps.journal?.record({
           type: "order_canceled",
           orderId: s.orderId,
@@ -135,6 +148,8 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
       await exchange.decreaseOrder({ orderId: s.orderId, ticker: s.ticker, reduceTo: s.keep });
       return { ...s, done: "decreased" };
     } catch (e) {
+      // Refused because the order filled or was canceled meanwhile: nothing to shrink, nothing to tell.
+      if (await goneMeanwhile(s)) return null;
       return { ...s, done: "failed", error: e instanceof Error ? e.message : String(e) };
     }
   }
@@ -167,7 +182,10 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
       sells.filter((s) => known.has(s.order.ticker.toUpperCase())),
     );
     const out: SellShrinkOutcome[] = [];
-    for (const s of plan) out.push(await apply(s));
+    for (const s of plan) {
+      const done = await apply(s);
+      if (done) out.push(done);
+    }
     return out;
   }
 

@@ -203,6 +203,29 @@ describe("the sell guard, through the port", () => {
     expect(outbox.askedToCancel(sell.orderId, OWNER)).toBe(true);
   });
 
+  it("a sell that filled between the reads is not told as canceled or refused (it sold)", async () => {
+    const { fx, guard, sell } = await world();
+    const listed = fx.getOrders.bind(fx);
+    // The order list still shows the sell resting; it fills right after (the holding goes to 0).
+    fx.getOrders = async (filter) => {
+      const list = await listed(filter);
+      if (fx.orders.find((o) => o.orderId === sell.orderId)?.status === "resting")
+        fx.fillResting(sell.orderId);
+      return list;
+    };
+    expect(await guard.check()).toEqual([]);
+  });
+
+  it("a cancel refused because the sell filled meanwhile is not told as a failure", async () => {
+    const { fx, guard, sell } = await world();
+    fx.setPosition(T, 0);
+    fx.cancelOrder = async () => {
+      fx.fillResting(sell.orderId); // it filled just before the cancel reached Kalshi
+      throw new Error("order not found");
+    };
+    expect(await guard.check()).toEqual([]);
+  });
+
   it("a refused decrease is reported as failed with the exchange's reason", async () => {
     const { fx, guard } = await world();
     fx.setPosition(T, 4);
