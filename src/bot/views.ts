@@ -174,7 +174,11 @@ export function placedCard(q: Quote, r: PlaceResult): string {
         : `The other ${contractsText(rest)} did not fill: no one traded at ${price(q.price)} or better.`,
     );
   }
-  if (r.cappedAtHolding !== undefined) {
+  if (r.cappedAtHolding !== undefined && r.alreadySelling !== undefined) {
+    lines.push(
+      `${contractsText(r.alreadySelling)} of your ${SIDE(i.outcome)} already rest to sell in other orders, so this sell is for ${contractsText(r.cappedAtHolding)}, not ${contractsText(i.count)}.`,
+    );
+  } else if (r.cappedAtHolding !== undefined) {
     lines.push(
       `You now hold only ${contractsText(r.cappedAtHolding)} ${SIDE(i.outcome)}, so the sell is for ${contractsText(r.cappedAtHolding)}, not ${contractsText(i.count)}.`,
     );
@@ -333,9 +337,7 @@ export function positionButtonLabel(ticker: string, side: "yes" | "no", c: Centi
 export function sellShrinkText(s: SellShrinkOutcome): string {
   const what = `Your resting sell of ${displayCount(s.resting)} ${SIDE(s.outcome)} in ${code(s.ticker)}`;
   const why =
-    s.held > 0
-      ? `you now hold ${displayCount(s.held)}`
-      : `you no longer hold any ${SIDE(s.outcome)} there`;
+    s.held > 0 ? `you now hold ${displayCount(s.held)}` : `you no longer hold any ${SIDE(s.outcome)} there`;
   if (s.done === "decreased") return `${what} was reduced to ${displayCount(s.keep)} because ${why}.`;
   if (s.done === "canceled") return `${what} was canceled because ${why}.`;
   return `⚠️ ${what} should be ${s.keep > 0 ? `reduced to ${displayCount(s.keep)}` : "canceled"} because ${why}, but Kalshi refused (${escapeHtml(s.error ?? "unknown error")}). Cancel it in /orders, or it may open a ${s.outcome === "yes" ? "NO" : "YES"} position when it fills.`;

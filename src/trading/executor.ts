@@ -521,6 +521,14 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     return (q.intent.outcome === "yes" ? Math.max(pos, 0) : Math.max(-pos, 0)) as Centis;
   }
 
+  /** Contracts of the intent's outcome that resting orders in its market already sell (same book side). */
+  async function restingToSell(q: Quote): Promise<Centis> {
+    const orders = await exchange.getOrders({ ticker: q.intent.ticker, status: "resting" });
+    return orders
+      .filter((o) => o.ticker.toUpperCase() === q.intent.ticker && o.bookSide === q.wire.side)
+      .reduce((n, o) => n + o.remainingCount, 0) as Centis;
+  }
+
   /**
    * Why an immediate-or-cancel order filled less than asked, from the exchange's own state after
    * its answer: a reduce-only sell whose holding (now + what it sold) was below the count was capped
@@ -552,11 +560,13 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       const moved = current === null || (isSell ? current < q.price : current > q.price);
       if (moved) return { kind: "requote", reason: "price_moved", quote: await quote(q.intent, { book }) };
     }
-    // A resting sell carries no reduce_only: cap it at what is held right now.
+    // A resting sell carries no reduce_only: cap it at what is held right now, less what already
+    // rests to sell it (those orders keep their place; the holding guard would cancel this one).
     let count = q.intent.count;
     let cappedAtHolding: Centis | undefined;
+    let alreadySelling: Centis | undefined;
     if (q.intent.action === "sell" && !q.wire.reduceOnly && !attempted.has(q.clientOrderId)) {
-      const held = await heldNow(q);
+      const [held, selling] = await Promise.all([heldNow(q), restingToSell(q)]);
       const label = OUTCOME_LABEL[q.intent.outcome];
       if (held <= 0) {
         throw new UserError(
@@ -564,9 +574,17 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
           "nothing_to_sell",
         );
       }
-      if (held < count) {
-        count = held;
-        cappedAtHolding = held;
+      const free = Math.max(0, held - selling) as Centis;
+      if (free <= 0) {
+        throw new UserError(
+          `Your resting orders in ${q.intent.ticker} already sell all ${displayCount(held)} ${label} you hold, so nothing was placed. Cancel one in /orders to sell at another price.`,
+          "nothing_to_sell",
+        );
+      }
+      if (free < count) {
+        count = free;
+        cappedAtHolding = free;
+        if (selling > 0) alreadySelling = selling;
       }
     }
     journal.record({
@@ -641,6 +659,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
       snapshots.drop(q.intent.ticker);
     }
     if (cappedAtHolding !== undefined) result = { ...result, cappedAtHolding };
+    if (alreadySelling !== undefined) result = { ...result, alreadySelling };
     const unfilled = await whyUnfilled(q, count, result);
     if (unfilled) result = { ...result, unfilled };
     journal.record({

@@ -99,6 +99,11 @@ export interface SellGuardDeps {
   exchange: ExchangePort;
   intentOf: IntentOf;
   journal?: Pick<TradeJournal, "record">;
+  /**
+   * Called right before the guard cancels an order, so the cancel is not later told to the order's
+   * chat as "canceled by another user" (the guard tells the real reason itself).
+   */
+  beforeCancel?: (orderId: string) => void;
 }
 
 export interface SellGuard {
@@ -113,10 +118,24 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
   const { exchange } = deps;
   let chain: Promise<unknown> = Promise.resolve();
 
-  async function apply(s: SellShrink): Promise<SellShrinkOutcome> {
+  /** Whether the order no longer rests more than `keep` (it filled or was canceled since it was listed). */
+  async function goneMeanwhile(s: SellShrink): Promise<boolean> {
+    try {
+      const o = await exchange.getOrder(s.orderId);
+      return o.status !== "resting" || o.remainingCount <= s.keep;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The change made, or null when there was nothing left to change (the sell filled meanwhile). */
+  async function apply(s: SellShrink): Promise<SellShrinkOutcome | null> {
     try {
       if (s.keep === 0) {
+        deps.beforeCancel?.(s.orderId);
         const r = await exchange.cancelOrder(s.orderId, s.ticker);
+        // Nothing rested any more: it filled (the user sold) or was canceled since it was listed.
+        if (r.reducedBy <= 0) return null;
         deps.journal?.record({
           type: "order_canceled",
           orderId: s.orderId,
@@ -129,6 +148,8 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
       await exchange.decreaseOrder({ orderId: s.orderId, ticker: s.ticker, reduceTo: s.keep });
       return { ...s, done: "decreased" };
     } catch (e) {
+      // Refused because the order filled or was canceled meanwhile: nothing to shrink, nothing to tell.
+      if (await goneMeanwhile(s)) return null;
       return { ...s, done: "failed", error: e instanceof Error ? e.message : String(e) };
     }
   }
@@ -145,10 +166,26 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
       if (intent?.action === "sell") sells.push({ order: o, outcome: intent.outcome });
     }
     if (sells.length === 0) return [];
-    const positions = await exchange.getPositions();
-    const plan = planSellShrinks(positions, sells);
+    const draft = planSellShrinks(await exchange.getPositions(), sells);
+    if (draft.length === 0) return [];
+    // Act only on what a fresh read of that market confirms with a row of its own: a listing that
+    // comes back empty or partial (an outage, a dropped page) must not cancel every resting sell.
+    const confirmed: Position[] = [];
+    for (const ticker of new Set(draft.map((s) => s.ticker))) {
+      const rows = await exchange.getPositions({ ticker, all: true });
+      const row = rows.find((p) => p.ticker.toUpperCase() === ticker.toUpperCase());
+      if (row) confirmed.push(row);
+    }
+    const known = new Set(confirmed.map((p) => p.ticker.toUpperCase()));
+    const plan = planSellShrinks(
+      confirmed,
+      sells.filter((s) => known.has(s.order.ticker.toUpperCase())),
+    );
     const out: SellShrinkOutcome[] = [];
-    for (const s of plan) out.push(await apply(s));
+    for (const s of plan) {
+      const done = await apply(s);
+      if (done) out.push(done);
+    }
     return out;
   }
 

@@ -81,6 +81,8 @@ export interface PlaceResult {
    * since the quote, to what was held (the count actually placed).
    */
   cappedAtHolding?: Centis;
+  /** Set with `cappedAtHolding` when other resting orders already sold part of the holding: how much. */
+  alreadySelling?: Centis;
   /**
    * Why an immediate-or-cancel order did not fill completely, read from the exchange after its answer:
    * "no_position" — a reduce-only sell was capped at what was still held (`held`, e.g. 0 when another

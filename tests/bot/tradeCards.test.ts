@@ -181,5 +181,23 @@ describe("why an order did not fill, from the exchange's answer (issue 17.5)", (
     expect(text).toContain(
       "You now hold only 4 contracts YES, so the sell is for 4 contracts, not 10 contracts.",
     );
+    // Capped because other resting orders already sell part of the holding (still 10 held).
+    const other = htmlToText(
+      placedCard(
+        q,
+        result({
+          status: "resting",
+          filledCount: 0 as never,
+          averagePrice: null,
+          restingCount: contracts(4),
+          cappedAtHolding: contracts(4),
+          alreadySelling: contracts(6),
+        }),
+      ),
+    );
+    expect(other).toContain(
+      "6 contracts of your YES already rest to sell in other orders, so this sell is for 4 contracts, not 10 contracts.",
+    );
+    expect(other).not.toContain("You now hold only");
   });
 });

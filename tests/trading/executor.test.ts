@@ -686,6 +686,31 @@ describe("sells the exchange accepts (resting sells capped at the holding, marke
     expect(r).toMatchObject({ status: "resting", restingCount: contracts(4), cappedAtHolding: contracts(4) });
   });
 
+  it("a second resting sell counts what already rests to sell: capped at the rest, refused when nothing is left", async () => {
+    const { fx, exec } = setup({ position: 10 });
+    const first = await exec.quote(
+      intent({ outcome: "yes", action: "sell", count: contracts(6), limit: "0.90" }),
+    );
+    expect(await placed(exec, first)).toMatchObject({ status: "resting", restingCount: contracts(6) });
+    // 6 of the 10 already rest to sell at 0.90: a sell of 10 at 0.85 is for the 4 left.
+    const second = await exec.quote(
+      intent({ outcome: "yes", action: "sell", count: contracts(10), limit: "0.85" }),
+    );
+    const r = await placed(exec, second);
+    expect(fx.createRequests[1]).toMatchObject({ count: contracts(4), timeInForce: "good_till_canceled" });
+    expect(r).toMatchObject({
+      restingCount: contracts(4),
+      cappedAtHolding: contracts(4),
+      alreadySelling: contracts(6),
+    });
+    // All 10 rest to sell now: a third is refused, nothing sent.
+    const third = await exec.quote(
+      intent({ outcome: "yes", action: "sell", count: contracts(2), limit: "0.80" }),
+    );
+    await expect(exec.place(third)).rejects.toMatchObject({ code: "nothing_to_sell" });
+    expect(fx.createRequests).toHaveLength(2);
+  });
+
   it("a resting sell of a holding that is gone is not placed at all", async () => {
     const { fx, exec } = setup({ position: 10 });
     const q = await exec.quote(intent({ outcome: "yes", action: "sell", limit: "0.62" }));

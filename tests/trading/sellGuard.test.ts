@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Centis, contracts, micros } from "../../src/domain/money.js";
 import type { Order, Position, StreamEvent } from "../../src/exchange/port.js";
+import { OrderOutbox } from "../../src/alerts/outbox.js";
 import { createSellGuard, planSellShrinks, watchSellGuard } from "../../src/trading/sellGuard.js";
 import { FakeExchange } from "../support/fakeExchange.js";
 import { T0, usd } from "./helpers.js";
@@ -162,6 +163,67 @@ describe("the sell guard, through the port", () => {
     const out = await guard.check([T]);
     expect(out).toMatchObject([{ orderId: sell.orderId, keep: 0, done: "canceled" }]);
     expect(fx.orders.find((o) => o.orderId === sell.orderId)?.status).toBe("canceled");
+  });
+
+  it("a position listing that comes back empty (an outage) cancels nothing; only a read naming the market counts", async () => {
+    const { fx, guard, sell } = await world();
+    const real = fx.getPositions.bind(fx);
+    // The listing answers with no rows at all, as an outage or a dropped page would.
+    fx.getPositions = async (filter = {}) => (filter.ticker ? real(filter) : []);
+    expect(await guard.check()).toEqual([]);
+    // Every read answers empty: still nothing is touched.
+    fx.getPositions = async () => [];
+    expect(await guard.check()).toEqual([]);
+    expect(fx.orders.find((o) => o.orderId === sell.orderId)).toMatchObject({
+      status: "resting",
+      remainingCount: contracts(10),
+    });
+    expect(fx.orderWrites.filter((w) => w.method !== "createOrder")).toEqual([]);
+  });
+
+  it("the guard's cancel is noted as the owner's own, so the chat is not told 'canceled by another user'", async () => {
+    const { fx, sell } = await world();
+    const outbox = new OrderOutbox({ timeZone: "America/New_York", now: () => T0 });
+    outbox.attach({ edit: async () => undefined, send: async () => ({ messageId: 1 }) });
+    const OWNER = 7;
+    await outbox.quoted({ id: "sell-1", chatId: OWNER, messageId: 1, ticker: T, summary: "SELL 10 YES" });
+    await outbox.settle("sell-1", "Resting", sell.orderId);
+    // As the app wires it.
+    const guard = createSellGuard({
+      exchange: fx,
+      intentOf: async (o) => (o.clientOrderId === "sell-1" ? { action: "sell", outcome: "yes" } : null),
+      beforeCancel: (orderId) => {
+        const owner = outbox.ownerOf({ orderId });
+        if (owner !== null) outbox.noteCancelRequest(owner, orderId);
+      },
+    });
+    fx.setPosition(T, 0);
+    expect(await guard.check()).toMatchObject([{ orderId: sell.orderId, done: "canceled" }]);
+    // What the fill alerts ask before saying "Your order was canceled by another user".
+    expect(outbox.askedToCancel(sell.orderId, OWNER)).toBe(true);
+  });
+
+  it("a sell that filled between the reads is not told as canceled or refused (it sold)", async () => {
+    const { fx, guard, sell } = await world();
+    const listed = fx.getOrders.bind(fx);
+    // The order list still shows the sell resting; it fills right after (the holding goes to 0).
+    fx.getOrders = async (filter) => {
+      const list = await listed(filter);
+      if (fx.orders.find((o) => o.orderId === sell.orderId)?.status === "resting")
+        fx.fillResting(sell.orderId);
+      return list;
+    };
+    expect(await guard.check()).toEqual([]);
+  });
+
+  it("a cancel refused because the sell filled meanwhile is not told as a failure", async () => {
+    const { fx, guard, sell } = await world();
+    fx.setPosition(T, 0);
+    fx.cancelOrder = async () => {
+      fx.fillResting(sell.orderId); // it filled just before the cancel reached Kalshi
+      throw new Error("order not found");
+    };
+    expect(await guard.check()).toEqual([]);
   });
 
   it("a refused decrease is reported as failed with the exchange's reason", async () => {

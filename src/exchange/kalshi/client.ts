@@ -677,8 +677,9 @@ export class KalshiClient implements ExchangePort {
           e.status !== 429
         ) {
           // A refusal after an open attempt is typically the duplicate client_order_id: when the
-          // lookup finds nothing, the order was not placed.
-          return this.reconcileCreate(req, startedAt, e, true);
+          // lookup finds nothing, the order was not placed, unless it was a 409 (an open order with
+          // this client_order_id exists; the listing may lag): then the outcome stays open.
+          return this.reconcileCreate(req, startedAt, e, e.status !== 409);
         }
         if (e instanceof KalshiApiError && e.status === 409) {
           // 409 Conflict is how Kalshi refuses a client_order_id of an order that is still open
@@ -701,6 +702,11 @@ export class KalshiClient implements ExchangePort {
             );
             return this.resultFromOrder(found);
           }
+        }
+        if (uncertain && (e instanceof KalshiApiError || e instanceof KalshiNetworkError)) {
+          // The re-send was not let through (429, refused connection), but the earlier attempt may
+          // have reached Kalshi: look once more; not found leaves the outcome open, never "not placed".
+          return this.reconcileCreate(req, startedAt, e, false);
         }
         throw e;
       }

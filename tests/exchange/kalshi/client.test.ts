@@ -831,6 +831,37 @@ describe("retries", () => {
     expect(fake.callsTo("GET", "/portfolio/orders")).toHaveLength(2);
   });
 
+  it("a 409 on the re-send after an open attempt leaves the outcome open when the lookups still miss it", async () => {
+    // The 409 says an open order with this client_order_id exists; the listing has not caught up.
+    nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").replyWithError(netErr("ECONNRESET"));
+    const fake = new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [
+        409,
+        { error: { code: "order_already_exists", message: "order already exists" } },
+      ])
+      .on("GET", "/portfolio/orders", [200, { orders: [], cursor: "" }]);
+    const err = await newClient()
+      .createOrder(createReq)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KalshiApiError);
+    expect((err as KalshiApiError).outcomeUnknown).toBe(true);
+    expect(fake.callsTo("POST", "/portfolio/events/orders")).toHaveLength(1);
+  });
+
+  it("after an open attempt, a re-send that is never let through (429 throughout) leaves the outcome open", async () => {
+    nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").replyWithError(netErr("ECONNRESET"));
+    const fake = new FakeKalshi()
+      .on("POST", "/portfolio/events/orders", [429, { error: "too many requests" }])
+      .on("GET", "/portfolio/orders", [200, { orders: [], cursor: "" }]);
+    const err = await newClient()
+      .createOrder(createReq)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KalshiApiError);
+    // The first attempt may have reached Kalshi: "not placed" would be a guess.
+    expect((err as KalshiApiError).outcomeUnknown).toBe(true);
+    expect(fake.callsTo("GET", "/portfolio/orders").length).toBeGreaterThanOrEqual(1);
+  });
+
   it("reports an unknown outcome when a create never got an answer", async () => {
     nock(ORIGIN).post("/trade-api/v2/portfolio/events/orders").times(4).replyWithError(netErr("ECONNRESET"));
     nock(ORIGIN)
