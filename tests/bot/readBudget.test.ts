@@ -4,7 +4,7 @@
  * resting orders and with 10,000 fills in the last 30 days.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { centis } from "../../src/domain/money.js";
+import { centis, parseDollars } from "../../src/domain/money.js";
 import { USER as SIM_USER } from "../../src/sim/engine.js";
 import { makeSimStack, type SimStack } from "./simHarness.js";
 
@@ -47,7 +47,7 @@ describe("read budget, measured on the wire", () => {
       const r = st.sim.engine.placeOrder(SIM_USER, {
         ticker: t,
         side: "bid",
-        price: 10_000, // $0.01: far below every bid, so it rests
+        price: parseDollars("0.01"), // far below every bid, so it rests
         count: centis(100),
         tif: "good_till_canceled",
       });
@@ -61,7 +61,10 @@ describe("read budget, measured on the wire", () => {
   });
 
   it("/history 30d with 10,000 fills: the fill pages of 1,000, the cutoff, settlements and titles", async () => {
-    const st = (s = await makeSimStack({ countRequests: true, sim: { startingBalance: 100_000_000_000 } }));
+    const st = (s = await makeSimStack({
+      countRequests: true,
+      sim: { startingBalance: parseDollars("100000") },
+    }));
     const tickers = twoSided(st);
     // 10,000 fills of one contract each: buy at the ask, then sell at the bid, round the markets.
     for (let i = 0; i < 10_000; i++) {
