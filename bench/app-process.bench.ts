@@ -245,7 +245,7 @@ export interface LiveIdleResult {
   idleRssMb: number;
   /** VmHWM (peak RSS so far) at that moment, MB. */
   idleHwmMb: number;
-  /** VmRSS of the bot restarted on the same DATA_DIR (index loaded from disk), `idleMs` after a /search, MB. */
+  /** VmRSS of the bot restarted on the same DATA_DIR (index loaded from disk), `idleMs` after a /search, MB (NaN with restart: false). */
   restartRssMb: number;
 }
 
@@ -321,9 +321,10 @@ async function startSimProcess(
 }
 
 export async function runLiveIdle(
-  opts: { catalog?: "live" | "fixtures"; idleMs?: number } = {},
+  opts: { catalog?: "live" | "fixtures"; idleMs?: number; restart?: boolean } = {},
 ): Promise<LiveIdleResult> {
   const catalog = opts.catalog ?? "live";
+  const restart = opts.restart ?? true;
   const idleMs = opts.idleMs ?? 3_000;
   const dir = await mkdtemp(join(tmpdir(), "live-idle-bench-"));
   const api = new LocalBotApi();
@@ -390,10 +391,13 @@ export async function runLiveIdle(
     children.delete(first.bot);
 
     // A restart loads the saved index from DATA_DIR instead of downloading it.
-    const second = await startBot();
-    await search(second.bot, second.out);
-    await sleep(idleMs);
-    const restart = await procRss(second.bot.pid!);
+    let restartRssMb = NaN;
+    if (restart) {
+      const second = await startBot();
+      await search(second.bot, second.out);
+      await sleep(idleMs);
+      restartRssMb = (await procRss(second.bot.pid!))?.rssMb ?? NaN;
+    }
 
     const result: LiveIdleResult = {
       catalog,
@@ -403,7 +407,7 @@ export async function runLiveIdle(
       idleMs,
       idleRssMb: rss?.rssMb ?? NaN,
       idleHwmMb: rss?.hwmMb ?? NaN,
-      restartRssMb: restart?.rssMb ?? NaN,
+      restartRssMb,
     };
     console.log(
       `bot with the ${catalog} catalog (sim in its own process, started in ${sim.ms.toFixed(0)} ms): ` +
