@@ -8,6 +8,12 @@
  * - idle RSS: VmRSS from /proc/<pid>/status after `idleMs` of idling, next to an idle bare node;
  * - shutdown: SIGTERM → exit.
  *
+ * runLiveIdle(): the bot's idle RSS with the live-sized catalog. The sim runs as a SEPARATE process
+ * (`src/sim/cli.ts`, as `npm run sim`, SIM_CATALOG=live, rate limit on, living market off) so its
+ * memory is not counted; the bot points at it (KALSHI_API_BASE_URL, KALSHI_WS_URL, the sim's key),
+ * builds its search index on a first /search, idles, and its VmRSS is read next to its own idle
+ * RSS before the index; then it is restarted on the same DATA_DIR (the saved index) and read again.
+ *
  *   npx tsx bench/app-process.bench.ts         (bench/run.ts calls run())
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -22,6 +28,7 @@ import { exited, median, procRss, readBody, stopChild, timeCommand, TSX_LOADER }
 
 const USER = 4242;
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const SIM_CLI = fileURLToPath(new URL("../src/sim/cli.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AppProcessResult {
@@ -225,6 +232,200 @@ export async function run(
   }
 }
 
+export interface LiveIdleResult {
+  catalog: "live" | "fixtures";
+  /** Sim process spawn → its KALSHI_* lines printed, ms. */
+  simStartMs: number;
+  /** VmRSS of the idle bot before any search (no index), MB. */
+  beforeRssMb: number;
+  /** First /search (cold: the index is built from GET /events) → its answer, ms. */
+  firstSearchMs: number;
+  idleMs: number;
+  /** VmRSS of the idle bot `idleMs` after the index was built, MB (NaN without /proc). */
+  idleRssMb: number;
+  /** VmHWM (peak RSS so far) at that moment, MB. */
+  idleHwmMb: number;
+  /** VmRSS of the bot restarted on the same DATA_DIR (index loaded from disk), `idleMs` after a /search, MB (NaN with restart: false). */
+  restartRssMb: number;
+}
+
+/** Output lines of a child, kept (last 4,000 characters) for error messages. */
+function keepOutput(child: ChildProcess): () => string {
+  let out = "";
+  const keep = (d: Buffer) => (out = (out + d.toString("utf8")).slice(-4000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return () => out;
+}
+
+/** Resolves with `p`, or rejects when `child` exits first or `ms` pass. */
+async function before<T>(
+  p: Promise<T>,
+  child: ChildProcess,
+  what: string,
+  out: () => string,
+  ms: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const gone = exited(child).then((code) => {
+    throw new Error(`${what}: the process exited (code ${code}): ${out().slice(-1500)}`);
+  });
+  gone.catch(() => undefined);
+  try {
+    return await Promise.race([
+      p,
+      gone,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what}: no answer within ${ms / 1000} s: ${out().slice(-1500)}`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts `npm run sim`'s entry point; resolves with the KALSHI_* settings it prints. */
+async function startSimProcess(
+  dir: string,
+  catalog: "live" | "fixtures",
+  children: Set<ChildProcess>,
+): Promise<{ env: Record<string, string>; ms: number }> {
+  const t0 = performance.now();
+  const sim = spawn(process.execPath, ["--import", TSX_LOADER, SIM_CLI], {
+    cwd: dir, // no stray .env from the repository
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      DATA_DIR: join(dir, "sim-data"),
+      SIM_PORT: "0",
+      SIM_CATALOG: catalog,
+      SIM_LIVING_INTERVAL_MS: "0",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(sim);
+  const out = keepOutput(sim);
+  const printed = new Promise<Record<string, string>>((resolve) => {
+    sim.stdout!.on("data", () => {
+      const env = Object.fromEntries(
+        [...out().matchAll(/^\s+(KALSHI_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
+      );
+      if (env.KALSHI_PRIVATE_KEY_PATH) resolve(env);
+    });
+  });
+  const env = await before(printed, sim, "sim process", out, 60_000);
+  return { env, ms: performance.now() - t0 };
+}
+
+export async function runLiveIdle(
+  opts: { catalog?: "live" | "fixtures"; idleMs?: number; restart?: boolean } = {},
+): Promise<LiveIdleResult> {
+  const catalog = opts.catalog ?? "live";
+  const restart = opts.restart ?? true;
+  const idleMs = opts.idleMs ?? 3_000;
+  const dir = await mkdtemp(join(tmpdir(), "live-idle-bench-"));
+  const api = new LocalBotApi();
+  const botApi = await serveBotApi(api);
+  const children = new Set<ChildProcess>();
+  try {
+    const sim = await startSimProcess(dir, catalog, children);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      TELEGRAM_BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: botApi.url,
+      TELEGRAM_ALLOWED_USER_IDS: String(USER),
+      KALSHI_ENVIRONMENT: "sim",
+      ...sim.env,
+      LOG_DIR: join(dir, "logs"),
+      DATA_DIR: join(dir, "data"),
+      DISPLAY_TIMEZONE: "UTC",
+    };
+    /** Spawns the bot and waits for its first poll. */
+    const startBot = async () => {
+      const polled = botApi.nextPoll();
+      const bot = spawn(process.execPath, ["--import", TSX_LOADER, MAIN], {
+        cwd: dir,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      children.add(bot);
+      const out = keepOutput(bot);
+      await before(polled, bot, "the bot's first poll", out, 30_000);
+      return { bot, out };
+    };
+    /** Sends a /search and waits for its answer (a list of hits); ms. */
+    const search = async (bot: ChildProcess, out: () => string): Promise<number> => {
+      const sent = api.calls.length;
+      const t0 = performance.now();
+      await api.sendText(USER, USER, "/search bitcoin price");
+      const reply = await before(
+        api.waitForCall(
+          "sendMessage",
+          (c) => api.calls.indexOf(c) >= sent && c.params.chat_id === USER,
+          120_000,
+        ),
+        bot,
+        "/search",
+        out,
+        120_000,
+      );
+      if (!String(reply.params.text).includes("Open markets matching")) {
+        throw new Error(`/search found nothing: ${String(reply.params.text).slice(0, 200)}`);
+      }
+      return performance.now() - t0;
+    };
+
+    const first = await startBot();
+    await sleep(idleMs);
+    const beforeRssMb = (await procRss(first.bot.pid!))?.rssMb ?? NaN;
+    // A first /search builds the index from the sim (its rate limit on, the client's budget on).
+    const firstSearchMs = await search(first.bot, first.out);
+    await sleep(idleMs);
+    const rss = await procRss(first.bot.pid!);
+    await stopChild(first.bot);
+    children.delete(first.bot);
+
+    // A restart loads the saved index from DATA_DIR instead of downloading it.
+    let restartRssMb = NaN;
+    if (restart) {
+      const second = await startBot();
+      await search(second.bot, second.out);
+      await sleep(idleMs);
+      restartRssMb = (await procRss(second.bot.pid!))?.rssMb ?? NaN;
+    }
+
+    const result: LiveIdleResult = {
+      catalog,
+      simStartMs: sim.ms,
+      beforeRssMb,
+      firstSearchMs,
+      idleMs,
+      idleRssMb: rss?.rssMb ?? NaN,
+      idleHwmMb: rss?.hwmMb ?? NaN,
+      restartRssMb,
+    };
+    console.log(
+      `bot with the ${catalog} catalog (sim in its own process, started in ${sim.ms.toFixed(0)} ms): ` +
+        `idle RSS ${beforeRssMb.toFixed(0)} MB before the index, first /search ${firstSearchMs.toFixed(0)} ms, ` +
+        `idle RSS ${result.idleRssMb.toFixed(0)} MB with the index (peak ${result.idleHwmMb.toFixed(0)} MB), ` +
+        `${result.restartRssMb.toFixed(0)} MB after a restart on the saved index`,
+    );
+    return result;
+  } finally {
+    // The bot first, then the sim it talks to.
+    for (const c of [...children].reverse()) await stopChild(c, 2_000);
+    await botApi.close();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run();
+  if (process.argv.includes("--live")) await runLiveIdle();
+  else await run();
 }

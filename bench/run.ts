@@ -11,7 +11,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cpus } from "node:os";
 import { run as alertsRun, type AlertsBenchOptions } from "./alerts.bench.js";
-import { run as appProcessRun } from "./app-process.bench.js";
+import { run as appProcessRun, runLiveIdle } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
@@ -39,6 +39,8 @@ export interface BenchSizes {
   baselineRuns: number;
   simOrders: number;
   search: SearchBenchSizes;
+  /** The bot process against a sim process: which catalog (the CLI's live one, or the small fixtures). */
+  liveIdle: { catalog: "live" | "fixtures"; idleMs: number; restart: boolean };
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -53,6 +55,7 @@ export const FULL_SIZES: BenchSizes = {
   baselineRuns: 5,
   simOrders: 2000,
   search: SEARCH_FULL,
+  liveIdle: { catalog: "live", idleMs: 3_000, restart: true },
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -68,6 +71,7 @@ export const QUICK_SIZES: BenchSizes = {
   baselineRuns: 1,
   simOrders: 50,
   search: SEARCH_QUICK,
+  liveIdle: { catalog: "fixtures", idleMs: 300, restart: false },
 };
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -266,6 +270,21 @@ export async function runBenchmarks(
   await section("live scale (search, index, portfolio)", async () =>
     searchRows(await searchRun(sizes.search)),
   );
+
+  await section("bot process with the live catalog (idle RSS)", async () => {
+    const r = await runLiveIdle(sizes.liveIdle);
+    return [
+      {
+        benchmark: `Bot idle RSS with the ${r.catalog} catalog (index built)`,
+        result: fmtMb(r.idleRssMb),
+        baseline: `same bot before the index ${fmtMb(r.beforeRssMb)}; aim < 150 MB`,
+        notes:
+          `+${fmtMb(r.idleRssMb - r.beforeRssMb)} after the first /search (${fmtMs(r.firstSearchMs)}), peak ${fmtMb(r.idleHwmMb)}; ` +
+          (Number.isNaN(r.restartRssMb) ? "" : `${fmtMb(r.restartRssMb)} restarted on the saved index; `) +
+          "sim in its own process",
+      },
+    ];
+  });
 
   return { rows, failed, seconds: (performance.now() - t0) / 1000 };
 }

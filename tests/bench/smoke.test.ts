@@ -28,6 +28,7 @@ const EXPECTED: RegExp[] = [
   /^\/search warm, p50 \/ p99 \(10 different queries\)$/,
   /^Search index: heap added \/ file on disk$/,
   /^\/portfolio, 10 positions over 10 events \(live catalog\): requests \/ time$/,
+  /^Bot idle RSS with the fixtures catalog \(index built\)$/,
 ];
 
 let child: ChildProcess | undefined;

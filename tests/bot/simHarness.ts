@@ -4,7 +4,9 @@
  * createBot, talking to LocalBotApi in process. Nothing reaches the internet.
  *
  * `exchangeCalls` counts every ExchangePort method call the services make (a wrapped client), so a
- * test can prove that a stranger or a group chat caused no request at all.
+ * test can prove that a stranger or a group chat caused no request at all. With `countRequests`,
+ * `requests` logs every REST request on the wire ("GET /portfolio/fills", one per page) through
+ * the counting proxy of tests/support/simStack.ts.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ import { USER as SIM_USER, type SimOrder } from "../../src/sim/engine.js";
 import { type SimOptions, type SimServer, startSim } from "../../src/sim/server.js";
 import { createTradingServices } from "../../src/trading/index.js";
 import { LocalBotApi } from "../support/fakeTelegram.js";
+import { startCountingProxy } from "../support/simStack.js";
 
 export const USER = 1001;
 export const STRANGER = 2002;
@@ -73,6 +76,8 @@ export interface SimStackOptions {
   deps?: Partial<BotDeps>;
   /** KalshiClient per-attempt timeout (ms). */
   clientTimeoutMs?: number;
+  /** Log every REST request the client sends in `requests` (through a counting proxy). */
+  countRequests?: boolean;
 }
 
 export async function makeSimStack(opts: SimStackOptions = {}) {
@@ -84,8 +89,11 @@ export async function makeSimStack(opts: SimStackOptions = {}) {
   try {
     const sim: SimServer = await startSim({ livingMarket: false, rateLimit: false, ...opts.sim });
     cleanups.push(() => sim.close());
+    const requests: string[] = [];
+    const proxy = opts.countRequests ? await startCountingProxy(new URL(sim.baseUrl), requests) : null;
+    if (proxy) cleanups.push(() => proxy.close());
     const client = await KalshiClient.create({
-      baseUrl: sim.baseUrl,
+      baseUrl: proxy ? `${proxy.url}${new URL(sim.baseUrl).pathname}` : sim.baseUrl,
       keyId: sim.keyId,
       privateKey: loadPrivateKey(sim.privateKeyPem),
       rateLimit: false,
@@ -156,6 +164,7 @@ export async function makeSimStack(opts: SimStackOptions = {}) {
       clock,
       dir,
       exchangeCalls,
+      requests,
       logs: logs.entries,
       userOrders,
       position,
