@@ -34,7 +34,11 @@ export function cancelRequestTracking(log: CancelRequestLog) {
           };
         if (prop === "cancelAll")
           return (...args: unknown[]) => {
-            noted();
+            // "Cancel all" cancels exactly the orders it listed: note those, not every order of the chat
+            // (an order placed meanwhile and canceled by someone else is still told to its owner).
+            const listed = Array.isArray(args[0]) ? (args[0] as { orderId: string }[]) : null;
+            if (listed) for (const o of listed) noted(o.orderId);
+            else noted();
             return fn.apply(target, args);
           };
         return fn.bind(target);

@@ -5,7 +5,7 @@
  * (no known owner) are told to every chat, as before.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { OrderOwners } from "../../src/alerts/outbox.js";
+import { OrderOutbox, type OrderOwners } from "../../src/alerts/outbox.js";
 import { cancelRequestTracking } from "../../src/bot/cancelRequests.js";
 import type { OrderExecutor } from "../../src/trading/types.js";
 import { waitFor } from "../support/wsKalshiStub.js";
@@ -74,5 +74,23 @@ describe("which chat asked for a cancel", () => {
       [B, undefined],
     ]);
     expect(await executor.openOrders()).toEqual([]);
+  });
+});
+
+describe("Cancel all cancels the listed orders only", () => {
+  it("notes each listed order: another user's later cancel of an unlisted order is still told to its owner", async () => {
+    const outbox = new OrderOutbox({ timeZone: "UTC", now: () => 1_000_000 });
+    const tracking = cancelRequestTracking(outbox);
+    const executor = tracking.wrap({
+      cancel: async (orderId: string) => ({ orderId, canceledCount: 0 }),
+      cancelAll: async () => ({ canceled: 1, gone: 0, failed: [], appeared: [] }),
+    } as unknown as OrderExecutor);
+    const update = (chatId: number, fn: () => Promise<unknown>) =>
+      tracking.middleware({ chat: { id: chatId } } as never, async () => void (await fn()));
+    // A taps "Cancel all" for the one order listed (o1); then B cancels A's new order o2.
+    await update(A, () => executor.cancelAll([{ orderId: "o1", ticker: "KXT-1" }]));
+    await update(B, () => executor.cancel("o2", "KXT-2"));
+    expect(outbox.askedToCancel("o1", A)).toBe(true);
+    expect(outbox.askedToCancel("o2", A)).toBe(false);
   });
 });
