@@ -19,6 +19,7 @@ import { createTradingServices, type TradingServices } from "./trading/index.js"
 import { createBot } from "./bot/createBot.js";
 import { connectTelegram } from "./bot/connect.js";
 import { UpdatePoller } from "./bot/polling.js";
+import { ownCancelsNoted } from "./bot/cancelRequests.js";
 import { escapeHtml, pages, tagged } from "./bot/format.js";
 import type { TelegramRetryOptions } from "./bot/telegramRetry.js";
 import { sellShrinkText } from "./bot/views.js";
@@ -376,7 +377,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // Resting sells carry no reduce_only (Kalshi allows it only with IOC): when a holding falls below
     // what rests to sell, the guard shrinks the sell and every allowed chat is told.
     const sellGuard = createSellGuard({
-      exchange,
+      // Its cancels are the bot's own: the owner hears the shrink notice, not "canceled by another user".
+      exchange: ownCancelsNoted(exchange, outbox),
       journal: services.journal,
       intentOf: (o) => orderIntent({ orderId: o.orderId, clientOrderId: o.clientOrderId }),
     });

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { OrderOutbox, type OrderOwners } from "../../src/alerts/outbox.js";
-import { cancelRequestTracking } from "../../src/bot/cancelRequests.js";
+import { cancelRequestTracking, ownCancelsNoted } from "../../src/bot/cancelRequests.js";
+import type { ExchangePort } from "../../src/exchange/port.js";
 import type { OrderExecutor } from "../../src/trading/types.js";
 import { waitFor } from "../support/wsKalshiStub.js";
 import { wireOrder } from "./fakeExchange.js";
@@ -92,5 +93,37 @@ describe("Cancel all cancels the listed orders only", () => {
     await update(B, () => executor.cancel("o2", "KXT-2"));
     expect(outbox.askedToCancel("o1", A)).toBe(true);
     expect(outbox.askedToCancel("o2", A)).toBe(false);
+  });
+});
+
+describe("the holding guard's cancels are the bot's own", () => {
+  it("a resting sell the guard canceled is not told to its owner as 'canceled by another user'", async () => {
+    const t = (h = await Harness.create());
+    const outbox = new OrderOutbox({ timeZone: "UTC" });
+    outbox.attach({ edit: async () => undefined, send: async () => ({ messageId: 1 }) });
+    await outbox.quoted({ id: "c1", chatId: A, messageId: 5, ticker: "KXT-g1", summary: "SELL 5 YES" });
+    await outbox.settle("c1", "Order placed", "g1");
+    expect(outbox.ownerOf({ orderId: "g1" })).toBe(A);
+    const canceledAt: string[] = [];
+    const exchange = ownCancelsNoted(
+      {
+        cancelOrder: async (orderId: string) => {
+          canceledAt.push(orderId);
+          return { orderId, reducedBy: 500 };
+        },
+      } as unknown as ExchangePort,
+      outbox,
+    );
+    await t.service({ chatIds: [A, B], owners: outbox }).start();
+    await exchange.cancelOrder("g1", "KXT-g1"); // the guard: nothing held any more
+    expect(canceledAt).toEqual(["g1"]);
+    const canceled = (order_id: string, reason: string) =>
+      t.stub.sendUserOrder(
+        wireOrder({ order_id, ticker: `KXT-${order_id}`, status: "canceled", last_update_reason: reason }),
+      );
+    canceled("g1", "Decrease");
+    canceled("z1", "CloseCancel"); // sentinel, to every chat, after the other
+    await waitFor(() => t.sink.finalTexts(A).some((x) => x.includes("KXT-z1")), "sentinel in A");
+    expect(t.sink.finalTexts(A)).toHaveLength(1);
   });
 });
