@@ -475,8 +475,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
             { cause: e },
           );
         }
+        // app.stop() came while starting: start nothing more (it would run after everything was closed).
+        if (stopped) return;
         // Results owed from before a restart, and cards a restart cut off, go out before any update.
         await outbox.start();
+        if (stopped) return;
         // Updates sent while the bot was down are kept and answered (late commands say so).
         poller.start();
         try {
@@ -484,6 +487,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         } catch (e) {
           throw new AppStartError("alerts", `The fill alerts could not start: ${says(e)}.`, { cause: e });
         }
+        if (stopped) return;
         stopSellGuard = watchSellGuard({
           guard: sellGuard,
           stream,

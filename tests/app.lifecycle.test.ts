@@ -101,6 +101,16 @@ describe("shutdown", () => {
     h = undefined;
   });
 
+  it("app.stop() during app.start(): nothing is started after the stop (no polling, no health port)", async () => {
+    h = await startAppHarness({ start: false, health: true });
+    const starting = h.app.start().catch((e: unknown) => e);
+    await h.app.stop();
+    await starting;
+    expect(h.app.health).toBeNull();
+    const report = await h.app.checkHealth();
+    expect(report.checks.polling.ok).toBe(false);
+  });
+
   it("app.stop() while Kalshi hangs (settlement poll and a /portfolio in flight) keeps its budget", async () => {
     h = await startAppHarness({ alerts: { settlementPollMs: 200 } });
     h.sim.setLatency(60_000);
