@@ -3,7 +3,8 @@
  * `maxRetryAttempts` retries, a retry_after above `maxDelaySeconds` fails at once, and a call that keeps
  * hanging is cut at `maxTotalMs`. getUpdates is passed through untouched.
  */
-import { Bot, HttpError } from "grammy";
+import { Bot, GrammyError, HttpError } from "grammy";
+import { toDeliveryError } from "../../src/alerts/sink.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { telegramRetry } from "../../src/bot/telegramRetry.js";
 
@@ -82,6 +83,22 @@ describe("telegramRetry", () => {
     expect(b.error).toBeDefined();
     expect(long.calls).toHaveLength(1);
     expect(b.ms).toBeLessThan(1_000);
+  });
+
+  it("429s cut off by maxTotalMs fail with Telegram's 429 (the outbox then waits as asked, no 'sent again')", async () => {
+    vi.useFakeTimers();
+    const tooMany = {
+      status: 429,
+      body: { ok: false, error_code: 429, description: "Too Many Requests", parameters: { retry_after: 20 } },
+    };
+    const { bot, calls } = scriptedBot([tooMany]);
+    const r = await settle(bot.api.sendMessage(1, "Order placed"));
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(r.ms).toBeLessThanOrEqual(45_100);
+    expect(r.error).toBeInstanceOf(GrammyError);
+    const de = toDeliveryError(r.error);
+    expect(de.retryAfterMs).toBe(20_000);
+    expect(de.maybeDelivered).toBe(false);
   });
 
   it("a hanging call is cut at maxTotalMs", async () => {
