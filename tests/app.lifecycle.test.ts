@@ -119,7 +119,8 @@ describe("shutdown", () => {
     const t0 = Date.now();
     await h.app.stop();
     expect(Date.now() - t0).toBeLessThan(STOP_BUDGET_MS + 300);
-    expect(h.app.bot.isRunning()).toBe(false);
+    // Polling ended (the app polls with its own per-chat poller, not bot.start()).
+    expect((await h.app.checkHealth()).checks.polling.ok).toBe(false);
     const logs = await readdir(join(h.dir, "logs"));
     const appLog = await readFile(
       join(
