@@ -21,7 +21,7 @@ import { connectTelegram } from "./bot/connect.js";
 import { UpdatePoller } from "./bot/polling.js";
 import { ownCancelsNoted } from "./bot/cancelRequests.js";
 import { escapeHtml, pages, tagged } from "./bot/format.js";
-import type { TelegramRetryOptions } from "./bot/telegramRetry.js";
+import { TELEGRAM_CALL_TIMED_OUT, type TelegramRetryOptions } from "./bot/telegramRetry.js";
 import { sellShrinkText } from "./bot/views.js";
 import { createSellGuard, watchSellGuard } from "./trading/sellGuard.js";
 import type { MyContext } from "./bot/context.js";
@@ -92,8 +92,8 @@ export const TELEGRAM_FAILURES_DEGRADED = 3;
 
 /**
  * An API transformer telling `onResult` whether each Bot API call worked: an answer that is ok or a
- * plain refusal (4xx other than 429) counts as working; a network error, 5xx or 429 as failing. A call
- * cut short on purpose (stop) counts as neither.
+ * plain refusal (4xx other than 429) counts as working; a network error, 5xx, 429 or a call cut at the
+ * retry bound's time limit as failing. A call cut short on purpose (stop) counts as neither.
  */
 export function telegramCallResults(onResult: (ok: boolean) => void): Transformer {
   return async (prev, method, payload, signal) => {
@@ -102,7 +102,9 @@ export function telegramCallResults(onResult: (ok: boolean) => void): Transforme
       onResult(res.ok || (res.error_code < 500 && res.error_code !== 429));
       return res;
     } catch (e) {
-      if (!signal?.aborted) onResult(false);
+      // Cut off by the time limit of telegramRetry: failed; aborted by a stop: neither.
+      const reason = (signal as AbortSignal | undefined)?.reason;
+      if (!signal?.aborted || reason === TELEGRAM_CALL_TIMED_OUT) onResult(false);
       throw e;
     }
   };

@@ -32,6 +32,12 @@ export const TELEGRAM_RETRY_DEFAULTS: TelegramRetryOptions = {
   networkBackoffMs: 500,
 };
 
+/**
+ * The abort reason when `maxTotalMs` cuts a call off: that is a failed call (health counts it), unlike
+ * an abort by the caller (a stop).
+ */
+export const TELEGRAM_CALL_TIMED_OUT = new Error("the Telegram call took longer than its time limit");
+
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error("aborted"));
@@ -58,7 +64,7 @@ export function telegramRetry(options: Partial<TelegramRetryOptions> = {}): Tran
   return async (prev, method, payload, signal) => {
     if (method === "getUpdates") return prev(method, payload, signal);
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), o.maxTotalMs);
+    const timer = setTimeout(() => deadline.abort(TELEGRAM_CALL_TIMED_OUT), o.maxTotalMs);
     const onOuterAbort = () => deadline.abort();
     signal?.addEventListener("abort", onOuterAbort, { once: true });
     // Telegram's last answer: when the bound cuts off a wait for retry_after, the call fails with that
