@@ -19,8 +19,9 @@ import { createTradingServices, type TradingServices } from "./trading/index.js"
 import { createBot } from "./bot/createBot.js";
 import { connectTelegram } from "./bot/connect.js";
 import { UpdatePoller } from "./bot/polling.js";
+import { ownCancelsNoted } from "./bot/cancelRequests.js";
 import { escapeHtml, pages, tagged } from "./bot/format.js";
-import type { TelegramRetryOptions } from "./bot/telegramRetry.js";
+import { TELEGRAM_CALL_TIMED_OUT, type TelegramRetryOptions } from "./bot/telegramRetry.js";
 import { sellShrinkText } from "./bot/views.js";
 import { createSellGuard, watchSellGuard } from "./trading/sellGuard.js";
 import type { MyContext } from "./bot/context.js";
@@ -91,8 +92,8 @@ export const TELEGRAM_FAILURES_DEGRADED = 3;
 
 /**
  * An API transformer telling `onResult` whether each Bot API call worked: an answer that is ok or a
- * plain refusal (4xx other than 429) counts as working; a network error, 5xx or 429 as failing. A call
- * cut short on purpose (stop) counts as neither.
+ * plain refusal (4xx other than 429) counts as working; a network error, 5xx, 429 or a call cut at the
+ * retry bound's time limit as failing. A call cut short on purpose (stop) counts as neither.
  */
 export function telegramCallResults(onResult: (ok: boolean) => void): Transformer {
   return async (prev, method, payload, signal) => {
@@ -101,7 +102,9 @@ export function telegramCallResults(onResult: (ok: boolean) => void): Transforme
       onResult(res.ok || (res.error_code < 500 && res.error_code !== 429));
       return res;
     } catch (e) {
-      if (!signal?.aborted) onResult(false);
+      // Cut off by the time limit of telegramRetry: failed; aborted by a stop: neither.
+      const reason = (signal as AbortSignal | undefined)?.reason;
+      if (!signal?.aborted || reason === TELEGRAM_CALL_TIMED_OUT) onResult(false);
       throw e;
     }
   };
@@ -376,7 +379,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // Resting sells carry no reduce_only (Kalshi allows it only with IOC): when a holding falls below
     // what rests to sell, the guard shrinks the sell and every allowed chat is told.
     const sellGuard = createSellGuard({
-      exchange,
+      // Its cancels are the bot's own: the owner hears the shrink notice, not "canceled by another user".
+      exchange: ownCancelsNoted(exchange, outbox),
       journal: services.journal,
       intentOf: (o) => orderIntent({ orderId: o.orderId, clientOrderId: o.clientOrderId }),
       // Noted as the owner's own cancel: the owner hears the guard's reason, not "another user".
@@ -478,8 +482,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
             { cause: e },
           );
         }
+        // app.stop() came while starting: start nothing more (it would run after everything was closed).
+        if (stopped) return;
         // Results owed from before a restart, and cards a restart cut off, go out before any update.
         await outbox.start();
+        if (stopped) return;
         // Updates sent while the bot was down are kept and answered (late commands say so).
         poller.start();
         try {
@@ -487,6 +494,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         } catch (e) {
           throw new AppStartError("alerts", `The fill alerts could not start: ${says(e)}.`, { cause: e });
         }
+        if (stopped) return;
         stopSellGuard = watchSellGuard({
           guard: sellGuard,
           stream,

@@ -105,6 +105,16 @@ describe("shutdown", () => {
     h = undefined;
   });
 
+  it("app.stop() during app.start(): nothing is started after the stop (no polling, no health port)", async () => {
+    h = await startAppHarness({ start: false, health: true });
+    const starting = h.app.start().catch((e: unknown) => e);
+    await h.app.stop();
+    await starting;
+    expect(h.app.health).toBeNull();
+    const report = await h.app.checkHealth();
+    expect(report.checks.polling.ok).toBe(false);
+  });
+
   it("app.stop() while Kalshi hangs (settlement poll and a /portfolio in flight) keeps its budget", async () => {
     h = await startAppHarness({ alerts: { settlementPollMs: 200 } });
     h.sim.setLatency(60_000);
@@ -113,7 +123,8 @@ describe("shutdown", () => {
     const t0 = Date.now();
     await h.app.stop();
     expect(Date.now() - t0).toBeLessThan(STOP_BUDGET_MS + 300);
-    expect(h.app.bot.isRunning()).toBe(false);
+    // Polling ended (the app polls with its own per-chat poller, not bot.start()).
+    expect((await h.app.checkHealth()).checks.polling.ok).toBe(false);
     const logs = await readdir(join(h.dir, "logs"));
     const appLog = await readFile(
       join(

@@ -99,7 +99,8 @@ describe("createApp: the real wiring over HTTP long polling", () => {
     const t0 = Date.now();
     await h.app.stop();
     expect(Date.now() - t0).toBeLessThan(5_000);
-    expect(h.app.bot.isRunning()).toBe(false);
+    // Polling ended (the app polls with its own per-chat poller, not bot.start()).
+    expect((await h.app.checkHealth()).checks.polling.ok).toBe(false);
   });
 });
 

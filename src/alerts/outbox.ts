@@ -100,6 +100,8 @@ interface Owner {
   chatId: number;
   clientOrderId: string;
   at: number;
+  /** The quote card the order was confirmed on (absent in files from before it was kept). */
+  messageId?: number;
 }
 
 interface FileV1 {
@@ -173,6 +175,19 @@ export class OrderOutbox implements OrderOwners {
       for (const o of this.owners.values()) if (o.clientOrderId === ref.clientOrderId) return o.chatId;
     }
     return null;
+  }
+
+  /**
+   * True when Confirm on this card (chat, message) may have placed an order: it was sent, or is still
+   * being resolved. A late tap on such a card must not be answered with "nothing was placed".
+   */
+  mayHavePlaced(chatId: number, messageId: number): boolean {
+    const onCard = (x: { chatId: number; messageId?: number }) =>
+      x.chatId === chatId && x.messageId === messageId;
+    for (const c of this.cards.values())
+      if (onCard(c) && (c.stage === "confirmed" || c.orderId !== undefined || c.followUp)) return true;
+    for (const o of this.owners.values()) if (onCard(o)) return true;
+    return false;
   }
 
   /** A chat asked to cancel an order (`orderId`) or all resting orders (none given). */
@@ -509,7 +524,12 @@ export class OrderOutbox implements OrderOwners {
   // ------------------------------------------------------------------ persistence
 
   private remember(orderId: string, c: CardEntry): void {
-    this.owners.set(orderId, { chatId: c.chatId, clientOrderId: c.id, at: this.now() });
+    this.owners.set(orderId, {
+      chatId: c.chatId,
+      clientOrderId: c.id,
+      at: this.now(),
+      messageId: c.messageId,
+    });
     while (this.owners.size > OWNERS_LIMIT) {
       const oldest = this.owners.keys().next().value;
       if (oldest === undefined) break;

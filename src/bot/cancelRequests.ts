@@ -6,6 +6,8 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Context, MiddlewareFn } from "grammy";
+import type { OrderOwners } from "../alerts/outbox.js";
+import type { ExchangePort } from "../exchange/port.js";
 import type { OrderExecutor } from "../trading/types.js";
 
 export interface CancelRequestLog {
@@ -34,11 +36,40 @@ export function cancelRequestTracking(log: CancelRequestLog) {
           };
         if (prop === "cancelAll")
           return (...args: unknown[]) => {
-            noted();
+            // "Cancel all" cancels exactly the orders it listed: note those, not every order of the chat
+            // (an order placed meanwhile and canceled by someone else is still told to its owner).
+            const listed = Array.isArray(args[0]) ? (args[0] as { orderId: string }[]) : null;
+            if (listed) for (const o of listed) noted(o.orderId);
+            else noted();
             return fn.apply(target, args);
           };
         return fn.bind(target);
       },
     });
   return { middleware, wrap };
+}
+
+/**
+ * The exchange as the holding guard uses it: its cancels are the bot's own (every chat is told about the
+ * shrink), so each is noted as asked by the order's chat, and its owner does not hear "canceled by
+ * another user of this Kalshi account" for it.
+ */
+export function ownCancelsNoted<E extends Pick<ExchangePort, "cancelOrder">>(
+  exchange: E,
+  owners: CancelRequestLog & Pick<OrderOwners, "ownerOf">,
+): E {
+  return new Proxy(exchange, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (prop !== "cancelOrder") return fn.bind(target);
+      return (...args: unknown[]) => {
+        const orderId = String(args[0]);
+        const owner = owners.ownerOf({ orderId });
+        if (owner !== null) owners.noteCancelRequest(owner, orderId);
+        return fn.apply(target, args);
+      };
+    },
+  });
 }

@@ -139,6 +139,8 @@ export class UpdatePoller {
     }
     if (q.waiting.length >= this.maxPerChat || this.queued >= this.maxQueued) {
       q.skipped++;
+      // Nothing runs for this chat (every queue is full): tell it now, or its entry would stay forever.
+      if (!q.running) this.drain(key, q);
       return;
     }
     q.waiting.push({ update, receivedAt: this.now() });

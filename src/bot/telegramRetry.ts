@@ -32,6 +32,12 @@ export const TELEGRAM_RETRY_DEFAULTS: TelegramRetryOptions = {
   networkBackoffMs: 500,
 };
 
+/**
+ * The abort reason when `maxTotalMs` cuts a call off: that is a failed call (health counts it), unlike
+ * an abort by the caller (a stop).
+ */
+export const TELEGRAM_CALL_TIMED_OUT = new Error("the Telegram call took longer than its time limit");
+
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error("aborted"));
@@ -58,16 +64,22 @@ export function telegramRetry(options: Partial<TelegramRetryOptions> = {}): Tran
   return async (prev, method, payload, signal) => {
     if (method === "getUpdates") return prev(method, payload, signal);
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), o.maxTotalMs);
+    const timer = setTimeout(() => deadline.abort(TELEGRAM_CALL_TIMED_OUT), o.maxTotalMs);
     const onOuterAbort = () => deadline.abort();
     signal?.addEventListener("abort", onOuterAbort, { once: true });
+    // Telegram's last answer: when the bound cuts off a wait for retry_after, the call fails with that
+    // answer (a 429 with its retry_after: the outbox then waits as asked, and knows nothing was sent).
+    let last: Awaited<ReturnType<typeof prev>> | undefined;
+    const seen: typeof prev = async (...args) => (last = await prev(...args));
     try {
       let delay = o.networkBackoffMs;
       for (let attempt = 0; ; attempt++) {
         try {
+          last = undefined;
           // grammY types signals with the abort-controller shim; Node's is the same at run time.
-          return await inner(prev, method, payload, deadline.signal as Parameters<typeof prev>[2]);
+          return await inner(seen, method, payload, deadline.signal as Parameters<typeof prev>[2]);
         } catch (e) {
+          if (!(e instanceof HttpError) && deadline.signal.aborted && last && !last.ok) return last;
           if (!(e instanceof HttpError) || deadline.signal.aborted || attempt >= o.maxRetryAttempts) throw e;
           try {
             await pause(delay, deadline.signal);

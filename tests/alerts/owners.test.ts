@@ -5,8 +5,9 @@
  * (no known owner) are told to every chat, as before.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { OrderOwners } from "../../src/alerts/outbox.js";
-import { cancelRequestTracking } from "../../src/bot/cancelRequests.js";
+import { OrderOutbox, type OrderOwners } from "../../src/alerts/outbox.js";
+import { cancelRequestTracking, ownCancelsNoted } from "../../src/bot/cancelRequests.js";
+import type { ExchangePort } from "../../src/exchange/port.js";
 import type { OrderExecutor } from "../../src/trading/types.js";
 import { waitFor } from "../support/wsKalshiStub.js";
 import { wireOrder } from "./fakeExchange.js";
@@ -74,5 +75,55 @@ describe("which chat asked for a cancel", () => {
       [B, undefined],
     ]);
     expect(await executor.openOrders()).toEqual([]);
+  });
+});
+
+describe("Cancel all cancels the listed orders only", () => {
+  it("notes each listed order: another user's later cancel of an unlisted order is still told to its owner", async () => {
+    const outbox = new OrderOutbox({ timeZone: "UTC", now: () => 1_000_000 });
+    const tracking = cancelRequestTracking(outbox);
+    const executor = tracking.wrap({
+      cancel: async (orderId: string) => ({ orderId, canceledCount: 0 }),
+      cancelAll: async () => ({ canceled: 1, gone: 0, failed: [], appeared: [] }),
+    } as unknown as OrderExecutor);
+    const update = (chatId: number, fn: () => Promise<unknown>) =>
+      tracking.middleware({ chat: { id: chatId } } as never, async () => void (await fn()));
+    // A taps "Cancel all" for the one order listed (o1); then B cancels A's new order o2.
+    await update(A, () => executor.cancelAll([{ orderId: "o1", ticker: "KXT-1" }]));
+    await update(B, () => executor.cancel("o2", "KXT-2"));
+    expect(outbox.askedToCancel("o1", A)).toBe(true);
+    expect(outbox.askedToCancel("o2", A)).toBe(false);
+  });
+});
+
+describe("the holding guard's cancels are the bot's own", () => {
+  it("a resting sell the guard canceled is not told to its owner as 'canceled by another user'", async () => {
+    const t = (h = await Harness.create());
+    const outbox = new OrderOutbox({ timeZone: "UTC" });
+    outbox.attach({ edit: async () => undefined, send: async () => ({ messageId: 1 }) });
+    await outbox.quoted({ id: "c1", chatId: A, messageId: 5, ticker: "KXT-g1", summary: "SELL 5 YES" });
+    await outbox.settle("c1", "Order placed", "g1");
+    expect(outbox.ownerOf({ orderId: "g1" })).toBe(A);
+    const canceledAt: string[] = [];
+    const exchange = ownCancelsNoted(
+      {
+        cancelOrder: async (orderId: string) => {
+          canceledAt.push(orderId);
+          return { orderId, reducedBy: 500 };
+        },
+      } as unknown as ExchangePort,
+      outbox,
+    );
+    await t.service({ chatIds: [A, B], owners: outbox }).start();
+    await exchange.cancelOrder("g1", "KXT-g1"); // the guard: nothing held any more
+    expect(canceledAt).toEqual(["g1"]);
+    const canceled = (order_id: string, reason: string) =>
+      t.stub.sendUserOrder(
+        wireOrder({ order_id, ticker: `KXT-${order_id}`, status: "canceled", last_update_reason: reason }),
+      );
+    canceled("g1", "Decrease");
+    canceled("z1", "CloseCancel"); // sentinel, to every chat, after the other
+    await waitFor(() => t.sink.finalTexts(A).some((x) => x.includes("KXT-z1")), "sentinel in A");
+    expect(t.sink.finalTexts(A)).toHaveLength(1);
   });
 });

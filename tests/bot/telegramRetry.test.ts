@@ -3,7 +3,9 @@
  * `maxRetryAttempts` retries, a retry_after above `maxDelaySeconds` fails at once, and a call that keeps
  * hanging is cut at `maxTotalMs`. getUpdates is passed through untouched.
  */
-import { Bot, HttpError } from "grammy";
+import { Bot, GrammyError, HttpError } from "grammy";
+import { toDeliveryError } from "../../src/alerts/sink.js";
+import { telegramCallResults } from "../../src/app.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { telegramRetry } from "../../src/bot/telegramRetry.js";
 
@@ -84,6 +86,22 @@ describe("telegramRetry", () => {
     expect(b.ms).toBeLessThan(1_000);
   });
 
+  it("429s cut off by maxTotalMs fail with Telegram's 429 (the outbox then waits as asked, no 'sent again')", async () => {
+    vi.useFakeTimers();
+    const tooMany = {
+      status: 429,
+      body: { ok: false, error_code: 429, description: "Too Many Requests", parameters: { retry_after: 20 } },
+    };
+    const { bot, calls } = scriptedBot([tooMany]);
+    const r = await settle(bot.api.sendMessage(1, "Order placed"));
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(r.ms).toBeLessThanOrEqual(45_100);
+    expect(r.error).toBeInstanceOf(GrammyError);
+    const de = toDeliveryError(r.error);
+    expect(de.retryAfterMs).toBe(20_000);
+    expect(de.maybeDelivered).toBe(false);
+  });
+
   it("a hanging call is cut at maxTotalMs", async () => {
     vi.useFakeTimers();
     const { bot } = scriptedBot(["hang"], { maxTotalMs: 10_000 });
@@ -91,6 +109,29 @@ describe("telegramRetry", () => {
     expect(r.error).toBeDefined();
     expect(r.ms).toBeGreaterThanOrEqual(10_000);
     expect(r.ms).toBeLessThan(11_000);
+  });
+
+  it("health counts a call cut at maxTotalMs as failed, a call cut by a stop as neither", async () => {
+    vi.useFakeTimers();
+    const results: boolean[] = [];
+    const hang = (_url: string, init?: { signal?: AbortSignal }) =>
+      new Promise((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(new Error("The operation was aborted"))),
+      );
+    const bot = new Bot(TOKEN, { client: { fetch: hang as never } });
+    // As the app installs them: the counter inside the bounded retries.
+    bot.api.config.use(
+      telegramCallResults((ok) => results.push(ok)),
+      telegramRetry({ maxTotalMs: 10_000 }),
+    );
+    for (let i = 0; i < 3; i++) await settle(bot.api.sendChatAction(1, "typing"));
+    expect(results).toEqual([false, false, false]);
+    const stop = new AbortController();
+    const cut = settle(bot.api.sendChatAction(1, "typing", undefined, stop.signal as never));
+    await vi.advanceTimersByTimeAsync(100);
+    stop.abort();
+    await cut;
+    expect(results).toEqual([false, false, false]);
   });
 
   it("getUpdates is not retried here (the poller retries it)", async () => {

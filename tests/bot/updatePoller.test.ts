@@ -78,6 +78,30 @@ describe("UpdatePoller queues", () => {
     expect(skipped).toEqual([[1, 7]]);
   });
 
+  it("a chat skipped because every queue is full is told, and nothing of it stays behind", async () => {
+    const g = gatedHandler();
+    const skipped: [number, number][] = [];
+    const p = new UpdatePoller({
+      getUpdates: noPolls,
+      handle: g.handle,
+      maxQueued: 2,
+      onSkipped: (chat, n) => skipped.push([chat, n]),
+    });
+    p.enqueue(text(1, "slow-1"));
+    p.enqueue(text(1, "a"));
+    p.enqueue(text(1, "b"));
+    for (let chat = 100; chat < 105; chat++) p.enqueue(text(chat, "help"));
+    g.gates.get("slow-1")!();
+    await p.idle();
+    expect(g.handled).toEqual(["1:slow-1", "1:a", "1:b"]);
+    expect(skipped).toEqual([100, 101, 102, 103, 104].map((c) => [c, 1]));
+    // The queues are empty again: a later update of a skipped chat runs and no skip is reported twice.
+    p.enqueue(text(100, "again"));
+    await p.idle();
+    expect(g.handled).toContain("100:again");
+    expect(skipped).toHaveLength(5);
+  });
+
   it("lagMs is the wait of the oldest update not yet started", async () => {
     let now = 1_000;
     const g = gatedHandler();

@@ -178,4 +178,51 @@ describe("updates sent while the bot was down", () => {
       "offline: /balance and a Confirm tap sent 10 min before the start → /balance answered with a late mark, the Confirm answered 'expired; nothing was placed', 0 orders",
     );
   });
+
+  it("a Confirm tapped again while the bot was down does not contradict the placed order the outbox reports", async () => {
+    h = await startAppHarness({ transport: "http", start: false });
+    const { api, sim } = h;
+    const m = sim.engine
+      .markets()
+      .find((x) => x.status === "active" && sim.engine.top(x.ticker).bid !== null)!;
+    const price = sim.engine.top(m.ticker).bid! as Micros;
+    // The previous run showed the card, the user tapped Confirm, the order reached Kalshi, and the
+    // process was killed before it could say so; the user then tapped Confirm again.
+    const real = () => Math.floor(Date.now() / 1000);
+    api.setClock(() => real() - 600);
+    const card = await h.app.bot.api.sendMessage(A, "Please confirm: Buy 3 YES", {
+      reply_markup: { inline_keyboard: [[{ text: "✅ Confirm", callback_data: "ok.again" }]] },
+    });
+    api.setClock(undefined);
+    const cid = "cid-before-the-kill";
+    await h.app.outbox.quoted({
+      id: cid,
+      chatId: A,
+      messageId: card.message_id,
+      ticker: m.ticker,
+      summary: "BUY 3 YES",
+    });
+    await h.app.outbox.confirmed(cid);
+    sim.engine.placeOrder("user", {
+      ticker: m.ticker,
+      side: "bid",
+      price,
+      count: 300 as never,
+      tif: "good_till_canceled",
+      clientOrderId: cid,
+    });
+    const tap = await api.tap(A, A, card.message_id, "ok.again");
+
+    await h.app.start();
+    await until("the tap to be answered", () => api.callbackAnswers.get(tap.callback_query!.id));
+    // Sentinel: the chat's updates run in order, so /help is answered after the tap was handled fully.
+    const since = h.mark();
+    await api.sendText(A, A, "/help");
+    await h.waitForText("/buy", since);
+    await h.app.outbox.idle();
+    const said = api.botMessages(A).map((x) => x.text);
+    expect(said.join("\n")).toMatch(/was placed at .*the bot restarted before it could tell you/);
+    // Nothing after it says the order was not placed (which invites placing it a second time).
+    expect(said.filter((t) => /nothing was placed/i.test(t))).toEqual([]);
+  });
 });

@@ -28,7 +28,10 @@ export function fallbackFeature(kit: Kit): Composer<MyContext> {
     // A card older than its Confirm window (e.g. tapped while the bot was down) also gets a line in
     // the chat, since the toast is easy to miss.
     const cardAt = (ctx.callbackQuery.message?.date ?? 0) * 1000;
-    if (confirm && ctx.chat && kit.now() - cardAt > kit.deps.config.confirmTimeoutMs) {
+    // Not when Confirm on this card did (or may have) place an order: the outbox tells that outcome.
+    const card = ctx.callbackQuery.message;
+    const mayHavePlaced = !!card && !!ctx.chat && kit.outbox.mayHavePlaced(ctx.chat.id, card.message_id);
+    if (confirm && ctx.chat && !mayHavePlaced && kit.now() - cardAt > kit.deps.config.confirmTimeoutMs) {
       await kit.ui
         .say(ctx, "This quote expired; nothing was placed. Send the command again for a fresh quote.")
         .catch(() => undefined);
