@@ -383,11 +383,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       exchange: ownCancelsNoted(exchange, outbox),
       journal: services.journal,
       intentOf: (o) => orderIntent({ orderId: o.orderId, clientOrderId: o.clientOrderId }),
-      // Noted as the owner's own cancel: the owner hears the guard's reason, not "another user".
-      beforeCancel: (orderId) => {
-        const owner = outbox.ownerOf({ orderId });
-        if (owner !== null) outbox.noteCancelRequest(owner, orderId);
-      },
     });
     let stopSellGuard: (() => void) | null = null;
     const tellShrinks = async (outs: Parameters<typeof sellShrinkText>[0][]): Promise<void> => {

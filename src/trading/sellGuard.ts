@@ -99,11 +99,6 @@ export interface SellGuardDeps {
   exchange: ExchangePort;
   intentOf: IntentOf;
   journal?: Pick<TradeJournal, "record">;
-  /**
-   * Called right before the guard cancels an order, so the cancel is not later told to the order's
-   * chat as "canceled by another user" (the guard tells the real reason itself).
-   */
-  beforeCancel?: (orderId: string) => void;
 }
 
 export interface SellGuard {
@@ -132,7 +127,6 @@ export function createSellGuard(deps: SellGuardDeps): SellGuard {
   async function apply(s: SellShrink): Promise<SellShrinkOutcome | null> {
     try {
       if (s.keep === 0) {
-        deps.beforeCancel?.(s.orderId);
         const r = await exchange.cancelOrder(s.orderId, s.ticker);
         // Nothing rested any more: it filled (the user sold) or was canceled since it was listed.
         if (r.reducedBy <= 0) return null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Centis, contracts, micros } from "../../src/domain/money.js";
 import type { Order, Position, StreamEvent } from "../../src/exchange/port.js";
 import { OrderOutbox } from "../../src/alerts/outbox.js";
+import { ownCancelsNoted } from "../../src/bot/cancelRequests.js";
 import { createSellGuard, planSellShrinks, watchSellGuard } from "../../src/trading/sellGuard.js";
 import { FakeExchange } from "../support/fakeExchange.js";
 import { T0, usd } from "./helpers.js";
@@ -188,14 +189,10 @@ describe("the sell guard, through the port", () => {
     const OWNER = 7;
     await outbox.quoted({ id: "sell-1", chatId: OWNER, messageId: 1, ticker: T, summary: "SELL 10 YES" });
     await outbox.settle("sell-1", "Resting", sell.orderId);
-    // As the app wires it.
+    // As the app wires it: the guard's exchange notes its cancels as the owner's own.
     const guard = createSellGuard({
-      exchange: fx,
+      exchange: ownCancelsNoted(fx, outbox),
       intentOf: async (o) => (o.clientOrderId === "sell-1" ? { action: "sell", outcome: "yes" } : null),
-      beforeCancel: (orderId) => {
-        const owner = outbox.ownerOf({ orderId });
-        if (owner !== null) outbox.noteCancelRequest(owner, orderId);
-      },
     });
     fx.setPosition(T, 0);
     expect(await guard.check()).toMatchObject([{ orderId: sell.orderId, done: "canceled" }]);
