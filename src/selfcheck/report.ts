@@ -105,13 +105,6 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, " ").trim();
 }
 
-/** The rows as a fixed-width table for a terminal. */
-export function formatRows(rows: readonly StepResult[]): string {
-  const w = Math.max(4, ...rows.map((r) => r.step.length));
-  const head = `${"STEP".padEnd(w)}  RESULT  ${"MS".padStart(6)}  WHAT THE EXCHANGE SAID`;
-  return [head, ...rows.map((r) => formatRow(r, w))].join("\n");
-}
-
 export function formatRow(r: StepResult, width = r.step.length): string {
   return `${r.step.padEnd(width)}  ${r.status.padEnd(6)}  ${String(r.ms).padStart(6)}  ${r.said}`;
 }
