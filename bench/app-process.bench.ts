@@ -95,6 +95,31 @@ async function serveBotApi(api: LocalBotApi) {
   };
 }
 
+/**
+ * The bot's whole environment (no inherited settings, no stray .env): the fake Bot API, the sim,
+ * logs and data under `dir`. `kalshi` (the KALSHI_* lines a sim process prints) points it at that sim.
+ */
+function botEnv(
+  dir: string,
+  token: string,
+  apiRoot: string,
+  kalshi: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: dir,
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+    TELEGRAM_BOT_TOKEN: token,
+    TELEGRAM_API_ROOT: apiRoot,
+    TELEGRAM_ALLOWED_USER_IDS: String(USER),
+    KALSHI_ENVIRONMENT: "sim",
+    ...kalshi,
+    LOG_DIR: join(dir, "logs"),
+    DATA_DIR: join(dir, "data"),
+    DISPLAY_TIMEZONE: "UTC",
+  };
+}
+
 export async function run(
   opts: { starts?: number; idleMs?: number; baselineRuns?: number } = {},
 ): Promise<AppProcessResult> {
@@ -134,18 +159,7 @@ export async function run(
     const tsxIdleRssMb = await idleRss(["--import", TSX_LOADER, idleTs]);
 
     // The bot.
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-      TELEGRAM_BOT_TOKEN: api.token,
-      TELEGRAM_API_ROOT: botApi.url,
-      TELEGRAM_ALLOWED_USER_IDS: String(USER),
-      KALSHI_ENVIRONMENT: "sim",
-      LOG_DIR: join(dir, "logs"),
-      DATA_DIR: join(dir, "data"),
-      DISPLAY_TIMEZONE: "UTC",
-    };
+    const env = botEnv(dir, api.token, botApi.url);
     const startupMs: number[] = [];
     let idleRssMb = NaN;
     let idleHwmMb = NaN;
@@ -160,22 +174,7 @@ export async function run(
         stdio: ["ignore", "pipe", "pipe"],
       });
       children.add(child);
-      let output = "";
-      const keep = (d: Buffer) => (output = (output + d.toString("utf8")).slice(-4000));
-      child.stdout!.on("data", keep);
-      child.stderr!.on("data", keep);
-      const gone = exited(child).then((code) => {
-        throw new Error(`the bot exited early (code ${code}): ${output.slice(-1500)}`);
-      });
-      gone.catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      const t1 = await Promise.race([
-        polled,
-        gone,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the bot did not poll within 30 s: ${output}`)), 30_000);
-        }),
-      ]).finally(() => clearTimeout(timer));
+      const t1 = await before(polled, child, "the bot's first poll", keepOutput(child), 30_000);
       startupMs.push(t1 - t0);
 
       if (i === starts - 1) {
@@ -332,19 +331,7 @@ export async function runLiveIdle(
   const children = new Set<ChildProcess>();
   try {
     const sim = await startSimProcess(dir, catalog, children);
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-      TELEGRAM_BOT_TOKEN: api.token,
-      TELEGRAM_API_ROOT: botApi.url,
-      TELEGRAM_ALLOWED_USER_IDS: String(USER),
-      KALSHI_ENVIRONMENT: "sim",
-      ...sim.env,
-      LOG_DIR: join(dir, "logs"),
-      DATA_DIR: join(dir, "data"),
-      DISPLAY_TIMEZONE: "UTC",
-    };
+    const env = botEnv(dir, api.token, botApi.url, sim.env);
     /** Spawns the bot and waits for its first poll. */
     const startBot = async () => {
       const polled = botApi.nextPoll();
