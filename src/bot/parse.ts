@@ -77,8 +77,9 @@ export function parsePriceInput(s: string): Parsed<Micros> {
   }
   if (value === null || !Number.isSafeInteger(value)) return bad;
   if (value >= MICROS_PER_DOLLAR) {
-    // "$5" is five dollars, never 5¢: say what was read and how to write cents.
-    const whole = /^\d+$/.test(t) ? ` For ${t}¢ send ${t}c.` : "";
+    // "$5" is five dollars, never 5¢: say what was read and how to write cents (only when that
+    // is a price: "$100" gets no "send 100c").
+    const whole = /^\d{1,2}$/.test(t) && Number(t) > 0 ? ` For ${Number(t)}¢ send ${Number(t)}c.` : "";
     return {
       ok: false,
       message: `“${raw}” is ${displayUsd(value)}, but a price is between $0.01 and $0.99 (a winning contract pays $1).${whole}`,

@@ -74,6 +74,19 @@ describe("parse", () => {
     },
   );
 
+  it("suggests the cents spelling only when it is a price ('$5' → 5c, never '$100' → 100c)", () => {
+    const said = (s: string) => {
+      const r = parsePriceInput(s);
+      return r.ok ? "" : r.message;
+    };
+    expect(said("$5")).toContain("For 5¢ send 5c.");
+    expect(said("$99")).toContain("For 99¢ send 99c.");
+    for (const s of ["$100", "100", "150", "$250"]) {
+      expect(said(s)).toContain("a price is between $0.01 and $0.99");
+      expect(said(s)).not.toMatch(/send \d+c/);
+    }
+  });
+
   it("a bare whole number stays cents in the price step ('1' = 1¢, '5' = 5¢)", () => {
     expect(parsePriceInput("1")).toEqual({ ok: true, value: 10_000 });
     expect(parsePriceInput("5")).toEqual({ ok: true, value: 50_000 });
