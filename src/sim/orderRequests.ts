@@ -60,6 +60,18 @@ function sideField(b: Json): BookSide {
   return b.side;
 }
 
+/** An integer query parameter (undefined when absent), refused with a 400 outside [min, max]. */
+export function intParam(q: URLSearchParams, name: string, min?: number, max?: number): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  if (!/^-?\d+$/.test(v)) throw bad(`${name} must be an integer`);
+  const n = Number(v);
+  if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
+    throw bad(`${name} must be between ${min ?? "-∞"} and ${max ?? "∞"}`);
+  }
+  return n;
+}
+
 /** Only the primary subaccount (0) exists in the sim. */
 export function subaccountField(v: unknown): void {
   if (!present(v)) return;

@@ -43,6 +43,7 @@ import {
   type Route as OrderRoute,
   bad,
   findRoutedOrder,
+  intParam,
   parseAmend,
   parseCreateOrder,
   parseDecrease,
@@ -195,17 +196,6 @@ function errorBody(e: SimError): Json {
   const inner: Json = { code: e.code, message: e.message };
   if (e.details !== undefined) inner.details = e.details;
   return { error: inner };
-}
-
-function intParam(q: Query, name: string, min?: number, max?: number): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === "") return undefined;
-  if (!/^-?\d+$/.test(v)) throw bad(`${name} must be an integer`);
-  const n = Number(v);
-  if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
-    throw bad(`${name} must be between ${min ?? "-∞"} and ${max ?? "∞"}`);
-  }
-  return n;
 }
 
 function paginate<T>(

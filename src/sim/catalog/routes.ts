@@ -8,25 +8,13 @@
 import { type Centis, type Micros, centis } from "../../domain/money.js";
 import { type SimEngine, SimError, validPrices } from "../engine.js";
 import type { SimEvent, SimMarket } from "../fixtures.js";
+import { bad, intParam } from "../orderRequests.js";
 import { eventToWire, iso, marketToWire, seriesToWire } from "../wire.js";
 import { type EventStatus, type MarketData } from "./marketData.js";
 
 type Json = Record<string, unknown>;
 type Query = URLSearchParams;
 type Top = { bid: Micros | null; bidSize: Centis; ask: Micros | null; askSize: Centis };
-
-const bad = (details: string): SimError =>
-  new SimError(400, "invalid_parameters", "invalid parameters", details);
-
-function int(q: Query, name: string, min?: number, max?: number): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === "") return undefined;
-  if (!/^-?\d+$/.test(v)) throw bad(`${name} must be an integer`);
-  const n = Number(v);
-  if ((min !== undefined && n < min) || (max !== undefined && n > max))
-    throw bad(`${name} must be between ${min ?? "-∞"} and ${max ?? "∞"}`);
-  return n;
-}
 
 function bool(q: Query, name: string): boolean {
   const v = q.get(name);
@@ -128,7 +116,7 @@ export function marketDataRoutes(
   };
 
   const limitOf = (q: Query, def: number, max: number, min = 0): number => {
-    const l = int(q, "limit", min, max) ?? def;
+    const l = intParam(q, "limit", min, max) ?? def;
     return Math.min(l === 0 ? def : l, pageCap);
   };
 
@@ -144,10 +132,10 @@ export function marketDataRoutes(
       const series = q.get("series_ticker");
       const ev = q.get("event_ticker");
       const tickers = q.get("tickers")?.split(",").filter(Boolean);
-      const minUpd = int(q, "min_updated_ts");
-      const maxUpd = int(q, "max_updated_ts");
-      const minClose = int(q, "min_close_ts");
-      const maxClose = int(q, "max_close_ts");
+      const minUpd = intParam(q, "min_updated_ts");
+      const maxUpd = intParam(q, "max_updated_ts");
+      const minClose = intParam(q, "min_close_ts");
+      const maxClose = intParam(q, "max_close_ts");
       if (minUpd !== undefined || maxUpd !== undefined) {
         if (mve !== "exclude" && (series || mve))
           throw bad(
@@ -201,8 +189,8 @@ export function marketDataRoutes(
       const tickers = q.get("tickers")?.split(",").filter(Boolean);
       const nested = bool(q, "with_nested_markets");
       bool(q, "with_milestones");
-      const minClose = int(q, "min_close_ts");
-      const minUpd = int(q, "min_updated_ts");
+      const minClose = intParam(q, "min_close_ts");
+      const minUpd = intParam(q, "min_updated_ts");
       const limit = limitOf(q, 200, 200, 1);
       const all = tickers?.length
         ? tickers.map((t) => md.event(t)).filter((e): e is SimEvent => e !== undefined)
@@ -230,7 +218,7 @@ export function marketDataRoutes(
       const tags = q.get("tags")?.split(",").filter(Boolean);
       bool(q, "include_product_metadata");
       bool(q, "include_volume");
-      int(q, "min_updated_ts");
+      intParam(q, "min_updated_ts");
       return {
         series: md
           .seriesList()
