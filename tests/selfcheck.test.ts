@@ -78,6 +78,16 @@ describe("npm run selfcheck against the sim", () => {
     expect(r.lines.at(-1)).toMatch(/^All \d+ steps passed in \d+ ms\.$/);
   });
 
+  it("a location check expiring in 1.5 days is a warning that reads 'in 1 day', not 'in 1 days'", async () => {
+    const r = await run({
+      sim: { apiKeyRegionExpirationTs: Math.floor(Date.now() / 1000) + 36 * 3600 },
+    });
+    const said = row(r.report!.steps, "API key location check")!.said;
+    expect(said).toContain("WARNING: expires");
+    expect(said).toContain("(in 1 day)");
+    expect(r.code).toBe(0);
+  });
+
   it("a failing amend (500 from the exchange) still cancels the order and exits non-zero", async () => {
     const r = await run({
       onStep: (s, sim) => {

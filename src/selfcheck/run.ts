@@ -77,6 +77,10 @@ async function accountReads(exchange: ExchangePort, steps: StepRunner, now: () =
     const a = attestationOf(k.regionExpiration, now());
     const keys = `${k.keys.length} API key${k.keys.length === 1 ? "" : "s"}`;
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const inDays = (ms: number) => {
+      const n = daysLeft(ms);
+      return n === 0 ? "in less than a day" : `in ${n} day${n === 1 ? "" : "s"}`;
+    };
     switch (a.kind) {
       case "lapsed":
         throw new CheckFailed(
@@ -87,12 +91,12 @@ async function accountReads(exchange: ExchangePort, steps: StepRunner, now: () =
       case "expiring":
         return said(
           a,
-          `${keys}; WARNING: expires ${day(a.expiresAt)} (in ${daysLeft(a.msLeft)} days), renew it on kalshi.com`,
+          `${keys}; WARNING: expires ${day(a.expiresAt)} (${inDays(a.msLeft)}), renew it on kalshi.com`,
         );
       default:
         return said(
           a,
-          `${keys}; api_key_region_expiration_ts ${day(k.regionExpiration!)} (in ${daysLeft(k.regionExpiration! - now())} days)`,
+          `${keys}; api_key_region_expiration_ts ${day(k.regionExpiration!)} (${inDays(k.regionExpiration! - now())})`,
         );
     }
   });
