@@ -61,6 +61,21 @@ describe("/search and /browse on a generated catalog", () => {
     expect(st.texts().some((t) => STACKY.test(t))).toBe(false);
   });
 
+  it("/browse says how many events it does not list (15 shown) and how to find them", async () => {
+    s = await makeSimStack({ sim: { seed: 4, catalog: { series: 2, openEvents: 60, combos: 10 } } });
+    const st = s;
+    await st.say("/browse");
+    await st.tap(/\(\d+\)$/);
+    const big = st.buttons().find((b) => Number(/\((\d+)\)$/.exec(b)?.[1]) > 16);
+    expect(big).toBeDefined();
+    const n = Number(/\((\d+)\)$/.exec(big!)![1]);
+    await st.tap(new RegExp(`^${big!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    expect(st.buttons()).toHaveLength(15);
+    expect(st.last().text).toContain(
+      `${n - 15} more events, closing later, not shown: find one with /search <words>.`,
+    );
+  });
+
   it("bad input gets a sentence and no exchange call", async () => {
     const st = await start();
     st.exchangeCalls.length = 0;

@@ -26,6 +26,10 @@ const MAX_SERIES = 20;
 const MAX_EVENTS = 15;
 const USAGE = "Send /search <words>, for example /search highest temperature NYC. Or browse by category:";
 
+/** "\n12 more series, less traded, not shown: find one with /search <words>." ("" when none). */
+const more = (n: number, what: string): string =>
+  n > 0 ? `\n${n} more ${what}, not shown: find one with /search &lt;words&gt;.` : "";
+
 export function searchFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const tz = kit.deps.config.timeZone;
@@ -126,7 +130,8 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
           .map((s) => [btn(`${s.title} (${s.events})`.slice(0, 60), data("bs", s.ticker))]);
         return kit.ui.send(
           ctx,
-          seriesText(value, series.length, asOf, kit.now()),
+          seriesText(value, series.length, asOf, kit.now()) +
+            more(series.length - kb.length, "series, less traded"),
           kb.length ? rows(...kb) : undefined,
         );
       }
@@ -135,7 +140,11 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
       const kb = shown.map((e, i) => [eventButton(`${i + 1}. ${e.title}`, e)]);
       await kit.ui.send(
         ctx,
-        eventsText(seriesTitle, shown, asOf, kit.now(), tz),
+        eventsText(seriesTitle, shown, asOf, kit.now(), tz) +
+          more(
+            events.length - shown.length,
+            `event${events.length - shown.length === 1 ? "" : "s"}, closing later`,
+          ),
         kb.length ? rows(...kb) : undefined,
       );
     }),
