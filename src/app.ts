@@ -33,6 +33,7 @@ import {
   journalIntentLookup,
 } from "./alerts/index.js";
 import { startHealthServer, type HealthReport } from "./health.js";
+import { withTimeout } from "./shared/async.js";
 import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
 
 export interface AppOptions {
@@ -205,22 +206,6 @@ export function successfulPolls(onPoll: () => void): Transformer {
     if (method === "getUpdates" && res.ok) onPoll();
     return res;
   };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {

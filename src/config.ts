@@ -14,11 +14,10 @@ import { config as dotenvConfig } from "dotenv";
 import { z } from "zod";
 import { displayUsd, parseDollars, MICROS_PER_DOLLAR, type Micros } from "./domain/money.js";
 import { isValidTimeZone } from "./domain/time.js";
+import { envTagOf, type Environment, type EnvTag } from "./domain/environment.js";
 import { redactString } from "./logging/redact.js";
 import { loadPrivateKey, PrivateKeyError } from "./exchange/kalshi/signer.js";
 
-export type Environment = "sim" | "demo" | "production";
-export type EnvTag = "SIM" | "DEMO" | "LIVE";
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
 export interface AppConfig {
@@ -110,8 +109,6 @@ export const CONFIG_KEYS = [
   "SIM_CATALOG",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
-
-const ENV_TAGS: Record<Environment, EnvTag> = { sim: "SIM", demo: "DEMO", production: "LIVE" };
 
 /**
  * Loads `.env` from `cwd` (default process.cwd()) into `process.env` without overriding variables
@@ -499,7 +496,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
 
   const config: AppConfig = {
     environment,
-    envTag: ENV_TAGS[environment],
+    envTag: envTagOf(environment),
     telegram: {
       ...(token !== undefined ? { token } : {}),
       allowedUserIds,

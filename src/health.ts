@@ -13,6 +13,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { redactString } from "./logging/redact.js";
+import { TimeoutError, withTimeout } from "./shared/async.js";
 
 export type HealthStatus = "ok" | "degraded" | "down";
 
@@ -150,25 +151,6 @@ function failedChecks(): HealthChecks {
   };
 }
 
-class CheckTimeout extends Error {}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CheckTimeout()), ms);
-    timer.unref();
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 /** Runs the check and builds the answer. Never throws. */
 export async function buildHealthResponse(
   opts: Pick<
@@ -194,7 +176,7 @@ export async function buildHealthResponse(
     return { status: deriveHealthStatus(checks), environment, checks, uptimeSeconds };
   } catch (e) {
     const error =
-      e instanceof CheckTimeout
+      e instanceof TimeoutError
         ? "The health check did not answer in time."
         : `The health check failed: ${plainText(e, secrets)}`;
     return { status: "down", environment: fallbackEnv, checks: failedChecks(), uptimeSeconds, error };

@@ -6,7 +6,7 @@
 import type { Api } from "grammy";
 import type { CardSink } from "../alerts/outbox.js";
 import { toDeliveryError } from "../alerts/sink.js";
-import type { EnvTag } from "./deps.js";
+import type { EnvTag } from "../domain/environment.js";
 import { tagged, TELEGRAM_TEXT_LIMIT } from "./format.js";
 import { isNotModified, NO_KEYBOARD } from "./ui.js";
 

@@ -9,6 +9,7 @@
  */
 import { type Bot, type Context, GrammyError, HttpError } from "grammy";
 import { COMMANDS } from "./features/help.js";
+import { sleep } from "../shared/async.js";
 
 export interface ConnectOptions {
   /** Give up after this long (ms). */
@@ -45,10 +46,6 @@ function networkReason(e: unknown): unknown {
   if (!(e instanceof HttpError) || !(e.error instanceof Error)) return e;
   const msg = e.error.message;
   return new Error(/reason: (.*)$/.exec(msg)?.[1] ?? msg);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** grammY types signals with the abort-controller shim; Node's AbortSignal is the same at run time. */

@@ -12,17 +12,16 @@ import type {
   PortfolioService,
 } from "../trading/types.js";
 import type { SearchService } from "../trading/search/service.js";
+import type { AlertMode } from "../domain/alertMode.js";
+import type { EnvTag } from "../domain/environment.js";
 
-export type AlertMode = "on" | "silent" | "off";
-export const ALERT_MODES: readonly AlertMode[] = ["on", "silent", "off"];
+export type { AlertMode, EnvTag };
 
-/** Per-chat fill-alert preference; implemented on branch `alerts`. */
+/** Per-chat fill-alert preference (src/alerts/settings.ts). */
 export interface AlertSettingsStore {
   get(chatId: number): Promise<AlertMode>;
   set(chatId: number, mode: AlertMode): Promise<void>;
 }
-
-export type EnvTag = "SIM" | "DEMO" | "LIVE";
 
 export interface BotServices {
   executor: OrderExecutor;

@@ -5,7 +5,7 @@
  */
 import { type Centis, type Micros, displayCount, displayPrice, displayUsd } from "../domain/money.js";
 import { formatShort } from "../domain/time.js";
-import type { EnvTag } from "./deps.js";
+import type { EnvTag } from "../domain/environment.js";
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
 

@@ -13,6 +13,7 @@
  * stays bounded and the others keep being answered.
  */
 import type { Update } from "grammy/types";
+import { backoffMs, sleep } from "../shared/async.js";
 
 /** Bot API getUpdates (app: `(p, signal) => bot.api.getUpdates(p, signal)`). */
 export type GetUpdates = (
@@ -191,7 +192,7 @@ export class UpdatePoller {
         if (this.stopRequested) break;
         failures++;
         this.opts.onPollError?.(e, failures);
-        await this.pause(Math.min(15_000, 500 * 2 ** Math.min(failures - 1, 5)));
+        await sleep(backoffMs(failures, { baseMs: 500, maxMs: 15_000 }), this.abort?.signal);
         continue;
       }
       failures = 0;
@@ -202,19 +203,5 @@ export class UpdatePoller {
         this.enqueue(u);
       }
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.abort?.signal;
-      if (signal?.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done);
-    });
   }
 }

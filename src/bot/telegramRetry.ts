@@ -11,6 +11,7 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { HttpError, type Transformer } from "grammy";
+import { sleep } from "../shared/async.js";
 
 export interface TelegramRetryOptions {
   /** Retries per call for 429, 5xx and network errors (default 3). */
@@ -37,21 +38,6 @@ export const TELEGRAM_RETRY_DEFAULTS: TelegramRetryOptions = {
  * an abort by the caller (a stop).
  */
 export const TELEGRAM_CALL_TIMED_OUT = new Error("the Telegram call took longer than its time limit");
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error("aborted"));
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    function onAbort() {
-      clearTimeout(t);
-      reject(new Error("aborted"));
-    }
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 export function telegramRetry(options: Partial<TelegramRetryOptions> = {}): Transformer {
   const o = { ...TELEGRAM_RETRY_DEFAULTS, ...options };
@@ -81,11 +67,8 @@ export function telegramRetry(options: Partial<TelegramRetryOptions> = {}): Tran
         } catch (e) {
           if (!(e instanceof HttpError) && deadline.signal.aborted && last && !last.ok) return last;
           if (!(e instanceof HttpError) || deadline.signal.aborted || attempt >= o.maxRetryAttempts) throw e;
-          try {
-            await pause(delay, deadline.signal);
-          } catch {
-            throw e;
-          }
+          await sleep(delay, deadline.signal);
+          if (deadline.signal.aborted) throw e;
           delay *= 2;
         }
       }

@@ -5,7 +5,7 @@
 import { type Context, GrammyError, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
 import { UserError } from "../trading/types.js";
-import type { EnvTag } from "./deps.js";
+import type { EnvTag } from "../domain/environment.js";
 import { entitiesToHtml, envBadge, escapeHtml, pages, tagged, TELEGRAM_TEXT_LIMIT } from "./format.js";
 
 export type Keyboard = InlineKeyboardMarkup | InlineKeyboard;

@@ -1,7 +1,8 @@
 /** Small pieces of the sim server: key pair, token buckets, fault injection, atomic JSON files. */
 import { generateKeyPairSync, randomUUID, createPublicKey, type KeyObject } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic as writeAtomic } from "../shared/atomicFile.js";
 
 // ---------------------------------------------------------------- keys
 
@@ -65,17 +66,8 @@ export function loadOrCreateKeys(opts: { publicKeyPem?: string; keyId?: string; 
 
 // ---------------------------------------------------------------- files
 
-/** Writes via a temporary file and rename, so a crash never leaves a half-written file. */
-export function writeAtomic(path: string, data: string, mode = 0o600): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  try {
-    writeFileSync(tmp, data, { mode });
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+/** The sim's name for the one atomic write (tmp file + fsync + rename); server.ts imports it from here. */
+export { writeAtomic };
 
 // ---------------------------------------------------------------- rate limit
 

@@ -16,7 +16,8 @@ import { stringify } from "csv-stringify/sync";
 import { type Micros, displayCount, formatDollars } from "../domain/money.js";
 import { formatInZone, zonedParts } from "../domain/time.js";
 import { makePrivate } from "../logging/privateFiles.js";
-import type { Environment, ExportResult, ExportService, HistoryRow, HistoryService } from "./types.js";
+import type { Environment } from "../domain/environment.js";
+import type { ExportResult, ExportService, HistoryRow, HistoryService } from "./types.js";
 
 export const CSV_COLUMNS = [
   "time",

@@ -12,7 +12,8 @@ import { privateRotatingFile } from "../logging/privateFiles.js";
 import { type Centis, type Micros, formatCount, formatDollars } from "../domain/money.js";
 import { formatInZone } from "../domain/time.js";
 import type { BookSide, Fill, OutcomeSide, TimeInForce } from "../exchange/port.js";
-import type { Environment, TradeAction } from "./types.js";
+import type { Environment } from "../domain/environment.js";
+import type { TradeAction } from "./types.js";
 
 export const JOURNAL_EVENTS = [
   "order_submitted",

@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import { ALERT_MODES, type AlertMode } from "../deps.js";
+import { ALERT_MODES, type AlertMode } from "../../domain/alertMode.js";
 import type { Kit, MyContext } from "../context.js";
 import { answer, btn, rows } from "../ui.js";
 

@@ -79,6 +79,7 @@ import {
   RateLimiter,
   RateLimiterClosedError,
 } from "./rateLimiter.js";
+import { backoffWithJitterMs, sleep } from "../../shared/async.js";
 import { EventTitles } from "./eventTitles.js";
 import * as S from "./schemas.js";
 import { REST_PREFIX, signRequest } from "./signer.js";
@@ -188,7 +189,7 @@ export class KalshiClient implements ExchangePort {
   /** What each endpoint costs in tokens (documented costs until /account/endpoint_costs is read). */
   costs = new EndpointCostTable();
   private closed = false;
-  private readonly sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private readonly closing = new AbortController();
 
   constructor(opts: KalshiClientOptions) {
     let u: URL;
@@ -277,21 +278,12 @@ export class KalshiClient implements ExchangePort {
 
   private backoff(n: number): number {
     const { baseDelayMs, maxDelayMs } = this.retryCfg;
-    const d = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, n - 1));
-    return Math.round(d * (0.5 + Math.random() * 0.5));
+    return backoffWithJitterMs(n, { baseMs: baseDelayMs, maxMs: maxDelayMs });
   }
 
+  /** A retry pause that close() ends at once. */
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.sleeping.delete(entry);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      this.sleeping.add(entry);
-    });
+    return sleep(ms, this.closing.signal);
   }
 
   /**
@@ -1090,11 +1082,7 @@ export class KalshiClient implements ExchangePort {
     if (this.closed) return;
     this.closed = true;
     this.limiter?.close();
-    for (const s of this.sleeping) {
-      clearTimeout(s.timer);
-      s.resolve();
-    }
-    this.sleeping.clear();
+    this.closing.abort();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

@@ -12,6 +12,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import WebSocket from "ws";
+import { backoffWithJitterMs } from "../../shared/async.js";
 import type { ExchangePort, ExchangeStream, Fill, StreamEvent } from "../port.js";
 import { wsFillToDomain, wsUserOrderToDomain } from "./schemas.js";
 import { signRequest, WS_PATH } from "./signer.js";
@@ -306,8 +307,7 @@ export class KalshiStream implements ExchangeStream {
     }
     const pf = this.opts.pollFallback;
     if (pf && this.failures >= pf.afterFailures) this.startPolling();
-    const exp = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.min(this.failures - 1, 30));
-    const delay = Math.round(exp / 2 + (this.random() * exp) / 2);
+    const delay = backoffWithJitterMs(this.failures, this.backoff, this.random);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
