@@ -9,7 +9,7 @@
  */
 import { type Bot, type Context, GrammyError, HttpError } from "grammy";
 import { COMMANDS } from "./features/help.js";
-import { sleep } from "../shared/async.js";
+import { backoffMs, sleep } from "../shared/async.js";
 
 export interface ConnectOptions {
   /** Give up after this long (ms). */
@@ -64,7 +64,7 @@ async function attempt<C extends Context>(bot: Bot<C>, signal: GrammySignal): Pr
 
 export async function connectTelegram<C extends Context>(bot: Bot<C>, o: ConnectOptions): Promise<void> {
   const started = Date.now();
-  let pause = o.firstPauseMs ?? 1_000;
+  const pauses = { baseMs: o.firstPauseMs ?? 1_000, maxMs: o.maxPauseMs ?? 15_000 };
   for (let tries = 1; ; tries++) {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), o.attemptTimeoutMs ?? 5_000);
@@ -86,13 +86,12 @@ export async function connectTelegram<C extends Context>(bot: Bot<C>, o: Connect
           },
         );
       }
-      const wait = Math.min(pause, o.timeoutMs - elapsed);
+      const wait = Math.min(backoffMs(tries, pauses), o.timeoutMs - elapsed);
       o.onRetry(
         `cannot reach Telegram yet: ${why}; retrying in ${Math.max(1, Math.round(wait / 1000))} s`,
         e,
       );
       await sleep(wait);
-      pause = Math.min(pause * 2, o.maxPauseMs ?? 15_000);
     } finally {
       clearTimeout(timer);
     }
