@@ -1,18 +1,18 @@
 /** The trading core, wired: everything the bot needs, on top of one ExchangePort. */
-import type winston from "winston";
 import type { ExchangePort } from "../exchange/port.js";
+import { closeJournalLogger, createJournalLogger } from "../logging/journalFile.js";
 import { type AccountService, createAccountService } from "./account.js";
 import { type ExecutorConfig, createOrderExecutor } from "./executor.js";
 import { createExportService } from "./export.js";
 import { createHistoryService } from "./history.js";
 import {
+  type JournalLogger,
   type TradeJournal,
-  createJournalLogger,
   createTradeJournal,
   journalIndexProvider,
 } from "./journal.js";
 import { createMarketService } from "./markets.js";
-import { createSearchService, type SearchService } from "./search/service.js";
+import { createSearchService, type SearchLogger, type SearchService } from "./search/service.js";
 import { createPortfolioService } from "./portfolio.js";
 import { createMarketSnapshots } from "./snapshots.js";
 import type {
@@ -35,8 +35,9 @@ export interface TradingServicesDeps {
   /** DATA_DIR; exports go to DATA_DIR/exports. */
   dataDir: string;
   /** Defaults to a daily-rotating JSON-lines logger in logDir. */
-  journalLogger?: winston.Logger;
-  errorLogger?: winston.Logger;
+  journalLogger?: JournalLogger;
+  /** The app log: journal errors, search and account warnings. */
+  errorLogger?: JournalLogger & SearchLogger;
   maxExportBytes?: number;
   now?: () => number;
   newId?: () => string;
@@ -120,27 +121,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
   };
 
   async function closeLogger(): Promise<void> {
-    if (!ownLogger) return;
-    const transports = [...ownLogger.transports];
-    await new Promise<void>((res) => {
-      ownLogger.once("finish", () => res());
-      ownLogger.end();
-    });
-    // The rotating file transport flushes its file stream on close() and then emits "finish".
-    await Promise.all(
-      transports.map(
-        (t) =>
-          new Promise<void>((res) => {
-            const timer = setTimeout(res, 2000);
-            timer.unref();
-            t.once("finish", () => {
-              clearTimeout(timer);
-              res();
-            });
-            (t as { close?: () => void }).close?.();
-          }),
-      ),
-    );
+    if (ownLogger) await closeJournalLogger(ownLogger);
   }
 }
 

@@ -1,14 +1,13 @@
 /**
- * The trade journal: one JSON line per event in trades-%DATE%.log (winston), and a reader for those
- * files (plain and .gz) so history can tell the bot's own orders from orders placed elsewhere.
+ * The trade journal: one JSON line per event in trades-%DATE%.log (written through the JournalLogger
+ * port), and a reader for those files (plain and .gz) so history can tell the bot's own orders from
+ * orders placed elsewhere.
  */
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import winston from "winston";
-import { privateRotatingFile } from "../logging/privateFiles.js";
 import { type Centis, type Micros, formatCount, formatDollars } from "../domain/money.js";
 import { formatInZone } from "../domain/time.js";
 import type { BookSide, Fill, OutcomeSide, TimeInForce } from "../exchange/port.js";
@@ -125,9 +124,18 @@ export interface UnknownOrder {
   at: number;
 }
 
+/**
+ * Where the journal's lines go (the logger port): one call per line, `message` the event type, the
+ * entry's fields beside it. A winston logger fits; src/logging builds the daily file one.
+ */
+export interface JournalLogger {
+  log(line: { level: "info" | "error"; message: string } & Record<string, unknown>): unknown;
+}
+
 export interface TradeJournalDeps {
-  logger: winston.Logger;
-  errorLogger?: winston.Logger;
+  logger: JournalLogger;
+  /** Also gets the `error` events (the app log), so a failure shows where the operator looks. */
+  errorLogger?: JournalLogger;
   environment: Environment;
   timeZone: string;
   now?: () => number;
@@ -270,22 +278,8 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
   };
 }
 
-/** A winston logger writing JSON lines to `<logDir>/trades-YYYY-MM-DD.log`, older files gzipped. */
-export function createJournalLogger(logDir: string, opts: { maxFiles?: string } = {}): winston.Logger {
-  return winston.createLogger({
-    level: "info",
-    format: winston.format.json(),
-    transports: [
-      privateRotatingFile({
-        dirname: logDir,
-        filename: "trades-%DATE%.log",
-        datePattern: "YYYY-MM-DD",
-        zippedArchive: true,
-        maxFiles: opts.maxFiles,
-      }),
-    ],
-  });
-}
+// Tests build the file logger through this module; the trading core itself only knows JournalLogger.
+export { createJournalLogger } from "../logging/journalFile.js";
 
 const JOURNAL_FILE = /^trades-.*\.log(?:\.gz)?$/;
 
