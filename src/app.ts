@@ -87,7 +87,7 @@ export class AppStartError extends Error {
 }
 
 /** Health turns degraded when an update has waited longer than this to be handled. */
-export const UPDATE_LAG_DEGRADED_MS = 5_000;
+const UPDATE_LAG_DEGRADED_MS = 5_000;
 /** … or when this many Bot API calls in a row failed. */
 export const TELEGRAM_FAILURES_DEGRADED = 3;
 

@@ -72,7 +72,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-export const DEFAULT_URLS: Record<"demo" | "production", { baseUrl: string; wsUrl: string }> = {
+const DEFAULT_URLS: Record<"demo" | "production", { baseUrl: string; wsUrl: string }> = {
   production: {
     baseUrl: "https://external-api.kalshi.com/trade-api/v2",
     wsUrl: "wss://external-api-ws.kalshi.com/trade-api/ws/v2",
@@ -276,7 +276,7 @@ function parseWith<T>(
 
 // ---------------------------------------------------------------------------------------------
 
-export function resolveUserPath(p: string, cwd: string): string {
+function resolveUserPath(p: string, cwd: string): string {
   if (p === "~") return homedir();
   if (p.startsWith("~/")) return path.join(homedir(), p.slice(2));
   return path.resolve(cwd, p);
@@ -286,7 +286,7 @@ const KEY_HELP =
   "create one on Kalshi under Account → API keys (the demo site demo.kalshi.co has its own keys, separate from production)";
 
 /** Reads and parses the PEM private key. Returns a problem sentence (without the key name) on failure. */
-export function readPrivateKeyFile(shown: string, abs: string): KeyObject | string {
+function readPrivateKeyFile(shown: string, abs: string): KeyObject | string {
   const where = shown === abs ? shown : `${shown} (${abs})`;
   let text: string;
   try {

@@ -152,7 +152,7 @@ function failedChecks(): HealthChecks {
 }
 
 /** Runs the check and builds the answer. Never throws. */
-export async function buildHealthResponse(
+async function buildHealthResponse(
   opts: Pick<
     HealthServerOptions,
     "check" | "environment" | "checkTimeoutMs" | "secrets" | "startedAtMs" | "now"

@@ -9,7 +9,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 const MAC_LEN = 8; // base64url chars (48 bits)
-export const MAX_PAYLOAD = 64 - 1 - MAC_LEN;
+const MAX_PAYLOAD = 64 - 1 - MAC_LEN;
 
 export class Buttons {
   private readonly key: Buffer;

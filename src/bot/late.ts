@@ -9,7 +9,7 @@ import type { MiddlewareFn } from "grammy";
 import { formatShort } from "../domain/time.js";
 import type { Kit, MyContext } from "./context.js";
 
-export const LATE_AFTER_MS = 60_000;
+const LATE_AFTER_MS = 60_000;
 
 export function lateMark(kit: Kit, startedAt: number, lateAfterMs = LATE_AFTER_MS): MiddlewareFn<MyContext> {
   return async (ctx, next) => {

@@ -26,7 +26,7 @@ export interface TelegramRetryOptions {
   rethrowInternalServerErrors?: boolean;
 }
 
-export const TELEGRAM_RETRY_DEFAULTS: TelegramRetryOptions = {
+const TELEGRAM_RETRY_DEFAULTS: TelegramRetryOptions = {
   maxRetryAttempts: 3,
   maxDelaySeconds: 30,
   maxTotalMs: 45_000,

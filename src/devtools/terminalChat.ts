@@ -36,7 +36,7 @@ function safeName(name: string): string {
 }
 
 /** Renders a bot message and returns its buttons as choices. */
-export function renderMessage(
+function renderMessage(
   m: ChatMessage,
   edited: boolean,
   firstNumber = 1,
@@ -63,7 +63,7 @@ export const START_HINT =
 /** Words of a prompt that wants a typed value. */
 const ASKS_FOR_TEXT = /\b(type|send|how many|price)\b/i;
 
-export function asksForTypedValue(text: string | undefined): boolean {
+function asksForTypedValue(text: string | undefined): boolean {
   return text !== undefined && ASKS_FOR_TEXT.test(text);
 }
 

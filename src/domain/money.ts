@@ -20,7 +20,6 @@ export const CENTIS_PER_CONTRACT = 100;
 /** $1.00: what one contract pays at settlement. */
 export const ONE_DOLLAR = MICROS_PER_DOLLAR as Micros;
 export const ZERO_MICROS = 0 as Micros;
-export const ZERO_CENTIS = 0 as Centis;
 
 export class MoneyParseError extends Error {
   constructor(
@@ -174,16 +173,6 @@ export function subMicros(a: Micros, b: Micros): Micros {
   return micros(a - b);
 }
 
-export function addCentis(...xs: Centis[]): Centis {
-  let s = 0;
-  for (const x of xs) s += x;
-  return centis(s);
-}
-
-export function subCentis(a: Centis, b: Centis): Centis {
-  return centis(a - b);
-}
-
 export type Rounding = "floor" | "ceil" | "half-up" | "exact";
 
 function divRound(num: bigint, den: bigint, mode: Rounding): bigint {
@@ -210,12 +199,6 @@ export function mulPriceCount(price: Micros, count: Centis, mode: Rounding = "ha
   return micros(Number(divRound(BigInt(price) * BigInt(count), 100n, mode)));
 }
 
-/** Multiplies an amount by a whole number. */
-export function mulMicros(a: Micros, k: number): Micros {
-  if (!Number.isSafeInteger(k)) throw new RangeError(`not a whole multiplier: ${k}`);
-  return micros(a * k);
-}
-
 /** a × num / den with rounding, in BigInt. */
 export function scaleMicros(a: Micros, num: number, den: number, mode: Rounding = "half-up"): Micros {
   return micros(Number(divRound(BigInt(a) * BigInt(num), BigInt(den), mode)));
@@ -235,14 +218,6 @@ export function averagePrice(total: Micros, count: Centis): Micros | null {
 /** The NO price that corresponds to a YES price, and back: 1 − p. */
 export function complementPrice(p: Micros): Micros {
   return micros(MICROS_PER_DOLLAR - p);
-}
-
-export function minMicros(a: Micros, b: Micros): Micros {
-  return (a < b ? a : b) as Micros;
-}
-
-export function maxMicros(a: Micros, b: Micros): Micros {
-  return (a > b ? a : b) as Micros;
 }
 
 export function isWholeContracts(c: Centis): boolean {

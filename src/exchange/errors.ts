@@ -150,10 +150,6 @@ export class KalshiRequestError extends Error {
   }
 }
 
-export function isKalshiError(e: unknown): e is KalshiApiError | KalshiNetworkError | KalshiSchemaError {
-  return e instanceof KalshiApiError || e instanceof KalshiNetworkError || e instanceof KalshiSchemaError;
-}
-
 /** True when a write may have taken effect although it reported failure. */
 export function isOutcomeUnknown(e: unknown): boolean {
   return (e instanceof KalshiApiError || e instanceof KalshiNetworkError) && e.outcomeUnknown;

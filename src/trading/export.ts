@@ -52,14 +52,14 @@ export interface ExportDeps {
 
 const BOM = "\uFEFF";
 /** Suffix of an export part still being written. */
-export const PARTIAL_SUFFIX = ".partial";
+const PARTIAL_SUFFIX = ".partial";
 const EXPORT_FILE_MODE = 0o600;
 
 /**
  * The start-up clean-up: removes parts a killed export left behind (returns how many) and makes exports
  * of older versions (0644) owner-only.
  */
-export function removePartialExports(dir: string): number {
+function removePartialExports(dir: string): number {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -78,7 +78,7 @@ export function removePartialExports(dir: string): number {
 const STRINGIFY_OPTS = { record_delimiter: "windows", quoted_match: /^\s|\s$/ } as const;
 
 /** Plain decimal: "0.55", "5.50", "0.055", "-1.20". */
-export const csvAmount = (m: Micros): string => formatDollars(m, 2);
+const csvAmount = (m: Micros): string => formatDollars(m, 2);
 
 /**
  * A text cell a spreadsheet would run as a formula (it starts with = + - @, or a tab or carriage
@@ -89,7 +89,7 @@ export function csvText(s: string): string {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
-export function csvRecord(r: HistoryRow, timeZone: string, environment: Environment): string[] {
+function csvRecord(r: HistoryRow, timeZone: string, environment: Environment): string[] {
   return [
     formatInZone(r.time, timeZone),
     timeZone,

@@ -8,7 +8,6 @@ import {
   type Micros,
   averagePrice,
   complementPrice,
-  displayCount,
   micros,
   mulPriceCount,
 } from "../domain/money.js";
@@ -73,7 +72,7 @@ export function markYes(m: Market | undefined, book: Orderbook | undefined): Mic
   return m.lastPrice;
 }
 
-export function realizedSummary(events: RealizedEvent[], nowMs: number, timeZone: string): RealizedPnl {
+function realizedSummary(events: RealizedEvent[], nowMs: number, timeZone: string): RealizedPnl {
   const today0 = startOfDayInZone(nowMs, timeZone);
   const d7 = nowMs - 7 * DAY_MS;
   const d30 = nowMs - 30 * DAY_MS;
@@ -194,9 +193,4 @@ export function createPortfolioService(deps: PortfolioDeps): PortfolioService {
       };
     },
   };
-}
-
-/** "10 YES" for messages. */
-export function describeHolding(v: Pick<PositionView, "count" | "side">): string {
-  return `${displayCount(v.count)} ${v.side.toUpperCase()}`;
 }

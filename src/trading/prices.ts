@@ -128,13 +128,6 @@ export function outcomePrice(outcome: OutcomeSide, yesPrice: Micros): Micros {
   return outcome === "yes" ? yesPrice : complementPrice(yesPrice);
 }
 
-/** Kalshi `status` values in which orders are accepted. */
-export function isOpenForTrading(m: Market, nowMs: number): boolean {
-  if (m.status !== "active") return false;
-  if (m.closeTime !== null && m.closeTime <= nowMs) return false;
-  return true;
-}
-
 export function isSettled(m: Market): boolean {
   return (
     (m.status === "determined" || m.status === "finalized" || m.status === "amended") &&

@@ -49,7 +49,7 @@ export function attestationText(a: Attestation, timeZone: string): string {
   }
 }
 
-export function accountCard(v: AccountView, timeZone: string): string {
+function accountCard(v: AccountView, timeZone: string): string {
   const lines = ["<b>Account</b>", `Cash: ${usd(v.balance)}`];
   if (v.cashByShard) {
     lines.push("Cash is held on separate Kalshi exchange shards:");

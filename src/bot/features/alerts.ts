@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import { ALERT_MODES, type AlertMode } from "../../domain/alertMode.js";
+import { ALERT_MODES, isAlertMode, type AlertMode } from "../../domain/alertMode.js";
 import type { Kit, MyContext } from "../context.js";
 import { answer, btn, rows } from "../ui.js";
 
@@ -26,13 +26,13 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
         const m = await store.get(ctx.chat.id);
         return kit.ui.send(ctx, text(m), kb(m));
       }
-      if (!(ALERT_MODES as readonly string[]).includes(arg)) {
+      if (!isAlertMode(arg)) {
         return kit.ui.say(
           ctx,
           `“${ctx.match.trim()}” is not a mode. Use /alerts on, /alerts silent or /alerts off.`,
         );
       }
-      await store.set(ctx.chat.id, arg as AlertMode);
+      await store.set(ctx.chat.id, arg);
       await kit.ui.send(ctx, `Fill alerts are now <b>${arg}</b>.`);
     }),
   );
@@ -42,8 +42,8 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
     kit.guard("alerts-buttons", async (ctx, next) => {
       const p = kit.buttons.verify(ctx.callbackQuery.data);
       const m = p?.startsWith("al:") ? p.slice(3) : null;
-      if (!m || !(ALERT_MODES as readonly string[]).includes(m) || !ctx.chat) return next();
-      const mode = m as AlertMode;
+      if (!isAlertMode(m) || !ctx.chat) return next();
+      const mode = m;
       const before = await store.get(ctx.chat.id);
       await store.set(ctx.chat.id, mode);
       await answer(ctx, `Alerts ${mode}`);

@@ -43,7 +43,7 @@ export const COMMANDS: CommandInfo[] = [
   { command: "help", description: "What this bot can do", example: "/help" },
 ];
 
-export function helpText(): string {
+function helpText(): string {
   const lines = ["<b>Trade on Kalshi from here.</b> Commands:"];
   for (const c of COMMANDS) {
     lines.push(`/${c.command} — ${escapeHtml(c.description)}`, `    e.g. ${code(c.example)}`);

@@ -26,7 +26,7 @@ import type { BucketLimit, EndpointCost, EndpointCosts } from "../port.js";
 export const DEFAULT_REQUEST_COST = 10;
 
 /** The non-default costs the spec documents, used until /account/endpoint_costs is read. */
-export const DOCUMENTED_ENDPOINT_COSTS: EndpointCosts = {
+const DOCUMENTED_ENDPOINT_COSTS: EndpointCosts = {
   defaultCost: DEFAULT_REQUEST_COST,
   endpoints: [
     { method: "DELETE", path: "/portfolio/events/orders/{order_id}", cost: 2 },

@@ -73,7 +73,7 @@ export const cents = z
   .transform((n): Micros => centsToMicros(n));
 
 /** RFC 3339 date-time to epoch ms; null/absent/empty stays null. */
-export const isoTime = z
+const isoTime = z
   .string()
   .nullish()
   .transform((s, ctx): number | null => {
@@ -87,7 +87,7 @@ export const isoTime = z
   });
 
 /** Required RFC 3339 date-time to epoch ms. */
-export const isoTimeRequired = z.string().transform((s, ctx): number => {
+const isoTimeRequired = z.string().transform((s, ctx): number => {
   const t = Date.parse(s);
   if (Number.isNaN(t)) {
     ctx.addIssue({ code: "custom", message: `expected an RFC 3339 date-time, got ${JSON.stringify(s)}` });
@@ -97,7 +97,7 @@ export const isoTimeRequired = z.string().transform((s, ctx): number => {
 });
 
 /** A Unix timestamp documented only as "Unix timestamp": seconds, or ms when it is clearly ms. */
-export function unixToMs(n: number): number {
+function unixToMs(n: number): number {
   return n < 100_000_000_000 ? n * 1000 : n;
 }
 
