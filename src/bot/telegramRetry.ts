@@ -11,7 +11,7 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { HttpError, type Transformer } from "grammy";
-import { sleep } from "../shared/async.js";
+import { backoffMs, sleep } from "../shared/async.js";
 
 export interface TelegramRetryOptions {
   /** Retries per call for 429, 5xx and network errors (default 3). */
@@ -58,7 +58,6 @@ export function telegramRetry(options: Partial<TelegramRetryOptions> = {}): Tran
     let last: Awaited<ReturnType<typeof prev>> | undefined;
     const seen: typeof prev = async (...args) => (last = await prev(...args));
     try {
-      let delay = o.networkBackoffMs;
       for (let attempt = 0; ; attempt++) {
         try {
           last = undefined;
@@ -67,9 +66,11 @@ export function telegramRetry(options: Partial<TelegramRetryOptions> = {}): Tran
         } catch (e) {
           if (!(e instanceof HttpError) && deadline.signal.aborted && last && !last.ok) return last;
           if (!(e instanceof HttpError) || deadline.signal.aborted || attempt >= o.maxRetryAttempts) throw e;
-          await sleep(delay, deadline.signal);
+          await sleep(
+            backoffMs(attempt + 1, { baseMs: o.networkBackoffMs, maxMs: o.maxTotalMs }),
+            deadline.signal,
+          );
           if (deadline.signal.aborted) throw e;
-          delay *= 2;
         }
       }
     } finally {
