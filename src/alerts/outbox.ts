@@ -25,7 +25,7 @@ import { formatShort } from "../domain/time.js";
 import type { ExchangePort, Order } from "../exchange/port.js";
 import { escapeHtml, RESENT_AFTER_ERROR_NOTE, RESENT_AFTER_RESTART_NOTE, withNote } from "./format.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
-import { type AlertDeliveryError, toDeliveryError } from "./sink.js";
+import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
 
 /** How results reach the chat (the bot adds the environment header and removes the card's buttons). */
 export interface CardSink {
@@ -429,7 +429,7 @@ export class OrderOutbox implements OrderOwners {
           await sink.edit(c.chatId, c.messageId, html);
         }
       } catch (e) {
-        const de = toDeliveryError(e);
+        const de = asDeliveryError(e);
         if (!de.retryable) {
           if (!c.viaSend) {
             this.log.warn("outbox: the card could not be edited; sending the result as a message", {

@@ -8,6 +8,7 @@ import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../..
 import type { JournalEvent } from "../../src/trading/journal.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
+import { telegramDeliveryError } from "../../src/bot/alertSink.js";
 import { wireFill, type WireFill, WsKalshiStub } from "../support/wsKalshiStub.js";
 import { FakeExchange } from "./fakeExchange.js";
 
@@ -27,7 +28,7 @@ export interface SentMessage {
   sentAt: number;
 }
 
-/** Records messages; `failures` are thrown (in order) by the next calls, send or edit. */
+/** Records messages; `failures` (Telegram errors) are thrown (in order) by the next calls, send or edit. */
 export class RecordingSink implements AlertSink {
   messages: SentMessage[] = [];
   failures: unknown[] = [];
@@ -38,9 +39,10 @@ export class RecordingSink implements AlertSink {
 
   private gate(): void {
     this.attempts.push(Date.now());
-    if (this.down) throw this.down;
+    // Thrown as the Telegram sink (src/bot/alertSink.ts) throws them.
+    if (this.down) throw telegramDeliveryError(this.down);
     const f = this.failures.shift();
-    if (f !== undefined) throw f;
+    if (f !== undefined) throw telegramDeliveryError(f);
   }
 
   async send(chatId: number, html: string, opts: { silent: boolean }): Promise<{ messageId: number }> {

@@ -26,6 +26,7 @@ import type { ExchangePort, Fill } from "../../src/exchange/port.js";
 import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../../src/alerts/service.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
+import { telegramDeliveryError } from "../../src/bot/alertSink.js";
 import {
   createJournalLogger,
   createTradeJournal,
@@ -37,7 +38,7 @@ import { centis, micros, MICROS_PER_CENT, type Micros } from "../../src/domain/m
 
 export const CHAT_ID = 42;
 
-/** Records what the user would see; can fail the next calls like Telegram does. */
+/** Records what the user would see; can fail the next calls like the Telegram sink does. */
 export class SimRecordingSink implements AlertSink {
   /** One entry per message: every text it had (send, then edits). */
   readonly messages: Array<{ messageId: number; texts: string[]; sentAt: number }> = [];
@@ -48,7 +49,7 @@ export class SimRecordingSink implements AlertSink {
 
   async send(_chatId: number, html: string): Promise<{ messageId: number }> {
     this.calls++;
-    if (this.failNext.length > 0) throw this.failNext.shift();
+    if (this.failNext.length > 0) throw telegramDeliveryError(this.failNext.shift());
     const messageId = this.messages.length + 1;
     this.messages.push({ messageId, texts: [html], sentAt: Date.now() });
     this.onSend?.(html);
@@ -57,7 +58,7 @@ export class SimRecordingSink implements AlertSink {
 
   async edit(_chatId: number, messageId: number, html: string): Promise<void> {
     this.calls++;
-    if (this.failNext.length > 0) throw this.failNext.shift();
+    if (this.failNext.length > 0) throw telegramDeliveryError(this.failNext.shift());
     const m = this.messages.find((x) => x.messageId === messageId);
     if (!m) throw new Error(`no message ${messageId}`);
     m.texts.push(html);
