@@ -139,7 +139,7 @@ class FillAlertsService implements FillAlerts {
 
   async idle(): Promise<void> {
     const p = this.parts;
-    if (!p) return;
+    if (!p || this.stopped) return;
     while (p.intake.isBusy || !p.delivery.isIdle) {
       await p.intake.drained();
       await p.delivery.idle();

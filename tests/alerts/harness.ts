@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { KalshiStream, type KalshiStreamOptions } from "../../src/exchange/kalshi/stream.js";
 import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../../src/alerts/service.js";
 import type { JournalEvent } from "../../src/trading/journal.js";
+import type { StreamEvent } from "../../src/exchange/port.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
 import { telegramDeliveryError } from "../../src/bot/alertSink.js";
@@ -81,6 +82,8 @@ export class Harness {
   dataDir = "";
   services: FillAlerts[] = [];
   streams: KalshiStream[] = [];
+  /** Every event the harness's streams emitted, in order (the services got each one as well). */
+  events: StreamEvent[] = [];
   private n = 0;
 
   static async create(): Promise<Harness> {
@@ -101,6 +104,7 @@ export class Harness {
       ...extra,
     });
     this.streams.push(s);
+    s.on((e) => this.events.push(e));
     return s;
   }
 
@@ -132,6 +136,11 @@ export class Harness {
     });
     this.services.push(svc);
     return svc;
+  }
+
+  /** How many events of `type` the streams emitted so far. */
+  count(type: StreamEvent["type"]): number {
+    return this.events.filter((e) => e.type === type).length;
   }
 
   /** A fill of its own order and market (ticker KXT-<n>), happening now: recorded at the exchange. */
