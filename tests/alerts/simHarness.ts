@@ -22,7 +22,7 @@ import {
   type KalshiStreamOptions,
   type StreamLogger,
 } from "../../src/exchange/kalshi/stream.js";
-import type { ExchangePort, Fill } from "../../src/exchange/port.js";
+import type { ExchangePort, Fill, StreamEvent } from "../../src/exchange/port.js";
 import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../../src/alerts/service.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
@@ -120,6 +120,12 @@ export class SimAlertsHarness {
   readonly recorded: JournalEvent[] = [];
   readonly services: FillAlerts[] = [];
   readonly streams: KalshiStream[] = [];
+  /** Every event the harness's streams emitted, in order (the services got each one as well). */
+  readonly events: StreamEvent[] = [];
+  /** Calls of each exchange method the services made (through `exchange` as created). */
+  readonly calls = new Map<string, number>();
+  /** Another open market, for sentinel orders that must not touch `ticker`. */
+  private sentinelTicker = "";
   private readonly loggers: winston.Logger[] = [];
   private readonly privateKey;
 
@@ -140,7 +146,7 @@ export class SimAlertsHarness {
         retry: { baseDelayMs: 10, maxDelayMs: 50 },
         timeoutMs: 5000,
       });
-      h.exchange = h.client;
+      h.exchange = countCalls(h.client, h.calls);
       h.dataDir = await mkdtemp(join(tmpdir(), "alerts-sim-"));
       h.logDir = join(h.dataDir, "logs");
       h.pickMarket();
@@ -157,11 +163,15 @@ export class SimAlertsHarness {
       if (m.status !== "active" || !m.ticker.startsWith("KXHIGHNY-")) continue;
       const top = this.sim.engine.top(m.ticker);
       if (top.bid === null || top.ask === null || top.ask - top.bid < 2 * MICROS_PER_CENT) continue;
-      this.ticker = m.ticker;
-      this.price = micros(top.bid + MICROS_PER_CENT);
-      return;
+      if (this.ticker === "") {
+        this.ticker = m.ticker;
+        this.price = micros(top.bid + MICROS_PER_CENT);
+      } else if (top.bid > MICROS_PER_CENT) {
+        this.sentinelTicker = m.ticker;
+        return;
+      }
     }
-    throw new Error("no suitable sim market");
+    throw new Error("no suitable sim markets");
   }
 
   /** Rests a bid for `count` contracts at `price` through the real client; returns the order id. */
@@ -195,6 +205,7 @@ export class SimAlertsHarness {
       ...extra,
     });
     this.streams.push(s);
+    s.on((e) => this.events.push(e));
     return s;
   }
 
@@ -232,6 +243,27 @@ export class SimAlertsHarness {
     });
     this.services.push(svc);
     return svc;
+  }
+
+  /**
+   * Shows that nothing more will happen: a sentinel order (a 1¢ bid on another market, which neither
+   * fills nor alerts) is placed; once the stream has brought its update, every message the sim sent
+   * before it has been taken in, and once the services are idle, delivered.
+   */
+  async nothingMore(): Promise<void> {
+    const stream = this.streams.at(-1)!;
+    await until(() => stream.connected, "the stream subscribed");
+    const r = await this.client.createOrder({
+      ticker: this.sentinelTicker,
+      side: "bid",
+      count: centis(100),
+      price: micros(MICROS_PER_CENT),
+      timeInForce: "good_till_canceled",
+      clientOrderId: randomUUID(),
+    });
+    const seen = () => this.events.some((e) => e.type === "order" && e.order.orderId === r.orderId);
+    await until(seen, "the sentinel order's update");
+    for (const s of this.services) await s.idle();
   }
 
   /** Fill ids the exchange has for the user, oldest first. */
@@ -274,6 +306,20 @@ export class SimAlertsHarness {
     await this.sim.close().catch(() => undefined);
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** `exchange` with each method call counted in `calls` by name. */
+function countCalls(exchange: ExchangePort, calls: Map<string, number>): ExchangePort {
+  return new Proxy(exchange, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function") return v;
+      return (...a: unknown[]) => {
+        calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, a);
+      };
+    },
+  });
 }
 
 /** Polls `cond` (sync or async) every 5 ms until it holds or `timeoutMs` passes. */
