@@ -27,6 +27,7 @@ import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../..
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
 import { telegramDeliveryError } from "../../src/bot/alertSink.js";
+import { endJournalLogger } from "./journalFlush.js";
 import {
   createJournalLogger,
   createTradeJournal,
@@ -281,21 +282,7 @@ export class SimAlertsHarness {
   }
 
   private async flushJournals(): Promise<void> {
-    const open = this.loggers.splice(0);
-    await Promise.all(
-      open.map(
-        (l) =>
-          new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, 2000);
-            l.on("finish", () => {
-              clearTimeout(t);
-              // the file transport finishes writing right after the logger's finish
-              setTimeout(resolve, 20);
-            });
-            l.end();
-          }),
-      ),
-    );
+    await Promise.all(this.loggers.splice(0).map((l) => endJournalLogger(l)));
   }
 
   async close(): Promise<void> {
