@@ -22,7 +22,8 @@ import {
 } from "./format.js";
 import type { AlertRenderer } from "./render.js";
 import type { AlertMode, AlertSettings } from "./settings.js";
-import { type AlertDeliveryError, type AlertSink, asDeliveryError } from "./sink.js";
+import { DeliveryRetry, StoppedError } from "./retry.js";
+import type { AlertSink } from "./sink.js";
 import { type AlertState, fillKey, type Notice } from "./state.js";
 import { errText } from "./timeouts.js";
 
@@ -67,29 +68,24 @@ interface Target {
   more: () => boolean;
 }
 
-class StoppedError extends Error {
-  constructor() {
-    super("alerts stopped");
-  }
-}
-
 export class AlertDelivery {
   private readonly queues = new Map<number, Queue<Task>>();
   private readonly groups = new Map<number, Map<string, Group>>();
   /** Tasks queued per chat and not yet handed to deliverBatch. */
   private readonly waiting = new Map<number, number>();
-  private readonly sleepers = new Set<() => void>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly idleWaiters: Array<() => void> = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private taskSeq = 0;
   private stopped = false;
+  private readonly retrier: DeliveryRetry;
 
   constructor(
     private readonly d: DeliveryDeps,
     chatIds: number[],
   ) {
+    this.retrier = new DeliveryRetry(d.retry, d.log);
     for (const chatId of chatIds) {
       this.groups.set(chatId, new Map());
       this.queues.set(
@@ -148,7 +144,7 @@ export class AlertDelivery {
   /** Ends the deliveries under way (a send between retries is abandoned, and stays owed) and writes the state. */
   stop(): void {
     this.stopped = true;
-    for (const wake of this.sleepers) wake();
+    this.retrier.stop();
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     for (const q of this.queues.values()) q.pause();
@@ -277,7 +273,7 @@ export class AlertDelivery {
       const shown = g.items.filter((i) => !keys.includes(fillKey(i.fill.fillId)));
       this.d.state.markSending(keys, to.chatId, { messageId, shown });
       const text = g.note ? withNote(html, g.note) : html;
-      await this.withRetry(() => this.d.sink.edit(to.chatId, messageId, text));
+      await this.retrier.run(() => this.d.sink.edit(to.chatId, messageId, text));
       g.lastAt = this.d.now();
       this.delivered(keys, to.chatId, to.more());
       return true;
@@ -304,7 +300,7 @@ export class AlertDelivery {
     let shown = note;
     let maybeDelivered = false;
     try {
-      const { messageId } = await this.withRetry(
+      const { messageId } = await this.retrier.run(
         () => sink.send(to.chatId, shown ? withNote(html, shown) : html, { silent: to.silent }),
         (de) => {
           if (!de.maybeDelivered) return;
@@ -367,41 +363,5 @@ export class AlertDelivery {
       this.checkIdle();
     }, this.d.retry.maxMs);
     this.retryTimers.add(t);
-  }
-
-  private async withRetry<T>(fn: () => Promise<T>, onError?: (e: AlertDeliveryError) => void): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.stopped) throw new StoppedError();
-      try {
-        return await fn();
-      } catch (e) {
-        const de = asDeliveryError(e);
-        onError?.(de);
-        if (!de.retryable) throw de;
-        if (this.stopped) throw new StoppedError();
-        const { baseMs, maxMs } = this.d.retry;
-        const exp = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
-        const delay = de.retryAfterMs ?? Math.round(exp / 2 + (Math.random() * exp) / 2);
-        this.d.log.warn("alerts: delivery failed; retrying", {
-          error: de.message,
-          retryInMs: delay,
-          attempt: attempt + 1,
-        });
-        await this.sleep(delay);
-      }
-    }
-  }
-
-  /** A pause that stop() ends at once. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(t);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 }
