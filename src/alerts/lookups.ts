@@ -30,7 +30,7 @@ const ORDER_CACHE_LIMIT = 2000;
  * "title — YES subtitle", as the bot shows markets: the brackets of one event share a title
  * ("Highest temperature in NYC on Nov 25?") and only the subtitle ("40° or below") tells them apart.
  */
-export function marketLabel(m: { title: string; yesSubTitle: string }): string {
+function marketLabel(m: { title: string; yesSubTitle: string }): string {
   const sub = m.yesSubTitle.trim();
   return sub && !m.title.includes(sub) ? `${m.title} — ${sub}` : m.title;
 }

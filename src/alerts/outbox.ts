@@ -2,7 +2,7 @@
  * The order outbox: an order's outcome is part of the order. Every quote card the user can confirm is
  * written to DATA_DIR/order-outbox.json (atomic writes) when it is shown, again when Confirm is tapped
  * (before the order is sent), and again with the result text BEFORE the card is edited to it. Delivery
- * works like the fill alerts' (src/alerts/service.ts): marked "sending" on disk before each Telegram
+ * works like the fill alerts' (src/alerts/delivery.ts): marked "sending" on disk before each Telegram
  * call, removed only after Telegram accepted it, retried without giving up: a 429 waits as long as
  * Telegram asks (each wait capped at `maxWaitMs`, 10 minutes, and then tried again: the result stays owed,
  * never dropped), 5xx and network errors back off (1 s … 60 s). Only a permanent refusal of the fallback

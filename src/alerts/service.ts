@@ -26,7 +26,6 @@ import type { AlertSink } from "./sink.js";
 import { AlertState } from "./state.js";
 
 export type { FillJournal } from "./intake.js";
-export { marketLabel } from "./lookups.js";
 
 export interface FillAlertsOptions {
   stream: ExchangeStream;
