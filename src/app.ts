@@ -26,12 +26,8 @@ import { sellShrinkText } from "./bot/views.js";
 import { createSellGuard, watchSellGuard } from "./trading/sellGuard.js";
 import type { MyContext } from "./bot/context.js";
 import { GrammyError, type Bot } from "grammy";
-import {
-  createAlertSettingsStore,
-  createFillAlerts,
-  createTelegramAlertSink,
-  journalIntentLookup,
-} from "./alerts/index.js";
+import { createAlertSettingsStore, createFillAlerts, journalIntentLookup } from "./alerts/index.js";
+import { createTelegramAlertSink } from "./bot/alertSink.js";
 import { startHealthServer, type HealthReport } from "./health.js";
 import { withTimeout } from "./shared/async.js";
 import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";

@@ -1,6 +1,6 @@
 export { createFillAlerts } from "./service.js";
 export type { FillAlerts, FillAlertsOptions, FillAlertsStatus, FillJournal } from "./service.js";
-export { createTelegramAlertSink, AlertDeliveryError, toDeliveryError } from "./sink.js";
+export { AlertDeliveryError } from "./sink.js";
 export type { AlertSink } from "./sink.js";
 export { createAlertSettingsStore, ALERT_MODES, isAlertMode } from "./settings.js";
 export type { AlertMode, AlertSettings, AlertSettingsStore } from "./settings.js";

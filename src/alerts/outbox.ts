@@ -2,7 +2,7 @@
  * The order outbox: an order's outcome is part of the order. Every quote card the user can confirm is
  * written to DATA_DIR/order-outbox.json (atomic writes) when it is shown, again when Confirm is tapped
  * (before the order is sent), and again with the result text BEFORE the card is edited to it. Delivery
- * works like the fill alerts' (src/alerts/service.ts): marked "sending" on disk before each Telegram
+ * works like the fill alerts' (src/alerts/delivery.ts): marked "sending" on disk before each Telegram
  * call, removed only after Telegram accepted it, retried without giving up: a 429 waits as long as
  * Telegram asks (each wait capped at `maxWaitMs`, 10 minutes, and then tried again: the result stays owed,
  * never dropped), 5xx and network errors back off (1 s … 60 s). Only a permanent refusal of the fallback
@@ -25,7 +25,7 @@ import { formatShort } from "../domain/time.js";
 import type { ExchangePort, Order } from "../exchange/port.js";
 import { escapeHtml, RESENT_AFTER_ERROR_NOTE, RESENT_AFTER_RESTART_NOTE, withNote } from "./format.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
-import { type AlertDeliveryError, toDeliveryError } from "./sink.js";
+import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
 
 /** How results reach the chat (the bot adds the environment header and removes the card's buttons). */
 export interface CardSink {
@@ -429,7 +429,7 @@ export class OrderOutbox implements OrderOwners {
           await sink.edit(c.chatId, c.messageId, html);
         }
       } catch (e) {
-        const de = toDeliveryError(e);
+        const de = asDeliveryError(e);
         if (!de.retryable) {
           if (!c.viaSend) {
             this.log.warn("outbox: the card could not be edited; sending the result as a message", {

@@ -5,7 +5,7 @@
  */
 import type { Api } from "grammy";
 import type { CardSink } from "../alerts/outbox.js";
-import { toDeliveryError } from "../alerts/sink.js";
+import { telegramDeliveryError } from "./alertSink.js";
 import type { EnvTag } from "../domain/environment.js";
 import { tagged, TELEGRAM_TEXT_LIMIT } from "./format.js";
 import { isNotModified, NO_KEYBOARD } from "./ui.js";
@@ -22,7 +22,7 @@ export function cardSink(api: Api, env: EnvTag): CardSink {
         });
       } catch (e) {
         if (isNotModified(e)) return;
-        throw toDeliveryError(e);
+        throw telegramDeliveryError(e);
       }
     },
     async send(chatId, html) {
@@ -33,7 +33,7 @@ export function cardSink(api: Api, env: EnvTag): CardSink {
         });
         return { messageId: m.message_id };
       } catch (e) {
-        throw toDeliveryError(e);
+        throw telegramDeliveryError(e);
       }
     },
   };

@@ -440,3 +440,25 @@ export interface ExchangeStream {
   readonly connected: boolean;
   close(): Promise<void>;
 }
+
+/** Where a stream (and the alerts reading it) logs; winston's logger fits. */
+export interface StreamLogger {
+  debug?(msg: string, meta?: Record<string, unknown>): void;
+  info(msg: string, meta?: Record<string, unknown>): void;
+  warn(msg: string, meta?: Record<string, unknown>): void;
+  error(msg: string, meta?: Record<string, unknown>): void;
+}
+
+/**
+ * Fills oldest first. Kalshi lists fills newest first and stamps them in ms, so fills of one sweep
+ * can share a timestamp: those keep the reverse of the listing order (or the listing order when the
+ * list is plainly oldest first).
+ */
+export function sortFillsOldestFirst(fills: readonly Fill[]): Fill[] {
+  const n = fills.length;
+  const ascending = n > 1 && fills[0]!.createdTime < fills[n - 1]!.createdTime;
+  return fills
+    .map((f, i) => ({ f, k: ascending ? i : n - 1 - i }))
+    .sort((a, b) => a.f.createdTime - b.f.createdTime || a.k - b.k)
+    .map((x) => x.f);
+}

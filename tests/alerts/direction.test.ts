@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Harness } from "./harness.js";
+import { endJournalLogger } from "./journalFlush.js";
 import { wireOrder } from "./fakeExchange.js";
 import { waitFor } from "../support/wsKalshiStub.js";
 import type { Centis, Micros } from "../../src/domain/money.js";
@@ -347,8 +348,5 @@ async function writeJournal(
       fees: 0 as Micros,
     });
   }
-  await new Promise<void>((resolve) => {
-    logger.on("finish", () => setTimeout(resolve, 20)); // the file transport finishes right after
-    logger.end();
-  });
+  await endJournalLogger(logger);
 }

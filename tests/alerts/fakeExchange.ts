@@ -29,6 +29,8 @@ export class FakeExchange implements ExchangePort {
   orders = new Map<string, Order>();
   positions = new Map<string, Centis>();
   settlements: Settlement[] = [];
+  /** Calls of getSettlements so far (a test counts polls with it). */
+  getSettlementsCalls = 0;
   titles = new Map<string, string>();
   /** Market statuses (default active). */
   statuses = new Map<string, MarketStatus>();
@@ -128,6 +130,7 @@ export class FakeExchange implements ExchangePort {
   }
 
   async getSettlements(filter: SettlementsFilter = {}): Promise<Settlement[]> {
+    this.getSettlementsCalls++;
     return this.settlements.filter((s) => filter.minTs === undefined || s.settledTime >= filter.minTs);
   }
 

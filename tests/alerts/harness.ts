@@ -6,8 +6,10 @@ import { join } from "node:path";
 import { KalshiStream, type KalshiStreamOptions } from "../../src/exchange/kalshi/stream.js";
 import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../../src/alerts/service.js";
 import type { JournalEvent } from "../../src/trading/journal.js";
+import type { StreamEvent } from "../../src/exchange/port.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
+import { telegramDeliveryError } from "../../src/bot/alertSink.js";
 import { wireFill, type WireFill, WsKalshiStub } from "../support/wsKalshiStub.js";
 import { FakeExchange } from "./fakeExchange.js";
 
@@ -27,7 +29,7 @@ export interface SentMessage {
   sentAt: number;
 }
 
-/** Records messages; `failures` are thrown (in order) by the next calls, send or edit. */
+/** Records messages; `failures` (Telegram errors) are thrown (in order) by the next calls, send or edit. */
 export class RecordingSink implements AlertSink {
   messages: SentMessage[] = [];
   failures: unknown[] = [];
@@ -38,9 +40,10 @@ export class RecordingSink implements AlertSink {
 
   private gate(): void {
     this.attempts.push(Date.now());
-    if (this.down) throw this.down;
+    // Thrown as the Telegram sink (src/bot/alertSink.ts) throws them.
+    if (this.down) throw telegramDeliveryError(this.down);
     const f = this.failures.shift();
-    if (f !== undefined) throw f;
+    if (f !== undefined) throw telegramDeliveryError(f);
   }
 
   async send(chatId: number, html: string, opts: { silent: boolean }): Promise<{ messageId: number }> {
@@ -79,6 +82,8 @@ export class Harness {
   dataDir = "";
   services: FillAlerts[] = [];
   streams: KalshiStream[] = [];
+  /** Every event the harness's streams emitted, in order (the services got each one as well). */
+  events: StreamEvent[] = [];
   private n = 0;
 
   static async create(): Promise<Harness> {
@@ -99,6 +104,7 @@ export class Harness {
       ...extra,
     });
     this.streams.push(s);
+    s.on((e) => this.events.push(e));
     return s;
   }
 
@@ -130,6 +136,11 @@ export class Harness {
     });
     this.services.push(svc);
     return svc;
+  }
+
+  /** How many events of `type` the streams emitted so far. */
+  count(type: StreamEvent["type"]): number {
+    return this.events.filter((e) => e.type === type).length;
   }
 
   /** A fill of its own order and market (ticker KXT-<n>), happening now: recorded at the exchange. */

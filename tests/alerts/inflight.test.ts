@@ -153,17 +153,18 @@ describe("kill -9 between Telegram accepting an alert and the app recording it",
     const t = (h = await Harness.create());
     const svc = t.service();
     await svc.start();
-    await waitFor(() => t.stub.subscribedClients === 1, "subscribed");
-    await new Promise((r) => setTimeout(r, 50)); // start-up writes and the first backfill are done
+    await waitFor(() => t.count("connected") === 1, "subscribed");
+    await svc.idle(); // start-up writes and the first backfill are done
     writes.state = 0;
     const N = 40;
     for (let i = 0; i < N; i++) {
       t.push();
-      if (i % 4 === 3) await new Promise((r) => setTimeout(r, 5));
+      // in bursts of four: the next burst once the socket has brought these
+      if (i % 4 === 3) await waitFor(() => t.count("fill") === i + 1, "the burst received");
     }
     await waitFor(() => t.sink.messages.length === N, "all alerts");
     await waitFor(() => svc.status().queueDepth === 0, "all delivered");
-    await new Promise((r) => setTimeout(r, 60)); // the last deferred "delivered" write
+    await svc.idle(); // includes the last deferred "delivered" write
     const perAlert = writes.state / N;
     console.log(
       `ALERTS state writes: ${writes.state} for ${N} fills taken in and alerted (${perAlert} per alert)`,

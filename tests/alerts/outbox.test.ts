@@ -19,7 +19,7 @@ import {
   QUOTE_EXPIRED,
   RESTART_EXPIRED,
 } from "../../src/alerts/outbox.js";
-import { toDeliveryError } from "../../src/alerts/sink.js";
+import { telegramDeliveryError as toDeliveryError } from "../../src/bot/alertSink.js";
 
 const CHAT = 7;
 const T0 = Date.UTC(2026, 11, 2, 19, 2, 0); // 14:02 in New York

@@ -78,7 +78,8 @@ describe("fill alerts", () => {
 
   it("socket dropped in the middle of a burst: every fill alerted exactly once, in order", async () => {
     const t = await setup();
-    await t.service().start();
+    const svc = t.service();
+    await svc.start();
     for (let i = 0; i < 3; i++) t.push();
     await waitFor(() => t.sink.messages.length === 3, "first part of the burst");
     t.stub.setRefuseAll(true);
@@ -89,7 +90,7 @@ describe("fill alerts", () => {
     t.push();
     t.push();
     await waitFor(() => t.sink.messages.length === 8, "all eight alerts");
-    await new Promise((r) => setTimeout(r, 50));
+    await svc.idle(); // the reconnect's backfill and every delivery are done: nothing more can come
     expect(t.sink.tickers()).toEqual(range(1, 8));
     expect(t.journal.map((j) => j.fillId)).toEqual(range(1, 8).map((x) => x.replace("KXT", "fill")));
   });
@@ -97,12 +98,14 @@ describe("fill alerts", () => {
   it("a fill seen by both the socket and the backfill is alerted and journaled once", async () => {
     const t = await setup();
     const early = t.happen(); // happened before start: the backfill finds it
-    await t.service().start();
+    const svc = t.service();
+    await svc.start();
     t.stub.sendFill(early); // the socket repeats it
     t.push();
     t.stub.sendFill(early);
     await waitFor(() => t.sink.messages.length === 2, "two alerts");
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => t.count("fill") === 3, "all three socket fills received");
+    await svc.idle();
     expect(t.sink.tickers()).toEqual(["KXT-1", "KXT-2"]);
     expect(t.journal).toHaveLength(2);
     // the REST copy has no post position: derived from the current position and later fills
@@ -128,7 +131,8 @@ describe("fill alerts", () => {
     await second.start();
     t.push();
     await waitFor(() => t.sink.messages.length === 6, "all six alerts");
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => t.count("fill") === 4, "the four socket fills received");
+    await second.idle();
     expect(t.sink.tickers()).toEqual(range(1, 6));
     expect(t.journal.map((j) => j.fillId)).toEqual(range(1, 6).map((x) => x.replace("KXT", "fill")));
     expect(second.status().queueDepth).toBe(0);
@@ -208,10 +212,11 @@ describe("fill alerts", () => {
 
   it("a later fill of the same order after the window gets a new message", async () => {
     const t = await setup();
-    await t.service({ coalesceWindowMs: 30 }).start();
+    let clock = Date.now();
+    await t.service({ coalesceWindowMs: 30, now: () => clock }).start();
     t.push({ order_id: "o", market_ticker: "KXT-1" });
     await waitFor(() => t.sink.messages.length === 1, "first");
-    await new Promise((r) => setTimeout(r, 80));
+    clock += 80; // the window has passed
     t.push({ order_id: "o", market_ticker: "KXT-1", post_position_fp: "20.00" });
     await waitFor(() => t.sink.messages.length === 2, "second message");
     expect(t.sink.messages[1]!.texts).toHaveLength(1);
@@ -267,7 +272,8 @@ describe("fill alerts", () => {
 
   it("reports exchange cancels (market close) but not the user's own cancels", async () => {
     const t = await setup();
-    await t.service().start();
+    const svc = t.service();
+    await svc.start();
     t.exchange.positions.set("KXT-9", 0 as Centis);
     t.stub.sendUserOrder(wireOrder({ order_id: "u1", ticker: "KXT-8", status: "canceled" }));
     t.stub.sendUserOrder(
@@ -287,7 +293,8 @@ describe("fill alerts", () => {
       wireOrder({ order_id: "x1", ticker: "KXT-9", status: "canceled", last_update_reason: "CloseCancel" }),
     );
     await waitFor(() => t.sink.messages.length === 1, "cancel alert");
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => t.count("order") === 3, "all three order updates received");
+    await svc.idle();
     expect(t.sink.messages).toHaveLength(1);
     expect(t.sink.finalTexts()[0]).toContain(
       "<b>Order canceled by the exchange</b> (the market closed): BUY 10 NO @ $0.70 · Title KXT-9 · filled 2/10",
@@ -328,10 +335,14 @@ describe("fill alerts", () => {
     const first = t.service({ settlementPollMs: 20 });
     await first.start();
     await waitFor(() => t.sink.messages.length === 1, "settlement alert");
-    await new Promise((r) => setTimeout(r, 80)); // several polls
+    await waitFor(() => t.exchange.getSettlementsCalls >= 4, "several polls");
+    await first.idle();
     await first.stop();
-    await t.service({ settlementPollMs: 20 }).start();
-    await new Promise((r) => setTimeout(r, 80));
+    const polled = t.exchange.getSettlementsCalls;
+    const second = t.service({ settlementPollMs: 20 });
+    await second.start();
+    await waitFor(() => t.exchange.getSettlementsCalls >= polled + 3, "several polls after the restart");
+    await second.idle();
     expect(t.sink.messages).toHaveLength(1);
     expect(t.sink.finalTexts()[0]).toContain(
       "<b>Settled</b>: Title KXT-5 · result YES · you held 10 YES · payout $10.00 · P&amp;L +$4.33",

@@ -41,7 +41,7 @@ function tgError(code: number, description: string, retryAfter?: number): Grammy
 /** Every fill the exchange has is alerted exactly once, in order, and journaled exactly once. */
 async function expectEachFillOnceInOrder(t: SimAlertsHarness, n: number): Promise<void> {
   await until(() => t.sink.fillSizes().length >= n, `${n} fill alerts`, 8000);
-  await new Promise((r) => setTimeout(r, 150)); // anything doubled would show up by now
+  await t.nothingMore(); // anything doubled would show up by now
   expect(t.sink.fillSizes()).toEqual(upTo(n));
   expect(t.sink.positions()).toEqual(cumulative(n));
   const exchangeIds = await t.exchangeFillIds();
@@ -176,7 +176,9 @@ describe("fill alerts against the sim", () => {
     await until(() => t.sink.fillSizes().length === 1, "fill alert");
     t.sim.settle(t.ticker, "yes");
     await until(() => t.sink.plainTexts().some((x) => x.includes("Settled")), "settlement alert");
-    await new Promise((r) => setTimeout(r, 200)); // several more polls
+    const polled = t.calls.get("getSettlements") ?? 0;
+    await until(() => (t.calls.get("getSettlements") ?? 0) >= polled + 3, "several more polls");
+    await t.nothingMore();
     const settled = t.sink.plainTexts().filter((x) => x.includes("Settled"));
     expect(settled).toHaveLength(1);
     // 5 YES bought at price p, settled YES: payout $5.00, P&L = 5 × (1 − p) − fees
@@ -209,7 +211,7 @@ describe("fill alerts against the sim", () => {
     await svc.start();
     t.sim.closeMarket(t.ticker);
     await until(() => t.sink.messages.length === 1, "cancel alert");
-    await new Promise((r) => setTimeout(r, 100));
+    await t.nothingMore();
     const texts = t.sink.plainTexts();
     expect(texts).toHaveLength(1);
     expect(texts[0]).toContain("Order canceled by the exchange (the market closed)");

@@ -22,10 +22,12 @@ import {
   type KalshiStreamOptions,
   type StreamLogger,
 } from "../../src/exchange/kalshi/stream.js";
-import type { ExchangePort, Fill } from "../../src/exchange/port.js";
+import type { ExchangePort, Fill, StreamEvent } from "../../src/exchange/port.js";
 import { createFillAlerts, type FillAlerts, type FillAlertsOptions } from "../../src/alerts/service.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
+import { telegramDeliveryError } from "../../src/bot/alertSink.js";
+import { endJournalLogger } from "./journalFlush.js";
 import {
   createJournalLogger,
   createTradeJournal,
@@ -37,7 +39,7 @@ import { centis, micros, MICROS_PER_CENT, type Micros } from "../../src/domain/m
 
 export const CHAT_ID = 42;
 
-/** Records what the user would see; can fail the next calls like Telegram does. */
+/** Records what the user would see; can fail the next calls like the Telegram sink does. */
 export class SimRecordingSink implements AlertSink {
   /** One entry per message: every text it had (send, then edits). */
   readonly messages: Array<{ messageId: number; texts: string[]; sentAt: number }> = [];
@@ -48,7 +50,7 @@ export class SimRecordingSink implements AlertSink {
 
   async send(_chatId: number, html: string): Promise<{ messageId: number }> {
     this.calls++;
-    if (this.failNext.length > 0) throw this.failNext.shift();
+    if (this.failNext.length > 0) throw telegramDeliveryError(this.failNext.shift());
     const messageId = this.messages.length + 1;
     this.messages.push({ messageId, texts: [html], sentAt: Date.now() });
     this.onSend?.(html);
@@ -57,7 +59,7 @@ export class SimRecordingSink implements AlertSink {
 
   async edit(_chatId: number, messageId: number, html: string): Promise<void> {
     this.calls++;
-    if (this.failNext.length > 0) throw this.failNext.shift();
+    if (this.failNext.length > 0) throw telegramDeliveryError(this.failNext.shift());
     const m = this.messages.find((x) => x.messageId === messageId);
     if (!m) throw new Error(`no message ${messageId}`);
     m.texts.push(html);
@@ -119,6 +121,12 @@ export class SimAlertsHarness {
   readonly recorded: JournalEvent[] = [];
   readonly services: FillAlerts[] = [];
   readonly streams: KalshiStream[] = [];
+  /** Every event the harness's streams emitted, in order (the services got each one as well). */
+  readonly events: StreamEvent[] = [];
+  /** Calls of each exchange method the services made (through `exchange` as created). */
+  readonly calls = new Map<string, number>();
+  /** Another open market, for sentinel orders that must not touch `ticker`. */
+  private sentinelTicker = "";
   private readonly loggers: winston.Logger[] = [];
   private readonly privateKey;
 
@@ -139,7 +147,7 @@ export class SimAlertsHarness {
         retry: { baseDelayMs: 10, maxDelayMs: 50 },
         timeoutMs: 5000,
       });
-      h.exchange = h.client;
+      h.exchange = countCalls(h.client, h.calls);
       h.dataDir = await mkdtemp(join(tmpdir(), "alerts-sim-"));
       h.logDir = join(h.dataDir, "logs");
       h.pickMarket();
@@ -156,11 +164,15 @@ export class SimAlertsHarness {
       if (m.status !== "active" || !m.ticker.startsWith("KXHIGHNY-")) continue;
       const top = this.sim.engine.top(m.ticker);
       if (top.bid === null || top.ask === null || top.ask - top.bid < 2 * MICROS_PER_CENT) continue;
-      this.ticker = m.ticker;
-      this.price = micros(top.bid + MICROS_PER_CENT);
-      return;
+      if (this.ticker === "") {
+        this.ticker = m.ticker;
+        this.price = micros(top.bid + MICROS_PER_CENT);
+      } else if (top.bid > MICROS_PER_CENT) {
+        this.sentinelTicker = m.ticker;
+        return;
+      }
     }
-    throw new Error("no suitable sim market");
+    throw new Error("no suitable sim markets");
   }
 
   /** Rests a bid for `count` contracts at `price` through the real client; returns the order id. */
@@ -194,6 +206,7 @@ export class SimAlertsHarness {
       ...extra,
     });
     this.streams.push(s);
+    s.on((e) => this.events.push(e));
     return s;
   }
 
@@ -233,6 +246,27 @@ export class SimAlertsHarness {
     return svc;
   }
 
+  /**
+   * Shows that nothing more will happen: a sentinel order (a 1¢ bid on another market, which neither
+   * fills nor alerts) is placed; once the stream has brought its update, every message the sim sent
+   * before it has been taken in, and once the services are idle, delivered.
+   */
+  async nothingMore(): Promise<void> {
+    const stream = this.streams.at(-1)!;
+    await until(() => stream.connected, "the stream subscribed");
+    const r = await this.client.createOrder({
+      ticker: this.sentinelTicker,
+      side: "bid",
+      count: centis(100),
+      price: micros(MICROS_PER_CENT),
+      timeInForce: "good_till_canceled",
+      clientOrderId: randomUUID(),
+    });
+    const seen = () => this.events.some((e) => e.type === "order" && e.order.orderId === r.orderId);
+    await until(seen, "the sentinel order's update");
+    for (const s of this.services) await s.idle();
+  }
+
   /** Fill ids the exchange has for the user, oldest first. */
   async exchangeFillIds(): Promise<string[]> {
     const fills: Fill[] = await this.client.getFills({});
@@ -248,21 +282,7 @@ export class SimAlertsHarness {
   }
 
   private async flushJournals(): Promise<void> {
-    const open = this.loggers.splice(0);
-    await Promise.all(
-      open.map(
-        (l) =>
-          new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, 2000);
-            l.on("finish", () => {
-              clearTimeout(t);
-              // the file transport finishes writing right after the logger's finish
-              setTimeout(resolve, 20);
-            });
-            l.end();
-          }),
-      ),
-    );
+    await Promise.all(this.loggers.splice(0).map((l) => endJournalLogger(l)));
   }
 
   async close(): Promise<void> {
@@ -273,6 +293,20 @@ export class SimAlertsHarness {
     await this.sim.close().catch(() => undefined);
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** `exchange` with each method call counted in `calls` by name. */
+function countCalls(exchange: ExchangePort, calls: Map<string, number>): ExchangePort {
+  return new Proxy(exchange, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function") return v;
+      return (...a: unknown[]) => {
+        calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, a);
+      };
+    },
+  });
 }
 
 /** Polls `cond` (sync or async) every 5 ms until it holds or `timeoutMs` passes. */

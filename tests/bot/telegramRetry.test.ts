@@ -4,7 +4,7 @@
  * hanging is cut at `maxTotalMs`. getUpdates is passed through untouched.
  */
 import { Bot, GrammyError, HttpError } from "grammy";
-import { toDeliveryError } from "../../src/alerts/sink.js";
+import { telegramDeliveryError as toDeliveryError } from "../../src/bot/alertSink.js";
 import { telegramCallResults } from "../../src/app.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { telegramRetry } from "../../src/bot/telegramRetry.js";

@@ -13,16 +13,19 @@
 import type { KeyObject } from "node:crypto";
 import WebSocket from "ws";
 import { backoffWithJitterMs } from "../../shared/async.js";
-import type { ExchangePort, ExchangeStream, Fill, StreamEvent } from "../port.js";
+import {
+  type ExchangePort,
+  type ExchangeStream,
+  type Fill,
+  sortFillsOldestFirst,
+  type StreamEvent,
+  type StreamLogger,
+} from "../port.js";
+
+// Declared with the port (the alerts use them too); re-exported for the adapter's users.
+export { sortFillsOldestFirst, type StreamLogger };
 import { wsFillToDomain, wsUserOrderToDomain } from "./schemas.js";
 import { signRequest, WS_PATH } from "./signer.js";
-
-export interface StreamLogger {
-  debug?(msg: string, meta?: Record<string, unknown>): void;
-  info(msg: string, meta?: Record<string, unknown>): void;
-  warn(msg: string, meta?: Record<string, unknown>): void;
-  error(msg: string, meta?: Record<string, unknown>): void;
-}
 
 export interface KalshiStreamOptions {
   /** e.g. wss://external-api-ws.kalshi.com/trade-api/ws/v2, or the sim's ws://127.0.0.1:<port>/trade-api/ws/v2 */
@@ -379,20 +382,6 @@ export class KalshiStream implements ExchangeStream {
       }
     }
   }
-}
-
-/**
- * Fills oldest first. Kalshi lists fills newest first and stamps them in ms, so fills of one sweep
- * can share a timestamp: those keep the reverse of the listing order (or the listing order when the
- * list is plainly oldest first).
- */
-export function sortFillsOldestFirst(fills: readonly Fill[]): Fill[] {
-  const n = fills.length;
-  const ascending = n > 1 && fills[0]!.createdTime < fills[n - 1]!.createdTime;
-  return fills
-    .map((f, i) => ({ f, k: ascending ? i : n - 1 - i }))
-    .sort((a, b) => a.f.createdTime - b.f.createdTime || a.k - b.k)
-    .map((x) => x.f);
 }
 
 // ------------------------------------------------------------------ wire parsing

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GrammyError, HttpError, type Api } from "grammy";
-import { AlertDeliveryError, createTelegramAlertSink } from "../../src/alerts/sink.js";
+import { AlertDeliveryError } from "../../src/alerts/sink.js";
+import { createTelegramAlertSink } from "../../src/bot/alertSink.js";
 
 function err(code: number, description: string, parameters: Record<string, number> = {}) {
   return new GrammyError("x", { ok: false, error_code: code, description, parameters }, "sendMessage", {});

@@ -1,0 +1,94 @@
+/**
+ * The text of each alert, as Telegram HTML: the formatting (format.ts) fed with the lookups, and a
+ * plain fallback when formatting fails, so that one odd fill or order never blocks a chat's queue.
+ */
+import type { Centis } from "../domain/money.js";
+import type { ExchangePort, StreamLogger } from "../exchange/port.js";
+import {
+  escapeHtml,
+  type FillForMessage,
+  formatCancelMessage,
+  formatFillMessage,
+  formatSettlementMessage,
+  type MessageContext,
+} from "./format.js";
+import type { AlertLookups } from "./lookups.js";
+import type { Notice } from "./state.js";
+import { errText, withTimeout } from "./timeouts.js";
+
+export class AlertRenderer {
+  constructor(
+    private readonly ctx: MessageContext,
+    private readonly lookups: AlertLookups,
+    private readonly exchange: ExchangePort,
+    private readonly log: StreamLogger,
+    /** Longest wait for the position shown in a cancel message (default 2000 ms). */
+    private readonly lookupTimeoutMs = 2000,
+  ) {}
+
+  get envTag(): string {
+    return this.ctx.envTag;
+  }
+
+  /** One message for the fills of one order (the first fill, or a coalesced burst). */
+  async fills(orderId: string, items: FillForMessage[]): Promise<string> {
+    const first = items[0]!.fill;
+    const [title, order] = await Promise.all([
+      this.lookups.title(first.ticker),
+      this.lookups.orderProgress(orderId),
+    ]);
+    const shown = items.reduce((n, i) => n + i.fill.count, 0);
+    if (order && order.initialCount > 0 && shown > order.initialCount) {
+      // Cannot happen with fills de-duplicated by id; say so loudly if it ever does.
+      this.log.error("alerts: the fills shown for an order add up to more than its size", {
+        orderId,
+        shown,
+        size: order.initialCount,
+      });
+    }
+    try {
+      return formatFillMessage(this.ctx, title, items, order);
+    } catch (e) {
+      // Never let one odd fill block the queue: say what we can.
+      this.log.error("alerts: could not format a fill message", { orderId, error: errText(e) });
+      return `${escapeHtml(this.ctx.envTag)}\n<b>Filled</b>: order ${escapeHtml(orderId)} · ${escapeHtml(title)} · ${items.length} fill(s) (details could not be shown)`;
+    }
+  }
+
+  /** A notice sent on its own (settlement or cancel), with a plain text when it cannot be formatted. */
+  async single(n: Notice): Promise<string> {
+    return this.singleOrThrow(n).catch((e: unknown) => {
+      this.log.error("alerts: could not format an alert", { key: n.key, error: errText(e) });
+      return `${escapeHtml(this.ctx.envTag)}\n${n.kind === "settlement" ? "A market you held has settled" : "An order was canceled by the exchange"} (details could not be shown).`;
+    });
+  }
+
+  private async singleOrThrow(n: Notice): Promise<string> {
+    const title = (ticker: string) => this.lookups.title(ticker);
+    if (n.kind === "settlement") {
+      return formatSettlementMessage(this.ctx, await title(n.settlement.ticker), n.settlement, n.pnl);
+    }
+    if (n.kind === "cancel") {
+      const position = await this.positionOf(n.order.ticker);
+      const intent = await this.lookups.intentFor(n.order.orderId, n.order.clientOrderId);
+      const t = await title(n.order.ticker);
+      return formatCancelMessage(this.ctx, t, n.order, n.reason, position, n.at, intent);
+    }
+    const t = await title(n.fill.ticker);
+    return formatFillMessage(this.ctx, t, [n], await this.lookups.orderProgress(n.fill.orderId));
+  }
+
+  /** The market's position now (0 when none is listed), or null when it cannot be read in time. */
+  private async positionOf(ticker: string): Promise<Centis | null> {
+    try {
+      const rows = await withTimeout(
+        this.exchange.getPositions({ ticker }),
+        this.lookupTimeoutMs,
+        "getPositions",
+      );
+      return rows.find((r) => r.ticker === ticker)?.position ?? (0 as Centis);
+    } catch {
+      return null;
+    }
+  }
+}
