@@ -14,7 +14,6 @@ import {
   type Micros,
   MICROS_PER_CENT,
   MICROS_PER_DOLLAR,
-  ONE_DOLLAR,
   centis,
   complementPrice,
   displayUsd,
@@ -28,291 +27,54 @@ import {
   type Fixture,
   type SimEvent,
   type SimMarket,
-  type SimPriceRange,
   type SimSeries,
   SHARDS,
   buildFixture,
   exchangeIndexOfSeries,
 } from "./fixtures.js";
+import {
+  type Account,
+  type AmendInput,
+  type AmendResult,
+  type BookSide,
+  type ClientOrderIdPolicy,
+  type EngineEvents,
+  type EngineOptions,
+  type EngineState,
+  type MarketSource,
+  type PlaceOrderInput,
+  type PlaceOrderResult,
+  type PositionState,
+  type SimFill,
+  type SimOrder,
+  type SimSettlement,
+  type TimeInForce,
+  type UpdateReason,
+  DEFAULT_STARTING_BALANCE,
+  MARKET_MAKER,
+  NOISE_TRADER,
+  OTHER_TRADER,
+  SimError,
+  USER,
+  defaultShardBalances,
+  isValidPrice,
+  validPrices,
+} from "./engine/types.js";
+import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
 import { Rng } from "./rng.js";
 
-export type BookSide = "bid" | "ask";
-export type TimeInForce = "good_till_canceled" | "immediate_or_cancel" | "fill_or_kill";
-export type StpType = "taker_at_cross" | "maker";
-export type UpdateReason =
-  | "Trade"
-  | "Decrease"
-  | "SelfTradeCancel"
-  | "ExpiryCancel"
-  | "CloseCancel"
-  | "PostOnlyCrossCancel"
-  | "ReduceOnlyCancel"
-  | "Amend";
+export * from "./engine/types.js";
+export type { Book } from "./engine/orderBook.js";
 
-export const USER = "user";
-export const MARKET_MAKER = "mm";
-export const NOISE_TRADER = "noise";
-export const OTHER_TRADER = "other";
-
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: string,
-  ) {
-    super(message);
-    this.name = "SimError";
-  }
-}
-
-export interface SimOrder {
-  orderId: string;
-  accountId: string;
-  clientOrderId: string;
-  ticker: string;
-  side: BookSide;
-  price: Micros;
-  initial: Centis;
-  filled: Centis;
-  remaining: Centis;
-  status: "resting" | "canceled" | "executed";
-  tif: TimeInForce;
-  postOnly: boolean;
-  reduceOnly: boolean;
-  stp: StpType;
-  cancelOnPause: boolean;
-  takerFillCost: Micros;
-  makerFillCost: Micros;
-  takerFees: Micros;
-  makerFees: Micros;
-  createdTs: number;
-  lastUpdateTs: number;
-  expirationTs: number | null;
-  /** Cash set aside for the resting part (opening cost + maker fee estimate). */
-  reserved: Micros;
-  /**
-   * Kalshi's per-order fee accumulator: rounding fees paid on this order's fills and not yet
-   * rebated (absent in states saved before it existed = 0).
-   */
-  roundingAcc?: Micros;
-  seq: number;
-  lastUpdateReason: UpdateReason | null;
-}
-
-export interface SimFill {
-  tradeId: string;
-  orderId: string;
-  accountId: string;
-  clientOrderId: string;
-  ticker: string;
-  side: BookSide;
-  price: Micros;
-  count: Centis;
-  isTaker: boolean;
-  fee: Micros;
-  ts: number;
-  postPosition: Centis;
-}
-
-export interface SimSettlement {
-  accountId: string;
-  ticker: string;
-  eventTicker: string;
-  result: "yes" | "no";
-  yesCount: Centis;
-  noCount: Centis;
-  yesCost: Micros;
-  noCost: Micros;
-  revenue: Micros;
-  fee: Micros;
-  settledTime: number;
-}
-
-export interface PositionState {
-  ticker: string;
-  /** Signed: + YES, − NO. */
-  position: Centis;
-  /** Cost basis of the open contracts. */
-  cost: Micros;
-  realizedPnl: Micros;
-  totalTraded: Micros;
-  feesPaid: Micros;
-  volume: Centis;
-  lastUpdatedTs: number;
-}
-
-export interface Account {
-  id: string;
-  userId: string;
-  /** Synthetic accounts may go below zero; the user account may not. */
-  unlimited: boolean;
-  /** Keep orders, fills and settlements for listing. */
-  history: boolean;
-  /** Available cash on all shards together (Σ shardBalances). */
-  balance: Micros;
-  /**
-   * Available cash per exchange shard ("0", "1"): each shard holds its own cash and an order is
-   * paid from its market's shard (absent in states saved before shards = all on shard 0).
-   */
-  shardBalances?: Record<string, Micros>;
-  updatedTs: number;
-  positions: Record<string, PositionState>;
-}
-
-export interface EngineState {
-  version: 1;
-  createdAt: number;
-  clockOffset: number;
-  rngState: number;
-  seq: number;
-  moneyIssued: Micros;
-  feesCollected: Micros;
-  series: SimSeries[];
-  events: SimEvent[];
-  markets: SimMarket[];
-  accounts: Record<string, Account>;
-  orders: Record<string, SimOrder>;
-  fills: SimFill[];
-  settlements: SimSettlement[];
-}
-
-export interface PlaceOrderInput {
-  ticker: string;
-  side: BookSide;
-  price: Micros;
-  count: Centis;
-  tif: TimeInForce;
-  clientOrderId?: string;
-  postOnly?: boolean;
-  reduceOnly?: boolean;
-  stp?: StpType;
-  /** Epoch ms. */
-  expirationTs?: number | null;
-  cancelOnPause?: boolean;
-}
-
-export interface PlaceOrderResult {
-  order: SimOrder;
-  /** This request's fills for the placing account. */
-  fills: SimFill[];
-  /** True when client_order_id matched an existing order (nothing new was created). */
-  duplicate: boolean;
-  tsMs: number;
-}
-
-export interface AmendInput {
-  price: Micros;
-  /** The new total: already filled + the desired resting remainder. */
-  count: Centis;
-  /** undefined keeps the expiry, null removes it, else epoch ms. */
-  expirationTs?: number | null;
-  updatedClientOrderId?: string;
-}
-
-export interface AmendResult {
-  order: SimOrder;
-  /** This amend's fills for the account. */
-  fills: SimFill[];
-  /** The resting size changed or something filled (AmendOrderV2Response then carries the counts). */
-  sizeChanged: boolean;
-  tsMs: number;
-}
-
-export interface EngineOptions {
-  startingBalance?: Micros;
-  seed?: number;
-  now?: () => number;
-  /** Age at which fills/finished orders move to /historical/*. Default 30 days. */
-  historicalCutoffMs?: number;
-  /** A saved state to continue from. */
-  state?: EngineState;
-  /**
-   * The paper account's starting cash per shard. Default: `startingBalance` split 80 % on shard 0
-   * and 20 % (floored to the cent) on shard 1. When given, `startingBalance` is their sum.
-   */
-  shardBalances?: Partial<Record<number, Micros>>;
-  /**
-   * "strict" (default): a create whose client_order_id matches one of the account's OPEN orders
-   * is refused (409 duplicate_client_order_id); one that matches a finished order is a new order.
-   * "lenient": any earlier order with that id answers the create instead (no new order).
-   */
-  clientOrderIds?: ClientOrderIdPolicy;
-  /** A large catalog whose markets are adopted on first use (SIM_CATALOG=live); default: the fixtures. */
-  source?: MarketSource;
-}
-
-export type ClientOrderIdPolicy = "strict" | "lenient";
-
-/** The default split of a starting balance across the shards: 20 % (whole cents) on shard 1. */
-export function defaultShardBalances(total: Micros): Record<number, Micros> {
-  const one = Math.floor(total / 5 / MICROS_PER_CENT) * MICROS_PER_CENT;
-  return { 0: micros(total - one), 1: micros(one) };
-}
-
-/** Where markets come from besides the state: a fixture for fresh state, and lookup of the rest. */
-export interface MarketSource {
-  fixture(now: number): Fixture;
-  resolve(
-    ticker: string,
-    now: number,
-  ): { markets: SimMarket[]; event: SimEvent; series: SimSeries } | undefined;
-}
-
-export interface EngineEvents {
-  fill: [fill: SimFill];
-  order: [order: SimOrder];
-  position: [accountId: string, pos: PositionState];
-  ticker: [market: SimMarket];
-  settlement: [s: SimSettlement];
-  market: [market: SimMarket];
-  changed: [];
-}
-
-export const DEFAULT_STARTING_BALANCE = micros(1000 * MICROS_PER_DOLLAR);
 const DAY = 86_400_000;
-
-const validPriceCache = new Map<string, Micros[]>();
-/** Every valid price strictly between $0 and $1 for these ranges, ascending. */
-export function validPrices(ranges: SimPriceRange[]): Micros[] {
-  const key = JSON.stringify(ranges);
-  let out = validPriceCache.get(key);
-  if (!out) {
-    const set = new Set<number>();
-    for (const r of ranges)
-      for (let p: number = r.start; p <= r.end; p += r.step) if (p > 0 && p < ONE_DOLLAR) set.add(p);
-    out = [...set].sort((a, b) => a - b) as Micros[];
-    validPriceCache.set(key, out);
-  }
-  return out;
-}
-
-export function isValidPrice(p: Micros, ranges: SimPriceRange[]): boolean {
-  if (p <= 0 || p >= ONE_DOLLAR) return false;
-  return ranges.some((r) => p >= r.start && p <= r.end && (p - r.start) % r.step === 0);
-}
-
-interface Book {
-  /** Best first: price desc, then time. */
-  bids: SimOrder[];
-  /** Best first: price asc, then time. */
-  asks: SimOrder[];
-}
-
-function better(side: BookSide, a: SimOrder, b: SimOrder): boolean {
-  if (a.price !== b.price) return side === "bid" ? a.price > b.price : a.price < b.price;
-  return a.seq < b.seq;
-}
 
 export class SimEngine extends EventEmitter<EngineEvents> {
   state: EngineState;
-  private books = new Map<string, Book>();
+  private readonly books = new OrderBooks();
   private marketsByTicker = new Map<string, SimMarket>();
   private seriesByTicker = new Map<string, SimSeries>();
   private eventsByTicker = new Map<string, SimEvent>();
   private clientIds = new Map<string, string>();
-  /** Resting orders that carry an expiration time. */
-  private expiring = new Set<SimOrder>();
   private rng: Rng;
   private baseNow: () => number;
   readonly startingBalance: Micros;
@@ -400,13 +162,12 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.seriesByTicker.clear();
     this.eventsByTicker.clear();
     this.clientIds.clear();
-    this.expiring.clear();
     for (const a of Object.values(this.state.accounts)) a.shardBalances ??= { 0: a.balance };
     for (const s of this.state.series) this.seriesByTicker.set(s.ticker, s);
     for (const e of this.state.events) this.eventsByTicker.set(e.eventTicker, e);
     for (const m of this.state.markets) {
       this.marketsByTicker.set(m.ticker, m);
-      this.books.set(m.ticker, { bids: [], asks: [] });
+      this.books.open(m.ticker);
     }
     const resting = Object.values(this.state.orders)
       .filter((o) => o.status === "resting")
@@ -431,7 +192,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       if (this.marketsByTicker.has(m.ticker) || m.status !== "active") continue;
       this.state.markets.push(m);
       this.marketsByTicker.set(m.ticker, m);
-      this.books.set(m.ticker, { bids: [], asks: [] });
+      this.books.open(m.ticker);
       added.push(m);
     }
     for (const m of added) this.requote(m);
@@ -525,7 +286,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       if (this.marketsByTicker.has(m.ticker)) continue;
       this.state.markets.push(m);
       this.marketsByTicker.set(m.ticker, m);
-      this.books.set(m.ticker, { bids: [], asks: [] });
+      this.books.open(m.ticker);
     }
     for (const m of found.markets) this.requote(m);
     this.emit("changed");
@@ -564,32 +325,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   }
 
   book(ticker: string): Book {
-    const b = this.books.get(ticker);
-    if (!b)
-      throw new SimError(404, "market_not_found", "market not found", `no market with ticker ${ticker}`);
-    return b;
+    return this.books.require(ticker);
   }
 
   /** Aggregated levels, best first. */
   levels(ticker: string, side: BookSide): { price: Micros; count: Centis }[] {
-    const out: { price: Micros; count: Centis }[] = [];
-    for (const o of this.book(ticker)[side === "bid" ? "bids" : "asks"]) {
-      const last = out[out.length - 1];
-      if (last && last.price === o.price) last.count = centis(last.count + o.remaining);
-      else out.push({ price: o.price, count: o.remaining });
-    }
-    return out;
+    return this.books.levels(ticker, side);
   }
 
   top(ticker: string): { bid: Micros | null; bidSize: Centis; ask: Micros | null; askSize: Centis } {
-    const bids = this.levels(ticker, "bid");
-    const asks = this.levels(ticker, "ask");
-    return {
-      bid: bids[0]?.price ?? null,
-      bidSize: bids[0]?.count ?? centis(0),
-      ask: asks[0]?.price ?? null,
-      askSize: asks[0]?.count ?? centis(0),
-    };
+    return this.books.top(ticker);
   }
 
   position(accountId: string, ticker: string): PositionState {
@@ -637,26 +382,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   // ---------------------------------------------------------------- book plumbing
 
   private insert(o: SimOrder): void {
-    const book = this.book(o.ticker);
-    const arr = o.side === "bid" ? book.bids : book.asks;
-    let lo = 0;
-    let hi = arr.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (better(o.side, arr[mid] as SimOrder, o)) lo = mid + 1;
-      else hi = mid;
-    }
-    arr.splice(lo, 0, o);
-    if (o.expirationTs !== null) this.expiring.add(o);
+    this.books.insert(o);
   }
 
   private remove(o: SimOrder): void {
-    const book = this.books.get(o.ticker);
-    if (!book) return;
-    const arr = o.side === "bid" ? book.bids : book.asks;
-    const i = arr.indexOf(o);
-    if (i >= 0) arr.splice(i, 1);
-    this.expiring.delete(o);
+    this.books.remove(o);
   }
 
   private forget(o: SimOrder): void {
@@ -703,10 +433,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return side === "bid" ? price : complementPrice(price);
   }
 
-  private crosses(side: BookSide, limit: Micros, resting: SimOrder): boolean {
-    return side === "bid" ? resting.price <= limit : resting.price >= limit;
-  }
-
   /**
    * Contracts of `order` (up to its remaining count) that the opposite book would fill right now at
    * its limit: stops at the account's own order under taker_at_cross, skips them under maker, and
@@ -717,7 +443,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const closableLeft = new Map<string, number>();
     for (const r of opposite) {
       if (available >= order.remaining) break;
-      if (!this.crosses(order.side, order.price, r)) break;
+      if (!crosses(order.side, order.price, r)) break;
       if (r.accountId === order.accountId) {
         if (order.stp === "taker_at_cross") break;
         continue;
@@ -811,7 +537,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       }
     }
     const best = opposite[0];
-    const wouldCross = best !== undefined && this.crosses(order.side, order.price, best);
+    const wouldCross = best !== undefined && crosses(order.side, order.price, best);
     if (order.postOnly && wouldCross) return finishEarly("PostOnlyCrossCancel");
 
     // How much of the order can trade right away; the rest rests (GTC) or is cancelled.
@@ -893,7 +619,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     let stoppedBySelfTrade = false;
     while (order.remaining > 0) {
       const r = opposite[0];
-      if (!r || !this.crosses(order.side, order.price, r)) break;
+      if (!r || !crosses(order.side, order.price, r)) break;
       if (r.accountId === order.accountId) {
         if (order.stp === "maker") {
           this.cancelInternal(r, "SelfTradeCancel");
@@ -972,14 +698,14 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       const opposite = o.side === "bid" ? book.asks : book.bids;
       const best = opposite[0];
       const crossQty =
-        best && this.crosses(o.side, input.price, best) ? this.crossable(probe, opposite) : centis(0);
+        best && crosses(o.side, input.price, best) ? this.crossable(probe, opposite) : centis(0);
       // The order's own reservation is released before the new size is paid for.
       this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
     }
     if (input.expirationTs !== undefined) {
-      if (o.expirationTs !== null && input.expirationTs === null) this.expiring.delete(o);
+      if (o.expirationTs !== null && input.expirationTs === null) this.books.expiring.delete(o);
       o.expirationTs = input.expirationTs;
-      if (o.expirationTs !== null) this.expiring.add(o);
+      if (o.expirationTs !== null) this.books.expiring.add(o);
     }
     if (newId) {
       o.clientOrderId = newId;
@@ -1324,7 +1050,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   /** Closes, settles and expires whatever is due at the sim clock. */
   checkSchedule(): void {
     const now = this.now();
-    for (const o of [...this.expiring]) {
+    for (const o of [...this.books.expiring]) {
       if (o.status === "resting" && o.expirationTs !== null && o.expirationTs <= now) {
         this.cancelInternal(o, "ExpiryCancel");
         this.emit("changed");
