@@ -20,7 +20,6 @@ import {
   formatCount,
   micros,
   mulPriceCount,
-  roundMicros,
   scaleMicros,
 } from "../domain/money.js";
 import {
@@ -47,7 +46,6 @@ import {
   type PositionState,
   type SimFill,
   type SimOrder,
-  type SimSettlement,
   type TimeInForce,
   type UpdateReason,
   DEFAULT_STARTING_BALANCE,
@@ -61,6 +59,16 @@ import {
   validPrices,
 } from "./engine/types.js";
 import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
+import {
+  applyToOrder,
+  applyToPosition,
+  fillCash,
+  netFillFee,
+  releaseReservation,
+  settlementRecord,
+  settlementRevenue,
+  unitCost,
+} from "./engine/accounting.js";
 import { Rng } from "./rng.js";
 
 export * from "./engine/types.js";
@@ -429,10 +437,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return centis(side === "bid" ? Math.max(0, -pos) : Math.max(0, pos));
   }
 
-  private unitCost(side: BookSide, price: Micros): Micros {
-    return side === "bid" ? price : complementPrice(price);
-  }
-
   /**
    * Contracts of `order` (up to its remaining count) that the opposite book would fill right now at
    * its limit: stops at the account's own order under taker_at_cross, skips them under maker, and
@@ -587,7 +591,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const openQty = Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side));
     const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
     return micros(
-      mulPriceCount(this.unitCost(order.side, order.price), centis(openQty), "ceil") +
+      mulPriceCount(unitCost(order.side, order.price), centis(openQty), "ceil") +
         (crossQty > 0 ? this.feeFor(order.ticker, order.price, crossQty, "taker") : 0) +
         (restQty > 0 ? this.feeFor(order.ticker, order.price, restQty, "maker") : 0),
     );
@@ -752,7 +756,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side)),
     );
     const reserve = micros(
-      mulPriceCount(this.unitCost(order.side, order.price), openQty, "ceil") +
+      mulPriceCount(unitCost(order.side, order.price), openQty, "ceil") +
         this.feeFor(order.ticker, order.price, order.remaining, "maker"),
     );
     order.reserved = reserve;
@@ -797,54 +801,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const acct = this.account(order.accountId);
     const pos = this.position(order.accountId, order.ticker);
     const now = this.now();
-    const bid = order.side === "bid";
-    const held = bid ? Math.max(0, -pos.position) : Math.max(0, pos.position);
-    const close = centis(Math.min(qty, held));
-    const open = centis(qty - close);
-    const unit = this.unitCost(order.side, price);
-    const cashOut = mulPriceCount(unit, open, "ceil");
-    // Closing k contracts of the other side pays back the complement of what we pay for this one.
-    const cashIn = mulPriceCount(complementPrice(unit), close, "floor");
-    const fee = this.fillFee(order, price, qty, isTaker, cashIn - cashOut);
-
-    // Release the reservation: the proportional part, or what this fill costs when that is more
-    // (rounding fees come in whole cents), never more than is left.
+    const cash = fillCash(order.side, price, qty, pos.position);
+    const fee = this.fillFee(order, price, qty, isTaker, cash.cashIn - cash.cashOut);
     if (order.reserved > 0) {
-      const proportional =
-        qty >= order.remaining ? order.reserved : scaleMicros(order.reserved, qty, order.remaining, "floor");
-      const release = Math.min(order.reserved, Math.max(proportional, cashOut + fee - cashIn));
-      order.reserved = micros(order.reserved - release);
-      this.credit(acct, order.ticker, release);
+      this.credit(acct, order.ticker, releaseReservation(order, qty, cash.cashOut + fee - cash.cashIn));
     }
-    this.credit(acct, order.ticker, cashIn - cashOut - fee);
+    this.credit(acct, order.ticker, cash.cashIn - cash.cashOut - fee);
     acct.updatedTs = now;
     this.state.feesCollected = micros(this.state.feesCollected + fee);
-
-    if (close > 0) {
-      const absPos = Math.abs(pos.position);
-      const released = close === absPos ? pos.cost : scaleMicros(pos.cost, close, absPos, "half-up");
-      pos.cost = micros(pos.cost - released);
-      pos.realizedPnl = micros(pos.realizedPnl + cashIn - released);
-    }
-    pos.cost = micros(pos.cost + cashOut);
-    pos.position = centis(pos.position + (bid ? qty : -qty));
-    pos.totalTraded = micros(pos.totalTraded + mulPriceCount(unit, qty, "ceil"));
-    pos.feesPaid = micros(pos.feesPaid + fee);
-    pos.volume = centis(pos.volume + qty);
-    pos.lastUpdatedTs = now;
-
-    const cost = mulPriceCount(unit, qty, "ceil");
-    order.filled = centis(order.filled + qty);
-    order.remaining = centis(order.remaining - qty);
-    if (isTaker) {
-      order.takerFillCost = micros(order.takerFillCost + cost);
-      order.takerFees = micros(order.takerFees + fee);
-    } else {
-      order.makerFillCost = micros(order.makerFillCost + cost);
-      order.makerFees = micros(order.makerFees + fee);
-    }
-    order.lastUpdateTs = now;
-    order.lastUpdateReason = "Trade";
+    applyToPosition(pos, order.side, qty, cash, fee, now);
+    applyToOrder(order, qty, mulPriceCount(cash.unit, qty, "ceil"), fee, isTaker, now);
 
     const fill: SimFill = {
       tradeId,
@@ -864,25 +830,10 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return fill;
   }
 
-  /**
-   * The net fee of one fill (API.md §7, Kalshi's fee rounding): the trade fee rounded up to
-   * $0.0001, plus a rounding fee that floors the balance change (revenue − trade fee) to whole
-   * cents, minus a one-cent rebate whenever the order's accumulated rounding fees reach $0.01. The
-   * rebate never makes a fill's net fee negative (it waits for a fill that can absorb it). So the
-   * balance moves in whole cents and an order's fills together cost what one fill of the same size
-   * would (within the $0.0001 round-ups of the trade fees).
-   */
+  /** The net fee of one fill: the trade fee to $0.0001, then Kalshi's whole-cent rounding (netFillFee). */
   private fillFee(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, revenue: number): Micros {
     const tradeFee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker", 100);
-    const change = micros(revenue - tradeFee);
-    const roundingFee = change - roundMicros(change, MICROS_PER_CENT, "floor");
-    const acc = (order.roundingAcc ?? 0) + roundingFee;
-    const rebate = Math.min(
-      roundMicros(micros(acc), MICROS_PER_CENT, "floor"),
-      roundMicros(micros(tradeFee + roundingFee), MICROS_PER_CENT, "floor"),
-    );
-    order.roundingAcc = micros(acc - rebate);
-    return micros(tradeFee + roundingFee - rebate);
+    return netFillFee(order, tradeFee, revenue);
   }
 
   private cancelInternal(o: SimOrder, reason: UpdateReason): Centis {
@@ -1005,36 +956,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const now = this.now();
     for (const acct of Object.values(this.state.accounts)) {
       const pos = acct.positions[ticker];
-      if (!pos) continue;
-      const size = Math.abs(pos.position);
-      const wins = (result === "yes" && pos.position > 0) || (result === "no" && pos.position < 0);
-      const revenue = micros(wins ? size * (MICROS_PER_DOLLAR / 100) : 0);
-      if (pos.position !== 0 || pos.volume > 0) {
-        const s: SimSettlement = {
-          accountId: acct.id,
-          ticker,
-          eventTicker: m.eventTicker,
-          result,
-          yesCount: centis(Math.max(0, pos.position)),
-          noCount: centis(Math.max(0, -pos.position)),
-          yesCost: pos.position > 0 ? pos.cost : micros(0),
-          noCost: pos.position < 0 ? pos.cost : micros(0),
-          revenue,
-          fee: pos.feesPaid,
-          settledTime: now,
-        };
-        if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
-          this.state.settlements.push(s);
-          this.emit("settlement", s);
-        }
-      }
-      this.credit(acct, ticker, revenue);
-      acct.updatedTs = now;
-      pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
-      pos.cost = micros(0);
-      pos.position = centis(0);
-      pos.lastUpdatedTs = now;
-      if (size > 0) this.emit("position", acct.id, pos);
+      if (pos) this.settlePosition(acct, m, pos, result, now);
     }
     m.openInterest = 0;
     m.status = "finalized";
@@ -1045,6 +967,30 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.emit("market", m);
     this.emit("changed");
     return m;
+  }
+
+  /** Pays out one account's position in a settled market and records it (history accounts). */
+  private settlePosition(
+    acct: Account,
+    m: SimMarket,
+    pos: PositionState,
+    result: "yes" | "no",
+    now: number,
+  ): void {
+    const size = Math.abs(pos.position);
+    const revenue = settlementRevenue(pos, result);
+    if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
+      const s = settlementRecord(acct.id, m, pos, result, now);
+      this.state.settlements.push(s);
+      this.emit("settlement", s);
+    }
+    this.credit(acct, m.ticker, revenue);
+    acct.updatedTs = now;
+    pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
+    pos.cost = micros(0);
+    pos.position = centis(0);
+    pos.lastUpdatedTs = now;
+    if (size > 0) this.emit("position", acct.id, pos);
   }
 
   /** Closes, settles and expires whatever is due at the sim clock. */
