@@ -56,7 +56,6 @@ import {
   USER,
   defaultShardBalances,
   isValidPrice,
-  validPrices,
 } from "./engine/types.js";
 import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
 import {
@@ -69,6 +68,7 @@ import {
   settlementRevenue,
   unitCost,
 } from "./engine/accounting.js";
+import { type FlowDeps, livingStep, noiseTrade, pickWinner, requote } from "./engine/syntheticFlow.js";
 import { Rng } from "./rng.js";
 
 export * from "./engine/types.js";
@@ -1015,16 +1015,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
         const siblings = this.state.markets.filter(
           (x) => x.eventTicker === ev.eventTicker && x.status === "closed",
         );
-        const total = siblings.reduce((s, x) => s + x.fair, 0);
-        let r = this.rng.next() * total;
-        let winner = siblings[siblings.length - 1];
-        for (const x of siblings) {
-          r -= x.fair;
-          if (r < 0) {
-            winner = x;
-            break;
-          }
-        }
+        const winner = pickWinner(siblings, this.rng);
         for (const x of siblings) if (x.settleTime <= now) this.settle(x.ticker, x === winner ? "yes" : "no");
       } else if (!ev?.mutuallyExclusive) {
         this.settle(m.ticker, this.rng.next() * MICROS_PER_DOLLAR < m.fair ? "yes" : "no");
@@ -1034,76 +1025,24 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- synthetic flow
 
-  /** Cancels the market maker's quotes and quotes a 5-level ladder around the fair price. */
-  requote(m: SimMarket): void {
-    if (m.status !== "active") return;
-    const b = this.book(m.ticker);
-    for (const o of [...b.bids, ...b.asks])
-      if (o.accountId === MARKET_MAKER) this.cancelInternal(o, "Decrease");
-    const ticks = validPrices(m.priceRanges);
-    let fi = 0;
-    for (let i = 0; i < ticks.length; i++) {
-      if (Math.abs((ticks[i] as number) - m.fair) < Math.abs((ticks[fi] as number) - m.fair)) fi = i;
-    }
-    for (let i = 0; i < 5; i++) {
-      const bidP = ticks[fi - 1 - i];
-      const askP = ticks[fi + 1 + i];
-      if (bidP !== undefined) this.mmOrder(m, "bid", bidP);
-      if (askP !== undefined) this.mmOrder(m, "ask", askP);
-    }
+  /** The synthetic traders' access to the engine (engine/syntheticFlow.ts). */
+  private flow(): FlowDeps {
+    return { engine: this, rng: this.rng, cancel: (o, reason) => this.cancelInternal(o, reason) };
   }
 
-  private mmOrder(m: SimMarket, side: BookSide, price: Micros): void {
-    this.placeOrder(MARKET_MAKER, {
-      ticker: m.ticker,
-      side,
-      price,
-      count: centis(this.rng.int(10, 300) * 100),
-      tif: "good_till_canceled",
-      stp: "maker",
-    });
+  /** Cancels the market maker's quotes and quotes a 5-level ladder around the fair price. */
+  requote(m: SimMarket): void {
+    requote(this.flow(), m);
   }
 
   /** A small taker order from the noise trader at the best opposite price. */
   noiseTrade(m: SimMarket, side?: BookSide): void {
-    if (m.status !== "active") return;
-    const s: BookSide = side ?? (this.rng.next() < 0.5 ? "bid" : "ask");
-    const t = this.top(m.ticker);
-    const price = s === "bid" ? t.ask : t.bid;
-    if (price === null) return;
-    this.placeOrder(NOISE_TRADER, {
-      ticker: m.ticker,
-      side: s,
-      price,
-      count: centis(this.rng.int(1, 10) * 100),
-      tif: "immediate_or_cancel",
-    });
+    noiseTrade(this.flow(), m, side);
   }
 
   /** One step of the living market. */
   tick(): void {
-    this.checkSchedule();
-    const open = this.state.markets.filter((m) => m.status === "active");
-    if (open.length === 0) return;
-    const userResting = Object.values(this.state.orders).filter(
-      (o) => o.status === "resting" && this.account(o.accountId).history,
-    );
-    if (userResting.length > 0 && this.rng.next() < 0.5) {
-      const o = this.rng.pick(userResting);
-      const m = this.market(o.ticker);
-      if (this.rng.next() < 0.7) this.noiseTrade(m, o.side === "bid" ? "ask" : "bid");
-      else this.drift(m);
-      return;
-    }
-    const m = this.rng.pick(open);
-    if (this.rng.next() < 0.5) this.drift(m);
-    else this.noiseTrade(m);
-  }
-
-  private drift(m: SimMarket): void {
-    const step = this.rng.int(-2, 2) * MICROS_PER_CENT;
-    m.fair = micros(Math.min(97 * MICROS_PER_CENT, Math.max(3 * MICROS_PER_CENT, m.fair + step)));
-    this.requote(m);
+    livingStep(this.flow());
   }
 
   /** Trades against the book as another account (control endpoint). */
