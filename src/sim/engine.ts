@@ -55,7 +55,6 @@ import {
   SimError,
   USER,
   defaultShardBalances,
-  isValidPrice,
 } from "./engine/types.js";
 import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
 import {
@@ -69,6 +68,13 @@ import {
   unitCost,
 } from "./engine/accounting.js";
 import { type FlowDeps, livingStep, noiseTrade, pickWinner, requote } from "./engine/syntheticFlow.js";
+import {
+  duplicateClientOrderId,
+  newOrder,
+  requireOpenMarket,
+  requireValidCreate,
+  requireValidPrice,
+} from "./engine/orders.js";
 import { Rng } from "./rng.js";
 
 export * from "./engine/types.js";
@@ -469,57 +475,14 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     if (earlier && this.clientOrderIds === "lenient") {
       return { order: earlier, fills: [], duplicate: true, tsMs: now };
     }
-    if (earlier?.status === "resting") throw this.duplicateClientOrderId(earlier.clientOrderId);
+    if (earlier?.status === "resting") throw duplicateClientOrderId(earlier.clientOrderId);
     const m = this.market(input.ticker);
-    if (m.status !== "active") {
-      throw new SimError(409, "market_closed", "market closed", `market ${m.ticker} is ${m.status}`);
-    }
-    this.requireValidPrice(m, input.price);
-    if (!(input.count > 0))
-      throw new SimError(400, "invalid_order", "invalid order", "count must be positive");
-    const expirationTs = input.expirationTs ?? null;
-    if (expirationTs !== null) {
-      if (input.tif !== "good_till_canceled") {
-        throw new SimError(
-          400,
-          "invalid_order",
-          "invalid order",
-          "expiration_time requires good_till_canceled",
-        );
-      }
-      if (expirationTs <= now)
-        throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
-    }
+    requireOpenMarket(m);
+    requireValidPrice(m, input.price);
+    requireValidCreate(input, now);
     const book = this.book(m.ticker);
     const opposite = input.side === "bid" ? book.asks : book.bids;
-
-    const order: SimOrder = {
-      orderId: randomUUID(),
-      accountId,
-      clientOrderId: input.clientOrderId ?? "",
-      ticker: m.ticker,
-      side: input.side,
-      price: input.price,
-      initial: input.count,
-      filled: centis(0),
-      remaining: input.count,
-      status: "resting",
-      tif: input.tif,
-      postOnly: input.postOnly ?? false,
-      reduceOnly: input.reduceOnly ?? false,
-      stp: input.stp ?? "taker_at_cross",
-      cancelOnPause: input.cancelOnPause ?? false,
-      takerFillCost: micros(0),
-      makerFillCost: micros(0),
-      takerFees: micros(0),
-      makerFees: micros(0),
-      createdTs: now,
-      lastUpdateTs: now,
-      expirationTs,
-      reserved: micros(0),
-      seq: this.nextSeq(),
-      lastUpdateReason: null,
-    };
+    const order = newOrder(accountId, m.ticker, input, now, this.nextSeq());
 
     const finishEarly = (reason: UpdateReason | null): PlaceOrderResult => {
       order.status = "canceled";
@@ -561,26 +524,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const o = id ? this.state.orders[id] : undefined;
     // An amend may have renamed it (updated_client_order_id).
     return o?.clientOrderId === clientOrderId ? o : undefined;
-  }
-
-  private duplicateClientOrderId(clientOrderId: string): SimError {
-    return new SimError(
-      409,
-      "duplicate_client_order_id",
-      "duplicate client order id",
-      `an open order with client_order_id ${clientOrderId} already exists`,
-    );
-  }
-
-  private requireValidPrice(m: SimMarket, price: Micros): void {
-    if (!isValidPrice(price, m.priceRanges)) {
-      throw new SimError(
-        400,
-        "invalid_price",
-        "invalid price",
-        `price is not a valid tick for ${m.priceLevelStructure}`,
-      );
-    }
   }
 
   /**
@@ -675,46 +618,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const acct = this.account(accountId);
     const m = this.market(o.ticker);
     const now = this.now();
-    this.requireValidPrice(m, input.price);
-    if (input.count <= o.filled) {
-      throw new SimError(
-        400,
-        "invalid_order",
-        "invalid order",
-        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
-      );
-    }
-    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
-      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
-    }
-    const newId = input.updatedClientOrderId;
-    if (newId && newId !== o.clientOrderId) {
-      const other = this.orderByClientId(accountId, newId);
-      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
-        throw this.duplicateClientOrderId(newId);
-      }
-    }
+    this.checkAmend(o, input, now);
     const remaining = centis(input.count - o.filled);
     const losesPriority = input.price !== o.price || remaining > o.remaining;
-    if (losesPriority && !acct.unlimited) {
-      const book = this.book(o.ticker);
-      const probe: SimOrder = { ...o, price: input.price, remaining };
-      const opposite = o.side === "bid" ? book.asks : book.bids;
-      const best = opposite[0];
-      const crossQty =
-        best && crosses(o.side, input.price, best) ? this.crossable(probe, opposite) : centis(0);
-      // The order's own reservation is released before the new size is paid for.
-      this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
-    }
-    if (input.expirationTs !== undefined) {
-      if (o.expirationTs !== null && input.expirationTs === null) this.books.expiring.delete(o);
-      o.expirationTs = input.expirationTs;
-      if (o.expirationTs !== null) this.books.expiring.add(o);
-    }
-    if (newId) {
-      o.clientOrderId = newId;
-      this.clientIds.set(`${accountId}\u0000${newId}`, o.orderId);
-    }
+    if (losesPriority && !acct.unlimited) this.requireAmendCash(acct, o, input.price, remaining);
+    this.amendExpiryAndId(o, input);
     if (!losesPriority) {
       const sizeChanged = remaining !== o.remaining;
       if (sizeChanged) this.shrink(o, remaining, "Amend");
@@ -739,6 +647,54 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     o.lastUpdateTs = now;
     const fills = this.match(o, now);
     return { order: o, fills, sizeChanged: fills.length > 0 || o.remaining !== before, tsMs: now };
+  }
+
+  /** An amend's refusals: price tick, a total above what is filled, a future expiry, a free new id. */
+  private checkAmend(o: SimOrder, input: AmendInput, now: number): void {
+    requireValidPrice(this.market(o.ticker), input.price);
+    if (input.count <= o.filled) {
+      throw new SimError(
+        400,
+        "invalid_order",
+        "invalid order",
+        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
+      );
+    }
+    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
+      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
+    }
+    const newId = input.updatedClientOrderId;
+    if (newId && newId !== o.clientOrderId) {
+      const other = this.orderByClientId(o.accountId, newId);
+      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
+        throw duplicateClientOrderId(newId);
+      }
+    }
+  }
+
+  /** Refuses an amend that loses priority unless the cash (after its own reservation) covers it. */
+  private requireAmendCash(acct: Account, o: SimOrder, price: Micros, remaining: Centis): void {
+    const book = this.book(o.ticker);
+    const probe: SimOrder = { ...o, price, remaining };
+    const opposite = o.side === "bid" ? book.asks : book.bids;
+    const best = opposite[0];
+    const crossQty = best && crosses(o.side, price, best) ? this.crossable(probe, opposite) : centis(0);
+    // The order's own reservation is released before the new size is paid for.
+    this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
+  }
+
+  /** Applies an amend's new expiry and updated_client_order_id (already checked). */
+  private amendExpiryAndId(o: SimOrder, input: AmendInput): void {
+    if (input.expirationTs !== undefined) {
+      if (o.expirationTs !== null && input.expirationTs === null) this.books.expiring.delete(o);
+      o.expirationTs = input.expirationTs;
+      if (o.expirationTs !== null) this.books.expiring.add(o);
+    }
+    const newId = input.updatedClientOrderId;
+    if (newId) {
+      o.clientOrderId = newId;
+      this.clientIds.set(`${o.accountId}\u0000${newId}`, o.orderId);
+    }
   }
 
   private record(order: SimOrder): void {
