@@ -49,8 +49,6 @@ import {
   type TimeInForce,
   type UpdateReason,
   DEFAULT_STARTING_BALANCE,
-  MARKET_MAKER,
-  NOISE_TRADER,
   OTHER_TRADER,
   SimError,
   USER,
@@ -75,6 +73,7 @@ import {
   requireValidCreate,
   requireValidPrice,
 } from "./engine/orders.js";
+import { freshEngineState } from "./engine/state.js";
 import { Rng } from "./rng.js";
 
 export * from "./engine/types.js";
@@ -127,47 +126,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private freshState(): EngineState {
     const now = this.baseNow();
     const fx: Fixture = this.source ? this.source.fixture(now) : buildFixture(now);
-    const mkAccount = (
-      id: string,
-      unlimited: boolean,
-      history: boolean,
-      shards: Record<number, Micros> = {},
-    ): Account => {
-      const shardBalances: Record<string, Micros> = {};
-      for (const shard of SHARDS) shardBalances[shard] = shards[shard] ?? micros(0);
-      const balance = micros(Object.values(shardBalances).reduce((a, b) => a + b, 0));
-      return {
-        id,
-        userId: randomUUID(),
-        unlimited,
-        history,
-        balance,
-        shardBalances,
-        updatedTs: now,
-        positions: {},
-      };
-    };
-    return {
-      version: 1,
-      createdAt: now,
-      clockOffset: 0,
-      rngState: this.seed >>> 0,
-      seq: 0,
-      moneyIssued: this.startingBalance,
-      feesCollected: micros(0),
-      series: fx.series,
-      events: fx.events,
-      markets: fx.markets,
-      accounts: {
-        [USER]: mkAccount(USER, false, true, this.startingShardBalances),
-        [MARKET_MAKER]: mkAccount(MARKET_MAKER, true, false),
-        [NOISE_TRADER]: mkAccount(NOISE_TRADER, true, false),
-        [OTHER_TRADER]: mkAccount(OTHER_TRADER, true, false),
-      },
-      orders: {},
-      fills: [],
-      settlements: [],
-    };
+    return freshEngineState(fx, now, this.seed, this.startingBalance, this.startingShardBalances);
   }
 
   private index(): void {
