@@ -74,6 +74,7 @@ import {
   requireValidPrice,
 } from "./engine/orders.js";
 import { freshEngineState } from "./engine/state.js";
+import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
 import { Rng } from "./rng.js";
 
 export * from "./engine/types.js";
@@ -982,35 +983,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   /** Σ balances + Σ reserved + fees + $1 × open interest − money issued. Always 0. */
   moneyDiscrepancy(): number {
-    let total = 0;
-    for (const a of Object.values(this.state.accounts)) total += a.balance;
-    for (const o of Object.values(this.state.orders)) if (o.status === "resting") total += o.reserved;
-    total += this.state.feesCollected;
-    let oi = 0;
-    for (const a of Object.values(this.state.accounts)) {
-      for (const p of Object.values(a.positions)) if (p.position > 0) oi += p.position;
-    }
-    total += oi * (MICROS_PER_DOLLAR / 100);
-    return total - this.state.moneyIssued;
+    return moneyDiscrepancy(this.state);
   }
 
   /** The user's view: what the control endpoint GET /sim/state returns. */
   snapshot(): Record<string, unknown> {
-    const u = this.user;
-    return {
-      now: this.now(),
-      clock_offset_ms: this.state.clockOffset,
-      balance_micros: u.balance,
-      balance_by_shard_micros: { ...u.shardBalances },
-      positions: Object.values(u.positions).filter((p) => p.position !== 0),
-      resting_orders: Object.values(this.state.orders).filter(
-        (o) => o.accountId === USER && o.status === "resting",
-      ).length,
-      orders: Object.values(this.state.orders).filter((o) => o.accountId === USER).length,
-      fills: this.state.fills.length,
-      settlements: this.state.settlements.length,
-      markets: this.state.markets.map((m) => ({ ticker: m.ticker, status: m.status, result: m.result })),
-      money_discrepancy_micros: this.moneyDiscrepancy(),
-    };
+    return userSnapshot(this.state, this.now());
   }
 }
