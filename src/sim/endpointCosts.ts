@@ -3,7 +3,7 @@
  * default is 10 tokens a request; the endpoints below cost otherwise. The sim's token buckets charge
  * these, and `GET /account/endpoint_costs` lists them in GetAccountEndpointCostsResponse's shape.
  */
-import { REST_PREFIX } from "../exchange/kalshi/signer.js";
+import { REST_PREFIX } from "./http/message.js";
 
 export const DEFAULT_COST = 10;
 

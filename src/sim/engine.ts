@@ -14,305 +14,81 @@ import {
   type Micros,
   MICROS_PER_CENT,
   MICROS_PER_DOLLAR,
-  ONE_DOLLAR,
   centis,
   complementPrice,
   displayUsd,
   formatCount,
   micros,
   mulPriceCount,
-  roundMicros,
   scaleMicros,
 } from "../domain/money.js";
 import {
   type Fixture,
   type SimEvent,
   type SimMarket,
-  type SimPriceRange,
   type SimSeries,
   SHARDS,
   buildFixture,
   exchangeIndexOfSeries,
 } from "./fixtures.js";
+import {
+  type Account,
+  type AmendInput,
+  type AmendResult,
+  type BookSide,
+  type ClientOrderIdPolicy,
+  type EngineEvents,
+  type EngineOptions,
+  type EngineState,
+  type MarketSource,
+  type PlaceOrderInput,
+  type PlaceOrderResult,
+  type PositionState,
+  type SimFill,
+  type SimOrder,
+  type TimeInForce,
+  type UpdateReason,
+  DEFAULT_STARTING_BALANCE,
+  OTHER_TRADER,
+  SimError,
+  USER,
+  defaultShardBalances,
+} from "./engine/types.js";
+import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
+import {
+  applyToOrder,
+  applyToPosition,
+  fillCash,
+  netFillFee,
+  releaseReservation,
+  settlementRecord,
+  settlementRevenue,
+  unitCost,
+} from "./engine/accounting.js";
+import { type FlowDeps, livingStep, noiseTrade, pickWinner, requote } from "./engine/syntheticFlow.js";
+import {
+  duplicateClientOrderId,
+  newOrder,
+  requireOpenMarket,
+  requireValidCreate,
+  requireValidPrice,
+} from "./engine/orders.js";
+import { freshEngineState } from "./engine/state.js";
+import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
 import { Rng } from "./rng.js";
 
-export type BookSide = "bid" | "ask";
-export type TimeInForce = "good_till_canceled" | "immediate_or_cancel" | "fill_or_kill";
-export type StpType = "taker_at_cross" | "maker";
-export type UpdateReason =
-  | "Trade"
-  | "Decrease"
-  | "SelfTradeCancel"
-  | "ExpiryCancel"
-  | "CloseCancel"
-  | "PostOnlyCrossCancel"
-  | "ReduceOnlyCancel"
-  | "Amend";
+export * from "./engine/types.js";
+export type { Book } from "./engine/orderBook.js";
 
-export const USER = "user";
-export const MARKET_MAKER = "mm";
-export const NOISE_TRADER = "noise";
-export const OTHER_TRADER = "other";
-
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: string,
-  ) {
-    super(message);
-    this.name = "SimError";
-  }
-}
-
-export interface SimOrder {
-  orderId: string;
-  accountId: string;
-  clientOrderId: string;
-  ticker: string;
-  side: BookSide;
-  price: Micros;
-  initial: Centis;
-  filled: Centis;
-  remaining: Centis;
-  status: "resting" | "canceled" | "executed";
-  tif: TimeInForce;
-  postOnly: boolean;
-  reduceOnly: boolean;
-  stp: StpType;
-  cancelOnPause: boolean;
-  takerFillCost: Micros;
-  makerFillCost: Micros;
-  takerFees: Micros;
-  makerFees: Micros;
-  createdTs: number;
-  lastUpdateTs: number;
-  expirationTs: number | null;
-  /** Cash set aside for the resting part (opening cost + maker fee estimate). */
-  reserved: Micros;
-  /**
-   * Kalshi's per-order fee accumulator: rounding fees paid on this order's fills and not yet
-   * rebated (absent in states saved before it existed = 0).
-   */
-  roundingAcc?: Micros;
-  seq: number;
-  lastUpdateReason: UpdateReason | null;
-}
-
-export interface SimFill {
-  tradeId: string;
-  orderId: string;
-  accountId: string;
-  clientOrderId: string;
-  ticker: string;
-  side: BookSide;
-  price: Micros;
-  count: Centis;
-  isTaker: boolean;
-  fee: Micros;
-  ts: number;
-  postPosition: Centis;
-}
-
-export interface SimSettlement {
-  accountId: string;
-  ticker: string;
-  eventTicker: string;
-  result: "yes" | "no";
-  yesCount: Centis;
-  noCount: Centis;
-  yesCost: Micros;
-  noCost: Micros;
-  revenue: Micros;
-  fee: Micros;
-  settledTime: number;
-}
-
-export interface PositionState {
-  ticker: string;
-  /** Signed: + YES, − NO. */
-  position: Centis;
-  /** Cost basis of the open contracts. */
-  cost: Micros;
-  realizedPnl: Micros;
-  totalTraded: Micros;
-  feesPaid: Micros;
-  volume: Centis;
-  lastUpdatedTs: number;
-}
-
-export interface Account {
-  id: string;
-  userId: string;
-  /** Synthetic accounts may go below zero; the user account may not. */
-  unlimited: boolean;
-  /** Keep orders, fills and settlements for listing. */
-  history: boolean;
-  /** Available cash on all shards together (Σ shardBalances). */
-  balance: Micros;
-  /**
-   * Available cash per exchange shard ("0", "1"): each shard holds its own cash and an order is
-   * paid from its market's shard (absent in states saved before shards = all on shard 0).
-   */
-  shardBalances?: Record<string, Micros>;
-  updatedTs: number;
-  positions: Record<string, PositionState>;
-}
-
-export interface EngineState {
-  version: 1;
-  createdAt: number;
-  clockOffset: number;
-  rngState: number;
-  seq: number;
-  moneyIssued: Micros;
-  feesCollected: Micros;
-  series: SimSeries[];
-  events: SimEvent[];
-  markets: SimMarket[];
-  accounts: Record<string, Account>;
-  orders: Record<string, SimOrder>;
-  fills: SimFill[];
-  settlements: SimSettlement[];
-}
-
-export interface PlaceOrderInput {
-  ticker: string;
-  side: BookSide;
-  price: Micros;
-  count: Centis;
-  tif: TimeInForce;
-  clientOrderId?: string;
-  postOnly?: boolean;
-  reduceOnly?: boolean;
-  stp?: StpType;
-  /** Epoch ms. */
-  expirationTs?: number | null;
-  cancelOnPause?: boolean;
-}
-
-export interface PlaceOrderResult {
-  order: SimOrder;
-  /** This request's fills for the placing account. */
-  fills: SimFill[];
-  /** True when client_order_id matched an existing order (nothing new was created). */
-  duplicate: boolean;
-  tsMs: number;
-}
-
-export interface AmendInput {
-  price: Micros;
-  /** The new total: already filled + the desired resting remainder. */
-  count: Centis;
-  /** undefined keeps the expiry, null removes it, else epoch ms. */
-  expirationTs?: number | null;
-  updatedClientOrderId?: string;
-}
-
-export interface AmendResult {
-  order: SimOrder;
-  /** This amend's fills for the account. */
-  fills: SimFill[];
-  /** The resting size changed or something filled (AmendOrderV2Response then carries the counts). */
-  sizeChanged: boolean;
-  tsMs: number;
-}
-
-export interface EngineOptions {
-  startingBalance?: Micros;
-  seed?: number;
-  now?: () => number;
-  /** Age at which fills/finished orders move to /historical/*. Default 30 days. */
-  historicalCutoffMs?: number;
-  /** A saved state to continue from. */
-  state?: EngineState;
-  /**
-   * The paper account's starting cash per shard. Default: `startingBalance` split 80 % on shard 0
-   * and 20 % (floored to the cent) on shard 1. When given, `startingBalance` is their sum.
-   */
-  shardBalances?: Partial<Record<number, Micros>>;
-  /**
-   * "strict" (default): a create whose client_order_id matches one of the account's OPEN orders
-   * is refused (409 duplicate_client_order_id); one that matches a finished order is a new order.
-   * "lenient": any earlier order with that id answers the create instead (no new order).
-   */
-  clientOrderIds?: ClientOrderIdPolicy;
-  /** A large catalog whose markets are adopted on first use (SIM_CATALOG=live); default: the fixtures. */
-  source?: MarketSource;
-}
-
-export type ClientOrderIdPolicy = "strict" | "lenient";
-
-/** The default split of a starting balance across the shards: 20 % (whole cents) on shard 1. */
-export function defaultShardBalances(total: Micros): Record<number, Micros> {
-  const one = Math.floor(total / 5 / MICROS_PER_CENT) * MICROS_PER_CENT;
-  return { 0: micros(total - one), 1: micros(one) };
-}
-
-/** Where markets come from besides the state: a fixture for fresh state, and lookup of the rest. */
-export interface MarketSource {
-  fixture(now: number): Fixture;
-  resolve(
-    ticker: string,
-    now: number,
-  ): { markets: SimMarket[]; event: SimEvent; series: SimSeries } | undefined;
-}
-
-export interface EngineEvents {
-  fill: [fill: SimFill];
-  order: [order: SimOrder];
-  position: [accountId: string, pos: PositionState];
-  ticker: [market: SimMarket];
-  settlement: [s: SimSettlement];
-  market: [market: SimMarket];
-  changed: [];
-}
-
-export const DEFAULT_STARTING_BALANCE = micros(1000 * MICROS_PER_DOLLAR);
 const DAY = 86_400_000;
-
-const validPriceCache = new Map<string, Micros[]>();
-/** Every valid price strictly between $0 and $1 for these ranges, ascending. */
-export function validPrices(ranges: SimPriceRange[]): Micros[] {
-  const key = JSON.stringify(ranges);
-  let out = validPriceCache.get(key);
-  if (!out) {
-    const set = new Set<number>();
-    for (const r of ranges)
-      for (let p: number = r.start; p <= r.end; p += r.step) if (p > 0 && p < ONE_DOLLAR) set.add(p);
-    out = [...set].sort((a, b) => a - b) as Micros[];
-    validPriceCache.set(key, out);
-  }
-  return out;
-}
-
-export function isValidPrice(p: Micros, ranges: SimPriceRange[]): boolean {
-  if (p <= 0 || p >= ONE_DOLLAR) return false;
-  return ranges.some((r) => p >= r.start && p <= r.end && (p - r.start) % r.step === 0);
-}
-
-interface Book {
-  /** Best first: price desc, then time. */
-  bids: SimOrder[];
-  /** Best first: price asc, then time. */
-  asks: SimOrder[];
-}
-
-function better(side: BookSide, a: SimOrder, b: SimOrder): boolean {
-  if (a.price !== b.price) return side === "bid" ? a.price > b.price : a.price < b.price;
-  return a.seq < b.seq;
-}
 
 export class SimEngine extends EventEmitter<EngineEvents> {
   state: EngineState;
-  private books = new Map<string, Book>();
+  private readonly books = new OrderBooks();
   private marketsByTicker = new Map<string, SimMarket>();
   private seriesByTicker = new Map<string, SimSeries>();
   private eventsByTicker = new Map<string, SimEvent>();
   private clientIds = new Map<string, string>();
-  /** Resting orders that carry an expiration time. */
-  private expiring = new Set<SimOrder>();
   private rng: Rng;
   private baseNow: () => number;
   readonly startingBalance: Micros;
@@ -351,47 +127,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   private freshState(): EngineState {
     const now = this.baseNow();
     const fx: Fixture = this.source ? this.source.fixture(now) : buildFixture(now);
-    const mkAccount = (
-      id: string,
-      unlimited: boolean,
-      history: boolean,
-      shards: Record<number, Micros> = {},
-    ): Account => {
-      const shardBalances: Record<string, Micros> = {};
-      for (const shard of SHARDS) shardBalances[shard] = shards[shard] ?? micros(0);
-      const balance = micros(Object.values(shardBalances).reduce((a, b) => a + b, 0));
-      return {
-        id,
-        userId: randomUUID(),
-        unlimited,
-        history,
-        balance,
-        shardBalances,
-        updatedTs: now,
-        positions: {},
-      };
-    };
-    return {
-      version: 1,
-      createdAt: now,
-      clockOffset: 0,
-      rngState: this.seed >>> 0,
-      seq: 0,
-      moneyIssued: this.startingBalance,
-      feesCollected: micros(0),
-      series: fx.series,
-      events: fx.events,
-      markets: fx.markets,
-      accounts: {
-        [USER]: mkAccount(USER, false, true, this.startingShardBalances),
-        [MARKET_MAKER]: mkAccount(MARKET_MAKER, true, false),
-        [NOISE_TRADER]: mkAccount(NOISE_TRADER, true, false),
-        [OTHER_TRADER]: mkAccount(OTHER_TRADER, true, false),
-      },
-      orders: {},
-      fills: [],
-      settlements: [],
-    };
+    return freshEngineState(fx, now, this.seed, this.startingBalance, this.startingShardBalances);
   }
 
   private index(): void {
@@ -400,13 +136,12 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.seriesByTicker.clear();
     this.eventsByTicker.clear();
     this.clientIds.clear();
-    this.expiring.clear();
     for (const a of Object.values(this.state.accounts)) a.shardBalances ??= { 0: a.balance };
     for (const s of this.state.series) this.seriesByTicker.set(s.ticker, s);
     for (const e of this.state.events) this.eventsByTicker.set(e.eventTicker, e);
     for (const m of this.state.markets) {
       this.marketsByTicker.set(m.ticker, m);
-      this.books.set(m.ticker, { bids: [], asks: [] });
+      this.books.open(m.ticker);
     }
     const resting = Object.values(this.state.orders)
       .filter((o) => o.status === "resting")
@@ -431,7 +166,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       if (this.marketsByTicker.has(m.ticker) || m.status !== "active") continue;
       this.state.markets.push(m);
       this.marketsByTicker.set(m.ticker, m);
-      this.books.set(m.ticker, { bids: [], asks: [] });
+      this.books.open(m.ticker);
       added.push(m);
     }
     for (const m of added) this.requote(m);
@@ -525,7 +260,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       if (this.marketsByTicker.has(m.ticker)) continue;
       this.state.markets.push(m);
       this.marketsByTicker.set(m.ticker, m);
-      this.books.set(m.ticker, { bids: [], asks: [] });
+      this.books.open(m.ticker);
     }
     for (const m of found.markets) this.requote(m);
     this.emit("changed");
@@ -564,32 +299,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   }
 
   book(ticker: string): Book {
-    const b = this.books.get(ticker);
-    if (!b)
-      throw new SimError(404, "market_not_found", "market not found", `no market with ticker ${ticker}`);
-    return b;
+    return this.books.require(ticker);
   }
 
   /** Aggregated levels, best first. */
   levels(ticker: string, side: BookSide): { price: Micros; count: Centis }[] {
-    const out: { price: Micros; count: Centis }[] = [];
-    for (const o of this.book(ticker)[side === "bid" ? "bids" : "asks"]) {
-      const last = out[out.length - 1];
-      if (last && last.price === o.price) last.count = centis(last.count + o.remaining);
-      else out.push({ price: o.price, count: o.remaining });
-    }
-    return out;
+    return this.books.levels(ticker, side);
   }
 
   top(ticker: string): { bid: Micros | null; bidSize: Centis; ask: Micros | null; askSize: Centis } {
-    const bids = this.levels(ticker, "bid");
-    const asks = this.levels(ticker, "ask");
-    return {
-      bid: bids[0]?.price ?? null,
-      bidSize: bids[0]?.count ?? centis(0),
-      ask: asks[0]?.price ?? null,
-      askSize: asks[0]?.count ?? centis(0),
-    };
+    return this.books.top(ticker);
   }
 
   position(accountId: string, ticker: string): PositionState {
@@ -637,26 +356,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   // ---------------------------------------------------------------- book plumbing
 
   private insert(o: SimOrder): void {
-    const book = this.book(o.ticker);
-    const arr = o.side === "bid" ? book.bids : book.asks;
-    let lo = 0;
-    let hi = arr.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (better(o.side, arr[mid] as SimOrder, o)) lo = mid + 1;
-      else hi = mid;
-    }
-    arr.splice(lo, 0, o);
-    if (o.expirationTs !== null) this.expiring.add(o);
+    this.books.insert(o);
   }
 
   private remove(o: SimOrder): void {
-    const book = this.books.get(o.ticker);
-    if (!book) return;
-    const arr = o.side === "bid" ? book.bids : book.asks;
-    const i = arr.indexOf(o);
-    if (i >= 0) arr.splice(i, 1);
-    this.expiring.delete(o);
+    this.books.remove(o);
   }
 
   private forget(o: SimOrder): void {
@@ -699,14 +403,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return centis(side === "bid" ? Math.max(0, -pos) : Math.max(0, pos));
   }
 
-  private unitCost(side: BookSide, price: Micros): Micros {
-    return side === "bid" ? price : complementPrice(price);
-  }
-
-  private crosses(side: BookSide, limit: Micros, resting: SimOrder): boolean {
-    return side === "bid" ? resting.price <= limit : resting.price >= limit;
-  }
-
   /**
    * Contracts of `order` (up to its remaining count) that the opposite book would fill right now at
    * its limit: stops at the account's own order under taker_at_cross, skips them under maker, and
@@ -717,7 +413,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const closableLeft = new Map<string, number>();
     for (const r of opposite) {
       if (available >= order.remaining) break;
-      if (!this.crosses(order.side, order.price, r)) break;
+      if (!crosses(order.side, order.price, r)) break;
       if (r.accountId === order.accountId) {
         if (order.stp === "taker_at_cross") break;
         continue;
@@ -739,57 +435,14 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     if (earlier && this.clientOrderIds === "lenient") {
       return { order: earlier, fills: [], duplicate: true, tsMs: now };
     }
-    if (earlier?.status === "resting") throw this.duplicateClientOrderId(earlier.clientOrderId);
+    if (earlier?.status === "resting") throw duplicateClientOrderId(earlier.clientOrderId);
     const m = this.market(input.ticker);
-    if (m.status !== "active") {
-      throw new SimError(409, "market_closed", "market closed", `market ${m.ticker} is ${m.status}`);
-    }
-    this.requireValidPrice(m, input.price);
-    if (!(input.count > 0))
-      throw new SimError(400, "invalid_order", "invalid order", "count must be positive");
-    const expirationTs = input.expirationTs ?? null;
-    if (expirationTs !== null) {
-      if (input.tif !== "good_till_canceled") {
-        throw new SimError(
-          400,
-          "invalid_order",
-          "invalid order",
-          "expiration_time requires good_till_canceled",
-        );
-      }
-      if (expirationTs <= now)
-        throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
-    }
+    requireOpenMarket(m);
+    requireValidPrice(m, input.price);
+    requireValidCreate(input, now);
     const book = this.book(m.ticker);
     const opposite = input.side === "bid" ? book.asks : book.bids;
-
-    const order: SimOrder = {
-      orderId: randomUUID(),
-      accountId,
-      clientOrderId: input.clientOrderId ?? "",
-      ticker: m.ticker,
-      side: input.side,
-      price: input.price,
-      initial: input.count,
-      filled: centis(0),
-      remaining: input.count,
-      status: "resting",
-      tif: input.tif,
-      postOnly: input.postOnly ?? false,
-      reduceOnly: input.reduceOnly ?? false,
-      stp: input.stp ?? "taker_at_cross",
-      cancelOnPause: input.cancelOnPause ?? false,
-      takerFillCost: micros(0),
-      makerFillCost: micros(0),
-      takerFees: micros(0),
-      makerFees: micros(0),
-      createdTs: now,
-      lastUpdateTs: now,
-      expirationTs,
-      reserved: micros(0),
-      seq: this.nextSeq(),
-      lastUpdateReason: null,
-    };
+    const order = newOrder(accountId, m.ticker, input, now, this.nextSeq());
 
     const finishEarly = (reason: UpdateReason | null): PlaceOrderResult => {
       order.status = "canceled";
@@ -811,7 +464,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       }
     }
     const best = opposite[0];
-    const wouldCross = best !== undefined && this.crosses(order.side, order.price, best);
+    const wouldCross = best !== undefined && crosses(order.side, order.price, best);
     if (order.postOnly && wouldCross) return finishEarly("PostOnlyCrossCancel");
 
     // How much of the order can trade right away; the rest rests (GTC) or is cancelled.
@@ -833,26 +486,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return o?.clientOrderId === clientOrderId ? o : undefined;
   }
 
-  private duplicateClientOrderId(clientOrderId: string): SimError {
-    return new SimError(
-      409,
-      "duplicate_client_order_id",
-      "duplicate client order id",
-      `an open order with client_order_id ${clientOrderId} already exists`,
-    );
-  }
-
-  private requireValidPrice(m: SimMarket, price: Micros): void {
-    if (!isValidPrice(price, m.priceRanges)) {
-      throw new SimError(
-        400,
-        "invalid_price",
-        "invalid price",
-        `price is not a valid tick for ${m.priceLevelStructure}`,
-      );
-    }
-  }
-
   /**
    * Cash an order needs before it is accepted: its opening cost, the taker fee on what trades now
    * (`crossQty`) and the maker fee rest() reserves for what would rest (GTC).
@@ -861,7 +494,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const openQty = Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side));
     const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
     return micros(
-      mulPriceCount(this.unitCost(order.side, order.price), centis(openQty), "ceil") +
+      mulPriceCount(unitCost(order.side, order.price), centis(openQty), "ceil") +
         (crossQty > 0 ? this.feeFor(order.ticker, order.price, crossQty, "taker") : 0) +
         (restQty > 0 ? this.feeFor(order.ticker, order.price, restQty, "maker") : 0),
     );
@@ -893,7 +526,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     let stoppedBySelfTrade = false;
     while (order.remaining > 0) {
       const r = opposite[0];
-      if (!r || !this.crosses(order.side, order.price, r)) break;
+      if (!r || !crosses(order.side, order.price, r)) break;
       if (r.accountId === order.accountId) {
         if (order.stp === "maker") {
           this.cancelInternal(r, "SelfTradeCancel");
@@ -945,46 +578,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const acct = this.account(accountId);
     const m = this.market(o.ticker);
     const now = this.now();
-    this.requireValidPrice(m, input.price);
-    if (input.count <= o.filled) {
-      throw new SimError(
-        400,
-        "invalid_order",
-        "invalid order",
-        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
-      );
-    }
-    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
-      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
-    }
-    const newId = input.updatedClientOrderId;
-    if (newId && newId !== o.clientOrderId) {
-      const other = this.orderByClientId(accountId, newId);
-      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
-        throw this.duplicateClientOrderId(newId);
-      }
-    }
+    this.checkAmend(o, input, now);
     const remaining = centis(input.count - o.filled);
     const losesPriority = input.price !== o.price || remaining > o.remaining;
-    if (losesPriority && !acct.unlimited) {
-      const book = this.book(o.ticker);
-      const probe: SimOrder = { ...o, price: input.price, remaining };
-      const opposite = o.side === "bid" ? book.asks : book.bids;
-      const best = opposite[0];
-      const crossQty =
-        best && this.crosses(o.side, input.price, best) ? this.crossable(probe, opposite) : centis(0);
-      // The order's own reservation is released before the new size is paid for.
-      this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
-    }
-    if (input.expirationTs !== undefined) {
-      if (o.expirationTs !== null && input.expirationTs === null) this.expiring.delete(o);
-      o.expirationTs = input.expirationTs;
-      if (o.expirationTs !== null) this.expiring.add(o);
-    }
-    if (newId) {
-      o.clientOrderId = newId;
-      this.clientIds.set(`${accountId}\u0000${newId}`, o.orderId);
-    }
+    if (losesPriority && !acct.unlimited) this.requireAmendCash(acct, o, input.price, remaining);
+    this.amendExpiryAndId(o, input);
     if (!losesPriority) {
       const sizeChanged = remaining !== o.remaining;
       if (sizeChanged) this.shrink(o, remaining, "Amend");
@@ -1011,6 +609,54 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return { order: o, fills, sizeChanged: fills.length > 0 || o.remaining !== before, tsMs: now };
   }
 
+  /** An amend's refusals: price tick, a total above what is filled, a future expiry, a free new id. */
+  private checkAmend(o: SimOrder, input: AmendInput, now: number): void {
+    requireValidPrice(this.market(o.ticker), input.price);
+    if (input.count <= o.filled) {
+      throw new SimError(
+        400,
+        "invalid_order",
+        "invalid order",
+        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
+      );
+    }
+    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
+      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
+    }
+    const newId = input.updatedClientOrderId;
+    if (newId && newId !== o.clientOrderId) {
+      const other = this.orderByClientId(o.accountId, newId);
+      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
+        throw duplicateClientOrderId(newId);
+      }
+    }
+  }
+
+  /** Refuses an amend that loses priority unless the cash (after its own reservation) covers it. */
+  private requireAmendCash(acct: Account, o: SimOrder, price: Micros, remaining: Centis): void {
+    const book = this.book(o.ticker);
+    const probe: SimOrder = { ...o, price, remaining };
+    const opposite = o.side === "bid" ? book.asks : book.bids;
+    const best = opposite[0];
+    const crossQty = best && crosses(o.side, price, best) ? this.crossable(probe, opposite) : centis(0);
+    // The order's own reservation is released before the new size is paid for.
+    this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
+  }
+
+  /** Applies an amend's new expiry and updated_client_order_id (already checked). */
+  private amendExpiryAndId(o: SimOrder, input: AmendInput): void {
+    if (input.expirationTs !== undefined) {
+      if (o.expirationTs !== null && input.expirationTs === null) this.books.expiring.delete(o);
+      o.expirationTs = input.expirationTs;
+      if (o.expirationTs !== null) this.books.expiring.add(o);
+    }
+    const newId = input.updatedClientOrderId;
+    if (newId) {
+      o.clientOrderId = newId;
+      this.clientIds.set(`${o.accountId}\u0000${newId}`, o.orderId);
+    }
+  }
+
   private record(order: SimOrder): void {
     if (this.account(order.accountId).history || order.status === "resting") {
       this.state.orders[order.orderId] = order;
@@ -1026,7 +672,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side)),
     );
     const reserve = micros(
-      mulPriceCount(this.unitCost(order.side, order.price), openQty, "ceil") +
+      mulPriceCount(unitCost(order.side, order.price), openQty, "ceil") +
         this.feeFor(order.ticker, order.price, order.remaining, "maker"),
     );
     order.reserved = reserve;
@@ -1071,54 +717,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const acct = this.account(order.accountId);
     const pos = this.position(order.accountId, order.ticker);
     const now = this.now();
-    const bid = order.side === "bid";
-    const held = bid ? Math.max(0, -pos.position) : Math.max(0, pos.position);
-    const close = centis(Math.min(qty, held));
-    const open = centis(qty - close);
-    const unit = this.unitCost(order.side, price);
-    const cashOut = mulPriceCount(unit, open, "ceil");
-    // Closing k contracts of the other side pays back the complement of what we pay for this one.
-    const cashIn = mulPriceCount(complementPrice(unit), close, "floor");
-    const fee = this.fillFee(order, price, qty, isTaker, cashIn - cashOut);
-
-    // Release the reservation: the proportional part, or what this fill costs when that is more
-    // (rounding fees come in whole cents), never more than is left.
+    const cash = fillCash(order.side, price, qty, pos.position);
+    const fee = this.fillFee(order, price, qty, isTaker, cash.cashIn - cash.cashOut);
     if (order.reserved > 0) {
-      const proportional =
-        qty >= order.remaining ? order.reserved : scaleMicros(order.reserved, qty, order.remaining, "floor");
-      const release = Math.min(order.reserved, Math.max(proportional, cashOut + fee - cashIn));
-      order.reserved = micros(order.reserved - release);
-      this.credit(acct, order.ticker, release);
+      this.credit(acct, order.ticker, releaseReservation(order, qty, cash.cashOut + fee - cash.cashIn));
     }
-    this.credit(acct, order.ticker, cashIn - cashOut - fee);
+    this.credit(acct, order.ticker, cash.cashIn - cash.cashOut - fee);
     acct.updatedTs = now;
     this.state.feesCollected = micros(this.state.feesCollected + fee);
-
-    if (close > 0) {
-      const absPos = Math.abs(pos.position);
-      const released = close === absPos ? pos.cost : scaleMicros(pos.cost, close, absPos, "half-up");
-      pos.cost = micros(pos.cost - released);
-      pos.realizedPnl = micros(pos.realizedPnl + cashIn - released);
-    }
-    pos.cost = micros(pos.cost + cashOut);
-    pos.position = centis(pos.position + (bid ? qty : -qty));
-    pos.totalTraded = micros(pos.totalTraded + mulPriceCount(unit, qty, "ceil"));
-    pos.feesPaid = micros(pos.feesPaid + fee);
-    pos.volume = centis(pos.volume + qty);
-    pos.lastUpdatedTs = now;
-
-    const cost = mulPriceCount(unit, qty, "ceil");
-    order.filled = centis(order.filled + qty);
-    order.remaining = centis(order.remaining - qty);
-    if (isTaker) {
-      order.takerFillCost = micros(order.takerFillCost + cost);
-      order.takerFees = micros(order.takerFees + fee);
-    } else {
-      order.makerFillCost = micros(order.makerFillCost + cost);
-      order.makerFees = micros(order.makerFees + fee);
-    }
-    order.lastUpdateTs = now;
-    order.lastUpdateReason = "Trade";
+    applyToPosition(pos, order.side, qty, cash, fee, now);
+    applyToOrder(order, qty, mulPriceCount(cash.unit, qty, "ceil"), fee, isTaker, now);
 
     const fill: SimFill = {
       tradeId,
@@ -1138,25 +746,10 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return fill;
   }
 
-  /**
-   * The net fee of one fill (API.md §7, Kalshi's fee rounding): the trade fee rounded up to
-   * $0.0001, plus a rounding fee that floors the balance change (revenue − trade fee) to whole
-   * cents, minus a one-cent rebate whenever the order's accumulated rounding fees reach $0.01. The
-   * rebate never makes a fill's net fee negative (it waits for a fill that can absorb it). So the
-   * balance moves in whole cents and an order's fills together cost what one fill of the same size
-   * would (within the $0.0001 round-ups of the trade fees).
-   */
+  /** The net fee of one fill: the trade fee to $0.0001, then Kalshi's whole-cent rounding (netFillFee). */
   private fillFee(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, revenue: number): Micros {
     const tradeFee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker", 100);
-    const change = micros(revenue - tradeFee);
-    const roundingFee = change - roundMicros(change, MICROS_PER_CENT, "floor");
-    const acc = (order.roundingAcc ?? 0) + roundingFee;
-    const rebate = Math.min(
-      roundMicros(micros(acc), MICROS_PER_CENT, "floor"),
-      roundMicros(micros(tradeFee + roundingFee), MICROS_PER_CENT, "floor"),
-    );
-    order.roundingAcc = micros(acc - rebate);
-    return micros(tradeFee + roundingFee - rebate);
+    return netFillFee(order, tradeFee, revenue);
   }
 
   private cancelInternal(o: SimOrder, reason: UpdateReason): Centis {
@@ -1279,36 +872,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const now = this.now();
     for (const acct of Object.values(this.state.accounts)) {
       const pos = acct.positions[ticker];
-      if (!pos) continue;
-      const size = Math.abs(pos.position);
-      const wins = (result === "yes" && pos.position > 0) || (result === "no" && pos.position < 0);
-      const revenue = micros(wins ? size * (MICROS_PER_DOLLAR / 100) : 0);
-      if (pos.position !== 0 || pos.volume > 0) {
-        const s: SimSettlement = {
-          accountId: acct.id,
-          ticker,
-          eventTicker: m.eventTicker,
-          result,
-          yesCount: centis(Math.max(0, pos.position)),
-          noCount: centis(Math.max(0, -pos.position)),
-          yesCost: pos.position > 0 ? pos.cost : micros(0),
-          noCost: pos.position < 0 ? pos.cost : micros(0),
-          revenue,
-          fee: pos.feesPaid,
-          settledTime: now,
-        };
-        if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
-          this.state.settlements.push(s);
-          this.emit("settlement", s);
-        }
-      }
-      this.credit(acct, ticker, revenue);
-      acct.updatedTs = now;
-      pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
-      pos.cost = micros(0);
-      pos.position = centis(0);
-      pos.lastUpdatedTs = now;
-      if (size > 0) this.emit("position", acct.id, pos);
+      if (pos) this.settlePosition(acct, m, pos, result, now);
     }
     m.openInterest = 0;
     m.status = "finalized";
@@ -1321,10 +885,34 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return m;
   }
 
+  /** Pays out one account's position in a settled market and records it (history accounts). */
+  private settlePosition(
+    acct: Account,
+    m: SimMarket,
+    pos: PositionState,
+    result: "yes" | "no",
+    now: number,
+  ): void {
+    const size = Math.abs(pos.position);
+    const revenue = settlementRevenue(pos, result);
+    if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
+      const s = settlementRecord(acct.id, m, pos, result, now);
+      this.state.settlements.push(s);
+      this.emit("settlement", s);
+    }
+    this.credit(acct, m.ticker, revenue);
+    acct.updatedTs = now;
+    pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
+    pos.cost = micros(0);
+    pos.position = centis(0);
+    pos.lastUpdatedTs = now;
+    if (size > 0) this.emit("position", acct.id, pos);
+  }
+
   /** Closes, settles and expires whatever is due at the sim clock. */
   checkSchedule(): void {
     const now = this.now();
-    for (const o of [...this.expiring]) {
+    for (const o of [...this.books.expiring]) {
       if (o.status === "resting" && o.expirationTs !== null && o.expirationTs <= now) {
         this.cancelInternal(o, "ExpiryCancel");
         this.emit("changed");
@@ -1343,16 +931,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
         const siblings = this.state.markets.filter(
           (x) => x.eventTicker === ev.eventTicker && x.status === "closed",
         );
-        const total = siblings.reduce((s, x) => s + x.fair, 0);
-        let r = this.rng.next() * total;
-        let winner = siblings[siblings.length - 1];
-        for (const x of siblings) {
-          r -= x.fair;
-          if (r < 0) {
-            winner = x;
-            break;
-          }
-        }
+        const winner = pickWinner(siblings, this.rng);
         for (const x of siblings) if (x.settleTime <= now) this.settle(x.ticker, x === winner ? "yes" : "no");
       } else if (!ev?.mutuallyExclusive) {
         this.settle(m.ticker, this.rng.next() * MICROS_PER_DOLLAR < m.fair ? "yes" : "no");
@@ -1362,76 +941,24 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- synthetic flow
 
-  /** Cancels the market maker's quotes and quotes a 5-level ladder around the fair price. */
-  requote(m: SimMarket): void {
-    if (m.status !== "active") return;
-    const b = this.book(m.ticker);
-    for (const o of [...b.bids, ...b.asks])
-      if (o.accountId === MARKET_MAKER) this.cancelInternal(o, "Decrease");
-    const ticks = validPrices(m.priceRanges);
-    let fi = 0;
-    for (let i = 0; i < ticks.length; i++) {
-      if (Math.abs((ticks[i] as number) - m.fair) < Math.abs((ticks[fi] as number) - m.fair)) fi = i;
-    }
-    for (let i = 0; i < 5; i++) {
-      const bidP = ticks[fi - 1 - i];
-      const askP = ticks[fi + 1 + i];
-      if (bidP !== undefined) this.mmOrder(m, "bid", bidP);
-      if (askP !== undefined) this.mmOrder(m, "ask", askP);
-    }
+  /** The synthetic traders' access to the engine (engine/syntheticFlow.ts). */
+  private flow(): FlowDeps {
+    return { engine: this, rng: this.rng, cancel: (o, reason) => this.cancelInternal(o, reason) };
   }
 
-  private mmOrder(m: SimMarket, side: BookSide, price: Micros): void {
-    this.placeOrder(MARKET_MAKER, {
-      ticker: m.ticker,
-      side,
-      price,
-      count: centis(this.rng.int(10, 300) * 100),
-      tif: "good_till_canceled",
-      stp: "maker",
-    });
+  /** Cancels the market maker's quotes and quotes a 5-level ladder around the fair price. */
+  requote(m: SimMarket): void {
+    requote(this.flow(), m);
   }
 
   /** A small taker order from the noise trader at the best opposite price. */
   noiseTrade(m: SimMarket, side?: BookSide): void {
-    if (m.status !== "active") return;
-    const s: BookSide = side ?? (this.rng.next() < 0.5 ? "bid" : "ask");
-    const t = this.top(m.ticker);
-    const price = s === "bid" ? t.ask : t.bid;
-    if (price === null) return;
-    this.placeOrder(NOISE_TRADER, {
-      ticker: m.ticker,
-      side: s,
-      price,
-      count: centis(this.rng.int(1, 10) * 100),
-      tif: "immediate_or_cancel",
-    });
+    noiseTrade(this.flow(), m, side);
   }
 
   /** One step of the living market. */
   tick(): void {
-    this.checkSchedule();
-    const open = this.state.markets.filter((m) => m.status === "active");
-    if (open.length === 0) return;
-    const userResting = Object.values(this.state.orders).filter(
-      (o) => o.status === "resting" && this.account(o.accountId).history,
-    );
-    if (userResting.length > 0 && this.rng.next() < 0.5) {
-      const o = this.rng.pick(userResting);
-      const m = this.market(o.ticker);
-      if (this.rng.next() < 0.7) this.noiseTrade(m, o.side === "bid" ? "ask" : "bid");
-      else this.drift(m);
-      return;
-    }
-    const m = this.rng.pick(open);
-    if (this.rng.next() < 0.5) this.drift(m);
-    else this.noiseTrade(m);
-  }
-
-  private drift(m: SimMarket): void {
-    const step = this.rng.int(-2, 2) * MICROS_PER_CENT;
-    m.fair = micros(Math.min(97 * MICROS_PER_CENT, Math.max(3 * MICROS_PER_CENT, m.fair + step)));
-    this.requote(m);
+    livingStep(this.flow());
   }
 
   /** Trades against the book as another account (control endpoint). */
@@ -1456,35 +983,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   /** Σ balances + Σ reserved + fees + $1 × open interest − money issued. Always 0. */
   moneyDiscrepancy(): number {
-    let total = 0;
-    for (const a of Object.values(this.state.accounts)) total += a.balance;
-    for (const o of Object.values(this.state.orders)) if (o.status === "resting") total += o.reserved;
-    total += this.state.feesCollected;
-    let oi = 0;
-    for (const a of Object.values(this.state.accounts)) {
-      for (const p of Object.values(a.positions)) if (p.position > 0) oi += p.position;
-    }
-    total += oi * (MICROS_PER_DOLLAR / 100);
-    return total - this.state.moneyIssued;
+    return moneyDiscrepancy(this.state);
   }
 
   /** The user's view: what the control endpoint GET /sim/state returns. */
   snapshot(): Record<string, unknown> {
-    const u = this.user;
-    return {
-      now: this.now(),
-      clock_offset_ms: this.state.clockOffset,
-      balance_micros: u.balance,
-      balance_by_shard_micros: { ...u.shardBalances },
-      positions: Object.values(u.positions).filter((p) => p.position !== 0),
-      resting_orders: Object.values(this.state.orders).filter(
-        (o) => o.accountId === USER && o.status === "resting",
-      ).length,
-      orders: Object.values(this.state.orders).filter((o) => o.accountId === USER).length,
-      fills: this.state.fills.length,
-      settlements: this.state.settlements.length,
-      markets: this.state.markets.map((m) => ({ ticker: m.ticker, status: m.status, result: m.result })),
-      money_discrepancy_micros: this.moneyDiscrepancy(),
-    };
+    return userSnapshot(this.state, this.now());
   }
 }

@@ -1,4 +1,4 @@
-/** Small pieces of the sim server: key pair, token buckets, fault injection, atomic JSON files. */
+/** Small pieces of the sim server: key pair, token buckets, atomic JSON files. */
 import { generateKeyPairSync, randomUUID, createPublicKey, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
@@ -90,47 +90,5 @@ export class TokenBucket {
     if (this.tokens < cost) return false;
     this.tokens -= cost;
     return true;
-  }
-}
-
-// ---------------------------------------------------------------- faults
-
-export type FaultKind = "500" | "429" | "hang" | "drop_after_accept";
-
-export interface Fault {
-  /** Exact path or prefix; with or without the /trade-api/v2 prefix. */
-  path: string;
-  method?: string;
-  kind: FaultKind;
-  /** How many matching requests it affects. */
-  count: number;
-}
-
-export const FAULT_KINDS: readonly FaultKind[] = ["500", "429", "hang", "drop_after_accept"];
-
-export class FaultTable {
-  faults: Fault[] = [];
-
-  add(f: Fault): void {
-    this.faults.push({ ...f, method: f.method?.toUpperCase() });
-  }
-
-  clear(): void {
-    this.faults = [];
-  }
-
-  /** The first fault matching this request, consuming one use of it. */
-  take(method: string, fullPath: string, apiPath: string): Fault | null {
-    for (const f of this.faults) {
-      if (f.count <= 0) continue;
-      if (f.method && f.method !== method.toUpperCase()) continue;
-      const p = f.path;
-      const hit = [fullPath, apiPath].some((x) => x.startsWith(p));
-      if (!hit) continue;
-      f.count -= 1;
-      this.faults = this.faults.filter((x) => x.count > 0);
-      return f;
-    }
-    return null;
   }
 }

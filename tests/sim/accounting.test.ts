@@ -7,36 +7,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { estimateFee } from "../../src/domain/fees.js";
 import { type Centis, micros, parseCount, parseDollars } from "../../src/domain/money.js";
 import { USER } from "../../src/sim/engine.js";
-import { startSim, type SimOptions, type SimServer } from "../../src/sim/server.js";
-import { SimClient, type WsHandle } from "../support/simClient.js";
+import type { SimServer } from "../../src/sim/server.js";
+import type { SimClient, WsHandle } from "../support/simClient.js";
+import { marketAround, useSims } from "./support.js";
 
-const sims: SimServer[] = [];
+const start = useSims();
 const sockets: WsHandle[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
-  await Promise.all(sims.splice(0).map((s) => s.close()));
 });
-
-async function start(o: SimOptions = {}): Promise<{ sim: SimServer; c: SimClient }> {
-  const sim = await startSim({ livingMarket: false, rateLimit: false, seed: 3, ...o });
-  sims.push(sim);
-  return { sim, c: new SimClient(sim) };
-}
-
-/**
- * An open linear-cent market of `series` whose market maker now quotes around `fairCents`:
- * best bid fair − 1¢, best ask fair + 1¢, nothing at the fair price itself.
- */
-function marketAround(sim: SimServer, series: string, fairCents: number): string {
-  const m = sim.engine.markets().find((x) => x.status === "active" && x.seriesTicker === series);
-  if (!m) throw new Error(`no open ${series} market`);
-  m.fair = micros(fairCents * 10_000);
-  sim.engine.requote(m);
-  const t = sim.engine.top(m.ticker);
-  expect([t.bid, t.ask]).toEqual([(fairCents - 1) * 10_000, (fairCents + 1) * 10_000]);
-  return m.ticker;
-}
 
 async function balance(c: SimClient): Promise<number> {
   const r = await c.get("/portfolio/balance");

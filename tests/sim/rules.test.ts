@@ -3,32 +3,13 @@
  * exchange refuses, the sim refuses with a Kalshi-shaped 400/404/409 and changes nothing.
  * docs/sim.md's rule table points at these tests by name.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { micros, parseCount, parseDollars } from "../../src/domain/money.js";
 import { tokenCost } from "../../src/sim/endpointCosts.js";
-import { startSim, type SimOptions, type SimServer } from "../../src/sim/server.js";
-import { SimClient, type SimResponse } from "../support/simClient.js";
+import type { SimClient, SimResponse } from "../support/simClient.js";
+import { marketAround, useSims } from "./support.js";
 
-const sims: SimServer[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-async function start(o: SimOptions = {}): Promise<{ sim: SimServer; c: SimClient }> {
-  const sim = await startSim({ livingMarket: false, rateLimit: false, seed: 3, ...o });
-  sims.push(sim);
-  return { sim, c: new SimClient(sim) };
-}
-
-/** An open market of `series` quoted around `fairCents` (best bid −1¢, best ask +1¢). */
-function marketAround(sim: SimServer, series: string, fairCents: number): string {
-  const m = sim.engine.markets().find((x) => x.status === "active" && x.seriesTicker === series);
-  if (!m) throw new Error(`no open ${series} market`);
-  m.fair = micros(fairCents * 10_000);
-  sim.engine.requote(m);
-  expect(sim.engine.top(m.ticker).bid).toBe((fairCents - 1) * 10_000);
-  return m.ticker;
-}
+const start = useSims();
 
 function expectRefused(r: SimResponse, status: number, code: string, details?: RegExp): void {
   expect(r.status).toBe(status);
