@@ -44,7 +44,13 @@ const TRADING =
   "ExchangePort (src/exchange/port.ts) and return outcomes the bot renders.";
 const TRADING_LOG =
   "The trading use cases log through ports (e.g. JournalLogger); src/logging builds the winston loggers.";
+const ALERTS =
+  "The alerts core never sees Telegram or the Kalshi adapter: it sends through the AlertSink port " +
+  "(src/alerts/sink.ts; the grammY sink lives in src/bot) and reads the exchange through src/exchange/port.ts.";
 const SIM = "The sim is an exchange: it never imports the bot or the trading use cases.";
+const SIM_ADAPTER =
+  "The sim never imports the Kalshi adapter: it checks signatures with its own sim/auth, so the client's " +
+  "signer is tested against an independent verifier.";
 
 const layers = [
   layer(
@@ -76,10 +82,21 @@ const layers = [
       ["^winston(-|/|$)", TRADING_LOG],
     ],
   ),
-  layer(["src/sim/**/*.ts"], [[reaching(["bot", "trading"]), SIM]]),
-  // src/alerts/**: helper "alertsplit" adds its block (never grammy, src/exchange/kalshi/** or src/bot).
-  // TODO(after simsplit): the sim also never imports src/exchange/kalshi/** once it verifies signatures
-  //   with its own sim/auth (src/sim/server.ts and src/sim/endpointCosts.ts import the client's signer.ts).
+  layer(
+    ["src/alerts/**/*.ts"],
+    [
+      [reaching(["bot", "devtools"]), ALERTS],
+      ["^(\\.\\./)+exchange/kalshi/", ALERTS],
+      ["^grammy(/|$)", ALERTS],
+    ],
+  ),
+  layer(
+    ["src/sim/**/*.ts"],
+    [
+      [reaching(["bot", "trading"]), SIM],
+      ["^(\\.\\./)+exchange/kalshi/", SIM_ADAPTER],
+    ],
+  ),
   // TODO(after place): src/bot never imports the adapter's errors (KalshiApiError & co. in
   //   src/exchange/errors.ts) once it renders PlaceOutcome (src/bot/features/trade.ts imports them).
   // TODO(after mem): src/trading never imports src/alerts (src/trading/search/indexStore.ts writes through
@@ -99,32 +116,4 @@ export default tseslint.config(
     },
   },
   ...layers,
-  {
-    // Layer rule (issue 12): the alerts core knows the exchange port and a send/edit sink port only;
-    // Telegram (grammY) lives in src/bot, the Kalshi adapter in src/exchange/kalshi.
-    files: ["src/alerts/**"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [
-            {
-              name: "grammy",
-              message: "The alerts core never sees Telegram: use the AlertSink port (src/alerts/sink.ts).",
-            },
-          ],
-          patterns: [
-            {
-              group: ["**/exchange/kalshi/**"],
-              message: "The alerts read the exchange through src/exchange/port.ts only.",
-            },
-            {
-              group: ["**/bot/**"],
-              message: "The alerts never import the bot (the bot imports the alerts).",
-            },
-          ],
-        },
-      ],
-    },
-  },
 );

@@ -49,9 +49,15 @@ const cases: { rule: string; file: string; refused: string[]; allowed: string[] 
     allowed: ["../../exchange/port.js", "../../exchange/errors.js", "../journal.js", "../../domain/money.js"],
   },
   {
-    rule: "sim never imports bot or trading",
+    rule: "alerts never import grammy, the bot, the devtools or a Kalshi adapter file",
+    file: "src/alerts/probe.ts",
+    refused: ["grammy", "../bot/alertSink.js", "../devtools/localBotApi.js", "../exchange/kalshi/stream.js"],
+    allowed: ["../exchange/port.js", "./sink.js", "../domain/money.js", "../shared/async.js"],
+  },
+  {
+    rule: "sim never imports bot, trading or the Kalshi adapter",
     file: "src/sim/catalog/probe.ts",
-    refused: ["../../bot/views.js", "../../trading/ledger.js"],
+    refused: ["../../bot/views.js", "../../trading/ledger.js", "../../exchange/kalshi/signer.js"],
     allowed: ["../engine.js", "../../domain/fees.js", "../../shared/atomicFile.js"],
   },
 ];
