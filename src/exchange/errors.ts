@@ -159,6 +159,19 @@ export function isOutcomeUnknown(e: unknown): boolean {
   return (e instanceof KalshiApiError || e instanceof KalshiNetworkError) && e.outcomeUnknown;
 }
 
+/**
+ * True when a failed write proves the exchange did not act on it: a refusal before anything was
+ * sent, a Kalshi refusal that is not ambiguous (not a 2xx without an order id, not after an
+ * attempt that may have gone through), or a connection that never opened. Everything else
+ * (timeouts, dropped connections, 5xx after retries, unknown errors) leaves the outcome open.
+ */
+export function provesNotPlaced(e: unknown): boolean {
+  if (e instanceof KalshiRequestError) return true;
+  if (e instanceof KalshiApiError) return !e.outcomeUnknown && (e.status < 200 || e.status >= 300);
+  if (e instanceof KalshiNetworkError) return !e.outcomeUnknown && e.kind !== "timeout";
+  return false;
+}
+
 function envName(env?: ExchangeEnv): string {
   if (env === "demo") return "the demo environment you chose";
   if (env === "production") return "the production environment you chose";
