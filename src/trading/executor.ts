@@ -76,80 +76,85 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
   };
 }
 
-/** cancel and cancelAll, journaled; each drops the market's cached book. */
-function createCancels(deps: {
+/** What cancel and cancelAll work with. */
+interface CancelDeps {
   exchange: ExchangePort;
   journal: Pick<TradeJournal, "record">;
   snapshots: MarketSnapshots;
-}): Pick<OrderExecutor, "cancel" | "cancelAll"> {
-  const { exchange, journal, snapshots } = deps;
+}
 
-  async function cancel(orderId: string, ticker?: string) {
-    const id = orderId.trim();
-    if (!id) throw new UserError("Which order? Give its order id.", "missing_order_id");
-    // Kalshi routes a cancel by the order's market; a read by id needs no routing.
-    const market = ticker?.trim() || (await exchange.getOrder(id)).ticker;
-    const res = await exchange.cancelOrder(id, market);
-    snapshots.drop(market);
-    journal.record({
-      type: "order_canceled",
-      orderId: res.orderId,
-      ticker: market,
-      clientOrderId: res.clientOrderId,
-      canceledCount: res.reducedBy,
-    });
-    return { orderId: res.orderId, canceledCount: res.reducedBy };
-  }
+/** cancel and cancelAll, journaled; each drops the market's cached book. */
+function createCancels(d: CancelDeps): Pick<OrderExecutor, "cancel" | "cancelAll"> {
+  return {
+    cancel: (orderId, ticker) => cancel(d, orderId, ticker),
+    cancelAll: (listed) => cancelAll(d, listed),
+  };
+}
 
-  async function cancelListed(targets: OrderRef[], out: CancelAllResult): Promise<void> {
-    const tickerOf = new Map(targets.map((t) => [t.orderId, t.ticker]));
-    for (const r of await exchange.cancelOrders(targets)) {
-      const ticker = tickerOf.get(r.orderId) ?? "";
-      snapshots.drop(ticker);
-      if (r.ok) {
-        journal.record({
-          type: "order_canceled",
-          orderId: r.orderId,
-          ticker,
-          clientOrderId: r.clientOrderId,
-          canceledCount: r.reducedBy,
-        });
-        if (r.reducedBy > 0) out.canceled++;
-        else out.gone++;
-      } else if (r.error.code === "not_found") {
-        out.gone++; // filled or canceled since the list was read
-      } else {
-        out.failed.push({ orderId: r.orderId, ticker, reason: r.error.details ?? r.error.message });
-        journal.record({
-          type: "error",
-          message: r.error.message,
-          context: "cancelAll",
-          orderId: r.orderId,
-          ticker,
-        });
-      }
+async function cancel(d: CancelDeps, orderId: string, ticker?: string) {
+  const id = orderId.trim();
+  if (!id) throw new UserError("Which order? Give its order id.", "missing_order_id");
+  // Kalshi routes a cancel by the order's market; a read by id needs no routing.
+  const market = ticker?.trim() || (await d.exchange.getOrder(id)).ticker;
+  const res = await d.exchange.cancelOrder(id, market);
+  d.snapshots.drop(market);
+  d.journal.record({
+    type: "order_canceled",
+    orderId: res.orderId,
+    ticker: market,
+    clientOrderId: res.clientOrderId,
+    canceledCount: res.reducedBy,
+  });
+  return { orderId: res.orderId, canceledCount: res.reducedBy };
+}
+
+/** One routed batch cancel of `targets`, counted into `out`. */
+async function cancelListed(d: CancelDeps, targets: OrderRef[], out: CancelAllResult): Promise<void> {
+  const tickerOf = new Map(targets.map((t) => [t.orderId, t.ticker]));
+  for (const r of await d.exchange.cancelOrders(targets)) {
+    const ticker = tickerOf.get(r.orderId) ?? "";
+    d.snapshots.drop(ticker);
+    if (r.ok) {
+      d.journal.record({
+        type: "order_canceled",
+        orderId: r.orderId,
+        ticker,
+        clientOrderId: r.clientOrderId,
+        canceledCount: r.reducedBy,
+      });
+      if (r.reducedBy > 0) out.canceled++;
+      else out.gone++;
+    } else if (r.error.code === "not_found") {
+      out.gone++; // filled or canceled since the list was read
+    } else {
+      out.failed.push({ orderId: r.orderId, ticker, reason: r.error.details ?? r.error.message });
+      d.journal.record({
+        type: "error",
+        message: r.error.message,
+        context: "cancelAll",
+        orderId: r.orderId,
+        ticker,
+      });
     }
   }
+}
 
-  async function cancelAll(listed?: OrderRef[]): Promise<CancelAllResult> {
-    const targets: OrderRef[] =
-      listed ??
-      (await exchange.getOrders({ status: "resting" })).map((o) => ({
-        orderId: o.orderId,
-        ticker: o.ticker,
-      }));
-    const out: CancelAllResult = { canceled: 0, gone: 0, failed: [], appeared: [] };
-    if (targets.length > 0) await cancelListed(targets, out);
-    if (listed) {
-      const ids = new Set(listed.map((t) => t.orderId));
-      try {
-        out.appeared = (await exchange.getOrders({ status: "resting" })).filter((o) => !ids.has(o.orderId));
-      } catch {
-        // The cancels stand; the bot's /orders shows what rests.
-      }
+async function cancelAll(d: CancelDeps, listed?: OrderRef[]): Promise<CancelAllResult> {
+  const targets: OrderRef[] =
+    listed ??
+    (await d.exchange.getOrders({ status: "resting" })).map((o) => ({
+      orderId: o.orderId,
+      ticker: o.ticker,
+    }));
+  const out: CancelAllResult = { canceled: 0, gone: 0, failed: [], appeared: [] };
+  if (targets.length > 0) await cancelListed(d, targets, out);
+  if (listed) {
+    const ids = new Set(listed.map((t) => t.orderId));
+    try {
+      out.appeared = (await d.exchange.getOrders({ status: "resting" })).filter((o) => !ids.has(o.orderId));
+    } catch {
+      // The cancels stand; the bot's /orders shows what rests.
     }
-    return out;
   }
-
-  return { cancel, cancelAll };
+  return out;
 }
