@@ -185,9 +185,9 @@ function oneLine(s: string, max = 160): string {
 }
 
 /**
- * A statement of fact only: by the time a user reads it, the client (lookup by client_order_id)
- * and the executor have already searched for the order; the bot adds its own sentence about what
- * it found and what to check.
+ * A statement of fact only: by the time a user reads it, the client has looked the order up by
+ * client_order_id; the bot adds a sentence about what the executor's read of the resting orders
+ * found and what to check.
  */
 const UNKNOWN_OUTCOME = "it is not known whether Kalshi acted on it.";
 
