@@ -407,10 +407,12 @@ export function tradeConversation(kit: Kit) {
         stage = { at: "sent" };
         // Only strings and the JSON-serializable quote leave this step (replays reuse them).
         const out = await conversation.external(async (octx: Context): Promise<Settled> => {
-          kit.intents.remember(q.clientOrderId, q.intent);
-          // Written before the order is sent: a restart from here on looks the order up at Kalshi.
-          await kit.outbox.confirmed(q.clientOrderId);
-          const placed = await withTyping(octx, () => executor.place(q)).catch(
+          const placed = await (async () => {
+            kit.intents.remember(q.clientOrderId, q.intent);
+            // Written before the order is sent: a restart from here on looks the order up at Kalshi.
+            await kit.outbox.confirmed(q.clientOrderId);
+            return withTyping(octx, () => executor.place(q));
+          })().catch(
             // place() answers with values; a throw is a bug after which the order may exist.
             (e: unknown): PlaceOutcome => ({ kind: "unknown", cause: e, checked: false }),
           );
