@@ -37,9 +37,17 @@ export function requoteSentence(reason: "expired" | "price_moved"): string {
     : "The price moved; nothing was placed. Here is a fresh quote.";
 }
 
+/** A sentence that says the exchange did not act. */
+const SAYS_NOTHING_PLACED = /nothing was (placed|changed)|did not accept|not placed/i;
+
 /** Appends "Nothing was placed." unless the sentence already says so. */
 export function withNothingPlaced(s: string): string {
-  return /nothing was (placed|changed)|did not accept|not placed/i.test(s) ? s : `${s} Nothing was placed.`;
+  return SAYS_NOTHING_PLACED.test(s) ? s : `${s} Nothing was placed.`;
+}
+
+/** The cause of an open outcome; never a sentence claiming nothing was placed (e.g. of a failed read). */
+function openCause(s: string): string {
+  return SAYS_NOTHING_PLACED.test(s) ? UNKNOWN_OUTCOME : s;
 }
 
 /** The card for a placed, rejected or unknown outcome (a requote shows a fresh card instead). */
@@ -62,7 +70,7 @@ export function outcomeCard(
         return { html: escapeHtml(text), outcomeUnknown: false };
       }
       const hint = out.checked ? NOT_RESTING_HINT : CHECK_FAILED_HINT;
-      return { html: escapeHtml(`${say.unknown(out.cause)} ${hint}`), outcomeUnknown: true };
+      return { html: escapeHtml(`${openCause(say.unknown(out.cause))} ${hint}`), outcomeUnknown: true };
     }
   }
 }

@@ -202,11 +202,15 @@ async function placedOutcome(c: Ctx, q: Quote, s: Sending, sent: PlaceResult): P
   return { kind: "placed", result };
 }
 
-/** Before anything is sent every failure is a rejection: nothing can have been placed. */
+/**
+ * Before anything is sent every failure is a rejection: nothing can have been placed. Unless this
+ * quote was sent before: then an earlier attempt may have got in, and the outcome stays open.
+ */
 async function beforeSend(c: Ctx, q: Quote): Promise<PlaceOutcome | Sending> {
   try {
     return (await recheck(c, q)) ?? (await sellCap(c, q));
   } catch (e) {
+    if (c.attempted.has(q.clientOrderId)) return { kind: "unknown", cause: e, checked: false };
     return { kind: "rejected", code: e instanceof UserError ? e.code : "not_sent", cause: e };
   }
 }

@@ -135,6 +135,22 @@ describe("what the Confirm card ends with", () => {
     expect(fx.createRequests).toHaveLength(0);
   });
 
+  it("a repeat of a quote whose outcome is open, failing before its create: still open, never 'nothing was placed'", async () => {
+    const { exec, fx } = setup(losesAnswer({ created: true }));
+    const q = await exec.quote(intent({ count: contracts(4) })); // market buy: IOC, fills
+    expect(await exec.place(q)).toMatchObject({ kind: "unknown", checked: true });
+    fx.failNext(
+      "getOrderbook",
+      new KalshiNetworkError("timeout", "GET", "/markets/x/orderbook", null, false),
+    );
+    const again = await exec.place(q);
+    expect(again).toMatchObject({ kind: "unknown", checked: false });
+    expect(shown(q, again).text).toBe(
+      "I couldn't confirm whether the order was placed. I couldn't check your orders just now. Check /portfolio and /orders in a minute before placing it again.",
+    );
+    expect(fx.orders).toHaveLength(1);
+  });
+
   it("unknown, not resting: the cause, that it was checked, and what to look at before placing again", async () => {
     sent = 0;
     const { exec, fx, journal } = setup(losesAnswer({ created: false }));
