@@ -155,6 +155,19 @@ export function isOutcomeUnknown(e: unknown): boolean {
   return (e instanceof KalshiApiError || e instanceof KalshiNetworkError) && e.outcomeUnknown;
 }
 
+/**
+ * True when a failed write proves the exchange did not act on it: a refusal before anything was
+ * sent, a Kalshi refusal that is not ambiguous (not a 2xx without an order id, not after an
+ * attempt that may have gone through), or a connection that never opened. Everything else
+ * (timeouts, dropped connections, 5xx after retries, unknown errors) leaves the outcome open.
+ */
+export function provesNotPlaced(e: unknown): boolean {
+  if (e instanceof KalshiRequestError) return true;
+  if (e instanceof KalshiApiError) return !e.outcomeUnknown && (e.status < 200 || e.status >= 300);
+  if (e instanceof KalshiNetworkError) return !e.outcomeUnknown && e.kind !== "timeout";
+  return false;
+}
+
 function envName(env?: ExchangeEnv): string {
   if (env === "demo") return "the demo environment you chose";
   if (env === "production") return "the production environment you chose";
@@ -168,9 +181,9 @@ function oneLine(s: string, max = 160): string {
 }
 
 /**
- * A statement of fact only: by the time a user reads it, the client (lookup by client_order_id)
- * and the executor have already searched for the order; the bot adds its own sentence about what
- * it found and what to check.
+ * A statement of fact only: by the time a user reads it, the client has looked the order up by
+ * client_order_id; the bot adds a sentence about what the executor's read of the resting orders
+ * found and what to check.
  */
 const UNKNOWN_OUTCOME = "it is not known whether Kalshi acted on it.";
 

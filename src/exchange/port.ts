@@ -390,6 +390,12 @@ export interface ExchangePort {
   getEvents(filter?: EventsFilter): Promise<EventInfo[]>;
   getEvent(eventTicker: string): Promise<EventInfo>;
   getSeries(seriesTicker: string): Promise<SeriesInfo>;
+  /**
+   * Creates an order under `req.clientOrderId`, never blindly twice (API.md 3.4a). An adapter
+   * reconciles an unclear attempt itself: it looks the order up by client_order_id before any
+   * re-send, and answers a refusal of a duplicate open client_order_id with that order. A thrown
+   * error is final for the caller: with outcomeUnknown it may still exist; otherwise it was refused.
+   */
   createOrder(req: CreateOrderRequest): Promise<CreateOrderResult>;
   /** Cancels one order, routed by `ticker` (its market). */
   cancelOrder(orderId: string, ticker: string): Promise<CancelOrderResult>;

@@ -104,9 +104,23 @@ export interface CancelAllResult {
   appeared: Order[];
 }
 
-/** Placing a quote may instead produce a fresh quote (expired, or price moved). */
+/**
+ * The one answer to "was the order placed?" (the bot renders it and decides nothing):
+ * - placed: the exchange took it; `result` says what it did.
+ * - rejected: nothing was placed, for sure: a validation refusal (a UserError, `code` its code),
+ *   an exchange refusal that proves it (a 4xx on a first attempt, a connection that never opened),
+ *   or a failure before the create was sent. `cause` is described to the user by the bot's
+ *   describe function (a UserError's message is already the sentence).
+ * - unknown: the create may or may not have reached the exchange (timeout, dropped connection, 5xx
+ *   the adapter could not resolve by looking the order up). `resting` is the order with this
+ *   client_order_id when one read of the market's resting orders right after found it there;
+ *   `checked` says whether that read worked. Nothing is re-sent.
+ * - requote: nothing was placed; the quote expired or the price moved past it: a fresh quote.
+ */
 export type PlaceOutcome =
   | { kind: "placed"; result: PlaceResult }
+  | { kind: "rejected"; code: string; cause: unknown }
+  | { kind: "unknown"; cause: unknown; resting?: Order; checked: boolean }
   | { kind: "requote"; reason: "expired" | "price_moved"; quote: Quote };
 
 /** A validation failure: the message is a plain sentence for a phone user. Nothing was changed. */
@@ -122,7 +136,11 @@ export class UserError extends Error {
 
 export interface OrderExecutor {
   quote(intent: OrderIntent): Promise<Quote>;
-  /** Re-checks expiry and price, then places exactly one order under quote.clientOrderId. */
+  /**
+   * Re-checks expiry and price, then places exactly one order under quote.clientOrderId. Every
+   * outcome is a value (see PlaceOutcome); a rejection only on a bug, which the caller must treat as
+   * an unknown outcome.
+   */
   place(quote: Quote): Promise<PlaceOutcome>;
   /** Cancels one order, routed by its market (`ticker`, else read from the order). */
   cancel(orderId: string, ticker?: string): Promise<{ orderId: string; canceledCount: Centis }>;

@@ -58,7 +58,7 @@ describe("placing an order, then the card edit fails", () => {
   it("a refused order's reason also reaches the user when the card edit fails at first", async () => {
     h = await makeHarness(noRetry);
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
-    h.world.failing.set("executor.place", new UserError("Your balance is too low for this order."));
+    h.world.placeError = new UserError("Your balance is too low for this order.");
     h.api.failNext("editMessageText", 1, { code: 500 });
     await h.tap("Confirm");
     await h.delivered();

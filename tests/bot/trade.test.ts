@@ -228,7 +228,8 @@ describe("/buy", () => {
     const place = h.world.executor.place.bind(h.world.executor);
     h.world.executor.place = async (q) => {
       await place(q); // the order is created (and rests), then the answer is lost
-      throw new Error("socket hang up");
+      h.world.placeError = new Error("socket hang up");
+      return place(q); // the executor's answer: unknown, found among the resting orders
     };
     await h.tap("Confirm");
     const t = h.last().text;
@@ -236,6 +237,17 @@ describe("/buy", () => {
     expect(t).toContain("/orders");
     expect(t).not.toContain("couldn't confirm");
     expect(h.world.createdOrders).toHaveLength(1);
+  });
+
+  it("a place() that throws (a bug, not an outcome) is told as an open outcome, never as 'nothing was placed'", async () => {
+    h = await makeHarness();
+    await h.say(`/buy ${TICKER} yes 1 @0.60`);
+    h.world.failing.set("executor.place", new UserError("This sentence must not be shown as a refusal."));
+    await h.tap("Confirm");
+    const t = h.last().text;
+    expect(t).toContain("I couldn't confirm whether the order was placed.");
+    expect(t).toContain("I couldn't check your orders just now.");
+    expect(t).not.toMatch(/nothing was placed/i);
   });
 
   it("a refusal that proves nothing was placed is said as such, without the unknown-outcome text", async () => {

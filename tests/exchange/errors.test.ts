@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   KalshiApiError,
   KalshiNetworkError,
+  KalshiRequestError,
   KalshiSchemaError,
   describeExchangeError,
+  provesNotPlaced,
 } from "../../src/exchange/errors.js";
 import { PrivateKeyError } from "../../src/exchange/kalshi/signer.js";
 import { UserError } from "../../src/trading/types.js";
@@ -139,5 +141,24 @@ describe("describeExchangeError", () => {
       expect(s).toMatch(/^[A-Z].*[.]$/);
     }
     expect(describeExchangeError(errors[0])).toContain("GET /portfolio/balance");
+  });
+});
+
+describe("provesNotPlaced: a failed create Kalshi certainly did not take", () => {
+  it("a local refusal, a plain 4xx and a connection that never opened prove it", () => {
+    expect(provesNotPlaced(new KalshiRequestError("An order needs a market ticker"))).toBe(true);
+    expect(provesNotPlaced(api(400, { error: { code: "invalid_order" } }, "POST"))).toBe(true);
+    expect(provesNotPlaced(new KalshiNetworkError("network", "POST", "/x", "ECONNREFUSED", false))).toBe(
+      true,
+    );
+  });
+
+  it("anything that may have reached Kalshi leaves the outcome open", () => {
+    expect(provesNotPlaced(api(400, { error: { code: "invalid_order" } }, "POST", "/x", true))).toBe(false);
+    expect(provesNotPlaced(api(500, {}, "POST", "/x", true))).toBe(false);
+    expect(provesNotPlaced(api(201, {}, "POST", "/x", false))).toBe(false); // a 2xx without an order id
+    expect(provesNotPlaced(new KalshiNetworkError("timeout", "POST", "/x", null, false))).toBe(false);
+    expect(provesNotPlaced(new KalshiNetworkError("network", "POST", "/x", "ECONNRESET", true))).toBe(false);
+    expect(provesNotPlaced(new Error("socket hang up"))).toBe(false);
   });
 });

@@ -22,6 +22,7 @@ import {
   subMicros,
 } from "../../src/domain/money.js";
 import { estimateFee } from "../../src/domain/fees.js";
+import { provesNotPlaced } from "../../src/exchange/errors.js";
 import type { Market, Order, OutcomeSide, ShardBalance } from "../../src/exchange/port.js";
 import {
   type AccountService,
@@ -91,7 +92,7 @@ export class FakeWorld {
   readonly positions = new Map<string, Pos>();
   private readonly placed = new Map<string, PlaceOutcome>();
   private orderSeq = 0;
-  /** Makes the next place() throw this error before doing anything. */
+  /** Makes the next place() fail with this error before doing anything (answered as the executor would). */
   placeError: unknown = null;
   /** Makes every call of a method throw (e.g. "portfolio.view"). */
   readonly failing = new Map<string, unknown>();
@@ -328,7 +329,13 @@ export class FakeWorld {
       if (this.placeError !== null) {
         const e = this.placeError;
         this.placeError = null;
-        throw e;
+        // As the executor answers a failed create: proven refusals are rejected, the rest open.
+        if (e instanceof UserError) return { kind: "rejected", code: e.code, cause: e };
+        if (provesNotPlaced(e)) return { kind: "rejected", code: "refused", cause: e };
+        const resting = [...this.orders.values()].find(
+          (o) => o.clientOrderId === q.clientOrderId && o.status === "resting",
+        );
+        return { kind: "unknown", cause: e, checked: true, ...(resting ? { resting } : {}) };
       }
       const done = this.placed.get(q.clientOrderId);
       if (done) return done;

@@ -60,7 +60,7 @@ function market(ticker: string, outcome: "yes" | "no", action: "buy" | "sell", c
 async function trade(s: SimStack, i: OrderIntent): Promise<PlaceResult> {
   const q = await s.services.executor.quote(i);
   const out = await s.services.executor.place(q);
-  if (out.kind !== "placed") throw new Error(`expected placed, got ${out.kind} ${out.reason}`);
+  if (out.kind !== "placed") throw new Error(`expected placed, got ${JSON.stringify(out)}`);
   return out.result;
 }
 

@@ -8,8 +8,7 @@ import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { type Centis, type Micros, displayCount, displayPrice } from "../../domain/money.js";
-import { KalshiApiError, KalshiNetworkError, KalshiRequestError } from "../../exchange/errors.js";
-import type { Order, OutcomeSide } from "../../exchange/port.js";
+import type { OutcomeSide } from "../../exchange/port.js";
 import {
   type MarketInfo,
   type MarketSearchHit,
@@ -23,11 +22,17 @@ import {
 import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js";
 import { code, escapeHtml } from "../format.js";
 import { looksLikeTicker, parseCountInput, parsePriceInput, parseTicker, parseTradeArgs } from "../parse.js";
+import {
+  type Describers,
+  type OutcomeCard,
+  UNKNOWN_OUTCOME,
+  outcomeCard,
+  requoteSentence,
+} from "../placeOutcome.js";
 import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import {
   marketCard,
   orderSummary,
-  placedCard,
   positionButtonLabel,
   quoteCard,
   searchList,
@@ -45,8 +50,10 @@ export interface TradeStart {
   outcome?: OutcomeSide;
 }
 
-type Ext<T> =
-  { ok: true; value: T } | { ok: false; message: string; userError: boolean; outcomeUnknown?: boolean };
+type Ext<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
+
+/** What the Confirm step ends with: a fresh quote, or the card's final text. */
+type Settled = Extract<PlaceOutcome, { kind: "requote" }> | { kind: "card"; card: OutcomeCard };
 
 type Input =
   { kind: "tap"; action: string; ctx: ConvContext } | { kind: "text"; text: string; ctx: ConvContext };
@@ -65,34 +72,6 @@ export function answered(question: string, choiceHtml: string): string {
   return `${question} → ${choiceHtml}`;
 }
 
-const TAKEN = "Kalshi did take the order:";
-
-/** Said when placing failed in a way that leaves open whether the exchange took the order. */
-export const UNKNOWN_OUTCOME = "I couldn't confirm whether the order was placed.";
-/** After an unknown outcome the bot looks at the resting orders once; these follow the cause sentence. */
-export const NOT_RESTING_HINT =
-  "I checked: it is not among your resting orders right now, but it may have filled or may still show up. Check /portfolio and /orders in a minute before placing it again.";
-export const CHECK_FAILED_HINT =
-  "I couldn't check your orders just now. Check /portfolio and /orders in a minute before placing it again.";
-
-/**
- * True when a failed placement proves the exchange did not take the order: a validation refusal,
- * a refusal before anything was sent, or an exchange answer that is not ambiguous (a 4xx on the
- * first attempt, a connection that never opened). Everything else (5xx after retries, timeouts,
- * dropped connections, unreadable answers, unknown errors) leaves the outcome open.
- */
-export function surelyNotPlaced(e: unknown): boolean {
-  if (e instanceof UserError || e instanceof KalshiRequestError) return true;
-  if (e instanceof KalshiApiError) return !e.outcomeUnknown && (e.status < 200 || e.status >= 300);
-  if (e instanceof KalshiNetworkError) return !e.outcomeUnknown && e.kind !== "timeout";
-  return false;
-}
-
-/** Appends "Nothing was placed." unless the sentence already says so. */
-function withNothingPlaced(s: string): string {
-  return /nothing was (placed|changed)|did not accept|not placed/i.test(s) ? s : `${s} Nothing was placed.`;
-}
-
 const COUNT_CHOICES = [1, 5, 10, 25];
 const MAX_HITS = 8;
 
@@ -101,6 +80,17 @@ export function tradeConversation(kit: Kit) {
   const { ui, buttons } = kit;
   const { executor, markets, portfolio } = kit.deps.services;
   const timeoutMs = kit.deps.config.confirmTimeoutMs;
+  /** A refusal in its own words; an open outcome by the exchange's sentence, else the bot's own. */
+  const describers: Describers = {
+    refusal: kit.describe,
+    unknown: (e) => {
+      try {
+        return kit.deps.describeError?.(e) ?? UNKNOWN_OUTCOME;
+      } catch {
+        return UNKNOWN_OUTCOME;
+      }
+    },
+  };
 
   return async function trade(
     conversation: MyConversation,
@@ -407,7 +397,7 @@ export function tradeConversation(kit: Kit) {
         }
         const tappedAt = await now();
         if (tappedAt - shownAt > timeoutMs) {
-          await settle("This quote expired; nothing was placed. Here is a fresh one.");
+          await settle(requoteSentence("expired"));
           const fresh = await ext(() => executor.quote(intent));
           if (!fresh.ok) return void (await say(fresh.message));
           quote = fresh.value;
@@ -415,44 +405,32 @@ export function tradeConversation(kit: Kit) {
         }
         const q = quote;
         stage = { at: "sent" };
-        const placed = await conversation.external(async (octx: Context): Promise<Ext<PlaceOutcome>> => {
-          try {
+        // Only strings and the JSON-serializable quote leave this step (replays reuse them).
+        const out = await conversation.external(async (octx: Context): Promise<Settled> => {
+          const placed = await (async () => {
             kit.intents.remember(q.clientOrderId, q.intent);
             // Written before the order is sent: a restart from here on looks the order up at Kalshi.
             await kit.outbox.confirmed(q.clientOrderId);
-            const value = await withTyping(octx, () => executor.place(q));
-            await kit.outbox.checkpoint("answered", q.clientOrderId);
-            return { ok: true, value };
-          } catch (e) {
-            kit.log.error("order placement failed", { clientOrderId: q.clientOrderId, error: errText(e) });
-            if (e instanceof UserError)
-              return { ok: false, message: withNothingPlaced(e.message), userError: true };
-            if (surelyNotPlaced(e))
-              return { ok: false, message: withNothingPlaced(kit.describe(e)), userError: false };
-            const message = await unknownOutcome(e, q);
-            // Found resting: the outcome is known after all; otherwise it stays open and is followed up.
-            return { ok: false, message, userError: false, outcomeUnknown: !message.startsWith(TAKEN) };
-          }
+            return withTyping(octx, () => executor.place(q));
+          })().catch(
+            // place() answers with values; a throw is a bug after which the order may exist.
+            (e: unknown): PlaceOutcome => ({ kind: "unknown", cause: e, checked: false }),
+          );
+          await kit.outbox.checkpoint("answered", q.clientOrderId);
+          if (placed.kind === "requote") return placed;
+          logOutcome(q, placed);
+          return { kind: "card", card: outcomeCard(q, placed, describers) };
         });
-        if (!placed.ok) {
-          // An open outcome is followed up: the outbox looks the order up again and says what happened.
-          await settle(escapeHtml(placed.message), undefined, placed.outcomeUnknown === true);
-          return;
-        }
-        const out = placed.value;
         if (out.kind === "requote") {
-          const why =
-            out.reason === "expired"
-              ? "This quote expired; nothing was placed. Here is a fresh one."
-              : "The price moved; nothing was placed. Here is a fresh quote.";
-          await settle(why);
+          await settle(requoteSentence(out.reason));
           stage = { at: "before" };
           quote = out.quote;
           continue;
         }
-        kit.log.info("order placed", { orderId: out.result.orderId, clientOrderId: q.clientOrderId });
-        stage = { at: "placed", orderId: out.result.orderId };
-        await settle(placedCard(q, out.result), out.result.orderId);
+        const { card: final } = out;
+        if (final.orderId !== undefined) stage = { at: "placed", orderId: final.orderId };
+        // An open outcome is followed up: the outbox looks the order up again and says what happened.
+        await settle(final.html, final.orderId, final.outcomeUnknown);
         return;
       }
     } catch (e) {
@@ -500,28 +478,16 @@ export function tradeConversation(kit: Kit) {
     }
   };
 
-  /**
-   * The order may or may not exist. Look at the resting orders once (the executor and the client
-   * have already searched by client order id); say what is known and what the user should check.
-   */
-  async function unknownOutcome(e: unknown, q: Quote): Promise<string> {
-    let cause = UNKNOWN_OUTCOME;
-    if (kit.deps.describeError) {
-      try {
-        cause = kit.deps.describeError(e);
-      } catch {
-        // keep the bot's own sentence
-      }
+  /** The log lines of an outcome after Confirm (a requote is not logged). */
+  function logOutcome(q: Quote, out: Exclude<PlaceOutcome, { kind: "requote" }>): void {
+    const clientOrderId = q.clientOrderId;
+    if (out.kind === "placed") {
+      kit.log.info("order placed", { orderId: out.result.orderId, clientOrderId });
+      return;
     }
-    let resting: Order | undefined;
-    try {
-      resting = (await executor.openOrders()).find((o) => o.clientOrderId === q.clientOrderId);
-    } catch {
-      return `${cause} ${CHECK_FAILED_HINT}`;
-    }
-    if (!resting) return `${cause} ${NOT_RESTING_HINT}`;
-    kit.log.info("order found after an unknown outcome", { orderId: resting.orderId });
-    return `${TAKEN} ${resting.orderId} is resting with ${displayCount(resting.remainingCount)} of ${displayCount(resting.initialCount)} contracts left. /orders shows it.`;
+    kit.log.error("order placement failed", { clientOrderId, error: errText(out.cause) });
+    if (out.kind === "unknown" && out.resting)
+      kit.log.info("order found after an unknown outcome", { orderId: out.resting.orderId });
   }
 }
 

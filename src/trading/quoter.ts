@@ -1,0 +1,73 @@
+/**
+ * The reads a quote needs, then quote.ts's pure pricing. Reads per quote: the market (unless the
+ * market card just read it), the balance, the ticker's position, the book only for a market order
+ * (unless handed over), and the series fee schedule only when not cached. Kept apart from the
+ * pricing so the pricing is tested without I/O and the read budget (tests/trading/quoteReads) here.
+ */
+import type { ExchangePort, Market, Orderbook } from "../exchange/port.js";
+import type { FeeSchedule } from "./feeSchedule.js";
+import { type BestPrices, bestPrices, marketBestPrices } from "./prices.js";
+import { type QuoteLimits, checkIntent, checkMarket, priceQuote } from "./quote.js";
+import type { MarketSnapshots } from "./snapshots.js";
+import { type OrderIntent, type Quote, UserError } from "./types.js";
+
+export type QuoteFn = (intent: OrderIntent, pre?: { book?: Orderbook }) => Promise<Quote>;
+
+export function createQuoter(deps: {
+  exchange: ExchangePort;
+  fees: FeeSchedule;
+  snapshots: MarketSnapshots;
+  limits: QuoteLimits;
+  now: () => number;
+  newId: () => string;
+}): QuoteFn {
+  const { exchange, snapshots, now } = deps;
+
+  /** The market: the one the market card read a moment ago (handed over once), else from the exchange. */
+  async function loadMarket(ticker: string): Promise<Market> {
+    const handed = snapshots.takeMarket(ticker);
+    if (handed) return handed;
+    const found = await exchange.getMarkets({ tickers: [ticker] });
+    const m = found.find((x) => x.ticker.toUpperCase() === ticker);
+    if (!m) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
+    return m;
+  }
+
+  /**
+   * Best prices: a book handed over (the market card's, or place()'s re-check) is used as is; a
+   * market order needs the book for its worst price; a limit order only needs to know whether it
+   * crosses (taker or maker fee estimate), which the market snapshot's best prices tell.
+   */
+  function pricesFor(intent: OrderIntent, market: Market, book: Orderbook | undefined): Promise<BestPrices> {
+    const handed = book ?? snapshots.takeBook(intent.ticker);
+    if (handed) return Promise.resolve(bestPrices(handed));
+    if (intent.kind === "market") return exchange.getOrderbook(intent.ticker).then(bestPrices);
+    return Promise.resolve(marketBestPrices(market));
+  }
+
+  /** `pre.book` is the book place() just read for its price re-check. */
+  return async function quote(raw, pre = {}) {
+    const intent = checkIntent(raw, deps.limits);
+    const market = await loadMarket(intent.ticker);
+    checkMarket(intent, market, now());
+    const ticker = intent.ticker;
+    const [best, balance, positions, fees] = await Promise.all([
+      pricesFor(intent, market, pre.book),
+      exchange.getBalance(),
+      exchange.getPositions({ ticker }),
+      deps.fees.feeInfo(market),
+    ]);
+    const position = positions.find((p) => p.ticker.toUpperCase() === ticker)?.position ?? 0;
+    return priceQuote({
+      intent,
+      market,
+      best,
+      balance: balance.balance,
+      position,
+      fees,
+      limits: deps.limits,
+      now: now(),
+      clientOrderId: deps.newId(),
+    });
+  };
+}
