@@ -74,61 +74,12 @@ export async function createAsker(
 ): Promise<Asker> {
   const { ui, buttons } = kit;
   const nonce = await conversation.external(() => randomNonce());
+  const run: Run = { conversation, kit, opts, nonce };
   const data = (action: string) => buttons.data(`${opts.prefix}:${nonce}:${action}`);
   const cancelRow = () => [btn("Cancel", data("x"))];
   const say = (s: string, kb?: InlineKeyboardButton[][]) => ui.say(ctx, s, kb ? rows(...kb) : undefined);
   const send = (html: string, kb?: InlineKeyboardButton[][]) =>
     ui.send(ctx, html, kb ? rows(...kb) : undefined);
-
-  type Input = { kind: "tap"; action: string } | { kind: "text"; text: string };
-
-  /** The next tap on this step's buttons, typed text, or "cancel"; everything else is answered here. */
-  async function input(
-    accepts: (a: string) => boolean,
-    tapped?: (a: string) => string,
-  ): Promise<Input | "cancel"> {
-    for (;;) {
-      const c = await conversation.wait();
-      if (c.callbackQuery) {
-        const payload = buttons.verify(c.callbackQuery.data);
-        // Not a button of this kind of conversation: let other features (or the expiry catch-all) answer it.
-        if (payload === null || !payload.startsWith(`${opts.prefix}:`))
-          return await conversation.skip({ next: true });
-        const [, n, action = ""] = payload.split(":");
-        if (n === nonce && action === "x") {
-          await answer(c);
-          await ui.editTapped(c, opts.cancelled);
-          return "cancel";
-        }
-        if (n === nonce && accepts(action)) {
-          await answer(c);
-          await showTapped(c, tapped?.(action));
-          return { kind: "tap", action };
-        }
-        await answer(c, "This button has expired.");
-        await removeTappedKeyboard(c);
-        continue;
-      }
-      const text = c.message?.text;
-      if (text !== undefined) {
-        if (text.startsWith("/")) return await conversation.skip({ next: true });
-        return { kind: "text", text };
-      }
-      await c.reply("Please answer with text or a button, or send /cancel.").catch(() => undefined);
-    }
-  }
-
-  /**
-   * One edit: the prompt keeps its question, shows the choice and loses its buttons. The edit is
-   * cosmetic: when Telegram refuses it, the buttons go and the conversation goes on.
-   */
-  async function showTapped(c: ConvContext, html: string | undefined): Promise<void> {
-    if (html === undefined) return removeTappedKeyboard(c);
-    await ui.editTapped(c, html).catch((e: unknown) => {
-      kit.log.warn("prompt edit failed", { error: errText(e) });
-      return removeTappedKeyboard(c);
-    });
-  }
 
   async function ask<T>(q: Question<T>): Promise<T | null> {
     if (q.prompt !== undefined) {
@@ -137,7 +88,7 @@ export async function createAsker(
     }
     const tap = q.tap ?? (() => undefined);
     for (;;) {
-      const r = await input((a) => tap(a) !== undefined, q.tapped);
+      const r = await nextAnswer(run, (a) => tap(a) !== undefined, q.tapped);
       if (r === "cancel") return null;
       if (r.kind === "tap") return tap(r.action)!;
       if (!q.typed) continue;
@@ -148,6 +99,65 @@ export async function createAsker(
   }
 
   return { ask, data, cancelRow, say, send };
+}
+
+/** What the waiting loop needs of one conversation run. */
+interface Run {
+  conversation: MyConversation;
+  kit: Kit;
+  opts: AskerOptions;
+  nonce: string;
+}
+
+type Answer = { kind: "tap"; action: string } | { kind: "text"; text: string };
+
+/** The next tap on this step's buttons, typed text, or "cancel"; everything else is answered here. */
+async function nextAnswer(
+  { conversation, kit, opts, nonce }: Run,
+  accepts: (a: string) => boolean,
+  tapped?: (a: string) => string,
+): Promise<Answer | "cancel"> {
+  for (;;) {
+    const c = await conversation.wait();
+    if (c.callbackQuery) {
+      const payload = kit.buttons.verify(c.callbackQuery.data);
+      // Not a button of this kind of conversation: let other features (or the expiry catch-all) answer it.
+      if (payload === null || !payload.startsWith(`${opts.prefix}:`))
+        return await conversation.skip({ next: true });
+      const [, n, action = ""] = payload.split(":");
+      if (n === nonce && action === "x") {
+        await answer(c);
+        await kit.ui.editTapped(c, opts.cancelled);
+        return "cancel";
+      }
+      if (n === nonce && accepts(action)) {
+        await answer(c);
+        await showTapped(kit, c, tapped?.(action));
+        return { kind: "tap", action };
+      }
+      await answer(c, "This button has expired.");
+      await removeTappedKeyboard(c);
+      continue;
+    }
+    const text = c.message?.text;
+    if (text !== undefined) {
+      if (text.startsWith("/")) return await conversation.skip({ next: true });
+      return { kind: "text", text };
+    }
+    await c.reply("Please answer with text or a button, or send /cancel.").catch(() => undefined);
+  }
+}
+
+/**
+ * One edit: the prompt keeps its question, shows the choice and loses its buttons. The edit is
+ * cosmetic: when Telegram refuses it, the buttons go and the conversation goes on.
+ */
+async function showTapped(kit: Kit, c: ConvContext, html: string | undefined): Promise<void> {
+  if (html === undefined) return removeTappedKeyboard(c);
+  await kit.ui.editTapped(c, html).catch((e: unknown) => {
+    kit.log.warn("prompt edit failed", { error: errText(e) });
+    return removeTappedKeyboard(c);
+  });
 }
 
 /** Plain text as prompt HTML. */
