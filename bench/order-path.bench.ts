@@ -37,6 +37,13 @@ export interface OrderPathResult {
   botP90Ms: number;
   bareP50Ms: number;
   bareP90Ms: number;
+  /**
+   * Where the bot's time goes, p50 per part, from the outbox's own checkpoints: tap → "tapped"
+   * (grammY, access, button HMAC, conversation replay, answering the tap, removing the buttons),
+   * "tapped" → "confirmed" (the durable outbox write: tmp file + fsync + rename), "confirmed" → POST
+   * (executor checks, journal line, signing, HTTP client).
+   */
+  parts: { beforeWriteP50Ms: number; writeP50Ms: number; afterWriteP50Ms: number };
   /** `/buy` → quote card, ms, every order including warm-up (back-to-back: the client's read budget shows). */
   quoteMs: number[];
   /** Exchange requests per `/buy` quote, average. */
@@ -155,11 +162,18 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
     );
     const config = { ...loaded, kalshi: { ...loaded.kalshi, baseUrl, keyId: sim.keyId, privateKey } };
     const api = new LocalBotApi();
+    // The outbox's checkpoints stamp both sides of its durable "confirmed" write.
+    const stamps = new Map<string, number>();
     app = await createApp({
       config,
       token: api.token,
       botConfig: { client: { fetch: api.clientFetch } },
       console: false,
+      outbox: {
+        checkpoint: (step) => {
+          if (step === "tapped" || step === "confirmed") stamps.set(step, performance.now());
+        },
+      },
     });
     await app.bot.init();
     const bot = app.bot;
@@ -177,6 +191,9 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
     const botMs: number[] = [];
     const bareMs: number[] = [];
     const quoteMs: number[] = [];
+    const beforeWriteMs: number[] = [];
+    const writeMs: number[] = [];
+    const afterWriteMs: number[] = [];
     let quoteRequests = 0;
     let sample: Record<string, unknown> | undefined;
     let accepted = 0;
@@ -193,12 +210,20 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
         );
       }
       let arrival = proxy.nextOrder();
+      stamps.clear();
       let t0 = performance.now();
       const handled = api.tap(USER, USER, confirm.messageId, confirm.data);
       let a = await withTimeout(arrival, 10_000, "the bot's order POST");
       await handled;
       if ((await a.status) === 201) accepted++;
-      if (i >= warmup) botMs.push(a.at - t0);
+      if (i >= warmup) {
+        botMs.push(a.at - t0);
+        const tapped = stamps.get("tapped") ?? NaN;
+        const confirmed = stamps.get("confirmed") ?? NaN;
+        beforeWriteMs.push(tapped - t0);
+        writeMs.push(confirmed - tapped);
+        afterWriteMs.push(a.at - confirmed);
+      }
       sample ??= JSON.parse(a.body) as Record<string, unknown>;
 
       const body = JSON.stringify({ ...sample, client_order_id: crypto.randomUUID() });
@@ -227,13 +252,21 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
       botP90Ms: percentile(botMs, 90),
       bareP50Ms: median(bareMs),
       bareP90Ms: percentile(bareMs, 90),
+      parts: {
+        beforeWriteP50Ms: median(beforeWriteMs),
+        writeP50Ms: median(writeMs),
+        afterWriteP50Ms: median(afterWriteMs),
+      },
       quoteMs,
       quoteRequests: quoteRequests / quoteMs.length,
       accepted,
     };
     console.log(
       `order path: Confirm tap → POST p50 ${result.botP50Ms.toFixed(2)} ms (p90 ${result.botP90Ms.toFixed(2)}); ` +
-        `bare signed fetch p50 ${result.bareP50Ms.toFixed(2)} ms (p90 ${result.bareP90Ms.toFixed(2)})`,
+        `bare signed fetch p50 ${result.bareP50Ms.toFixed(2)} ms (p90 ${result.bareP90Ms.toFixed(2)})\n` +
+        `  bot parts p50: tap → outbox ${result.parts.beforeWriteP50Ms.toFixed(2)} ms, ` +
+        `durable outbox write ${result.parts.writeP50Ms.toFixed(2)} ms, ` +
+        `outbox → POST ${result.parts.afterWriteP50Ms.toFixed(2)} ms`,
     );
     return result;
   } finally {

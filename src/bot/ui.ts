@@ -159,17 +159,22 @@ export async function answer(ctx: Context, text?: string): Promise<void> {
   }
 }
 
-/** Shows "typing…" while slow work runs (re-sent every 4.5 s, as Telegram clears it after 5 s). */
+/**
+ * Shows "typing…" while slow work runs (re-sent every 4.5 s, as Telegram clears it after 5 s). The
+ * work does not wait for Telegram's answer to the first "typing" (an order POST would otherwise wait
+ * a Telegram round trip); it is awaited at the end, so no call is left running after this returns.
+ */
 export async function withTyping<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
   const chatId = ctx.chat?.id;
   if (chatId === undefined) return work();
   const ping = () => ctx.api.sendChatAction(chatId, "typing").catch(() => undefined);
-  await ping();
+  const first = ping();
   const timer = setInterval(() => void ping(), 4500);
   try {
     return await work();
   } finally {
     clearInterval(timer);
+    await first;
   }
 }
 
