@@ -85,15 +85,13 @@ describe("client rate budget (fake clock)", () => {
   afterAll(() => nock.enableNetConnect());
 
   /**
-   * Lets the requests the limiter has let go reach the fake server. Only the clock is fake (timers,
-   * Date, performance); the HTTP path through nock runs on real I/O callbacks, so this yields to them
-   * until every released request has arrived. Bounded by turns, not by time.
+   * Lets the requests the limiter has let go run to their answer before the clock moves on. Only the
+   * clock is fake (timers, Date, performance); the HTTP path through nock runs on real I/O callbacks, so
+   * this yields to them until `done()` holds, for at most 10 s of real time (process.hrtime is not faked).
    */
-  async function arrived(fake: FakeKalshi, released: number): Promise<number> {
-    for (let i = 0; i < 10_000 && fake.calls.length < released; i++) {
-      await new Promise((r) => setImmediate(r));
-    }
-    return fake.calls.length;
+  async function settle(done: () => boolean): Promise<void> {
+    const deadline = process.hrtime.bigint() + 10_000_000_000n;
+    while (!done() && process.hrtime.bigint() < deadline) await new Promise((r) => setImmediate(r));
   }
 
   it("queues a burst of 60 reads under the Basic tier instead of drawing 429s: 20 at each window, none early", async () => {
@@ -102,7 +100,8 @@ describe("client rate budget (fake clock)", () => {
       200,
       { exchange_active: true, trading_active: true },
     ]);
-    client = makeClient({ rateLimit: BASIC_TIER_LIMITS });
+    // A per-attempt timeout far beyond the ~2 s the fake clock moves: no attempt is cut and retried.
+    client = makeClient({ rateLimit: BASIC_TIER_LIMITS, timeoutMs: 600_000 });
     const k = client;
     const t0 = performance.now();
     let answered = 0;
@@ -120,7 +119,10 @@ describe("client rate budget (fake clock)", () => {
     for (const [ms, expected] of steps) {
       await vi.advanceTimersByTimeAsync(ms);
       expect(released(), `released at +${performance.now() - t0} ms`).toBe(expected);
-      expect(await arrived(fake, expected), `arrived at +${performance.now() - t0} ms`).toBe(expected);
+      // Every released read answered before the clock moves on, so none is in flight across a tick.
+      await settle(() => answered >= expected);
+      expect(fake.calls.length, `arrived at +${performance.now() - t0} ms`).toBe(expected);
+      expect(answered, `answered at +${performance.now() - t0} ms`).toBe(expected);
     }
     await all;
     expect(answered).toBe(60);
