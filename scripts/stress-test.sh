@@ -24,10 +24,13 @@ LOG_DIR="${STRESS_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/stress-test.XXXXXX")}"
 mkdir -p "$LOG_DIR"
 cd "$(dirname "$0")/.." || exit 2
 
+# Job control: every background job runs in its own process group, so the whole `npm test` tree
+# (npm, vitest, its workers) is stopped through its group, not only npm.
+set -m
 busy_pids=()
 test_pid=""
 stop_busy() {
-  [ -n "$test_pid" ] && kill "$test_pid" 2>/dev/null
+  [ -n "$test_pid" ] && kill -TERM -- "-$test_pid" 2>/dev/null
   for pid in "${busy_pids[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${busy_pids[@]}"; do wait "$pid" 2>/dev/null; done
   busy_pids=()
