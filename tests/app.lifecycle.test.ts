@@ -4,6 +4,7 @@
  * still writing the outcome of an order that was being placed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import diagnostics from "node:diagnostics_channel";
 import http from "node:http";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -116,13 +117,39 @@ describe("shutdown", () => {
   });
 
   it("app.stop() while Kalshi hangs (settlement poll and a /portfolio in flight) keeps its budget", async () => {
-    h = await startAppHarness({ alerts: { settlementPollMs: 200 } });
-    h.sim.setLatency(60_000);
-    void h.say("/portfolio");
-    await new Promise((r) => setTimeout(r, 400));
+    // The requests the sim receives, seen through Node's own HTTP server diagnostics channel (sim, client
+    // and test share this process): stop() must find a settlement poll and /portfolio hung at the sim,
+    // not still to come.
+    const received: string[] = [];
+    const onRequest = (m: unknown) => {
+      const url = (m as { request: http.IncomingMessage }).request.url ?? "";
+      if (url.startsWith("/trade-api/v2/")) received.push(url);
+    };
+    const settlementPolls = (from: number) =>
+      received
+        .slice(from)
+        .filter((u) => u.startsWith("/trade-api/v2/portfolio/settlements?") && u.includes("min_ts="));
+    diagnostics.subscribe("http.server.request.start", onRequest);
+    try {
+      h = await startAppHarness({ alerts: { settlementPollMs: 200 } });
+      // Two polls: the first one (after the start-up backfill) is done, the next comes 200 ms after it.
+      await until("the settlement polls running", () => settlementPolls(0).length >= 2);
+      h.sim.setLatency(60_000);
+      const mark = received.length; // a request received from here on hangs
+      void h.say("/portfolio");
+      await until(
+        "a settlement poll and /portfolio's positions read hanging at the sim",
+        () =>
+          settlementPolls(mark).length > 0 &&
+          received.slice(mark).some((u) => u.startsWith("/trade-api/v2/portfolio/positions")),
+      );
+    } finally {
+      diagnostics.unsubscribe("http.server.request.start", onRequest);
+    }
     const t0 = Date.now();
     await h.app.stop();
-    expect(Date.now() - t0).toBeLessThan(STOP_BUDGET_MS + 300);
+    // Kalshi hangs for 60 s; the budget cuts the wait (the slack is for a loaded machine, not for a hang).
+    expect(Date.now() - t0).toBeLessThan(STOP_BUDGET_MS + 1_000);
     // Polling ended (the app polls with its own per-chat poller, not bot.start()).
     expect((await h.app.checkHealth()).checks.polling.ok).toBe(false);
     const logs = await readdir(join(h.dir, "logs"));

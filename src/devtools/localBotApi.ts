@@ -280,6 +280,14 @@ export class LocalBotApi extends EventEmitter {
   }
 
   /**
+   * getUpdates long polls held open right now, waiting for an update. Lets a test see that a poll is
+   * waiting (or was let go when its client left) instead of sleeping and assuming so.
+   */
+  get heldPolls(): number {
+    return this.pollers.size;
+  }
+
+  /**
    * Deliver injected updates straight to a handler (e.g. `u => bot.handleUpdate(u)`) instead of
    * queueing them for getUpdates. Pass undefined to queue again.
    */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalBotApi } from "../support/fakeTelegram.js";
+import { until } from "../support/until.js";
 
 let api: LocalBotApi;
 afterEach(async () => {
@@ -34,7 +35,8 @@ describe("LocalBotApi", () => {
     // wakes it, so no elapsed-time check is needed.
     let settled = false;
     const pending = call("getUpdates", { offset: 0, timeout: 30 }).finally(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 100));
+    // The server holds the poll (a poll answered at once with no updates never shows up as held).
+    await until("the long poll held by the server", () => api.heldPolls === 1);
     expect(settled, "getUpdates answered before any update arrived").toBe(false);
     await api.sendText(7, 7, "hi");
     const r = (await pending) as { result: { update_id: number; message: { text: string } }[] };
@@ -55,9 +57,11 @@ describe("LocalBotApi", () => {
       body: JSON.stringify({ timeout: 30 }),
       signal: ac.signal,
     }).catch(() => "aborted");
-    await new Promise((r) => setTimeout(r, 50));
+    await until("the long poll held by the server", () => api.heldPolls === 1);
     ac.abort();
     expect(await p).toBe("aborted");
+    // The server let the poll go when its client left (not 30 s later).
+    await until("the server to let the abandoned poll go", () => api.heldPolls === 0);
     // The queued update is still there for the next poll.
     await api.sendText(7, 7, "later");
     const r = (await call("getUpdates", { timeout: 1 })) as { result: unknown[] };

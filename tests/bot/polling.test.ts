@@ -5,6 +5,7 @@ import { setCommands } from "../../src/bot/createBot.js";
 import { COMMANDS } from "../../src/bot/features/help.js";
 import { runTerminalChat } from "../../src/devtools/terminalChat.js";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
+import { until as waitUntil } from "../support/until.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -76,7 +77,7 @@ describe("over HTTP with real long polling", () => {
       downloadsDir: `${h.dir}/downloads`,
     });
     const until = async (s: string) => {
-      for (let i = 0; i < 200 && !out.includes(s); i++) await new Promise((r) => setTimeout(r, 10));
+      await waitUntil(`"${s}" printed`, () => out.includes(s)).catch(() => undefined);
       expect(out).toContain(s);
     };
     input.write(`/buy ${TICKER} yes 2 @0.60\n`);

@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Choice, interpretLine, runTerminalChat, START_HINT } from "../../src/devtools/terminalChat.js";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
+import { until as waitUntil } from "../support/until.js";
 
 const choice = (label: string, i: number): Choice => ({ messageId: 7, label, data: `d${i}` });
 const count = ["1", "5", "10", "25", "Cancel"].map(choice);
@@ -45,8 +46,7 @@ describe("runTerminalChat", () => {
     let seen = 0;
     /** Waits until `s` appears in output printed after the previous step. */
     const until = async (s: string) => {
-      for (let i = 0; i < 200 && !out.slice(seen).includes(s); i++)
-        await new Promise((r) => setTimeout(r, 5));
+      await waitUntil(`"${s}" printed`, () => out.slice(seen).includes(s)).catch(() => undefined);
       expect(out.slice(seen)).toContain(s);
       seen = out.indexOf(s, seen) + s.length;
     };

@@ -428,8 +428,18 @@ describe("KalshiClient against the sim: authentication", () => {
 
 describe("KalshiClient against the sim: rate limits", () => {
   it("with its own limiter off, a burst draws 429s from the sim and the retries get every request through", async () => {
-    const s = await sim({ rateLimit: true }); // Basic tier: 20 reads/s, 10 writes/s
+    // Basic tier: 20 reads/s, 10 writes/s. Its clock stands still until the burst has drawn a 429 of
+    // each kind (on a loaded machine a slow burst would otherwise refill as it goes and draw none), then
+    // runs in real time so the retries get through.
     const { logger, attempts } = captureLogger();
+    const drew429 = (path: string) => attempts.some((a) => a.status === 429 && a.path === path);
+    let startedAt: number | null = null;
+    const clock = () => {
+      if (startedAt === null && drew429("/portfolio/balance") && drew429("/portfolio/events/orders"))
+        startedAt = performance.now();
+      return startedAt === null ? 0 : performance.now() - startedAt;
+    };
+    const s = await sim({ rateLimit: { read: 200, write: 100, clock } });
     const k = await client(s, { logger, retry: { baseDelayMs: 100, maxDelayMs: 2000 } });
     const [q] = await markets(k, 1);
     const start = await balance(k);

@@ -19,6 +19,7 @@ import { loadConfig } from "../../src/config.js";
 import { LocalBotApi } from "../../src/devtools/localBotApi.js";
 import { centis, formatDollars, type Micros } from "../../src/domain/money.js";
 import { startSim, type SimServer } from "../../src/sim/server.js";
+import { until } from "../support/until.js";
 import { figure, printFiguresAfterAll } from "./figures.js";
 
 printFiguresAfterAll("outcomes");
@@ -192,7 +193,7 @@ describe("order results", () => {
         void api.sendText(OWNER, OWNER, `/buy ${s.ticker} yes 3 @${formatDollars(s.price, 2)}`);
         let cardId = -1;
         if (p.tap) {
-          const confirm = await waitFor(() => api.findButton(OWNER, "Confirm"));
+          const confirm = await until("the quote card", () => api.findButton(OWNER, "Confirm"));
           cardId = confirm.messageId;
           if (p.cardGone) await first.bot.api.deleteMessage(OWNER, cardId);
           void api.tap(OWNER, OWNER, confirm.messageId, confirm.data);
@@ -230,13 +231,3 @@ describe("order results", () => {
     );
   }, 120_000);
 });
-
-async function waitFor<T>(get: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

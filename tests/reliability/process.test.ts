@@ -161,7 +161,7 @@ describe("the bot as a process", () => {
         // The alert whose send Telegram accepted last before the process died.
         const sent = api.botMessages(OWNER).filter((m) => /Filled: BUY/.test(m.text));
         lastBeforeKill = Number(/Filled: BUY (\d+)/.exec(sent.at(-1)!.text)![1]);
-      } else await sleep(10);
+      } else await sleep(10); // paces the burst like trades coming in; no check depends on it
     }
     const second = await startChild();
     const counts = await until(

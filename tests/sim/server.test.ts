@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseDollars } from "../../src/domain/money.js";
 import { startSim, resetPersisted, type SimOptions, type SimServer } from "../../src/sim/server.js";
 import { SimClient, type WsHandle } from "../support/simClient.js";
+import { until } from "../support/until.js";
 
 const sims: SimServer[] = [];
 const sockets: WsHandle[] = [];
@@ -65,17 +66,24 @@ describe("auth", () => {
 
 describe("rate limit", () => {
   it("answers a burst beyond the Basic budget with 429 and the string body, then recovers", async () => {
-    const { c } = await start({ rateLimit: true });
+    // The Basic tier on a clock the test moves: no refill during the burst, a known one after it.
+    let nowMs = 0;
+    const { c } = await start({ rateLimit: { read: 200, write: 100, clock: () => nowMs } });
     const results = await Promise.all(Array.from({ length: 60 }, () => c.get("/portfolio/balance")));
     const limited = results.filter((r) => r.status === 429);
-    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(19);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20); // 200 tokens, 10 a read
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]!.body).toEqual({ error: "too many requests" });
-    await new Promise((r) => setTimeout(r, 120));
+    nowMs += 50; // 10 tokens back: exactly one more read
     expect((await c.get("/portfolio/balance")).status).toBe(200);
+    expect((await c.get("/portfolio/balance")).status).toBe(429);
+    nowMs += 1000;
     const limits = (await c.get("/account/limits")).body;
     expect(limits.read).toEqual({ refill_rate: 200, bucket_capacity: 200 });
     expect(limits.write).toEqual({ refill_rate: 100, bucket_capacity: 100 });
+    // rateLimit: true is that same Basic tier.
+    const basic = (await (await start({ rateLimit: true })).c.get("/account/limits")).body;
+    expect({ read: basic.read, write: basic.write }).toEqual({ read: limits.read, write: limits.write });
   });
 });
 
@@ -95,11 +103,16 @@ describe("faults", () => {
 
     sim.addFault({ path: "/exchange/status", kind: "hang" });
     const ac = new AbortController();
+    let winner = "hung";
     const hung = fetch(sim.baseUrl + "/exchange/status", { signal: ac.signal });
-    const winner = await Promise.race([
-      hung.then(() => "answered"),
-      new Promise((r) => setTimeout(() => r("hung"), 200)),
-    ]);
+    void hung.then(() => (winner = "answered")).catch(() => undefined);
+    // The sim took the fault for this request (its one use consumed) ...
+    await until(
+      "the hang fault taken",
+      async () => (await c.control("GET", "/faults")).body.faults.length === 0,
+    );
+    // ... and a later request to the same path is answered while the hung one still is not.
+    expect((await fetch(sim.baseUrl + "/exchange/status")).status).toBe(200);
     expect(winner).toBe("hung");
     ac.abort();
     await hung.catch(() => undefined);

@@ -15,6 +15,9 @@ import { loadConfig, type AppConfig } from "../../src/config.js";
 import { LocalBotApi, parseTelegramHtml, type ChatMessage } from "../../src/devtools/localBotApi.js";
 import type { SimOptions } from "../../src/sim/server.js";
 import { validPrices } from "../../src/sim/engine.js";
+import { until } from "./until.js";
+
+export { until };
 
 export const OWNER = 424242;
 
@@ -33,21 +36,6 @@ export interface AppHarnessOptions {
   telegram?: AppOptions["telegram"];
   /** Reuse a directory (e.g. for a restart on the same DATA_DIR). */
   dir?: string;
-}
-
-export async function until<T>(
-  what: string,
-  cond: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 5_000,
-  everyMs = 10,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** The text a phone would show for a Bot API call's text/caption parameter. */

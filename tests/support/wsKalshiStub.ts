@@ -14,6 +14,7 @@ import {
   verifyKalshiSignature,
   WS_PATH,
 } from "../../src/exchange/kalshi/signer.js";
+import { until } from "./until.js";
 
 export interface WireFill {
   trade_id: string;
@@ -238,9 +239,5 @@ export function wireFill(over: Partial<WireFill> = {}): WireFill {
 
 /** Polls `cond` every 5 ms until it holds or `timeoutMs` passes (then throws with `what`). */
 export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await until(what, cond, timeoutMs, 5);
 }

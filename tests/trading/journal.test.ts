@@ -17,6 +17,7 @@ import {
   readJournal,
 } from "../../src/trading/journal.js";
 import { T0, usd } from "./helpers.js";
+import { until } from "../support/until.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -308,9 +309,10 @@ describe("trade journal", () => {
       logger.end();
     });
     const provider = journalIndexProvider(dir);
-    // The file transport may finish its write just after the logger ends: poll briefly.
-    for (let i = 0; i < 100 && (await provider()).orderIds.size === 0; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    // The file transport may finish its write just after the logger ends: wait until the reader sees it.
+    await until("the journal line on disk", async () => (await provider()).orderIds.size > 0).catch(
+      () => undefined,
+    );
     expect([...(await provider()).orderIds]).toEqual(["o-1"]);
   });
 });

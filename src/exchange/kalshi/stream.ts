@@ -109,6 +109,18 @@ export class KalshiStream implements ExchangeStream {
     return this.polling;
   }
 
+  /**
+   * What is scheduled or under way besides the socket: a reconnect timer, a fallback poll (running or
+   * waiting for its next tick). With both false and no socket, nothing more happens on its own; tests read
+   * this instead of sleeping and counting what came.
+   */
+  get pending(): { reconnect: boolean; poll: boolean } {
+    return {
+      reconnect: this.reconnectTimer !== null,
+      poll: this.pollTimer !== null || this.pollInFlight !== null,
+    };
+  }
+
   /** Resolves after the first connection attempt (success or failure); reconnects continue in the background. */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the stream was closed"));

@@ -73,43 +73,70 @@ describe("TokenBucket (fake clock)", () => {
   });
 });
 
-describe("client rate budget (real time)", () => {
+describe("client rate budget (fake clock)", () => {
   let client: KalshiClient | null = null;
   beforeAll(() => nock.disableNetConnect());
   afterEach(async () => {
+    vi.useRealTimers();
     await client?.close();
     client = null;
     nock.cleanAll();
   });
   afterAll(() => nock.enableNetConnect());
 
-  it("queues a burst of 60 reads under the Basic tier instead of drawing 429s", async () => {
+  /**
+   * Lets the requests the limiter has let go run to their answer before the clock moves on. Only the
+   * clock is fake (timers, Date, performance); the HTTP path through nock runs on real I/O callbacks, so
+   * this yields to them until `done()` holds, for at most 10 s of real time (process.hrtime is not faked).
+   */
+  async function settle(done: () => boolean): Promise<void> {
+    const deadline = process.hrtime.bigint() + 10_000_000_000n;
+    while (!done() && process.hrtime.bigint() < deadline) await new Promise((r) => setImmediate(r));
+  }
+
+  it("queues a burst of 60 reads under the Basic tier instead of drawing 429s: 20 at each window, none early", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
     const fake = new FakeKalshi().on("GET", "/exchange/status", [
       200,
       { exchange_active: true, trading_active: true },
     ]);
-    client = makeClient({ rateLimit: BASIC_TIER_LIMITS });
+    // A per-attempt timeout far beyond the ~2 s the fake clock moves: no attempt is cut and retried.
+    client = makeClient({ rateLimit: BASIC_TIER_LIMITS, timeoutMs: 600_000 });
     const k = client;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: 60 }, () => k.getExchangeStatus()));
+    let answered = 0;
+    const all = Promise.all(Array.from({ length: 60 }, () => k.getExchangeStatus().then(() => answered++)));
+    const released = () => 60 - k.limiter!.read.waiting;
+    // Each window lets exactly 20 go (20 reads × 10 tokens = the 200-token bucket); a spent token comes
+    // back one window (1 s) plus the safety margin M after it was spent, and not 1 ms sooner.
+    const steps: Array<[advanceMs: number, expected: number]> = [
+      [0, 20],
+      [999 + M, 20],
+      [1, 40],
+      [999 + M, 40],
+      [1, 60],
+    ];
+    for (const [ms, expected] of steps) {
+      await vi.advanceTimersByTimeAsync(ms);
+      expect(released(), `released at +${performance.now() - t0} ms`).toBe(expected);
+      // Every released read answered before the clock moves on, so none is in flight across a tick.
+      await settle(() => answered >= expected);
+      expect(fake.calls.length, `arrived at +${performance.now() - t0} ms`).toBe(expected);
+      expect(answered, `answered at +${performance.now() - t0} ms`).toBe(expected);
+    }
+    await all;
+    expect(answered).toBe(60);
     expect(fake.calls).toHaveLength(60);
-    // Per-second counts from the arrival times at the server (no elapsed-time bound: the fake-clock tests
-    // above pin the timing). On the grid from the start: at most 20 in the first second, 40 in the first
-    // two, 60 in the first three; arrivals can only come after the limiter let them go, so this holds
-    // however loaded the machine is.
-    const at = fake.calls.map((c) => c.at - t0).sort((a, b) => a - b);
-    for (const n of [1, 2, 3]) expect(at.filter((t) => t < n * 1000).length).toBeLessThanOrEqual(20 * n);
-    // Sliding: no window starting at any arrival holds a 21st request, i.e. arrival[i + 20] comes at least
-    // a window after arrival[i].
-    // The limiter counts a token from when it lets the request go (its TOKEN_RETURN_MARGIN_MS covers a
-    // request that reaches the server a little later). On a loaded machine one request can spend longer
-    // than that margin between release and arrival, so arrivals get 300 ms of slack: the exact timing is
-    // pinned by the fake-clock tests above; this one proves every client request passes the limiter
-    // (without it, all 60 arrive within a few milliseconds).
-    const JITTER_MS = 300;
-    const tooClose = at
-      .map((t, i) => ({ i, gap: (at[i + 20] ?? Infinity) - t }))
-      .filter((x) => x.gap < 1000 - JITTER_MS);
+    expect(fake.calls.every((c) => c.reply?.[0] === 200)).toBe(true);
+    // The arrival times on the fake clock: 20 at the start, 20 one window (+ M) later, 20 two windows later.
+    const at = fake.calls.map((c) => c.at - t0);
+    expect(at).toEqual([
+      ...Array<number>(20).fill(0),
+      ...Array<number>(20).fill(1000 + M),
+      ...Array<number>(20).fill(2000 + 2 * M),
+    ]);
+    // Sliding: no window starting at any arrival holds a 21st request.
+    const tooClose = at.filter((t, i) => (at[i + 20] ?? Infinity) - t < 1000);
     expect(tooClose, "a 21st request within one window").toEqual([]);
   });
 });

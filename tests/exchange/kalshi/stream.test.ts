@@ -211,7 +211,8 @@ describe("KalshiStream", () => {
     await waitFor(() => s.connected, "socket back");
     expect(s.pollingActive).toBe(false);
     const calls = ex.getFillsCalls.length;
-    await new Promise((r) => setTimeout(r, 80));
+    // A poll already asking may finish; after it, no poll runs or waits for a tick, so none can come.
+    await waitFor(() => !s.pending.poll, "the last poll wound down");
     expect(ex.getFillsCalls.length).toBeLessThanOrEqual(calls + 1);
   });
 
@@ -221,7 +222,8 @@ describe("KalshiStream", () => {
     await s.start();
     await s.close();
     expect(s.connected).toBe(false);
-    await new Promise((r) => setTimeout(r, 60));
+    // Nothing scheduled and the socket closed: no reconnect can come later.
+    expect(s.pending).toEqual({ reconnect: false, poll: false });
     expect(srv.connections).toBe(1);
     await expect(s.start()).rejects.toThrow();
   });
