@@ -276,7 +276,7 @@ export async function runBenchmarks(
     for (const entry of sizes.liveIdle.entries) {
       const r = await runLiveIdle({ ...sizes.liveIdle, entry });
       idleRows.push({
-        benchmark: `Bot idle RSS with the ${r.catalog} catalog (index built), ${entry === "dist" ? "node dist/main.js" : "tsx src/main.ts"}`,
+        benchmark: `Bot idle RSS with the ${r.catalog} catalog (index built)${entry === "dist" ? ", node dist/main.js" : ""}`,
         result: fmtMb(r.idleRssMb),
         baseline: `same bot before the index ${fmtMb(r.beforeRssMb)}; aim < 150 MB`,
         notes:
