@@ -94,10 +94,8 @@ class Interner {
   get(s: string): string {
     const had = this.seen.get(s);
     if (had !== undefined) return had;
-    // A flat copy, so the row does not keep alive a larger string this one was cut from.
-    const own = (" " + s).slice(1);
-    this.seen.set(own, own);
-    return own;
+    this.seen.set(s, s);
+    return s;
   }
 }
 
@@ -160,12 +158,6 @@ export function eventRowFrom(e: EventInfo, now: number): EventRow | null {
   });
 }
 
-/** The exchange event as the index shows it (strike list included); null when nothing is open. */
-export function indexedEventFrom(e: EventInfo, now: number): IndexedEvent | null {
-  const r = eventRowFrom(e, now);
-  return r && eventOf(r);
-}
-
 export function indexedSeriesFrom(s: SeriesInfo): IndexedSeries {
   return { ticker: s.ticker, title: s.title, category: s.category, tags: s.tags ?? [] };
 }
@@ -199,7 +191,6 @@ export class CatalogIndex {
   upsertRow(r: EventRow): void {
     const row: EventRow = {
       ...r,
-      eventTicker: this.interned.get(r.eventTicker),
       seriesTicker: this.interned.get(r.seriesTicker),
       category: this.interned.get(r.category),
     };
