@@ -13,8 +13,11 @@
  * memory is not counted; the bot points at it (KALSHI_API_BASE_URL, KALSHI_WS_URL, the sim's key),
  * builds its search index on a first /search, idles, and its VmRSS is read next to its own idle
  * RSS before the index; then it is restarted on the same DATA_DIR (the saved index) and read again.
+ * With `entry: "dist"` the bot runs as the Docker image runs it, `node dist/main.js` (compiled first
+ * with tsconfig.build.json), without tsx's own memory.
  *
  *   npx tsx bench/app-process.bench.ts         (bench/run.ts calls run())
+ *   npx tsx bench/app-process.bench.ts --live [--dist]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
@@ -28,6 +31,8 @@ import { exited, median, procRss, readBody, stopChild, timeCommand, TSX_LOADER }
 
 const USER = 4242;
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIST_MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const SIM_CLI = fileURLToPath(new URL("../src/sim/cli.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -233,6 +238,8 @@ export async function run(
 
 export interface LiveIdleResult {
   catalog: "live" | "fixtures";
+  /** How the bot ran: `node --import tsx src/main.ts` (npm start) or `node dist/main.js` (Docker). */
+  entry: "tsx" | "dist";
   /** Sim process spawn → its KALSHI_* lines printed, ms. */
   simStartMs: number;
   /** VmRSS of the idle bot before any search (no index), MB. */
@@ -319,10 +326,27 @@ async function startSimProcess(
   return { env, ms: performance.now() - t0 };
 }
 
+/** Compiles src/ into dist/ as the Dockerfile's `npm run build` does. */
+async function buildDist(): Promise<void> {
+  const tsc = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const out = keepOutput(tsc);
+  const code = await exited(tsc);
+  if (code !== 0) throw new Error(`npm run build failed (code ${code}): ${out().slice(-1500)}`);
+}
+
 export async function runLiveIdle(
-  opts: { catalog?: "live" | "fixtures"; idleMs?: number; restart?: boolean } = {},
+  opts: { catalog?: "live" | "fixtures"; idleMs?: number; restart?: boolean; entry?: "tsx" | "dist" } = {},
 ): Promise<LiveIdleResult> {
   const catalog = opts.catalog ?? "live";
+  const entry = opts.entry ?? "tsx";
+  if (entry === "dist") await buildDist();
   const restart = opts.restart ?? true;
   const idleMs = opts.idleMs ?? 3_000;
   const dir = await mkdtemp(join(tmpdir(), "live-idle-bench-"));
@@ -335,7 +359,8 @@ export async function runLiveIdle(
     /** Spawns the bot and waits for its first poll. */
     const startBot = async () => {
       const polled = botApi.nextPoll();
-      const bot = spawn(process.execPath, ["--import", TSX_LOADER, MAIN], {
+      const args = entry === "dist" ? [DIST_MAIN] : ["--import", TSX_LOADER, MAIN];
+      const bot = spawn(process.execPath, args, {
         cwd: dir,
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -388,6 +413,7 @@ export async function runLiveIdle(
 
     const result: LiveIdleResult = {
       catalog,
+      entry,
       simStartMs: sim.ms,
       beforeRssMb,
       firstSearchMs,
@@ -397,7 +423,7 @@ export async function runLiveIdle(
       restartRssMb,
     };
     console.log(
-      `bot with the ${catalog} catalog (sim in its own process, started in ${sim.ms.toFixed(0)} ms): ` +
+      `bot (${entry === "dist" ? "node dist/main.js" : "tsx src/main.ts"}) with the ${catalog} catalog (sim in its own process, started in ${sim.ms.toFixed(0)} ms): ` +
         `idle RSS ${beforeRssMb.toFixed(0)} MB before the index, first /search ${firstSearchMs.toFixed(0)} ms, ` +
         `idle RSS ${result.idleRssMb.toFixed(0)} MB with the index (peak ${result.idleHwmMb.toFixed(0)} MB), ` +
         `${result.restartRssMb.toFixed(0)} MB after a restart on the saved index`,
@@ -413,6 +439,7 @@ export async function runLiveIdle(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes("--live")) await runLiveIdle();
+  if (process.argv.includes("--live"))
+    await runLiveIdle({ entry: process.argv.includes("--dist") ? "dist" : "tsx" });
   else await run();
 }

@@ -40,7 +40,7 @@ export interface BenchSizes {
   simOrders: number;
   search: SearchBenchSizes;
   /** The bot process against a sim process: which catalog (the CLI's live one, or the small fixtures). */
-  liveIdle: { catalog: "live" | "fixtures"; idleMs: number; restart: boolean };
+  liveIdle: { catalog: "live" | "fixtures"; idleMs: number; restart: boolean; entries: ("tsx" | "dist")[] };
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -55,7 +55,7 @@ export const FULL_SIZES: BenchSizes = {
   baselineRuns: 5,
   simOrders: 2000,
   search: SEARCH_FULL,
-  liveIdle: { catalog: "live", idleMs: 3_000, restart: true },
+  liveIdle: { catalog: "live", idleMs: 3_000, restart: true, entries: ["tsx", "dist"] },
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -71,7 +71,7 @@ export const QUICK_SIZES: BenchSizes = {
   baselineRuns: 1,
   simOrders: 50,
   search: SEARCH_QUICK,
-  liveIdle: { catalog: "fixtures", idleMs: 300, restart: false },
+  liveIdle: { catalog: "fixtures", idleMs: 300, restart: false, entries: ["tsx"] },
 };
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -274,18 +274,20 @@ export async function runBenchmarks(
   );
 
   await section("bot process with the live catalog (idle RSS)", async () => {
-    const r = await runLiveIdle(sizes.liveIdle);
-    return [
-      {
-        benchmark: `Bot idle RSS with the ${r.catalog} catalog (index built)`,
+    const idleRows: Row[] = [];
+    for (const entry of sizes.liveIdle.entries) {
+      const r = await runLiveIdle({ ...sizes.liveIdle, entry });
+      idleRows.push({
+        benchmark: `Bot idle RSS with the ${r.catalog} catalog (index built)${entry === "dist" ? ", node dist/main.js" : ""}`,
         result: fmtMb(r.idleRssMb),
         baseline: `same bot before the index ${fmtMb(r.beforeRssMb)}; aim < 150 MB`,
         notes:
           `+${fmtMb(r.idleRssMb - r.beforeRssMb)} after the first /search (${fmtMs(r.firstSearchMs)}), peak ${fmtMb(r.idleHwmMb)}; ` +
           (Number.isNaN(r.restartRssMb) ? "" : `${fmtMb(r.restartRssMb)} restarted on the saved index; `) +
           "sim in its own process",
-      },
-    ];
+      });
+    }
+    return idleRows;
   });
 
   return { rows, failed, seconds: (performance.now() - t0) / 1000 };

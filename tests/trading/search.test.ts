@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/trading/types.js";
 import { createSearchService } from "../../src/trading/search/service.js";
 import { indexPath } from "../../src/trading/search/indexStore.js";
-import { CatalogIndex, type IndexedEvent } from "../../src/trading/search/catalogIndex.js";
+import { CatalogIndex, eventOf, type IndexedEvent, rowOf } from "../../src/trading/search/catalogIndex.js";
 import { startSimStack, type SimStack } from "../support/simStack.js";
 
 const stacks: SimStack[] = [];
@@ -57,6 +57,27 @@ describe("ranking", () => {
     expect(order).toEqual(["KXC-1", "KXB-1", "KXA-1", "KXD-1"]);
     // A better word match beats volume.
     expect(idx.rank(["exact"], 1_000, 10).map((h) => h.event.eventTicker)).toEqual(["KXD-1"]);
+  });
+
+  it("keeps every strike's ticker and label as given, whatever their shape", () => {
+    const strikes: [string, string][] = [
+      ["KXA-1-T95", "$95,000 or above"],
+      ["KXA-1-B1-2", "with a dash"],
+      ["OTHER-T3", "another event's prefix"],
+      ["PLAIN", "no dash at all"],
+      ["KXA-1-T4", "odd \u001f label"],
+    ];
+    const e = ev("KXA-1", { strikes });
+    const back = eventOf(rowOf(e));
+    expect(back.strikes.map(([t]) => t)).toEqual(strikes.map(([t]) => t));
+    expect(back.strikes.map(([, l]) => l)).toEqual([...strikes.slice(0, 4).map(([, l]) => l), "odd   label"]);
+    const idx = new CatalogIndex();
+    idx.upsert(e);
+    expect(idx.byTicker("plain")).toBeNull();
+    expect(idx.byTicker("kxa-1-t95")?.marketTicker).toBe("KXA-1-T95");
+    // Strike words name the strikes that carry them, across all shapes.
+    expect(idx.rank(["dash"], 1_000, 10)[0]!.strikeTickers).toEqual(["KXA-1-B1-2", "PLAIN"]);
+    expect(idx.rank(["95000"], 1_000, 10)[0]!.strikeTickers).toEqual(["KXA-1-T95"]);
   });
 });
 
@@ -164,6 +185,29 @@ describe("search over the event index (generated catalog)", () => {
     expect((await rebuilt.search("price")).hits.length).toBeGreaterThan(0);
     expect(log2.lines.some((l) => l.level === "warn" && /unreadable; rebuilding/.test(l.msg))).toBe(true);
     expect(JSON.parse(readFileSync(indexPath(s.dataDir), "utf8")).events.length).toBe(saved.events.length);
+  });
+
+  it("an index file of the previous format (a strike list per event) is read, not rebuilt", async () => {
+    const s = await stack();
+    await s.services.search.search("price");
+    const saved = JSON.parse(readFileSync(indexPath(s.dataDir), "utf8"));
+    expect(saved.version).toBe(2);
+    // Version 1 stored each event as IndexedEvent (with its strike list).
+    const v1 = { ...saved, version: 1, events: saved.events.map(eventOf) };
+    writeFileSync(indexPath(s.dataDir), JSON.stringify(v1));
+    s.requests.length = 0;
+    const log = logger();
+    const restarted = createSearchService({
+      exchange: s.client,
+      dataDir: s.dataDir,
+      now: () => s.sim.engine.now(),
+      logger: log,
+    });
+    const before = await s.services.search.search("highest temperature nyc");
+    const after = await restarted.search("highest temperature nyc");
+    expect(after.hits.map((h) => h.event)).toEqual(before.hits.map((h) => h.event));
+    expect(s.requests).toEqual([]);
+    expect(log.lines.some((l) => l.level === "warn")).toBe(false);
   });
 
   it("bad input gets a sentence and no exchange call", async () => {

@@ -582,7 +582,12 @@ export function eventFromWire(w: Out<typeof EventWire>): EventInfo {
     category: w.category ?? "",
   };
   // Nested markets read the question from the event (current), not the deprecated Market.title.
-  if (ms) e.markets = ms.map((m) => ({ ...marketFromWire(m), title: w.title || marketFromWire(m).title }));
+  if (ms)
+    e.markets = ms.map((m) => {
+      const market = marketFromWire(m);
+      if (w.title) market.title = w.title;
+      return market;
+    });
   if (w.last_updated_ts) {
     const ts = Date.parse(w.last_updated_ts);
     if (Number.isFinite(ts)) e.lastUpdatedTs = ts;

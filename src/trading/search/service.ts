@@ -10,8 +10,9 @@ import { UserError } from "../types.js";
 import {
   CatalogIndex,
   type EventHit,
+  eventOf,
   type IndexedEvent,
-  indexedEventFrom,
+  eventRowFrom,
   indexedSeriesFrom,
   tokenize,
 } from "./catalogIndex.js";
@@ -95,10 +96,10 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   function save(): void {
     if (!deps.dataDir || syncedAt === null) return;
     const file: IndexFile = {
-      version: 1,
+      version: 2,
       syncedAt,
       series: [...index.series.values()],
-      events: [...index.events.values()],
+      events: [...index.allRows()],
     };
     try {
       saveIndexFile(deps.dataDir, file);
@@ -120,9 +121,9 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       return false;
     }
     for (const s of loaded.file.series) index.putSeries(s);
-    for (const e of loaded.file.events) index.upsert(e);
+    for (const e of loaded.file.events) index.upsertRow(e);
     syncedAt = loaded.file.syncedAt;
-    deps.logger?.info("search index: loaded from disk", { events: index.events.size });
+    deps.logger?.info("search index: loaded from disk", { events: index.size });
     return true;
   }
 
@@ -142,13 +143,13 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         cursor,
       });
       for (const e of page.events) {
-        const row = indexedEventFrom(e, started);
-        if (row) index.upsert(row);
+        const row = eventRowFrom(e, started);
+        if (row) index.upsertRow(row);
       }
       cursor = page.cursor;
     } while (cursor);
     syncedAt = started;
-    deps.logger?.info("search index: built", { events: index.events.size, series: index.series.size });
+    deps.logger?.info("search index: built", { events: index.size, series: index.series.size });
     save();
   }
 
@@ -164,9 +165,9 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         cursor,
       });
       for (const e of page.events) {
-        const row = indexedEventFrom(e, started);
+        const row = eventRowFrom(e, started);
         if (row) {
-          index.upsert(row);
+          index.upsertRow(row);
           if (!index.series.has(row.seriesTicker)) unknownSeries = true;
         } else index.remove(e.eventTicker);
       }
@@ -227,14 +228,14 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
     async event(eventTicker) {
       await readyOrStale();
-      return index.events.get(eventTicker) ?? null;
+      return index.get(eventTicker) ?? null;
     },
 
     async categories() {
       const asOf = await readyOrStale();
       tags ??= await exchange.getTagsByCategories();
       const counts = new Map<string, number>();
-      for (const e of index.events.values())
+      for (const e of index.allRows())
         if (e.closeTime === null || e.closeTime > now())
           counts.set(e.category, (counts.get(e.category) ?? 0) + 1);
       const rows = [...counts.entries()]
@@ -246,7 +247,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     async seriesIn(category) {
       const asOf = await readyOrStale();
       const bySeries = new Map<string, SeriesRow>();
-      for (const e of index.events.values()) {
+      for (const e of index.allRows()) {
         if (e.category !== category || (e.closeTime !== null && e.closeTime <= now())) continue;
         const row = bySeries.get(e.seriesTicker) ?? {
           ticker: e.seriesTicker,
@@ -266,14 +267,15 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
     async eventsIn(seriesTicker) {
       const asOf = await readyOrStale();
-      const rows = [...index.events.values()]
+      const rows = [...index.allRows()]
         .filter((e) => e.seriesTicker === seriesTicker && (e.closeTime === null || e.closeTime > now()))
-        .sort((a, b) => (a.closeTime ?? Infinity) - (b.closeTime ?? Infinity));
+        .sort((a, b) => (a.closeTime ?? Infinity) - (b.closeTime ?? Infinity))
+        .map(eventOf);
       return { rows, seriesTitle: index.series.get(seriesTicker)?.title ?? seriesTicker, asOf };
     },
 
     stats() {
-      return { events: index.events.size, series: index.series.size, asOf: syncedAt };
+      return { events: index.size, series: index.series.size, asOf: syncedAt };
     },
   };
 }
