@@ -48,6 +48,8 @@ function openMarket(shard: number) {
   return m;
 }
 
+type Call = (p: ExchangePort) => Promise<unknown>;
+
 async function both<T>(call: (p: ExchangePort) => Promise<T>): Promise<[T, T]> {
   return [await call(client), await call(port)];
 }
@@ -65,7 +67,7 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; code: str
 describe("SimExchange answers like KalshiClient against the sim", () => {
   it("market data, account and lists are the same values", async () => {
     const m = openMarket(0);
-    for (const call of [
+    for (const call of <Call[]>[
       (p: ExchangePort) => p.getEvent(m.eventTicker),
       (p: ExchangePort) => p.getMarket(m.ticker),
       (p: ExchangePort) => p.getOrderbook(m.ticker),
@@ -109,7 +111,7 @@ describe("SimExchange answers like KalshiClient against the sim", () => {
     });
     expect(taken.fillCount).toBe(contracts(3));
     expect(resting.remainingCount).toBe(contracts(2));
-    for (const call of [
+    for (const call of <Call[]>[
       (p: ExchangePort) => p.getOrders(),
       (p: ExchangePort) => p.getOrders({ status: "resting", ticker: m.ticker }),
       (p: ExchangePort) => p.getOrder(taken.orderId),
@@ -141,7 +143,7 @@ describe("SimExchange answers like KalshiClient against the sim", () => {
     });
     expect((await client.createOrder(again)).orderId).toBe(resting.orderId);
     const other = sim.engine.markets().find((x) => x.status === "active" && x.ticker !== m.ticker)!;
-    for (const call of [
+    for (const call of <Call[]>[
       (p: ExchangePort) => p.cancelOrder(resting.orderId, other.ticker),
       (p: ExchangePort) => p.getMarket("NO-SUCH-MARKET"),
       (p: ExchangePort) => p.getOrder("no-such-order"),

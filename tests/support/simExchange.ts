@@ -14,7 +14,7 @@
  */
 import { KalshiApiError, KalshiNetworkError } from "../../src/exchange/errors.js";
 import { EventTitles } from "../../src/exchange/kalshi/eventTitles.js";
-import { KalshiClient } from "../../src/exchange/kalshi/client.js";
+import { KalshiClient, requireRef } from "../../src/exchange/kalshi/client.js";
 import * as S from "../../src/exchange/kalshi/schemas.js";
 import {
   type Centis,
@@ -369,10 +369,11 @@ export class SimExchange implements ExchangePort {
   }
 
   /** Settles the market by the engine's rules ($1 per winning contract, the position closed). */
-  settle(ticker: string, result: "yes" | "no"): Settlement | undefined {
+  settle(ticker: string, result: "yes" | "no", time?: number): Settlement | undefined {
     const before = this.engine.state.settlements.length;
     this.engine.settle(ticker, result);
     const row = this.engine.state.settlements.slice(before).find((s) => s.accountId === USER);
+    if (row && time !== undefined) row.settledTime = time;
     return (
       row &&
       S.settlementFromWire(
@@ -437,11 +438,11 @@ export class SimExchange implements ExchangePort {
     return this.engine.state.fills.filter((f) => f.accountId === USER).map((f) => this.fillOut(f));
   }
 
-  /** The user's non-zero positions by ticker. */
+  /** The user's positions by ticker, as getPositions({ all: true }) lists them (closed ones too). */
   get positions(): Map<string, Position> {
     const out = new Map<string, Position>();
     for (const p of Object.values(this.engine.user.positions)) {
-      if (p.position === 0) continue;
+      if (p.position === 0 && p.totalTraded === 0) continue;
       const w = this.wire(S.PositionsResponse, { market_positions: [positionToWire(this.engine, p)] });
       out.set(p.ticker, S.positionFromWire(w.market_positions![0]!));
     }
@@ -502,6 +503,7 @@ export class SimExchange implements ExchangePort {
 
   private routedWrite(method: string, orderId: string, ticker: string): SimOrder {
     this.orderWrites.push({ method, orderId, ticker });
+    requireRef({ orderId, ticker });
     return findRoutedOrder(this.engine, orderId, parseRoute(undefined, ticker));
   }
 
@@ -751,8 +753,8 @@ export class SimExchange implements ExchangePort {
 
   createOrder(req: CreateOrderRequest): Promise<CreateOrderResult> {
     this.createRequests.push({ ...req });
-    const body = KalshiClient.createOrderBody(req);
     return this.call("createOrder", "POST /portfolio/events/orders", () => {
+      const body = KalshiClient.createOrderBody(req);
       const { route, ...input } = parseCreateOrder(JSON.parse(JSON.stringify(body)) as Json);
       void route;
       const r = this.engine.placeOrder(USER, input);
@@ -771,6 +773,7 @@ export class SimExchange implements ExchangePort {
 
   cancelOrders(items: OrderRef[]): Promise<BatchCancelItemResult[]> {
     return this.call("cancelOrders", "DELETE /portfolio/events/orders/batched", () => {
+      for (const it of items) requireRef(it);
       const orders = items.map((it) => {
         try {
           return this.cancelOne("cancelOrders", it.orderId, it.ticker);
@@ -794,8 +797,8 @@ export class SimExchange implements ExchangePort {
   }
 
   amendOrder(req: AmendOrderRequest): Promise<AmendOrderResult> {
-    const body = KalshiClient.amendOrderBody(req);
     return this.call("amendOrder", "POST /portfolio/events/orders/{order_id}/amend", () => {
+      const body = KalshiClient.amendOrderBody(req);
       const a = parseAmend(JSON.parse(JSON.stringify(body)) as Json);
       const o = this.routedWrite("amendOrder", req.orderId, req.ticker);
       if (a.side !== o.side)
@@ -814,8 +817,8 @@ export class SimExchange implements ExchangePort {
   }
 
   decreaseOrder(req: DecreaseOrderRequest): Promise<DecreaseOrderResult> {
-    const body = KalshiClient.decreaseOrderBody(req);
     return this.call("decreaseOrder", "POST /portfolio/events/orders/{order_id}/decrease", () => {
+      const body = KalshiClient.decreaseOrderBody(req);
       const o = this.routedWrite("decreaseOrder", req.orderId, req.ticker);
       if (o.status !== "resting") {
         throw new SimError(404, "not_found", "order not found", `order ${o.orderId} is already ${o.status}`);
