@@ -14,7 +14,12 @@
  */
 import { KalshiApiError, KalshiNetworkError } from "../../src/exchange/errors.js";
 import { EventTitles } from "../../src/exchange/kalshi/eventTitles.js";
-import { KalshiClient, requireRef } from "../../src/exchange/kalshi/client.js";
+import {
+  KalshiClient,
+  MARKETS_TICKERS_PER_REQUEST,
+  ORDERBOOKS_TICKERS_PER_REQUEST,
+  requireRef,
+} from "../../src/exchange/kalshi/client.js";
 import * as S from "../../src/exchange/kalshi/schemas.js";
 import {
   type Centis,
@@ -118,8 +123,11 @@ export interface MarketSeed {
   priceRanges?: SimMarket["priceRanges"];
   priceLevelStructure?: SimMarket["priceLevelStructure"];
   rulesPrimary?: string;
-  volume?: number;
+  /** The sim keeps one volume figure (volume and volume_24h). */
+  volume24h?: Centis;
   openInterest?: number;
+  /** For a determined/finalized market: how it settled. */
+  result?: "yes" | "no";
 }
 
 /** Book levels as [price "0.55", whole contracts or a count string "2.50"]. */
@@ -155,6 +163,8 @@ export class SimExchange implements ExchangePort {
   readonly engine: SimEngine;
   /** Port calls, by method name. */
   readonly calls: Record<string, number> = {};
+  /** HTTP requests the adapter would send for these calls (it batches 100 tickers, pages 1000 items). */
+  requests = 0;
   /** Every create as the port received it. */
   readonly createRequests: CreateOrderRequest[] = [];
   /** Every write naming an order, as sent (for routing assertions). */
@@ -165,6 +175,10 @@ export class SimExchange implements ExchangePort {
   private readonly seeded = new Map<string, { market: SimMarket; event: SimEvent; series: SimSeries }>();
   private readonly failures = new Map<Method, { err: Error; when: FailWhen }>();
   private readonly titles = new EventTitles();
+  private readonly lagging = new Map<
+    string,
+    Partial<Pick<Market, "yesBid" | "yesAsk" | "noBid" | "noAsk">>
+  >();
   private seq = 0;
 
   constructor(opts: SimExchangeOptions = {}) {
@@ -216,12 +230,12 @@ export class SimExchange implements ExchangePort {
       strikeType: "custom",
       floorStrike: null,
       capStrike: null,
-      result: "",
-      settlementTs: null,
+      result: seed.result ?? "",
+      settlementTs: seed.result ? now : null,
       fair: micros(50 * MICROS_PER_CENT),
       lastPrice: seed.lastPrice == null ? micros(0) : $(seed.lastPrice),
       previousPrice: seed.lastPrice == null ? micros(0) : $(seed.lastPrice),
-      volume: seed.volume ?? 0,
+      volume: seed.volume24h ?? 0,
       openInterest: seed.openInterest ?? 0,
     };
     if (existing) {
@@ -259,7 +273,24 @@ export class SimExchange implements ExchangePort {
   /** The market as getMarket returns it (without counting a call). */
   marketNow(ticker: string): Market {
     const w = this.wire(S.MarketResponse, { market: marketToWire(this.engine, this.engine.market(ticker)) });
-    return this.titles.apply(S.marketFromWire(w.market));
+    return this.marketOut(w.market);
+  }
+
+  /** The engine's markets by ticker, to change a market in place (status, close time, rules …). */
+  get markets(): Map<string, SimMarket> {
+    return new Map(this.engine.markets().map((m) => [m.ticker, m]));
+  }
+
+  /**
+   * Kalshi's market fields lag its book; the sim's never do. Until called again with null, the
+   * market's best prices read through getMarket/getMarkets are these (the book is unchanged).
+   */
+  lagMarket(
+    ticker: string,
+    prices: Partial<Pick<Market, "yesBid" | "yesAsk" | "noBid" | "noAsk">> | null,
+  ): void {
+    if (prices === null) this.lagging.delete(ticker);
+    else this.lagging.set(ticker, { ...this.lagging.get(ticker), ...prices });
   }
 
   /**
@@ -300,6 +331,24 @@ export class SimExchange implements ExchangePort {
     for (const m of this.engine.markets()) if (m.eventTicker === eventTicker) m.seriesTicker = info.ticker;
   }
 
+  /**
+   * The user closes the whole position elsewhere (on the website): a market order of the same account
+   * against the book, by the engine's rules. The book must hold enough on the other side.
+   */
+  async closePosition(ticker: string): Promise<void> {
+    const held = this.engine.position(USER, ticker).position;
+    if (held === 0) return;
+    const r = this.engine.placeOrder(USER, {
+      ticker,
+      side: held > 0 ? "ask" : "bid",
+      price: micros(held > 0 ? MICROS_PER_CENT : 99 * MICROS_PER_CENT),
+      count: Math.abs(held) as Centis,
+      tif: "immediate_or_cancel",
+      clientOrderId: `website-${++this.seq}`,
+    });
+    if (r.order.filled !== Math.abs(held)) throw new Error(`simExchange: the book of ${ticker} is too thin`);
+  }
+
   /** The user's cash, all on shard 0. */
   setBalance(dollars: Amount): void {
     const u = this.engine.user;
@@ -311,11 +360,17 @@ export class SimExchange implements ExchangePort {
     return this.engine.user.balance;
   }
 
-  /** A held position (signed whole contracts or count string: + YES, − NO) with its cost basis. */
+  /**
+   * A held position (signed whole contracts or count string: + YES, − NO) with its cost basis. Not
+   * 0: a position that went to 0 was traded, so Kalshi still lists it (total_traded ≠ 0); close it
+   * with closePosition.
+   */
   setPosition(ticker: string, signed: number | string, exposure: Amount = micros(0)): void {
     this.engine.market(ticker);
+    const count = (typeof signed === "string" ? parseCount(signed) : contracts(signed)) as Centis;
+    if (count === 0) throw new Error("simExchange: close a position with closePosition, not setPosition(0)");
     const p = this.engine.position(USER, ticker);
-    p.position = (typeof signed === "string" ? parseCount(signed) : contracts(signed)) as Centis;
+    p.position = count;
     p.cost = $(exposure);
     p.lastUpdatedTs = this.now();
   }
@@ -385,24 +440,26 @@ export class SimExchange implements ExchangePort {
 
   /**
    * Someone trades against one of the user's resting orders at its price, as the taker: `count`
-   * centi-contracts (default: all that rests), by the engine's matching (better-priced orders of
-   * others at the same side fill first, as on Kalshi).
+   * centi-contracts of it (default: all that rests). By the engine's price-time priority, the orders
+   * queued ahead of it (better prices, or the same price placed earlier) fill first, so the taker
+   * takes those too. Returns the user's fills.
    */
   fillResting(orderId: string, count?: Centis): Fill[] {
     const o = this.engine.order(orderId);
     if (!o || o.status !== "resting") throw new Error(`simExchange: order ${orderId} is not resting`);
+    const queue = o.side === "bid" ? this.engine.book(o.ticker).bids : this.engine.book(o.ticker).asks;
+    const ahead = queue.slice(0, queue.indexOf(o)).reduce((sum, x) => sum + x.remaining, 0);
     const r = this.engine.placeOrder(OTHER_TRADER, {
       ticker: o.ticker,
       side: o.side === "bid" ? "ask" : "bid",
       price: o.price,
-      count: count ?? o.remaining,
+      count: (ahead + Math.min(count ?? o.remaining, o.remaining)) as Centis,
       tif: "immediate_or_cancel",
       stp: "maker",
     });
+    const trades = new Set(r.fills.map((f) => f.tradeId));
     return this.engine.state.fills
-      .filter(
-        (f) => f.accountId === USER && f.orderId === orderId && r.fills.some((t) => t.tradeId === f.tradeId),
-      )
+      .filter((f) => f.accountId === USER && f.orderId === orderId && trades.has(f.tradeId))
       .map((f) => this.fillOut(f));
   }
 
@@ -421,6 +478,7 @@ export class SimExchange implements ExchangePort {
 
   resetCalls(): void {
     for (const k of Object.keys(this.calls)) delete this.calls[k];
+    this.requests = 0;
   }
 
   // ---------------------------------------------------------------- views for assertions
@@ -463,7 +521,12 @@ export class SimExchange implements ExchangePort {
   // ---------------------------------------------------------------- plumbing
 
   /** Counts the call, throws an injected "before" failure, runs `act`, throws an "after" one. */
-  private async call<T>(method: Method, path: string, act: () => T): Promise<T> {
+  private async call<T>(
+    method: Method,
+    path: string,
+    act: () => T,
+    requests: (out: T) => number = () => 1,
+  ): Promise<T> {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
     await Promise.resolve();
     const f = this.failures.get(method);
@@ -477,6 +540,7 @@ export class SimExchange implements ExchangePort {
       const body = { error: { code: e.code, message: e.message, details: e.details ?? null } };
       throw KalshiApiError.fromResponse(e.status, body, path.split(" ")[0], path.split(" ")[1]);
     }
+    this.requests += requests(out);
     if (f?.when === "after") throw f.err;
     return out;
   }
@@ -491,6 +555,12 @@ export class SimExchange implements ExchangePort {
   /** The sim's market-data routes (GET /markets, /events, /series …) over this engine. */
   private md() {
     return { routes: marketDataRoutes(fixtureMarketData(this.engine), this.engine) };
+  }
+
+  private marketOut(w: Parameters<typeof S.marketFromWire>[0]): Market {
+    const m = this.titles.apply(S.marketFromWire(w));
+    const lag = this.lagging.get(m.ticker);
+    return lag ? { ...m, ...lag } : m;
   }
 
   private orderOut(o: SimOrder): Order {
@@ -597,47 +667,57 @@ export class SimExchange implements ExchangePort {
   }
 
   getPositions(filter: { ticker?: string; eventTicker?: string; all?: boolean } = {}): Promise<Position[]> {
-    return this.call("getPositions", "GET /portfolio/positions", () =>
-      Object.values(this.engine.user.positions)
-        .filter((p) => (filter.all ? p.position !== 0 || p.totalTraded !== 0 : p.position !== 0))
-        .filter((p) => !filter.ticker || p.ticker === filter.ticker)
-        .filter(
-          (p) => !filter.eventTicker || this.engine.findMarket(p.ticker)?.eventTicker === filter.eventTicker,
-        )
-        .sort((a, b) => b.lastUpdatedTs - a.lastUpdatedTs)
-        .map((p) =>
-          S.positionFromWire(
-            this.wire(S.PositionsResponse, { market_positions: [positionToWire(this.engine, p)] })
-              .market_positions![0]!,
+    return this.call(
+      "getPositions",
+      "GET /portfolio/positions",
+      () =>
+        Object.values(this.engine.user.positions)
+          .filter((p) => (filter.all ? p.position !== 0 || p.totalTraded !== 0 : p.position !== 0))
+          .filter((p) => !filter.ticker || p.ticker === filter.ticker)
+          .filter(
+            (p) =>
+              !filter.eventTicker || this.engine.findMarket(p.ticker)?.eventTicker === filter.eventTicker,
+          )
+          .sort((a, b) => b.lastUpdatedTs - a.lastUpdatedTs)
+          .map((p) =>
+            S.positionFromWire(
+              this.wire(S.PositionsResponse, { market_positions: [positionToWire(this.engine, p)] })
+                .market_positions![0]!,
+            ),
           ),
-        ),
+      pages1000,
     );
   }
 
   getMarkets(filter: MarketsFilter = {}): Promise<Market[]> {
-    return this.call("getMarkets", "GET /markets", () => {
-      const q: Record<string, string | undefined> = {
-        status: filter.status,
-        series_ticker: filter.seriesTicker,
-        event_ticker: filter.eventTicker,
-        mve_filter: filter.mveFilter,
-        min_updated_ts:
-          filter.minUpdatedTs === undefined ? undefined : String(Math.floor(filter.minUpdatedTs / 1000)),
-        tickers: filter.tickers?.filter(Boolean).join(","),
-      };
-      if (filter.tickers !== undefined && !q.tickers) return [];
-      const out = this.pages((cursor) => {
-        const r = this.wire(
-          S.MarketsResponse,
-          this.md().routes.markets(query({ ...q, limit: "1000", cursor })),
-        );
-        return {
-          items: (r.markets ?? []).map((w) => this.titles.apply(S.marketFromWire(w))),
-          cursor: r.cursor,
+    return this.call(
+      "getMarkets",
+      "GET /markets",
+      () => {
+        const q: Record<string, string | undefined> = {
+          status: filter.status,
+          series_ticker: filter.seriesTicker,
+          event_ticker: filter.eventTicker,
+          mve_filter: filter.mveFilter,
+          min_updated_ts:
+            filter.minUpdatedTs === undefined ? undefined : String(Math.floor(filter.minUpdatedTs / 1000)),
+          tickers: filter.tickers?.filter(Boolean).join(","),
         };
-      });
-      return filter.max === undefined ? out : out.slice(0, filter.max);
-    });
+        if (filter.tickers !== undefined && !q.tickers) return [];
+        const out = this.pages((cursor) => {
+          const r = this.wire(
+            S.MarketsResponse,
+            this.md().routes.markets(query({ ...q, limit: "1000", cursor })),
+          );
+          return {
+            items: (r.markets ?? []).map((w) => this.marketOut(w)),
+            cursor: r.cursor,
+          };
+        });
+        return filter.max === undefined ? out : out.slice(0, filter.max);
+      },
+      batches(filter.tickers, MARKETS_TICKERS_PER_REQUEST),
+    );
   }
 
   getMarket(ticker: string): Promise<Market> {
@@ -658,15 +738,20 @@ export class SimExchange implements ExchangePort {
   }
 
   getOrderbooks(tickers: string[]): Promise<Map<string, Orderbook>> {
-    return this.call("getOrderbooks", "GET /markets/orderbooks", () => {
-      const out = new Map<string, Orderbook>();
-      for (const t of new Set(tickers.filter(Boolean))) {
-        if (!this.engine.findMarket(t)) continue;
-        const w = this.wire(S.OrderbookResponse, { orderbook_fp: orderbookToWire(this.engine, t) });
-        out.set(t, S.orderbookFromWire(t, w.orderbook_fp));
-      }
-      return out;
-    });
+    return this.call(
+      "getOrderbooks",
+      "GET /markets/orderbooks",
+      () => {
+        const out = new Map<string, Orderbook>();
+        for (const t of new Set(tickers.filter(Boolean))) {
+          if (!this.engine.findMarket(t)) continue;
+          const w = this.wire(S.OrderbookResponse, { orderbook_fp: orderbookToWire(this.engine, t) });
+          out.set(t, S.orderbookFromWire(t, w.orderbook_fp));
+        }
+        return out;
+      },
+      batches(tickers, ORDERBOOKS_TICKERS_PER_REQUEST),
+    );
   }
 
   getEvents(filter: EventsFilter = {}): Promise<EventInfo[]> {
@@ -856,11 +941,16 @@ export class SimExchange implements ExchangePort {
   }
 
   getFills(filter: FillsFilter = {}): Promise<Fill[]> {
-    return this.call("getFills", "GET /portfolio/fills", () => this.userFills(false, filter));
+    return this.call("getFills", "GET /portfolio/fills", () => this.userFills(false, filter), pages1000);
   }
 
   getHistoricalFills(filter: FillsFilter = {}): Promise<Fill[]> {
-    return this.call("getHistoricalFills", "GET /historical/fills", () => this.userFills(true, filter));
+    return this.call(
+      "getHistoricalFills",
+      "GET /historical/fills",
+      () => this.userFills(true, filter),
+      pages1000,
+    );
   }
 
   getSettlements(filter: SettlementsFilter = {}): Promise<Settlement[]> {
@@ -914,6 +1004,14 @@ export class SimExchange implements ExchangePort {
       cursor = p.cursor;
     }
   }
+}
+
+/** Requests for a list read a page of 1000 at a time. */
+const pages1000 = (items: unknown[]): number => Math.max(1, Math.ceil(items.length / 1000));
+
+/** Requests for tickers sent `per` to a request (one when not by tickers). */
+function batches(tickers: string[] | undefined, per: number): () => number {
+  return () => (tickers === undefined ? 1 : Math.max(1, Math.ceil(new Set(tickers).size / per)));
 }
 
 function query(q: Record<string, string | undefined>): URLSearchParams {
