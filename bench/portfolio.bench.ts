@@ -6,7 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { createPortfolioService } from "../src/trading/portfolio.js";
 import { markYes } from "../src/trading/portfolio.js";
-import { FakeExchange } from "../tests/support/fakeExchange.js";
+import { SimExchange } from "../tests/support/simExchange.js";
 
 export interface PortfolioBenchResult {
   positions: number;
@@ -15,9 +15,9 @@ export interface PortfolioBenchResult {
   naive: { requests: number; ms: number };
 }
 
-function world(positions: number, latencyMs: number): FakeExchange {
+function world(positions: number, latencyMs: number): SimExchange {
   const now = Date.now();
-  const fx = new FakeExchange({ latencyMs, now: () => now });
+  const fx = new SimExchange({ latencyMs, now: () => now });
   for (let i = 0; i < positions; i++) {
     const t = `KXBENCH${i}-26DEC31-T${i}`;
     fx.addMarket({ ticker: t, title: `Bench market ${i}` });
@@ -36,7 +36,7 @@ function world(positions: number, latencyMs: number): FakeExchange {
 }
 
 /** What a first implementation would do: ask for each position's market and book one by one. */
-async function naiveView(fx: FakeExchange): Promise<number> {
+async function naiveView(fx: SimExchange): Promise<number> {
   const positions = await fx.getPositions();
   await fx.getBalance();
   let total = 0;

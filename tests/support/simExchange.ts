@@ -12,6 +12,7 @@
  * book levels (resting orders of the market maker), positions, fills and settlements written into
  * the engine's state, cash on shard 0. Amounts as decimal strings ("0.55"), never floats.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { KalshiApiError, KalshiNetworkError } from "../../src/exchange/errors.js";
 import { EventTitles } from "../../src/exchange/kalshi/eventTitles.js";
 import {
@@ -152,6 +153,8 @@ export interface SimExchangeOptions {
   balance?: Amount;
   /** Age at which fills and finished orders move to /historical (default 30 days). */
   historicalCutoffMs?: number;
+  /** Delay per HTTP request the adapter would send (benchmarks). */
+  latencyMs?: number;
   /** Wrap this engine (e.g. a running sim's) instead of a fresh one; addMarket then cannot add markets. */
   engine?: SimEngine;
 }
@@ -165,6 +168,8 @@ export class SimExchange implements ExchangePort {
   readonly calls: Record<string, number> = {};
   /** HTTP requests the adapter would send for these calls (it batches 100 tickers, pages 1000 items). */
   requests = 0;
+  /** Delay per HTTP request the adapter would send (benchmarks); 0 = none. */
+  latencyMs: number;
   /** Every create as the port received it. */
   readonly createRequests: CreateOrderRequest[] = [];
   /** Every write naming an order, as sent (for routing assertions). */
@@ -183,6 +188,7 @@ export class SimExchange implements ExchangePort {
 
   constructor(opts: SimExchangeOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.latencyMs = opts.latencyMs ?? 0;
     this.engine =
       opts.engine ??
       new SimEngine({
@@ -540,7 +546,9 @@ export class SimExchange implements ExchangePort {
       const body = { error: { code: e.code, message: e.message, details: e.details ?? null } };
       throw KalshiApiError.fromResponse(e.status, body, path.split(" ")[0], path.split(" ")[1]);
     }
-    this.requests += requests(out);
+    const sent = requests(out);
+    this.requests += sent;
+    for (let i = 0; i < sent && this.latencyMs > 0; i++) await sleep(this.latencyMs);
     if (f?.when === "after") throw f.err;
     return out;
   }
@@ -600,12 +608,14 @@ export class SimExchange implements ExchangePort {
 
   private userFills(historical: boolean, f: FillsFilter): Fill[] {
     const cutoff = this.engine.historicalCutoff();
-    return this.engine.state.fills
+    const rows = this.engine.state.fills
       .filter((x) => x.accountId === USER && x.ts < cutoff === historical)
       .filter((x) => (!f.ticker || x.ticker === f.ticker) && (!f.orderId || x.orderId === f.orderId))
       .filter((x) => inRange(x.ts, f))
-      .reverse()
-      .map((x) => this.fillOut(x));
+      .reverse();
+    // One page body for all of them, as the sim answers (one parse, not one per fill).
+    const w = this.wire(S.FillsResponse, { fills: rows.map((x) => fillToWire(this.engine, x)) });
+    return (w.fills ?? []).map(S.fillFromWire);
   }
 
   // ---------------------------------------------------------------- ExchangePort
