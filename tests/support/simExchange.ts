@@ -477,7 +477,7 @@ export class SimExchange implements ExchangePort {
     this.failures.set(method, { err, when });
   }
 
-  /** A timeout as the adapter reports it; for a write, `acted` says whether the exchange had acted. */
+  /** A timeout as the adapter reports it (for a write: its outcome is unknown). */
   static timeout(method: string, path: string, write = true): KalshiNetworkError {
     return new KalshiNetworkError("timeout", method, path, "ECONNABORTED", write);
   }

@@ -3,7 +3,7 @@
  * keeps because every call goes through the sim's engine.
  */
 import { describe, expect, it } from "vitest";
-import { KalshiApiError, KalshiRequestError } from "../../src/exchange/errors.js";
+import { KalshiApiError, KalshiNetworkError, KalshiRequestError } from "../../src/exchange/errors.js";
 import { contracts } from "../../src/domain/money.js";
 import { SimExchange } from "../support/simExchange.js";
 import { T0, usd } from "./helpers.js";
@@ -163,5 +163,28 @@ describe("SimExchange (the shared exchange double)", () => {
     f.addFill({ ticker: "KXC-1", side: "bid", yesPrice: "0.50", count: 2, fee: "0.04", time: T0 - 10 });
     f.addFill({ ticker: "KXC-1", side: "bid", yesPrice: "0.50", count: 2, fee: "0.03", time: T0 + 10 });
     expect(f.addSettlement({ ticker: "KXC-1", marketResult: "no", settledTime: T0 }).fee).toBe(usd("0.04"));
+  });
+
+  it("an injected failure meets the next call before the exchange acts, or after it acted (a lost answer)", async () => {
+    const f = fx();
+    const req = {
+      ticker: "KXA-1",
+      side: "bid",
+      count: contracts(1),
+      price: usd("0.10"),
+      timeInForce: "good_till_canceled",
+    } as const;
+    f.failNext("createOrder", SimExchange.timeout("POST", "/portfolio/events/orders"));
+    await expect(f.createOrder({ ...req, clientOrderId: "t1" })).rejects.toMatchObject({
+      kind: "timeout",
+      outcomeUnknown: true,
+    });
+    expect(f.orders).toHaveLength(0);
+    f.failNext("createOrder", SimExchange.timeout("POST", "/portfolio/events/orders"), "after");
+    await expect(f.createOrder({ ...req, clientOrderId: "t2" })).rejects.toBeInstanceOf(KalshiNetworkError);
+    expect(f.orders.map((o) => [o.clientOrderId, o.status])).toEqual([["t2", "resting"]]);
+    expect(await f.createOrder({ ...req, clientOrderId: "t3" })).toMatchObject({
+      remainingCount: contracts(1),
+    });
   });
 });
