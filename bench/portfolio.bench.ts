@@ -1,5 +1,5 @@
 /**
- * Portfolio with 200 positions against the fake exchange with a per-request latency: the batched
+ * Portfolio with 200 positions against the exchange double (tests/support/simExchange.ts) with a per-request latency: the batched
  * portfolio service next to a naive one-request-per-position baseline, measured in the same run.
  * Run: npx tsx bench/portfolio.bench.ts [positions] [latencyMs]
  */
@@ -62,7 +62,7 @@ export async function run(positions = 200, latencyMs = 2): Promise<PortfolioBenc
   const naive = { requests: b.requests, ms: performance.now() - t };
 
   const result = { positions, latencyMs, batched, naive };
-  console.log(`portfolio: ${positions} positions, ${latencyMs} ms per request (fake exchange)`);
+  console.log(`portfolio: ${positions} positions, ${latencyMs} ms per request (exchange double)`);
   console.log(`  batched : ${batched.requests} requests, ${batched.ms.toFixed(1)} ms`);
   console.log(
     `  naive   : ${naive.requests} requests, ${naive.ms.toFixed(1)} ms (one market + one book request per position)`,
