@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createExportService } from "../src/trading/export.js";
 import { createHistoryService } from "../src/trading/history.js";
-import { FakeExchange } from "../tests/support/fakeExchange.js";
+import { SimExchange } from "../tests/support/simExchange.js";
 
 export interface CsvBenchResult {
   fills: number;
@@ -27,12 +27,8 @@ export interface CsvBenchResult {
 export async function run(fills = 100_000, opts: { quiet?: boolean } = {}): Promise<CsvBenchResult> {
   const log = opts.quiet ? () => undefined : (s: string) => console.log(s);
   const end = Date.UTC(2026, 10, 24);
-  const fx = new FakeExchange({ now: () => end });
-  fx.cutoff = {
-    marketSettledTs: end - 14 * 86_400_000,
-    tradesCreatedTs: end - 14 * 86_400_000,
-    ordersUpdatedTs: 0,
-  };
+  // Fills older than 14 days are in /historical.
+  const fx = new SimExchange({ now: () => end, historicalCutoffMs: 14 * 86_400_000 });
   const ids = new Set<string>();
   for (let i = 0; i < fills; i++) {
     const ticker = `KXBENCH${i % 500}-26DEC31`;

@@ -1,12 +1,12 @@
 /**
- * Portfolio with 200 positions against the fake exchange with a per-request latency: the batched
+ * Portfolio with 200 positions against the exchange double (tests/support/simExchange.ts) with a per-request latency: the batched
  * portfolio service next to a naive one-request-per-position baseline, measured in the same run.
  * Run: npx tsx bench/portfolio.bench.ts [positions] [latencyMs]
  */
 import { pathToFileURL } from "node:url";
 import { createPortfolioService } from "../src/trading/portfolio.js";
 import { markYes } from "../src/trading/portfolio.js";
-import { FakeExchange } from "../tests/support/fakeExchange.js";
+import { SimExchange } from "../tests/support/simExchange.js";
 
 export interface PortfolioBenchResult {
   positions: number;
@@ -15,9 +15,9 @@ export interface PortfolioBenchResult {
   naive: { requests: number; ms: number };
 }
 
-function world(positions: number, latencyMs: number): FakeExchange {
+function world(positions: number, latencyMs: number): SimExchange {
   const now = Date.now();
-  const fx = new FakeExchange({ latencyMs, now: () => now });
+  const fx = new SimExchange({ latencyMs, now: () => now });
   for (let i = 0; i < positions; i++) {
     const t = `KXBENCH${i}-26DEC31-T${i}`;
     fx.addMarket({ ticker: t, title: `Bench market ${i}` });
@@ -36,7 +36,7 @@ function world(positions: number, latencyMs: number): FakeExchange {
 }
 
 /** What a first implementation would do: ask for each position's market and book one by one. */
-async function naiveView(fx: FakeExchange): Promise<number> {
+async function naiveView(fx: SimExchange): Promise<number> {
   const positions = await fx.getPositions();
   await fx.getBalance();
   let total = 0;
@@ -62,7 +62,7 @@ export async function run(positions = 200, latencyMs = 2): Promise<PortfolioBenc
   const naive = { requests: b.requests, ms: performance.now() - t };
 
   const result = { positions, latencyMs, batched, naive };
-  console.log(`portfolio: ${positions} positions, ${latencyMs} ms per request (fake exchange)`);
+  console.log(`portfolio: ${positions} positions, ${latencyMs} ms per request (exchange double)`);
   console.log(`  batched : ${batched.requests} requests, ${batched.ms.toFixed(1)} ms`);
   console.log(
     `  naive   : ${naive.requests} requests, ${naive.ms.toFixed(1)} ms (one market + one book request per position)`,

@@ -163,7 +163,11 @@ export function isOutcomeUnknown(e: unknown): boolean {
  */
 export function provesNotPlaced(e: unknown): boolean {
   if (e instanceof KalshiRequestError) return true;
-  if (e instanceof KalshiApiError) return !e.outcomeUnknown && (e.status < 200 || e.status >= 300);
+  if (e instanceof KalshiApiError) {
+    // A 409 for a duplicate client_order_id says an order with this id EXISTS: the opposite of proof.
+    if (e.status === 409 && /duplicate|client_order/i.test(e.code)) return false;
+    return !e.outcomeUnknown && (e.status < 200 || e.status >= 300);
+  }
   if (e instanceof KalshiNetworkError) return !e.outcomeUnknown && e.kind !== "timeout";
   return false;
 }

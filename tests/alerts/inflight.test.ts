@@ -13,7 +13,7 @@ import type * as Files from "../../src/alerts/files.js";
 import { ALERTS_STATE_FILE } from "../../src/alerts/state.js";
 import { createPortfolioService } from "../../src/trading/portfolio.js";
 import { waitFor } from "../support/wsKalshiStub.js";
-import { FakeExchange as SharedFakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { Harness } from "./harness.js";
 
 const writes = vi.hoisted(() => ({ state: 0 }));
@@ -237,7 +237,7 @@ describe("settlement P&L", () => {
   //   Kalshi's own figures: yes_total_cost 7.50 (average cost), fee_cost 0.48 (every fee in the market):
   //   15.00 − 7.50 − 0.48 = +$7.02 (the fees of the sale are counted twice; shown only as "approx.")
   const T = "KXT-77";
-  function seed(ex: SharedFakeExchange, settledTime: number) {
+  function seed(ex: SimExchange, settledTime: number) {
     ex.addMarket({ ticker: T, title: "Settles", status: "finalized", result: "yes" });
     const t0 = settledTime - 60_000;
     ex.addFill({ ticker: T, side: "bid", yesPrice: "0.40", count: 10, fee: "0.20", time: t0 });
@@ -251,13 +251,12 @@ describe("settlement P&L", () => {
       revenue: 15_000_000 as never,
       fee: 480_000 as never,
       settledTime,
-      value: 1_000_000 as never,
     });
   }
 
   it("after a partial sale: the ledger's figure, the market total, and /portfolio agree", async () => {
     const t = (h = await Harness.create());
-    const ex = new SharedFakeExchange();
+    const ex = new SimExchange();
     seed(ex, Date.now() - 600_000); // older than the fill backfill reaches
     await t.service({ exchange: ex, settlementPollMs: 20 }).start();
     await waitFor(() => t.sink.messages.length === 1, "settlement alert");
@@ -272,7 +271,7 @@ describe("settlement P&L", () => {
 
   it("fills unavailable: Kalshi's approximation, labelled approx.", async () => {
     const t = (h = await Harness.create());
-    const ex = new SharedFakeExchange();
+    const ex = new SimExchange();
     seed(ex, Date.now() - 600_000);
     ex.failNext("getHistoricalCutoff", new Error("fills are down"));
     await t.service({ exchange: ex, settlementPollMs: 20 }).start();

@@ -29,7 +29,7 @@ describe("placing an order, then the card edit fails", () => {
     const last = h.last();
     expect(last.messageId).toBe(card.messageId);
     expect(last.text).toContain("Bought 10 contracts YES");
-    expect(last.text).toContain("Order id: ord-1");
+    expect(last.text).toContain(`Order id: ${h.orderId(1)}`);
     expect(last.replyMarkup?.inline_keyboard.flat() ?? []).toEqual([]);
     expect(h.botTexts().join("\n")).not.toMatch(/nothing was (changed|placed)|please confirm/i);
     // Two refusals, two waits (backoff), then the edit went through.
@@ -50,7 +50,7 @@ describe("placing an order, then the card edit fails", () => {
     const last = h.last();
     expect(last.messageId).not.toBe(card.messageId);
     expect(last.text).toContain("Bought 10 contracts YES");
-    expect(last.text).toContain("Order id: ord-1");
+    expect(last.text).toContain(`Order id: ${h.orderId(1)}`);
     expect(last.text).not.toContain("nothing");
     expect(h.waits).toHaveLength(1);
   });
@@ -92,10 +92,10 @@ describe("canceling from /orders, then the list edit fails", () => {
     await h.tap(/^Cancel 1/);
 
     expect(h.world.callsTo("executor", "cancel")).toHaveLength(1);
-    expect([...h.world.orders.values()].filter((o) => o.status === "resting")).toHaveLength(0);
+    expect(h.world.createdOrders.filter((o) => o.status === "resting")).toHaveLength(0);
     const last = h.last();
     expect(last.messageId).not.toBe(list.messageId);
-    expect(last.text).toContain("Canceled order ord-1");
+    expect(last.text).toContain(`Canceled order ${h.world.createdOrders[0]!.orderId}`);
     expect(last.text).toContain("No resting orders.");
     expect(h.botTexts().join("\n")).not.toMatch(/nothing was changed|went wrong/i);
 

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { c, usd } from "../support/fakeServices.js";
+import { c, usd } from "./world.js";
 import { type Harness, makeHarness, STRANGER, TICKER, USER } from "./harness.js";
 
 let h: Harness;
@@ -50,7 +50,7 @@ describe("menu commands", () => {
     h.world.setPrices(TICKER, usd("0.70"), usd("0.72"));
     await h.tap("Refresh");
     const after = h.api.messages(USER).find((m) => m.messageId === card.messageId)!;
-    expect(after.text).toContain("now $0.70");
+    expect(after.text).toContain("now $0.71"); // marked between the 0.70 bid and the 0.72 ask
     expect(after.replyMarkup?.inline_keyboard[0]![0]!.text).toContain("Refresh");
     // Refresh again with nothing changed: "message is not modified" is not an error to the user.
     const before = h.botTexts().length;
@@ -66,10 +66,11 @@ describe("menu commands", () => {
     await h.say("/orders");
     expect(h.last().text).toContain("Resting orders (2)");
     expect(h.buttons()).toEqual([`Cancel 1: ${TICKER}`, `Cancel 2: ${TICKER}`, "Cancel all"]);
+    // Listed newest first, as Kalshi lists them: 1 is the 3 @ 0.41.
     await h.tap("Cancel 1");
     // Routed: the button's cancel names the order's market.
-    expect(h.world.callsTo("executor", "cancel")[0]!.args).toEqual(["ord-1", TICKER]);
-    expect(h.last().text).toContain("Canceled order ord-1 (5 contracts were resting)");
+    expect(h.world.callsTo("executor", "cancel")[0]!.args).toEqual([h.orderId(2), TICKER]);
+    expect(h.last().text).toContain(`Canceled order ${h.orderId(2)} (3 contracts were resting)`);
     expect(h.last().text).toContain("Resting orders (1)");
   });
 
@@ -103,27 +104,30 @@ describe("menu commands", () => {
     const [call] = h.world.callsTo("executor", "cancelAll");
     expect(call!.args).toEqual([
       [
-        { orderId: "ord-1", ticker: TICKER },
-        { orderId: "ord-2", ticker: TICKER },
+        { orderId: h.orderId(2), ticker: TICKER },
+        { orderId: h.orderId(1), ticker: TICKER },
       ],
     ]);
     const text = h.botTexts().find((t) => t.includes("Canceled 2 orders."));
     expect(text).toBeDefined();
     expect(text).toContain("1 new order appeared after the list was shown and was not canceled");
     expect(text).toContain("Send /orders to cancel it");
-    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual(["ord-3"]);
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(3)]);
   });
 
   it("/cancel <id> and /status <id>", async () => {
     h = await makeHarness();
     await buyResting(5, "0.40");
-    await h.say("/status ord-1");
+    await h.say(`/status ${h.orderId(1)}`);
     expect(h.last().text).toContain("Order resting");
     expect(h.last().text).toContain("Filled 0 of 5");
-    await h.say("/cancel ord-1");
-    expect(h.last().text).toContain("Canceled order ord-1");
-    await h.say("/cancel ord-1");
-    expect(h.last().text).toContain("There is no resting order ord-1.");
+    await h.say(`/cancel ${h.orderId(1)}`);
+    expect(h.last().text).toContain(`Canceled order ${h.orderId(1)}`);
+    await h.say(`/cancel ${h.orderId(1)}`);
+    // The exchange refuses (404: already canceled); the executor passes that on as a failure.
+    expect(h.last().text).toContain(
+      "Something went wrong. Check /orders and /portfolio before trying again.",
+    );
     await h.say("/status");
     expect(h.last().text).toContain("Send /status <order id>");
     await h.say("/cancel");
@@ -137,7 +141,7 @@ describe("menu commands", () => {
     expect(h.last().text).toContain("NO: buy $0.45 · sell $0.44");
     expect(h.buttons()).toEqual(["Buy YES", "Buy NO"]);
     await h.say("/market KXNOPE-1");
-    expect(h.last().text).toContain("Kalshi has no market KXNOPE-1.");
+    expect(h.last().text).toContain("There is no market with ticker KXNOPE-1.");
     await h.say("/market");
     expect(h.last().text).toContain("Send /market <ticker>");
   });
@@ -162,10 +166,7 @@ describe("menu commands", () => {
 
   it("/account: cash per shard and a never-confirmed location check, said plainly", async () => {
     h = await makeHarness();
-    h.world.byShard = [
-      { exchangeIndex: 0, balance: usd("70") },
-      { exchangeIndex: 1, balance: usd("30") },
-    ];
+    h.world.setShards({ 0: usd("70"), 1: usd("30") });
     h.world.regionExpiration = null;
     await h.say("/account");
     const t = h.last().text;
@@ -206,28 +207,31 @@ describe("menu commands", () => {
       h.world.addPastFill({ time: h.clock.t - (i + 1) * 3_600_000, ticker: `KXT-${i}` });
     await h.say("/export");
     const doc = h.last();
-    expect(doc.document?.fileName).toBe("trades.csv");
+    // The export service's own name: environment, range in the display zone, time of the export.
+    const name = `trades-sim-20261117-20261124-${h.clock.t}.csv`;
+    expect(doc.document?.fileName).toBe(name);
     expect(doc.document!.bytes.toString()).toContain("KXT-3");
     expect(doc.text).toContain("🧪 SIM");
     expect(doc.text).toContain("5 rows");
     expect(doc.text).toContain("last 7 days");
     expect(doc.text).toContain("America/New_York");
     const onDisk = await readFile(
-      h.world.callsTo("exporter").length ? `${h.world.exportDir}/trades.csv` : "",
+      h.world.callsTo("exporter").length ? `${h.world.exportDir}/${name}` : "",
       "utf8",
     );
     expect(doc.document!.bytes.toString()).toBe(onDisk);
 
-    h.world.exportPartRows = 2;
+    h.world.maxExportBytes = 400; // the header (134 bytes) and two rows (131 each) a file
     await h.say("/export 30d");
     const docs = h.api
       .botMessages(USER)
       .filter((m) => m.document)
       .slice(-3);
+    const base = `trades-sim-20261025-20261124-${h.clock.t}`;
     expect(docs.map((d) => d.document!.fileName)).toEqual([
-      "trades-part1.csv",
-      "trades-part2.csv",
-      "trades-part3.csv",
+      `${base}-part1.csv`,
+      `${base}-part2.csv`,
+      `${base}-part3.csv`,
     ]);
     expect(docs[1]!.text).toContain("part 2 of 3");
   });

@@ -1,4 +1,4 @@
-/** Builds a bot wired to LocalBotApi (in process) and the fake services. */
+/** Builds a bot wired to LocalBotApi (in process) and the real trading services over SimExchange. */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,8 @@ import { OrderOutbox } from "../../src/alerts/outbox.js";
 import { createBot } from "../../src/bot/createBot.js";
 import type { BotDeps, EnvTag } from "../../src/bot/deps.js";
 import { LocalBotApi } from "../support/fakeTelegram.js";
-import { FakeWorld, MemoryAlertSettings, usd } from "../support/fakeServices.js";
+import { MemoryAlertSettings } from "../support/memoryAlertSettings.js";
+import { SimWorld, usd } from "./world.js";
 
 export const USER = 1001;
 export const STRANGER = 2002;
@@ -37,7 +38,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), "bot-test-"));
   const clock = { t: Date.UTC(2026, 10, 24, 15, 0, 0), now: () => clock.t };
   const api = new LocalBotApi();
-  const world = new FakeWorld(clock, join(dir, "exports"));
+  const world = new SimWorld(clock, join(dir, "data"));
   world.addMarket({
     ticker: TICKER,
     title: "Highest temperature in NYC on Nov 25",
@@ -99,6 +100,8 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     waits,
     /** Resolves once the order outbox has no delivery under way (its retries are done). */
     delivered: () => outbox.idle(),
+    /** The id of the n-th order on the exchange (1 = the oldest). */
+    orderId: (n: number) => world.createdOrders[n - 1]!.orderId,
     /** The user types in their private chat. */
     say: (text: string) => api.sendText(USER, USER, text),
     tap: (label: string | RegExp) => api.tapButton(USER, USER, label),
@@ -107,6 +110,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     buttons: () => (api.lastBotMessage(USER)?.replyMarkup?.inline_keyboard ?? []).flat().map((b) => b.text),
     async close() {
       await outbox.stop();
+      await world.services.close();
       if (bot.isRunning()) await bot.stop();
       await api.close();
       await rm(dir, { recursive: true, force: true });

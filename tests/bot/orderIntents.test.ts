@@ -7,10 +7,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { journalIntentLookup } from "../../src/alerts/intent.js";
-import type { Centis, Micros } from "../../src/domain/money.js";
-import type { Order } from "../../src/exchange/port.js";
+import { contracts } from "../../src/domain/money.js";
 import { type Harness, makeHarness, TICKER } from "./harness.js";
-import { usd } from "../support/fakeServices.js";
+import { usd } from "./world.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -18,29 +17,15 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** A resting ask (sell YES = buy NO) of 5 at YES $0.90, as if placed outside this run of the bot. */
-function restingAsk(orderId: string, clientOrderId: string | null): Order {
-  const t = Date.UTC(2026, 10, 24, 14, 0, 0);
-  return {
-    orderId,
-    clientOrderId,
+/** A resting ask (sell YES = buy NO) of 5 at YES $0.90, placed outside this run of the bot; its id. */
+function restingAsk(clientOrderId: string | null): string {
+  return h!.world.restElsewhere({
     ticker: TICKER,
-    outcomeSide: "no",
-    bookSide: "ask",
-    status: "resting",
+    side: "ask",
     yesPrice: usd("0.90"),
-    noPrice: usd("0.10"),
-    fillCount: 0 as Centis,
-    remainingCount: 500 as Centis,
-    initialCount: 500 as Centis,
-    takerFillCost: 0 as Micros,
-    makerFillCost: 0 as Micros,
-    takerFees: 0 as Micros,
-    makerFees: 0 as Micros,
-    createdTime: t,
-    lastUpdateTime: t,
-    expirationTime: null,
-  };
+    count: contracts(5),
+    clientOrderId,
+  });
 }
 
 describe("resting orders show what the user asked for", () => {
@@ -68,10 +53,10 @@ describe("resting orders show what the user asked for", () => {
 
   it("an order the bot knows nothing about shows both readings of the book side", async () => {
     h = await makeHarness();
-    h.world.orders.set("web-1", restingAsk("web-1", null));
+    const web1 = restingAsk(null);
     await h.say("/orders");
     expect(h.last().text).toContain(`1. Buy NO @ $0.10 = Sell YES @ $0.90 ${TICKER}`);
-    await h.say("/status web-1");
+    await h.say(`/status ${web1}`);
     expect(h.last().text).toContain("Buy NO @ $0.10 = Sell YES @ $0.90");
   });
 
@@ -96,12 +81,13 @@ describe("resting orders show what the user asked for", () => {
     );
 
     h = await makeHarness({ deps: { orderIntent: journalIntentLookup(logDir) } });
-    h.world.orders.set("old-1", restingAsk("old-1", "cid-1"));
-    h.world.orders.set("old-2", restingAsk("old-2", "cid-2"));
+    restingAsk("cid-1");
+    restingAsk("cid-2");
     await h.say("/orders");
     const list = h.last().text;
-    expect(list).toContain(`1. Sell 5 YES @ $0.90 ${TICKER}`);
-    expect(list).toContain(`2. Buy NO @ $0.10 = Sell YES @ $0.90 ${TICKER}`);
+    // Newest first: cid-2 (not believed, both readings), then cid-1.
+    expect(list).toContain(`1. Buy NO @ $0.10 = Sell YES @ $0.90 ${TICKER}`);
+    expect(list).toContain(`2. Sell 5 YES @ $0.90 ${TICKER}`);
   });
 
   it("a failing intent lookup still lists the orders (both readings)", async () => {
@@ -110,7 +96,7 @@ describe("resting orders show what the user asked for", () => {
         orderIntent: () => Promise.reject(new Error("journal unreadable")),
       },
     });
-    h.world.orders.set("old-1", restingAsk("old-1", "cid-1"));
+    restingAsk("cid-1");
     await h.say("/orders");
     expect(h.last().text).toContain("Buy NO @ $0.10 = Sell YES @ $0.90");
     expect(h.logs.some((l) => l.message === "order intent lookup failed")).toBe(true);

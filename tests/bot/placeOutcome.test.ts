@@ -9,7 +9,7 @@ import type { ExchangePort } from "../../src/exchange/port.js";
 import { type Describers, outcomeCard, requoteSentence } from "../../src/bot/placeOutcome.js";
 import { createOrderExecutor } from "../../src/trading/executor.js";
 import { type PlaceOutcome, type Quote, UserError } from "../../src/trading/types.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "../trading/helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
@@ -20,9 +20,9 @@ const say: Describers = {
   unknown: (e) => describeExchangeError(e, "sim"),
 };
 
-function setup(wrap?: (fx: FakeExchange) => ExchangePort, position?: number) {
+function setup(wrap?: (fx: SimExchange) => ExchangePort, position?: number) {
   const clock = fakeClock();
-  const fx = new FakeExchange({ now: clock.now });
+  const fx = new SimExchange({ now: clock.now });
   fx.addMarket({
     ticker: TICKER,
     title: "Highest temperature in NYC on Nov 25?",
@@ -65,14 +65,14 @@ let sent = 0;
 /** A port whose create reaches the exchange (or not) and then loses the answer. */
 const losesAnswer =
   (opts: { created: boolean; readsFail?: boolean }) =>
-  (fx: FakeExchange): ExchangePort =>
-    Object.assign(Object.create(fx) as FakeExchange, {
-      async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+  (fx: SimExchange): ExchangePort =>
+    Object.assign(Object.create(fx) as SimExchange, {
+      async createOrder(req: Parameters<SimExchange["createOrder"]>[0]) {
         sent++;
         if (opts.created) await fx.createOrder(req);
         throw new KalshiNetworkError("timeout", "POST", "/portfolio/events/orders", "ETIMEDOUT", true);
       },
-      async getOrders(f: Parameters<FakeExchange["getOrders"]>[0]) {
+      async getOrders(f: Parameters<SimExchange["getOrders"]>[0]) {
         if (opts.readsFail)
           throw new KalshiNetworkError("network", "GET", "/portfolio/orders", "ECONNRESET", false);
         return fx.getOrders(f);
@@ -109,9 +109,9 @@ describe("what the Confirm card ends with", () => {
   });
 
   it("rejected by the executor's own check: the sentence, without a second 'nothing was placed'", async () => {
-    const { exec, fx } = setup(undefined, contracts(10));
+    const { exec, fx } = setup(undefined, 10);
     const q = await exec.quote(intent({ action: "sell", limit: "0.62" }));
-    fx.setPosition(TICKER, 0); // sold elsewhere after the quote
+    await fx.closePosition(TICKER); // sold elsewhere after the quote
     const out = await exec.place(q);
     expect(out).toMatchObject({ kind: "rejected", code: "nothing_to_sell" });
     expect(shown(q, out).text).toBe(

@@ -209,7 +209,8 @@ describe("Cancel n on /orders", () => {
     const first = h.api.findButton(USER, "Cancel 1")!;
     await h.tap("Cancel 1");
     const fresh = h.api.messages(USER).find((m) => m.messageId === list.messageId)!;
-    expect(fresh.text).toContain("Canceled order ord-1");
+    // Listed newest first: Cancel 1 is the second order placed.
+    expect(fresh.text).toContain(`Canceled order ${h.orderId(2)}`);
     expect(fresh.text).toContain("Resting orders (1)");
 
     const u = await h.api.tap(USER, USER, first.messageId, first.data);
@@ -220,7 +221,7 @@ describe("Cancel n on /orders", () => {
 
     // The fresh list's own button works.
     await h.tap("Cancel 1");
-    expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual(["ord-1", "ord-2"]);
+    expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual([h.orderId(2), h.orderId(1)]);
     expect(h.last().text).toContain("No resting orders.");
   });
 
@@ -230,7 +231,7 @@ describe("Cancel n on /orders", () => {
     h.world.failing.set("executor.cancel", new Error("socket hang up"));
     await h.tap("Cancel 2");
     const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
-    expect(m.text).toContain("I could not confirm that order ord-2 was canceled.");
+    expect(m.text).toContain(`I could not confirm that order ${h.orderId(1)} was canceled.`);
     expect(m.text).toContain("Resting orders (2)");
     // The cancel may have reached the exchange: never claim that nothing changed.
     expect(h.last().text).toContain(GENERIC_FAILURE);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { c, usd } from "../support/fakeServices.js";
+import { c, usd } from "./world.js";
 import { KalshiApiError } from "../../src/exchange/errors.js";
 import { UserError } from "../../src/trading/types.js";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
@@ -30,7 +30,7 @@ describe("/buy", () => {
     // NO ask is 1 - 0.55 = 0.45 > 0.42: the limit order rests.
     expect(result.text).toContain("Order placed");
     expect(result.text).toContain("Resting: 5 contracts at $0.42");
-    expect(result.text).toContain("Order id: ord-1");
+    expect(result.text).toContain(`Order id: ${h.orderId(1)}`);
     expect(h.world.createdOrders).toHaveLength(1);
     expect(h.world.createdOrders[0]!.clientOrderId).toBe(
       (h.world.callsTo("executor", "place")[0]!.args[0] as { clientOrderId: string }).clientOrderId,
@@ -207,7 +207,10 @@ describe("/buy", () => {
     h = await makeHarness();
     h.world.balance = usd("1");
     await h.say(`/buy ${TICKER} yes 100 @0.60`);
-    expect(h.last().text).toContain("Your balance is too low for this order. Nothing was placed.");
+    // The executor's own sentence: what the order would cost against what there is.
+    expect(h.last().text).toContain(
+      "That order would cost $61.68 including fees, but your balance is $1.00. Nothing was placed.",
+    );
     expect(placeCalls()).toBe(0);
   });
 
@@ -225,15 +228,12 @@ describe("/buy", () => {
   it("an unknown outcome where the order did get in: the card says it is resting, with its id", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} no 5 @0.42`);
-    const place = h.world.executor.place.bind(h.world.executor);
-    h.world.executor.place = async (q) => {
-      await place(q); // the order is created (and rests), then the answer is lost
-      h.world.placeError = new Error("socket hang up");
-      return place(q); // the executor's answer: unknown, found among the resting orders
-    };
+    // The exchange takes the order (it rests), then its answer is lost; the executor's one read of
+    // the resting orders finds it.
+    h.world.exchange.failNext("createOrder", new Error("socket hang up"), "after");
     await h.tap("Confirm");
     const t = h.last().text;
-    expect(t).toContain("Kalshi did take the order: ord-1 is resting with 5 of 5 contracts left.");
+    expect(t).toContain(`Kalshi did take the order: ${h.orderId(1)} is resting with 5 of 5 contracts left.`);
     expect(t).toContain("/orders");
     expect(t).not.toContain("couldn't confirm");
     expect(h.world.createdOrders).toHaveLength(1);

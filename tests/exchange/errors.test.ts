@@ -161,4 +161,10 @@ describe("provesNotPlaced: a failed create Kalshi certainly did not take", () =>
     expect(provesNotPlaced(new KalshiNetworkError("network", "POST", "/x", "ECONNRESET", true))).toBe(false);
     expect(provesNotPlaced(new Error("socket hang up"))).toBe(false);
   });
+
+  it("a 409 for a duplicate client_order_id says the order exists, so it never proves 'not placed'", () => {
+    expect(provesNotPlaced(api(409, { error: { code: "duplicate_client_order_id" } }, "POST"))).toBe(false);
+    // Other conflicts (the market settled) are refusals like any 4xx.
+    expect(provesNotPlaced(api(409, { error: { code: "market_settled" } }, "POST"))).toBe(true);
+  });
 });

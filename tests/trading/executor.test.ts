@@ -4,7 +4,7 @@ import type { ExchangePort } from "../../src/exchange/port.js";
 import { KalshiApiError, KalshiNetworkError } from "../../src/exchange/errors.js";
 import { type ExecutorConfig, createOrderExecutor } from "../../src/trading/executor.js";
 import { type Quote, UserError } from "../../src/trading/types.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
@@ -12,12 +12,12 @@ const TICKER = "KXHIGHNY-26NOV25-B45";
 function setup(
   opts: {
     position?: number;
-    exchange?: (fx: FakeExchange) => ExchangePort;
+    exchange?: (fx: SimExchange) => ExchangePort;
     config?: Partial<ExecutorConfig>;
   } = {},
 ) {
   const clock = fakeClock();
-  const fx = new FakeExchange({ now: clock.now });
+  const fx = new SimExchange({ now: clock.now });
   fx.addMarket({
     ticker: TICKER,
     title: "Highest temperature in NYC on Nov 25?",
@@ -435,8 +435,8 @@ describe("placing", () => {
   it("a lost create response is an open outcome; placing the quote again recovers it from the order list", async () => {
     const { fx, exec, journal } = setup({
       exchange: (fx) =>
-        Object.assign(Object.create(fx) as FakeExchange, {
-          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+        Object.assign(Object.create(fx) as SimExchange, {
+          async createOrder(req: Parameters<SimExchange["createOrder"]>[0]) {
             await fx.createOrder(req);
             throw new Error("socket hang up");
           },
@@ -467,7 +467,9 @@ describe("placing", () => {
 
   it("exchange errors propagate and are journaled as rejections", async () => {
     const { fx, exec, journal } = setup();
-    const refused = new KalshiApiError(400, "insufficient_balance", "insufficient balance", null, false);
+    const refused = KalshiApiError.fromResponse(400, {
+      error: { code: "insufficient_balance", message: "insufficient balance" },
+    });
     fx.failNext("createOrder", refused);
     const q = await exec.quote(intent({ limit: "0.50" }));
     expect(await exec.place(q)).toEqual({ kind: "rejected", code: "insufficient_balance", cause: refused });
@@ -519,7 +521,8 @@ describe("orders", () => {
     const o = await exec.orderStatus(r.orderId);
     expect(o).toMatchObject({ status: "resting", fillCount: contracts(4), remainingCount: contracts(6) });
     expect(fx.positions.get(TICKER)?.position).toBe(contracts(-4));
-    expect(fx.balance).toBe(usd("998.32")); // 4 NO @ 0.42
+    // 4 NO @ 0.42 paid (1.68); the 6 still resting hold their cost aside (2.52), as on Kalshi.
+    expect(fx.balance).toBe(usd("995.80"));
   });
 
   it("cancel, cancelAll, open orders, status", async () => {
@@ -527,13 +530,14 @@ describe("orders", () => {
     const a = await placed(exec, await exec.quote(intent({ limit: "0.50" })));
     await placed(exec, await exec.quote(intent({ limit: "0.51" })));
     await placed(exec, await exec.quote(intent({ limit: "0.52" })));
-    expect((await exec.openOrders()).map((o) => o.yesPrice)).toEqual([usd("0.50"), usd("0.51"), usd("0.52")]);
+    // Newest first, as Kalshi lists orders.
+    expect((await exec.openOrders()).map((o) => o.yesPrice)).toEqual([usd("0.52"), usd("0.51"), usd("0.50")]);
     expect(await exec.cancel(a.orderId)).toEqual({ orderId: a.orderId, canceledCount: contracts(10) });
     expect((await exec.orderStatus(a.orderId)).status).toBe("canceled");
     expect(await exec.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
     expect(await exec.openOrders()).toEqual([]);
     expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(3);
-    // Every cancel was routed by the order's market (the fake 404s otherwise).
+    // Every cancel was routed by the order's market (the sim 404s otherwise).
     expect(fx.orderWrites.every((w) => w.ticker === TICKER)).toBe(true);
     expect(fx.orders.every((o) => o.status === "canceled")).toBe(true);
   });
@@ -659,8 +663,8 @@ describe("a buy against a position in the other outcome", () => {
 });
 
 describe("journal after a failed create", () => {
-  const failing = (err: Error) => (fx: FakeExchange) =>
-    Object.assign(Object.create(fx) as FakeExchange, {
+  const failing = (err: Error) => (fx: SimExchange) =>
+    Object.assign(Object.create(fx) as SimExchange, {
       async createOrder() {
         throw err;
       },
@@ -733,7 +737,7 @@ describe("sells the exchange accepts (resting sells capped at the holding, marke
   it("a resting sell of a holding that is gone is not placed at all", async () => {
     const { fx, exec } = setup({ position: 10 });
     const q = await exec.quote(intent({ outcome: "yes", action: "sell", limit: "0.62" }));
-    fx.setPosition(TICKER, 0);
+    await fx.closePosition(TICKER); // sold elsewhere
     const out = await exec.place(q);
     expect(out).toMatchObject({ kind: "rejected", code: "nothing_to_sell" });
     expect(out.kind === "rejected" && (out.cause as Error).message).toBe(
@@ -759,8 +763,8 @@ describe("sells the exchange accepts (resting sells capped at the holding, marke
   it("an unfilled market buy is told as no liquidity at the limit", async () => {
     const { exec } = setup({
       exchange: (fx) =>
-        Object.assign(Object.create(fx) as FakeExchange, {
-          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+        Object.assign(Object.create(fx) as SimExchange, {
+          async createOrder(req: Parameters<SimExchange["createOrder"]>[0]) {
             // Someone else took the sellers between the price check and our order.
             fx.setBook(TICKER, { yes: [["0.55", 100]], no: [] });
             return fx.createOrder(req);
@@ -778,12 +782,12 @@ describe("an ambiguous create is reconciled before anything is re-sent", () => {
     let lookups = 0;
     const { fx, exec } = setup({
       exchange: (fx) =>
-        Object.assign(Object.create(fx) as FakeExchange, {
-          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+        Object.assign(Object.create(fx) as SimExchange, {
+          async createOrder(req: Parameters<SimExchange["createOrder"]>[0]) {
             await fx.createOrder(req);
             throw new KalshiNetworkError("network", "POST", "/portfolio/events/orders", "ECONNRESET", true);
           },
-          async getOrders(f: Parameters<FakeExchange["getOrders"]>[0]) {
+          async getOrders(f: Parameters<SimExchange["getOrders"]>[0]) {
             if (++lookups === 1)
               throw new KalshiNetworkError("network", "GET", "/portfolio/orders", "ECONNRESET", false);
             return fx.getOrders(f);
@@ -811,12 +815,12 @@ describe("an ambiguous create is reconciled before anything is re-sent", () => {
     let failLookups = true;
     const { fx, exec, journal } = setup({
       exchange: (fx) =>
-        Object.assign(Object.create(fx) as FakeExchange, {
-          async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+        Object.assign(Object.create(fx) as SimExchange, {
+          async createOrder(req: Parameters<SimExchange["createOrder"]>[0]) {
             await fx.createOrder(req);
             throw new KalshiNetworkError("timeout", "POST", "/portfolio/events/orders", "ETIMEDOUT", true);
           },
-          async getOrders(f: Parameters<FakeExchange["getOrders"]>[0]) {
+          async getOrders(f: Parameters<SimExchange["getOrders"]>[0]) {
             if (failLookups)
               throw new KalshiNetworkError("network", "GET", "/portfolio/orders", "ECONNRESET", false);
             return fx.getOrders(f);

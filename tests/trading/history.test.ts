@@ -11,7 +11,7 @@ import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createHistoryService } from "../../src/trading/history.js";
 import { createTradeJournal, journalIndexProvider, loadJournalIndex } from "../../src/trading/journal.js";
 import type { HistoryRow } from "../../src/trading/types.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, fakeClock, intent, usd } from "./helpers.js";
 
 const D = 86_400_000;
@@ -21,8 +21,8 @@ afterEach(async () => {
 });
 
 function seeded() {
-  const fx = new FakeExchange({ now: () => T0 });
-  fx.cutoff = { marketSettledTs: T0 - 14 * D, tradesCreatedTs: T0 - 14 * D, ordersUpdatedTs: T0 - 14 * D };
+  // Fills and finished orders older than 14 days are in /historical.
+  const fx = new SimExchange({ now: () => T0, historicalCutoffMs: 14 * D });
   fx.addMarket({ ticker: "KXA-1", title: 'Rain in "NYC", Nov 30?' });
   // Historical (before the cutoff), placed by the bot: buy 10 YES @0.40, fee 0.17.
   fx.addFill({
@@ -133,7 +133,7 @@ describe("history", () => {
   });
 
   it("reads the journal index through a provider on each call", async () => {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     fx.addFill({ ticker: "X-1", side: "bid", yesPrice: "0.10", count: 1, time: T0 - D, orderId: "o1" });
     const ids = new Set<string>();
     const history = createHistoryService({
@@ -149,7 +149,7 @@ describe("history", () => {
 describe("an order whose create failed ambiguously (journal order_unknown)", () => {
   const TICKER = "KXHIGHNY-26NOV25-B45";
   function market(clock: ReturnType<typeof fakeClock>) {
-    const fx = new FakeExchange({ now: clock.now });
+    const fx = new SimExchange({ now: clock.now });
     fx.addMarket({ ticker: TICKER, closeTime: T0 + D });
     fx.setBook(TICKER, { yes: [["0.55", 100]], no: [["0.40", 100]] });
     return fx;
@@ -168,8 +168,8 @@ describe("an order whose create failed ambiguously (journal order_unknown)", () 
       null,
       true,
     );
-    const exchange = Object.assign(Object.create(fx) as FakeExchange, {
-      async createOrder(req: Parameters<FakeExchange["createOrder"]>[0]) {
+    const exchange = Object.assign(Object.create(fx) as SimExchange, {
+      async createOrder(req: Parameters<SimExchange["createOrder"]>[0]) {
         await fx.createOrder(req);
         fx.failNext("getOrders", new Error("connection reset"));
         throw timeout;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contracts } from "../../src/domain/money.js";
 import { runLedger } from "../../src/trading/ledger.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, usd } from "./helpers.js";
 
 const H = 3_600_000;
@@ -9,7 +9,7 @@ const H = 3_600_000;
 describe("ledger: settlement fee_cost", () => {
   // Kalshi's settlement fee_cost is the total of the trading fees paid in the market; settling itself is free.
   it("is not charged a second time when the fills explain the position", () => {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     // buy 10 YES @0.40 (fee 0.17), sell 4 @0.50 (fee 0.07), 6 settle YES.
     fx.addFill({ ticker: "KXA-1", side: "bid", yesPrice: "0.40", count: 10, fee: "0.17", time: T0 - 3 * H });
     fx.addFill({ ticker: "KXA-1", side: "ask", yesPrice: "0.50", count: 4, fee: "0.07", time: T0 - 2 * H });
@@ -30,7 +30,7 @@ describe("ledger: settlement fee_cost", () => {
   });
 
   it("stands in for the unknown entry fees when no fills explain the position", () => {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     fx.addSettlement({
       ticker: "KXB-1",
       marketResult: "no",

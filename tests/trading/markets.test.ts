@@ -8,7 +8,7 @@ import { contracts } from "../../src/domain/money.js";
 import { createTradingServices, loadJournalIndex } from "../../src/trading/index.js";
 import { createMarketService } from "../../src/trading/markets.js";
 import { UserError } from "../../src/trading/types.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, fakeClock, usd } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -18,7 +18,7 @@ afterEach(async () => {
 
 function world() {
   const clock = fakeClock();
-  const fx = new FakeExchange({ now: clock.now });
+  const fx = new SimExchange({ now: clock.now });
   fx.addMarket({
     ticker: "KXBTC-26NOV30-T100000",
     title: "Bitcoin price on Nov 30",
@@ -66,7 +66,7 @@ describe("market service", () => {
     const { fx, svc } = world();
     const t = "KXHIGHNY-26NOV25-B45";
     // A market snapshot that no longer matches the book (Kalshi's market fields lag the book).
-    Object.assign(fx.markets.get(t)!, {
+    fx.lagMarket(t, {
       yesBid: usd("0.50"),
       yesAsk: usd("0.52"),
       noBid: usd("0.48"),
@@ -81,7 +81,7 @@ describe("market service", () => {
     });
     // No NO bids in the book: nobody sells YES and nobody buys NO; the snapshot does not fill the gap.
     fx.setBook(t, { yes: [["0.55", 10]] });
-    Object.assign(fx.markets.get(t)!, { yesAsk: usd("0.52"), noBid: usd("0.48") });
+    fx.lagMarket(t, { yesAsk: usd("0.52"), noBid: usd("0.48") });
     expect(await svc.info(t)).toMatchObject({
       bestYesBid: usd("0.55"),
       bestYesAsk: null,
@@ -89,7 +89,7 @@ describe("market service", () => {
       bestNoAsk: usd("0.45"),
     });
     // The book cannot be read: all four from the snapshot, which is one reading too.
-    Object.assign(fx.markets.get(t)!, {
+    fx.lagMarket(t, {
       yesBid: usd("0.50"),
       yesAsk: usd("0.52"),
       noBid: usd("0.48"),
@@ -127,15 +127,8 @@ describe("market service", () => {
     clock.advance(30_000);
     await svc.search("ethereum");
     expect(fx.calls.getEventsPage).toBe(1);
+    // A new event (its last_updated_ts is now, when its market was added).
     fx.addMarket({ ticker: "KXBTC-26DEC31-T1", title: "Bitcoin year end" });
-    fx.events.set("KXBTC-26DEC31", {
-      eventTicker: "KXBTC-26DEC31",
-      seriesTicker: "KXBTC",
-      title: "Bitcoin year end",
-      subTitle: "",
-      category: "Crypto",
-      lastUpdatedTs: clock.now(),
-    });
     expect((await svc.search("year end")).length).toBe(0);
     clock.advance(31_000);
     expect((await svc.search("year end")).map((h) => h.ticker)).toEqual(["KXBTC-26DEC31-T1"]);
@@ -148,7 +141,7 @@ describe("createTradingServices", () => {
   it("writes its own journal file in logDir and closes it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "svc-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     fx.addMarket({ ticker: "KXA-1", title: "A" });
     const s = createTradingServices({
       exchange: fx,
@@ -181,7 +174,7 @@ describe("createTradingServices", () => {
 
   it("wires a journal whose orders show up as 'bot' in history", async () => {
     const clock = fakeClock();
-    const fx = new FakeExchange({ now: clock.now });
+    const fx = new SimExchange({ now: clock.now });
     fx.addMarket({ ticker: "KXA-1", title: "A" });
     fx.setBook("KXA-1", { yes: [["0.45", 10]], no: [["0.50", 10]] });
     fx.addFill({
@@ -225,7 +218,8 @@ describe("createTradingServices", () => {
     );
     expect(out.kind).toBe("placed");
     const rows = await s.history.recent(5);
-    expect(rows.map((r) => [r.orderId.startsWith("order-") ? "ours" : r.orderId, r.source])).toEqual([
+    const ours = fx.orders[0]!.orderId; // the one order placed on the exchange
+    expect(rows.map((r) => [r.orderId === ours ? "ours" : r.orderId, r.source])).toEqual([
       ["ours", "bot"],
       ["web-1", "elsewhere"],
     ]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { contracts, micros } from "../../src/domain/money.js";
 import { runLedger, summarizeLots } from "../../src/trading/ledger.js";
 import { createPortfolioService } from "../../src/trading/portfolio.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, fakeClock, usd } from "./helpers.js";
 
 const H = 3_600_000;
@@ -28,7 +28,7 @@ const TZ = "America/New_York"; // T0 is 10:00 on Nov 24 there
  * D  (fill crossing zero) −3h bid 3 @0.50 fee 0.06; −1h ask 5 @0.45 fee 0.09
  *    closes 3 YES: 1.35 − 1.50 − 0.06 − 0.054 (3/5 of the fee) = −0.264; opens 2 NO @0.55 (cost 1.10, fee 0.036)
  */
-function seed(fx: FakeExchange) {
+function seed(fx: SimExchange) {
   const A = "KXA-26NOV01-T1";
   const B = "KXB-26NOV20-T1";
   const C = "KXC-26NOV30-T1";
@@ -63,7 +63,7 @@ function seed(fx: FakeExchange) {
 
 describe("FIFO ledger", () => {
   it("interprets fills and realizes P&L as computed by hand", () => {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     const { A, B, C, Dk } = seed(fx);
     const before = runLedger(fx.fills.filter((f) => f.ticker === A && f.createdTime < T0 - 30 * D));
     expect(summarizeLots(before.lots.get(A))).toEqual({
@@ -130,7 +130,7 @@ describe("FIFO ledger", () => {
 describe("portfolio view", () => {
   it("positions, marks, unrealized and realized P&L by period in the display zone", async () => {
     const clock = fakeClock();
-    const fx = new FakeExchange({ now: clock.now });
+    const fx = new SimExchange({ now: clock.now });
     const { A, B, C, Dk } = seed(fx);
     fx.addMarket({ ticker: Dk, title: "D market" });
     fx.setBook(Dk, { yes: [["0.40", 10]], no: [["0.55", 10]] }); // YES 0.40/0.45 → mid 0.425 → NO 0.575
@@ -172,7 +172,7 @@ describe("portfolio view", () => {
   });
 
   it("settled markets mark at 1 or 0; a market with no price is left out of totals with a note", async () => {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     fx.addMarket({ ticker: "WIN-1", title: "Winner", status: "determined", result: "yes" });
     fx.addMarket({ ticker: "LOSE-1", title: "Loser", status: "finalized", result: "yes" });
     fx.addMarket({ ticker: "DARK-1", title: "No quotes" });
@@ -206,7 +206,7 @@ describe("portfolio view", () => {
   });
 
   it("when prices cannot be loaded, positions still show, unpriced, with a note", async () => {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     fx.addMarket({ ticker: "KXA-1", title: "A" });
     fx.setPosition("KXA-1", 2, "1.00");
     fx.failNext("getMarkets", new Error("503"));
@@ -221,7 +221,7 @@ describe("portfolio view", () => {
 
   it("200 positions cost the same number of requests as 2", async () => {
     async function requestsFor(n: number) {
-      const fx = new FakeExchange({ now: () => T0 });
+      const fx = new SimExchange({ now: () => T0 });
       for (let i = 0; i < n; i++) {
         const t = `KXP${i}-26DEC01-T1`;
         fx.addMarket({ ticker: t });

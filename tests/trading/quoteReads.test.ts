@@ -7,7 +7,7 @@ import { contracts } from "../../src/domain/money.js";
 import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createMarketService } from "../../src/trading/markets.js";
 import { createMarketSnapshots } from "../../src/trading/snapshots.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
@@ -15,7 +15,7 @@ const EVENT = "KXHIGHNY-26NOV25";
 
 function setup(opts: { position?: number } = {}) {
   const clock = fakeClock();
-  const fx = new FakeExchange({ now: clock.now });
+  const fx = new SimExchange({ now: clock.now });
   fx.addMarket({
     ticker: TICKER,
     title: "Highest temperature in NYC on Nov 25?",
@@ -46,7 +46,7 @@ function setup(opts: { position?: number } = {}) {
 }
 
 /** Reads made by `f`, by method (writes excluded). */
-async function reads(fx: FakeExchange, f: () => Promise<unknown>): Promise<Record<string, number>> {
+async function reads(fx: SimExchange, f: () => Promise<unknown>): Promise<Record<string, number>> {
   fx.resetCalls();
   await f();
   const out = { ...fx.calls };

@@ -4,7 +4,7 @@ import type { Order, Position, StreamEvent } from "../../src/exchange/port.js";
 import { OrderOutbox } from "../../src/alerts/outbox.js";
 import { ownCancelsNoted } from "../../src/bot/cancelRequests.js";
 import { createSellGuard, planSellShrinks, watchSellGuard } from "../../src/trading/sellGuard.js";
-import { FakeExchange } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, usd } from "./helpers.js";
 
 const T = "KXHIGHNY-26NOV25-B45";
@@ -105,7 +105,7 @@ describe("planSellShrinks (pure)", () => {
 
 describe("the sell guard, through the port", () => {
   async function world() {
-    const fx = new FakeExchange({ now: () => T0 });
+    const fx = new SimExchange({ now: () => T0 });
     fx.addMarket({ ticker: T, closeTime: T0 + 86_400_000 });
     fx.setBook(T, { yes: [["0.30", 100]], no: [["0.30", 100]] });
     fx.setPosition(T, 10);
@@ -160,7 +160,7 @@ describe("the sell guard, through the port", () => {
 
   it("the holding is gone: the resting sell is canceled instead of opening a NO position", async () => {
     const { fx, guard, sell } = await world();
-    fx.setPosition(T, 0);
+    await fx.closePosition(T); // sold elsewhere
     const out = await guard.check([T]);
     expect(out).toMatchObject([{ orderId: sell.orderId, keep: 0, done: "canceled" }]);
     expect(fx.orders.find((o) => o.orderId === sell.orderId)?.status).toBe("canceled");
@@ -194,7 +194,7 @@ describe("the sell guard, through the port", () => {
       exchange: ownCancelsNoted(fx, outbox),
       intentOf: async (o) => (o.clientOrderId === "sell-1" ? { action: "sell", outcome: "yes" } : null),
     });
-    fx.setPosition(T, 0);
+    await fx.closePosition(T); // sold elsewhere
     expect(await guard.check()).toMatchObject([{ orderId: sell.orderId, done: "canceled" }]);
     // What the fill alerts ask before saying "Your order was canceled by another user".
     expect(outbox.askedToCancel(sell.orderId, OWNER)).toBe(true);
@@ -215,7 +215,7 @@ describe("the sell guard, through the port", () => {
 
   it("a cancel refused because the sell filled meanwhile is not told as a failure", async () => {
     const { fx, guard, sell } = await world();
-    fx.setPosition(T, 0);
+    await fx.closePosition(T); // sold elsewhere
     fx.cancelOrder = async () => {
       fx.fillResting(sell.orderId); // it filled just before the cancel reached Kalshi
       throw new Error("order not found");

@@ -1157,7 +1157,7 @@ function withUnknown(err: KalshiApiError | KalshiNetworkError, unknown: boolean)
 }
 
 /** Every write naming an order must name its market too (shard routing). */
-function requireRef(r: { orderId: string; ticker: string }): void {
+export function requireRef(r: { orderId: string; ticker: string }): void {
   if (!r.orderId) throw new KalshiRequestError("Which order? The order id is empty");
   if (!r.ticker)
     throw new KalshiRequestError(`Order ${r.orderId} needs its market ticker (Kalshi routes by it)`);

@@ -3,7 +3,8 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { KalshiStream, sortFillsOldestFirst } from "../../../src/exchange/kalshi/stream.js";
 import type { Fill, StreamEvent } from "../../../src/exchange/port.js";
 import { waitFor, wireFill, type WireFill, WsKalshiStub } from "../../support/wsKalshiStub.js";
-import { FakeExchange, wireOrder } from "../../alerts/fakeExchange.js";
+import { wireOrder } from "../../alerts/fakeExchange.js";
+import { SimExchange } from "../../support/simExchange.js";
 
 let privateKey: KeyObject;
 let publicKey: KeyObject;
@@ -191,29 +192,43 @@ describe("KalshiStream", () => {
   it("polls fills while the socket keeps failing, without repeats, and stops once the socket is back", async () => {
     const srv = await stub();
     srv.setRefuseAll(true);
-    const ex = new FakeExchange();
+    const ex = new SimExchange();
+    /** The fill as REST lists it (the exchange double records it as the user's). */
+    const record = (w: WireFill) =>
+      ex.addFill({
+        ticker: w.market_ticker,
+        side: w.book_side,
+        yesPrice: w.yes_price_dollars,
+        count: w.count_fp,
+        fee: w.fee_cost,
+        time: w.ts_ms,
+        fillId: w.trade_id,
+        orderId: w.order_id,
+        isTaker: w.is_taker,
+      });
+    const polls = () => ex.calls.getFills ?? 0;
     const t0 = Date.now();
-    ex.addFill(wireFill({ trade_id: "p-1", ts_ms: t0 + 1 }));
+    record(wireFill({ trade_id: "p-1", ts_ms: t0 + 1 }));
     const { s, events } = stream(srv.url, {
       pollFallback: { exchange: ex, intervalMs: 20, afterFailures: 2 },
     });
     await s.start();
     await waitFor(() => s.pollingActive, "polling starts");
     await waitFor(() => fills(events).length === 1, "polled fill");
-    ex.addFill(wireFill({ trade_id: "p-2", ts_ms: t0 + 2 }));
+    record(wireFill({ trade_id: "p-2", ts_ms: t0 + 2 }));
     await waitFor(() => fills(events).length === 2, "second polled fill");
-    const callsBefore = ex.getFillsCalls.length;
-    await waitFor(() => ex.getFillsCalls.length >= callsBefore + 3, "more polls");
+    const callsBefore = polls();
+    await waitFor(() => polls() >= callsBefore + 3, "more polls");
     expect(fills(events).map((e) => e.fill.fillId)).toEqual(["p-1", "p-2"]);
     expect(fills(events)[0]!.postPosition).toBeNull();
 
     srv.setRefuseAll(false);
     await waitFor(() => s.connected, "socket back");
     expect(s.pollingActive).toBe(false);
-    const calls = ex.getFillsCalls.length;
+    const calls = polls();
     // A poll already asking may finish; after it, no poll runs or waits for a tick, so none can come.
     await waitFor(() => !s.pending.poll, "the last poll wound down");
-    expect(ex.getFillsCalls.length).toBeLessThanOrEqual(calls + 1);
+    expect(polls()).toBeLessThanOrEqual(calls + 1);
   });
 
   it("closes cleanly: no reconnect after close, start after close rejects", async () => {

@@ -1,16 +1,21 @@
+/**
+ * The exchange double (tests/support/simExchange.ts): its seed helpers, and the Kalshi rules it
+ * keeps because every call goes through the sim's engine.
+ */
 import { describe, expect, it } from "vitest";
+import { KalshiApiError, KalshiNetworkError, KalshiRequestError } from "../../src/exchange/errors.js";
 import { contracts } from "../../src/domain/money.js";
-import { FakeExchange, FakeExchangeError } from "../support/fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
 import { T0, usd } from "./helpers.js";
 
-function fx() {
-  const f = new FakeExchange({ now: () => T0 });
+function fx(opts: { historicalCutoffMs?: number } = {}) {
+  const f = new SimExchange({ now: () => T0, ...opts });
   f.addMarket({ ticker: "KXA-1" });
   f.setBook("KXA-1", { yes: [["0.55", 10]], no: [["0.40", 10]] });
   return f;
 }
 
-describe("fake exchange (shared test double)", () => {
+describe("SimExchange (the shared exchange double)", () => {
   it("client_order_id is strict: refused (409) while an order with it rests, a new order once it is done", async () => {
     const f = fx();
     const req = {
@@ -65,11 +70,13 @@ describe("fake exchange (shared test double)", () => {
       clientOrderId: "c4",
     });
     await expect(f.cancelOrder(r.orderId, "KXB-1")).rejects.toMatchObject({ status: 404 });
+    // Without a ticker the adapter does not send it at all (it would reach shard 0 blindly).
     await expect(
       f.decreaseOrder({ orderId: r.orderId, ticker: "", reduceBy: contracts(1) }),
-    ).rejects.toMatchObject({
-      status: 404,
-    });
+    ).rejects.toBeInstanceOf(KalshiRequestError);
+    await expect(
+      f.decreaseOrder({ orderId: r.orderId, ticker: "KXB-1", reduceBy: contracts(1) }),
+    ).rejects.toMatchObject({ status: 404 });
     const batch = await f.cancelOrders([{ orderId: r.orderId, ticker: "KXB-1" }]);
     expect(batch).toEqual([expect.objectContaining({ ok: false, orderId: r.orderId })]);
     expect(f.orders[0]!.status).toBe("resting");
@@ -97,21 +104,22 @@ describe("fake exchange (shared test double)", () => {
     });
     expect(r.fillCount).toBe(contracts(3));
     expect(f.positions.get("KXA-1")?.position).toBe(0);
-    await expect(f.getMarket("NOPE")).rejects.toMatchObject({ status: 404, code: "not_found" });
-    await expect(f.getOrder("nope")).rejects.toBeInstanceOf(FakeExchangeError);
+    // The sim's codes, as Kalshi's: market_not_found for a ticker, not_found for an order id.
+    await expect(f.getMarket("NOPE")).rejects.toMatchObject({ status: 404, code: "market_not_found" });
+    await expect(f.getOrder("nope")).rejects.toBeInstanceOf(KalshiApiError);
   });
 
-  it("splits fills at the historical cutoff and counts batched requests", async () => {
-    const f = fx();
-    f.cutoff = { marketSettledTs: T0 - 1000, tradesCreatedTs: T0 - 1000, ordersUpdatedTs: T0 - 1000 };
+  it("splits fills at the historical cutoff and counts calls", async () => {
+    const f = fx({ historicalCutoffMs: 1000 });
+    expect((await f.getHistoricalCutoff()).tradesCreatedTs).toBe(T0 - 1000);
     f.addFill({ ticker: "KXA-1", side: "bid", yesPrice: "0.5", count: 1, time: T0 - 5000 });
     f.addFill({ ticker: "KXA-1", side: "bid", yesPrice: "0.5", count: 1, time: T0 });
     expect((await f.getFills()).map((x) => x.createdTime)).toEqual([T0]);
     expect((await f.getHistoricalFills()).map((x) => x.createdTime)).toEqual([T0 - 5000]);
     f.resetCalls();
-    await f.getOrderbooks(Array.from({ length: 250 }, (_, i) => `T${i}`));
+    const books = await f.getOrderbooks(["KXA-1", ...Array.from({ length: 250 }, (_, i) => `T${i}`)]);
     expect(f.calls.getOrderbooks).toBe(1);
-    expect(f.requests).toBe(3);
+    expect([...books.keys()]).toEqual(["KXA-1"]); // unknown tickers are left out, as by the sim
   });
 
   it("settle pays the holder and records a settlement", async () => {
@@ -155,5 +163,28 @@ describe("fake exchange (shared test double)", () => {
     f.addFill({ ticker: "KXC-1", side: "bid", yesPrice: "0.50", count: 2, fee: "0.04", time: T0 - 10 });
     f.addFill({ ticker: "KXC-1", side: "bid", yesPrice: "0.50", count: 2, fee: "0.03", time: T0 + 10 });
     expect(f.addSettlement({ ticker: "KXC-1", marketResult: "no", settledTime: T0 }).fee).toBe(usd("0.04"));
+  });
+
+  it("an injected failure meets the next call before the exchange acts, or after it acted (a lost answer)", async () => {
+    const f = fx();
+    const req = {
+      ticker: "KXA-1",
+      side: "bid",
+      count: contracts(1),
+      price: usd("0.10"),
+      timeInForce: "good_till_canceled",
+    } as const;
+    f.failNext("createOrder", SimExchange.timeout("POST", "/portfolio/events/orders"));
+    await expect(f.createOrder({ ...req, clientOrderId: "t1" })).rejects.toMatchObject({
+      kind: "timeout",
+      outcomeUnknown: true,
+    });
+    expect(f.orders).toHaveLength(0);
+    f.failNext("createOrder", SimExchange.timeout("POST", "/portfolio/events/orders"), "after");
+    await expect(f.createOrder({ ...req, clientOrderId: "t2" })).rejects.toBeInstanceOf(KalshiNetworkError);
+    expect(f.orders.map((o) => [o.clientOrderId, o.status])).toEqual([["t2", "resting"]]);
+    expect(await f.createOrder({ ...req, clientOrderId: "t3" })).toMatchObject({
+      remainingCount: contracts(1),
+    });
   });
 });
