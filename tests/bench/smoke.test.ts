@@ -129,5 +129,5 @@ describe("npm run bench -- --quick", () => {
       // RSS needs /proc; everywhere else a result is a number.
       if (process.platform === "linux" || !/RSS/.test(r.benchmark)) expect(r.result).toMatch(/\d/);
     }
-  }, 60_000);
+  }, 240_000); // runs every bench in --quick mode: slow on a loaded machine
 });

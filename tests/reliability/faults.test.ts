@@ -112,5 +112,5 @@ describe("faults", () => {
     figure(
       `secrets (in process): ${scan.files} files (${scan.gz} gzipped) and ${scan.messages} Telegram calls scanned for the PEM body, key id and bot token → ${scan.hits.length} hits`,
     );
-  });
+  }, 120_000); // heavy: hundreds of round trips; slow on a loaded machine (docs/reliability.md)
 });

@@ -186,5 +186,5 @@ describe("malformed input", () => {
     figure(
       `malformed input: ${inputs.length} inputs → ${thrown + unhandled} crashes, ${silent} unanswered, ${refused.length} Bot API refusals, ${orders} orders (${caught} reached the error boundary and were logged)`,
     );
-  });
+  }, 120_000); // heavy: hundreds of round trips; slow on a loaded machine (docs/reliability.md)
 });
