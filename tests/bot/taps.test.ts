@@ -225,6 +225,37 @@ describe("Cancel n on /orders", () => {
     expect(h.last().text).toContain("No resting orders.");
   });
 
+  it("a Cancel tap after the list renumbered cancels the order it showed, never another one", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    const old = h.api.findButton(USER, "Cancel 1")!;
+    // Listed newest first: "Cancel 1" is order 2. It fills elsewhere; a fresh list would now show
+    // order 1 as number 1, but the old button names order 2.
+    h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
+    h.world.exchange.fillResting(h.orderId(2));
+    await h.api.tap(USER, USER, old.messageId, old.data);
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain("That order already filled at Nov 24, 14:02; there was nothing left to cancel.");
+    expect(m.text).toContain("Resting orders (1)");
+    expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual([h.orderId(2)]);
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(1)]);
+  });
+
+  it("a Cancel tap on an order canceled elsewhere says it was already canceled, and when", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    const old = h.api.findButton(USER, "Cancel 2")!; // order 1
+    h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
+    await h.world.exchange.cancelOrder(h.orderId(1), TICKER); // on the website
+    h.clock.t += 60_000;
+    await h.api.tap(USER, USER, old.messageId, old.data);
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain("That order was already canceled at Nov 24, 14:02.");
+    expect(m.text).toContain("Resting orders (1)");
+    expect(m.text).not.toContain("could not confirm");
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(2)]);
+  });
+
   it("when the cancel fails, the list is refreshed with a note and the reason follows", async () => {
     h = await makeHarness();
     const list = await twoOrders();
