@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
 import { GENERIC_FAILURE } from "../../src/bot/ui.js";
+import { KalshiApiError } from "../../src/exchange/errors.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -254,6 +255,21 @@ describe("Cancel n on /orders", () => {
     expect(m.text).toContain("Resting orders (1)");
     expect(m.text).not.toContain("could not confirm");
     expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(2)]);
+  });
+
+  it("when Kalshi's cancel answers 500, the list says the cancel is unconfirmed and the reason follows", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    h.world.exchange.failNext(
+      "cancelOrder",
+      KalshiApiError.fromResponse(500, { error: { code: "internal_server_error" } }, "DELETE", "/x"),
+    );
+    await h.tap("Cancel 2");
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain(`I could not confirm that order ${h.orderId(1)} was canceled.`);
+    expect(m.text).not.toContain("already");
+    expect(h.last().text).toContain(GENERIC_FAILURE);
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toHaveLength(2);
   });
 
   it("when the cancel fails, the list is refreshed with a note and the reason follows", async () => {
