@@ -185,6 +185,14 @@ describe("orders against the sim", () => {
     const status = await s.services.executor.orderStatus(r.orderId);
     expect(status.status).toBe("resting");
 
+    // Routed by another market's ticker, Kalshi finds nothing (404) though the order rests: that is
+    // not "already gone" but an unknown outcome, and the order still rests.
+    const other = await findTicker(s.client, "KXCPI-", "-T0.4");
+    const wrong = await s.services.executor.cancel(r.orderId, other);
+    expect(wrong).toMatchObject({ kind: "unknown", orderId: r.orderId });
+    expect((wrong as { cause: { status: number } }).cause.status).toBe(404);
+    expect((await s.services.executor.openOrders()).map((o) => o.orderId)).toEqual([r.orderId]);
+
     const c = await s.services.executor.cancel(r.orderId);
     expect(c).toEqual({ kind: "canceled", orderId: r.orderId, canceledCount: contracts(12) });
     expect(await s.services.executor.openOrders()).toEqual([]);
