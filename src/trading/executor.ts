@@ -1,18 +1,20 @@
 /**
  * Order executor: the use case the bot calls to quote, place and cancel. Thin wiring of its parts:
  * feeSchedule.ts (cached series fees), quoter.ts + quote.ts (reads, then pure pricing),
- * placeOrder.ts (places a quote once; answers "was it placed?" as a PlaceOutcome) and cancels here.
+ * placeOrder.ts (places a quote once; answers "was it placed?" as a PlaceOutcome), cancelOrder.ts
+ * (one cancel, answered as a CancelOutcome) and "Cancel all" here.
  * A place() of a quote already being placed shares that placement, so a double tap sends once.
  */
 import { randomUUID } from "node:crypto";
 import type { ExchangePort, OrderRef } from "../exchange/port.js";
+import { type CancelDeps, cancelOrder } from "./cancelOrder.js";
 import { createFeeSchedule } from "./feeSchedule.js";
 import type { TradeJournal } from "./journal.js";
 import { createPlacer } from "./placeOrder.js";
 import type { QuoteLimits } from "./quote.js";
 import { createQuoter } from "./quoter.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
-import { type CancelAllResult, type OrderExecutor, type PlaceOutcome, UserError } from "./types.js";
+import type { CancelAllResult, OrderExecutor, PlaceOutcome } from "./types.js";
 
 export { OUTCOME_LABEL, wireSide, wireYesPrice } from "./quote.js";
 
@@ -76,36 +78,12 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
   };
 }
 
-/** What cancel and cancelAll work with. */
-interface CancelDeps {
-  exchange: ExchangePort;
-  journal: Pick<TradeJournal, "record">;
-  snapshots: MarketSnapshots;
-}
-
 /** cancel and cancelAll, journaled; each drops the market's cached book. */
 function createCancels(d: CancelDeps): Pick<OrderExecutor, "cancel" | "cancelAll"> {
   return {
-    cancel: (orderId, ticker) => cancel(d, orderId, ticker),
+    cancel: (orderId, ticker) => cancelOrder(d, orderId, ticker),
     cancelAll: (listed) => cancelAll(d, listed),
   };
-}
-
-async function cancel(d: CancelDeps, orderId: string, ticker?: string) {
-  const id = orderId.trim();
-  if (!id) throw new UserError("Which order? Give its order id.", "missing_order_id");
-  // Kalshi routes a cancel by the order's market; a read by id needs no routing.
-  const market = ticker?.trim() || (await d.exchange.getOrder(id)).ticker;
-  const res = await d.exchange.cancelOrder(id, market);
-  d.snapshots.drop(market);
-  d.journal.record({
-    type: "order_canceled",
-    orderId: res.orderId,
-    ticker: market,
-    clientOrderId: res.clientOrderId,
-    canceledCount: res.reducedBy,
-  });
-  return { orderId: res.orderId, canceledCount: res.reducedBy };
 }
 
 /** One routed batch cancel of `targets`, counted into `out`. */

@@ -92,6 +92,21 @@ export interface PlaceResult {
   unfilled?: { reason: "no_position" | "no_liquidity"; held: Centis | null };
 }
 
+/**
+ * What a cancel of one order did (the bot renders it):
+ * - canceled: the exchange canceled it; `canceledCount` contracts were still resting.
+ * - alreadyGone: it was no longer resting: canceled before, or filled (`executed`); `at` is its last
+ *   update (epoch ms) when the exchange gave one. Nothing was changed.
+ * - notFound: the exchange knows no order with this id on this account. Nothing was changed.
+ * - unknown: the cancel failed for another reason (network, 5xx, a refusal while it still rests);
+ *   whether it still rests is not known. `cause` is described to the user.
+ */
+export type CancelOutcome =
+  | { kind: "canceled"; orderId: string; canceledCount: Centis }
+  | { kind: "alreadyGone"; orderId: string; status: "canceled" | "executed"; at: number | null }
+  | { kind: "notFound"; orderId: string }
+  | { kind: "unknown"; orderId: string; cause: unknown };
+
 /** What "Cancel all" did with the orders it was given. */
 export interface CancelAllResult {
   /** Orders canceled with contracts still resting. */
@@ -142,8 +157,11 @@ export interface OrderExecutor {
    * an unknown outcome.
    */
   place(quote: Quote): Promise<PlaceOutcome>;
-  /** Cancels one order, routed by its market (`ticker`, else read from the order). */
-  cancel(orderId: string, ticker?: string): Promise<{ orderId: string; canceledCount: Centis }>;
+  /**
+   * Cancels one order, routed by its market (`ticker`, else read from the order). Every outcome is a
+   * value (see CancelOutcome); it throws only a UserError (no order id).
+   */
+  cancel(orderId: string, ticker?: string): Promise<CancelOutcome>;
   /**
    * Cancels exactly `listed` (one routed batch cancel) and reports resting orders that appeared
    * meanwhile; without a list, the resting orders read now.

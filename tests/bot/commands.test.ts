@@ -123,15 +123,34 @@ describe("menu commands", () => {
     expect(h.last().text).toContain("Filled 0 of 5");
     await h.say(`/cancel ${h.orderId(1)}`);
     expect(h.last().text).toContain(`Canceled order ${h.orderId(1)}`);
+    // Kalshi refuses a cancel of an order that no longer rests (404); the bot reads the order and
+    // says what became of it, in the display time zone (New York).
+    h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
     await h.say(`/cancel ${h.orderId(1)}`);
-    // The exchange refuses (404: already canceled); the executor passes that on as a failure.
-    expect(h.last().text).toContain(
-      "Something went wrong. Check /orders and /portfolio before trying again.",
-    );
+    expect(h.last().text).toBe("🧪 SIM\nThat order was already canceled at Nov 24, 10:00.");
+    expect(await h.world.services.executor.openOrders()).toEqual([]);
     await h.say("/status");
     expect(h.last().text).toContain("Send /status <order id>");
     await h.say("/cancel");
     expect(h.last().text).toContain("Nothing to stop");
+  });
+
+  it("/cancel of an order that filled, or of no order, says so plainly and changes nothing", async () => {
+    h = await makeHarness();
+    await buyResting(5, "0.40");
+    await buyResting(3, "0.41");
+    h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
+    h.world.exchange.fillResting(h.orderId(2)); // the best bid ($0.41) fills
+    const balance = h.world.balance;
+    await h.say(`/cancel ${h.orderId(2)}`);
+    expect(h.last().text).toBe(
+      "🧪 SIM\nThat order already filled at Nov 24, 14:02; there was nothing left to cancel.",
+    );
+    await h.say("/cancel NOPE-123");
+    expect(h.last().text).toBe("🧪 SIM\nThere is no order NOPE-123.");
+    expect(h.botTexts().join("\n")).not.toContain("Something went wrong");
+    expect(h.world.balance).toBe(balance);
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(1)]);
   });
 
   it("/market shows a card; /market with an unknown ticker says so", async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
 import { GENERIC_FAILURE } from "../../src/bot/ui.js";
+import { KalshiApiError } from "../../src/exchange/errors.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -223,6 +224,52 @@ describe("Cancel n on /orders", () => {
     await h.tap("Cancel 1");
     expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual([h.orderId(2), h.orderId(1)]);
     expect(h.last().text).toContain("No resting orders.");
+  });
+
+  it("a Cancel tap after the list renumbered cancels the order it showed, never another one", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    const old = h.api.findButton(USER, "Cancel 1")!;
+    // Listed newest first: "Cancel 1" is order 2. It fills elsewhere; a fresh list would now show
+    // order 1 as number 1, but the old button names order 2.
+    h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
+    h.world.exchange.fillResting(h.orderId(2));
+    await h.api.tap(USER, USER, old.messageId, old.data);
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain("That order already filled at Nov 24, 14:02; there was nothing left to cancel.");
+    expect(m.text).toContain("Resting orders (1)");
+    expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual([h.orderId(2)]);
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(1)]);
+  });
+
+  it("a Cancel tap on an order canceled elsewhere says it was already canceled, and when", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    const old = h.api.findButton(USER, "Cancel 2")!; // order 1
+    h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
+    await h.world.exchange.cancelOrder(h.orderId(1), TICKER); // on the website
+    h.clock.t += 60_000;
+    await h.api.tap(USER, USER, old.messageId, old.data);
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain("That order was already canceled at Nov 24, 14:02.");
+    expect(m.text).toContain("Resting orders (1)");
+    expect(m.text).not.toContain("could not confirm");
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(2)]);
+  });
+
+  it("when Kalshi's cancel answers 500, the list says the cancel is unconfirmed and the reason follows", async () => {
+    h = await makeHarness();
+    const list = await twoOrders();
+    h.world.exchange.failNext(
+      "cancelOrder",
+      KalshiApiError.fromResponse(500, { error: { code: "internal_server_error" } }, "DELETE", "/x"),
+    );
+    await h.tap("Cancel 2");
+    const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
+    expect(m.text).toContain(`I could not confirm that order ${h.orderId(1)} was canceled.`);
+    expect(m.text).not.toContain("already");
+    expect(h.last().text).toContain(GENERIC_FAILURE);
+    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toHaveLength(2);
   });
 
   it("when the cancel fails, the list is refreshed with a note and the reason follows", async () => {

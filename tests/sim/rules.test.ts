@@ -516,3 +516,28 @@ describe("endpoint costs and API keys", () => {
     );
   });
 });
+
+describe("cancel of an order that no longer rests", () => {
+  // openapi CancelOrderV2 documents only 200, 401, 404 and 500: an order that is canceled, executed
+  // or unknown is not found for a cancel. The order stays as it was; a read by id still shows it.
+  it("answers 404 not_found for a canceled, an executed and an unknown order, and changes nothing", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const rested = (await order(c, t, { price: "0.10" })).body.order_id as string;
+    expect((await c.del(`/portfolio/events/orders/${rested}?market_ticker=${t}`)).status).toBe(200);
+    const canceled = (await c.get(`/portfolio/orders/${rested}`)).body.order;
+    expect(canceled.status).toBe("canceled");
+    const filled = (await order(c, t, { price: "0.44", count: "1", time_in_force: "immediate_or_cancel" }))
+      .body.order_id as string;
+    const executed = (await c.get(`/portfolio/orders/${filled}`)).body.order;
+    expect(executed.status).toBe("executed");
+    const before = await balances(c);
+
+    for (const id of [rested, filled, "no-such-order"]) {
+      expectRefused(await c.del(`/portfolio/events/orders/${id}?market_ticker=${t}`), 404, "not_found");
+    }
+    expect((await c.get(`/portfolio/orders/${rested}`)).body.order).toEqual(canceled);
+    expect((await c.get(`/portfolio/orders/${filled}`)).body.order).toEqual(executed);
+    expect(await balances(c)).toEqual(before);
+  });
+});

@@ -532,8 +532,16 @@ describe("orders", () => {
     await placed(exec, await exec.quote(intent({ limit: "0.52" })));
     // Newest first, as Kalshi lists orders.
     expect((await exec.openOrders()).map((o) => o.yesPrice)).toEqual([usd("0.52"), usd("0.51"), usd("0.50")]);
-    expect(await exec.cancel(a.orderId)).toEqual({ orderId: a.orderId, canceledCount: contracts(10) });
+    expect(await exec.cancel(a.orderId)).toEqual({
+      kind: "canceled",
+      orderId: a.orderId,
+      canceledCount: contracts(10),
+    });
     expect((await exec.orderStatus(a.orderId)).status).toBe("canceled");
+    // Again (routed or not): already gone, nothing sent or journaled twice.
+    const gone = { kind: "alreadyGone", orderId: a.orderId, status: "canceled" };
+    expect(await exec.cancel(a.orderId)).toMatchObject(gone);
+    expect(await exec.cancel(a.orderId, TICKER)).toMatchObject(gone);
     expect(await exec.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
     expect(await exec.openOrders()).toEqual([]);
     expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(3);

@@ -185,10 +185,33 @@ describe("orders against the sim", () => {
     const status = await s.services.executor.orderStatus(r.orderId);
     expect(status.status).toBe("resting");
 
+    // Routed by another market's ticker, Kalshi finds nothing (404) though the order rests: that is
+    // not "already gone" but an unknown outcome, and the order still rests.
+    const other = await findTicker(s.client, "KXCPI-", "-T0.4");
+    const wrong = await s.services.executor.cancel(r.orderId, other);
+    expect(wrong).toMatchObject({ kind: "unknown", orderId: r.orderId });
+    expect((wrong as { cause: { status: number } }).cause.status).toBe(404);
+    expect((await s.services.executor.openOrders()).map((o) => o.orderId)).toEqual([r.orderId]);
+
     const c = await s.services.executor.cancel(r.orderId);
-    expect(c).toEqual({ orderId: r.orderId, canceledCount: contracts(12) });
+    expect(c).toEqual({ kind: "canceled", orderId: r.orderId, canceledCount: contracts(12) });
     expect(await s.services.executor.openOrders()).toEqual([]);
-    expect((await s.services.executor.orderStatus(r.orderId)).status).toBe("canceled");
+    const canceled = await s.services.executor.orderStatus(r.orderId);
+    expect(canceled.status).toBe("canceled");
+
+    // Cancelling it again: Kalshi answers 404; the executor reads the order and says it is gone.
+    const gone = { kind: "alreadyGone", orderId: r.orderId, status: "canceled", at: canceled.lastUpdateTime };
+    expect(canceled.lastUpdateTime).not.toBeNull();
+    expect(await s.services.executor.cancel(r.orderId, t)).toEqual(gone);
+    expect(await s.services.executor.cancel(r.orderId)).toEqual(gone);
+    expect(await s.services.executor.cancel("no-such-order", t)).toEqual({
+      kind: "notFound",
+      orderId: "no-such-order",
+    });
+    expect(await s.services.executor.cancel("no-such-order")).toEqual({
+      kind: "notFound",
+      orderId: "no-such-order",
+    });
 
     // cancelAll over two resting orders (one of them NO).
     await trade(s, limit(t, "yes", "buy", 2, "0.30"));
@@ -196,6 +219,21 @@ describe("orders against the sim", () => {
     expect(await s.services.executor.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
     expect(await s.services.executor.openOrders()).toEqual([]);
     expect((await s.client.getBalance()).balance).toBe(usd("1000"));
+  });
+
+  it("cancelling an order that already filled says so (Kalshi answers 404)", async () => {
+    const s = await stack();
+    const t = await findTicker(s.client, "KXCPI-", "-T0.2");
+    const filled = await trade(s, market(t, "yes", "buy", 1));
+    expect(filled.status).toBe("executed");
+    const f = await s.services.executor.orderStatus(filled.orderId);
+    expect(await s.services.executor.cancel(filled.orderId, t)).toEqual({
+      kind: "alreadyGone",
+      orderId: filled.orderId,
+      status: "executed",
+      at: f.lastUpdateTime,
+    });
+    expect(await s.client.getOrder(filled.orderId)).toEqual(f); // nothing changed
   });
 
   it("on a sub-cent market the quote's fee includes Kalshi's rounding fee: within $0.0001 of what the sim charges", async () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { Order, OrderRef } from "../../exchange/port.js";
-import type { CancelAllResult } from "../../trading/types.js";
+import type { CancelAllResult, CancelOutcome } from "../../trading/types.js";
 import type { Kit, MyContext } from "../context.js";
-import { code, contractsText, escapeHtml } from "../format.js";
+import { code, contractsText, escapeHtml, when } from "../format.js";
 import { answer, btn, removeTappedKeyboard, rows, withTyping } from "../ui.js";
 import { EXPIRED } from "./fallback.js";
 import { orderLine, orderStatusCard } from "../views.js";
@@ -125,12 +125,12 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }),
   );
 
+  /** The sentence for a cancel's outcome; an unknown outcome is thrown for the guard to describe. */
   async function cancelOne(ctx: Context, orderId: string): Promise<string> {
     const ticker = tickerOf.get(orderId);
     const r = await (ticker === undefined ? executor.cancel(orderId) : executor.cancel(orderId, ticker));
-    kit.log.info("order canceled", { orderId: r.orderId });
-    const verb = r.canceledCount === 100 ? "was" : "were";
-    return `Canceled order ${code(r.orderId)} (${escapeHtml(contractsText(r.canceledCount))} ${verb} resting).`;
+    kit.log.info("order cancel", { orderId: r.orderId, outcome: r.kind });
+    return cancelText(r, tz);
   }
 
   c.command(
@@ -268,4 +268,27 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }),
   );
   return c;
+}
+
+/**
+ * What a cancel of one order did, as the user reads it (times in the display zone). An order that
+ * was already gone is said plainly; only an unknown outcome is thrown, for the guard to describe.
+ */
+export function cancelText(r: CancelOutcome, tz: string): string {
+  switch (r.kind) {
+    case "canceled": {
+      const verb = r.canceledCount === 100 ? "was" : "were";
+      return `Canceled order ${code(r.orderId)} (${escapeHtml(contractsText(r.canceledCount))} ${verb} resting).`;
+    }
+    case "alreadyGone": {
+      const at = r.at === null ? "" : ` at ${when(r.at, tz)}`;
+      return r.status === "executed"
+        ? `That order already filled${at}; there was nothing left to cancel.`
+        : `That order was already canceled${at}.`;
+    }
+    case "notFound":
+      return `There is no order ${code(r.orderId)}.`;
+    case "unknown":
+      throw r.cause;
+  }
 }
