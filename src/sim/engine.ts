@@ -13,7 +13,6 @@ import {
   type Centis,
   type Micros,
   MICROS_PER_CENT,
-  MICROS_PER_DOLLAR,
   centis,
   complementPrice,
   displayUsd,
@@ -61,11 +60,9 @@ import {
   fillCash,
   netFillFee,
   releaseReservation,
-  settlementRecord,
-  settlementRevenue,
   unitCost,
 } from "./engine/accounting.js";
-import { type FlowDeps, livingStep, noiseTrade, pickWinner, requote } from "./engine/syntheticFlow.js";
+import { type FlowDeps, livingStep, noiseTrade, requote } from "./engine/syntheticFlow.js";
 import {
   duplicateClientOrderId,
   newOrder,
@@ -74,6 +71,8 @@ import {
   requireValidPrice,
 } from "./engine/orders.js";
 import { freshEngineState } from "./engine/state.js";
+import type { EngineInternals } from "./engine/internals.js";
+import { closeMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
 import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
 import { Rng } from "./rng.js";
 
@@ -846,97 +845,31 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** The private parts the behaviour modules (engine/lifecycle.ts, ...) work on. */
+  private internals(): EngineInternals {
+    return {
+      engine: this,
+      books: this.books,
+      rng: this.rng,
+      clientIds: this.clientIds,
+      credit: (acct, ticker, delta) => this.credit(acct, ticker, delta),
+      cancel: (o, reason) => this.cancelInternal(o, reason),
+    };
+  }
+
   /** Stops trading in a market and cancels its resting orders. */
   close(ticker: string): SimMarket {
-    const m = this.market(ticker);
-    if (m.status === "active" || m.status === "initialized" || m.status === "inactive") {
-      const b = this.book(ticker);
-      for (const o of [...b.bids, ...b.asks]) this.cancelInternal(o, "CloseCancel");
-      m.status = "closed";
-      m.closeTime = Math.min(m.closeTime, this.now());
-      m.updatedTime = this.now();
-      this.emit("market", m);
-      this.emit("ticker", m);
-      this.emit("changed");
-    }
-    return m;
+    return closeMarket(this.internals(), ticker);
   }
 
   /** Settles a market: $1 per winning contract, a settlement record per account that held it. */
   settle(ticker: string, result: "yes" | "no"): SimMarket {
-    const m = this.market(ticker);
-    if (m.status === "finalized" || m.status === "determined") {
-      throw new SimError(409, "market_settled", "market already settled", `${ticker} settled ${m.result}`);
-    }
-    this.close(ticker);
-    const now = this.now();
-    for (const acct of Object.values(this.state.accounts)) {
-      const pos = acct.positions[ticker];
-      if (pos) this.settlePosition(acct, m, pos, result, now);
-    }
-    m.openInterest = 0;
-    m.status = "finalized";
-    m.result = result;
-    m.settlementTs = now;
-    m.lastPrice = result === "yes" ? micros(99 * MICROS_PER_CENT) : micros(MICROS_PER_CENT);
-    m.updatedTime = now;
-    this.emit("market", m);
-    this.emit("changed");
-    return m;
-  }
-
-  /** Pays out one account's position in a settled market and records it (history accounts). */
-  private settlePosition(
-    acct: Account,
-    m: SimMarket,
-    pos: PositionState,
-    result: "yes" | "no",
-    now: number,
-  ): void {
-    const size = Math.abs(pos.position);
-    const revenue = settlementRevenue(pos, result);
-    if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
-      const s = settlementRecord(acct.id, m, pos, result, now);
-      this.state.settlements.push(s);
-      this.emit("settlement", s);
-    }
-    this.credit(acct, m.ticker, revenue);
-    acct.updatedTs = now;
-    pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
-    pos.cost = micros(0);
-    pos.position = centis(0);
-    pos.lastUpdatedTs = now;
-    if (size > 0) this.emit("position", acct.id, pos);
+    return settleMarket(this.internals(), ticker, result);
   }
 
   /** Closes, settles and expires whatever is due at the sim clock. */
   checkSchedule(): void {
-    const now = this.now();
-    for (const o of [...this.books.expiring]) {
-      if (o.status === "resting" && o.expirationTs !== null && o.expirationTs <= now) {
-        this.cancelInternal(o, "ExpiryCancel");
-        this.emit("changed");
-      }
-    }
-    for (const m of this.state.markets) {
-      if (m.status === "active" && m.closeTime <= now) this.close(m.ticker);
-    }
-    const due = this.state.markets.filter((m) => m.status === "closed" && m.settleTime <= now);
-    const doneEvents = new Set<string>();
-    for (const m of due) {
-      if (m.status !== "closed") continue;
-      const ev = this.event(m.eventTicker);
-      if (ev?.mutuallyExclusive && !doneEvents.has(ev.eventTicker)) {
-        doneEvents.add(ev.eventTicker);
-        const siblings = this.state.markets.filter(
-          (x) => x.eventTicker === ev.eventTicker && x.status === "closed",
-        );
-        const winner = pickWinner(siblings, this.rng);
-        for (const x of siblings) if (x.settleTime <= now) this.settle(x.ticker, x === winner ? "yes" : "no");
-      } else if (!ev?.mutuallyExclusive) {
-        this.settle(m.ticker, this.rng.next() * MICROS_PER_DOLLAR < m.fair ? "yes" : "no");
-      }
-    }
+    runSchedule(this.internals());
   }
 
   // ---------------------------------------------------------------- synthetic flow

@@ -1,0 +1,23 @@
+/**
+ * What the engine's behaviour modules (lifecycle, matching, amend) need of SimEngine beyond its
+ * public API: its private indexes and the internal steps they share. SimEngine builds one per
+ * call (internals()), so a module always sees the current state and rng (reset() replaces them).
+ * Each module takes only the part it uses (a Pick of this), which keeps its dependencies visible.
+ */
+import type { Centis } from "../../domain/money.js";
+import type { Rng } from "../rng.js";
+import type { SimEngine } from "../engine.js";
+import type { OrderBooks } from "./orderBook.js";
+import type { Account, SimOrder, UpdateReason } from "./types.js";
+
+export interface EngineInternals {
+  engine: SimEngine;
+  books: OrderBooks;
+  rng: Rng;
+  /** `${accountId}\u0000${clientOrderId}` → orderId. */
+  clientIds: Map<string, string>;
+  /** Moves `delta` into (or out of) the account's cash on the shard of `ticker`. */
+  credit: (acct: Account, ticker: string, delta: number) => void;
+  /** Cancels a resting order without the per-request events; returns what it reduced. */
+  cancel: (o: SimOrder, reason: UpdateReason) => Centis;
+}
