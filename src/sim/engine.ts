@@ -7,7 +7,6 @@
  *   Σ balances + Σ reserved (resting orders) + fees collected + $1 × open interest = money issued.
  */
 import { EventEmitter } from "node:events";
-import { randomUUID } from "node:crypto";
 import { estimateFee } from "../domain/fees.js";
 import {
   type Centis,
@@ -54,14 +53,7 @@ import {
   defaultShardBalances,
 } from "./engine/types.js";
 import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
-import {
-  applyToOrder,
-  applyToPosition,
-  fillCash,
-  netFillFee,
-  releaseReservation,
-  unitCost,
-} from "./engine/accounting.js";
+import { unitCost } from "./engine/accounting.js";
 import { type FlowDeps, livingStep, noiseTrade, requote } from "./engine/syntheticFlow.js";
 import {
   duplicateClientOrderId,
@@ -72,6 +64,7 @@ import {
 } from "./engine/orders.js";
 import { freshEngineState } from "./engine/state.js";
 import type { EngineInternals } from "./engine/internals.js";
+import { matchOrder } from "./engine/matching.js";
 import { closeMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
 import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
 import { Rng } from "./rng.js";
@@ -515,52 +508,10 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   /**
    * Trades `order` (already recorded, not in the book) against the opposite book at its limit,
-   * then rests the remainder (GTC) or cancels it, and tells the listeners.
+   * then rests the remainder (GTC) or cancels it, and tells the listeners (engine/matching.ts).
    */
   private match(order: SimOrder, now: number): SimFill[] {
-    const book = this.book(order.ticker);
-    const opposite = order.side === "bid" ? book.asks : book.bids;
-    const fills: SimFill[] = [];
-    const touched = new Set<SimOrder>();
-    let stoppedBySelfTrade = false;
-    while (order.remaining > 0) {
-      const r = opposite[0];
-      if (!r || !crosses(order.side, order.price, r)) break;
-      if (r.accountId === order.accountId) {
-        if (order.stp === "maker") {
-          this.cancelInternal(r, "SelfTradeCancel");
-          continue;
-        }
-        stoppedBySelfTrade = true;
-        break;
-      }
-      const qty = centis(Math.min(order.remaining, r.remaining));
-      const [takerFill] = this.execute(order, r, qty);
-      fills.push(takerFill);
-      touched.add(r);
-    }
-
-    if (order.remaining > 0) {
-      if (order.tif === "good_till_canceled" && !stoppedBySelfTrade) {
-        this.rest(order);
-      } else {
-        order.status = "canceled";
-        order.remaining = centis(0);
-        order.lastUpdateReason = stoppedBySelfTrade ? "SelfTradeCancel" : order.lastUpdateReason;
-        order.lastUpdateTs = now;
-      }
-    } else {
-      order.status = "executed";
-    }
-    for (const r of touched) {
-      this.emit("order", r);
-      this.forget(r);
-    }
-    this.emit("order", order);
-    this.forget(order);
-    this.emit("ticker", this.market(order.ticker));
-    this.emit("changed");
-    return fills;
+    return matchOrder(this.internals(), order, now);
   }
 
   /**
@@ -665,92 +616,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private rest(order: SimOrder): void {
-    const acct = this.account(order.accountId);
-    const openQty = centis(
-      Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side)),
-    );
-    const reserve = micros(
-      mulPriceCount(unitCost(order.side, order.price), openQty, "ceil") +
-        this.feeFor(order.ticker, order.price, order.remaining, "maker"),
-    );
-    order.reserved = reserve;
-    this.credit(acct, order.ticker, -reserve);
-    acct.updatedTs = this.now();
-    order.status = "resting";
-    this.state.orders[order.orderId] = order;
-    this.insert(order);
-  }
-
-  /** One trade of `qty` at the resting order's price. Returns [takerFill, makerFill]. */
-  private execute(taker: SimOrder, maker: SimOrder, qty: Centis): [SimFill, SimFill] {
-    const m = this.market(taker.ticker);
-    const price = maker.price;
-    const tradeId = randomUUID();
-    const oiBefore = this.openYes(taker.accountId, m.ticker) + this.openYes(maker.accountId, m.ticker);
-    const tf = this.applyFill(taker, price, qty, true, tradeId);
-    const mf = this.applyFill(maker, price, qty, false, tradeId);
-    const oiAfter = this.openYes(taker.accountId, m.ticker) + this.openYes(maker.accountId, m.ticker);
-    if (maker.remaining === 0) {
-      maker.status = "executed";
-      this.remove(maker);
-    }
-    m.openInterest += oiAfter - oiBefore;
-    m.volume += qty;
-    m.lastPrice = price;
-    m.updatedTime = tf.ts;
-    this.emit("fill", tf);
-    this.emit("fill", mf);
-    this.emit("position", taker.accountId, this.position(taker.accountId, m.ticker));
-    this.emit("position", maker.accountId, this.position(maker.accountId, m.ticker));
-    this.enforceReduceOnly(taker.accountId, m.ticker);
-    this.enforceReduceOnly(maker.accountId, m.ticker);
-    return [tf, mf];
-  }
-
-  private openYes(accountId: string, ticker: string): number {
-    return Math.max(0, this.position(accountId, ticker).position);
-  }
-
-  private applyFill(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, tradeId: string): SimFill {
-    const acct = this.account(order.accountId);
-    const pos = this.position(order.accountId, order.ticker);
-    const now = this.now();
-    const cash = fillCash(order.side, price, qty, pos.position);
-    const fee = this.fillFee(order, price, qty, isTaker, cash.cashIn - cash.cashOut);
-    if (order.reserved > 0) {
-      this.credit(acct, order.ticker, releaseReservation(order, qty, cash.cashOut + fee - cash.cashIn));
-    }
-    this.credit(acct, order.ticker, cash.cashIn - cash.cashOut - fee);
-    acct.updatedTs = now;
-    this.state.feesCollected = micros(this.state.feesCollected + fee);
-    applyToPosition(pos, order.side, qty, cash, fee, now);
-    applyToOrder(order, qty, mulPriceCount(cash.unit, qty, "ceil"), fee, isTaker, now);
-
-    const fill: SimFill = {
-      tradeId,
-      orderId: order.orderId,
-      accountId: order.accountId,
-      clientOrderId: order.clientOrderId,
-      ticker: order.ticker,
-      side: order.side,
-      price,
-      count: qty,
-      isTaker,
-      fee,
-      ts: now,
-      postPosition: pos.position,
-    };
-    if (acct.history) this.state.fills.push(fill);
-    return fill;
-  }
-
-  /** The net fee of one fill: the trade fee to $0.0001, then Kalshi's whole-cent rounding (netFillFee). */
-  private fillFee(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, revenue: number): Micros {
-    const tradeFee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker", 100);
-    return netFillFee(order, tradeFee, revenue);
-  }
-
   private cancelInternal(o: SimOrder, reason: UpdateReason): Centis {
     if (o.status !== "resting") return centis(0);
     const acct = this.account(o.accountId);
@@ -822,27 +687,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.emit("order", o);
   }
 
-  /**
-   * Reduce-only orders cap at the position: after a fill changed the account's position in
-   * `ticker`, each of its resting reduce-only orders is shrunk to what can still be closed in its
-   * direction, or cancelled when nothing can (reason ReduceOnlyCancel either way), so a resting
-   * reduce-only order never opens or grows a position.
-   */
-  private enforceReduceOnly(accountId: string, ticker: string): void {
-    const book = this.books.get(ticker);
-    if (!book) return;
-    for (const side of ["bid", "ask"] as const) {
-      const can = this.closable(accountId, ticker, side);
-      const mine = (side === "bid" ? book.bids : book.asks).filter(
-        (o) => o.accountId === accountId && o.reduceOnly && o.remaining > can,
-      );
-      for (const o of mine) {
-        if (can === 0) this.cancelInternal(o, "ReduceOnlyCancel");
-        else this.shrink(o, can, "ReduceOnlyCancel");
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
   /** The private parts the behaviour modules (engine/lifecycle.ts, ...) work on. */
@@ -854,6 +698,10 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       clientIds: this.clientIds,
       credit: (acct, ticker, delta) => this.credit(acct, ticker, delta),
       cancel: (o, reason) => this.cancelInternal(o, reason),
+      shrink: (o, to, reason) => this.shrink(o, to, reason),
+      forget: (o) => this.forget(o),
+      feeFor: (ticker, price, count, role, roundTo) => this.feeFor(ticker, price, count, role, roundTo),
+      closable: (accountId, ticker, side) => this.closable(accountId, ticker, side),
     };
   }
 

@@ -4,11 +4,11 @@
  * call (internals()), so a module always sees the current state and rng (reset() replaces them).
  * Each module takes only the part it uses (a Pick of this), which keeps its dependencies visible.
  */
-import type { Centis } from "../../domain/money.js";
+import type { Centis, Micros } from "../../domain/money.js";
 import type { Rng } from "../rng.js";
 import type { SimEngine } from "../engine.js";
 import type { OrderBooks } from "./orderBook.js";
-import type { Account, SimOrder, UpdateReason } from "./types.js";
+import type { Account, BookSide, SimOrder, UpdateReason } from "./types.js";
 
 export interface EngineInternals {
   engine: SimEngine;
@@ -20,4 +20,12 @@ export interface EngineInternals {
   credit: (acct: Account, ticker: string, delta: number) => void;
   /** Cancels a resting order without the per-request events; returns what it reduced. */
   cancel: (o: SimOrder, reason: UpdateReason) => Centis;
+  /** Reduces a resting order to `to` (0 < to < remaining), releasing the spare reservation. */
+  shrink: (o: SimOrder, to: Centis, reason: UpdateReason) => void;
+  /** Drops a synthetic account's finished order. */
+  forget: (o: SimOrder) => void;
+  /** The fee model's fee for one fill, rounded up to `roundTo` micros (whole cents by default). */
+  feeFor: (ticker: string, price: Micros, count: Centis, role: "taker" | "maker", roundTo?: number) => Micros;
+  /** Contracts of this direction that would close the account's existing position. */
+  closable: (accountId: string, ticker: string, side: BookSide) => Centis;
 }
