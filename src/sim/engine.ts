@@ -7,14 +7,11 @@
  *   Σ balances + Σ reserved (resting orders) + fees collected + $1 × open interest = money issued.
  */
 import { EventEmitter } from "node:events";
-import { estimateFee } from "../domain/fees.js";
 import {
   type Centis,
   type Micros,
-  MICROS_PER_CENT,
   centis,
   complementPrice,
-  displayUsd,
   formatCount,
   micros,
   mulPriceCount,
@@ -53,7 +50,6 @@ import {
   defaultShardBalances,
 } from "./engine/types.js";
 import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
-import { unitCost } from "./engine/accounting.js";
 import { type FlowDeps, livingStep, noiseTrade, requote } from "./engine/syntheticFlow.js";
 import {
   duplicateClientOrderId,
@@ -64,6 +60,7 @@ import {
 } from "./engine/orders.js";
 import { freshEngineState } from "./engine/state.js";
 import type { EngineInternals } from "./engine/internals.js";
+import { cashNeeded, closable, crossable, feeFor, requireCash } from "./engine/cash.js";
 import { matchOrder } from "./engine/matching.js";
 import { closeMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
 import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
@@ -365,60 +362,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- orders
 
-  /**
-   * The fee model's fee for one fill. Rounded up to whole cents by default (what a single fill
-   * costs a retail account: the estimate used for balance checks and reservations); the exchange
-   * itself rounds a fill's trade fee up to $0.0001 (`roundTo` 100) and handles cents in applyFill.
-   */
-  private feeFor(
-    ticker: string,
-    price: Micros,
-    count: Centis,
-    role: "taker" | "maker",
-    roundTo: number = MICROS_PER_CENT,
-  ): Micros {
-    const m = this.market(ticker);
-    const s = this.series(m.seriesTicker);
-    return estimateFee({
-      price,
-      count,
-      role,
-      feeType: s?.feeType ?? "quadratic",
-      multiplier: s?.feeMultiplier ?? 1,
-      roundTo,
-    });
-  }
-
-  /** Contracts of this order's direction that would close an existing position. */
-  private closable(accountId: string, ticker: string, side: BookSide): Centis {
-    const pos = this.position(accountId, ticker).position;
-    return centis(side === "bid" ? Math.max(0, -pos) : Math.max(0, pos));
-  }
-
-  /**
-   * Contracts of `order` (up to its remaining count) that the opposite book would fill right now at
-   * its limit: stops at the account's own order under taker_at_cross, skips them under maker, and
-   * counts other accounts' reduce-only orders only up to what those accounts can still close.
-   */
-  private crossable(order: SimOrder, opposite: SimOrder[]): Centis {
-    let available = 0;
-    const closableLeft = new Map<string, number>();
-    for (const r of opposite) {
-      if (available >= order.remaining) break;
-      if (!crosses(order.side, order.price, r)) break;
-      if (r.accountId === order.accountId) {
-        if (order.stp === "taker_at_cross") break;
-        continue;
-      }
-      let left = closableLeft.get(r.accountId);
-      if (left === undefined) left = this.closable(r.accountId, r.ticker, r.side);
-      const qty = Math.min(r.remaining, order.remaining - available, r.reduceOnly ? left : Infinity);
-      available += qty;
-      closableLeft.set(r.accountId, Math.max(0, left - qty));
-    }
-    return centis(available);
-  }
-
   placeOrder(accountId: string, input: PlaceOrderInput): PlaceOrderResult {
     this.checkSchedule();
     const acct = this.account(accountId);
@@ -448,7 +391,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     };
 
     if (order.reduceOnly) {
-      const can = this.closable(accountId, m.ticker, order.side);
+      const can = closable(this, accountId, m.ticker, order.side);
       if (can === 0) return finishEarly("ReduceOnlyCancel");
       if (order.remaining > can) {
         order.initial = can;
@@ -460,8 +403,8 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     if (order.postOnly && wouldCross) return finishEarly("PostOnlyCrossCancel");
 
     // How much of the order can trade right away; the rest rests (GTC) or is cancelled.
-    const crossQty = wouldCross ? this.crossable(order, opposite) : centis(0);
-    if (!acct.unlimited) this.requireCash(acct, m.ticker, this.cashNeeded(order, crossQty));
+    const crossQty = wouldCross ? crossable(this, order, opposite) : centis(0);
+    if (!acct.unlimited) requireCash(this, acct, m.ticker, cashNeeded(this, order, crossQty));
     if (order.tif === "fill_or_kill" && crossQty < order.remaining) return finishEarly(null);
 
     this.record(order);
@@ -476,34 +419,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const o = id ? this.state.orders[id] : undefined;
     // An amend may have renamed it (updated_client_order_id).
     return o?.clientOrderId === clientOrderId ? o : undefined;
-  }
-
-  /**
-   * Cash an order needs before it is accepted: its opening cost, the taker fee on what trades now
-   * (`crossQty`) and the maker fee rest() reserves for what would rest (GTC).
-   */
-  private cashNeeded(order: SimOrder, crossQty: Centis): Micros {
-    const openQty = Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side));
-    const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
-    return micros(
-      mulPriceCount(unitCost(order.side, order.price), centis(openQty), "ceil") +
-        (crossQty > 0 ? this.feeFor(order.ticker, order.price, crossQty, "taker") : 0) +
-        (restQty > 0 ? this.feeFor(order.ticker, order.price, restQty, "maker") : 0),
-    );
-  }
-
-  /** Refuses (400 insufficient_balance) unless the cash on the market's shard covers `need`. */
-  private requireCash(acct: Account, ticker: string, need: Micros, alsoFree: Micros = micros(0)): void {
-    const shard = this.exchangeIndex(ticker);
-    const available = micros(this.shardBalance(acct.id, shard) + alsoFree);
-    if (need <= available) return;
-    const where = SHARDS.length > 1 ? ` on exchange shard ${shard}` : "";
-    throw new SimError(
-      400,
-      "insufficient_balance",
-      "insufficient balance",
-      `this order needs up to ${displayUsd(need, { exact: true })} and the available balance${where} is ${displayUsd(available, { exact: true })}`,
-    );
   }
 
   /**
@@ -588,9 +503,9 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     const probe: SimOrder = { ...o, price, remaining };
     const opposite = o.side === "bid" ? book.asks : book.bids;
     const best = opposite[0];
-    const crossQty = best && crosses(o.side, price, best) ? this.crossable(probe, opposite) : centis(0);
+    const crossQty = best && crosses(o.side, price, best) ? crossable(this, probe, opposite) : centis(0);
     // The order's own reservation is released before the new size is paid for.
-    this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
+    requireCash(this, acct, o.ticker, cashNeeded(this, probe, crossQty), o.reserved);
   }
 
   /** Applies an amend's new expiry and updated_client_order_id (already checked). */
@@ -700,8 +615,8 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       cancel: (o, reason) => this.cancelInternal(o, reason),
       shrink: (o, to, reason) => this.shrink(o, to, reason),
       forget: (o) => this.forget(o),
-      feeFor: (ticker, price, count, role, roundTo) => this.feeFor(ticker, price, count, role, roundTo),
-      closable: (accountId, ticker, side) => this.closable(accountId, ticker, side),
+      feeFor: (ticker, price, count, role, roundTo) => feeFor(this, ticker, price, count, role, roundTo),
+      closable: (accountId, ticker, side) => closable(this, accountId, ticker, side),
     };
   }
 
