@@ -12,7 +12,6 @@ import {
   type Micros,
   centis,
   complementPrice,
-  formatCount,
   micros,
   mulPriceCount,
   scaleMicros,
@@ -61,6 +60,7 @@ import {
 import { freshEngineState } from "./engine/state.js";
 import type { EngineInternals } from "./engine/internals.js";
 import { cashNeeded, closable, crossable, feeFor, requireCash } from "./engine/cash.js";
+import { amend } from "./engine/amend.js";
 import { matchOrder } from "./engine/matching.js";
 import { closeMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
 import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
@@ -432,94 +432,10 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   /**
    * AmendOrderV2: `count` is the new total (filled + resting). Lowering the size or changing only
    * the expiry keeps the order's place in the queue; a new price or a larger size sends it to the
-   * back (a new time priority) and may trade right away at the new price.
+   * back (a new time priority) and may trade right away at the new price (engine/amend.ts).
    */
   amendOrder(accountId: string, orderId: string, input: AmendInput): AmendResult {
-    this.checkSchedule();
-    const o = this.state.orders[orderId];
-    if (!o || o.accountId !== accountId || o.status !== "resting") {
-      throw new SimError(404, "not_found", "order not found", `no open order ${orderId}`);
-    }
-    const acct = this.account(accountId);
-    const m = this.market(o.ticker);
-    const now = this.now();
-    this.checkAmend(o, input, now);
-    const remaining = centis(input.count - o.filled);
-    const losesPriority = input.price !== o.price || remaining > o.remaining;
-    if (losesPriority && !acct.unlimited) this.requireAmendCash(acct, o, input.price, remaining);
-    this.amendExpiryAndId(o, input);
-    if (!losesPriority) {
-      const sizeChanged = remaining !== o.remaining;
-      if (sizeChanged) this.shrink(o, remaining, "Amend");
-      else {
-        o.lastUpdateReason = "Amend";
-        o.lastUpdateTs = now;
-        this.emit("order", o);
-      }
-      this.emit("ticker", m);
-      this.emit("changed");
-      return { order: o, fills: [], sizeChanged, tsMs: now };
-    }
-    const before = o.remaining;
-    this.remove(o);
-    this.credit(acct, o.ticker, o.reserved);
-    o.reserved = micros(0);
-    o.price = input.price;
-    o.remaining = remaining;
-    o.initial = centis(o.filled + remaining);
-    o.seq = this.nextSeq();
-    o.lastUpdateReason = "Amend";
-    o.lastUpdateTs = now;
-    const fills = this.match(o, now);
-    return { order: o, fills, sizeChanged: fills.length > 0 || o.remaining !== before, tsMs: now };
-  }
-
-  /** An amend's refusals: price tick, a total above what is filled, a future expiry, a free new id. */
-  private checkAmend(o: SimOrder, input: AmendInput, now: number): void {
-    requireValidPrice(this.market(o.ticker), input.price);
-    if (input.count <= o.filled) {
-      throw new SimError(
-        400,
-        "invalid_order",
-        "invalid order",
-        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
-      );
-    }
-    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
-      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
-    }
-    const newId = input.updatedClientOrderId;
-    if (newId && newId !== o.clientOrderId) {
-      const other = this.orderByClientId(o.accountId, newId);
-      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
-        throw duplicateClientOrderId(newId);
-      }
-    }
-  }
-
-  /** Refuses an amend that loses priority unless the cash (after its own reservation) covers it. */
-  private requireAmendCash(acct: Account, o: SimOrder, price: Micros, remaining: Centis): void {
-    const book = this.book(o.ticker);
-    const probe: SimOrder = { ...o, price, remaining };
-    const opposite = o.side === "bid" ? book.asks : book.bids;
-    const best = opposite[0];
-    const crossQty = best && crosses(o.side, price, best) ? crossable(this, probe, opposite) : centis(0);
-    // The order's own reservation is released before the new size is paid for.
-    requireCash(this, acct, o.ticker, cashNeeded(this, probe, crossQty), o.reserved);
-  }
-
-  /** Applies an amend's new expiry and updated_client_order_id (already checked). */
-  private amendExpiryAndId(o: SimOrder, input: AmendInput): void {
-    if (input.expirationTs !== undefined) {
-      if (o.expirationTs !== null && input.expirationTs === null) this.books.expiring.delete(o);
-      o.expirationTs = input.expirationTs;
-      if (o.expirationTs !== null) this.books.expiring.add(o);
-    }
-    const newId = input.updatedClientOrderId;
-    if (newId) {
-      o.clientOrderId = newId;
-      this.clientIds.set(`${o.accountId}\u0000${newId}`, o.orderId);
-    }
+    return amend(this.internals(), accountId, orderId, input);
   }
 
   private record(order: SimOrder): void {
@@ -617,6 +533,9 @@ export class SimEngine extends EventEmitter<EngineEvents> {
       forget: (o) => this.forget(o),
       feeFor: (ticker, price, count, role, roundTo) => feeFor(this, ticker, price, count, role, roundTo),
       closable: (accountId, ticker, side) => closable(this, accountId, ticker, side),
+      nextSeq: () => this.nextSeq(),
+      match: (order, now) => this.match(order, now),
+      orderByClientId: (accountId, clientOrderId) => this.orderByClientId(accountId, clientOrderId),
     };
   }
 

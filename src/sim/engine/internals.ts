@@ -8,7 +8,7 @@ import type { Centis, Micros } from "../../domain/money.js";
 import type { Rng } from "../rng.js";
 import type { SimEngine } from "../engine.js";
 import type { OrderBooks } from "./orderBook.js";
-import type { Account, BookSide, SimOrder, UpdateReason } from "./types.js";
+import type { Account, BookSide, SimFill, SimOrder, UpdateReason } from "./types.js";
 
 export interface EngineInternals {
   engine: SimEngine;
@@ -28,4 +28,10 @@ export interface EngineInternals {
   feeFor: (ticker: string, price: Micros, count: Centis, role: "taker" | "maker", roundTo?: number) => Micros;
   /** Contracts of this direction that would close the account's existing position. */
   closable: (accountId: string, ticker: string, side: BookSide) => Centis;
+  /** The next time-priority sequence number. */
+  nextSeq: () => number;
+  /** Trades a recorded order against the book, then rests or cancels the rest (matching.ts). */
+  match: (order: SimOrder, now: number) => SimFill[];
+  /** The account's order with this client_order_id (the latest one), if any. */
+  orderByClientId: (accountId: string, clientOrderId: string | undefined) => SimOrder | undefined;
 }
