@@ -7,17 +7,11 @@
  *   Σ balances + Σ reserved (resting orders) + fees collected + $1 × open interest = money issued.
  */
 import { EventEmitter } from "node:events";
-import { randomUUID } from "node:crypto";
-import { estimateFee } from "../domain/fees.js";
 import {
   type Centis,
   type Micros,
-  MICROS_PER_CENT,
-  MICROS_PER_DOLLAR,
   centis,
   complementPrice,
-  displayUsd,
-  formatCount,
   micros,
   mulPriceCount,
   scaleMicros,
@@ -55,17 +49,7 @@ import {
   defaultShardBalances,
 } from "./engine/types.js";
 import { type Book, OrderBooks, crosses } from "./engine/orderBook.js";
-import {
-  applyToOrder,
-  applyToPosition,
-  fillCash,
-  netFillFee,
-  releaseReservation,
-  settlementRecord,
-  settlementRevenue,
-  unitCost,
-} from "./engine/accounting.js";
-import { type FlowDeps, livingStep, noiseTrade, pickWinner, requote } from "./engine/syntheticFlow.js";
+import { type FlowDeps, livingStep, noiseTrade, requote } from "./engine/syntheticFlow.js";
 import {
   duplicateClientOrderId,
   newOrder,
@@ -74,6 +58,11 @@ import {
   requireValidPrice,
 } from "./engine/orders.js";
 import { freshEngineState } from "./engine/state.js";
+import type { EngineInternals } from "./engine/internals.js";
+import { cashNeeded, closable, crossable, feeFor, requireCash } from "./engine/cash.js";
+import { amend } from "./engine/amend.js";
+import { matchOrder } from "./engine/matching.js";
+import { closeMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
 import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
 import { Rng } from "./rng.js";
 
@@ -373,60 +362,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- orders
 
-  /**
-   * The fee model's fee for one fill. Rounded up to whole cents by default (what a single fill
-   * costs a retail account: the estimate used for balance checks and reservations); the exchange
-   * itself rounds a fill's trade fee up to $0.0001 (`roundTo` 100) and handles cents in applyFill.
-   */
-  private feeFor(
-    ticker: string,
-    price: Micros,
-    count: Centis,
-    role: "taker" | "maker",
-    roundTo: number = MICROS_PER_CENT,
-  ): Micros {
-    const m = this.market(ticker);
-    const s = this.series(m.seriesTicker);
-    return estimateFee({
-      price,
-      count,
-      role,
-      feeType: s?.feeType ?? "quadratic",
-      multiplier: s?.feeMultiplier ?? 1,
-      roundTo,
-    });
-  }
-
-  /** Contracts of this order's direction that would close an existing position. */
-  private closable(accountId: string, ticker: string, side: BookSide): Centis {
-    const pos = this.position(accountId, ticker).position;
-    return centis(side === "bid" ? Math.max(0, -pos) : Math.max(0, pos));
-  }
-
-  /**
-   * Contracts of `order` (up to its remaining count) that the opposite book would fill right now at
-   * its limit: stops at the account's own order under taker_at_cross, skips them under maker, and
-   * counts other accounts' reduce-only orders only up to what those accounts can still close.
-   */
-  private crossable(order: SimOrder, opposite: SimOrder[]): Centis {
-    let available = 0;
-    const closableLeft = new Map<string, number>();
-    for (const r of opposite) {
-      if (available >= order.remaining) break;
-      if (!crosses(order.side, order.price, r)) break;
-      if (r.accountId === order.accountId) {
-        if (order.stp === "taker_at_cross") break;
-        continue;
-      }
-      let left = closableLeft.get(r.accountId);
-      if (left === undefined) left = this.closable(r.accountId, r.ticker, r.side);
-      const qty = Math.min(r.remaining, order.remaining - available, r.reduceOnly ? left : Infinity);
-      available += qty;
-      closableLeft.set(r.accountId, Math.max(0, left - qty));
-    }
-    return centis(available);
-  }
-
   placeOrder(accountId: string, input: PlaceOrderInput): PlaceOrderResult {
     this.checkSchedule();
     const acct = this.account(accountId);
@@ -456,7 +391,7 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     };
 
     if (order.reduceOnly) {
-      const can = this.closable(accountId, m.ticker, order.side);
+      const can = closable(this, accountId, m.ticker, order.side);
       if (can === 0) return finishEarly("ReduceOnlyCancel");
       if (order.remaining > can) {
         order.initial = can;
@@ -468,8 +403,8 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     if (order.postOnly && wouldCross) return finishEarly("PostOnlyCrossCancel");
 
     // How much of the order can trade right away; the rest rests (GTC) or is cancelled.
-    const crossQty = wouldCross ? this.crossable(order, opposite) : centis(0);
-    if (!acct.unlimited) this.requireCash(acct, m.ticker, this.cashNeeded(order, crossQty));
+    const crossQty = wouldCross ? crossable(this, order, opposite) : centis(0);
+    if (!acct.unlimited) requireCash(this, acct, m.ticker, cashNeeded(this, order, crossQty));
     if (order.tif === "fill_or_kill" && crossQty < order.remaining) return finishEarly(null);
 
     this.record(order);
@@ -487,174 +422,20 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Cash an order needs before it is accepted: its opening cost, the taker fee on what trades now
-   * (`crossQty`) and the maker fee rest() reserves for what would rest (GTC).
-   */
-  private cashNeeded(order: SimOrder, crossQty: Centis): Micros {
-    const openQty = Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side));
-    const restQty = order.tif === "good_till_canceled" ? centis(order.remaining - crossQty) : centis(0);
-    return micros(
-      mulPriceCount(unitCost(order.side, order.price), centis(openQty), "ceil") +
-        (crossQty > 0 ? this.feeFor(order.ticker, order.price, crossQty, "taker") : 0) +
-        (restQty > 0 ? this.feeFor(order.ticker, order.price, restQty, "maker") : 0),
-    );
-  }
-
-  /** Refuses (400 insufficient_balance) unless the cash on the market's shard covers `need`. */
-  private requireCash(acct: Account, ticker: string, need: Micros, alsoFree: Micros = micros(0)): void {
-    const shard = this.exchangeIndex(ticker);
-    const available = micros(this.shardBalance(acct.id, shard) + alsoFree);
-    if (need <= available) return;
-    const where = SHARDS.length > 1 ? ` on exchange shard ${shard}` : "";
-    throw new SimError(
-      400,
-      "insufficient_balance",
-      "insufficient balance",
-      `this order needs up to ${displayUsd(need, { exact: true })} and the available balance${where} is ${displayUsd(available, { exact: true })}`,
-    );
-  }
-
-  /**
    * Trades `order` (already recorded, not in the book) against the opposite book at its limit,
-   * then rests the remainder (GTC) or cancels it, and tells the listeners.
+   * then rests the remainder (GTC) or cancels it, and tells the listeners (engine/matching.ts).
    */
   private match(order: SimOrder, now: number): SimFill[] {
-    const book = this.book(order.ticker);
-    const opposite = order.side === "bid" ? book.asks : book.bids;
-    const fills: SimFill[] = [];
-    const touched = new Set<SimOrder>();
-    let stoppedBySelfTrade = false;
-    while (order.remaining > 0) {
-      const r = opposite[0];
-      if (!r || !crosses(order.side, order.price, r)) break;
-      if (r.accountId === order.accountId) {
-        if (order.stp === "maker") {
-          this.cancelInternal(r, "SelfTradeCancel");
-          continue;
-        }
-        stoppedBySelfTrade = true;
-        break;
-      }
-      const qty = centis(Math.min(order.remaining, r.remaining));
-      const [takerFill] = this.execute(order, r, qty);
-      fills.push(takerFill);
-      touched.add(r);
-    }
-
-    if (order.remaining > 0) {
-      if (order.tif === "good_till_canceled" && !stoppedBySelfTrade) {
-        this.rest(order);
-      } else {
-        order.status = "canceled";
-        order.remaining = centis(0);
-        order.lastUpdateReason = stoppedBySelfTrade ? "SelfTradeCancel" : order.lastUpdateReason;
-        order.lastUpdateTs = now;
-      }
-    } else {
-      order.status = "executed";
-    }
-    for (const r of touched) {
-      this.emit("order", r);
-      this.forget(r);
-    }
-    this.emit("order", order);
-    this.forget(order);
-    this.emit("ticker", this.market(order.ticker));
-    this.emit("changed");
-    return fills;
+    return matchOrder(this.internals(), order, now);
   }
 
   /**
    * AmendOrderV2: `count` is the new total (filled + resting). Lowering the size or changing only
    * the expiry keeps the order's place in the queue; a new price or a larger size sends it to the
-   * back (a new time priority) and may trade right away at the new price.
+   * back (a new time priority) and may trade right away at the new price (engine/amend.ts).
    */
   amendOrder(accountId: string, orderId: string, input: AmendInput): AmendResult {
-    this.checkSchedule();
-    const o = this.state.orders[orderId];
-    if (!o || o.accountId !== accountId || o.status !== "resting") {
-      throw new SimError(404, "not_found", "order not found", `no open order ${orderId}`);
-    }
-    const acct = this.account(accountId);
-    const m = this.market(o.ticker);
-    const now = this.now();
-    this.checkAmend(o, input, now);
-    const remaining = centis(input.count - o.filled);
-    const losesPriority = input.price !== o.price || remaining > o.remaining;
-    if (losesPriority && !acct.unlimited) this.requireAmendCash(acct, o, input.price, remaining);
-    this.amendExpiryAndId(o, input);
-    if (!losesPriority) {
-      const sizeChanged = remaining !== o.remaining;
-      if (sizeChanged) this.shrink(o, remaining, "Amend");
-      else {
-        o.lastUpdateReason = "Amend";
-        o.lastUpdateTs = now;
-        this.emit("order", o);
-      }
-      this.emit("ticker", m);
-      this.emit("changed");
-      return { order: o, fills: [], sizeChanged, tsMs: now };
-    }
-    const before = o.remaining;
-    this.remove(o);
-    this.credit(acct, o.ticker, o.reserved);
-    o.reserved = micros(0);
-    o.price = input.price;
-    o.remaining = remaining;
-    o.initial = centis(o.filled + remaining);
-    o.seq = this.nextSeq();
-    o.lastUpdateReason = "Amend";
-    o.lastUpdateTs = now;
-    const fills = this.match(o, now);
-    return { order: o, fills, sizeChanged: fills.length > 0 || o.remaining !== before, tsMs: now };
-  }
-
-  /** An amend's refusals: price tick, a total above what is filled, a future expiry, a free new id. */
-  private checkAmend(o: SimOrder, input: AmendInput, now: number): void {
-    requireValidPrice(this.market(o.ticker), input.price);
-    if (input.count <= o.filled) {
-      throw new SimError(
-        400,
-        "invalid_order",
-        "invalid order",
-        `count is the new total (filled + resting) and must be more than the ${formatCount(o.filled)} already filled`,
-      );
-    }
-    if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
-      throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
-    }
-    const newId = input.updatedClientOrderId;
-    if (newId && newId !== o.clientOrderId) {
-      const other = this.orderByClientId(o.accountId, newId);
-      if (this.clientOrderIds === "lenient" ? other : other?.status === "resting") {
-        throw duplicateClientOrderId(newId);
-      }
-    }
-  }
-
-  /** Refuses an amend that loses priority unless the cash (after its own reservation) covers it. */
-  private requireAmendCash(acct: Account, o: SimOrder, price: Micros, remaining: Centis): void {
-    const book = this.book(o.ticker);
-    const probe: SimOrder = { ...o, price, remaining };
-    const opposite = o.side === "bid" ? book.asks : book.bids;
-    const best = opposite[0];
-    const crossQty = best && crosses(o.side, price, best) ? this.crossable(probe, opposite) : centis(0);
-    // The order's own reservation is released before the new size is paid for.
-    this.requireCash(acct, o.ticker, this.cashNeeded(probe, crossQty), o.reserved);
-  }
-
-  /** Applies an amend's new expiry and updated_client_order_id (already checked). */
-  private amendExpiryAndId(o: SimOrder, input: AmendInput): void {
-    if (input.expirationTs !== undefined) {
-      if (o.expirationTs !== null && input.expirationTs === null) this.books.expiring.delete(o);
-      o.expirationTs = input.expirationTs;
-      if (o.expirationTs !== null) this.books.expiring.add(o);
-    }
-    const newId = input.updatedClientOrderId;
-    if (newId) {
-      o.clientOrderId = newId;
-      this.clientIds.set(`${o.accountId}\u0000${newId}`, o.orderId);
-    }
+    return amend(this.internals(), accountId, orderId, input);
   }
 
   private record(order: SimOrder): void {
@@ -664,92 +445,6 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     if (order.clientOrderId && this.account(order.accountId).history) {
       this.clientIds.set(`${order.accountId}\u0000${order.clientOrderId}`, order.orderId);
     }
-  }
-
-  private rest(order: SimOrder): void {
-    const acct = this.account(order.accountId);
-    const openQty = centis(
-      Math.max(0, order.remaining - this.closable(order.accountId, order.ticker, order.side)),
-    );
-    const reserve = micros(
-      mulPriceCount(unitCost(order.side, order.price), openQty, "ceil") +
-        this.feeFor(order.ticker, order.price, order.remaining, "maker"),
-    );
-    order.reserved = reserve;
-    this.credit(acct, order.ticker, -reserve);
-    acct.updatedTs = this.now();
-    order.status = "resting";
-    this.state.orders[order.orderId] = order;
-    this.insert(order);
-  }
-
-  /** One trade of `qty` at the resting order's price. Returns [takerFill, makerFill]. */
-  private execute(taker: SimOrder, maker: SimOrder, qty: Centis): [SimFill, SimFill] {
-    const m = this.market(taker.ticker);
-    const price = maker.price;
-    const tradeId = randomUUID();
-    const oiBefore = this.openYes(taker.accountId, m.ticker) + this.openYes(maker.accountId, m.ticker);
-    const tf = this.applyFill(taker, price, qty, true, tradeId);
-    const mf = this.applyFill(maker, price, qty, false, tradeId);
-    const oiAfter = this.openYes(taker.accountId, m.ticker) + this.openYes(maker.accountId, m.ticker);
-    if (maker.remaining === 0) {
-      maker.status = "executed";
-      this.remove(maker);
-    }
-    m.openInterest += oiAfter - oiBefore;
-    m.volume += qty;
-    m.lastPrice = price;
-    m.updatedTime = tf.ts;
-    this.emit("fill", tf);
-    this.emit("fill", mf);
-    this.emit("position", taker.accountId, this.position(taker.accountId, m.ticker));
-    this.emit("position", maker.accountId, this.position(maker.accountId, m.ticker));
-    this.enforceReduceOnly(taker.accountId, m.ticker);
-    this.enforceReduceOnly(maker.accountId, m.ticker);
-    return [tf, mf];
-  }
-
-  private openYes(accountId: string, ticker: string): number {
-    return Math.max(0, this.position(accountId, ticker).position);
-  }
-
-  private applyFill(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, tradeId: string): SimFill {
-    const acct = this.account(order.accountId);
-    const pos = this.position(order.accountId, order.ticker);
-    const now = this.now();
-    const cash = fillCash(order.side, price, qty, pos.position);
-    const fee = this.fillFee(order, price, qty, isTaker, cash.cashIn - cash.cashOut);
-    if (order.reserved > 0) {
-      this.credit(acct, order.ticker, releaseReservation(order, qty, cash.cashOut + fee - cash.cashIn));
-    }
-    this.credit(acct, order.ticker, cash.cashIn - cash.cashOut - fee);
-    acct.updatedTs = now;
-    this.state.feesCollected = micros(this.state.feesCollected + fee);
-    applyToPosition(pos, order.side, qty, cash, fee, now);
-    applyToOrder(order, qty, mulPriceCount(cash.unit, qty, "ceil"), fee, isTaker, now);
-
-    const fill: SimFill = {
-      tradeId,
-      orderId: order.orderId,
-      accountId: order.accountId,
-      clientOrderId: order.clientOrderId,
-      ticker: order.ticker,
-      side: order.side,
-      price,
-      count: qty,
-      isTaker,
-      fee,
-      ts: now,
-      postPosition: pos.position,
-    };
-    if (acct.history) this.state.fills.push(fill);
-    return fill;
-  }
-
-  /** The net fee of one fill: the trade fee to $0.0001, then Kalshi's whole-cent rounding (netFillFee). */
-  private fillFee(order: SimOrder, price: Micros, qty: Centis, isTaker: boolean, revenue: number): Micros {
-    const tradeFee = this.feeFor(order.ticker, price, qty, isTaker ? "taker" : "maker", 100);
-    return netFillFee(order, tradeFee, revenue);
   }
 
   private cancelInternal(o: SimOrder, reason: UpdateReason): Centis {
@@ -823,120 +518,40 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     this.emit("order", o);
   }
 
-  /**
-   * Reduce-only orders cap at the position: after a fill changed the account's position in
-   * `ticker`, each of its resting reduce-only orders is shrunk to what can still be closed in its
-   * direction, or cancelled when nothing can (reason ReduceOnlyCancel either way), so a resting
-   * reduce-only order never opens or grows a position.
-   */
-  private enforceReduceOnly(accountId: string, ticker: string): void {
-    const book = this.books.get(ticker);
-    if (!book) return;
-    for (const side of ["bid", "ask"] as const) {
-      const can = this.closable(accountId, ticker, side);
-      const mine = (side === "bid" ? book.bids : book.asks).filter(
-        (o) => o.accountId === accountId && o.reduceOnly && o.remaining > can,
-      );
-      for (const o of mine) {
-        if (can === 0) this.cancelInternal(o, "ReduceOnlyCancel");
-        else this.shrink(o, can, "ReduceOnlyCancel");
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- lifecycle
+
+  /** The private parts the behaviour modules (engine/lifecycle.ts, ...) work on. */
+  private internals(): EngineInternals {
+    return {
+      engine: this,
+      books: this.books,
+      rng: this.rng,
+      clientIds: this.clientIds,
+      credit: (acct, ticker, delta) => this.credit(acct, ticker, delta),
+      cancel: (o, reason) => this.cancelInternal(o, reason),
+      shrink: (o, to, reason) => this.shrink(o, to, reason),
+      forget: (o) => this.forget(o),
+      feeFor: (ticker, price, count, role, roundTo) => feeFor(this, ticker, price, count, role, roundTo),
+      closable: (accountId, ticker, side) => closable(this, accountId, ticker, side),
+      nextSeq: () => this.nextSeq(),
+      match: (order, now) => this.match(order, now),
+      orderByClientId: (accountId, clientOrderId) => this.orderByClientId(accountId, clientOrderId),
+    };
+  }
 
   /** Stops trading in a market and cancels its resting orders. */
   close(ticker: string): SimMarket {
-    const m = this.market(ticker);
-    if (m.status === "active" || m.status === "initialized" || m.status === "inactive") {
-      const b = this.book(ticker);
-      for (const o of [...b.bids, ...b.asks]) this.cancelInternal(o, "CloseCancel");
-      m.status = "closed";
-      m.closeTime = Math.min(m.closeTime, this.now());
-      m.updatedTime = this.now();
-      this.emit("market", m);
-      this.emit("ticker", m);
-      this.emit("changed");
-    }
-    return m;
+    return closeMarket(this.internals(), ticker);
   }
 
   /** Settles a market: $1 per winning contract, a settlement record per account that held it. */
   settle(ticker: string, result: "yes" | "no"): SimMarket {
-    const m = this.market(ticker);
-    if (m.status === "finalized" || m.status === "determined") {
-      throw new SimError(409, "market_settled", "market already settled", `${ticker} settled ${m.result}`);
-    }
-    this.close(ticker);
-    const now = this.now();
-    for (const acct of Object.values(this.state.accounts)) {
-      const pos = acct.positions[ticker];
-      if (pos) this.settlePosition(acct, m, pos, result, now);
-    }
-    m.openInterest = 0;
-    m.status = "finalized";
-    m.result = result;
-    m.settlementTs = now;
-    m.lastPrice = result === "yes" ? micros(99 * MICROS_PER_CENT) : micros(MICROS_PER_CENT);
-    m.updatedTime = now;
-    this.emit("market", m);
-    this.emit("changed");
-    return m;
-  }
-
-  /** Pays out one account's position in a settled market and records it (history accounts). */
-  private settlePosition(
-    acct: Account,
-    m: SimMarket,
-    pos: PositionState,
-    result: "yes" | "no",
-    now: number,
-  ): void {
-    const size = Math.abs(pos.position);
-    const revenue = settlementRevenue(pos, result);
-    if (acct.history && (pos.position !== 0 || pos.volume > 0)) {
-      const s = settlementRecord(acct.id, m, pos, result, now);
-      this.state.settlements.push(s);
-      this.emit("settlement", s);
-    }
-    this.credit(acct, m.ticker, revenue);
-    acct.updatedTs = now;
-    pos.realizedPnl = micros(pos.realizedPnl + revenue - pos.cost);
-    pos.cost = micros(0);
-    pos.position = centis(0);
-    pos.lastUpdatedTs = now;
-    if (size > 0) this.emit("position", acct.id, pos);
+    return settleMarket(this.internals(), ticker, result);
   }
 
   /** Closes, settles and expires whatever is due at the sim clock. */
   checkSchedule(): void {
-    const now = this.now();
-    for (const o of [...this.books.expiring]) {
-      if (o.status === "resting" && o.expirationTs !== null && o.expirationTs <= now) {
-        this.cancelInternal(o, "ExpiryCancel");
-        this.emit("changed");
-      }
-    }
-    for (const m of this.state.markets) {
-      if (m.status === "active" && m.closeTime <= now) this.close(m.ticker);
-    }
-    const due = this.state.markets.filter((m) => m.status === "closed" && m.settleTime <= now);
-    const doneEvents = new Set<string>();
-    for (const m of due) {
-      if (m.status !== "closed") continue;
-      const ev = this.event(m.eventTicker);
-      if (ev?.mutuallyExclusive && !doneEvents.has(ev.eventTicker)) {
-        doneEvents.add(ev.eventTicker);
-        const siblings = this.state.markets.filter(
-          (x) => x.eventTicker === ev.eventTicker && x.status === "closed",
-        );
-        const winner = pickWinner(siblings, this.rng);
-        for (const x of siblings) if (x.settleTime <= now) this.settle(x.ticker, x === winner ? "yes" : "no");
-      } else if (!ev?.mutuallyExclusive) {
-        this.settle(m.ticker, this.rng.next() * MICROS_PER_DOLLAR < m.fair ? "yes" : "no");
-      }
-    }
+    runSchedule(this.internals());
   }
 
   // ---------------------------------------------------------------- synthetic flow
