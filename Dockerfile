@@ -11,7 +11,12 @@ COPY src ./src
 RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime
+# NODE_OPTIONS keeps the idle bot small after the search index is first built from ~50 MB of JSON pages
+# (docs/benchmarks.md, "Bot idle RSS with the live catalog"): a young generation of at most 2 MB per
+# semi-space, and an old-space limit of 256 MB, with which V8 grows the heap slowly and collects sooner.
+# The bot's live heap stays far below it (~20 MB with the index; a 100,000-fill CSV export ran within it).
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=256" \
     LOG_DIR=/app/logs \
     DATA_DIR=/app/data \
     HEALTH_PORT=8081

@@ -13,7 +13,8 @@
  * memory is not counted; the bot points at it (KALSHI_API_BASE_URL, KALSHI_WS_URL, the sim's key),
  * builds its search index on a first /search, idles, and its VmRSS is read next to its own idle
  * RSS before the index; then it is restarted on the same DATA_DIR (the saved index) and read again.
- * With `entry: "dist"` the bot runs as the Docker image runs it, `node dist/main.js` (compiled first
+ * With `entry: "dist"` the bot runs as the Docker image runs it, `node dist/main.js` with the image's
+ * NODE_OPTIONS (read from the Dockerfile; `--node-options=<flags>` overrides them) (compiled first
  * with tsconfig.build.json), without tsx's own memory.
  *
  *   npx tsx bench/app-process.bench.ts         (bench/run.ts calls run())
@@ -22,7 +23,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -240,12 +241,16 @@ export interface LiveIdleResult {
   catalog: "live" | "fixtures";
   /** How the bot ran: `node --import tsx src/main.ts` (npm start) or `node dist/main.js` (Docker). */
   entry: "tsx" | "dist";
+  /** NODE_OPTIONS the bot ran with ("" for none). */
+  nodeOptions: string;
   /** Sim process spawn → its KALSHI_* lines printed, ms. */
   simStartMs: number;
   /** VmRSS of the idle bot before any search (no index), MB. */
   beforeRssMb: number;
   /** First /search (cold: the index is built from GET /events) → its answer, ms. */
   firstSearchMs: number;
+  /** CPU time the bot process used during that first /search, ms (NaN without /proc). */
+  firstSearchCpuMs: number;
   idleMs: number;
   /** VmRSS of the idle bot `idleMs` after the index was built, MB (NaN without /proc). */
   idleRssMb: number;
@@ -326,6 +331,18 @@ async function startSimProcess(
   return { env, ms: performance.now() - t0 };
 }
 
+/** CPU time (user + system) a process has used so far, ms, from /proc/<pid>/stat; NaN without /proc. */
+async function procCpuMs(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15 (clock ticks of 10 ms).
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Compiles src/ into dist/ as the Dockerfile's `npm run build` does. */
 async function buildDist(): Promise<void> {
   const tsc = spawn(
@@ -341,11 +358,25 @@ async function buildDist(): Promise<void> {
   if (code !== 0) throw new Error(`npm run build failed (code ${code}): ${out().slice(-1500)}`);
 }
 
+/** The NODE_OPTIONS the Docker image sets (its runtime `ENV NODE_OPTIONS="..."`), "" when it sets none. */
+export async function dockerNodeOptions(): Promise<string> {
+  const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+  return /\bNODE_OPTIONS="([^"]*)"/.exec(text)?.[1] ?? "";
+}
+
 export async function runLiveIdle(
-  opts: { catalog?: "live" | "fixtures"; idleMs?: number; restart?: boolean; entry?: "tsx" | "dist" } = {},
+  opts: {
+    catalog?: "live" | "fixtures";
+    idleMs?: number;
+    restart?: boolean;
+    entry?: "tsx" | "dist";
+    /** NODE_OPTIONS of the bot process; default: the Docker image's for "dist", none for "tsx". */
+    nodeOptions?: string;
+  } = {},
 ): Promise<LiveIdleResult> {
   const catalog = opts.catalog ?? "live";
   const entry = opts.entry ?? "tsx";
+  const nodeOptions = opts.nodeOptions ?? (entry === "dist" ? await dockerNodeOptions() : "");
   if (entry === "dist") await buildDist();
   const restart = opts.restart ?? true;
   const idleMs = opts.idleMs ?? 3_000;
@@ -355,7 +386,10 @@ export async function runLiveIdle(
   const children = new Set<ChildProcess>();
   try {
     const sim = await startSimProcess(dir, catalog, children);
-    const env = botEnv(dir, api.token, botApi.url, sim.env);
+    const env = {
+      ...botEnv(dir, api.token, botApi.url, sim.env),
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    };
     /** Spawns the bot and waits for its first poll. */
     const startBot = async () => {
       const polled = botApi.nextPoll();
@@ -396,7 +430,9 @@ export async function runLiveIdle(
     await sleep(idleMs);
     const beforeRssMb = (await procRss(first.bot.pid!))?.rssMb ?? NaN;
     // A first /search builds the index from the sim (its rate limit on, the client's budget on).
+    const cpuBefore = await procCpuMs(first.bot.pid!);
     const firstSearchMs = await search(first.bot, first.out);
+    const firstSearchCpuMs = (await procCpuMs(first.bot.pid!)) - cpuBefore;
     await sleep(idleMs);
     const rss = await procRss(first.bot.pid!);
     await stopChild(first.bot);
@@ -414,17 +450,19 @@ export async function runLiveIdle(
     const result: LiveIdleResult = {
       catalog,
       entry,
+      nodeOptions,
       simStartMs: sim.ms,
       beforeRssMb,
       firstSearchMs,
+      firstSearchCpuMs,
       idleMs,
       idleRssMb: rss?.rssMb ?? NaN,
       idleHwmMb: rss?.hwmMb ?? NaN,
       restartRssMb,
     };
     console.log(
-      `bot (${entry === "dist" ? "node dist/main.js" : "tsx src/main.ts"}) with the ${catalog} catalog (sim in its own process, started in ${sim.ms.toFixed(0)} ms): ` +
-        `idle RSS ${beforeRssMb.toFixed(0)} MB before the index, first /search ${firstSearchMs.toFixed(0)} ms, ` +
+      `bot (${nodeOptions ? `NODE_OPTIONS="${nodeOptions}" ` : ""}${entry === "dist" ? "node dist/main.js" : "tsx src/main.ts"}) with the ${catalog} catalog (sim in its own process, started in ${sim.ms.toFixed(0)} ms): ` +
+        `idle RSS ${beforeRssMb.toFixed(0)} MB before the index, first /search ${firstSearchMs.toFixed(0)} ms (bot CPU ${firstSearchCpuMs.toFixed(0)} ms), ` +
         `idle RSS ${result.idleRssMb.toFixed(0)} MB with the index (peak ${result.idleHwmMb.toFixed(0)} MB), ` +
         `${result.restartRssMb.toFixed(0)} MB after a restart on the saved index`,
     );
@@ -440,6 +478,10 @@ export async function runLiveIdle(
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes("--live"))
-    await runLiveIdle({ entry: process.argv.includes("--dist") ? "dist" : "tsx" });
+    await runLiveIdle({
+      entry: process.argv.includes("--dist") ? "dist" : "tsx",
+      // --node-options="<flags>" overrides the default (e.g. --node-options= for none), to compare settings.
+      nodeOptions: process.argv.find((a) => a.startsWith("--node-options="))?.slice("--node-options=".length),
+    });
   else await run();
 }
