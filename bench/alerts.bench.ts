@@ -18,7 +18,8 @@ import { createFillAlerts } from "../src/alerts/service.js";
 import { createAlertSettingsStore } from "../src/alerts/settings.js";
 import type { AlertSink } from "../src/alerts/sink.js";
 import { waitFor, wireFill, WsKalshiStub } from "../tests/support/wsKalshiStub.js";
-import { FakeExchange } from "../tests/alerts/fakeExchange.js";
+import { SimExchange } from "../tests/support/simExchange.js";
+import { recordFill } from "../tests/alerts/harness.js";
 import { SimAlertsHarness, until } from "../tests/alerts/simHarness.js";
 
 /** One row of the bench runner's table. */
@@ -63,7 +64,7 @@ async function measure(
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const stub = await WsKalshiStub.start({ publicKey, keyId: KEY_ID, pingIntervalMs: 10_000 });
   const dataDir = await mkdtemp(join(tmpdir(), "alerts-bench-"));
-  const exchange = new FakeExchange();
+  const exchange = new SimExchange();
   const emitted = new Map<string, number>();
   const latencies: number[] = [];
   const sink: AlertSink = {
@@ -111,7 +112,7 @@ async function measure(
         market_ticker: `KXB-${i}`,
         ts_ms: Date.now(),
       });
-      exchange.addFill(w);
+      recordFill(exchange, w);
       emitted.set(w.market_ticker, performance.now());
       if (mode === "websocket") stub.sendFill(w);
       await new Promise((r) => setTimeout(r, o.spacingMs));

@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Harness } from "./harness.js";
 import { endJournalLogger } from "./journalFlush.js";
-import { wireOrder } from "./fakeExchange.js";
-import { waitFor } from "../support/wsKalshiStub.js";
+import { waitFor, wireOrder } from "../support/wsKalshiStub.js";
 import type { Centis, Micros } from "../../src/domain/money.js";
 import type { Settlement } from "../../src/exchange/port.js";
 import type { OrderIntent } from "../../src/alerts/intent.js";
@@ -29,7 +28,9 @@ async function setup() {
   return h;
 }
 
-function settlement(over: Partial<Settlement> & { ticker: string }): Settlement {
+type Settled = Settlement & { marketResult: "yes" | "no" };
+
+function settlement(over: Partial<Settled> & { ticker: string }): Settled {
   return {
     eventTicker: "KXT",
     marketResult: "yes",
@@ -46,10 +47,10 @@ function settlement(over: Partial<Settlement> & { ticker: string }): Settlement 
 }
 
 /** The market settled: the position is gone (0), a settlement is listed, the market is finalized. */
-function settle(t: Harness, s: Settlement): void {
-  t.exchange.positions.set(s.ticker, 0 as Centis);
-  t.exchange.settlements.push(s);
-  t.exchange.statuses.set(s.ticker, "finalized");
+function settle(t: Harness, s: Settled): void {
+  t.flat(s.ticker);
+  t.exchange.addSettlement(s);
+  t.setStatus(s.ticker, "finalized");
 }
 
 const fills = (t: Harness) => t.sink.finalTexts().filter((x) => x.includes("<b>Filled</b>"));
@@ -122,8 +123,8 @@ describe("backfilled fills of a market that settled since", () => {
   it("market finalized but its settlement not listed yet: the 0 position is not trusted", async () => {
     const t = await setup();
     t.happen({ market_ticker: "KXT-1", book_side: "bid", yes_price_dollars: "0.3100" });
-    t.exchange.positions.set("KXT-1", 0 as Centis);
-    t.exchange.statuses.set("KXT-1", "finalized");
+    t.flat("KXT-1");
+    t.setStatus("KXT-1", "finalized");
     await t.service().start();
     await waitFor(() => fills(t).length === 1, "backfilled alert");
     expect(fills(t)[0]).toContain("BUY 10 YES · Title KXT-1 · @ $0.31");
@@ -155,8 +156,8 @@ describe("fills of one REST listing are read together", () => {
     t.stub.setRefuseAll(true);
     const svc = t.service({}, { pollFallback: { exchange: t.exchange, intervalMs: 20, afterFailures: 1 } });
     await svc.start();
-    const calls = t.exchange.getFillsCalls.length;
-    await waitFor(() => t.exchange.getFillsCalls.length > calls + 1, "polling under way");
+    const calls = t.calls("getFills");
+    await waitFor(() => t.calls("getFills") > calls + 1, "polling under way");
     const base = Date.now();
     t.happen({
       market_ticker: "KXT-1",
@@ -196,8 +197,8 @@ describe("fills of one REST listing are read together", () => {
     const svc = t.service({}, { pollFallback: { exchange: t.exchange, intervalMs: 20, afterFailures: 1 } });
     await svc.start();
     await waitFor(() => fills(t).length === 2, "backfilled alerts");
-    const calls = t.exchange.getFillsCalls.length;
-    await waitFor(() => t.exchange.getFillsCalls.length > calls + 1, "polling under way");
+    const calls = t.calls("getFills");
+    await waitFor(() => t.calls("getFills") > calls + 1, "polling under way");
     const now = Date.now();
     t.happen({
       market_ticker: "KXT-2",
@@ -248,7 +249,7 @@ describe("orders the exchange cancelled", () => {
   it("reduce-only cancel with the position gone: an ask is SELL YES, a bid is SELL NO", async () => {
     const t = await setup();
     await t.service().start();
-    t.exchange.positions.set("KXT-9", 0 as Centis);
+    t.flat("KXT-9");
     const reduceOnly = { ticker: "KXT-9", status: "canceled", last_update_reason: "ReduceOnlyCancel" };
     t.stub.sendUserOrder(
       wireOrder({
@@ -282,7 +283,7 @@ describe("orders the exchange cancelled", () => {
       { cid: "cid-other", orderId: "x0", action: "sell", outcome: "yes" },
     ]);
     await t.service({ journalDir: logDir }).start();
-    t.exchange.positions.set("KXT-9", 500 as Centis); // holding 5 YES: the position alone would say SELL YES
+    t.hold("KXT-9", 5); // holding 5 YES: the position alone would say SELL YES
     t.stub.sendUserOrder(
       wireOrder({
         order_id: "x1",

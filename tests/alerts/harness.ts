@@ -1,4 +1,4 @@
-/** Shared setup for the alert service tests: stub WS server, fake exchange, recording sink, temp DATA_DIR. */
+/** Shared setup for the alert service tests: stub WS server, SimExchange, recording sink, temp DATA_DIR. */
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +11,10 @@ import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
 import { telegramDeliveryError } from "../../src/bot/alertSink.js";
 import { wireFill, type WireFill, WsKalshiStub } from "../support/wsKalshiStub.js";
-import { FakeExchange } from "./fakeExchange.js";
+import { SimExchange } from "../support/simExchange.js";
+import { USER } from "../../src/sim/engine.js";
+import { type Centis, contracts, formatCount, micros, parseCount } from "../../src/domain/money.js";
+import type { SimMarket } from "../../src/sim/fixtures.js";
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject } | null = null;
 export function testKeys() {
@@ -75,7 +78,7 @@ export class RecordingSink implements AlertSink {
 
 export class Harness {
   stub!: WsKalshiStub;
-  exchange = new FakeExchange();
+  exchange = new SimExchange();
   sink = new RecordingSink();
   /** Fill events the service handed to journal.record(). */
   journal: Array<Extract<JournalEvent, { type: "fill" }>> = [];
@@ -153,7 +156,7 @@ export class Harness {
       ts_ms: Date.now() + this.n, // strictly increasing
       ...over,
     });
-    this.exchange.addFill(w);
+    recordFill(this.exchange, w);
     return w;
   }
 
@@ -164,10 +167,69 @@ export class Harness {
     return w;
   }
 
+  /** Calls of `method` the exchange got so far (the services' and the polling stream's). */
+  calls(method: keyof SimExchange): number {
+    return this.exchange.calls[method] ?? 0;
+  }
+
+  /** The market settled or closed: the user's position in it is gone (Kalshi lists it no more). */
+  flat(ticker: string): void {
+    holdPosition(this.exchange, ticker, 0 as Centis);
+  }
+
+  /** The user holds `whole` contracts (signed: + YES, − NO) in the market, as of now. */
+  hold(ticker: string, whole: number): void {
+    holdPosition(this.exchange, ticker, contracts(whole));
+  }
+
+  /** The market's status at the exchange (the market is added when the exchange has none). */
+  setStatus(ticker: string, status: SimMarket["status"]): void {
+    ensureMarket(this.exchange, ticker);
+    this.exchange.markets.get(ticker)!.status = status;
+  }
+
   async close(): Promise<void> {
     for (const s of this.services) await s.stop().catch(() => undefined);
     for (const s of this.streams) await s.close().catch(() => undefined);
     await this.stub.close();
     await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+function ensureMarket(ex: SimExchange, ticker: string): void {
+  if (!ex.engine.findMarket(ticker)) ex.addMarket({ ticker });
+}
+
+/**
+ * The user's position in the market as a fill at `at` left it (signed). A position that went to 0 was
+ * traded, so it is set in place (getPositions, like Kalshi's default listing, leaves it out);
+ * SimExchange.setPosition takes only held positions.
+ */
+function holdPosition(ex: SimExchange, ticker: string, count: Centis, at = ex.now()): void {
+  ensureMarket(ex, ticker);
+  if (count !== 0) ex.setPosition(ticker, formatCount(count));
+  const p = ex.engine.position(USER, ticker);
+  p.position = count;
+  if (count === 0) p.cost = micros(0);
+  p.lastUpdatedTs = at; // Kalshi's last_updated_ts: when the trade moved it
+}
+
+/**
+ * Records a wire fill at the exchange as REST lists it (the market added if new), and sets the
+ * position to the fill's post position, as the trade left it (a seeded fill moves no position).
+ */
+export function recordFill(ex: SimExchange, w: WireFill): void {
+  ensureMarket(ex, w.market_ticker);
+  ex.addFill({
+    ticker: w.market_ticker,
+    side: w.book_side,
+    yesPrice: w.yes_price_dollars,
+    count: w.count_fp,
+    fee: w.fee_cost,
+    time: w.ts_ms,
+    orderId: w.order_id,
+    fillId: w.trade_id,
+    isTaker: w.is_taker,
+  });
+  holdPosition(ex, w.market_ticker, parseCount(w.post_position_fp), w.ts_ms);
 }

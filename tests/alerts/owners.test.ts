@@ -9,8 +9,7 @@ import { OrderOutbox, type OrderOwners } from "../../src/alerts/outbox.js";
 import { cancelRequestTracking, ownCancelsNoted } from "../../src/bot/cancelRequests.js";
 import type { ExchangePort } from "../../src/exchange/port.js";
 import type { OrderExecutor } from "../../src/trading/types.js";
-import { waitFor } from "../support/wsKalshiStub.js";
-import { wireOrder } from "./fakeExchange.js";
+import { waitFor, wireOrder } from "../support/wsKalshiStub.js";
 import { Harness } from "./harness.js";
 
 let h: Harness | null = null;

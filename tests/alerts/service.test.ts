@@ -3,8 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GrammyError } from "grammy";
 import { Harness } from "./harness.js";
-import { wireOrder } from "./fakeExchange.js";
-import { waitFor } from "../support/wsKalshiStub.js";
+import { waitFor, wireOrder } from "../support/wsKalshiStub.js";
 import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import { ALERTS_STATE_FILE } from "../../src/alerts/state.js";
 import type { Centis, Micros } from "../../src/domain/money.js";
@@ -253,7 +252,7 @@ describe("fill alerts", () => {
   it("polling fallback: with the socket refused, fills still arrive (position derived from REST)", async () => {
     const t = await setup();
     t.stub.setRefuseAll(true);
-    t.exchange.positions.set("KXT-1", 0 as Centis);
+    t.flat("KXT-1");
     const svc = t.service({}, { pollFallback: { exchange: t.exchange, intervalMs: 20, afterFailures: 1 } });
     await svc.start();
     // held 10 YES before; an ask of 4 sells 4 YES
@@ -274,7 +273,7 @@ describe("fill alerts", () => {
     const t = await setup();
     const svc = t.service();
     await svc.start();
-    t.exchange.positions.set("KXT-9", 0 as Centis);
+    t.flat("KXT-9");
     t.stub.sendUserOrder(wireOrder({ order_id: "u1", ticker: "KXT-8", status: "canceled" }));
     t.stub.sendUserOrder(
       wireOrder({
@@ -304,44 +303,42 @@ describe("fill alerts", () => {
   it("alerts a settlement of a held market once, with realized P&L, across restarts", async () => {
     const t = await setup();
     const settledTime = Date.now() - 1000;
-    t.exchange.settlements.push(
-      {
-        ticker: "KXT-5",
-        eventTicker: "KXT",
-        marketResult: "yes",
-        yesCount: 1000 as Centis,
-        noCount: 0 as Centis,
-        yesTotalCost: 5_500_000 as Micros,
-        noTotalCost: 0 as Micros,
-        revenue: 10_000_000 as Micros,
-        fee: 170_000 as Micros,
-        settledTime,
-        value: 1_000_000 as Micros,
-      },
-      {
-        ticker: "KXT-6",
-        eventTicker: "KXT",
-        marketResult: "no",
-        yesCount: 0 as Centis,
-        noCount: 0 as Centis,
-        yesTotalCost: 0 as Micros,
-        noTotalCost: 0 as Micros,
-        revenue: 0 as Micros,
-        fee: 0 as Micros,
-        settledTime,
-        value: 0 as Micros,
-      },
-    );
+    t.exchange.addSettlement({
+      ticker: "KXT-5",
+      eventTicker: "KXT",
+      marketResult: "yes",
+      yesCount: 1000 as Centis,
+      noCount: 0 as Centis,
+      yesTotalCost: 5_500_000 as Micros,
+      noTotalCost: 0 as Micros,
+      revenue: 10_000_000 as Micros,
+      fee: 170_000 as Micros,
+      settledTime,
+      value: 1_000_000 as Micros,
+    });
+    t.exchange.addSettlement({
+      ticker: "KXT-6",
+      eventTicker: "KXT",
+      marketResult: "no",
+      yesCount: 0 as Centis,
+      noCount: 0 as Centis,
+      yesTotalCost: 0 as Micros,
+      noTotalCost: 0 as Micros,
+      revenue: 0 as Micros,
+      fee: 0 as Micros,
+      settledTime,
+      value: 0 as Micros,
+    });
     const first = t.service({ settlementPollMs: 20 });
     await first.start();
     await waitFor(() => t.sink.messages.length === 1, "settlement alert");
-    await waitFor(() => t.exchange.getSettlementsCalls >= 4, "several polls");
+    await waitFor(() => t.calls("getSettlements") >= 4, "several polls");
     await first.idle();
     await first.stop();
-    const polled = t.exchange.getSettlementsCalls;
+    const polled = t.calls("getSettlements");
     const second = t.service({ settlementPollMs: 20 });
     await second.start();
-    await waitFor(() => t.exchange.getSettlementsCalls >= polled + 3, "several polls after the restart");
+    await waitFor(() => t.calls("getSettlements") >= polled + 3, "several polls after the restart");
     await second.idle();
     expect(t.sink.messages).toHaveLength(1);
     expect(t.sink.finalTexts()[0]).toContain(
@@ -367,11 +364,11 @@ describe("fill alerts", () => {
     const t = await setup();
     t.happen();
     t.happen();
-    t.exchange.failGetFills = 2;
+    t.exchange.failNext("getFills", new Error("exchange: getFills unavailable"), "before", 2);
     await t.service().start();
     await waitFor(() => t.sink.messages.length === 2, "backfilled alerts");
     expect(t.sink.tickers()).toEqual(range(1, 2));
-    expect(t.exchange.getFillsCalls.length).toBeGreaterThanOrEqual(3);
+    expect(t.calls("getFills")).toBeGreaterThanOrEqual(3);
   });
 
   it("a market title lookup that hangs does not hold the alert back (the ticker is shown)", async () => {

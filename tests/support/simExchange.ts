@@ -178,7 +178,7 @@ export class SimExchange implements ExchangePort {
   regionExpiration: number | null;
   now: () => number;
   private readonly seeded = new Map<string, { market: SimMarket; event: SimEvent; series: SimSeries }>();
-  private readonly failures = new Map<Method, { err: Error; when: FailWhen }>();
+  private readonly failures = new Map<Method, { err: Error; when: FailWhen; left: number }>();
   private readonly titles = new EventTitles();
   private readonly lagging = new Map<
     string,
@@ -471,10 +471,11 @@ export class SimExchange implements ExchangePort {
 
   /**
    * The next call of `method` throws `err` (once): "before" the exchange acts (nothing happened),
-   * or "after" it acted (the answer was lost: a timeout after the order was placed).
+   * or "after" it acted (the answer was lost: a timeout after the order was placed). `times` > 1:
+   * the next that many calls throw it (an outage a retry loop has to outlast).
    */
-  failNext(method: Method, err: Error, when: FailWhen = "before"): void {
-    this.failures.set(method, { err, when });
+  failNext(method: Method, err: Error, when: FailWhen = "before", times = 1): void {
+    this.failures.set(method, { err, when, left: times });
   }
 
   /** A timeout as the adapter reports it (for a write: its outcome is unknown). */
@@ -536,7 +537,7 @@ export class SimExchange implements ExchangePort {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
     await Promise.resolve();
     const f = this.failures.get(method);
-    if (f) this.failures.delete(method);
+    if (f && --f.left <= 0) this.failures.delete(method);
     if (f?.when === "before") throw f.err;
     let out: T;
     try {

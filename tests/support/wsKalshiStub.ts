@@ -237,6 +237,33 @@ export function wireFill(over: Partial<WireFill> = {}): WireFill {
   };
 }
 
+/** A wire user_order message body. */
+export function wireOrder(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    order_id: "order-1",
+    user_id: "user-1",
+    ticker: "KXTEST-26NOV30-T1",
+    exchange_index: 0,
+    status: "resting",
+    side: "yes",
+    is_yes: true,
+    outcome_side: "yes",
+    book_side: "bid",
+    yes_price_dollars: "0.5500",
+    fill_count_fp: "0.00",
+    remaining_count_fp: "10.00",
+    initial_count_fp: "10.00",
+    taker_fill_cost_dollars: "0.000000",
+    maker_fill_cost_dollars: "0.000000",
+    taker_fees_dollars: "0.000000",
+    maker_fees_dollars: "0.000000",
+    client_order_id: "cid-1",
+    created_time: null,
+    created_ts_ms: Date.now(),
+    ...over,
+  };
+}
+
 /** Polls `cond` every 5 ms until it holds or `timeoutMs` passes (then throws with `what`). */
 export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   await until(what, cond, timeoutMs, 5);

@@ -38,6 +38,9 @@ export function attachWebSockets(
   feedEngineEvents(engine, sessions);
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node leaves an upgrade socket without an error listener: a client that resets it while the
+    // answer is written (ECONNRESET) would otherwise crash the process.
+    socket.on("error", () => socket.destroy());
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname !== WS_PATH)
       return rejectUpgrade(socket, 404, errorBody(new SimError(404, "not_found", "not found")));

@@ -2,8 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { KalshiStream, sortFillsOldestFirst } from "../../../src/exchange/kalshi/stream.js";
 import type { Fill, StreamEvent } from "../../../src/exchange/port.js";
-import { waitFor, wireFill, type WireFill, WsKalshiStub } from "../../support/wsKalshiStub.js";
-import { wireOrder } from "../../alerts/fakeExchange.js";
+import { waitFor, wireFill, type WireFill, wireOrder, WsKalshiStub } from "../../support/wsKalshiStub.js";
 import { SimExchange } from "../../support/simExchange.js";
 
 let privateKey: KeyObject;
