@@ -24,11 +24,11 @@ import {
   mulPriceCount,
   roundMicros,
 } from "../domain/money.js";
+import type { Environment } from "../domain/environment.js";
 import { formatShort } from "../domain/time.js";
 import type { Fill, Order, OutcomeSide, Settlement } from "../exchange/port.js";
 import { runLedger, summarizeLots } from "../trading/ledger.js";
 import { intentFits, type OrderIntent } from "./intent.js";
-import type { Environment } from "../trading/types.js";
 
 export function envTagFor(env: Environment | string): string {
   switch (env) {

@@ -11,12 +11,12 @@ import {
   createTradeJournal,
   journalIndexProvider,
 } from "./journal.js";
+import type { Environment } from "../domain/environment.js";
 import { createMarketService } from "./markets.js";
 import { createSearchService, type SearchLogger, type SearchService } from "./search/service.js";
 import { createPortfolioService } from "./portfolio.js";
 import { createMarketSnapshots } from "./snapshots.js";
 import type {
-  Environment,
   ExportService,
   HistoryService,
   MarketService,
