@@ -130,7 +130,7 @@ function priceText(l: Leg): string {
 }
 
 /** Legs of several fills merged by (action, outcome), in order of first appearance. */
-export function mergeLegs(items: FillForMessage[]): Leg[] {
+function mergeLegs(items: FillForMessage[]): Leg[] {
   const out: Leg[] = [];
   for (const it of items) {
     for (const l of interpretFill(it.fill, it.postPosition, it.intent ?? null)) {
@@ -177,7 +177,7 @@ export function formatFillMessage(
 }
 
 /** Kalshi's `last_update_reason` values for cancels the exchange made on its own. */
-export const EXCHANGE_CANCEL_REASONS: Readonly<Record<string, string>> = {
+const EXCHANGE_CANCEL_REASONS: Readonly<Record<string, string>> = {
   ExpiryCancel: "the order expired",
   CloseCancel: "the market closed",
   HaltCancel: "trading was halted",

@@ -120,7 +120,7 @@ export interface OrderOwners {
 
 export const OUTBOX_FILE = "order-outbox.json";
 /** A cancel event this long after a chat's request still counts as that request's. */
-export const CANCEL_REQUEST_WINDOW_MS = 60_000;
+const CANCEL_REQUEST_WINDOW_MS = 60_000;
 const OWNERS_LIMIT = 1000;
 
 export const QUOTE_EXPIRED =
@@ -555,7 +555,7 @@ export class OrderOutbox implements OrderOwners {
 }
 
 /** What the user is told about an order whose result the restart cut off. */
-export function restartedSentence(c: CardEntry, order: Order | null, timeZone: string): string {
+function restartedSentence(c: CardEntry, order: Order | null, timeZone: string): string {
   const when = formatShort(c.at, timeZone);
   if (c.followUp) return followUpSentence(c, order);
   if (!order) {

@@ -14,8 +14,6 @@ import { createQuoter } from "./quoter.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
 import { type CancelAllResult, type OrderExecutor, type PlaceOutcome, UserError } from "./types.js";
 
-export { OUTCOME_LABEL, wireSide, wireYesPrice } from "./quote.js";
-
 export type ExecutorConfig = QuoteLimits;
 
 export interface OrderExecutorDeps {

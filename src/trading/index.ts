@@ -126,13 +126,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
 }
 
 export * from "./types.js";
-export {
-  createOrderExecutor,
-  wireSide,
-  wireYesPrice,
-  type ExecutorConfig,
-  type OrderExecutorDeps,
-} from "./executor.js";
+export { createOrderExecutor, type ExecutorConfig, type OrderExecutorDeps } from "./executor.js";
 export {
   ATTESTATION_WARN_MS,
   attestationNeedsAction,
@@ -148,7 +142,6 @@ export { createExportService, CSV_COLUMNS, DEFAULT_MAX_EXPORT_BYTES, type Export
 export { createHistoryService, type HistoryDeps } from "./history.js";
 export {
   JOURNAL_EVENTS,
-  createJournalLogger,
   createTradeJournal,
   fillEvent,
   journalIndexProvider,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { readJsonFile, writeJsonAtomic } from "../../shared/jsonFile.js";
 import { type EventRow, type IndexedEvent, type IndexedSeries, rowOf } from "./catalogIndex.js";
 
-export const INDEX_FILE = "search-index.json";
+const INDEX_FILE = "search-index.json";
 
 export interface IndexFile {
   version: 2;
