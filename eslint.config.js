@@ -40,13 +40,17 @@ const DOMAIN = "domain imports nothing of ours outside src/domain (it is the voc
 const SHARED = "src/shared imports nothing of ours outside itself, so that every layer may import it.";
 const EXCHANGE = "The exchange layer imports only src/domain and src/shared (and itself).";
 const TRADING =
-  "The trading use cases never import the bot, the devtools or a Kalshi adapter file: they work on the " +
-  "ExchangePort (src/exchange/port.ts) and return outcomes the bot renders.";
+  "The trading use cases never import the bot, the alerts, the devtools or a Kalshi adapter file: they work " +
+  "on the ExchangePort (src/exchange/port.ts) and return outcomes the bot renders (the alerts use trading, " +
+  "not the other way round).";
 const TRADING_LOG =
   "The trading use cases log through ports (e.g. JournalLogger); src/logging builds the winston loggers.";
 const ALERTS =
   "The alerts core never sees Telegram or the Kalshi adapter: it sends through the AlertSink port " +
   "(src/alerts/sink.ts; the grammY sink lives in src/bot) and reads the exchange through src/exchange/port.ts.";
+const BOT =
+  "The bot never imports the Kalshi adapter nor its error classes (src/exchange/errors.ts): it renders the " +
+  "outcomes the use cases return (e.g. PlaceOutcome) and talks to the exchange only through them.";
 const SIM = "The sim is an exchange: it never imports the bot or the trading use cases.";
 const SIM_ADAPTER =
   "The sim never imports the Kalshi adapter: it checks signatures with its own sim/auth, so the client's " +
@@ -77,7 +81,7 @@ const layers = [
   layer(
     ["src/trading/**/*.ts"],
     [
-      [reaching(["bot", "devtools"]), TRADING],
+      [reaching(["alerts", "bot", "devtools"]), TRADING],
       ["^(\\.\\./)+exchange/kalshi/", TRADING],
       ["^winston(-|/|$)", TRADING_LOG],
     ],
@@ -97,10 +101,13 @@ const layers = [
       ["^(\\.\\./)+exchange/kalshi/", SIM_ADAPTER],
     ],
   ),
-  // TODO(after place): src/bot never imports the adapter's errors (KalshiApiError & co. in
-  //   src/exchange/errors.ts) once it renders PlaceOutcome (src/bot/features/trade.ts imports them).
-  // TODO(after mem): src/trading never imports src/alerts (src/trading/search/indexStore.ts writes through
-  //   src/alerts/files.ts; src/shared/atomicFile.ts is the one atomic write).
+  layer(
+    ["src/bot/**/*.ts"],
+    [
+      ["^(\\.\\./)+exchange/kalshi/", BOT],
+      ["^(\\.\\./)+exchange/errors(\\.js)?$", BOT],
+    ],
+  ),
 ];
 
 export default tseslint.config(

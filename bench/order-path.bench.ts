@@ -20,6 +20,7 @@ import { createApp, type App } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { LocalBotApi } from "../src/devtools/localBotApi.js";
 import { loadPrivateKey, signRequest } from "../src/exchange/kalshi/signer.js";
+import { withTimeout } from "../src/shared/async.js";
 import { startSim, type SimServer } from "../src/sim/server.js";
 import { median, percentile } from "./util.js";
 
@@ -128,16 +129,6 @@ async function startProxy(target: URL): Promise<{
   };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`order path bench: timed out waiting for ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 export async function run(opts: { orders?: number; warmup?: number } = {}): Promise<OrderPathResult> {
   const orders = opts.orders ?? 50;
   const warmup = opts.warmup ?? 5;
@@ -213,7 +204,7 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
       stamps.clear();
       let t0 = performance.now();
       const handled = api.tap(USER, USER, confirm.messageId, confirm.data);
-      let a = await withTimeout(arrival, 10_000, "the bot's order POST");
+      let a = await withTimeout(arrival, 10_000, "order path bench: the bot's order POST");
       await handled;
       if ((await a.status) === 201) accepted++;
       if (i >= warmup) {
@@ -234,7 +225,7 @@ export async function run(opts: { orders?: number; warmup?: number } = {}): Prom
         headers: { ...signRequest(privateKey, sim.keyId, "POST", url), "content-type": "application/json" },
         body,
       });
-      a = await withTimeout(arrival, 10_000, "the bare order POST");
+      a = await withTimeout(arrival, 10_000, "order path bench: the bare order POST");
       await res.arrayBuffer();
       if (res.status === 201) accepted++;
       if (i >= warmup) bareMs.push(a.at - t0);

@@ -37,22 +37,49 @@ const cases: { rule: string; file: string; refused: string[]; allowed: string[] 
     allowed: ["../../domain/money.js", "../../shared/async.js", "../port.js", "./signer.js", "zod"],
   },
   {
-    rule: "trading never imports bot, devtools, a Kalshi adapter file or winston",
+    rule: "trading never imports bot, alerts, devtools, a Kalshi adapter file or winston",
     file: "src/trading/search/probe.ts",
     refused: [
       "../../bot/format.js",
+      "../../alerts/files.js",
+      "../../alerts/index.js",
       "../../devtools/localBotApi.js",
       "../../exchange/kalshi/client.js",
       "winston",
       "winston-transport",
     ],
-    allowed: ["../../exchange/port.js", "../../exchange/errors.js", "../journal.js", "../../domain/money.js"],
+    allowed: [
+      "../../exchange/port.js",
+      "../../exchange/errors.js",
+      "../journal.js",
+      "../../domain/money.js",
+      "../../shared/atomicFile.js",
+      "../../shared/jsonFile.js",
+    ],
   },
   {
     rule: "alerts never import grammy, the bot, the devtools or a Kalshi adapter file",
     file: "src/alerts/probe.ts",
     refused: ["grammy", "../bot/alertSink.js", "../devtools/localBotApi.js", "../exchange/kalshi/stream.js"],
     allowed: ["../exchange/port.js", "./sink.js", "../domain/money.js", "../shared/async.js"],
+  },
+  {
+    rule: "bot never imports the Kalshi adapter or its error classes",
+    file: "src/bot/features/probe.ts",
+    refused: [
+      "../../exchange/kalshi/client.js",
+      "../../exchange/kalshi/signer.js",
+      "../../exchange/errors.js",
+      "../../exchange/errors",
+    ],
+    allowed: [
+      "../../exchange/port.js",
+      "../../trading/types.js",
+      "../../alerts/index.js",
+      "../../domain/environment.js",
+      "../format.js",
+      "grammy",
+    ],
   },
   {
     rule: "sim never imports bot, trading or the Kalshi adapter",
@@ -81,6 +108,8 @@ describe("layer rules", () => {
   }
 
   it("says why in the error", async () => {
+    const [bot] = await layerErrors("src/bot/probe.ts", `export { x } from "../exchange/errors.js";\n`);
+    expect(bot).toContain("never imports the Kalshi adapter nor its error classes");
     const [message] = await layerErrors("src/trading/probe.ts", `export { x } from "../bot/format.js";\n`);
     expect(message).toContain("never import the bot");
   });

@@ -21,7 +21,8 @@ import {
   withNote,
 } from "./format.js";
 import type { AlertRenderer } from "./render.js";
-import type { AlertMode, AlertSettings } from "./settings.js";
+import type { AlertMode } from "../domain/alertMode.js";
+import type { AlertSettings } from "./settings.js";
 import { DeliveryRetry, StoppedError } from "./retry.js";
 import type { AlertSink } from "./sink.js";
 import { type AlertState, fillKey, type Notice } from "./state.js";

@@ -24,11 +24,11 @@ import {
   mulPriceCount,
   roundMicros,
 } from "../domain/money.js";
+import type { Environment } from "../domain/environment.js";
 import { formatShort } from "../domain/time.js";
 import type { Fill, Order, OutcomeSide, Settlement } from "../exchange/port.js";
 import { runLedger, summarizeLots } from "../trading/ledger.js";
 import { intentFits, type OrderIntent } from "./intent.js";
-import type { Environment } from "../trading/types.js";
 
 export function envTagFor(env: Environment | string): string {
   switch (env) {
@@ -130,7 +130,7 @@ function priceText(l: Leg): string {
 }
 
 /** Legs of several fills merged by (action, outcome), in order of first appearance. */
-export function mergeLegs(items: FillForMessage[]): Leg[] {
+function mergeLegs(items: FillForMessage[]): Leg[] {
   const out: Leg[] = [];
   for (const it of items) {
     for (const l of interpretFill(it.fill, it.postPosition, it.intent ?? null)) {
@@ -177,7 +177,7 @@ export function formatFillMessage(
 }
 
 /** Kalshi's `last_update_reason` values for cancels the exchange made on its own. */
-export const EXCHANGE_CANCEL_REASONS: Readonly<Record<string, string>> = {
+const EXCHANGE_CANCEL_REASONS: Readonly<Record<string, string>> = {
   ExpiryCancel: "the order expired",
   CloseCancel: "the market closed",
   HaltCancel: "trading was halted",

@@ -12,6 +12,7 @@ import {
   type StreamEvent,
   type StreamLogger,
 } from "../exchange/port.js";
+import { backoffMs } from "../shared/async.js";
 import { fillEvent, type TradeJournal } from "../trading/journal.js";
 import { isExchangeCancel, OTHER_USER_CANCEL } from "./format.js";
 import { derivePostPositions, addIntents, type FillItem } from "./derive.js";
@@ -157,8 +158,7 @@ export class FillIntake {
 
   private async backfillFailed(e: unknown, extra: Fill[]): Promise<void> {
     this.backfillFailures++;
-    const { baseMs, maxMs } = this.d.retry;
-    const delay = Math.min(maxMs, baseMs * 2 ** Math.min(this.backfillFailures - 1, 10));
+    const delay = backoffMs(this.backfillFailures, this.d.retry);
     this.d.log.warn("alerts: backfilling fills failed; will retry", { error: errText(e), retryInMs: delay });
     if (this.backfillRetryTimer) clearTimeout(this.backfillRetryTimer);
     this.backfillRetryTimer = setTimeout(() => {

@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { displayCount } from "../domain/money.js";
 import { formatShort } from "../domain/time.js";
 import type { ExchangePort, Order } from "../exchange/port.js";
+import { type Backoff, backoffMs, sleep } from "../shared/async.js";
 import { escapeHtml, RESENT_AFTER_ERROR_NOTE, RESENT_AFTER_RESTART_NOTE, withNote } from "./format.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
 import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
@@ -56,7 +57,7 @@ export interface OrderOutboxOptions {
   /** Longest single wait for Telegram (default 10 minutes); then it is tried again. */
   maxWaitMs?: number;
   /** Backoff without retry_after (default 1 s … 60 s). */
-  retry?: { baseMs: number; maxMs: number };
+  retry?: Backoff;
   /** Called at every step of the order path (tests: a step that never returns is a kill -9 there). */
   checkpoint?: (step: OutboxStep, id: string) => Promise<void> | void;
   /**
@@ -119,7 +120,7 @@ export interface OrderOwners {
 
 export const OUTBOX_FILE = "order-outbox.json";
 /** A cancel event this long after a chat's request still counts as that request's. */
-export const CANCEL_REQUEST_WINDOW_MS = 60_000;
+const CANCEL_REQUEST_WINDOW_MS = 60_000;
 const OWNERS_LIMIT = 1000;
 
 export const QUOTE_EXPIRED =
@@ -129,6 +130,8 @@ export const RESTART_EXPIRED =
 
 class Stopped extends Error {}
 
+const DEFAULT_RETRY: Backoff = { baseMs: 1000, maxMs: 60_000 };
+
 export class OrderOutbox implements OrderOwners {
   /** Cancel requests by order id, and "all:<chatId>" for cancel-all (memory only). */
   private readonly cancelRequests = new Map<string, { chatId: number; at: number }>();
@@ -137,7 +140,8 @@ export class OrderOutbox implements OrderOwners {
   /** Cards whose delivery had begun before the last run ended (the chat may have the message). */
   private readonly interrupted = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
-  private readonly wakers = new Set<() => void>();
+  /** Aborted by stop(): ends a wait under way at once. */
+  private readonly stopping = new AbortController();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   /** Cards closed as expired, kept a while so a tap already under way can still bring them to a result. */
   private readonly expired = new Map<string, QuotedCard>();
@@ -326,7 +330,7 @@ export class OrderOutbox implements OrderOwners {
     this.stopped = true;
     for (const t of this.expiryTimers.values()) clearTimeout(t);
     this.expiryTimers.clear();
-    for (const wake of this.wakers) wake();
+    this.stopping.abort();
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -499,25 +503,13 @@ export class OrderOutbox implements OrderOwners {
   }
 
   private backoff(attempt: number): number {
-    const { baseMs, maxMs } = this.opts.retry ?? { baseMs: 1000, maxMs: 60_000 };
-    return Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
+    return backoffMs(attempt + 1, this.opts.retry ?? DEFAULT_RETRY);
   }
 
   private async wait(ms: number): Promise<void> {
     if (this.stopped) throw new Stopped();
-    if (this.opts.sleep) {
-      await this.opts.sleep(ms);
-    } else {
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(t);
-          this.wakers.delete(wake);
-          resolve();
-        };
-        const t = setTimeout(wake, ms);
-        this.wakers.add(wake);
-      });
-    }
+    if (this.opts.sleep) await this.opts.sleep(ms);
+    else await sleep(ms, this.stopping.signal);
     if (this.stopped) throw new Stopped();
   }
 
@@ -563,7 +555,7 @@ export class OrderOutbox implements OrderOwners {
 }
 
 /** What the user is told about an order whose result the restart cut off. */
-export function restartedSentence(c: CardEntry, order: Order | null, timeZone: string): string {
+function restartedSentence(c: CardEntry, order: Order | null, timeZone: string): string {
   const when = formatShort(c.at, timeZone);
   if (c.followUp) return followUpSentence(c, order);
   if (!order) {

@@ -12,7 +12,8 @@ import {
   sortFillsOldestFirst,
   type StreamLogger,
 } from "../exchange/port.js";
-import { errText, withTimeout } from "./timeouts.js";
+import { withTimeout } from "../shared/async.js";
+import { errText } from "./timeouts.js";
 
 export class AlertReads {
   constructor(

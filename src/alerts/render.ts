@@ -4,6 +4,7 @@
  */
 import type { Centis } from "../domain/money.js";
 import type { ExchangePort, StreamLogger } from "../exchange/port.js";
+import { withTimeout } from "../shared/async.js";
 import {
   escapeHtml,
   type FillForMessage,
@@ -14,7 +15,7 @@ import {
 } from "./format.js";
 import type { AlertLookups } from "./lookups.js";
 import type { Notice } from "./state.js";
-import { errText, withTimeout } from "./timeouts.js";
+import { errText } from "./timeouts.js";
 
 export class AlertRenderer {
   constructor(

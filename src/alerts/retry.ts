@@ -4,6 +4,7 @@
  * waits out a long retry-after).
  */
 import type { StreamLogger } from "../exchange/port.js";
+import { type Backoff, backoffWithJitterMs, sleep } from "../shared/async.js";
 import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
 
 /** Thrown when the alerts stopped between attempts: the notice stays owed. */
@@ -14,54 +15,37 @@ export class StoppedError extends Error {
 }
 
 export class DeliveryRetry {
-  private stopped = false;
-  private readonly sleepers = new Set<() => void>();
+  private readonly stopping = new AbortController();
 
   constructor(
-    private readonly retry: { baseMs: number; maxMs: number },
+    private readonly retry: Backoff,
     private readonly log: StreamLogger,
   ) {}
 
   /** No more attempts; a pause under way ends now. */
   stop(): void {
-    this.stopped = true;
-    for (const wake of this.sleepers) wake();
+    this.stopping.abort();
   }
 
   /** Calls `fn` until it succeeds; `onError` sees each failure. Throws a refusal or StoppedError. */
   async run<T>(fn: () => Promise<T>, onError?: (e: AlertDeliveryError) => void): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      if (this.stopped) throw new StoppedError();
+      if (this.stopping.signal.aborted) throw new StoppedError();
       try {
         return await fn();
       } catch (e) {
         const de = asDeliveryError(e);
         onError?.(de);
         if (!de.retryable) throw de;
-        if (this.stopped) throw new StoppedError();
-        const { baseMs, maxMs } = this.retry;
-        const exp = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
-        const delay = de.retryAfterMs ?? Math.round(exp / 2 + (Math.random() * exp) / 2);
+        if (this.stopping.signal.aborted) throw new StoppedError();
+        const delay = de.retryAfterMs ?? backoffWithJitterMs(attempt + 1, this.retry);
         this.log.warn("alerts: delivery failed; retrying", {
           error: de.message,
           retryInMs: delay,
           attempt: attempt + 1,
         });
-        await this.sleep(delay);
+        await sleep(delay, this.stopping.signal);
       }
     }
-  }
-
-  /** A pause that stop() ends at once. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(t);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 }

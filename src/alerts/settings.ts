@@ -1,19 +1,9 @@
 /**
- * Per-chat alert mode, persisted in DATA_DIR/alert-settings.json.
- * - on: every alert, with a notification sound;
- * - silent: every alert, delivered without sound (Telegram's disable_notification);
- * - off: no alert messages; fills are still journaled and marked delivered.
+ * Per-chat alert mode (see src/domain/alertMode.ts), persisted in DATA_DIR/alert-settings.json.
  */
 import { join } from "node:path";
+import { type AlertMode, DEFAULT_ALERT_MODE, isAlertMode } from "../domain/alertMode.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
-
-export type AlertMode = "on" | "silent" | "off";
-export const ALERT_MODES: readonly AlertMode[] = ["on", "silent", "off"];
-export const DEFAULT_ALERT_MODE: AlertMode = "on";
-
-export function isAlertMode(x: unknown): x is AlertMode {
-  return typeof x === "string" && (ALERT_MODES as readonly string[]).includes(x);
-}
 
 /** What the alert service reads. */
 export interface AlertSettings {

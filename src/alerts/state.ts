@@ -65,7 +65,7 @@ interface StateFileV1 {
 
 export const ALERTS_STATE_FILE = "alerts-state.json";
 export const FILL_KEYS_LIMIT = 5000;
-export const OTHER_KEYS_LIMIT = 1000;
+const OTHER_KEYS_LIMIT = 1000;
 
 export const fillKey = (fillId: string) => `f:${fillId}`;
 export const cancelKey = (orderId: string) => `c:${orderId}`;

@@ -15,8 +15,6 @@ import type { SearchService } from "../trading/search/service.js";
 import type { AlertMode } from "../domain/alertMode.js";
 import type { EnvTag } from "../domain/environment.js";
 
-export type { AlertMode, EnvTag };
-
 /** Per-chat fill-alert preference (src/alerts/settings.ts). */
 export interface AlertSettingsStore {
   get(chatId: number): Promise<AlertMode>;

@@ -11,9 +11,9 @@ import { placedCard } from "./views.js";
 /** Said when placing failed in a way that leaves open whether the exchange took the order. */
 export const UNKNOWN_OUTCOME = "I couldn't confirm whether the order was placed.";
 /** After an unknown outcome the market's resting orders were read once; these follow the cause sentence. */
-export const NOT_RESTING_HINT =
+const NOT_RESTING_HINT =
   "I checked: it is not among your resting orders right now, but it may have filled or may still show up. Check /portfolio and /orders in a minute before placing it again.";
-export const CHECK_FAILED_HINT =
+const CHECK_FAILED_HINT =
   "I couldn't check your orders just now. Check /portfolio and /orders in a minute before placing it again.";
 const TAKEN = "Kalshi did take the order:";
 

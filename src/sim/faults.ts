@@ -4,6 +4,7 @@
  * ("drop_after_accept"), and added latency. Set through `SimServer` or `POST /sim/faults`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { sleep } from "../shared/async.js";
 import { bad } from "./orderRequests.js";
 
 export type FaultKind = "500" | "429" | "hang" | "drop_after_accept";
@@ -71,7 +72,7 @@ export class FaultInjector {
 
   /** Waits the configured latency (none by default). */
   async delay(): Promise<void> {
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
   }
 
   /** Never answers this request; `releaseHung` (on close) drops the connection. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type winston from "winston";
 import type { EngineState, SimEngine } from "./engine.js";
-import { writeAtomic } from "./support.js";
+import { writeFileAtomic } from "../shared/atomicFile.js";
 
 const STATE_FILE = "sim-state.json";
 const SAVE_DELAY_MS = 50;
@@ -41,7 +41,7 @@ export function persistEngine(
     timer = null;
     if (!path) return;
     try {
-      writeAtomic(path, JSON.stringify(engine.state));
+      writeFileAtomic(path, JSON.stringify(engine.state));
     } catch (e) {
       logger.error("sim: could not save state", { error: String(e) });
     }

@@ -2,7 +2,7 @@
 import { generateKeyPairSync, randomUUID, createPublicKey, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic as writeAtomic } from "../shared/atomicFile.js";
+import { writeFileAtomic } from "../shared/atomicFile.js";
 
 // ---------------------------------------------------------------- keys
 
@@ -44,8 +44,8 @@ export function loadOrCreateKeys(opts: { publicKeyPem?: string; keyId?: string; 
     const idPath = join(opts.keyDir, KEY_ID_FILE);
     if (!existsSync(keyPath) || !existsSync(idPath)) {
       const pair = generatePair();
-      writeAtomic(keyPath, pair.privateKeyPem, 0o600);
-      writeAtomic(idPath, (opts.keyId ?? randomUUID()) + "\n", 0o600);
+      writeFileAtomic(keyPath, pair.privateKeyPem, 0o600);
+      writeFileAtomic(idPath, (opts.keyId ?? randomUUID()) + "\n", 0o600);
     }
     chmodSync(keyPath, 0o600);
     const privateKeyPem = readFileSync(keyPath, "utf8");
@@ -67,7 +67,6 @@ export function loadOrCreateKeys(opts: { publicKeyPem?: string; keyId?: string; 
 // ---------------------------------------------------------------- files
 
 /** The sim's name for the one atomic write (tmp file + fsync + rename); server.ts imports it from here. */
-export { writeAtomic };
 
 // ---------------------------------------------------------------- rate limit
 

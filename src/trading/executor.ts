@@ -16,8 +16,6 @@ import { createQuoter } from "./quoter.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
 import type { CancelAllResult, OrderExecutor, PlaceOutcome } from "./types.js";
 
-export { OUTCOME_LABEL, wireSide, wireYesPrice } from "./quote.js";
-
 export type ExecutorConfig = QuoteLimits;
 
 export interface OrderExecutorDeps {

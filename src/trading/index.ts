@@ -11,12 +11,12 @@ import {
   createTradeJournal,
   journalIndexProvider,
 } from "./journal.js";
+import type { Environment } from "../domain/environment.js";
 import { createMarketService } from "./markets.js";
 import { createSearchService, type SearchLogger, type SearchService } from "./search/service.js";
 import { createPortfolioService } from "./portfolio.js";
 import { createMarketSnapshots } from "./snapshots.js";
 import type {
-  Environment,
   ExportService,
   HistoryService,
   MarketService,
@@ -126,13 +126,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
 }
 
 export * from "./types.js";
-export {
-  createOrderExecutor,
-  wireSide,
-  wireYesPrice,
-  type ExecutorConfig,
-  type OrderExecutorDeps,
-} from "./executor.js";
+export { createOrderExecutor, type ExecutorConfig, type OrderExecutorDeps } from "./executor.js";
 export {
   ATTESTATION_WARN_MS,
   attestationNeedsAction,
@@ -148,7 +142,6 @@ export { createExportService, CSV_COLUMNS, DEFAULT_MAX_EXPORT_BYTES, type Export
 export { createHistoryService, type HistoryDeps } from "./history.js";
 export {
   JOURNAL_EVENTS,
-  createJournalLogger,
   createTradeJournal,
   fillEvent,
   journalIndexProvider,

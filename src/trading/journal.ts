@@ -278,9 +278,6 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
   };
 }
 
-// Tests build the file logger through this module; the trading core itself only knows JournalLogger.
-export { createJournalLogger } from "../logging/journalFile.js";
-
 const JOURNAL_FILE = /^trades-.*\.log(?:\.gz)?$/;
 
 async function journalFiles(logDir: string): Promise<string[]> {

@@ -5,8 +5,6 @@
 import type { Centis, Micros } from "../domain/money.js";
 import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
 
-// Re-exported for src/alerts/format.ts until it imports domain/environment.ts itself.
-export type { Environment } from "../domain/environment.js";
 export type TradeAction = "buy" | "sell";
 
 /** What the user asked for. Prices are for the chosen outcome (a NO price for NO). */

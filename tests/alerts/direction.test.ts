@@ -13,7 +13,8 @@ import type { Centis, Micros } from "../../src/domain/money.js";
 import type { Settlement } from "../../src/exchange/port.js";
 import type { OrderIntent } from "../../src/alerts/intent.js";
 import { journalIntentLookup } from "../../src/alerts/intent.js";
-import { createJournalLogger, createTradeJournal } from "../../src/trading/journal.js";
+import { createJournalLogger } from "../../src/logging/journalFile.js";
+import { createTradeJournal } from "../../src/trading/journal.js";
 
 let h: Harness | null = null;
 const dirs: string[] = [];

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ALERT_SETTINGS_FILE, createAlertSettingsStore, type AlertMode } from "../../src/alerts/settings.js";
+import { ALERT_SETTINGS_FILE, createAlertSettingsStore } from "../../src/alerts/settings.js";
+import type { AlertMode } from "../../src/domain/alertMode.js";
 import { AlertState, FILL_KEYS_LIMIT } from "../../src/alerts/state.js";
 import type { Centis, Micros } from "../../src/domain/money.js";
 

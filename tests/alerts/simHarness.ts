@@ -28,8 +28,8 @@ import { createAlertSettingsStore } from "../../src/alerts/settings.js";
 import type { AlertSink } from "../../src/alerts/sink.js";
 import { telegramDeliveryError } from "../../src/bot/alertSink.js";
 import { endJournalLogger } from "./journalFlush.js";
+import { createJournalLogger } from "../../src/logging/journalFile.js";
 import {
-  createJournalLogger,
   createTradeJournal,
   readJournal,
   type JournalEntry,

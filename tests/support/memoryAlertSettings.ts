@@ -1,5 +1,5 @@
 /** The /alerts setting per chat, kept in memory (the app keeps it in DATA_DIR). */
-export type AlertMode = "on" | "silent" | "off";
+import type { AlertMode } from "../../src/domain/alertMode.js";
 
 export class MemoryAlertSettings {
   readonly modes = new Map<number, AlertMode>();

@@ -6,10 +6,10 @@ import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import winston from "winston";
 import { contracts } from "../../src/domain/money.js";
+import { createJournalLogger } from "../../src/logging/journalFile.js";
 import {
   JOURNAL_EVENTS,
   type JournalEvent,
-  createJournalLogger,
   createTradeJournal,
   fillEvent,
   journalIndexProvider,

@@ -161,7 +161,7 @@ export function tradeConversation(kit: Kit) {
 }
 
 /** Placed (id known), sent (outcome open) or not yet sent: what the user is told when a step failed. */
-export function failedSentence(
+function failedSentence(
   stage: { at: "before" } | { at: "sent" } | { at: "placed"; orderId: string },
 ): string {
   switch (stage.at) {

@@ -5,10 +5,10 @@
  * a version 1 file (a strike list per event) is still read and converted.
  */
 import { join } from "node:path";
-import { readJsonFile, writeJsonAtomic } from "../../alerts/files.js";
+import { readJsonFile, writeJsonAtomic } from "../../shared/jsonFile.js";
 import { type EventRow, type IndexedEvent, type IndexedSeries, rowOf } from "./catalogIndex.js";
 
-export const INDEX_FILE = "search-index.json";
+const INDEX_FILE = "search-index.json";
 
 export interface IndexFile {
   version: 2;

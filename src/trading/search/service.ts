@@ -65,7 +65,7 @@ export interface SearchService {
   stats(): { events: number; series: number; asOf: number | null };
 }
 
-export const MAX_QUERY_CHARS = 200;
+const MAX_QUERY_CHARS = 200;
 /** Polls overlap by this much so a change stamped in the same second is not missed. */
 const POLL_OVERLAP_MS = 60_000;
 
