@@ -10,7 +10,7 @@ import { type Describers, outcomeCard, requoteSentence } from "../../src/bot/pla
 import { createOrderExecutor } from "../../src/trading/executor.js";
 import { type PlaceOutcome, type Quote, UserError } from "../../src/trading/types.js";
 import { SimExchange } from "../support/simExchange.js";
-import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "../trading/helpers.js";
+import { T0, fakeClock, idSeq, intent, memoryJournal, usd, EXECUTOR_CONFIG } from "../trading/helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
 
@@ -35,12 +35,7 @@ function setup(wrap?: (fx: SimExchange) => ExchangePort, position?: number) {
   const exec = createOrderExecutor({
     exchange: wrap ? wrap(fx) : fx,
     journal,
-    config: {
-      maxOrderContracts: 100,
-      maxOrderCost: usd("100"),
-      confirmTimeoutMs: 30_000,
-      marketOrderSlippage: usd("0.02"),
-    },
+    config: EXECUTOR_CONFIG,
     now: clock.now,
     newId: idSeq(),
   });

@@ -5,7 +5,7 @@ import { KalshiApiError, KalshiNetworkError } from "../../src/exchange/errors.js
 import { type ExecutorConfig, createOrderExecutor } from "../../src/trading/executor.js";
 import { type Quote, UserError } from "../../src/trading/types.js";
 import { SimExchange } from "../support/simExchange.js";
-import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
+import { T0, fakeClock, idSeq, intent, memoryJournal, usd, EXECUTOR_CONFIG } from "./helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
 
@@ -39,13 +39,7 @@ function setup(
   const exec = createOrderExecutor({
     exchange: opts.exchange ? opts.exchange(fx) : fx,
     journal,
-    config: {
-      maxOrderContracts: 100,
-      maxOrderCost: usd("100"),
-      confirmTimeoutMs: 30_000,
-      marketOrderSlippage: usd("0.02"),
-      ...opts.config,
-    },
+    config: { ...EXECUTOR_CONFIG, ...opts.config },
     now: clock.now,
     newId: idSeq(),
   });
@@ -419,12 +413,7 @@ describe("placing", () => {
     const again = createOrderExecutor({
       exchange: first.fx,
       journal: first.journal,
-      config: {
-        maxOrderContracts: 100,
-        maxOrderCost: usd("100"),
-        confirmTimeoutMs: 30_000,
-        marketOrderSlippage: usd("0.02"),
-      },
+      config: EXECUTOR_CONFIG,
       now: first.clock.now,
     });
     const r2 = await again.place(q);

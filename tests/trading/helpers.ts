@@ -29,6 +29,14 @@ export function memoryJournal() {
 
 export const usd = (s: string): Micros => parseDollars(s);
 
+/** The executor limits most tests use: 100 contracts, $100 an order, 30 s quotes, 2¢ market-order slippage. */
+export const EXECUTOR_CONFIG = {
+  maxOrderContracts: 100,
+  maxOrderCost: usd("100"),
+  confirmTimeoutMs: 30_000,
+  marketOrderSlippage: usd("0.02"),
+};
+
 export function intent(p: Partial<OrderIntent> & { limit?: string } = {}): OrderIntent {
   const { limit, ...rest } = p;
   return {

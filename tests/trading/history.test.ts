@@ -12,7 +12,7 @@ import { createHistoryService } from "../../src/trading/history.js";
 import { createTradeJournal, journalIndexProvider, loadJournalIndex } from "../../src/trading/journal.js";
 import type { HistoryRow } from "../../src/trading/types.js";
 import { SimExchange } from "../support/simExchange.js";
-import { T0, fakeClock, intent, usd } from "./helpers.js";
+import { T0, fakeClock, intent, usd, EXECUTOR_CONFIG } from "./helpers.js";
 
 const D = 86_400_000;
 const dirs: string[] = [];
@@ -186,12 +186,7 @@ describe("an order whose create failed ambiguously (journal order_unknown)", () 
     const exec = createOrderExecutor({
       exchange,
       journal,
-      config: {
-        maxOrderContracts: 100,
-        maxOrderCost: usd("100"),
-        confirmTimeoutMs: 30_000,
-        marketOrderSlippage: usd("0.02"),
-      },
+      config: EXECUTOR_CONFIG,
       now: clock.now,
       newId: () => "c-unknown",
     });

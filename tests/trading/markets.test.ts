@@ -9,7 +9,7 @@ import { createTradingServices, loadJournalIndex } from "../../src/trading/index
 import { createMarketService } from "../../src/trading/markets.js";
 import { UserError } from "../../src/trading/types.js";
 import { SimExchange } from "../support/simExchange.js";
-import { T0, fakeClock, usd } from "./helpers.js";
+import { T0, fakeClock, usd, EXECUTOR_CONFIG } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -145,12 +145,7 @@ describe("createTradingServices", () => {
     fx.addMarket({ ticker: "KXA-1", title: "A" });
     const s = createTradingServices({
       exchange: fx,
-      config: {
-        maxOrderContracts: 100,
-        maxOrderCost: usd("100"),
-        confirmTimeoutMs: 30_000,
-        marketOrderSlippage: usd("0.02"),
-      },
+      config: EXECUTOR_CONFIG,
       environment: "demo",
       timeZone: "UTC",
       logDir: join(dir, "logs"),
@@ -194,12 +189,7 @@ describe("createTradingServices", () => {
     cleanups.push(async () => void journalLogger.close());
     const s = createTradingServices({
       exchange: fx,
-      config: {
-        maxOrderContracts: 100,
-        maxOrderCost: usd("100"),
-        confirmTimeoutMs: 30_000,
-        marketOrderSlippage: usd("0.02"),
-      },
+      config: EXECUTOR_CONFIG,
       environment: "sim",
       timeZone: "America/New_York",
       logDir: join(dir, "logs"),

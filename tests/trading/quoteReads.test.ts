@@ -8,7 +8,7 @@ import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createMarketService } from "../../src/trading/markets.js";
 import { createMarketSnapshots } from "../../src/trading/snapshots.js";
 import { SimExchange } from "../support/simExchange.js";
-import { T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
+import { T0, fakeClock, idSeq, intent, memoryJournal, usd, EXECUTOR_CONFIG } from "./helpers.js";
 
 const TICKER = "KXHIGHNY-26NOV25-B45";
 const EVENT = "KXHIGHNY-26NOV25";
@@ -31,12 +31,7 @@ function setup(opts: { position?: number } = {}) {
   const exec = createOrderExecutor({
     exchange: fx,
     journal: memoryJournal(),
-    config: {
-      maxOrderContracts: 100,
-      maxOrderCost: usd("100"),
-      confirmTimeoutMs: 30_000,
-      marketOrderSlippage: usd("0.02"),
-    },
+    config: EXECUTOR_CONFIG,
     now: clock.now,
     newId: idSeq(),
     snapshots,

@@ -19,15 +19,11 @@ import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createTradingServices } from "../../src/trading/index.js";
 import { readJournal } from "../../src/trading/journal.js";
 import { type SimStack, type SimStackOptions, startSimStack } from "../support/simStack.js";
+import { EXECUTOR_CONFIG } from "./helpers.js";
 import { asks, bids, findTicker, handAverage, handValue, walk, yesMid } from "./simHelpers.js";
 
 const usd = parseDollars;
-const CONFIG = {
-  maxOrderContracts: 100,
-  maxOrderCost: usd("100"),
-  confirmTimeoutMs: 30_000,
-  marketOrderSlippage: usd("0.02"),
-};
+const CONFIG = EXECUTOR_CONFIG;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 let stacks: SimStack[] = [];
