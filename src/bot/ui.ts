@@ -168,7 +168,8 @@ export async function withTyping<T>(ctx: Context, work: () => Promise<T>): Promi
   const chatId = ctx.chat?.id;
   if (chatId === undefined) return work();
   const ping = () => ctx.api.sendChatAction(chatId, "typing").catch(() => undefined);
-  const first = ping();
+  // The first "typing" goes out once the work's first request is on the wire, so it never delays it.
+  const first = new Promise<void>((resolve) => setImmediate(() => void ping().then(() => resolve())));
   const timer = setInterval(() => void ping(), 4500);
   try {
     return await work();
