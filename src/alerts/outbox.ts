@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { displayCount } from "../domain/money.js";
 import { formatShort } from "../domain/time.js";
 import type { ExchangePort, Order } from "../exchange/port.js";
-import { type Backoff, backoffMs, sleep } from "../shared/async.js";
+import { type Backoff, backoffMs, besidePendingIo, sleep } from "../shared/async.js";
 import { escapeHtml, RESENT_AFTER_ERROR_NOTE, RESENT_AFTER_RESTART_NOTE, withNote } from "./format.js";
 import { prepareFileAtomic, readJsonFile, writeJsonAtomic } from "./files.js";
 import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
@@ -276,7 +276,7 @@ export class OrderOutbox implements OrderOwners {
     c.stage = "confirmed";
     c.at = this.now();
     // Begun once the order POST started in this tick is on the wire: the write never delays it.
-    const write = new Promise<void>((resolve) => setImmediate(() => void this.saveAside().then(resolve)));
+    const write = besidePendingIo(() => this.saveAside());
     this.asideWrites.add(write);
     void write.finally(() => this.asideWrites.delete(write));
     return { saved: write.then(() => this.checkpoint("confirmed", id)) };

@@ -3,6 +3,7 @@
  * port), and a reader for those files (plain and .gz) so history can tell the bot's own orders from
  * orders placed elsewhere.
  */
+import { besidePendingIo } from "../shared/async.js";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -262,7 +263,7 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
       const writeLine = () => writeJournalLine(deps, event, at);
       // Lines keep their order: once one waits, the next ones queue behind it.
       if (opts.soon || waiting.length > 0) {
-        if (waiting.push(writeLine) === 1) setImmediate(flush);
+        if (waiting.push(writeLine) === 1) void besidePendingIo(flush);
       } else writeLine();
     },
     flush,

@@ -181,11 +181,3 @@ export const plain = escapeHtml;
 function randomNonce(): string {
   return randomBytes(3).toString("base64url");
 }
-
-/**
- * Starts `work` once the work begun in this tick has run as far as it can without waiting (an order
- * POST is then on the wire), so that Telegram calls started beside it do not delay it.
- */
-export function afterThisTick<T>(work: () => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => setImmediate(() => work().then(resolve, reject)));
-}

@@ -9,7 +9,8 @@ import { Composer, type Context } from "grammy";
 import type { PlaceOutcome, Quote } from "../../trading/types.js";
 import type { OutcomeSide } from "../../exchange/port.js";
 import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js";
-import { acknowledgeTap, afterThisTick, again, createAsker } from "../conversations/ask.js";
+import { acknowledgeTap, again, createAsker } from "../conversations/ask.js";
+import { besidePendingIo } from "../../shared/async.js";
 import { errText, runOnce } from "../conversations/external.js";
 import {
   type Describers,
@@ -132,7 +133,7 @@ export function tradeConversation(kit: Kit) {
         // removing the buttons are two Telegram round trips: they run beside the order POST, not before.
         // Only strings and the JSON-serializable quote leave this step (replays reuse them).
         const out = await conversation.external(async (octx: Context): Promise<Tapped> => {
-          const acknowledged = afterThisTick(() => acknowledgeTap(octx));
+          const acknowledged = besidePendingIo(() => acknowledgeTap(octx));
           try {
             if (kit.now() - shownAt > timeoutMs) return { kind: "expired" };
             return await placeConfirmed(octx, q);
