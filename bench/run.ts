@@ -160,8 +160,8 @@ export async function runBenchmarks(
         result: `${fmtMs(r.botP50Ms)} (p90 ${fmtMs(r.botP90Ms)})`,
         baseline: `bare signed fetch ${fmtMs(r.bareP50Ms)} (p90 ${fmtMs(r.bareP90Ms)})`,
         notes:
-          `${ratio(r.botP50Ms, r.bareP50Ms)} bare; p50 parts: tap → outbox ${fmtMs(r.parts.beforeWriteP50Ms)}, ` +
-          `durable outbox write ${fmtMs(r.parts.writeP50Ms)}, outbox → POST ${fmtMs(r.parts.afterWriteP50Ms)}`,
+          `${ratio(r.botP50Ms, r.bareP50Ms)} bare; p50 parts: tap → outbox ${fmtMs(r.parts.beforePlaceP50Ms)}, ` +
+          `outbox → POST ${fmtMs(r.parts.placeP50Ms)} (durable outbox write beside it ${fmtMs(r.parts.writeP50Ms)})`,
       },
       {
         benchmark: `/buy → quote card, back to back, p50 / p90 (${r.quoteMs.length} quotes)`,

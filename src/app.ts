@@ -532,6 +532,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           await step("updates in progress", inFlight, 1_000);
           // Last: the result of an order cut off above is still shown; what cannot go out now stays owed.
           await step("order results", () => outbox.stop(), 300);
+          services.journal.flush();
           logger.info("stopped");
           await withTimeout(logging.close(), Math.max(LOG_CLOSE_MS, left(0))).catch(() => undefined);
         })();

@@ -3,3 +3,4 @@
  * can watch or fail the alerts' writes in one place (tests/alerts/inflight.test.ts counts them).
  */
 export { readJsonFile, writeJsonAtomic } from "../shared/jsonFile.js";
+export { prepareFileAtomic } from "../shared/atomicFile.js";

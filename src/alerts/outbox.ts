@@ -1,7 +1,8 @@
 /**
  * The order outbox: an order's outcome is part of the order. Every quote card the user can confirm is
- * written to DATA_DIR/order-outbox.json (atomic writes) when it is shown, again when Confirm is tapped
- * (before the order is sent), and again with the result text BEFORE the card is edited to it. Delivery
+ * written to DATA_DIR/order-outbox.json (atomic writes) when it is shown (before a tap on it can be
+ * handled), again when Confirm is tapped (beside the order POST, so the POST never waits for a disk
+ * flush), and again with the result text BEFORE the card is edited to it. Delivery
  * works like the fill alerts' (src/alerts/delivery.ts): marked "sending" on disk before each Telegram
  * call, removed only after Telegram accepted it, retried without giving up: a 429 waits as long as
  * Telegram asks (each wait capped at `maxWaitMs`, 10 minutes, and then tried again: the result stays owed,
@@ -13,9 +14,10 @@
  * already have arrived.
  *
  * After a restart (`start()`), before updates are handled: owed results are delivered first; a card
- * left "quoted" is turned into "expired, nothing placed"; a card left "confirmed" (the order may have
- * been sent) is resolved by looking the order up at the exchange by its client order id: "Your order …
- * was placed at 14:02 (the bot restarted before it could tell you)" or "… was not placed".
+ * left "quoted" or "confirmed" (the order may have been sent: the "confirmed" write follows the POST)
+ * is resolved by looking the order up at the exchange by its client order id: "Your order … was
+ * placed at 14:02 (the bot restarted before it could tell you)", else "expired, nothing placed"
+ * ("quoted") or "… was not placed" ("confirmed").
  *
  * It also remembers which chat placed which order (`ownerOf`), so cancels reach that chat.
  */
@@ -23,9 +25,9 @@ import { join } from "node:path";
 import { displayCount } from "../domain/money.js";
 import { formatShort } from "../domain/time.js";
 import type { ExchangePort, Order } from "../exchange/port.js";
-import { type Backoff, backoffMs, sleep } from "../shared/async.js";
+import { type Backoff, backoffMs, besidePendingIo, sleep } from "../shared/async.js";
 import { escapeHtml, RESENT_AFTER_ERROR_NOTE, RESENT_AFTER_RESTART_NOTE, withNote } from "./format.js";
-import { readJsonFile, writeJsonAtomic } from "./files.js";
+import { prepareFileAtomic, readJsonFile, writeJsonAtomic } from "./files.js";
 import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
 
 /** How results reach the chat (the bot adds the environment header and removes the card's buttons). */
@@ -147,6 +149,10 @@ export class OrderOutbox implements OrderOwners {
   private readonly expired = new Map<string, QuotedCard>();
   private sink: CardSink | null = null;
   private stopped = false;
+  /** Writes under way beside an order POST (stop() waits for them). */
+  private readonly asideWrites = new Set<Promise<void>>();
+  /** Counts saves, so that a write prepared aside is not renamed over a newer one. */
+  private generation = 0;
   private readonly now: () => number;
   private readonly path: string | null;
   private readonly log: OutboxLogger;
@@ -257,15 +263,23 @@ export class OrderOutbox implements OrderOwners {
     return back;
   }
 
-  /** Confirm was tapped: written before the order is sent. */
-  async confirmed(id: string): Promise<void> {
+  /**
+   * Confirm was tapped; the order goes out once this resolves. The "confirmed" stage is written beside
+   * the order POST (`saved`), not before it: a restart looks every card that was not brought to its
+   * result up at the exchange by its client order id ("quoted" ones too), so the POST never waits for a
+   * disk flush. Await `saved` before the card's result is settled.
+   */
+  async confirmed(id: string): Promise<{ saved: Promise<void> }> {
     await this.checkpoint("tapped", id);
     const c = this.card(id);
-    if (!c) return;
+    if (!c) return { saved: Promise.resolve() };
     c.stage = "confirmed";
     c.at = this.now();
-    this.save();
-    await this.checkpoint("confirmed", id);
+    // Begun once the order POST started in this tick is on the wire: the write never delays it.
+    const write = besidePendingIo(() => this.saveAside());
+    this.asideWrites.add(write);
+    void write.finally(() => this.asideWrites.delete(write));
+    return { saved: write.then(() => this.checkpoint("confirmed", id)) };
   }
 
   /** The conversation brought the card to its final state itself (Cancel tapped). */
@@ -308,16 +322,9 @@ export class OrderOutbox implements OrderOwners {
     const cards = [...this.cards.values()];
     const owed = cards.filter((c) => c.stage === "result");
     await Promise.all(owed.map((c) => this.deliver(c.id)));
-    for (const c of cards.filter((x) => x.stage === "quoted")) {
-      c.stage = "result";
-      c.html = RESTART_EXPIRED;
-    }
-    if (cards.some((c) => c.stage === "result" && !owed.includes(c))) this.save();
-    const midway = cards.filter((c) => c.stage === "confirmed");
-    await Promise.all([
-      ...cards.filter((c) => c.html === RESTART_EXPIRED).map((c) => this.deliver(c.id)),
-      ...midway.map((c) => this.resolveAndDeliver(c.id)),
-    ]);
+    // A "quoted" card may have been tapped (its "confirmed" stage is written beside the POST): look it up too.
+    const midway = cards.filter((c) => c.stage === "confirmed" || c.stage === "quoted");
+    await Promise.all(midway.map((c) => this.resolveAndDeliver(c.id)));
   }
 
   /** Resolves once no delivery is under way (tests: the background retries are done). */
@@ -331,7 +338,7 @@ export class OrderOutbox implements OrderOwners {
     for (const t of this.expiryTimers.values()) clearTimeout(t);
     this.expiryTimers.clear();
     this.stopping.abort();
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.asideWrites]);
   }
 
   // ------------------------------------------------------------------ resolving after a restart
@@ -346,7 +353,7 @@ export class OrderOutbox implements OrderOwners {
   private async resolveLoop(id: string, firstAttemptDone: () => void): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       const c = this.cards.get(id);
-      if (!c || c.stage !== "confirmed") break;
+      if (!c || (c.stage !== "confirmed" && c.stage !== "quoted")) break;
       let order: Order | null;
       try {
         order = await this.findOrder(c);
@@ -359,8 +366,8 @@ export class OrderOutbox implements OrderOwners {
         await this.wait(this.backoff(attempt));
         continue;
       }
-      c.stage = "result";
       c.html = restartedSentence(c, order, this.opts.timeZone);
+      c.stage = "result";
       delete c.followUp; // this is the follow-up itself
       if (order) {
         c.orderId = order.orderId;
@@ -548,9 +555,29 @@ export class OrderOutbox implements OrderOwners {
   }
 
   private save(): void {
+    this.generation++;
     if (!this.path) return;
-    const file: FileV1 = { version: 1, cards: [...this.cards.values()], owners: [...this.owners] };
-    writeJsonAtomic(this.path, file);
+    writeJsonAtomic(this.path, this.snapshot());
+  }
+
+  /**
+   * save() with the write and flush off the event loop (the Confirm tap's, beside the order POST).
+   * The rename is skipped when a later save began meanwhile: that one carries this change too.
+   */
+  private async saveAside(): Promise<void> {
+    const generation = ++this.generation;
+    if (!this.path) return;
+    try {
+      const file = await prepareFileAtomic(this.path, JSON.stringify(this.snapshot()));
+      if (generation === this.generation) file.commit();
+      else file.discard();
+    } catch (e) {
+      this.log.error("outbox: could not write order-outbox.json", { error: errText(e) });
+    }
+  }
+
+  private snapshot(): FileV1 {
+    return { version: 1, cards: [...this.cards.values()], owners: [...this.owners] };
   }
 }
 
@@ -558,6 +585,7 @@ export class OrderOutbox implements OrderOwners {
 function restartedSentence(c: CardEntry, order: Order | null, timeZone: string): string {
   const when = formatShort(c.at, timeZone);
   if (c.followUp) return followUpSentence(c, order);
+  if (!order && c.stage === "quoted") return RESTART_EXPIRED;
   if (!order) {
     return `Your order ${c.summary} was not placed: the bot restarted before Kalshi had it (you confirmed it at ${escapeHtml(when)}). Nothing was placed; send it again if you still want it.`;
   }

@@ -2,6 +2,7 @@
  * Sending and editing messages: every text gets the environment header, HTML parse mode, and is
  * paged when longer than Telegram allows. Also the typing indicator and the error sentence.
  */
+import { besidePendingIo } from "../shared/async.js";
 import { type Context, GrammyError, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
 import { UserError } from "../trading/types.js";
@@ -168,7 +169,8 @@ export async function withTyping<T>(ctx: Context, work: () => Promise<T>): Promi
   const chatId = ctx.chat?.id;
   if (chatId === undefined) return work();
   const ping = () => ctx.api.sendChatAction(chatId, "typing").catch(() => undefined);
-  const first = ping();
+  // The first "typing" goes out once the work's first request is on the wire, so it never delays it.
+  const first = besidePendingIo(ping);
   const timer = setInterval(() => void ping(), 4500);
   try {
     return await work();

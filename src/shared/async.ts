@@ -72,3 +72,23 @@ export function backoffWithJitterMs(attempt: number, b: Backoff, random: () => n
   const exp = backoffMs(attempt, b);
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
+
+/**
+ * Runs `work` after the event loop's next I/O poll. Used on the order path: the order POST begun in
+ * this tick is then written to its socket (and, when the receiving end is in this process, as in the
+ * benchmark and the sim, read there), so the Telegram calls, disk write and log line started beside it
+ * never delay it. One setImmediate would run before that poll; the second runs after it.
+ */
+export function besidePendingIo<T>(work: () => T | Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    setImmediate(() =>
+      setImmediate(() => {
+        try {
+          Promise.resolve(work()).then(resolve, reject);
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    ),
+  );
+}

@@ -121,6 +121,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
   };
 
   async function closeLogger(): Promise<void> {
+    journal.flush();
     if (ownLogger) await closeJournalLogger(ownLogger);
   }
 }

@@ -3,6 +3,7 @@
  * port), and a reader for those files (plain and .gz) so history can tell the bot's own orders from
  * orders placed elsewhere.
  */
+import { besidePendingIo } from "../shared/async.js";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -104,7 +105,14 @@ export interface JournalEntry {
 }
 
 export interface TradeJournal {
-  record(event: JournalEvent): void;
+  /**
+   * Records an event. With `soon`, its line is formatted and logged on the next turn of the event loop
+   * (the order path: the logger's work, about a third of a bare signed POST, then runs while the order
+   * POST is on the wire); what `recorded` knows is updated at once either way, and lines keep their order.
+   */
+  record(event: JournalEvent, opts?: { soon?: boolean }): void;
+  /** Writes the lines still waiting (`soon`) now: before the logger closes. */
+  flush(): void;
   /**
    * Order ids and client order ids this process has recorded (placed, submitted or unknown), and the
    * `order_unknown` client order ids not yet tied to an order id.
@@ -230,12 +238,17 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
   const now = deps.now ?? Date.now;
   const maxFills = deps.fillMemory ?? 10_000;
   const seenFills = new Set<string>();
-  const orderIds = new Set<string>();
-  const clientOrderIds = new Set<string>();
-  const unknownOrders = new Map<string, UnknownOrder>();
+  const recorded: OrderMemory = {
+    orderIds: new Set<string>(),
+    clientOrderIds: new Set<string>(),
+    unknownOrders: new Map<string, UnknownOrder>(),
+  };
+  /** Lines of `soon` records (and those after them), written on the next turn of the event loop. */
+  const waiting: (() => void)[] = [];
+  const flush = () => waiting.splice(0).forEach((w) => w());
   return {
-    recorded: { orderIds, clientOrderIds, unknownOrders },
-    record(event) {
+    recorded,
+    record(event, opts = {}) {
       if (event.type === "fill") {
         if (seenFills.has(event.fillId)) return;
         seenFills.add(event.fillId);
@@ -245,37 +258,54 @@ export function createTradeJournal(deps: TradeJournalDeps): TradeJournal {
           if (oldest !== undefined) seenFills.delete(oldest);
         }
       }
-      if ("orderId" in event && typeof event.orderId === "string" && event.type !== "error")
-        orderIds.add(event.orderId);
-      if (
-        (event.type === "order_submitted" ||
-          event.type === "order_placed" ||
-          event.type === "order_unknown") &&
-        typeof event.clientOrderId === "string"
-      )
-        clientOrderIds.add(event.clientOrderId);
-      if (event.type === "order_unknown") {
-        unknownOrders.set(event.clientOrderId, {
-          clientOrderId: event.clientOrderId,
-          ticker: event.ticker,
-          at: now(),
-        });
-      } else if ("orderId" in event && typeof event.orderId === "string" && event.clientOrderId) {
-        // The order turned up (placed by a retry, a fill from the stream, a cancel): no longer unknown.
-        unknownOrders.delete(event.clientOrderId);
-      }
-      const entry = {
-        type: event.type,
-        time: formatInZone(now(), deps.timeZone),
-        environment: deps.environment,
-        ...toFields(event, deps.timeZone),
-      };
-      const level = event.type === "error" ? "error" : "info";
-      deps.logger.log({ level, message: event.type, ...entry });
-      if (event.type === "error" && deps.errorLogger)
-        deps.errorLogger.log({ level, message: event.type, ...entry });
+      const at = now();
+      noteOrders(recorded, event, at);
+      const writeLine = () => writeJournalLine(deps, event, at);
+      // Lines keep their order: once one waits, the next ones queue behind it.
+      if (opts.soon || waiting.length > 0) {
+        if (waiting.push(writeLine) === 1) void besidePendingIo(flush);
+      } else writeLine();
     },
+    flush,
   };
+}
+
+/** What the journal knows of this run's orders (for history and unknown outcomes). */
+interface OrderMemory {
+  orderIds: Set<string>;
+  clientOrderIds: Set<string>;
+  unknownOrders: Map<string, UnknownOrder>;
+}
+
+function noteOrders(recorded: OrderMemory, event: JournalEvent, at: number): void {
+  const { orderIds, clientOrderIds, unknownOrders } = recorded;
+  if ("orderId" in event && typeof event.orderId === "string" && event.type !== "error")
+    orderIds.add(event.orderId);
+  if (
+    (event.type === "order_submitted" || event.type === "order_placed" || event.type === "order_unknown") &&
+    typeof event.clientOrderId === "string"
+  )
+    clientOrderIds.add(event.clientOrderId);
+  if (event.type === "order_unknown") {
+    unknownOrders.set(event.clientOrderId, { clientOrderId: event.clientOrderId, ticker: event.ticker, at });
+  } else if ("orderId" in event && typeof event.orderId === "string" && event.clientOrderId) {
+    // The order turned up (placed by a retry, a fill from the stream, a cancel): no longer unknown.
+    unknownOrders.delete(event.clientOrderId);
+  }
+}
+
+/** One JSON line: the event's fields as strings, its time in the display zone. */
+function writeJournalLine(deps: TradeJournalDeps, event: JournalEvent, at: number): void {
+  const entry = {
+    type: event.type,
+    time: formatInZone(at, deps.timeZone),
+    environment: deps.environment,
+    ...toFields(event, deps.timeZone),
+  };
+  const level = event.type === "error" ? "error" : "info";
+  deps.logger.log({ level, message: event.type, ...entry });
+  if (event.type === "error" && deps.errorLogger)
+    deps.errorLogger.log({ level, message: event.type, ...entry });
 }
 
 const JOURNAL_FILE = /^trades-.*\.log(?:\.gz)?$/;

@@ -165,21 +165,25 @@ async function failed(c: Ctx, q: Quote, f: SendFailed): Promise<PlaceOutcome> {
   return { kind: "unknown", cause: f.cause, checked: resting !== null, ...(resting ? { resting } : {}) };
 }
 
+/** Journaled before the send; its line is written while the POST is on the wire (`soon`). */
 function submitted(c: Ctx, q: Quote, count: Centis): void {
-  c.journal.record({
-    type: "order_submitted",
-    ticker: q.intent.ticker,
-    clientOrderId: q.clientOrderId,
-    outcome: q.intent.outcome,
-    action: q.intent.action,
-    kind: q.intent.kind,
-    count,
-    price: q.price,
-    side: q.wire.side,
-    yesPrice: q.wire.yesPrice,
-    timeInForce: q.wire.timeInForce,
-    reduceOnly: q.wire.reduceOnly,
-  });
+  c.journal.record(
+    {
+      type: "order_submitted",
+      ticker: q.intent.ticker,
+      clientOrderId: q.clientOrderId,
+      outcome: q.intent.outcome,
+      action: q.intent.action,
+      kind: q.intent.kind,
+      count,
+      price: q.price,
+      side: q.wire.side,
+      yesPrice: q.wire.yesPrice,
+      timeInForce: q.wire.timeInForce,
+      reduceOnly: q.wire.reduceOnly,
+    },
+    { soon: true },
+  );
 }
 
 async function placedOutcome(c: Ctx, q: Quote, s: Sending, sent: PlaceResult): Promise<PlaceOutcome> {

@@ -187,7 +187,7 @@ describe("delivery", () => {
 });
 
 describe("after a restart", () => {
-  it("an owed result first; a quoted card → expired; confirmed → looked up at Kalshi by client order id", async () => {
+  it("an owed result first; quoted and confirmed cards looked up at Kalshi by client order id: expired, placed or not placed", async () => {
     const lookups: OrdersFilter[] = [];
     const exchange = {
       getOrders: async (f?: OrdersFilter) => {
@@ -205,8 +205,12 @@ describe("after a restart", () => {
       chat.texts.set(m, "Please confirm …");
       await first.quoted(card(id, m));
     }
-    await first.confirmed("coid-3");
-    await first.confirmed("coid-4");
+    await (
+      await first.confirmed("coid-3")
+    ).saved;
+    await (
+      await first.confirmed("coid-4")
+    ).saved;
     // coid-1's result was written, then the process died before Telegram was asked.
     chat.failures.push(new Error("killed"));
     await first.settle("coid-1", "Order placed: ord-1");
@@ -231,7 +235,9 @@ describe("after a restart", () => {
     expect(chat.texts.get(14)).toMatch(
       /^Your order to buy 10 YES .* was not placed: the bot restarted before Kalshi had it/,
     );
+    // coid-2 was only shown, but a tap's "confirmed" stage is written beside the POST: it is looked up too.
     expect(lookups).toEqual([
+      { ticker: "KXRAIN", minTs: T0 - 60_000 },
       { ticker: "KXRAIN", minTs: T0 - 60_000 },
       { ticker: "KXRAIN", minTs: T0 - 60_000 },
     ]);
@@ -241,6 +247,34 @@ describe("after a restart", () => {
     const calls = chat.calls;
     await outbox({ exchange }).start();
     expect(chat.calls).toBe(calls);
+  });
+
+  it("killed after the tap, before its 'confirmed' stage reached the disk: the order is found and told", async () => {
+    const exchange = { getOrders: async () => [order({ clientOrderId: "coid-5", orderId: "ord-5" })] };
+    const first = outbox({
+      // kill -9 while the write beside the POST is under way: the file still says "quoted".
+      checkpoint: (step) => (step === "confirmed" ? new Promise<void>(() => undefined) : undefined),
+    });
+    chat.texts.set(15, "Please confirm …");
+    await first.quoted(card("coid-5", 15));
+    const onDisk = await readFile(join(dir, OUTBOX_FILE), "utf8");
+    await first.confirmed("coid-5");
+    const second = new OrderOutbox({
+      dataDir: dir,
+      timeZone: "America/New_York",
+      now: () => T0,
+      sleep: async (ms) => void waits.push(ms),
+      exchange,
+    });
+    second.attach(chat);
+    boxes.push(second);
+    expect(onDisk).toContain('"stage":"quoted"');
+    await second.start();
+    await second.idle();
+    expect(chat.texts.get(15)).toMatch(
+      /^Your order to buy 10 YES of Rain\? limit \$0\.42 was placed at .*Order id: <code>ord-5<\/code>/,
+    );
+    expect(second.pendingCount()).toBe(0);
   });
 
   it("the lookup fails: retried with backoff until Kalshi answers, then told", async () => {
@@ -254,7 +288,9 @@ describe("after a restart", () => {
     const first = outbox();
     chat.texts.set(11, "Please confirm …");
     await first.quoted(card());
-    await first.confirmed("coid-1");
+    await (
+      await first.confirmed("coid-1")
+    ).saved;
     await first.stop();
     const second = outbox({ exchange });
     await second.start();

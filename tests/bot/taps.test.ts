@@ -288,3 +288,30 @@ describe("Cancel n on /orders", () => {
     expect(h.world.callsTo("executor", "cancel")).toHaveLength(2);
   });
 });
+
+describe("Confirm sends the order first", () => {
+  it("the order is on its way before the tap is answered and the card's buttons go (they ride beside the POST)", async () => {
+    h = await makeHarness();
+    await h.say(`/buy ${TICKER} yes 10 @0.60`);
+    const confirm = h.api.findButton(USER, "Confirm")!;
+    const fx = h.world.exchange;
+    const create = fx.createOrder.bind(fx);
+    let callsAtPost = -1;
+    fx.createOrder = (req) => {
+      callsAtPost = h.api.calls.length;
+      return create(req);
+    };
+    const since = h.api.calls.length;
+    const tap = await h.api.tap(USER, USER, confirm.messageId, confirm.data);
+    expect(callsAtPost).toBeGreaterThanOrEqual(since);
+    const before = h.api.calls.slice(since, callsAtPost).map((c) => c.method);
+    expect(before).not.toContain("answerCallbackQuery");
+    expect(before).not.toContain("editMessageReplyMarkup");
+    // Still answered (no spinner left turning) and still brought to its result.
+    expect(h.api.callbackAnswers.has(tap.callback_query!.id)).toBe(true);
+    expect(h.world.createdOrders).toHaveLength(1);
+    const card = h.api.messages(USER).find((m) => m.messageId === confirm.messageId)!;
+    expect(card.text).toMatch(/Order id/);
+    expect(card.replyMarkup).toBeUndefined();
+  });
+});

@@ -141,11 +141,12 @@ describe("order results", () => {
     type Point = { name: string; step: OutboxStep; placeAtKill?: boolean; cardGone?: boolean; tap: boolean };
     const points: Point[] = [
       { name: "card shown, before any tap", step: "quoted", tap: false },
-      { name: "Confirm tapped, before the intent is written", step: "tapped", tap: true },
-      { name: "intent written, before the POST", step: "confirmed", tap: true },
+      { name: "Confirm tapped, before the POST", step: "tapped", tap: true },
+      { name: "POST sent, the tap's 'confirmed' write beside it done", step: "confirmed", tap: true },
       {
-        name: "after the POST reached Kalshi, before its answer",
-        step: "confirmed",
+        // The tap's "confirmed" write runs beside the POST: the card may still read "quoted" on disk.
+        name: "after the POST reached Kalshi, before its answer (the card still 'quoted' on disk)",
+        step: "tapped",
         placeAtKill: true,
         tap: true,
       },

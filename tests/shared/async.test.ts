@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffMs, backoffWithJitterMs, sleep, TimeoutError, withTimeout } from "../../src/shared/async.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  backoffMs,
+  backoffWithJitterMs,
+  besidePendingIo,
+  sleep,
+  TimeoutError,
+  withTimeout,
+} from "../../src/shared/async.js";
 
 describe("sleep", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -83,5 +92,36 @@ describe("backoff", () => {
       expect(d).toBeGreaterThanOrEqual(5_000);
       expect(d).toBeLessThanOrEqual(10_000);
     }
+  });
+});
+
+describe("besidePendingIo", () => {
+  it("runs after a request begun in the same tick has reached a server in this process", async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push("request line");
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const agent = new http.Agent({ keepAlive: true });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const get = () =>
+      new Promise<void>((r) => http.get(url, { agent }, (res) => res.resume().on("end", () => r())));
+    try {
+      await get(); // a warm keep-alive socket, as the Kalshi client has
+      seen.length = 0;
+      const done = get();
+      const beside = besidePendingIo(() => void seen.push("beside"));
+      await Promise.all([done, beside]);
+      expect(seen).toEqual(["request line", "beside"]);
+    } finally {
+      agent.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it("passes the work's value and error on", async () => {
+    await expect(besidePendingIo(() => 7)).resolves.toBe(7);
+    await expect(besidePendingIo(() => Promise.reject(new Error("no")))).rejects.toThrow("no");
   });
 });

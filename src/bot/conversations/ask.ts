@@ -35,6 +35,11 @@ export interface Question<T> {
   tapped?: (action: string) => string;
   /** Reads typed text; without it typed text is ignored. May do work (a search) and ask again. */
   typed?: (text: string) => Reading<T> | Promise<Reading<T>>;
+  /**
+   * The caller answers an accepted tap and removes the buttons itself (with `acknowledgeTap`), beside
+   * the work the tap starts: the Confirm step sends the order without waiting two Telegram round trips.
+   */
+  leaveTap?: boolean;
 }
 
 export interface Asker {
@@ -88,7 +93,7 @@ export async function createAsker(
     }
     const tap = q.tap ?? (() => undefined);
     for (;;) {
-      const r = await nextAnswer(run, (a) => tap(a) !== undefined, q.tapped);
+      const r = await nextAnswer(run, (a) => tap(a) !== undefined, q.leaveTap ? false : q.tapped);
       if (r === "cancel") return null;
       if (r.kind === "tap") return tap(r.action)!;
       if (!q.typed) continue;
@@ -115,7 +120,8 @@ type Answer = { kind: "tap"; action: string } | { kind: "text"; text: string };
 async function nextAnswer(
   { conversation, kit, opts, nonce }: Run,
   accepts: (a: string) => boolean,
-  tapped?: (a: string) => string,
+  /** The tapped prompt's text; false: the caller acknowledges the tap itself. */
+  tapped?: ((a: string) => string) | false,
 ): Promise<Answer | "cancel"> {
   for (;;) {
     const c = await conversation.wait();
@@ -131,6 +137,7 @@ async function nextAnswer(
         return "cancel";
       }
       if (n === nonce && accepts(action)) {
+        if (tapped === false) return { kind: "tap", action };
         await answer(c);
         await showTapped(kit, c, tapped?.(action));
         return { kind: "tap", action };
@@ -158,6 +165,14 @@ async function showTapped(kit: Kit, c: ConvContext, html: string | undefined): P
     kit.log.warn("prompt edit failed", { error: errText(e) });
     return removeTappedKeyboard(c);
   });
+}
+
+/**
+ * Answers a tap and removes its message's buttons, both at once; for a step asked with `leaveTap`,
+ * started beside the work the tap triggers and awaited after it. Never throws.
+ */
+export function acknowledgeTap(c: ConvContext): Promise<void> {
+  return Promise.all([answer(c), removeTappedKeyboard(c)]).then(() => undefined);
 }
 
 /** Plain text as prompt HTML. */

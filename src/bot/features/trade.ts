@@ -9,7 +9,8 @@ import { Composer, type Context } from "grammy";
 import type { PlaceOutcome, Quote } from "../../trading/types.js";
 import type { OutcomeSide } from "../../exchange/port.js";
 import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js";
-import { again, createAsker } from "../conversations/ask.js";
+import { acknowledgeTap, again, createAsker } from "../conversations/ask.js";
+import { besidePendingIo } from "../../shared/async.js";
 import { errText, runOnce } from "../conversations/external.js";
 import {
   type Describers,
@@ -27,6 +28,8 @@ export type { TradeStart } from "./tradeSteps.js";
 
 /** What the Confirm step ends with: a fresh quote, or the card's final text. */
 type Settled = Extract<PlaceOutcome, { kind: "requote" }> | { kind: "card"; card: OutcomeCard };
+/** What a Confirm tap ends with: too late for its quote, or what placing it gave. */
+type Tapped = Settled | { kind: "expired" };
 
 /** The conversation function (registered with createConversation in createBot). */
 export function tradeConversation(kit: Kit) {
@@ -44,6 +47,26 @@ export function tradeConversation(kit: Kit) {
       }
     },
   };
+
+  /** Places a confirmed quote; the outbox hears of the tap beside the POST (see OrderOutbox.confirmed). */
+  async function placeConfirmed(octx: Context, q: Quote): Promise<Settled> {
+    const placed = await (async () => {
+      kit.intents.remember(q.clientOrderId, q.intent);
+      const { saved } = await kit.outbox.confirmed(q.clientOrderId);
+      try {
+        return await withTyping(octx, () => executor.place(q));
+      } finally {
+        await saved;
+      }
+    })().catch(
+      // place() answers with values; a throw is a bug after which the order may exist.
+      (e: unknown): PlaceOutcome => ({ kind: "unknown", cause: e, checked: false }),
+    );
+    await kit.outbox.checkpoint("answered", q.clientOrderId);
+    if (placed.kind === "requote") return placed;
+    logOutcome(q, placed);
+    return { kind: "card", card: outcomeCard(q, placed, describers) };
+  }
 
   return async function trade(
     conversation: MyConversation,
@@ -97,38 +120,35 @@ export function tradeConversation(kit: Kit) {
         const confirmed = await ask({
           tap: (a) => a === `ok${card}` || undefined,
           typed: () => again("Tap Confirm or Cancel on the card above, or send /cancel."),
+          leaveTap: true,
         });
         if (confirmed === null) {
           // ask() already edited the card to "Cancelled. Nothing was placed."
           await conversation.external(() => kit.outbox.forget(shown.clientOrderId));
           return;
         }
-        const tappedAt = await now();
-        if (tappedAt - shownAt > timeoutMs) {
+        const q = quote;
+        stage = { at: "sent" };
+        // One external for the tap: the clock, the order and the tap's answer. Answering the tap and
+        // removing the buttons are two Telegram round trips: they run beside the order POST, not before.
+        // Only strings and the JSON-serializable quote leave this step (replays reuse them).
+        const out = await conversation.external(async (octx: Context): Promise<Tapped> => {
+          const acknowledged = besidePendingIo(() => acknowledgeTap(octx));
+          try {
+            if (kit.now() - shownAt > timeoutMs) return { kind: "expired" };
+            return await placeConfirmed(octx, q);
+          } finally {
+            await acknowledged;
+          }
+        });
+        if (out.kind === "expired") {
+          stage = { at: "before" };
           await settle(requoteSentence("expired"));
           const fresh = await ext(() => executor.quote(intent));
           if (!fresh.ok) return void (await say(fresh.message));
           quote = fresh.value;
           continue;
         }
-        const q = quote;
-        stage = { at: "sent" };
-        // Only strings and the JSON-serializable quote leave this step (replays reuse them).
-        const out = await conversation.external(async (octx: Context): Promise<Settled> => {
-          const placed = await (async () => {
-            kit.intents.remember(q.clientOrderId, q.intent);
-            // Written before the order is sent: a restart from here on looks the order up at Kalshi.
-            await kit.outbox.confirmed(q.clientOrderId);
-            return withTyping(octx, () => executor.place(q));
-          })().catch(
-            // place() answers with values; a throw is a bug after which the order may exist.
-            (e: unknown): PlaceOutcome => ({ kind: "unknown", cause: e, checked: false }),
-          );
-          await kit.outbox.checkpoint("answered", q.clientOrderId);
-          if (placed.kind === "requote") return placed;
-          logOutcome(q, placed);
-          return { kind: "card", card: outcomeCard(q, placed, describers) };
-        });
         if (out.kind === "requote") {
           await settle(requoteSentence(out.reason));
           stage = { at: "before" };
