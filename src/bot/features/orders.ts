@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { Order, OrderRef } from "../../exchange/port.js";
+import { type OrderLookup, SHORT_ID_MIN } from "../../trading/findOrder.js";
 import type { CancelAllResult, CancelOutcome } from "../../trading/types.js";
 import type { Kit, MyContext } from "../context.js";
 import { code, contractsText, escapeHtml, when } from "../format.js";
@@ -160,8 +161,9 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
         await kit.ui.say(ctx, "Send /status <order id>; /orders lists your resting orders with their ids.");
         return;
       }
-      const o = await withTyping(ctx, () => executor.orderStatus(id));
-      await kit.ui.send(ctx, orderStatusCard(o, tz, await kit.intents.of(o)));
+      const r = await withTyping(ctx, () => executor.findOrder(id));
+      if (r.kind !== "found") return kit.ui.send(ctx, lookupText(r, id));
+      await kit.ui.send(ctx, orderStatusCard(r.order, tz, await kit.intents.of(r.order)));
     }),
   );
 
@@ -268,6 +270,21 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }),
   );
   return c;
+}
+
+/** Why /status shows no card: the id is too short, unknown, or shared by several orders. */
+export function lookupText(r: Exclude<OrderLookup, { kind: "found" }>, id: string): string {
+  switch (r.kind) {
+    case "tooShort":
+      return `Give at least the first ${SHORT_ID_MIN} characters of the order id; /orders lists your orders with their ids.`;
+    case "none":
+      return `No order of yours starts with ${code(id)} (resting or placed in the last 30 days). /orders lists your resting orders.`;
+    case "ambiguous":
+      return [
+        `${r.orders.length} orders start with ${code(id)}; send more of the id:`,
+        ...r.orders.slice(0, 10).map((o) => `• ${code(o.orderId)} ${code(o.ticker)}`),
+      ].join("\n");
+  }
 }
 
 /**
