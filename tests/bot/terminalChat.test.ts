@@ -79,3 +79,36 @@ describe("runTerminalChat", () => {
     expect(orders[0]).toMatchObject({ initialCount: 300, yesPrice: 420_000 });
   });
 });
+
+describe("runTerminalChat toasts", () => {
+  let h: Harness | undefined;
+  let input: PassThrough | undefined;
+  afterEach(async () => {
+    input?.end();
+    await h?.close();
+  });
+
+  it("prints Telegram's toast answers to taps as lines (an expired button says so)", async () => {
+    h = await makeHarness();
+    input = new PassThrough();
+    const output = new PassThrough();
+    let out = "";
+    output.on("data", (d: Buffer) => (out += d.toString()));
+    const done = runTerminalChat({ api: h.api, userId: USER, input, output, downloadsDir: `${h.dir}/dl` });
+    const printed = (s: string) =>
+      waitUntil(`"${s}" printed`, () => out.includes(s))
+        .catch(() => undefined)
+        .then(() => expect(out).toContain(s));
+    await printed(START_HINT);
+    input.write(`/buy ${TICKER} yes 2 @0.40\n`);
+    await printed("Please confirm");
+    const old = h.api.findButton(USER, "Confirm")!;
+    input.write("/cancel\n");
+    await printed("Stopped. Nothing was placed.");
+    // The card's old Confirm is tapped (as a phone that still shows it would).
+    await h.api.tap(USER, USER, old.messageId, old.data);
+    await printed("toast> This quote has expired or was already answered; this tap placed nothing.");
+    input.write("/quit\n");
+    await done;
+  });
+});

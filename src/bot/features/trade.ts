@@ -18,6 +18,7 @@ import {
   outcomeCard,
   requoteSentence,
 } from "../placeOutcome.js";
+import { pinBeforePlace } from "../pinAsk.js";
 import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import { orderSummary, quoteCard } from "../views.js";
 import { askIntent, type TradeStart } from "./tradeSteps.js";
@@ -112,6 +113,9 @@ export function tradeConversation(kit: Kit) {
           continue;
         }
         const q = quote;
+        if (!(await pinBeforePlace({ conversation, ctx, asker, kit }, q))) {
+          return void (await settle("Not placed: the trading PIN was not given. Nothing was placed."));
+        }
         stage = { at: "sent" };
         // Only strings and the JSON-serializable quote leave this step (replays reuse them).
         const out = await conversation.external(async (octx: Context): Promise<Settled> => {

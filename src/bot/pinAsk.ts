@@ -1,0 +1,47 @@
+/**
+ * The trading PIN inside the /buy and /sell conversation, between the Confirm tap and the order POST.
+ * The conversation reads the PIN itself (a pending request of ./pin.ts would need a way back into the
+ * conversation); the check and the deletion of the PIN message run in `conversation.external`, so a
+ * replay never counts a wrong PIN twice.
+ */
+import { mulPriceCount } from "../domain/money.js";
+import type { Quote } from "../trading/types.js";
+import type { ConvContext, Kit, MyConversation } from "./context.js";
+import { type Asker, read } from "./conversations/ask.js";
+import { deleteTyped, type PinCheck, type PinNeed } from "./pin.js";
+
+export interface PinStep {
+  conversation: MyConversation;
+  ctx: ConvContext;
+  asker: Asker;
+  kit: Kit;
+}
+
+/** True when the order may be sent: no PIN needed, or the right one was typed. */
+export async function pinBeforePlace({ conversation, ctx, asker, kit }: PinStep, q: Quote): Promise<boolean> {
+  const userId = ctx.from?.id;
+  if (!kit.pin.enabled || userId === undefined) return true;
+  const size = mulPriceCount(q.price, q.intent.count);
+  const need = await conversation.external((): PinNeed => kit.pin.need(userId, { order: size }));
+  if (need.kind === "open") return true;
+  if (need.kind === "locked") {
+    await asker.say(kit.pin.lockedText(need.until));
+    return false;
+  }
+  let prompt: string | undefined = kit.pin.askText("to place this order");
+  for (;;) {
+    const typed = await asker.ask<string>({ ...(prompt ? { prompt } : {}), typed: (t) => read(t) });
+    if (typed === null) return false;
+    const r = await conversation.external(async (octx): Promise<PinCheck> => {
+      await deleteTyped(octx);
+      return kit.pin.check(userId, typed);
+    });
+    if (r.kind === "ok") return true;
+    if (r.kind === "locked") {
+      await asker.say(kit.pin.lockedText(r.until));
+      return false;
+    }
+    prompt = undefined;
+    await asker.say(`${kit.pin.wrongText(r.triesLeft)} Send it again, or tap Cancel.`);
+  }
+}
