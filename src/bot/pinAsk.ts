@@ -8,6 +8,8 @@ import { mulPriceCount } from "../domain/money.js";
 import type { Quote } from "../trading/types.js";
 import type { ConvContext, Kit, MyConversation } from "./context.js";
 import { type Asker, read } from "./conversations/ask.js";
+import type { Message } from "grammy/types";
+import { escapeHtml } from "./format.js";
 import { deleteTyped, type PinCheck, type PinNeed } from "./pin.js";
 
 export interface PinStep {
@@ -28,20 +30,28 @@ export async function pinBeforePlace({ conversation, ctx, asker, kit }: PinStep,
     await asker.say(kit.pin.lockedText(need.until));
     return false;
   }
-  let prompt: string | undefined = kit.pin.askText("to place this order");
+  const sent = (await asker.send(escapeHtml(kit.pin.askText("to place this order")), [
+    asker.cancelRow(),
+  ])) as Message.TextMessage;
+  /** The question loses its Cancel button once answered (a cosmetic edit: failures are ignored). */
+  const close = (text: string) =>
+    kit.ui.edit(ctx, sent.chat.id, sent.message_id, escapeHtml(text)).catch(() => undefined);
   for (;;) {
-    const typed = await asker.ask<string>({ ...(prompt ? { prompt } : {}), typed: (t) => read(t) });
+    const typed = await asker.ask<string>({ typed: (t) => read(t) });
     if (typed === null) return false;
     const r = await conversation.external(async (octx): Promise<PinCheck> => {
       await deleteTyped(octx);
       return kit.pin.check(userId, typed);
     });
-    if (r.kind === "ok") return true;
+    if (r.kind === "ok") {
+      await close("🔒 PIN accepted.");
+      return true;
+    }
     if (r.kind === "locked") {
+      await close("🔒 PIN not accepted.");
       await asker.say(kit.pin.lockedText(r.until));
       return false;
     }
-    prompt = undefined;
     await asker.say(`${kit.pin.wrongText(r.triesLeft)} Send it again, or tap Cancel.`);
   }
 }

@@ -50,8 +50,13 @@ describe("TRADE_PIN on orders", () => {
     await x.tap("Confirm");
     expect(x.last().text).toContain(ASKS);
     expect(placed(x)).toBe(1);
+    const prompt = x.last();
     await x.say(PIN);
     expect(placed(x)).toBe(2);
+    // The question loses its Cancel button once answered.
+    const answered = x.api.messages(USER).find((m) => m.messageId === prompt.messageId)!;
+    expect(answered.text).toContain("🔒 PIN accepted.");
+    expect(answered.replyMarkup).toBeUndefined();
     expect(x.botTexts().join("\n")).toContain("Order placed");
     expect(userTexts(x)).not.toContain(PIN);
     expect(JSON.stringify(x.logs)).not.toContain(PIN);
