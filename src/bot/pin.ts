@@ -91,7 +91,7 @@ export class PinGuard {
 
   /** The sentence a locked-out action gets. */
   lockedText(until: number): string {
-    return `🔒 Trading is locked until ${when(until, this.timeZone)} after ${MAX_WRONG_PINS} wrong PINs. Nothing was done.`;
+    return `🔒 Trading is locked until ${when(until, this.timeZone)} after ${MAX_WRONG_PINS} wrong PINs. Nothing was placed or canceled.`;
   }
 
   /** The sentence a wrong PIN gets. */

@@ -19,17 +19,23 @@ export interface PinStep {
   kit: Kit;
 }
 
-/** True when the order may be sent: no PIN needed, or the right one was typed. */
-export async function pinBeforePlace({ conversation, ctx, asker, kit }: PinStep, q: Quote): Promise<boolean> {
+/** Said on the quote card when the PIN was not given (Cancel on the question). */
+export const NO_PIN = "Not placed: the trading PIN was not given. Nothing was placed.";
+
+/**
+ * Null when the order may be sent (no PIN needed, or the right one was typed); otherwise the quote
+ * card's final sentence (escaped HTML): the question was canceled, or trading is locked.
+ */
+export async function pinBeforePlace(
+  { conversation, ctx, asker, kit }: PinStep,
+  q: Quote,
+): Promise<string | null> {
   const userId = ctx.from?.id;
-  if (!kit.pin.enabled || userId === undefined) return true;
+  if (!kit.pin.enabled || userId === undefined) return null;
   const size = mulPriceCount(q.price, q.intent.count);
   const need = await conversation.external((): PinNeed => kit.pin.need(userId, { order: size }));
-  if (need.kind === "open") return true;
-  if (need.kind === "locked") {
-    await asker.say(kit.pin.lockedText(need.until));
-    return false;
-  }
+  if (need.kind === "open") return null;
+  if (need.kind === "locked") return escapeHtml(kit.pin.lockedText(need.until));
   const sent = (await asker.send(escapeHtml(kit.pin.askText("to place this order")), [
     asker.cancelRow(),
   ])) as Message.TextMessage;
@@ -38,19 +44,19 @@ export async function pinBeforePlace({ conversation, ctx, asker, kit }: PinStep,
     kit.ui.edit(ctx, sent.chat.id, sent.message_id, escapeHtml(text)).catch(() => undefined);
   for (;;) {
     const typed = await asker.ask<string>({ typed: (t) => read(t) });
-    if (typed === null) return false;
+    if (typed === null) return NO_PIN;
     const r = await conversation.external(async (octx): Promise<PinCheck> => {
       await deleteTyped(octx);
       return kit.pin.check(userId, typed);
     });
     if (r.kind === "ok") {
       await close("🔒 PIN accepted.");
-      return true;
+      return null;
     }
     if (r.kind === "locked") {
       await close("🔒 PIN not accepted.");
       await asker.say(kit.pin.lockedText(r.until));
-      return false;
+      return escapeHtml(kit.pin.lockedText(r.until));
     }
     await asker.say(`${kit.pin.wrongText(r.triesLeft)} Send it again, or tap Cancel.`);
   }

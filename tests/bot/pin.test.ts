@@ -82,7 +82,9 @@ describe("TRADE_PIN on orders", () => {
     expect(x.last().text).toContain("Wrong PIN. 1 try left");
     await x.say("3333");
     expect(x.last().text).toContain("Trading is locked until Nov 24, 10:15");
-    expect(x.botTexts().join("\n")).toContain("Not placed: the trading PIN was not given.");
+    // The quote card says so too (it is settled to the same sentence).
+    const locked = x.botTexts().filter((t) => t.includes("Trading is locked until Nov 24, 10:15"));
+    expect(locked).toHaveLength(2);
     expect(userTexts(x)).toEqual([`/buy ${TICKER} yes 2 @0.40`]);
 
     // Locked: even the right PIN is not asked for; the order is refused at once.

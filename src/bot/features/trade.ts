@@ -113,9 +113,8 @@ export function tradeConversation(kit: Kit) {
           continue;
         }
         const q = quote;
-        if (!(await pinBeforePlace({ conversation, ctx, asker, kit }, q))) {
-          return void (await settle("Not placed: the trading PIN was not given. Nothing was placed."));
-        }
+        const noPin = await pinBeforePlace({ conversation, ctx, asker, kit }, q);
+        if (noPin !== null) return void (await settle(noPin));
         stage = { at: "sent" };
         // Only strings and the JSON-serializable quote leave this step (replays reuse them).
         const out = await conversation.external(async (octx: Context): Promise<Settled> => {
