@@ -89,7 +89,8 @@ export function interpretLine(raw: string, choices: readonly Choice[], asksForTe
   if (labelled) return { kind: "tap", choice: labelled };
   const numericKeyboard = choices.some((c) => /^\d+$/.test(c.label.trim()));
   if (asksForText && numericKeyboard) return { kind: "text", text: line };
-  const byIndex = choices[Number(line) - 1];
+  // "0042" names no button (a PIN or a count typed with leading zeros): it is text.
+  const byIndex = line.startsWith("0") ? undefined : choices[Number(line) - 1];
   if (byIndex) return { kind: "tap", choice: byIndex };
   if (asksForText) return { kind: "text", text: line };
   return {

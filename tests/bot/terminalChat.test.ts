@@ -25,6 +25,8 @@ describe("interpretLine", () => {
     expect(interpretLine("7", [], false)).toEqual({ kind: "text", text: "7" });
     expect(interpretLine(" /quit ", confirm, false)).toEqual({ kind: "quit" });
     expect(interpretLine("  ", confirm, false)).toEqual({ kind: "skip" });
+    // A PIN such as 0001 at "Send your trading PIN" ([1] Cancel) is text, not button 1.
+    expect(interpretLine("0001", [choice("Cancel", 0)], true)).toEqual({ kind: "text", text: "0001" });
   });
 });
 
