@@ -277,6 +277,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         allowedUserIds: config.telegram.allowedUserIds,
         envTag: config.envTag,
         confirmTimeoutMs: config.risk.confirmTimeoutMs,
+        ...(config.pin ? { pin: config.pin } : {}),
         timeZone: config.displayTimezone,
       },
       logger,

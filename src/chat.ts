@@ -8,6 +8,7 @@ import { ConfigurationError, loadConfig, loadDotenv } from "./config.js";
 import { createApp } from "./app.js";
 import { LocalBotApi } from "./devtools/localBotApi.js";
 import { runTerminalChat } from "./devtools/terminalChat.js";
+import { chatBanner } from "./devtools/chatBanner.js";
 
 /** The user id the terminal speaks as when TELEGRAM_ALLOWED_USER_IDS is not set. */
 const LOCAL_USER_ID = 100000001;
@@ -46,14 +47,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
   await app.start();
-  process.stdout.write(
-    [
-      `Local chat with the bot (${config.envTag}${app.sim ? ": simulated exchange, paper money" : ""}).`,
-      "Type a message or a command such as /help, /search temperature, /buy, /portfolio. Type a number to tap a button.",
-      `Logs: ${config.logDir}. Press Ctrl+D or Ctrl+C to leave.`,
-      "",
-    ].join("\n"),
-  );
+  process.stdout.write(chatBanner(config.envTag, app.sim, config.logDir));
   await runTerminalChat({
     api,
     userId,

@@ -17,6 +17,7 @@ import { isValidTimeZone } from "./domain/time.js";
 import { envTagOf, type Environment, type EnvTag } from "./domain/environment.js";
 import { redactString } from "./logging/redact.js";
 import { loadPrivateKey, PrivateKeyError } from "./exchange/kalshi/signer.js";
+import { PIN_KEYS, type PinConfig, readPinConfig } from "./configPin.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
@@ -57,6 +58,8 @@ export interface AppConfig {
   /** Port of the health endpoint; undefined when disabled. */
   healthPort?: number;
   sim: { port: number; startingBalance: Micros; catalog: "fixtures" | "live" };
+  /** TRADE_PIN and its limits (src/configPin.ts); absent when no PIN is set. */
+  pin?: PinConfig;
 }
 
 export class ConfigurationError extends Error {
@@ -107,6 +110,7 @@ export const CONFIG_KEYS = [
   "SIM_PORT",
   "SIM_STARTING_BALANCE_DOLLARS",
   "SIM_CATALOG",
+  ...PIN_KEYS,
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -488,6 +492,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       ),
     ) ?? parseDollars("1000");
 
+  const pin = readPinConfig(get, problems);
+
   if (problems.length > 0) {
     // Safety net: a secret pasted into the wrong setting must not be echoed back either.
     const secrets = [get("TELEGRAM_BOT_TOKEN"), keyIdRaw].filter((x): x is string => x !== undefined);
@@ -522,6 +528,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
     },
     ...(healthPort !== undefined ? { healthPort } : {}),
     sim: { port: simPort, startingBalance, catalog: simCatalog },
+    ...(pin ? { pin } : {}),
   };
   return config;
 }
@@ -559,6 +566,7 @@ export function redactedConfigSummary(config: AppConfig): string {
     `confirmTimeout=${config.risk.confirmTimeoutMs / 1000}s`,
     `slippage=${displayUsd(config.risk.marketOrderSlippage, { exact: true })}`,
     `healthPort=${config.healthPort ?? "off"}`,
+    `tradePin=${config.pin ? `on (orders above ${displayUsd(config.pin.above, { exact: true })}, every ${config.pin.ttlMs / 60_000} min)` : "off"}`,
   ];
   if (config.environment === "sim") {
     parts.push(

@@ -29,6 +29,7 @@ import { formatShort } from "../domain/time.js";
 import type { Fill, Order, OutcomeSide, Settlement } from "../exchange/port.js";
 import { runLedger, summarizeLots } from "../trading/ledger.js";
 import { intentFits, type OrderIntent } from "./intent.js";
+import { reduceOnlyCancelText } from "./reduceOnly.js";
 
 export function envTagFor(env: Environment | string): string {
   switch (env) {
@@ -234,6 +235,9 @@ export function formatCancelMessage(
   atMs: number,
   intent: OrderIntent | null = null,
 ): string {
+  if (reason === "ReduceOnlyCancel") {
+    return `${header(ctx, atMs)}\n${reduceOnlyCancelText(order, intent)}\n${escapeHtml(title)}`;
+  }
   const parts = [describeOrder(order, position, reason, intent), escapeHtml(title)];
   parts.push(`filled ${displayCount(order.fillCount)}/${displayCount(order.initialCount)}`);
   if (reason === OTHER_USER_CANCEL) {

@@ -7,12 +7,15 @@
  * (sell YES = buy NO); the journal's `order_submitted` line has the user's action and outcome, and
  * `order_placed` links the client order id to the exchange's order id.
  */
+import { type Centis, tryParseCount } from "../domain/money.js";
 import type { BookSide, OutcomeSide } from "../exchange/port.js";
 import { journalFilesKey, readJournal } from "../trading/journal.js";
 
 export interface OrderIntent {
   action: "buy" | "sell";
   outcome: OutcomeSide;
+  /** The count the user placed (the journal's `order_submitted`), when known. */
+  count?: Centis;
 }
 
 export interface OrderRef {
@@ -51,7 +54,10 @@ export function journalIntentLookup(logDir: string): OrderIntentLookup {
         const action = e.action;
         const outcome = e.outcome;
         if ((action === "buy" || action === "sell") && (outcome === "yes" || outcome === "no")) {
-          intents.set(cid, { action, outcome });
+          // The journal writes counts as wire strings ("8.00").
+          const n = typeof e.count === "string" ? tryParseCount(e.count) : null;
+          const count = n !== null && n > 0 ? { count: n } : {};
+          intents.set(cid, { action, outcome, ...count });
         }
       } else if (cid && typeof e.orderId === "string") {
         links.set(e.orderId, cid);

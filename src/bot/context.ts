@@ -5,6 +5,7 @@ import type { OrderOutbox } from "../alerts/outbox.js";
 import type { Buttons } from "./buttons.js";
 import type { BotDeps } from "./deps.js";
 import type { OrderIntents } from "./intents.js";
+import type { PinGuard } from "./pin.js";
 import type { Ui } from "./ui.js";
 
 export type MyContext = ConversationFlavor<Context>;
@@ -24,6 +25,8 @@ export interface Kit {
   outbox: OrderOutbox;
   /** What the user meant by each order (for showing resting sells as sells). */
   intents: OrderIntents;
+  /** The optional trading PIN (TRADE_PIN) every order and bulk action asks through. */
+  pin: PinGuard;
   /** Runs a handler; a failure is logged and answered with one plain sentence. */
   guard: <C extends Context>(
     name: string,

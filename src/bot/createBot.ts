@@ -19,6 +19,7 @@ import type { ConvContext, Kit, MyContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { accessGate } from "./access.js";
 import { OrderIntents } from "./intents.js";
+import { PinGuard } from "./pin.js";
 import { sequentialPerChat } from "./sequential.js";
 import { telegramRetry } from "./telegramRetry.js";
 import { lateMark } from "./late.js";
@@ -106,6 +107,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     intents: new OrderIntents(deps.orderIntent, (e) =>
       log.warn("order intent lookup failed", { error: e instanceof Error ? e.message : String(e) }),
     ),
+    pin: new PinGuard(deps.config.pin, now, deps.config.timeZone),
     guard: (name, fn) => async (ctx, next) => {
       try {
         await fn(ctx, next);
@@ -133,6 +135,8 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   // Commands that waited over a minute (bot offline or busy) say when they were sent.
   bot.use(lateMark(kit, now()));
   bot.use(cancels.middleware);
+  // A PIN a button handler asked for (Cancel all) is read here, before a conversation could take it.
+  bot.use(kit.pin.middleware((ctx, text) => ui.say(ctx, text)));
 
   // 2. Conversations; /cancel and other commands leave an active one.
   bot.use(conversations<MyContext, ConvContext>());

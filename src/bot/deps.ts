@@ -14,6 +14,7 @@ import type {
 import type { SearchService } from "../trading/search/service.js";
 import type { AlertMode } from "../domain/alertMode.js";
 import type { EnvTag } from "../domain/environment.js";
+import type { PinSettings } from "./pin.js";
 
 /** Per-chat fill-alert preference (src/alerts/settings.ts). */
 export interface AlertSettingsStore {
@@ -40,6 +41,8 @@ export interface BotSettings {
   confirmTimeoutMs: number;
   /** IANA zone for dates shown and typed (e.g. "America/New_York"). */
   timeZone: string;
+  /** TRADE_PIN and its limits (src/bot/pin.ts); absent: no PIN is asked. */
+  pin?: PinSettings;
 }
 
 export interface BotDeps {

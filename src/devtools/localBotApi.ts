@@ -697,7 +697,9 @@ export class LocalBotApi extends EventEmitter {
         return this.messageResult(msg);
       }
       case "deleteMessage": {
-        const msg = this.findMessage(p);
+        // In a private chat a bot may delete the user's messages too (Telegram: within 48 hours).
+        const msg = this.store(num(p.chat_id)).find((m) => m.messageId === num(p.message_id) && !m.deleted);
+        if (!msg) throw new ApiFailure(400, "Bad Request: message to delete not found");
         msg.deleted = true;
         this.emit("delete", msg);
         return true;

@@ -8,12 +8,13 @@
  *   number is no button, or the buttons themselves are numbers, the number is sent as text;
  * - a leading apostrophe ('3) always sends the rest as text.
  * Documents are saved under `downloadsDir` and their path printed. Messages the bot pushes by itself
- * appear as they arrive. /quit ends the chat.
+ * appear as they arrive; so do the short answers Telegram shows over a tapped button ("toast> This
+ * button has expired.") and the deletion of a message the user sent (a PIN). /quit ends the chat.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import readline from "node:readline";
-import type { ChatMessage, LocalBotApi } from "./localBotApi.js";
+import type { ChatMessage, LocalBotApi, RecordedCall } from "./localBotApi.js";
 
 export interface TerminalChatOptions {
   api: LocalBotApi;
@@ -88,7 +89,8 @@ export function interpretLine(raw: string, choices: readonly Choice[], asksForTe
   if (labelled) return { kind: "tap", choice: labelled };
   const numericKeyboard = choices.some((c) => /^\d+$/.test(c.label.trim()));
   if (asksForText && numericKeyboard) return { kind: "text", text: line };
-  const byIndex = choices[Number(line) - 1];
+  // "0042" names no button (a PIN or a count typed with leading zeros): it is text.
+  const byIndex = line.startsWith("0") ? undefined : choices[Number(line) - 1];
   if (byIndex) return { kind: "tap", choice: byIndex };
   if (asksForText) return { kind: "text", text: line };
   return {
@@ -132,8 +134,18 @@ export async function runTerminalChat(opts: TerminalChatOptions): Promise<void> 
   };
   const onMessage = (m: ChatMessage) => show(m, false);
   const onEdit = (m: ChatMessage) => show(m, true);
+  /** A tap's answer with text is what the phone shows over the chat for a moment (or as a dialog). */
+  const onCall = (c: RecordedCall) => {
+    if (c.method !== "answerCallbackQuery" || !c.ok || typeof c.params.text !== "string") return;
+    write(`${c.params.show_alert ? "alert" : "toast"}> ${c.params.text}`);
+  };
+  const onDelete = (m: ChatMessage) => {
+    if (m.chatId === chatId && m.from !== "bot") write("(the bot deleted the message you sent)");
+  };
   api.on("message", onMessage);
   api.on("edit", onEdit);
+  api.on("call", onCall);
+  api.on("delete", onDelete);
 
   const rl = readline.createInterface({ input: opts.input, terminal: false });
   write(START_HINT);
@@ -157,5 +169,7 @@ export async function runTerminalChat(opts: TerminalChatOptions): Promise<void> 
     await pending;
     api.off("message", onMessage);
     api.off("edit", onEdit);
+    api.off("call", onCall);
+    api.off("delete", onDelete);
   }
 }

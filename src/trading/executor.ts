@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { ExchangePort, OrderRef } from "../exchange/port.js";
 import { type CancelDeps, cancelOrder } from "./cancelOrder.js";
 import { createFeeSchedule } from "./feeSchedule.js";
+import { findOrder } from "./findOrder.js";
 import type { TradeJournal } from "./journal.js";
 import { createPlacer } from "./placeOrder.js";
 import type { QuoteLimits } from "./quote.js";
@@ -72,6 +73,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     place,
     ...cancels,
     orderStatus: (orderId) => exchange.getOrder(orderId.trim()),
+    findOrder: (id) => findOrder(exchange, id, now),
     openOrders: () => exchange.getOrders({ status: "resting" }),
   };
 }

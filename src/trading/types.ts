@@ -4,6 +4,7 @@
  */
 import type { Centis, Micros } from "../domain/money.js";
 import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
+import type { OrderLookup } from "./findOrder.js";
 
 export type TradeAction = "buy" | "sell";
 
@@ -166,6 +167,8 @@ export interface OrderExecutor {
    */
   cancelAll(listed?: OrderRef[]): Promise<CancelAllResult>;
   orderStatus(orderId: string): Promise<Order>;
+  /** An order by its full id or the short id lists show (its first 8 characters), see findOrder.ts. */
+  findOrder(idOrShortId: string): Promise<OrderLookup>;
   openOrders(): Promise<Order[]>;
 }
 

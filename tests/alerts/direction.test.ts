@@ -267,12 +267,11 @@ describe("orders the exchange cancelled", () => {
     );
     await waitFor(() => t.sink.messages.length === 2, "second cancel alert");
     const [ask, bid] = t.sink.finalTexts();
-    expect(ask).toContain(
-      "(a reduce-only order would have grown the position): SELL 10 YES @ $0.60 · Title KXT-9",
-    );
-    expect(bid).toContain(
-      "(a reduce-only order would have grown the position): SELL 10 NO @ $0.70 · Title KXT-9",
-    );
+    // Told in plain words since issue 16 (tests/alerts/reduceOnlyCancel.test.ts has the wording).
+    expect(ask).toContain("Kalshi canceled your sell of 10 YES at $0.60 or better because you held no YES");
+    expect(ask).toContain("\nTitle KXT-9");
+    expect(bid).toContain("Kalshi canceled your sell of 10 NO at $0.70 or better because you held no NO");
+    expect(bid).toContain("\nTitle KXT-9");
   });
 
   it("the journal's intent wins: a 'buy 10 NO' closed by the market while holding YES", async () => {
@@ -309,8 +308,8 @@ describe("journal intent lookup", () => {
     const lookup = journalIntentLookup(logDir);
     expect(await lookup({ orderId: "o1" })).toBeNull(); // no journal yet
     await writeJournal(logDir, [{ cid: "c1", orderId: "o1", action: "sell", outcome: "no" }]);
-    expect(await lookup({ orderId: "o1" })).toEqual({ action: "sell", outcome: "no" });
-    expect(await lookup({ clientOrderId: "c1" })).toEqual({ action: "sell", outcome: "no" });
+    expect(await lookup({ orderId: "o1" })).toEqual({ action: "sell", outcome: "no", count: 1000 });
+    expect(await lookup({ clientOrderId: "c1" })).toEqual({ action: "sell", outcome: "no", count: 1000 });
     expect(await lookup({ orderId: "unknown", clientOrderId: "also-unknown" })).toBeNull();
   });
 });

@@ -25,6 +25,8 @@ describe("interpretLine", () => {
     expect(interpretLine("7", [], false)).toEqual({ kind: "text", text: "7" });
     expect(interpretLine(" /quit ", confirm, false)).toEqual({ kind: "quit" });
     expect(interpretLine("  ", confirm, false)).toEqual({ kind: "skip" });
+    // A PIN such as 0001 at "Send your trading PIN" ([1] Cancel) is text, not button 1.
+    expect(interpretLine("0001", [choice("Cancel", 0)], true)).toEqual({ kind: "text", text: "0001" });
   });
 });
 
@@ -77,5 +79,38 @@ describe("runTerminalChat", () => {
     const orders = h.world.createdOrders;
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ initialCount: 300, yesPrice: 420_000 });
+  });
+});
+
+describe("runTerminalChat toasts", () => {
+  let h: Harness | undefined;
+  let input: PassThrough | undefined;
+  afterEach(async () => {
+    input?.end();
+    await h?.close();
+  });
+
+  it("prints Telegram's toast answers to taps as lines (an expired button says so)", async () => {
+    h = await makeHarness();
+    input = new PassThrough();
+    const output = new PassThrough();
+    let out = "";
+    output.on("data", (d: Buffer) => (out += d.toString()));
+    const done = runTerminalChat({ api: h.api, userId: USER, input, output, downloadsDir: `${h.dir}/dl` });
+    const printed = (s: string) =>
+      waitUntil(`"${s}" printed`, () => out.includes(s))
+        .catch(() => undefined)
+        .then(() => expect(out).toContain(s));
+    await printed(START_HINT);
+    input.write(`/buy ${TICKER} yes 2 @0.40\n`);
+    await printed("Please confirm");
+    const old = h.api.findButton(USER, "Confirm")!;
+    input.write("/cancel\n");
+    await printed("Stopped. Nothing was placed.");
+    // The card's old Confirm is tapped (as a phone that still shows it would).
+    await h.api.tap(USER, USER, old.messageId, old.data);
+    await printed("toast> This quote has expired or was already answered; this tap placed nothing.");
+    input.write("/quit\n");
+    await done;
   });
 });

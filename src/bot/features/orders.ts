@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { Order, OrderRef } from "../../exchange/port.js";
+import { type OrderLookup, SHORT_ID_MIN } from "../../trading/findOrder.js";
 import type { CancelAllResult, CancelOutcome } from "../../trading/types.js";
 import type { Kit, MyContext } from "../context.js";
 import { code, contractsText, escapeHtml, when } from "../format.js";
@@ -92,6 +93,41 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }
   }
 
+  const say = (ctx: Context, text: string) => kit.ui.say(ctx, text);
+
+  /**
+   * "Yes, cancel all" (after the PIN when one is asked): cancels exactly `listed`; the question
+   * message shows progress and the result (a new message when it cannot be edited).
+   */
+  async function cancelAllListed(
+    ctx: Context,
+    listed: OrderRef[],
+    at: { chatId: number; messageId: number } | undefined,
+  ): Promise<void> {
+    const show = (html: string) =>
+      at ? kit.ui.edit(ctx, at.chatId, at.messageId, html) : kit.ui.send(ctx, html).then(() => undefined);
+    await show(`${CHOSE_YES}\nCanceling…`).catch(() => undefined);
+    let r: CancelAllResult;
+    try {
+      r = await executor.cancelAll(listed);
+    } catch (e) {
+      const html = `${CHOSE_YES}\nI could not confirm that they were canceled. Send /orders to see what is still resting.`;
+      await show(html).catch(() => undefined);
+      throw e; // the guard logs it and sends the reason
+    }
+    kit.log.info("all orders canceled", {
+      canceled: r.canceled,
+      gone: r.gone,
+      failed: r.failed.length,
+      appeared: r.appeared.length,
+    });
+    const html = `${CHOSE_YES}\n${await cancelAllText(r)}`;
+    await show(html).catch(async (e: unknown) => {
+      kit.log.warn("edit after a cancel failed; sending the text as a new message", { error: String(e) });
+      await kit.ui.send(ctx, html);
+    });
+  }
+
   /** What "Cancel all" did, including orders that appeared after the list and were left alone. */
   async function cancelAllText(r: CancelAllResult): Promise<string> {
     const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
@@ -160,8 +196,9 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
         await kit.ui.say(ctx, "Send /status <order id>; /orders lists your resting orders with their ids.");
         return;
       }
-      const o = await withTyping(ctx, () => executor.orderStatus(id));
-      await kit.ui.send(ctx, orderStatusCard(o, tz, await kit.intents.of(o)));
+      const r = await withTyping(ctx, () => executor.findOrder(id));
+      if (r.kind !== "found") return kit.ui.send(ctx, lookupText(r, id));
+      await kit.ui.send(ctx, orderStatusCard(r.order, tz, await kit.intents.of(r.order)));
     }),
   );
 
@@ -231,28 +268,19 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
         return;
       }
       if (choice?.[1] === "y") {
-        await answer(ctx, "Canceling all…");
+        await answer(ctx, kit.pin.enabled ? undefined : "Canceling all…");
         // The question loses its buttons at once and shows the choice, so it cannot be tapped twice.
-        await kit.ui.editTapped(ctx, `${CHOSE_YES}\nCanceling…`);
-        let r: CancelAllResult;
-        try {
-          r = await executor.cancelAll(listed ?? []);
-        } catch (e) {
-          await kit.ui
-            .editTapped(
-              ctx,
-              `${CHOSE_YES}\nI could not confirm that they were canceled. Send /orders to see what is still resting.`,
-            )
-            .catch(() => undefined);
-          throw e; // the guard logs it and sends the reason
-        }
-        kit.log.info("all orders canceled", {
-          canceled: r.canceled,
-          gone: r.gone,
-          failed: r.failed.length,
-          appeared: r.appeared.length,
-        });
-        await showResult(ctx, `${CHOSE_YES}\n${await cancelAllText(r)}`);
+        if (kit.pin.enabled) await kit.ui.editTapped(ctx, CHOSE_YES);
+        const m = ctx.callbackQuery.message;
+        const at = m ? { chatId: m.chat.id, messageId: m.message_id } : undefined;
+        const run = kit.guard("orders-buttons", (c: Context) => cancelAllListed(c, listed ?? [], at));
+        await kit.pin.require(
+          ctx,
+          "bulk",
+          "to cancel all resting orders",
+          (c) => run(c, async () => {}),
+          say,
+        );
         return;
       }
       if (choice?.[1] === "n") {
@@ -268,6 +296,21 @@ export function ordersFeature(kit: Kit): Composer<MyContext> {
     }),
   );
   return c;
+}
+
+/** Why /status shows no card: the id is too short, unknown, or shared by several orders. */
+export function lookupText(r: Exclude<OrderLookup, { kind: "found" }>, id: string): string {
+  switch (r.kind) {
+    case "tooShort":
+      return `Give at least the first ${SHORT_ID_MIN} characters of the order id; /orders lists your orders with their ids.`;
+    case "none":
+      return `No order of yours starts with ${code(id)} (resting or placed in the last 30 days). /orders lists your resting orders.`;
+    case "ambiguous":
+      return [
+        `${r.orders.length} orders start with ${code(id)}; send more of the id:`,
+        ...r.orders.slice(0, 10).map((o) => `• ${code(o.orderId)} ${code(o.ticker)}`),
+      ].join("\n");
+  }
 }
 
 /**

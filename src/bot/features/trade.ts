@@ -19,6 +19,7 @@ import {
   outcomeCard,
   requoteSentence,
 } from "../placeOutcome.js";
+import { pinBeforePlace } from "../pinAsk.js";
 import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import { orderSummary, quoteCard } from "../views.js";
 import { askIntent, type TradeStart } from "./tradeSteps.js";
@@ -128,6 +129,12 @@ export function tradeConversation(kit: Kit) {
           return;
         }
         const q = quote;
+        if (kit.pin.enabled) {
+          // The PIN question follows the tap: answer it and remove the card's buttons first.
+          await conversation.external((octx: Context) => acknowledgeTap(octx));
+          const noPin = await pinBeforePlace({ conversation, ctx, asker, kit }, q);
+          if (noPin !== null) return void (await settle(noPin));
+        }
         stage = { at: "sent" };
         // One external for the tap: the clock, the order and the tap's answer. Answering the tap and
         // removing the buttons are two Telegram round trips: they run beside the order POST, not before.
