@@ -114,7 +114,7 @@ export function watchFeature(kit: Kit): Composer<MyContext> {
       const chatId = ctx.chat.id;
       switch (kind) {
         case "wr":
-          await answer(ctx);
+          await answer(ctx, "Refreshed");
           return showWatchlist(kit, pw, ctx, true);
         case "wt": {
           const ticker = tail(rest);
