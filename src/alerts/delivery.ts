@@ -249,8 +249,7 @@ export class AlertDelivery {
 
   private async sendSingle(to: Target, notice: Notice, keys: string[]): Promise<void> {
     const interrupted = keys.some((k) => this.d.state.wasInterrupted(k, to.chatId));
-    const html = await this.d.render.single(notice);
-    const actions = await this.d.render.actions(notice);
+    const [html, actions] = await Promise.all([this.d.render.single(notice), this.d.render.actions(notice)]);
     await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys, actions);
   }
 
