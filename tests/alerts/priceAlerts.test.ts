@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { movePrice } from "../../src/sim/control.js";
 import { type AppHarness, startAppHarness, until } from "../support/appHarness.js";
 
 let h: AppHarness | undefined;
@@ -33,6 +34,8 @@ function centMarkets(app: AppHarness): string[] {
 
 /** Moves the market so that the best YES ask is `cents` (the maker quotes one tick either side of fair). */
 async function setAsk(app: AppHarness, ticker: string, cents: number): Promise<void> {
+  // The bot's ticker subscription has taken in every market added so far.
+  await until("the ticker subscription settled", () => feedOf(app).settled);
   const r = await fetch(`${app.sim.controlUrl}/price`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -51,8 +54,9 @@ async function started(opts: Parameters<typeof startAppHarness>[0] = {}): Promis
   return app;
 }
 
-const tickerConnected = (app: AppHarness) =>
-  (app.app.priceWatch as unknown as { o: { feed: { connected: boolean } } }).o.feed.connected;
+const feedOf = (app: AppHarness) =>
+  (app.app.priceWatch as unknown as { o: { feed: { connected: boolean; settled: boolean } } }).o.feed;
+const tickerConnected = (app: AppHarness) => feedOf(app).connected;
 
 describe("price alerts", () => {
   it("fires once when the YES price rises to the level (an exact touch counts), and again only after re-arming", async () => {
@@ -100,7 +104,8 @@ describe("price alerts", () => {
     await h.ask(`/alert ${t} yes >= 0.40`, "Price alert set");
     const dropped = await fetch(`${h.sim.controlUrl}/ws/drop`, { method: "POST" });
     expect(dropped.status).toBe(200);
-    await setAsk(h, t!, 44); // no socket hears this
+    await until("the ticker socket gone", () => !tickerConnected(h!));
+    movePrice(h.sim.engine, { ticker: t, fair: "0.43" }); // ask 44¢: no socket hears this
     await h.waitForText("Price alert:", 0, 10_000);
     await until("the ticker socket back", () => tickerConnected(h!));
     const m = h.mark();

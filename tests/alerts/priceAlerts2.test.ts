@@ -26,6 +26,8 @@ function centMarkets(app: AppHarness): string[] {
 }
 
 async function setAsk(app: AppHarness, ticker: string, cents: number): Promise<void> {
+  // The bot's ticker subscription has taken in every market added so far.
+  await until("the ticker subscription settled", () => feedOf(app).settled);
   const r = await fetch(`${app.sim.controlUrl}/price`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -34,8 +36,9 @@ async function setAsk(app: AppHarness, ticker: string, cents: number): Promise<v
   expect(r.status).toBe(200);
 }
 
-const tickerConnected = (app: AppHarness) =>
-  (app.app.priceWatch as unknown as { o: { feed: { connected: boolean } } }).o.feed.connected;
+const feedOf = (app: AppHarness) =>
+  (app.app.priceWatch as unknown as { o: { feed: { connected: boolean; settled: boolean } } }).o.feed;
+const tickerConnected = (app: AppHarness) => feedOf(app).connected;
 
 async function started(opts: Parameters<typeof startAppHarness>[0] = {}): Promise<AppHarness> {
   const app = await startAppHarness({ priceAlerts: { pollMs: 60_000, statusPollMs: 0 }, ...opts });

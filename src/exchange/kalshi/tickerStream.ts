@@ -76,6 +76,8 @@ export class KalshiTickerStream implements TickerFeed {
   private held = new Set<string>();
   private sid: number | null = null;
   private subscribeId: number | null = null;
+  /** Ids of subscription changes sent on this socket and not answered yet. */
+  private unanswered = new Set<number>();
   private timers = new Set<NodeJS.Timeout>();
   private idleTimer: NodeJS.Timeout | null = null;
   private firstAttempt: Promise<void> | null = null;
@@ -87,6 +89,11 @@ export class KalshiTickerStream implements TickerFeed {
 
   get connected(): boolean {
     return this.ready;
+  }
+
+  /** Connected, and every subscription change was answered: the server streams exactly the wanted markets. */
+  get settled(): boolean {
+    return this.ready && this.subscribeId === null && this.unanswered.size === 0;
   }
 
   start(): Promise<void> {
@@ -162,6 +169,7 @@ export class KalshiTickerStream implements TickerFeed {
     this.sid = null;
     this.subscribeId = null;
     this.held.clear();
+    this.unanswered.clear();
     let failure: string | undefined;
     const deadline = setTimeout(() => {
       failure = "timed out waiting for the ticker subscription";
@@ -193,6 +201,7 @@ export class KalshiTickerStream implements TickerFeed {
 
   private send(ws: WebSocket, cmd: string, params: Record<string, unknown>): number {
     const id = this.nextId++;
+    if (cmd !== "subscribe") this.unanswered.add(id);
     ws.send(JSON.stringify({ id, cmd, params }));
     return id;
   }
@@ -237,6 +246,7 @@ export class KalshiTickerStream implements TickerFeed {
       return false;
     }
     if (!f || typeof f !== "object" || this.ws !== ws) return false;
+    if (typeof f.id === "number" && f.type !== "ticker") this.unanswered.delete(f.id);
     if (f.type === "subscribed" && f.id === this.subscribeId) {
       this.sid = typeof f.msg?.sid === "number" ? f.msg.sid : null;
       this.subscribeId = null;
