@@ -162,6 +162,16 @@ describe("price alerts: managing them", () => {
     expect(await h.ask(`/watch ${a}`, "already watching")).toContain(a!);
     expect(await h.ask("/watch NOSUCH-26JAN01-X", "no market")).toContain("Nothing was added");
     await h.ask(`/market ${b}`, b!);
+    // An outsider's tap on the card's ☆ Watch and 🔔 Alert (copied data) changes and sends nothing.
+    const outsider = 777_002;
+    const before = h.mark();
+    for (const label of ["☆ Watch", "🔔 Alert"]) {
+      const btn = h.api.findButton(h.userId, label)!;
+      await h.api.tap(outsider, outsider, btn.messageId, btn.data);
+    }
+    expect(h.app.priceWatch.isWatching(h.userId, b!)).toBe(false);
+    expect(h.app.priceWatch.isWatching(outsider, b!)).toBe(false);
+    expect(h.outputsSince(before)).toEqual([]);
     await h.tap("☆ Watch");
     await until("the card shows ★ Watching", () => h!.api.findButton(h!.userId, "★ Watching") !== undefined);
     expect(h.app.priceWatch.isWatching(h.userId, b!)).toBe(true);
