@@ -15,6 +15,7 @@ import { run as appProcessRun, runLiveIdle } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
+import { run as priceAlertsRun, type PriceAlertsBenchOptions } from "./price-alerts.bench.js";
 import { run as searchRun, SEARCH_FULL, SEARCH_QUICK, type SearchBenchSizes } from "./search.bench.js";
 import { run as simOrdersRun } from "./sim-orders.js";
 import { fmtMb, fmtMs, median, percentile, quietly, ratio, timeCommand, TSX_LOADER } from "./util.js";
@@ -31,6 +32,7 @@ export interface BenchSizes {
   orders: number;
   orderWarmup: number;
   alerts: AlertsBenchOptions;
+  priceAlerts: PriceAlertsBenchOptions;
   positions: number;
   portfolioLatencyMs: number;
   csvFills: number;
@@ -47,6 +49,7 @@ export const FULL_SIZES: BenchSizes = {
   orders: 50,
   orderWarmup: 5,
   alerts: {},
+  priceAlerts: { crossings: 100, pollMs: 5_000 },
   positions: 200,
   portfolioLatencyMs: 2,
   csvFills: 100_000,
@@ -63,6 +66,7 @@ export const QUICK_SIZES: BenchSizes = {
   orders: 5,
   orderWarmup: 1,
   alerts: { fills: 20, spacingMs: 5, pollIntervalMs: 100, simFills: 5, simPollIntervalMs: 100 },
+  priceAlerts: { crossings: 10, pollMs: 200 },
   positions: 20,
   portfolioLatencyMs: 1,
   csvFills: 1_000,
@@ -173,6 +177,18 @@ export async function runBenchmarks(
   });
 
   await section("alert latency", async () => alertRows(await alertsRun(sizes.alerts)));
+
+  await section("price alert latency", async () => {
+    const r = await priceAlertsRun(sizes.priceAlerts);
+    return [
+      {
+        benchmark: `Price alert latency, sim ticker frame → send, p50 / p99 (${r.crossings} crossings)`,
+        result: `${fmtMs(r.ws.p50Ms)} / ${fmtMs(r.ws.p99Ms)}`,
+        baseline: `REST polling every ${r.pollMs} ms ${fmtMs(r.poll.p50Ms)} / ${fmtMs(r.poll.p99Ms)}`,
+        notes: `polling is ${ratio(r.poll.p50Ms, r.ws.p50Ms)} slower at p50`,
+      },
+    ];
+  });
 
   await section("portfolio", async () => {
     const r = await portfolioRun(sizes.positions, sizes.portfolioLatencyMs);

@@ -31,6 +31,9 @@ import { createTelegramAlertSink } from "./bot/alertSink.js";
 import { startHealthServer, type HealthReport } from "./health.js";
 import { withTimeout } from "./shared/async.js";
 import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
+import { PriceWatch } from "./alerts/price/service.js";
+import { KalshiTickerStream } from "./exchange/kalshi/tickerStream.js";
+import { Buttons } from "./bot/buttons.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -44,6 +47,8 @@ export interface AppOptions {
   sim?: Partial<SimOptions>;
   /** Shorter timings for tests. */
   alerts?: { settlementPollMs?: number; coalesceWindowMs?: number };
+  /** Price alerts' REST polling while the socket is down and market status checks (tests shorten them). */
+  priceAlerts?: { pollMs?: number; statusPollMs?: number };
   /**
    * Kalshi client overrides for tests: a short per-attempt timeout so a hung request fails fast, quick
    * retries, and `rateLimit: false` (no client-side budget) against a sim started with rateLimit false.
@@ -119,6 +124,8 @@ export interface App {
   sim: SimServer | null;
   /** Every quote card's final state, durable in DATA_DIR (delivered first after a restart). */
   outbox: OrderOutbox;
+  /** Watchlists and price alerts. */
+  priceWatch: PriceWatch;
   health: { url: string } | null;
   /** The report GET /health answers (also without the endpoint running). */
   checkHealth(): Promise<HealthReport>;
@@ -264,6 +271,26 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...opts.outbox,
     });
 
+    // Watchlists and price alerts: the `ticker` channel on a socket of its own; crossings go through
+    // the fill alerts' exactly-once queue (created below, started before this).
+    const tickerFeed = new KalshiTickerStream({
+      wsUrl: endpoint.wsUrl,
+      keyId: endpoint.keyId,
+      privateKey: endpoint.privateKey,
+      logger,
+    });
+    const priceWatch = new PriceWatch({
+      dataDir: config.dataDir,
+      feed: tickerFeed,
+      exchange,
+      notify: (notice, chatIds) => alerts.notify(notice, chatIds),
+      logger,
+      now,
+      ...opts.priceAlerts,
+    });
+    // One signer for the bot's buttons and the alerts' (a price alert's Buy/Sell taps verify).
+    const buttons = new Buttons();
+
     // Health: Bot API calls failing in a row (each attempt counts, retries included).
     let telegramFailures = 0;
     const bot = createBot({
@@ -284,6 +311,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       describeError,
       orderIntent,
       orderOutbox: outbox,
+      priceWatch,
+      buttons,
       now,
       apiTransformers: [telegramCallResults((ok) => (telegramFailures = ok ? 0 : telegramFailures + 1))],
       ...(opts.telegram?.retry ? { autoRetry: opts.telegram.retry } : {}),
@@ -342,7 +371,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const alerts = createFillAlerts({
       stream,
       exchange,
-      sink: createTelegramAlertSink(bot.api),
+      sink: createTelegramAlertSink(bot.api, buttons),
       chatIds: config.telegram.allowedUserIds,
       settings,
       dataDir: config.dataDir,
@@ -436,6 +465,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       services,
       sim,
       outbox,
+      priceWatch,
       get health() {
         return health ? { url: health.url } : null;
       },
@@ -471,6 +501,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         } catch (e) {
           throw new AppStartError("alerts", `The fill alerts could not start: ${says(e)}.`, { cause: e });
         }
+        if (stopped) return;
+        await priceWatch.start();
         if (stopped) return;
         stopSellGuard = watchSellGuard({
           guard: sellGuard,
@@ -524,6 +556,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           // The update being handled (e.g. an order being placed) may finish and tell the user.
           await step("updates in progress", inFlight, 1_000);
           stopSellGuard?.();
+          await step("price alerts", () => priceWatch.stop(), 300);
+          await step("ticker stream", () => tickerFeed.close(), 300);
           await step("fill alerts", () => alerts.stop(), 800);
           await step("alert stream", () => stream.close(), 300);
           if (health) await step("health endpoint", () => health!.close(), 300);

@@ -24,7 +24,7 @@ import type { AlertRenderer } from "./render.js";
 import type { AlertMode } from "../domain/alertMode.js";
 import type { AlertSettings } from "./settings.js";
 import { DeliveryRetry, StoppedError } from "./retry.js";
-import type { AlertSink } from "./sink.js";
+import type { AlertAction, AlertSink } from "./sink.js";
 import { type AlertState, fillKey, type Notice } from "./state.js";
 import { errText } from "./timeouts.js";
 
@@ -249,8 +249,8 @@ export class AlertDelivery {
 
   private async sendSingle(to: Target, notice: Notice, keys: string[]): Promise<void> {
     const interrupted = keys.some((k) => this.d.state.wasInterrupted(k, to.chatId));
-    const html = await this.d.render.single(notice);
-    await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys);
+    const [html, actions] = await Promise.all([this.d.render.single(notice), this.d.render.actions(notice)]);
+    await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys, actions);
   }
 
   /** Edits the order's open message when there is one (sends a new one if that fails), else sends. */
@@ -295,6 +295,7 @@ export class AlertDelivery {
     html: string,
     note: string | null,
     keys: string[],
+    actions?: AlertAction[],
   ): Promise<{ messageId: number; note: string | null } | null> {
     const { state, sink } = this.d;
     state.markSending(keys, to.chatId);
@@ -302,7 +303,11 @@ export class AlertDelivery {
     let maybeDelivered = false;
     try {
       const { messageId } = await this.retrier.run(
-        () => sink.send(to.chatId, shown ? withNote(html, shown) : html, { silent: to.silent }),
+        () =>
+          sink.send(to.chatId, shown ? withNote(html, shown) : html, {
+            silent: to.silent,
+            ...(actions ? { actions } : {}),
+          }),
         (de) => {
           if (!de.maybeDelivered) return;
           maybeDelivered = true;

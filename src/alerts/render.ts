@@ -14,6 +14,8 @@ import {
   type MessageContext,
 } from "./format.js";
 import type { AlertLookups } from "./lookups.js";
+import { formatPriceNotice } from "./price/notice.js";
+import type { AlertAction } from "./sink.js";
 import type { Notice } from "./state.js";
 import { errText } from "./timeouts.js";
 
@@ -66,6 +68,8 @@ export class AlertRenderer {
 
   private async singleOrThrow(n: Notice): Promise<string> {
     const title = (ticker: string) => this.lookups.title(ticker);
+    if (n.kind === "price") return formatPriceNotice(this.ctx, await title(n.alert.ticker), n);
+    if (n.kind === "priceGone") return formatPriceNotice(this.ctx, await title(n.ticker), n);
     if (n.kind === "settlement") {
       return formatSettlementMessage(this.ctx, await title(n.settlement.ticker), n.settlement, n.pnl);
     }
@@ -77,6 +81,19 @@ export class AlertRenderer {
     }
     const t = await title(n.fill.ticker);
     return formatFillMessage(this.ctx, t, [n], await this.lookups.orderProgress(n.fill.orderId));
+  }
+
+  /** The buttons under a price alert: Buy YES, Buy NO, and Sell when the market is held. */
+  async actions(n: Notice): Promise<AlertAction[] | undefined> {
+    if (n.kind !== "price") return undefined;
+    const ticker = n.alert.ticker;
+    const out: AlertAction[] = [
+      { kind: "buy", side: "yes", ticker },
+      { kind: "buy", side: "no", ticker },
+    ];
+    const held = await this.positionOf(ticker);
+    if (held !== null && held !== 0) out.push({ kind: "sell", side: held > 0 ? "yes" : "no", ticker });
+    return out;
   }
 
   /** The market's position now (0 when none is listed), or null when it cannot be read in time. */

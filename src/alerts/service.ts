@@ -23,7 +23,7 @@ import { AlertRenderer } from "./render.js";
 import { SettlementPoller } from "./settlements.js";
 import type { AlertSettings } from "./settings.js";
 import type { AlertSink } from "./sink.js";
-import { AlertState } from "./state.js";
+import { AlertState, type Notice } from "./state.js";
 
 export type { FillJournal } from "./intake.js";
 
@@ -100,6 +100,11 @@ export interface FillAlerts {
    * to show that nothing more happened after the events they sent.
    */
   idle(): Promise<void>;
+  /**
+   * Takes in a notice made elsewhere (price alerts) for `chatIds`: persisted as owed, then delivered
+   * like a fill alert. False when its key was taken in before (nothing is done) or alerts are not running.
+   */
+  notify(notice: Notice, chatIds: number[]): boolean;
 }
 
 const noopLogger: StreamLogger = { info() {}, warn() {}, error() {} };
@@ -134,6 +139,15 @@ class FillAlertsService implements FillAlerts {
       queueDepth: this.parts?.state.pendingCount() ?? 0,
       lastFillTs: this.parts?.state.lastFillTs ?? null,
     };
+  }
+
+  notify(notice: Notice, chatIds: number[]): boolean {
+    const p = this.parts;
+    const chats = chatIds.filter((c) => this.opts.chatIds.includes(c));
+    if (!p || this.stopped || p.state.has(notice.key)) return false;
+    p.state.add(notice, chats, this.now());
+    for (const c of chats) p.delivery.enqueue(c, notice.key);
+    return true;
   }
 
   async idle(): Promise<void> {

@@ -4,8 +4,19 @@
  * Telegram's errors into AlertDeliveryErrors, so retry decisions here need no Telegram vocabulary.
  */
 
+/** A button under an alert (the sink makes it a tap that opens a quote; never an order by itself). */
+export interface AlertAction {
+  kind: "buy" | "sell";
+  side: "yes" | "no";
+  ticker: string;
+}
+
 export interface AlertSink {
-  send(chatId: number, html: string, opts: { silent: boolean }): Promise<{ messageId: number }>;
+  send(
+    chatId: number,
+    html: string,
+    opts: { silent: boolean; actions?: AlertAction[] },
+  ): Promise<{ messageId: number }>;
   edit(chatId: number, messageId: number, html: string): Promise<void>;
 }
 

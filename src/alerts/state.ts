@@ -19,6 +19,7 @@ import type { Fill, Order, Settlement } from "../exchange/port.js";
 import type { FillForMessage, SettlementPnl } from "./format.js";
 import type { OrderIntent } from "./intent.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
+import type { PriceNotice } from "./price/notice.js";
 
 export type Notice =
   | {
@@ -37,7 +38,8 @@ export type Notice =
       settlement: Settlement;
       /** P&L from the market's fills; null/absent when they could not be read (approximation shown). */
       pnl?: SettlementPnl | null;
-    };
+    }
+  | PriceNotice;
 
 /** A fill message being edited: its id and the fills it showed before this edit. */
 export interface EditInFlight {

@@ -3,7 +3,10 @@
  * to AlertDeliveryErrors (also used by the order outbox's card sink): the alerts core never sees grammY.
  */
 import { GrammyError, HttpError, type Api } from "grammy";
-import { AlertDeliveryError, type AlertSink } from "../alerts/sink.js";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import { type AlertAction, AlertDeliveryError, type AlertSink } from "../alerts/sink.js";
+import type { Buttons } from "./buttons.js";
+import { btn, rows } from "./ui.js";
 
 /**
  * Maps any error thrown by a Telegram call to an AlertDeliveryError. Unknown errors count as retryable and as
@@ -35,15 +38,33 @@ export function telegramDeliveryError(e: unknown): AlertDeliveryError {
   return new AlertDeliveryError(msg, true, null, false, true);
 }
 
-/** Telegram through grammY's Api: HTML parse mode, no link previews, `disable_notification` for silent. */
-export function createTelegramAlertSink(api: Api): AlertSink {
+/**
+ * A price alert's buttons: Buy YES / Buy NO open the trade conversation as the market card's do
+ * (`mb:`), Sell opens /sell for the held side (`ps:`); each ends in a quote with Confirm.
+ */
+export function alertActionsKeyboard(buttons: Buttons, actions: AlertAction[]): InlineKeyboardMarkup {
+  const row = actions.map((a) => {
+    const ref = buttons.ref(a.ticker);
+    if (a.kind === "sell") return btn(`Sell ${a.side.toUpperCase()}`, buttons.data(`ps:${a.side[0]}:${ref}`));
+    return btn(`Buy ${a.side.toUpperCase()}`, buttons.data(`mb:${a.side}:${ref}`));
+  });
+  return rows(row);
+}
+
+/**
+ * Telegram through grammY's Api: HTML parse mode, no link previews, `disable_notification` for silent.
+ * With `buttons`, alerts that carry actions get them as signed buttons.
+ */
+export function createTelegramAlertSink(api: Api, buttons?: Buttons): AlertSink {
   return {
     async send(chatId, html, opts) {
       try {
+        const kb = buttons && opts.actions?.length ? alertActionsKeyboard(buttons, opts.actions) : undefined;
         const m = await api.sendMessage(chatId, html, {
           parse_mode: "HTML",
           disable_notification: opts.silent,
           link_preview_options: { is_disabled: true },
+          ...(kb ? { reply_markup: kb } : {}),
         });
         return { messageId: m.message_id };
       } catch (e) {

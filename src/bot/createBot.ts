@@ -32,6 +32,7 @@ import { marketFeature } from "./features/market.js";
 import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
+import { watchFeature } from "./features/watch.js";
 import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
 import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
@@ -66,6 +67,7 @@ const READ_ONLY_HANDLERS = new Set([
   "portfolio-refresh",
   "search",
   "status",
+  "watchlist",
 ]);
 
 export function createBot(deps: BotDeps): Bot<MyContext> {
@@ -100,7 +102,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     deps: { ...deps, services },
     ui,
     outbox,
-    buttons: new Buttons(deps.buttonSecret),
+    buttons: deps.buttons ?? new Buttons(deps.buttonSecret),
     log,
     now,
     describe,
@@ -177,6 +179,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(searchFeature(kit));
   bot.use(historyFeature(kit));
   bot.use(alertsFeature(kit));
+  bot.use(watchFeature(kit));
 
   // 5. Everything nobody handled.
   bot.use(fallbackFeature(kit));

@@ -4,6 +4,8 @@ import type winston from "winston";
 import type { OrderIntentLookup } from "./intents.js";
 import type { AccountService } from "../trading/account.js";
 import type { OrderOutbox } from "../alerts/outbox.js";
+import type { PriceWatch } from "../alerts/price/service.js";
+import type { Buttons } from "./buttons.js";
 import type {
   ExportService,
   HistoryService,
@@ -81,4 +83,8 @@ export interface BotDeps {
   orderOutbox?: OrderOutbox;
   /** How often a stranger is told "This bot is private." (default 10 minutes). */
   strangerReplyIntervalMs?: number;
+  /** Watchlists and price alerts (absent: /watch, /alert say they are not available). */
+  priceWatch?: PriceWatch;
+  /** The button signer, shared with the alert sink so alert buttons verify (default: a new one). */
+  buttons?: Buttons;
 }

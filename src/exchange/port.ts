@@ -447,6 +447,31 @@ export interface ExchangeStream {
   close(): Promise<void>;
 }
 
+/** One market's prices from the public `ticker` channel (or a REST read standing in for it). */
+export interface TickerUpdate {
+  ticker: string;
+  /** Best YES bid / ask; null when that side of the book is empty. */
+  yesBid: Micros | null;
+  yesAsk: Micros | null;
+  lastPrice: Micros | null;
+  /** Epoch ms of the update. */
+  ts: number;
+}
+
+export type TickerEvent =
+  { type: "ticker"; update: TickerUpdate } | { type: "connected" } | { type: "disconnected"; error?: string };
+
+/** The `ticker` channel for a changing set of markets (price alerts and the watchlist). */
+export interface TickerFeed {
+  /** Connects; resolves after the first attempt, reconnects by itself until closed. */
+  start(): Promise<void>;
+  /** The markets to follow (subscribes, or updates the subscription, to exactly these). */
+  setMarkets(tickers: readonly string[]): void;
+  on(listener: (e: TickerEvent) => void): () => void;
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
 /** Where a stream (and the alerts reading it) logs; winston's logger fits. */
 export interface StreamLogger {
   debug?(msg: string, meta?: Record<string, unknown>): void;

@@ -1,6 +1,6 @@
 /**
  * The test and operator controls under /sim/ (loopback only): trade as another account, settle or
- * close a market, inject faults and latency, drop WebSockets, move the clock, reset. These are not
+ * close a market, move its price, inject faults and latency, drop WebSockets, move the clock, reset. These are not
  * Kalshi's; they let tests make the exchange do what the live one does on its own.
  */
 import type { IncomingMessage } from "node:http";
@@ -53,6 +53,21 @@ export function tradeAsOther(engine: SimEngine, a: SimTradeArgs): TradeResult {
   return engine.trade({ ticker: a.ticker, side: a.side, price, count, tif: a.time_in_force });
 }
 
+/**
+ * Moves an open market's price: the market maker requotes around `fair` (a dollar string), so the
+ * best YES bid and ask sit one tick either side of it. One `ticker` frame tells the new prices.
+ */
+export function movePrice(engine: SimEngine, b: Json): ReturnType<SimEngine["market"]> {
+  const fair = typeof b.fair === "string" ? tryParseDollars(b.fair) : null;
+  if (fair === null || fair <= 0 || fair >= 1_000_000)
+    throw bad('fair must be a dollar string between "0.01" and "0.99"');
+  const m = engine.market(String(b.ticker ?? ""));
+  if (m.status !== "active") throw bad(`market ${m.ticker} is not open`);
+  m.fair = fair;
+  engine.requote(m);
+  return m;
+}
+
 const parseTrade = (b: Json): SimTradeArgs => ({
   ticker: String(b.ticker ?? ""),
   side: b.side as BookSide,
@@ -72,6 +87,7 @@ function controlTable(ctx: SimContext, d: ControlDeps): Record<string, ControlHa
       const r = tradeAsOther(engine, parseTrade(await body()));
       return ok({ order: orderToWire(engine, r.order), fills: r.fills.map((f) => fillToWire(engine, f)) });
     },
+    "POST /sim/price": async (body) => ok({ market: marketToWire(engine, movePrice(engine, await body())) }),
     "POST /sim/settle": async (body) => {
       const b = await body();
       if (b.result !== "yes" && b.result !== "no") throw bad('result must be "yes" or "no"');

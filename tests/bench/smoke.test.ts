@@ -15,6 +15,7 @@ const EXPECTED: RegExp[] = [
   /^\/buy → quote card, back to back, p50 \/ p90 \(\d+ quotes\)$/,
   /^Fill alert latency, stub Kalshi, WebSocket, p50 \/ p99 \(20 fills\)$/,
   /^Fill alert latency, sim, WebSocket, p50 \/ p99 \(5 fills\)$/,
+  /^Price alert latency, sim ticker frame → send, p50 \/ p99 \(10 crossings\)$/,
   /^\/portfolio, 20 positions: requests$/,
   /^\/portfolio, 20 positions: time \(\d+ ms\/request\)$/,
   /^CSV export, 1,000 fills: time$/,

@@ -200,4 +200,57 @@ describe.skipIf(!haveSpec)("sim WebSocket frames match Kalshi's asyncapi 2.0.0 s
     );
     expect([...reasons]).toEqual(expect.arrayContaining(["Trade", "Amend", "Decrease"]));
   });
+
+  it("a price move (POST /sim/price) sends one valid ticker frame per market, only to subscribers of it", async () => {
+    const sim = await startSim({ livingMarket: false, rateLimit: false, seed: 3 });
+    sims.push(sim);
+    const c = new SimClient(sim);
+    const [a, b] = sim.engine
+      .markets()
+      .filter((m) => m.status === "active" && m.priceLevelStructure === "linear_cent")
+      .map((m) => m.ticker);
+    const ws = await c.ws();
+    sockets.push(ws);
+    ws.send({ id: 1, cmd: "subscribe", params: { channels: ["ticker"], market_tickers: [a] } });
+    const sid = (await ws.next((m) => m.id === 1)).msg.sid as number;
+    ws.send({
+      id: 2,
+      cmd: "update_subscription",
+      params: { sid, action: "add_markets", market_tickers: [b] },
+    });
+    await ws.next((m) => m.id === 2);
+    ws.send({
+      id: 3,
+      cmd: "update_subscription",
+      params: { sid, action: "delete_markets", market_tickers: [b] },
+    });
+    await ws.next((m) => m.id === 3);
+    const before = ws.messages.length;
+    const move = async (ticker: string, fair: string) => {
+      const r = await fetch(`${sim.controlUrl}/price`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ticker, fair }),
+      });
+      expect(r.status).toBe(200);
+    };
+    await move(a!, "0.41");
+    await move(b!, "0.61"); // not subscribed any more
+    ws.send({ id: 4, cmd: "list_subscriptions" });
+    await ws.next((m) => m.id === 4);
+    const tickers = ws.messages.slice(before).filter((m) => m.type === "ticker");
+    expect(tickers).toHaveLength(1);
+    expect(tickers[0].msg).toMatchObject({
+      market_ticker: a,
+      yes_bid_dollars: "0.4000",
+      yes_ask_dollars: "0.4200",
+    });
+    expect(validator("tickerPayload")(tickers[0])).toBe(true);
+    const bad = await fetch(`${sim.controlUrl}/price`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ticker: a, fair: "1.5" }),
+    });
+    expect(bad.status).toBe(400);
+  });
 });

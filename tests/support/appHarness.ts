@@ -31,6 +31,7 @@ export interface AppHarnessOptions {
   /** Call app.start() (long polling, alert stream, health). Default: true for http, false in process. */
   start?: boolean;
   alerts?: AppOptions["alerts"];
+  priceAlerts?: AppOptions["priceAlerts"];
   exchange?: AppOptions["exchange"];
   /** Telegram-side bounds (retries, per-chat queue, long poll length). */
   telegram?: AppOptions["telegram"];
@@ -78,6 +79,7 @@ export async function startAppHarness(opts: AppHarnessOptions = {}) {
       console: false,
       sim: { livingMarket: false, rateLimit: false, ...opts.sim },
       ...(opts.alerts ? { alerts: opts.alerts } : {}),
+      ...(opts.priceAlerts ? { priceAlerts: opts.priceAlerts } : {}),
       ...(opts.exchange ? { exchange: opts.exchange } : {}),
       ...(opts.telegram ? { telegram: opts.telegram } : {}),
     });

@@ -2,6 +2,10 @@ import { Composer } from "grammy";
 import { ALERT_MODES, isAlertMode, type AlertMode } from "../../domain/alertMode.js";
 import type { Kit, MyContext } from "../context.js";
 import { answer, btn, rows } from "../ui.js";
+import type { PriceAlert } from "../../alerts/price/service.js";
+import { describeRule } from "../../alerts/price/rules.js";
+import { escapeHtml } from "../format.js";
+import { priceAlertsText } from "../watchViews.js";
 
 const EXPLAIN: Record<AlertMode, string> = {
   on: "on: a message with sound for every fill",
@@ -13,10 +17,16 @@ const EXPLAIN: Record<AlertMode, string> = {
 export function alertsFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const store = kit.deps.alertSettings;
-  const kb = (current: AlertMode) =>
-    rows(ALERT_MODES.map((m) => btn(m === current ? `• ${m}` : m, kit.buttons.data(`al:${m}`))));
-  const text = (m: AlertMode) =>
-    `Fill alerts are <b>${m}</b>.\n${ALERT_MODES.map((x) => EXPLAIN[x]).join("\n")}`;
+  const pw = kit.deps.priceWatch;
+  // The chat's price alerts are listed under the fill-alert mode, one delete button each.
+  const kb = (current: AlertMode, chatId: number) =>
+    rows(
+      ALERT_MODES.map((m) => btn(m === current ? `• ${m}` : m, kit.buttons.data(`al:${m}`))),
+      ...priceAlertButtons(kit, pw?.alerts(chatId) ?? []),
+    );
+  const text = (m: AlertMode, chatId: number) =>
+    `Fill alerts are <b>${m}</b>.\n${ALERT_MODES.map((x) => EXPLAIN[x]).join("\n")}` +
+    (pw ? `\n\n${priceAlertsText(pw.alerts(chatId))}` : "");
 
   c.command(
     "alerts",
@@ -24,7 +34,7 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
       const arg = ctx.match.trim().toLowerCase();
       if (arg === "") {
         const m = await store.get(ctx.chat.id);
-        return kit.ui.send(ctx, text(m), kb(m));
+        return kit.ui.send(ctx, text(m, ctx.chat.id), kb(m, ctx.chat.id));
       }
       if (!isAlertMode(arg)) {
         return kit.ui.say(
@@ -52,12 +62,34 @@ export function alertsFeature(kit: Kit): Composer<MyContext> {
         before === mode ? `You chose ${mode}; it already was.` : `You chose ${mode} (was ${before}).`;
       await kit.ui.editTapped(
         ctx,
-        `${text(mode)}
+        `${text(mode, ctx.chat.id)}
 
 <i>${result}</i>`,
-        kb(mode),
+        kb(mode, ctx.chat.id),
       );
     }),
   );
+  c.on(
+    "callback_query:data",
+    kit.guard("alerts-delete", async (ctx, next) => {
+      const p = kit.buttons.verify(ctx.callbackQuery.data);
+      const id = p?.startsWith("pd:") ? p.slice(3) : null;
+      if (!id || !ctx.chat || !pw) return next();
+      const chatId = ctx.chat.id;
+      const gone = pw.removeAlert(chatId, id);
+      await answer(ctx, gone ? "Price alert deleted" : "That alert was already gone");
+      const mode = await store.get(chatId);
+      const done = gone
+        ? `Deleted: ${gone.ticker} ${describeRule(gone.rule)}.`
+        : "That alert was already gone.";
+      await kit.ui.editTapped(ctx, `${text(mode, chatId)}\n\n<i>${escapeHtml(done)}</i>`, kb(mode, chatId));
+    }),
+  );
   return c;
+}
+
+function priceAlertButtons(kit: Kit, alerts: PriceAlert[]) {
+  return alerts.map((a, i) => [
+    btn(`🗑 ${i + 1}. ${a.ticker} ${describeRule(a.rule)}`.slice(0, 60), kit.buttons.data(`pd:${a.id}`)),
+  ]);
 }

@@ -40,6 +40,18 @@ export const COMMANDS: CommandInfo[] = [
   { command: "history", description: "Your trades (7d, 30d or two dates)", example: "/history 30d" },
   { command: "export", description: "Trades as a CSV file", example: "/export 2026-11-01 2026-11-24" },
   { command: "alerts", description: "Fill alerts: on, silent or off", example: "/alerts silent" },
+  {
+    command: "alert",
+    description: "Price alert: a level, or any move",
+    example: "/alert KXHIGHNY-26NOV25-B45 yes >= 0.40",
+  },
+  { command: "watch", description: "Add a market to your watchlist", example: "/watch KXHIGHNY-26NOV25-B45" },
+  {
+    command: "unwatch",
+    description: "Remove a market from your watchlist",
+    example: "/unwatch KXHIGHNY-26NOV25-B45",
+  },
+  { command: "watchlist", description: "Prices of the markets you watch", example: "/watchlist" },
   { command: "help", description: "What this bot can do", example: "/help" },
 ];
 

@@ -4,18 +4,33 @@ import { parseTicker } from "../parse.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
 import { marketCard } from "../views.js";
 
+/** The card's buttons: Buy YES / Buy NO when open; ☆ Watch / ★ Watching and 🔔 Alert when available. */
+export function cardKeyboard(kit: Kit, ticker: string, active: boolean, watching: boolean | null) {
+  const ref = kit.buttons.ref(ticker);
+  const buy = active
+    ? [btn("Buy YES", kit.buttons.data(`mb:yes:${ref}`)), btn("Buy NO", kit.buttons.data(`mb:no:${ref}`))]
+    : [];
+  const watch =
+    watching === null
+      ? []
+      : [
+          btn(watching ? "★ Watching" : "☆ Watch", kit.buttons.data(`wt:${ref}`)),
+          ...(active ? [btn("🔔 Alert", kit.buttons.data(`pa:${ref}`))] : []),
+        ];
+  return rows(buy, watch);
+}
+
 /** A market's card with Buy YES / Buy NO buttons (two reads: the market and its book). */
 export async function sendMarketCard(kit: Kit, ctx: Context, ticker: string): Promise<void> {
   const info = await withTyping(ctx, () => kit.deps.services.markets.info(ticker));
-  const ref = kit.buttons.ref(info.market.ticker);
-  const kb =
-    info.market.status === "active"
-      ? rows([
-          btn("Buy YES", kit.buttons.data(`mb:yes:${ref}`)),
-          btn("Buy NO", kit.buttons.data(`mb:no:${ref}`)),
-        ])
-      : undefined;
-  await kit.ui.send(ctx, marketCard(info, kit.deps.config.timeZone), kb);
+  const t = info.market.ticker;
+  const watching = kit.deps.priceWatch && ctx.chat ? kit.deps.priceWatch.isWatching(ctx.chat.id, t) : null;
+  const kb = cardKeyboard(kit, t, info.market.status === "active", watching);
+  await kit.ui.send(
+    ctx,
+    marketCard(info, kit.deps.config.timeZone),
+    kb.inline_keyboard.length ? kb : undefined,
+  );
 }
 
 /** /market <ticker> (card with Buy YES / Buy NO); `mk:` buttons anywhere open the card. */

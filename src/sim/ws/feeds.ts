@@ -65,11 +65,20 @@ export function feedEngineEvents(engine: SimEngine, sessions: ReadonlySet<Sessio
       wsSend(s, { type: "market_position", sid: sub.sid, msg: wsMarketPosition(engine, accountId, p) }),
     );
   });
+  // One ticker frame per market per turn of the event loop: a requote (cancel all, place ten) would
+  // otherwise stream its half-built books, prices that never really stood (false price alerts).
+  const tickerDue = new Set<SimMarket>();
   engine.on("ticker", (m) => {
     if (sessions.size === 0) return;
-    forSubs("ticker", m.ticker, (s, sub) =>
-      wsSend(s, { type: "ticker", sid: sub.sid, msg: wsTicker(engine, m, marketId(m.ticker)) }),
-    );
+    if (!tickerDue.has(m)) {
+      tickerDue.add(m);
+      queueMicrotask(() => {
+        tickerDue.delete(m);
+        forSubs("ticker", m.ticker, (s, sub) =>
+          wsSend(s, { type: "ticker", sid: sub.sid, msg: wsTicker(engine, m, marketId(m.ticker)) }),
+        );
+      });
+    }
     forSubs("orderbook_delta", m.ticker, (s, sub) => sendBookDeltas(engine, s, sub, m));
   });
 }
