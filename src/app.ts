@@ -33,6 +33,7 @@ import { withTimeout } from "./shared/async.js";
 import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
 import { startWebhookServer, type WebhookServer } from "./bot/webhook.js";
 import { randomBytes } from "node:crypto";
+import { describeStorageError, onStorageFailure, StorageWarnings } from "./shared/storageHealth.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -259,7 +260,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.push(() => services.close());
 
     const settings = createAlertSettingsStore(config.dataDir);
-    const describeError = (e: unknown) => describeExchangeError(e, config.environment);
+    const describeError = (e: unknown) =>
+      describeStorageError(e) ?? describeExchangeError(e, config.environment);
     // The journal tells the bot and the alerts what the user asked for (e.g. "SELL 5 YES") when the
     // exchange's book side alone cannot.
     const orderIntent = journalIntentLookup(config.logDir);
@@ -302,6 +304,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ? { botConfig: { client: { apiRoot: config.telegram.apiRoot } } }
           : {}),
     });
+
+    // A folder that stops taking writes while running: the owners hear it, at most once an hour.
+    const storageWarnings = new StorageWarnings({
+      folders: { DATA_DIR: config.dataDir, LOG_DIR: config.logDir },
+      now,
+      warn: (text) => {
+        logger.warn("storage: a write failed; telling the owners", { text });
+        for (const chatId of config.telegram.allowedUserIds) {
+          void bot.api
+            .sendMessage(chatId, tagged(config.envTag, escapeHtml(text)), { parse_mode: "HTML" })
+            .catch((e: unknown) => logger.warn("storage warning not sent", { error: says(e) }));
+        }
+      },
+    });
+    const stopStorageWatch = onStorageFailure((f) => storageWarnings.note(f));
+    cleanup.push(async () => stopStorageWatch());
 
     // Health: when did long polling last come back from Telegram?
     let lastPollAt: number | null = null;
