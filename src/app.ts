@@ -34,6 +34,9 @@ import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
 import { PriceWatch } from "./alerts/price/service.js";
 import { KalshiTickerStream } from "./exchange/kalshi/tickerStream.js";
 import { Buttons } from "./bot/buttons.js";
+import { startWebhookServer, type WebhookServer } from "./bot/webhook.js";
+import { randomBytes } from "node:crypto";
+import { describeStorageError, onStorageFailure, StorageWarnings } from "./shared/storageHealth.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -74,7 +77,7 @@ export interface AppOptions {
 }
 
 /** Which part of app.start() failed; the message is one plain sentence naming it (no secrets). */
-export type StartStep = "telegram" | "alerts" | "health";
+export type StartStep = "telegram" | "alerts" | "health" | "webhook";
 
 export class AppStartError extends Error {
   constructor(
@@ -127,6 +130,8 @@ export interface App {
   /** Watchlists and price alerts. */
   priceWatch: PriceWatch;
   health: { url: string } | null;
+  /** Webhook mode: the local port it listens on (null: long polling, or not started). */
+  webhook: { port: number } | null;
   /** The report GET /health answers (also without the endpoint running). */
   checkHealth(): Promise<HealthReport>;
   /**
@@ -214,7 +219,13 @@ export function successfulPolls(onPoll: () => void): Transformer {
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
-  const secrets = [opts.token, config.telegram.token, config.kalshi.keyId].filter((s): s is string => !!s);
+  // Webhook mode: TELEGRAM_WEBHOOK_SECRET, or a random one per start (setWebhook runs at each start).
+  const webhookSecret = config.telegram.webhook
+    ? (config.telegram.webhook.secret ?? randomBytes(32).toString("base64url"))
+    : undefined;
+  const secrets = [opts.token, config.telegram.token, config.kalshi.keyId, webhookSecret].filter(
+    (s): s is string => !!s,
+  );
   const logging = createLogger({
     level: config.logLevel,
     dir: config.logDir,
@@ -256,7 +267,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.push(() => services.close());
 
     const settings = createAlertSettingsStore(config.dataDir);
-    const describeError = (e: unknown) => describeExchangeError(e, config.environment);
+    const describeError = (e: unknown) =>
+      describeStorageError(e) ?? describeExchangeError(e, config.environment);
     // The journal tells the bot and the alerts what the user asked for (e.g. "SELL 5 YES") when the
     // exchange's book side alone cannot.
     const orderIntent = journalIntentLookup(config.logDir);
@@ -322,6 +334,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ? { botConfig: { client: { apiRoot: config.telegram.apiRoot } } }
           : {}),
     });
+
+    // A folder that stops taking writes while running: the owners hear it, at most once an hour.
+    const storageWarnings = new StorageWarnings({
+      folders: { DATA_DIR: config.dataDir, LOG_DIR: config.logDir },
+      now,
+      warn: (text) => {
+        logger.warn("storage: a write failed; telling the owners", { text });
+        for (const chatId of config.telegram.allowedUserIds) {
+          void bot.api
+            .sendMessage(chatId, tagged(config.envTag, escapeHtml(text)), { parse_mode: "HTML" })
+            .catch((e: unknown) => logger.warn("storage warning not sent", { error: says(e) }));
+        }
+      },
+    });
+    const stopStorageWatch = onStorageFailure((f) => storageWarnings.note(f));
+    cleanup.push(async () => stopStorageWatch());
 
     // Health: when did long polling last come back from Telegram?
     let lastPollAt: number | null = null;
@@ -408,6 +436,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     };
 
     let health: Awaited<ReturnType<typeof startHealthServer>> | null = null;
+    let webhook: WebhookServer | null = null;
     const healthCheck = async (): Promise<HealthReport> => {
       const t0 = Date.now();
       let exchangeCheck: HealthReport["checks"]["exchange"];
@@ -427,16 +456,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
         exchangeCheck = { ok: false, error: describeError(e) };
       }
       const st = alerts.status();
-      const pollAgo = lastPollAt === null ? undefined : Date.now() - lastPollAt;
+      const lastSeen = webhookSecret ? (webhook?.lastUpdateAt ?? null) : lastPollAt;
+      const pollAgo = lastSeen === null ? undefined : Date.now() - lastSeen;
       const lagMs = poller.lagMs();
       return {
         environment: config.environment,
         checks: {
-          // Long polls return at least every ~30 s; allow two missed polls.
-          polling: {
-            ok: poller.isRunning && pollingError === null && (pollAgo === undefined || pollAgo < 90_000),
-            ...(pollAgo === undefined ? {} : { lastUpdateAgoMs: pollAgo }),
-          },
+          // Long polls return at least every ~30 s; allow two missed polls. A webhook waits for
+          // Telegram, so there it is ok while it listens (quiet hours bring no requests).
+          polling: webhookSecret
+            ? {
+                ok: webhook !== null && !stopped,
+                mode: "webhook",
+                ...(pollAgo === undefined ? {} : { lastUpdateAgoMs: pollAgo }),
+              }
+            : {
+                ok: poller.isRunning && pollingError === null && (pollAgo === undefined || pollAgo < 90_000),
+                mode: "polling",
+                ...(pollAgo === undefined ? {} : { lastUpdateAgoMs: pollAgo }),
+              },
           exchange: exchangeCheck,
           alertStream: {
             ok: st.connected,
@@ -469,10 +507,32 @@ export async function createApp(opts: AppOptions): Promise<App> {
       get health() {
         return health ? { url: health.url } : null;
       },
+      get webhook() {
+        return webhook ? { port: webhook.port } : null;
+      },
       checkHealth: healthCheck,
       async start() {
+        const hook = config.telegram.webhook;
+        if (hook && webhookSecret) {
+          try {
+            // Listening first: a taken port fails before Telegram is told where to send.
+            webhook = await startWebhookServer({
+              port: hook.port,
+              host: hook.host,
+              path: new URL(hook.url).pathname,
+              secretToken: webhookSecret,
+              accept: (u) => poller.enqueue(u),
+              onRefused: () => logger.warn("webhook request refused: missing or wrong secret token"),
+              onError: (e) => logger.warn("webhook request failed", { error: says(e) }),
+            });
+          } catch (e) {
+            throw new AppStartError("webhook", says(e), { cause: e });
+          }
+          logger.info("webhook server listening", { port: webhook.port });
+        }
         try {
           await connectTelegram(bot, {
+            ...(hook && webhookSecret ? { webhook: { url: hook.url, secretToken: webhookSecret } } : {}),
             timeoutMs: (config.telegram.connectTimeoutSeconds ?? 120) * 1000,
             ...opts.telegram?.connect,
             describe: says,
@@ -495,7 +555,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         await outbox.start();
         if (stopped) return;
         // Updates sent while the bot was down are kept and answered (late commands say so).
-        poller.start();
+        if (webhook) webhook.open();
+        else poller.start();
         try {
           await alerts.start();
         } catch (e) {
@@ -552,6 +613,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             }
           };
           const inFlight = () => poller.idle();
+          if (webhook) await step("webhook server", () => webhook!.close(), 300);
           await step("telegram polling", () => poller.stop(), 1_000);
           // The update being handled (e.g. an order being placed) may finish and tell the user.
           await step("updates in progress", inFlight, 1_000);

@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   // The local chat never talks to Telegram: no token is needed, and a real one is not used.
   delete env.TELEGRAM_BOT_TOKEN;
   delete env.TELEGRAM_API_ROOT;
+  // … and polls the local Bot API: a webhook set up for the real bot is not for it.
+  for (const k of ["TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "WEBHOOK_PORT", "WEBHOOK_HOST"])
+    delete env[k];
   let config;
   try {
     config = loadConfig(env);

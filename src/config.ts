@@ -33,6 +33,8 @@ export interface AppConfig {
     apiRoot?: string;
     /** How long start-up keeps trying to reach Telegram before it gives up (default 120 s). */
     connectTimeoutSeconds?: number;
+    /** Webhook mode (TELEGRAM_WEBHOOK_URL set); undefined: long polling, the default. */
+    webhook?: WebhookConfig;
   };
   kalshi: {
     /** REST base including /trade-api/v2, no trailing slash. Undefined in sim: start the sim in-process. */
@@ -60,6 +62,16 @@ export interface AppConfig {
   sim: { port: number; startingBalance: Micros; catalog: "fixtures" | "live" };
   /** TRADE_PIN and its limits (src/configPin.ts); absent when no PIN is set. */
   pin?: PinConfig;
+}
+
+export interface WebhookConfig {
+  /** The public https URL Telegram posts updates to (setWebhook). */
+  url: string;
+  /** Where the bot's own http server listens (a reverse proxy forwards to it). */
+  port: number;
+  host: string;
+  /** TELEGRAM_WEBHOOK_SECRET; undefined: a random one is made at each start. */
+  secret?: string;
 }
 
 export class ConfigurationError extends Error {
@@ -92,6 +104,10 @@ export const CONFIG_KEYS = [
   "TELEGRAM_ALLOWED_USER_IDS",
   "TELEGRAM_API_ROOT",
   "TELEGRAM_CONNECT_TIMEOUT_SECONDS",
+  "TELEGRAM_WEBHOOK_URL",
+  "TELEGRAM_WEBHOOK_SECRET",
+  "WEBHOOK_PORT",
+  "WEBHOOK_HOST",
   "KALSHI_ENVIRONMENT",
   "KALSHI_API_KEY",
   "KALSHI_PRIVATE_KEY_PATH",
@@ -278,6 +294,56 @@ function parseWith<T>(
   return undefined;
 }
 
+/** Telegram's rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -. */
+const webhookSecretSchema = z.string().transform((s, ctx): string => {
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(s)) {
+    return fail(
+      ctx,
+      "may hold only letters, digits, _ and - (1 to 256 of them); leave it empty to get a random one at each start",
+    );
+  }
+  return s;
+});
+
+/** Webhook settings: only with TELEGRAM_WEBHOOK_URL (https, as Telegram requires); else long polling. */
+function parseWebhook(
+  problems: string[],
+  get: (k: ConfigKey) => string | undefined,
+): WebhookConfig | undefined {
+  const url = parseWith(
+    problems,
+    "TELEGRAM_WEBHOOK_URL",
+    get("TELEGRAM_WEBHOOK_URL"),
+    urlSchema(["https:"], "the public address Telegram sends updates to; Telegram accepts only https"),
+  );
+  const port = parseWith(
+    problems,
+    "WEBHOOK_PORT",
+    get("WEBHOOK_PORT"),
+    intSchema(0, 65535, " (the local port your reverse proxy forwards the webhook to; 0 picks a free one)"),
+  );
+  const secret = parseWith(
+    problems,
+    "TELEGRAM_WEBHOOK_SECRET",
+    get("TELEGRAM_WEBHOOK_SECRET"),
+    webhookSecretSchema,
+  );
+  if (url === undefined) {
+    if (get("TELEGRAM_WEBHOOK_URL") === undefined && (port !== undefined || secret !== undefined)) {
+      problems.push(
+        "TELEGRAM_WEBHOOK_URL: missing, but WEBHOOK_PORT or TELEGRAM_WEBHOOK_SECRET is set; set the public https address for webhook mode, or remove those settings to use long polling",
+      );
+    }
+    return undefined;
+  }
+  return {
+    url,
+    port: port ?? 8787,
+    host: get("WEBHOOK_HOST") ?? "127.0.0.1",
+    ...(secret !== undefined ? { secret } : {}),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function resolveUserPath(p: string, cwd: string): string {
@@ -351,6 +417,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       get("TELEGRAM_CONNECT_TIMEOUT_SECONDS"),
       intSchema(1, 3600, " (seconds start-up keeps trying to reach Telegram)"),
     ) ?? 120;
+
+  const webhook = parseWebhook(problems, get);
 
   // Kalshi -------------------------------------------------------------------------------------
   const baseOverride = parseWith(
@@ -496,7 +564,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
 
   if (problems.length > 0) {
     // Safety net: a secret pasted into the wrong setting must not be echoed back either.
-    const secrets = [get("TELEGRAM_BOT_TOKEN"), keyIdRaw].filter((x): x is string => x !== undefined);
+    const secrets = [get("TELEGRAM_BOT_TOKEN"), keyIdRaw, get("TELEGRAM_WEBHOOK_SECRET")].filter(
+      (x): x is string => x !== undefined,
+    );
     throw new ConfigurationError(problems.map((p) => redactString(p, secrets)));
   }
 
@@ -508,6 +578,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       allowedUserIds,
       ...(apiRoot !== undefined ? { apiRoot } : {}),
       connectTimeoutSeconds,
+      ...(webhook !== undefined ? { webhook } : {}),
     },
     kalshi: {
       ...(baseUrl !== undefined ? { baseUrl } : {}),
@@ -558,6 +629,7 @@ export function redactedConfigSummary(config: AppConfig): string {
     `telegram.token=${config.telegram.token ? "set" : "missing"}`,
     `telegram.allowedUsers=${config.telegram.allowedUserIds.length}`,
     `telegram.apiRoot=${config.telegram.apiRoot ? safeUrl(config.telegram.apiRoot) : "default"}`,
+    `telegram.updates=${config.telegram.webhook ? `webhook ${safeUrl(config.telegram.webhook.url)} (port ${config.telegram.webhook.port}, secret ${config.telegram.webhook.secret ? "set" : "random"})` : "long polling"}`,
     `logLevel=${config.logLevel}`,
     `logDir=${config.logDir}`,
     `dataDir=${config.dataDir}`,

@@ -18,8 +18,11 @@ import { TimeoutError, withTimeout } from "./shared/async.js";
 export type HealthStatus = "ok" | "degraded" | "down";
 
 export interface HealthChecks {
-  /** Telegram long polling. ok=false means no updates are being fetched: down. */
-  polling: { ok: boolean; lastUpdateAgoMs?: number };
+  /**
+   * How updates arrive: long polling (the default) or a webhook. ok=false means no updates are being
+   * fetched (polling) or received (the webhook server is closed): down.
+   */
+  polling: { ok: boolean; mode?: "polling" | "webhook"; lastUpdateAgoMs?: number };
   /** Kalshi REST reachability (e.g. a timed GET /exchange/status). ok=false: down. */
   exchange: { ok: boolean; latencyMs?: number; error?: string };
   /** The fill/alert WebSocket (or its polling fallback). ok=false or connected=false: degraded. */
@@ -103,6 +106,8 @@ function finiteNonNegative(v: unknown): number | undefined {
 /** Copies only the documented fields, so nothing else the app put in the report can leak out. */
 function sanitizeChecks(c: Partial<HealthChecks> | undefined, secrets: readonly string[]): HealthChecks {
   const polling: HealthChecks["polling"] = { ok: c?.polling?.ok === true };
+  const mode = c?.polling?.mode;
+  if (mode === "polling" || mode === "webhook") polling.mode = mode;
   const ago = finiteNonNegative(c?.polling?.lastUpdateAgoMs);
   if (ago !== undefined) polling.lastUpdateAgoMs = ago;
 

@@ -12,6 +12,7 @@ import {
   TELEGRAM_TOKEN_MISSING,
 } from "./config.js";
 import { AppStartError, createApp, type App } from "./app.js";
+import { checkWritableFolder } from "./shared/storageHealth.js";
 
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
@@ -36,6 +37,12 @@ async function main(): Promise<void> {
     }
     fail(new ConfigurationError(problems).message);
   }
+  // A folder the bot cannot write: one sentence each, before anything starts (no stack trace).
+  const unwritable = [
+    checkWritableFolder("DATA_DIR", config.dataDir),
+    checkWritableFolder("LOG_DIR", config.logDir),
+  ].filter((s): s is string => s !== null);
+  if (unwritable.length > 0) fail(`The bot cannot start: ${unwritable.join(" ")}`);
   let app: App;
   try {
     // While Telegram cannot be reached, say so on the console every attempt (first within seconds).

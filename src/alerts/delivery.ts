@@ -11,6 +11,10 @@
  * when the queue is idle, "delivered" is written at once). A notice found "sending" after a restart may
  * or may not have reached the chat, so it is sent again with a visible note; likewise a retry after a
  * send whose answer was lost.
+ *
+ * Telegram outage: while a chat's sends fail (network, 5xx, 429), at most `backlogLimit` (50) alerts
+ * wait for it; older ones are dropped (marked done, so the state file stays bounded too) and told in one
+ * summary line when Telegram answers again (backlog.ts).
  */
 import Queue from "better-queue";
 import type { StreamLogger } from "../exchange/port.js";
@@ -25,6 +29,7 @@ import type { AlertMode } from "../domain/alertMode.js";
 import type { AlertSettings } from "./settings.js";
 import { DeliveryRetry, StoppedError } from "./retry.js";
 import type { AlertAction, AlertSink } from "./sink.js";
+import { OutageBacklog, outageSummaryText } from "./backlog.js";
 import { type AlertState, fillKey, type Notice } from "./state.js";
 import { errText } from "./timeouts.js";
 
@@ -41,6 +46,8 @@ export interface DeliveryDeps {
   retry: { baseMs: number; maxMs: number };
   /** While more is queued, how long a "delivered" mark may wait in memory for the next state write. */
   deliveredFlushMs: number;
+  /** Alerts that may wait for a chat while Telegram is unreachable (default OUTAGE_BACKLOG_LIMIT). */
+  backlogLimit?: number;
 }
 
 interface Task {
@@ -80,6 +87,7 @@ export class AlertDelivery {
   private flushTimer: NodeJS.Timeout | null = null;
   private taskSeq = 0;
   private stopped = false;
+  private readonly backlog: OutageBacklog;
   private readonly retrier: DeliveryRetry;
 
   constructor(
@@ -87,6 +95,7 @@ export class AlertDelivery {
     chatIds: number[],
   ) {
     this.retrier = new DeliveryRetry(d.retry, d.log);
+    this.backlog = new OutageBacklog(d.backlogLimit);
     for (const chatId of chatIds) {
       this.groups.set(chatId, new Map());
       this.queues.set(
@@ -105,6 +114,12 @@ export class AlertDelivery {
     const q = this.queues.get(chatId);
     if (!q) return;
     this.waiting.set(chatId, (this.waiting.get(chatId) ?? 0) + 1);
+    const gone = this.backlog.queue(chatId, key);
+    if (gone.length > 0) {
+      // Their tasks stay queued and find nothing owed; a failed write is tried again with the next one.
+      this.d.state.markDelivered(gone, chatId, { defer: true });
+      this.flushState();
+    }
     q.push({ id: `t${++this.taskSeq}`, key });
   }
 
@@ -164,6 +179,10 @@ export class AlertDelivery {
 
   private process(chatId: number, tasks: Task[], cb: (err?: unknown) => void): void {
     this.waiting.set(chatId, Math.max(0, (this.waiting.get(chatId) ?? 0) - tasks.length));
+    this.backlog.taken(
+      chatId,
+      tasks.map((t) => t.key),
+    );
     const p = this.deliverBatch(chatId, tasks).then(
       () => cb(),
       (e) => {
@@ -193,6 +212,7 @@ export class AlertDelivery {
       );
       return;
     }
+    await this.tellDropped(chatId, mode === "silent");
     const actions = this.plan(chatId, notices);
     for (const [i, a] of actions.entries()) {
       if (this.stopped) throw new StoppedError();
@@ -202,6 +222,15 @@ export class AlertDelivery {
       if (a.kind === "single") await this.sendSingle(to, a.notice, a.keys);
       else await this.sendGroup(to, a.group, a.keys, a.isNew);
     }
+  }
+
+  /** Before the first alert after an outage: one line for the ones dropped (they were older). */
+  private async tellDropped(chatId: number, silent: boolean): Promise<void> {
+    const n = this.backlog.droppedFor(chatId);
+    if (n === 0) return;
+    const html = outageSummaryText(this.d.render.envTag, n);
+    await this.sendOrGiveUp({ chatId, silent, more: () => true }, html, null, []);
+    this.backlog.told(chatId);
   }
 
   private async modeOf(chatId: number): Promise<AlertMode> {
@@ -274,7 +303,11 @@ export class AlertDelivery {
       const shown = g.items.filter((i) => !keys.includes(fillKey(i.fill.fillId)));
       this.d.state.markSending(keys, to.chatId, { messageId, shown });
       const text = g.note ? withNote(html, g.note) : html;
-      await this.retrier.run(() => this.d.sink.edit(to.chatId, messageId, text));
+      await this.retrier.run(
+        () => this.d.sink.edit(to.chatId, messageId, text),
+        (de) => this.backlog.failed(to.chatId, de.retryable),
+      );
+      this.backlog.reached(to.chatId);
       g.lastAt = this.d.now();
       this.delivered(keys, to.chatId, to.more());
       return true;
@@ -309,11 +342,13 @@ export class AlertDelivery {
             ...(actions ? { actions } : {}),
           }),
         (de) => {
+          this.backlog.failed(to.chatId, de.retryable);
           if (!de.maybeDelivered) return;
           maybeDelivered = true;
           shown ??= RESENT_AFTER_ERROR_NOTE;
         },
       );
+      this.backlog.reached(to.chatId);
       this.delivered(keys, to.chatId, to.more());
       return { messageId, note: shown };
     } catch (e) {

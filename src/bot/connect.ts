@@ -6,10 +6,14 @@
  *
  * Pending updates are kept (deleteWebhook without drop_pending_updates): what the user sent while the
  * bot was down is answered now, late commands marked as such (see late.ts).
+ *
+ * Webhook mode (`webhook` given): setWebhook with the secret and the same allowed_updates as polling,
+ * instead of deleteWebhook; run at each start, so a new secret takes effect at once.
  */
 import { type Bot, type Context, GrammyError, HttpError } from "grammy";
 import { COMMANDS } from "./features/help.js";
 import { backoffMs, sleep } from "../shared/async.js";
+import { ALLOWED_UPDATES } from "./polling.js";
 
 export interface ConnectOptions {
   /** Give up after this long (ms). */
@@ -23,6 +27,8 @@ export interface ConnectOptions {
   onRetry: (sentence: string, error: unknown) => void;
   /** Error text without secrets. */
   describe: (e: unknown) => string;
+  /** Webhook mode: the public URL and the secret every request must carry. */
+  webhook?: { url: string; secretToken: string };
 }
 
 /** Thrown when Telegram could not be reached in time, or refused the token. */
@@ -51,10 +57,23 @@ function networkReason(e: unknown): unknown {
 /** grammY types signals with the abort-controller shim; Node's AbortSignal is the same at run time. */
 type GrammySignal = Parameters<Bot["init"]>[0];
 
-async function attempt<C extends Context>(bot: Bot<C>, signal: GrammySignal): Promise<void> {
+async function attempt<C extends Context>(
+  bot: Bot<C>,
+  signal: GrammySignal,
+  webhook: ConnectOptions["webhook"],
+): Promise<void> {
   // Not bot.init(): it retries network errors forever, with nothing said.
   if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal);
-  await bot.api.deleteWebhook({ drop_pending_updates: false }, signal);
+  if (webhook) {
+    await bot.api.setWebhook(
+      webhook.url,
+      { secret_token: webhook.secretToken, allowed_updates: ALLOWED_UPDATES, drop_pending_updates: false },
+      signal,
+    );
+  } else {
+    // Polling gets nothing while a webhook is set (Telegram answers getUpdates with 409).
+    await bot.api.deleteWebhook({ drop_pending_updates: false }, signal);
+  }
   await bot.api.setMyCommands(
     COMMANDS.map((c) => ({ command: c.command, description: c.description })),
     undefined,
@@ -69,7 +88,7 @@ export async function connectTelegram<C extends Context>(bot: Bot<C>, o: Connect
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), o.attemptTimeoutMs ?? 5_000);
     try {
-      await attempt(bot, ac.signal as GrammySignal);
+      await attempt(bot, ac.signal as GrammySignal, o.webhook);
       return;
     } catch (e) {
       const why = ac.signal.aborted

@@ -15,9 +15,17 @@
 import type { Update } from "grammy/types";
 import { backoffMs, sleep } from "../shared/async.js";
 
+/** The update kinds the bot handles; getUpdates and setWebhook (connect.ts) ask for these only. */
+export const ALLOWED_UPDATES: ("message" | "callback_query")[] = ["message", "callback_query"];
+
 /** Bot API getUpdates (app: `(p, signal) => bot.api.getUpdates(p, signal)`). */
 export type GetUpdates = (
-  params: { offset?: number; limit: number; timeout: number },
+  params: {
+    offset?: number;
+    limit: number;
+    timeout: number;
+    allowed_updates?: ("message" | "callback_query")[];
+  },
   signal: AbortSignal,
 ) => Promise<Update[]>;
 
@@ -185,6 +193,7 @@ export class UpdatePoller {
             ...(this.offset !== undefined ? { offset: this.offset } : {}),
             limit: 100,
             timeout: this.opts.pollTimeoutSeconds ?? 30,
+            allowed_updates: ALLOWED_UPDATES,
           },
           this.abort.signal,
         );

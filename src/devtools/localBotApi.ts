@@ -6,7 +6,8 @@
  *
  * Supported methods: getMe, getUpdates (real long polling), sendMessage, editMessageText,
  * editMessageReplyMarkup, answerCallbackQuery, sendChatAction, sendDocument (multipart),
- * deleteMessage, setMyCommands, getMyCommands, deleteWebhook. Anything else → 404.
+ * deleteMessage, setMyCommands, getMyCommands, setWebhook, deleteWebhook, getWebhookInfo. Anything else
+ * → 404. As on Telegram, getUpdates answers 409 while a webhook is set.
  */
 import { EventEmitter } from "node:events";
 import http from "node:http";
@@ -218,6 +219,8 @@ export class LocalBotApi extends EventEmitter {
   readonly calls: RecordedCall[] = [];
   readonly callbackAnswers = new Map<string, CallbackAnswer>();
   commands: BotCommand[] = [];
+  /** The webhook setWebhook registered (null: none, updates wait for getUpdates). */
+  webhook: { url: string; secretToken?: string; allowedUpdates?: string[] } | null = null;
   private readonly chats = new Map<number, ChatMessage[]>();
   private readonly nextMessageId = new Map<number, number>();
   private readonly queue: Update[] = [];
@@ -604,14 +607,33 @@ export class LocalBotApi extends EventEmitter {
     switch (method) {
       case "getMe":
         return this.botInfo;
-      case "deleteWebhook":
+      case "setWebhook": {
+        const url = String(p.url ?? "");
+        if (!url.startsWith("https://"))
+          throw new ApiFailure(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+        this.webhook = {
+          url,
+          ...(typeof p.secret_token === "string" ? { secretToken: p.secret_token } : {}),
+          ...(Array.isArray(p.allowed_updates) ? { allowedUpdates: p.allowed_updates as string[] } : {}),
+        };
         return true;
+      }
+      case "deleteWebhook":
+        this.webhook = null;
+        return true;
+      case "getWebhookInfo":
+        return { url: this.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: 0 };
       case "setMyCommands":
         this.commands = (p.commands as BotCommand[]) ?? [];
         return true;
       case "getMyCommands":
         return this.commands;
       case "getUpdates":
+        if (this.webhook)
+          throw new ApiFailure(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+          );
         return this.getUpdates(p, signal);
       case "sendChatAction":
         num(p.chat_id);

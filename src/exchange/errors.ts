@@ -24,9 +24,14 @@ export class KalshiApiError extends Error {
     readonly method: string = "",
     readonly path: string = "",
     readonly outcomeUnknown: boolean = false,
+    /**
+     * On a 401: how far Kalshi's clock (its `Date` header) is ahead of this machine's, in ms
+     * (negative: behind), when that gap is big enough to be the cause; null otherwise.
+     */
+    readonly clockSkewMs: number | null = null,
   ) {
     super(
-      `${method} ${path}: HTTP ${status} ${code}${kalshiMessage && kalshiMessage !== code ? ` (${kalshiMessage})` : ""}`.trim(),
+      `${method} ${path}: HTTP ${status} ${code}${kalshiMessage && kalshiMessage !== code ? ` (${kalshiMessage})` : ""}${clockSkewMs !== null ? `; ${clockSkewSentence(clockSkewMs)}` : ""}`.trim(),
     );
     this.name = "KalshiApiError";
   }
@@ -85,8 +90,35 @@ export class KalshiApiError extends Error {
       this.method,
       this.path,
       outcomeUnknown,
+      this.clockSkewMs,
     );
   }
+
+  /** The same error, knowing the clock gap (see clockSkewMs). */
+  withClockSkew(clockSkewMs: number | null): KalshiApiError {
+    if (clockSkewMs === null) return this;
+    return new KalshiApiError(
+      this.status,
+      this.code,
+      this.kalshiMessage,
+      this.details,
+      this.retryable,
+      this.method,
+      this.path,
+      this.outcomeUnknown,
+      clockSkewMs,
+    );
+  }
+}
+
+/**
+ * "this machine's clock is 42 s behind; Kalshi rejects signatures" (or "ahead"), from how far
+ * Kalshi's clock is ahead of ours.
+ */
+export function clockSkewSentence(kalshiAheadMs: number): string {
+  const s = Math.round(Math.abs(kalshiAheadMs) / 1000);
+  const gap = s < 120 ? `${s} s` : s < 7_200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3_600)} h`;
+  return `this machine's clock is ${gap} ${kalshiAheadMs > 0 ? "behind" : "ahead"}; Kalshi rejects signatures`;
 }
 
 function defaultCode(status: number): string {
@@ -215,6 +247,10 @@ export function describeExchangeError(err: unknown, env?: ExchangeEnv): string {
     const code = err.code.toLowerCase();
     if (err.status >= 200 && err.status < 300) {
       return `Kalshi answered without an order id; ${UNKNOWN_OUTCOME}`;
+    }
+    if ((err.status === 401 || code === "authentication_error") && err.clockSkewMs !== null) {
+      const s = clockSkewSentence(err.clockSkewMs);
+      return `Kalshi rejected the request: ${s}. Set the clock right (turn on automatic time sync, NTP) and try again.`;
     }
     if (err.status === 401 || code === "authentication_error") {
       return `Kalshi rejected the API key signature. Check KALSHI_API_KEY, the private key file, that the key belongs to ${envName(env)}, and that this computer's clock is right.`;

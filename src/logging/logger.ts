@@ -17,6 +17,7 @@ import TransportStream from "winston-transport";
 import { formatInZone } from "../domain/time.js";
 import { Redactor, REDACTED } from "./redact.js";
 import { privateRotatingFile } from "./privateFiles.js";
+import { reportStorageFailure } from "../shared/storageHealth.js";
 
 export type LoggerLevel = "error" | "warn" | "info" | "debug";
 
@@ -212,6 +213,7 @@ export function createLogger(opts: CreateLoggerOptions): Loggers {
   // 'error' event; say so once on stderr, redacted.
   let reported = false;
   const onTransportError = (err: unknown) => {
+    reportStorageFailure(String((err as { path?: unknown } | null)?.path ?? dir), err);
     if (reported) return;
     reported = true;
     const msg = err instanceof Error ? err.message : String(err);

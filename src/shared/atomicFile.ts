@@ -7,12 +7,13 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
+import { reportStorageFailure } from "./storageHealth.js";
 
 /** Writes `data` to `path` atomically, creating the folder if needed. New files get `mode` (default owner-only). */
 export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
+    mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(tmp, "w", mode);
     try {
       writeSync(fd, data);
@@ -22,6 +23,8 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
     }
     renameSync(tmp, path);
   } catch (e) {
+    // A folder that cannot take writes (permissions, full disk): the app tells the owners (storageHealth.ts).
+    reportStorageFailure(path, e);
     rmSync(tmp, { force: true });
     throw e;
   }

@@ -48,8 +48,22 @@ const authError = (details: string): SimError =>
 const header = (req: IncomingMessage, name: string): string | string[] | undefined =>
   req.headers[name.toLowerCase()];
 
+/**
+ * The sim's wall clock: this machine's, moved by `offsetMs`, so a test can make the client's clock
+ * look wrong. It judges KALSHI-ACCESS-TIMESTAMP and is what every answer's `Date` header says.
+ */
+export interface WallClock {
+  offsetMs: number;
+}
+
+export const wallNow = (c: WallClock): number => Date.now() + c.offsetMs;
+
 /** Kalshi's checks in Kalshi's order: headers present, key known, timestamp fresh, signature valid. */
-export function createAuthenticator(keys: SimKeys, maxSkewMs: number): Authenticate {
+export function createAuthenticator(
+  keys: SimKeys,
+  maxSkewMs: number,
+  clock: WallClock = { offsetMs: 0 },
+): Authenticate {
   return (req, method, path) => {
     const key = header(req, HEADER_KEY);
     const ts = header(req, HEADER_TIMESTAMP);
@@ -58,7 +72,7 @@ export function createAuthenticator(keys: SimKeys, maxSkewMs: number): Authentic
       throw authError("missing KALSHI-ACCESS-KEY, KALSHI-ACCESS-TIMESTAMP or KALSHI-ACCESS-SIGNATURE header");
     }
     if (key !== keys.keyId) throw authError("rpc error: code = Unauthenticated desc = API_KEY_NOT_FOUND");
-    if (!/^\d{10,16}$/.test(ts) || Math.abs(Date.now() - Number(ts)) > maxSkewMs) {
+    if (!/^\d{10,16}$/.test(ts) || Math.abs(wallNow(clock) - Number(ts)) > maxSkewMs) {
       throw authError("rpc error: code = Unauthenticated desc = TIMESTAMP_OUT_OF_RANGE");
     }
     if (!verifyKalshiPss(keys.publicKey, ts, method.toUpperCase(), path, sig)) {

@@ -8,6 +8,7 @@ import { micros, tryParseCount, tryParseDollars } from "../domain/money.js";
 import type { SimContext } from "./context.js";
 import { type BookSide, type SimEngine, SimError, type TimeInForce } from "./engine.js";
 import type { FaultInjector, FaultRequest } from "./faults.js";
+import type { WallClock } from "./auth.js";
 import { type Json, type Reply, ok, parseJson, readBody } from "./http/message.js";
 import { bad } from "./orderRequests.js";
 import { fillToWire, marketToWire, orderToWire } from "./wire.js";
@@ -31,6 +32,8 @@ export interface ControlDeps {
   dropWebSockets: () => number;
   /** Writes the persisted state now. */
   flush: () => void;
+  /** The sim's wall clock (signature timestamps, `Date` headers). */
+  wallClock?: WallClock;
 }
 
 /** Another account trades against the book; checked like a request, with a 400 a tester can read. */
@@ -132,6 +135,13 @@ function controlTable(ctx: SimContext, d: ControlDeps): Record<string, ControlHa
       }
       ctx.account.regionExpirationTs = ts;
       return ok({ api_key_region_expiration_ts: ts });
+    },
+    "POST /sim/wall_clock": async (body) => {
+      const b = await body();
+      if (typeof b.offset_ms !== "number" || !Number.isFinite(b.offset_ms))
+        throw bad("offset_ms must be a number of milliseconds (negative: behind)");
+      if (d.wallClock) d.wallClock.offsetMs = b.offset_ms;
+      return ok({ offset_ms: d.wallClock?.offsetMs ?? 0 });
     },
     "POST /sim/tick": () => {
       engine.tick();

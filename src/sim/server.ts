@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import winston from "winston";
 import type { Micros } from "../domain/money.js";
-import { createAuthenticator } from "./auth.js";
+import { createAuthenticator, type WallClock } from "./auth.js";
 import { LiveCatalog, type LiveCatalogOptions } from "./catalog/live.js";
 import type { SimContext } from "./context.js";
 import { type SimTradeArgs, type TradeResult, createControl, tradeAsOther } from "./control.js";
@@ -56,6 +56,8 @@ export interface SimOptions {
   logger?: winston.Logger;
   /** Allowed clock skew of KALSHI-ACCESS-TIMESTAMP. Default 30 s. */
   maxSkewMs?: number;
+  /** The sim's wall clock runs this far ahead (negative: behind) of the machine's (`Date` header, skew check). */
+  wallClockOffsetMs?: number;
   /** WebSocket heartbeat ping interval. Default 10 s. */
   pingIntervalMs?: number;
   /** Age at which fills and finished orders move to /historical/*. Default 30 days. */
@@ -109,6 +111,8 @@ export interface SimServer {
   clearFaults(): void;
   dropWebSockets(): void;
   setLatency(ms: number): void;
+  /** Moves the sim's wall clock (see SimOptions.wallClockOffsetMs); also `POST /sim/wall_clock`. */
+  setWallClockOffset(ms: number): void;
   /** Sets GET /api_keys' `api_key_region_expiration_ts` (Unix seconds; null = never attested). */
   setApiKeyRegionExpiration(ts: number | null): void;
   reset(): void;
@@ -193,16 +197,18 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
   const ctx = buildContext(opts, keys, logger);
   const { engine } = ctx;
   const { flush } = persistEngine(engine, opts.dataDir, logger);
-  const authenticate = createAuthenticator(keys, opts.maxSkewMs ?? 30_000);
+  const wallClock: WallClock = { offsetMs: opts.wallClockOffsetMs ?? 0 };
+  const authenticate = createAuthenticator(keys, opts.maxSkewMs ?? 30_000, wallClock);
   const faults = new FaultInjector();
   let closed = false;
   const server = createServer();
   const ws = attachWebSockets(server, engine, authenticate, opts.pingIntervalMs ?? 10_000);
-  const control = createControl(ctx, { faults, dropWebSockets: ws.drop, flush });
+  const control = createControl(ctx, { faults, dropWebSockets: ws.drop, flush, wallClock });
   const handle = createRequestHandler({
     engine,
     logger,
     authenticate,
+    wallClock,
     faults,
     control,
     flush,
@@ -232,6 +238,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimServer> {
     clearFaults: () => faults.table.clear(),
     dropWebSockets: () => void ws.drop(),
     setLatency: (ms) => void (faults.latencyMs = ms),
+    setWallClockOffset: (ms) => void (wallClock.offsetMs = ms),
     setApiKeyRegionExpiration: (ts) => void (ctx.account.regionExpirationTs = ts),
     reset: () => {
       engine.reset();

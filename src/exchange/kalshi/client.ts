@@ -83,6 +83,7 @@ import { backoffWithJitterMs, sleep } from "../../shared/async.js";
 import { EventTitles } from "./eventTitles.js";
 import * as S from "./schemas.js";
 import { REST_PREFIX, signRequest } from "./signer.js";
+import { clockSkewFromDateHeader } from "./clockSkew.js";
 
 export interface RateLimits {
   read: BucketLimit;
@@ -363,7 +364,9 @@ export class KalshiClient implements ExchangePort {
           throw e;
         }
       }
-      const err = KalshiApiError.fromResponse(res.status, res.data, spec.method, logPath);
+      let err = KalshiApiError.fromResponse(res.status, res.data, spec.method, logPath);
+      // A refused signature: say so when the clock is the likely cause (clockSkew.ts).
+      if (res.status === 401) err = err.withClockSkew(clockSkewFromDateHeader(res.headers?.date, this.now()));
       if (res.status === 429) {
         this.limiter?.[spec.bucket].exhaust();
         if (rateRetries < MAX_RATE_LIMIT_RETRIES) {

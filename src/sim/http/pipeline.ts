@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type winston from "winston";
-import type { Authenticate } from "../auth.js";
+import { type Authenticate, type WallClock, wallNow } from "../auth.js";
 import type { ControlHandlerFn } from "../control.js";
 import { type SimEngine, SimError } from "../engine.js";
 import type { Fault, FaultInjector } from "../faults.js";
@@ -19,6 +19,8 @@ export interface PipelineDeps {
   logger: winston.Logger;
   router: Router;
   authenticate: Authenticate;
+  /** What the `Date` header of every answer says (Kalshi's does; a client can see its own clock is off). */
+  wallClock: WallClock;
   /** The read and write token buckets; null when rate limiting is off. */
   buckets: { read: TokenBucket; write: TokenBucket } | null;
   faults: FaultInjector;
@@ -108,6 +110,7 @@ export function createRequestHandler(
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
     let fault: Fault | null = null;
+    res.setHeader("Date", new Date(wallNow(d.wallClock)).toUTCString());
     try {
       if (path === "/sim" || path.startsWith("/sim/")) {
         if (!isLoopback(req.socket.remoteAddress))
