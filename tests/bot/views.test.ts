@@ -133,7 +133,7 @@ describe("market card", () => {
       bestNoAsk: d("0.45"),
       spread: d("0.05"),
     } as unknown as MarketInfo;
-    const text = htmlToText(marketCard(info, TZ));
+    const text = htmlToText(marketCard(info, TZ, 0));
     expect(text).toContain("YES: buy $0.60 · sell $0.55");
     expect(text).toContain("NO: buy $0.45 · sell $0.40");
   });

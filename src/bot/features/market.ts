@@ -15,7 +15,7 @@ export async function sendMarketCard(kit: Kit, ctx: Context, ticker: string): Pr
           btn("Buy NO", kit.buttons.data(`mb:no:${ref}`)),
         ])
       : undefined;
-  await kit.ui.send(ctx, marketCard(info, kit.deps.config.timeZone), kb);
+  await kit.ui.send(ctx, marketCard(info, kit.deps.config.timeZone, kit.now()), kb);
 }
 
 /** /market <ticker> (card with Buy YES / Buy NO); `mk:` buttons anywhere open the card. */

@@ -68,7 +68,7 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
     const kb = hits.map((h, i) => [
       btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data("mk", h.ticker)),
     ]);
-    await kit.ui.send(ctx, searchList(words, hits, tz), hits.length ? rows(...kb) : undefined);
+    await kit.ui.send(ctx, searchList(words, hits, tz, kit.now()), hits.length ? rows(...kb) : undefined);
   }
 
   async function categories(ctx: Context): Promise<void> {
