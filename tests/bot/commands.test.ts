@@ -36,7 +36,9 @@ describe("menu commands", () => {
     ]) {
       expect(t).toContain(`/${cmd} —`);
     }
-    expect(t).toContain("e.g. /buy KXHIGHNY-26NOV25-B45 yes 10 @0.42");
+    // No search index in this harness: a placeholder, never a ticker that may not exist (issue 16).
+    expect(t).toContain("e.g. /buy <ticker> yes 10 @0.42");
+    expect(t).toContain("Find a market's ticker with /search <words> or /browse.");
   });
 
   it("/portfolio shows positions and Refresh edits the same message", async () => {

@@ -9,6 +9,7 @@ import { again, answered, plain, read } from "../conversations/ask.js";
 import { code, escapeHtml } from "../format.js";
 import { looksLikeTicker, parseTicker } from "../parse.js";
 import { btn } from "../ui.js";
+import { hitButtonLabel } from "../searchViews.js";
 import { searchList } from "../views.js";
 import type { TradeTalk } from "./tradeSteps.js";
 
@@ -65,9 +66,7 @@ function marketPicker(t: TradeTalk): () => Promise<string | null> {
     hits = found.value.slice(0, MAX_HITS);
     searchNo++;
     listHtml = searchList(text, hits, kit.deps.config.timeZone, kit.now());
-    const kb = hits.map((h, i) => [
-      btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), asker.data(`m${searchNo}_${i}`)),
-    ]);
+    const kb = hits.map((h, i) => [btn(hitButtonLabel(i, h), asker.data(`m${searchNo}_${i}`))]);
     await asker.send(listHtml + (hits.length ? "\n\nTap one, or send other words." : ""), [
       ...kb,
       asker.cancelRow(),
