@@ -143,7 +143,7 @@ describe("/buy", () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     await h.tap("Cancel");
-    expect(h.last().text).toContain("Cancelled. Nothing was placed.");
+    expect(h.last().text).toContain("Canceled. Nothing was placed.");
     expect(placeCalls()).toBe(0);
   });
 

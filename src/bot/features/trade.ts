@@ -54,7 +54,7 @@ export function tradeConversation(kit: Kit) {
     const now = () => conversation.external(() => kit.now());
     const asker = await createAsker(conversation, ctx, kit, {
       prefix: "t",
-      cancelled: "Cancelled. Nothing was placed.",
+      cancelled: "Canceled. Nothing was placed.",
     });
     const { ask, data, say } = asker;
     /**
@@ -99,7 +99,7 @@ export function tradeConversation(kit: Kit) {
           typed: () => again("Tap Confirm or Cancel on the card above, or send /cancel."),
         });
         if (confirmed === null) {
-          // ask() already edited the card to "Cancelled. Nothing was placed."
+          // ask() already edited the card to "Canceled. Nothing was placed."
           await conversation.external(() => kit.outbox.forget(shown.clientOrderId));
           return;
         }
