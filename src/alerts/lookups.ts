@@ -3,6 +3,7 @@
  * title, the order's progress (X/Y filled) and what the user asked for (the journal's intent). A lookup
  * that fails or is slow gives the plainer message (the ticker, no progress, YES terms), never a delay.
  */
+import { marketName } from "../domain/marketName.js";
 import type { Centis } from "../domain/money.js";
 import type { ExchangePort, Fill, Order, StreamLogger } from "../exchange/port.js";
 import type { OrderIntent, OrderIntentLookup } from "./intent.js";
@@ -26,15 +27,6 @@ export interface LookupOptions {
 
 const ORDER_CACHE_LIMIT = 2000;
 
-/**
- * "title — YES subtitle", as the bot shows markets: the brackets of one event share a title
- * ("Highest temperature in NYC on Nov 25?") and only the subtitle ("40° or below") tells them apart.
- */
-function marketLabel(m: { title: string; yesSubTitle: string }): string {
-  const sub = m.yesSubTitle.trim();
-  return sub && !m.title.includes(sub) ? `${m.title} — ${sub}` : m.title;
-}
-
 export class AlertLookups {
   private readonly titles = new Map<string, Promise<string>>();
   private readonly orders = new Map<string, OrderProgress>();
@@ -51,7 +43,7 @@ export class AlertLookups {
     let p = this.titles.get(ticker);
     if (!p) {
       const lookup =
-        this.opts.marketTitle ?? (async (t: string) => marketLabel(await this.opts.exchange.getMarket(t)));
+        this.opts.marketTitle ?? (async (t: string) => marketName(await this.opts.exchange.getMarket(t)));
       p = lookup(ticker).then(
         (t) => t || ticker,
         (e) => {

@@ -8,7 +8,7 @@ import {
   tryParseCount,
   tryParseDollars,
 } from "../domain/money.js";
-import { zoneOffsetMinutes } from "../domain/time.js";
+import { zonedParts, zoneOffsetMinutes } from "../domain/time.js";
 import type { OutcomeSide } from "../exchange/port.js";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -165,11 +165,29 @@ function parseDate(s: string): { y: number; m: number; d: number } | null {
   return { y, m, d };
 }
 
-/** "" (7 days), "7d", "30d", any "<n>d" up to 366, or "YYYY-MM-DD YYYY-MM-DD" (inclusive, in the zone). */
+/** `today` (midnight to now) or `yesterday` (the whole day), days in the display zone. */
+function namedDay(t: string, now: number, timeZone: string): DateRange | null {
+  if (t !== "today" && t !== "yesterday") return null;
+  const p = zonedParts(now, timeZone);
+  const today = zonedMidnight(p.year, p.month, p.day, timeZone);
+  if (t === "today") return { fromMs: today, toMs: now, label: `today (${timeZone})` };
+  return {
+    fromMs: zonedMidnight(p.year, p.month, p.day - 1, timeZone),
+    toMs: today - 1,
+    label: `yesterday (${timeZone})`,
+  };
+}
+
+/**
+ * "" (7 days), "7d", "30d", any "<n>d" up to 366, "today", "yesterday", or "YYYY-MM-DD YYYY-MM-DD"
+ * (inclusive, in the zone).
+ */
 export function parseRange(args: string, now: number, timeZone: string): Parsed<DateRange> {
   const t = args.trim().toLowerCase();
-  const usage = "Use 7d, 30d, or two dates like 2026-11-01 2026-11-24.";
+  const usage = "Use today, yesterday, 7d, 30d, or two dates like 2026-11-01 2026-11-24.";
   if (t === "") return { ok: true, value: { fromMs: now - 7 * DAY_MS, toMs: now, label: "last 7 days" } };
+  const day = namedDay(t, now, timeZone);
+  if (day) return { ok: true, value: day };
   const days = /^(\d{1,3})d$/.exec(t);
   if (days) {
     const n = Number(days[1]);

@@ -1,7 +1,10 @@
 /** Texts of /search and /browse: event results, a strike picker, categories, series and events. */
 import type { Market } from "../exchange/port.js";
 import type { EventHit, IndexedEvent } from "../trading/index.js";
-import { b, escapeHtml, price, when } from "./format.js";
+import { shortStrike } from "../domain/marketName.js";
+import { closeTimeText } from "../domain/time.js";
+import { b, escapeHtml, when } from "./format.js";
+import { buttonLabel, centsLabel, HALF_BUTTON_LABEL_MAX } from "./labels.js";
 
 /** "markets as of 3 min ago" once the index is older than two minutes; "" before. */
 export function indexAge(asOf: number, now: number): string {
@@ -15,6 +18,9 @@ const withAge = (lines: string[], asOf: number, now: number): string => {
   const age = indexAge(asOf, now);
   return (age ? [...lines, "", age] : lines).join("\n");
 };
+
+const closes = (ms: number | null, now: number, tz: string): string =>
+  ms === null ? `closes ${when(ms, tz)}` : escapeHtml(closeTimeText(ms, now, tz));
 
 const strikesText = (e: IndexedEvent): string =>
   e.strikes.length === 1 ? escapeHtml(e.strikes[0]?.[1] || "1 market") : `${e.strikes.length} strikes`;
@@ -33,13 +39,13 @@ export function eventHitsText(
     const e = h.event;
     lines.push(
       `${i + 1}. ${b(e.title)}${e.subTitle ? ` — ${escapeHtml(e.subTitle)}` : ""}`,
-      `    ${strikesText(e)} · closes ${when(e.closeTime, tz)}`,
+      `    ${strikesText(e)} · ${closes(e.closeTime, now, tz)}`,
     );
   });
   return withAge(lines, asOf, now);
 }
 
-export function strikePickerText(title: string, markets: Market[], tz: string): string {
+export function strikePickerText(title: string, markets: Market[], tz: string, now: number): string {
   if (markets.length === 0) return `${b(title)}\nNothing is open to trade here any more.`;
   const close = markets.reduce<number | null>(
     (c, m) => (m.closeTime !== null && (c === null || m.closeTime < c) ? m.closeTime : c),
@@ -47,13 +53,28 @@ export function strikePickerText(title: string, markets: Market[], tz: string): 
   );
   return [
     `${b(title)}`,
-    `${markets.length} open · closes ${when(close, tz)}`,
-    "Pick one (YES buy price shown):",
+    `${markets.length} open · ${close === null ? "closes –" : escapeHtml(closeTimeText(close, now, tz))}`,
+    "Pick one. Buttons show the price to buy YES (the ask):",
   ].join("\n");
 }
 
-export function strikeButtonLabel(m: Market): string {
-  return `${m.yesSubTitle || m.ticker} · ${price(m.yesAsk)}`.slice(0, 60);
+/** A market search hit's button: number, strike, then the question ("2. ≥ $95,000 · Bitcoin…"). */
+export function hitButtonLabel(i: number, h: { title: string; yesSubTitle: string; ticker: string }): string {
+  const sub = shortStrike(h.yesSubTitle);
+  return buttonLabel([`${i + 1}. ${sub || h.title || h.ticker}`, sub ? h.title : ""]);
+}
+
+/** An event search hit's button; a hit that named one strike leads with that strike. */
+export function eventHitLabel(i: number, h: EventHit): string {
+  const named =
+    h.strikeTickers.length === 1 ? h.event.strikes.find(([t]) => t === h.strikeTickers[0]) : undefined;
+  const sub = named ? shortStrike(named[1]) : "";
+  return buttonLabel([`${i + 1}. ${sub || h.event.title}`, sub ? h.event.title : ""]);
+}
+
+/** "≥ $95,000 · 61¢": the strike in symbols, then the YES ask; `max` is the button's room. */
+export function strikeButtonLabel(m: Market, max = HALF_BUTTON_LABEL_MAX): string {
+  return buttonLabel([shortStrike(m.yesSubTitle) || m.ticker, centsLabel(m.yesAsk)], max);
 }
 
 export function categoriesText(
@@ -82,7 +103,7 @@ export function eventsText(
     return withAge([`Nothing is open in ${b(seriesTitle)} any more. Send /browse to start over.`], asOf, now);
   const lines = [`${b(seriesTitle)}: open events, closing soonest first.`];
   rows.forEach((e, i) =>
-    lines.push(`${i + 1}. ${escapeHtml(e.title)} · ${strikesText(e)} · closes ${when(e.closeTime, tz)}`),
+    lines.push(`${i + 1}. ${escapeHtml(e.title)} · ${strikesText(e)} · ${closes(e.closeTime, now, tz)}`),
   );
   return withAge(lines, asOf, now);
 }

@@ -22,7 +22,10 @@ import type {
   Quote,
   SettlementRow,
 } from "../trading/types.js";
+import { marketName, shortStrike } from "../domain/marketName.js";
+import { closeTimeText } from "../domain/time.js";
 import { b, code, contractsText, count, escapeHtml, exact, fee, price, usd, when } from "./format.js";
+import { buttonLabel } from "./labels.js";
 
 const SIDE = (s: "yes" | "no") => s.toUpperCase();
 
@@ -43,13 +46,30 @@ export function sidePrices(info: MarketInfo) {
   };
 }
 
-export function marketCard(info: MarketInfo, timeZone: string): string {
+const SETTLED_STATUSES: ReadonlySet<string> = new Set(["determined", "finalized", "amended", "disputed"]);
+
+/**
+ * The card's status line: a settled market says how it settled and when ("Settled: NO won · Nov 24,
+ * 10:00 EST"), an open one when it closes ("closes in 3 h, 17:00 EST").
+ */
+function statusLine(m: MarketInfo["market"], timeZone: string, now: number): string {
+  if (SETTLED_STATUSES.has(m.status) && m.result !== "") {
+    const result =
+      m.result === "scalar" ? `paid ${price(m.settlementValue)} per YES` : `${SIDE(m.result)} won`;
+    const at = m.settlementTime ?? m.closeTime ?? null;
+    return `Settled: ${result}${at === null ? "" : ` · ${when(at, timeZone)}`}`;
+  }
+  const close = m.closeTime ? ` · ${escapeHtml(closeTimeText(m.closeTime, now, timeZone))}` : "";
+  return `Status: ${escapeHtml(m.status)}${close}`;
+}
+
+export function marketCard(info: MarketInfo, timeZone: string, now: number): string {
   const m = info.market;
   const p = sidePrices(info);
   const lines = [
     marketLine(m.title, m.ticker),
     m.yesSubTitle ? `YES means: ${escapeHtml(m.yesSubTitle)}` : "",
-    `Status: ${escapeHtml(m.status)}${m.closeTime ? ` · closes ${when(m.closeTime, timeZone)}` : ""}`,
+    statusLine(m, timeZone, now),
     `YES: buy ${price(p.yesAsk)} · sell ${price(p.yesBid)}`,
     `NO: buy ${price(p.noAsk)} · sell ${price(p.noBid)}`,
     `Last ${price(m.lastPrice)} · spread ${price(info.spread)} · volume 24h ${count(m.volume24h)}`,
@@ -57,13 +77,13 @@ export function marketCard(info: MarketInfo, timeZone: string): string {
   return lines.filter(Boolean).join("\n");
 }
 
-export function searchList(words: string, hits: MarketSearchHit[], timeZone: string): string {
+export function searchList(words: string, hits: MarketSearchHit[], timeZone: string, now: number): string {
   if (hits.length === 0) return `No open markets match “${escapeHtml(words)}”. Try other words.`;
   const lines = [`Markets matching “${escapeHtml(words)}”:`];
   hits.forEach((h, i) => {
     lines.push(
-      `${i + 1}. ${b(h.title)}${h.yesSubTitle ? " — " + escapeHtml(h.yesSubTitle) : ""}`,
-      `    ${code(h.ticker)}${h.yesBid !== null || h.yesAsk !== null ? ` · YES ${price(h.yesBid)}/${price(h.yesAsk)}` : ""}${h.closeTime ? ` · closes ${when(h.closeTime, timeZone)}` : ""}`,
+      `${i + 1}. ${b(marketName(h))}`,
+      `    ${code(h.ticker)}${h.yesBid !== null || h.yesAsk !== null ? ` · YES bid ${price(h.yesBid)} · ask ${price(h.yesAsk)}` : ""}${h.closeTime ? ` · ${escapeHtml(closeTimeText(h.closeTime, now, timeZone))}` : ""}`,
     );
   });
   return lines.join("\n");
@@ -283,8 +303,13 @@ function settlementLine(r: SettlementRow, timeZone: string): string {
   return `${when(r.time, timeZone)} Settled ${held} ${code(r.ticker)}: ${result}, paid ${usd(r.revenue)} P&amp;L ${usd(r.realizedPnl, { sign: true })}`;
 }
 
+/** "in the last 7 days", "for today (America/New_York)", "for 2026-11-01 to 2026-11-24 (…)". */
+export function inRange(label: string): string {
+  return label.startsWith("last ") ? `in the ${label}` : `for ${label}`;
+}
+
 /**
- * /history: fills and settlements in time order. "realized" is the P&L of closing sells and of
+ * /history: fills and settlements, newest first. "realized" is the P&L of closing sells and of
  * settlements in the range, the same events /portfolio's realized P&L adds up.
  */
 export function historyTable(
@@ -293,7 +318,7 @@ export function historyTable(
   timeZone: string,
   settlements: SettlementRow[] = [],
 ): string {
-  if (rows.length === 0 && settlements.length === 0) return `No trades in the ${escapeHtml(label)}.`;
+  if (rows.length === 0 && settlements.length === 0) return `No trades ${escapeHtml(inRange(label))}.`;
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
   const counted = settlements.length
     ? `${n(rows.length, "fill")}, ${n(settlements.length, "settlement")}`
@@ -315,8 +340,8 @@ export function historyTable(
     settledPnl = addMicros(settledPnl, r.realizedPnl);
     timed.push({ time: r.time, line: settlementLine(r, timeZone) });
   }
-  // Stable: fills keep their order; a settlement comes after the fills of the same instant.
-  timed.sort((a, b) => a.time - b.time);
+  // Newest first: in time order (stable: a settlement after the fills of its instant), then reversed.
+  timed.sort((a, b) => a.time - b.time).reverse();
   lines.push(...timed.map((t) => t.line));
   const realized = addMicros(tradePnl, settledPnl);
   const split = settlements.length
@@ -326,8 +351,22 @@ export function historyTable(
   return lines.join("\n");
 }
 
-export function positionButtonLabel(ticker: string, side: "yes" | "no", c: Centis): string {
-  return `${ticker} ${SIDE(side)} ×${displayCount(c)}`;
+/**
+ * A position's button: the strike first, then side and count, then the event's question as room
+ * allows ("45° to 46° · YES ×10 · Highest…"); a market without a strike leads with its name.
+ */
+export function positionButtonLabel(p: {
+  ticker: string;
+  title: string;
+  subTitle?: string;
+  side: "yes" | "no";
+  count: Centis;
+}): string {
+  const sub = p.subTitle?.trim() ?? "";
+  const held = `${SIDE(p.side)} ×${displayCount(p.count)}`;
+  if (!sub) return buttonLabel([p.title || p.ticker, held]);
+  const question = p.title.endsWith(` — ${sub}`) ? p.title.slice(0, -` — ${sub}`.length) : p.title;
+  return buttonLabel([shortStrike(sub), held, question]);
 }
 
 /**

@@ -59,6 +59,11 @@ export interface Market {
   priceRanges: PriceRange[];
   result: "yes" | "no" | "scalar" | "";
   settlementValue: Micros | null;
+  /** When the market settled (Kalshi's `settlement_ts`, only on settled markets); absent = unknown. */
+  settlementTime?: number | null;
+  /** Kalshi's `floor_strike` / `cap_strike`: the numbers the strikes of one event sort by. */
+  floorStrike?: number | null;
+  capStrike?: number | null;
   rulesPrimary: string;
   rulesSecondary: string;
 }

@@ -13,11 +13,11 @@ import { createWriteStream, readdirSync, rmSync, type WriteStream } from "node:f
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { type Micros, displayCount, formatDollars } from "../domain/money.js";
+import { type Centis, type Micros, displayCount, formatDollars } from "../domain/money.js";
 import { formatInZone, zonedParts } from "../domain/time.js";
 import { makePrivate } from "../logging/privateFiles.js";
 import type { Environment } from "../domain/environment.js";
-import type { ExportResult, ExportService, HistoryRow, HistoryService } from "./types.js";
+import type { ExportResult, ExportService, HistoryRow, HistoryService, SettlementRow } from "./types.js";
 
 export const CSV_COLUMNS = [
   "time",
@@ -36,13 +36,14 @@ export const CSV_COLUMNS = [
   "fill_id",
   "liquidity",
   "source",
+  "payout",
 ] as const;
 
 /** Telegram bots may send documents up to 50 MB; stay under it whether MB means 10^6 or 2^20 bytes. */
 export const DEFAULT_MAX_EXPORT_BYTES = 49_000_000;
 
 export interface ExportDeps {
-  history: Pick<HistoryService, "between">;
+  history: Pick<HistoryService, "report">;
   dataDir: string;
   timeZone: string;
   environment: Environment;
@@ -107,7 +108,53 @@ function csvRecord(r: HistoryRow, timeZone: string, environment: Environment): s
     csvText(r.fillId),
     r.isTaker ? "taker" : "maker",
     r.source,
+    "",
   ];
+}
+
+/**
+ * A settlement as a row: action "settlement", the side(s) held and their count, the price one
+ * contract of that side paid (1.00 or 0.00 on a YES/NO result), the payout and the realized P&L.
+ */
+function settlementRecord(s: SettlementRow, timeZone: string, environment: Environment): string[] {
+  const sides = [s.yesCount > 0 ? "YES" : "", s.noCount > 0 ? "NO" : ""].filter(Boolean);
+  const held = sides.length === 1 ? sides[0]! : "";
+  const perContract =
+    held && (s.result === "yes" || s.result === "no")
+      ? csvAmount((held === s.result.toUpperCase() ? 1_000_000 : 0) as Micros)
+      : "";
+  return [
+    formatInZone(s.time, timeZone),
+    timeZone,
+    environment,
+    csvText(s.ticker),
+    csvText(s.marketTitle),
+    sides.join("+"),
+    "settlement",
+    displayCount((s.yesCount + s.noCount) as Centis),
+    perContract,
+    "",
+    "",
+    csvAmount(s.realizedPnl),
+    "",
+    "",
+    "",
+    "settlement",
+    csvAmount(s.revenue),
+  ];
+}
+
+/** Fills and settlements in time order (a settlement after the fills of the same instant). */
+function csvRecords(
+  rep: { rows: HistoryRow[]; settlements: SettlementRow[] },
+  timeZone: string,
+  environment: Environment,
+): string[][] {
+  const timed = [
+    ...rep.rows.map((r) => ({ t: r.time, rec: csvRecord(r, timeZone, environment) })),
+    ...rep.settlements.map((s) => ({ t: s.time, rec: settlementRecord(s, timeZone, environment) })),
+  ];
+  return timed.sort((a, b) => a.t - b.t).map((x) => x.rec);
 }
 
 function ymd(ms: number, tz: string): string {
@@ -148,7 +195,7 @@ export function createExportService(deps: ExportDeps): ExportService {
 
   return {
     async exportCsv(fromMs: number, toMs: number): Promise<ExportResult> {
-      const rows = await history.between(fromMs, toMs);
+      const rows = csvRecords(await history.report(fromMs, toMs), timeZone, environment);
       // Nothing to export: no header-only file (the bot says there were no trades).
       if (rows.length === 0) return { files: [], rows: 0, fromMs, toMs, timeZone };
       await mkdir(dir, { recursive: true });
@@ -172,7 +219,7 @@ export function createExportService(deps: ExportDeps): ExportService {
       try {
         await open();
         for (const r of rows) {
-          const line = stringify([csvRecord(r, timeZone, environment)], STRINGIFY_OPTS);
+          const line = stringify([r], STRINGIFY_OPTS);
           const n = Buffer.byteLength(line);
           if (rowsInPart > 0 && bytes + n > maxBytes) {
             await end(stream!);

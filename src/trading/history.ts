@@ -3,6 +3,7 @@
  * bot's own orders from orders placed elsewhere, with FIFO realized P&L on closing fills and on
  * settlements (the same ledger and events as /portfolio's realized P&L).
  */
+import { marketName } from "../domain/marketName.js";
 import type { ExchangePort, Market, Settlement } from "../exchange/port.js";
 import type { JournalIndex, UnknownOrder } from "./journal.js";
 import { type RealizedEvent, runLedger } from "./ledger.js";
@@ -71,7 +72,7 @@ export function createHistoryService(deps: HistoryDeps): HistoryService {
     } catch {
       // Titles are cosmetic: fall back to tickers.
     }
-    return new Map(markets.map((m) => [m.ticker, m.title]));
+    return new Map(markets.map((m) => [m.ticker, marketName(m)]));
   }
 
   /**

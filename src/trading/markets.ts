@@ -7,7 +7,13 @@ import type { ExchangePort } from "../exchange/port.js";
 import { type BestPrices, bestPrices, marketBestPrices } from "./prices.js";
 import { createSearchService, type SearchService } from "./search/service.js";
 import type { MarketSnapshots } from "./snapshots.js";
-import { type MarketInfo, type MarketSearchHit, type MarketService, UserError } from "./types.js";
+import {
+  type MarketInfo,
+  type MarketSearchHit,
+  type MarketService,
+  unknownMarketError,
+  UserError,
+} from "./types.js";
 
 export interface MarketServiceDeps {
   exchange: ExchangePort;
@@ -29,7 +35,7 @@ export function createMarketService(deps: MarketServiceDeps): MarketService {
         throw new UserError("Which market? Give a ticker, like KXHIGHNY-26NOV25-B45.", "missing_ticker");
       const found = await exchange.getMarkets({ tickers: [ticker] });
       const market = found.find((m) => m.ticker.toUpperCase() === ticker);
-      if (!market) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
+      if (!market) throw unknownMarketError(ticker);
       deps.snapshots?.putMarket(market);
       // YES and NO prices from the same reading: the book (NO ask = 1 − YES bid, YES ask = 1 − NO
       // bid), or, only when it cannot be read, all four from the market snapshot.

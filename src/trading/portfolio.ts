@@ -3,6 +3,7 @@
  * Prices for all positions come from one batched getMarkets({tickers}) and one getOrderbooks(tickers):
  * the number of requests does not depend on the number of positions (beyond the adapter's batches).
  */
+import { marketName } from "../domain/marketName.js";
 import {
   type Centis,
   type Micros,
@@ -159,7 +160,8 @@ export function createPortfolioService(deps: PortfolioDeps): PortfolioService {
         }
         views.push({
           ticker: p.ticker,
-          title: m?.title ?? p.ticker,
+          title: m ? marketName(m) : p.ticker,
+          subTitle: m?.yesSubTitle ?? "",
           side,
           count,
           averageEntry,

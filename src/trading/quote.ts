@@ -17,6 +17,7 @@
  * and an opening part (count − k): only the opening part needs cash and counts toward the cost cap
  * and max loss.
  */
+import { marketName } from "../domain/marketName.js";
 import { estimateFee, withRoundingFee } from "../domain/fees.js";
 import {
   type Centis,
@@ -260,7 +261,7 @@ export function priceQuote(inp: QuoteInputs): Quote {
   const timeInForce: TimeInForce = intent.kind === "market" ? "immediate_or_cancel" : "good_till_canceled";
   return {
     intent,
-    marketTitle: market.title,
+    marketTitle: marketName(market),
     price,
     wire: {
       side: wireSide(intent.outcome, intent.action),

@@ -9,7 +9,7 @@ import type { FeeSchedule } from "./feeSchedule.js";
 import { type BestPrices, bestPrices, marketBestPrices } from "./prices.js";
 import { type QuoteLimits, checkIntent, checkMarket, priceQuote } from "./quote.js";
 import type { MarketSnapshots } from "./snapshots.js";
-import { type OrderIntent, type Quote, UserError } from "./types.js";
+import { type OrderIntent, type Quote, unknownMarketError } from "./types.js";
 
 export type QuoteFn = (intent: OrderIntent, pre?: { book?: Orderbook }) => Promise<Quote>;
 
@@ -29,7 +29,7 @@ export function createQuoter(deps: {
     if (handed) return handed;
     const found = await exchange.getMarkets({ tickers: [ticker] });
     const m = found.find((x) => x.ticker.toUpperCase() === ticker);
-    if (!m) throw new UserError(`There is no market with ticker ${ticker}.`, "unknown_market");
+    if (!m) throw unknownMarketError(ticker);
     return m;
   }
 

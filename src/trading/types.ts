@@ -148,6 +148,17 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * The one sentence for a ticker the exchange does not know, whatever command met it (/market, /buy,
+ * /sell, a quote): the same situation always reads the same.
+ */
+export function unknownMarketError(ticker: string): UserError {
+  return new UserError(
+    `There is no market with ticker ${ticker}. Find one with /search <words>.`,
+    "unknown_market",
+  );
+}
+
 export interface OrderExecutor {
   quote(intent: OrderIntent): Promise<Quote>;
   /**
@@ -202,7 +213,10 @@ export interface MarketService {
 
 export interface PositionView {
   ticker: string;
+  /** The market's name with its strike (domain/marketName.ts). */
   title: string;
+  /** The strike's own words ("45° to 46°"), what tells it apart on a button; "" when unknown. */
+  subTitle?: string;
   side: OutcomeSide;
   count: Centis; // absolute
   averageEntry: Micros | null; // price of `side`

@@ -77,7 +77,7 @@ describe("messages", () => {
       null,
     );
     expect(text).toBe(
-      "🔴 LIVE · Jun 1, 14:00\n<b>Filled</b>: BUY 10 YES · S&amp;P &lt;500&gt; &quot;up&quot; · @ $0.55 · fee $0.17 · position now 10 YES",
+      "🔴 LIVE · Jun 1, 14:00 GMT+2\n<b>Filled</b>: BUY 10 YES · S&amp;P &lt;500&gt; &quot;up&quot; · @ $0.55 · fee $0.17 · position now 10 YES",
     );
   });
 

@@ -230,7 +230,7 @@ describe("after a restart", () => {
     expect(chat.texts.get(11)).toBe("Order placed: ord-1");
     expect(chat.texts.get(12)).toBe(RESTART_EXPIRED);
     expect(chat.texts.get(13)).toBe(
-      "Your order to buy 10 YES of Rain? limit $0.42 was placed at Dec 2, 14:02 (the bot restarted before it could tell you). Order id: <code>ord-3</code> · 4 of 10 filled, 6 resting. /orders and /portfolio show it.",
+      "Your order to buy 10 YES of Rain? limit $0.42 was placed at Dec 2, 14:02 EST (the bot restarted before it could tell you). Order id: <code>ord-3</code> · 4 of 10 filled, 6 resting. /orders and /portfolio show it.",
     );
     expect(chat.texts.get(14)).toMatch(
       /^Your order to buy 10 YES .* was not placed: the bot restarted before Kalshi had it/,
@@ -296,7 +296,7 @@ describe("after a restart", () => {
     await second.start();
     await second.idle();
     expect(waits).toEqual([1000, 2000]);
-    expect(chat.texts.get(11)).toMatch(/was placed at Dec 2, 14:02 \(the bot restarted/);
+    expect(chat.texts.get(11)).toMatch(/was placed at Dec 2, 14:02 EST \(the bot restarted/);
   });
 
   it("a fallback send cut off by the kill is sent again with the note", async () => {

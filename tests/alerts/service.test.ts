@@ -52,7 +52,7 @@ describe("fill alerts", () => {
     await waitFor(() => t.sink.messages.length === 1, "one alert");
     const text = t.sink.finalTexts()[0]!;
     expect(text).toBe(
-      "🧪 SIM · Nov 24, 08:15\n<b>Filled</b>: BUY 10 YES · Title KXT-1 · @ $0.55 · fee $0.17 · position now 25 YES · order 10/10",
+      "🧪 SIM · Nov 24, 08:15 EST\n<b>Filled</b>: BUY 10 YES · Title KXT-1 · @ $0.55 · fee $0.17 · position now 25 YES · order 10/10",
     );
     expect(t.sink.messages[0]!.silent).toBe(false);
     expect(t.journal.map((j) => j.fillId)).toEqual(["fill-1"]);

@@ -220,6 +220,7 @@ describe("fill alerts against the sim", () => {
     // the market is named with its bracket, not just the event question every bracket shares
     const m = await t.client.getMarket(t.ticker);
     expect(m.yesSubTitle).not.toBe("");
-    expect(texts[0]).toContain(`${m.title} — ${m.yesSubTitle}`);
+    // The name drops the question mark before the strike (issue 16: "… at 17:00 EST — $95,000 or above").
+    expect(texts[0]).toContain(`${m.title.replace(/\?$/, "")} — ${m.yesSubTitle}`);
   });
 });

@@ -36,7 +36,9 @@ describe("menu commands", () => {
     ]) {
       expect(t).toContain(`/${cmd} —`);
     }
-    expect(t).toContain("e.g. /buy KXHIGHNY-26NOV25-B45 yes 10 @0.42");
+    // No search index in this harness: a placeholder, never a ticker that may not exist (issue 16).
+    expect(t).toContain("e.g. /buy <ticker> yes 10 @0.42");
+    expect(t).toContain("Find a market's ticker with /search <words> or /browse.");
   });
 
   it("/portfolio shows positions and Refresh edits the same message", async () => {
@@ -127,7 +129,7 @@ describe("menu commands", () => {
     // says what became of it, in the display time zone (New York).
     h.clock.t = Date.UTC(2026, 10, 24, 19, 2); // 14:02 in New York
     await h.say(`/cancel ${h.orderId(1)}`);
-    expect(h.last().text).toBe("🧪 SIM\nThat order was already canceled at Nov 24, 10:00.");
+    expect(h.last().text).toBe("🧪 SIM\nThat order was already canceled at Nov 24, 10:00 EST.");
     expect(await h.world.services.executor.openOrders()).toEqual([]);
     await h.say("/status");
     expect(h.last().text).toContain("Send /status <order id>");
@@ -144,7 +146,7 @@ describe("menu commands", () => {
     const balance = h.world.balance;
     await h.say(`/cancel ${h.orderId(2)}`);
     expect(h.last().text).toBe(
-      "🧪 SIM\nThat order already filled at Nov 24, 14:02; there was nothing left to cancel.",
+      "🧪 SIM\nThat order already filled at Nov 24, 14:02 EST; there was nothing left to cancel.",
     );
     await h.say("/cancel NOPE-123");
     expect(h.last().text).toBe("🧪 SIM\nThere is no order NOPE-123.");
@@ -240,7 +242,7 @@ describe("menu commands", () => {
     );
     expect(doc.document!.bytes.toString()).toBe(onDisk);
 
-    h.world.maxExportBytes = 400; // the header (134 bytes) and two rows (131 each) a file
+    h.world.maxExportBytes = 410; // the header (141 bytes, with payout) and two rows (132 each) a file
     await h.say("/export 30d");
     const docs = h.api
       .botMessages(USER)

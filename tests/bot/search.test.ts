@@ -29,9 +29,9 @@ describe("/search and /browse on a generated catalog", () => {
 
     st.exchangeCalls.length = 0;
     await st.tap(/^1\. Highest temperature in NYC/);
-    expect(st.last().text).toContain("Pick one (YES buy price shown)");
+    expect(st.last().text).toContain("Pick one. Buttons show the price to buy YES (the ask):");
     expect(st.exchangeCalls).toEqual(["getMarkets"]);
-    await st.tap(/°.* · \$0\.\d\d/);
+    await st.tap(/°.* · \d+(\.\d+)?¢$/);
     expect(st.last().text).toContain("Highest temperature in NYC");
     expect(st.buttons()).toEqual(["Buy YES", "Buy NO"]);
 
@@ -49,14 +49,15 @@ describe("/search and /browse on a generated catalog", () => {
     expect(st.buttons().some((b) => b.startsWith("Crypto ("))).toBe(true);
     await st.tap(/^Climate and Weather \(/);
     expect(st.last().text).toContain("Climate and Weather");
-    await st.tap(/^Highest temperature in NYC today\?/);
+    // Series buttons are shortened at a word boundary to fit a phone: "Highest temperature in NYC… (3)".
+    await st.tap(/^Highest temperature in NYC/);
     const events = st.last().text;
     expect(events).toContain("open events, closing soonest first");
     const dates = [...events.matchAll(/closes (.+)$/gm)].map((m) => m[1]);
     expect(dates.length).toBeGreaterThan(1);
     await st.tap(/^1\. /);
     expect(st.last().text).toContain("Pick one");
-    await st.tap(/ · \$0\.\d\d/);
+    await st.tap(/ · \d+(\.\d+)?¢$/);
     expect(st.buttons()).toEqual(["Buy YES", "Buy NO"]);
     expect(st.texts().some((t) => STACKY.test(t))).toBe(false);
   });

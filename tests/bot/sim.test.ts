@@ -121,8 +121,8 @@ describe("the bot against the sim", () => {
 
     await st.say("/sell");
     expect(st.last().text).toContain("Which position do you want to sell?");
-    expect(st.buttons()).toEqual([`${t} YES ×5`, "Cancel"]);
-    await st.tap(`${t} YES ×5`);
+    expect(st.buttons()).toEqual([expect.stringMatching(/^45° to 46° · YES ×5 · Highest/), "Cancel"]);
+    await st.tap(/YES ×5/);
     await st.tap("Market");
     expect(st.last().text).toContain("Sell 5 contracts YES at market");
     await st.tap("Confirm");
@@ -297,7 +297,9 @@ describe("the bot against the sim", () => {
     expect(st.last().text).not.toContain("Please confirm");
 
     await st.say("/buy NOPE-26NOV25-X yes 1 @0.40");
-    expect(st.texts()).toContainEqual(expect.stringContaining("I couldn't find the market NOPE-26NOV25-X"));
+    expect(st.texts()).toContainEqual(
+      expect.stringContaining("There is no market with ticker NOPE-26NOV25-X."),
+    );
     expect(st.last().text).toContain("Which market?");
     await st.say("/cancel");
 

@@ -174,8 +174,11 @@ describe("trade prompts record the tapped choice", () => {
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     await h.tap("Confirm");
     await h.say("/sell");
-    const id = await tapAndCheck(TICKER);
-    expect(msg(id).text).toBe(`🧪 SIM\nWhich position do you want to sell? → ${TICKER} YES ×10`);
+    const id = await tapAndCheck(/YES ×10/);
+    // The position's button names the strike first (issue 16), and the answer repeats the button.
+    expect(msg(id).text).toBe(
+      `🧪 SIM\nWhich position do you want to sell? → 45° to 46° · YES ×10 · Highest…`,
+    );
   });
 
   it("Buy YES on a market card keeps the card, formatting and tag, and appends the choice", async () => {
@@ -236,7 +239,9 @@ describe("Cancel n on /orders", () => {
     h.world.exchange.fillResting(h.orderId(2));
     await h.api.tap(USER, USER, old.messageId, old.data);
     const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
-    expect(m.text).toContain("That order already filled at Nov 24, 14:02; there was nothing left to cancel.");
+    expect(m.text).toContain(
+      "That order already filled at Nov 24, 14:02 EST; there was nothing left to cancel.",
+    );
     expect(m.text).toContain("Resting orders (1)");
     expect(h.world.callsTo("executor", "cancel").map((c) => c.args[0])).toEqual([h.orderId(2)]);
     expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(1)]);
@@ -251,7 +256,7 @@ describe("Cancel n on /orders", () => {
     h.clock.t += 60_000;
     await h.api.tap(USER, USER, old.messageId, old.data);
     const m = h.api.messages(USER).find((x) => x.messageId === list.messageId)!;
-    expect(m.text).toContain("That order was already canceled at Nov 24, 14:02.");
+    expect(m.text).toContain("That order was already canceled at Nov 24, 14:02 EST.");
     expect(m.text).toContain("Resting orders (1)");
     expect(m.text).not.toContain("could not confirm");
     expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(2)]);

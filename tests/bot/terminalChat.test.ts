@@ -72,7 +72,7 @@ describe("runTerminalChat", () => {
     await type("10", "you tapped> 10");
     await type("1", "you tapped> Market");
     await type("2", "you tapped> Cancel");
-    await until("Cancelled. Nothing was placed.");
+    await until("Canceled. Nothing was placed.");
     input.write("/quit\n");
     await done;
 

@@ -143,7 +143,7 @@ describe("/buy", () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     await h.tap("Cancel");
-    expect(h.last().text).toContain("Cancelled. Nothing was placed.");
+    expect(h.last().text).toContain("Canceled. Nothing was placed.");
     expect(placeCalls()).toBe(0);
   });
 
@@ -197,7 +197,9 @@ describe("/buy", () => {
     expect(placeCalls()).toBe(0);
 
     await h.say("/buy KXNOPE-99 yes 1 @0.5");
-    expect(h.botTexts().join("\n")).toContain("I couldn't find the market KXNOPE-99");
+    expect(h.botTexts().join("\n")).toContain(
+      "There is no market with ticker KXNOPE-99. Find one with /search <words>.",
+    );
     expect(h.last().text).toContain("Which market?");
     await h.say("/cancel");
     expect(placeCalls()).toBe(0);
@@ -307,8 +309,8 @@ describe("/sell", () => {
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     await h.tap("Confirm");
     await h.say("/sell");
-    expect(h.buttons()).toEqual([`${TICKER} YES ×10`, "Cancel"]);
-    await h.tap(TICKER);
+    expect(h.buttons()).toEqual(["45° to 46° · YES ×10 · Highest…", "Cancel"]);
+    await h.tap(/YES ×10/);
     await h.tap("Market");
     const card = h.last().text;
     expect(card).toContain("Sell 10 contracts YES at market, worst price $0.53");

@@ -72,8 +72,8 @@ describe("history table: realized P&L includes settlements", () => {
     expect(text).toContain("last 7 days · 1 fill, 1 settlement");
     expect(text).toContain("Settled 10 YES KXRAIN-26NOV25: YES won, paid $10.00 P&L +$4.45");
     expect(text).toContain("realized +$4.75 (trades +$0.30, settlements +$4.45)");
-    // Time order: the fill (Nov 24) comes before the settlement (Nov 25).
-    expect(text.indexOf("Sell 1 YES")).toBeLessThan(text.indexOf("Settled"));
+    // Newest first (issue 16): the settlement (Nov 25) comes before the fill (Nov 24).
+    expect(text.indexOf("Settled")).toBeLessThan(text.indexOf("Sell 1 YES"));
   });
 
   it("a range with only a settlement (a losing NO) is not 'No trades'", () => {
@@ -133,7 +133,7 @@ describe("market card", () => {
       bestNoAsk: d("0.45"),
       spread: d("0.05"),
     } as unknown as MarketInfo;
-    const text = htmlToText(marketCard(info, TZ));
+    const text = htmlToText(marketCard(info, TZ, 0));
     expect(text).toContain("YES: buy $0.60 · sell $0.55");
     expect(text).toContain("NO: buy $0.45 · sell $0.40");
   });

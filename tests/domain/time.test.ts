@@ -19,3 +19,21 @@ describe("time zone formatting", () => {
     expect(isValidTimeZone("Mars/Olympus")).toBe(false);
   });
 });
+
+describe("times shown in chat (issue 16: every time carries its zone or is relative)", () => {
+  it("formatShort names the zone", async () => {
+    const { formatShort } = await import("../../src/domain/time.js");
+    const t = Date.UTC(2026, 11, 4, 22, 0, 0);
+    expect(formatShort(t, "America/New_York")).toBe("Dec 4, 17:00 EST");
+    expect(formatShort(t, "UTC")).toBe("Dec 4, 22:00 UTC");
+  });
+  it("a close time soon is relative and keeps the clock time with its zone", async () => {
+    const { closeTimeText } = await import("../../src/domain/time.js");
+    const close = Date.UTC(2026, 11, 4, 22, 0, 0);
+    const tz = "America/New_York";
+    expect(closeTimeText(close, close - 3 * 3_600_000, tz)).toBe("closes in 3 h, 17:00 EST");
+    expect(closeTimeText(close, close - 25 * 60_000, tz)).toBe("closes in 25 min, 17:00 EST");
+    expect(closeTimeText(close, close - 3 * 86_400_000, tz)).toBe("closes Dec 4, 17:00 EST");
+    expect(closeTimeText(close, close + 60_000, tz)).toBe("closed Dec 4, 17:00 EST");
+  });
+});

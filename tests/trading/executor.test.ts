@@ -241,7 +241,7 @@ describe("validation messages", () => {
   it("unknown, closed, paused and unopened markets", async () => {
     const { fx, exec } = setup();
     expect(await message(exec.quote(intent({ ticker: "kxfoo" })))).toBe(
-      "There is no market with ticker KXFOO.",
+      "There is no market with ticker KXFOO. Find one with /search <words>.",
     );
     fx.markets.get(TICKER)!.status = "closed";
     expect(await message(exec.quote(intent()))).toBe("KXHIGHNY-26NOV25-B45 is closed for trading.");

@@ -49,7 +49,7 @@ describe("CSV formula injection", () => {
       row({ marketTitle: t, fillId: i === 0 ? "=cmd|' /C calc'!A0" : `f${i}` }),
     );
     const exporter = createExportService({
-      history: { between: async () => rows },
+      history: { report: async () => ({ rows, settlements: [] }) },
       dataDir: dir,
       timeZone: "UTC",
       environment: "sim",
@@ -88,7 +88,7 @@ describe("empty export", () => {
     const dir = await mkdtemp(join(tmpdir(), "export-empty-"));
     dirs.push(dir);
     const exporter = createExportService({
-      history: { between: async () => [] },
+      history: { report: async () => ({ rows: [], settlements: [] }) },
       dataDir: dir,
       timeZone: "America/New_York",
       environment: "demo",
@@ -120,7 +120,7 @@ describe("export files are crash-safe and private", () => {
     const older = join(dir, "exports", "trades-sim-20261001-20261031-1.csv");
     await writeFile(older, "\uFEFFtime\r\n", { mode: 0o644 });
     const exporter = createExportService({
-      history: { between: async () => rows },
+      history: { report: async () => ({ rows, settlements: [] }) },
       dataDir: dir,
       timeZone: "UTC",
       environment: "sim",

@@ -291,6 +291,7 @@ describe("CSV export", () => {
         "F1",
         "taker",
         "bot",
+        "", // payout: only settlement rows have one
       ],
       [
         "2026-11-22T10:00:00.000-05:00",
@@ -309,6 +310,7 @@ describe("CSV export", () => {
         "F3",
         "taker",
         "bot",
+        "", // payout: only settlement rows have one
       ],
       [
         "2026-11-23T10:00:00.000-05:00",
@@ -327,6 +329,7 @@ describe("CSV export", () => {
         "F2",
         "maker",
         "elsewhere",
+        "",
       ],
     ]);
   });
@@ -351,7 +354,7 @@ describe("CSV export", () => {
     const dir = await dataDir();
     const maxBytes = 8 * 1024;
     const exporter = createExportService({
-      history: { between: async () => rows },
+      history: { report: async () => ({ rows, settlements: [] }) },
       dataDir: dir,
       timeZone: "UTC",
       environment: "sim",

@@ -142,6 +142,7 @@ describe("portfolio view", () => {
       {
         ticker: Dk,
         title: "D market",
+        subTitle: "",
         side: "no",
         count: contracts(2),
         averageEntry: usd("0.55"),

@@ -570,7 +570,11 @@ describe("history, journal and CSV against the sim", () => {
     expect(res.files).toHaveLength(1);
     const text = await readFile(res.files[0]!, "utf8");
     const parsed = parse(text, { bom: true, columns: true }) as Record<string, string>[];
-    const title = async (t: string) => (await s.client.getMarket(t)).title;
+    // market_title names the strike too (issue 16): "<question without ?> — <yes sub-title>".
+    const title = async (t: string) => {
+      const m = await s.client.getMarket(t);
+      return m.yesSubTitle ? `${m.title.replace(/\?$/, "")} — ${m.yesSubTitle}` : m.title;
+    };
     // Plain decimals: at least 2 places, more only when the amount has them (0.055, 0.262).
     const fmt = (m: number) => (m / 1e6).toFixed(6).replace(/(\.\d\d\d*?)0+$/, "$1");
     const expected = await Promise.all(
@@ -588,6 +592,7 @@ describe("history, journal and CSV against the sim", () => {
         fill_id: r.fillId,
         liquidity: r.isTaker ? "taker" : "maker",
         source: r.source,
+        payout: "", // only settlement rows have a payout
         environment: "sim",
         time_zone: "America/New_York",
       })),

@@ -1,6 +1,14 @@
+/**
+ * /start and /help: every command with an example. Examples that need a market name a real one of
+ * this environment (the search index's most traded open event, a middle strike), so a new user can
+ * send them as they are; when none can be found quickly, a `<ticker>` placeholder and a pointer to
+ * /search stand in, never a ticker that does not exist here.
+ */
 import { Composer } from "grammy";
+import { withTimeout } from "../../shared/async.js";
 import type { Kit, MyContext } from "../context.js";
 import { code, escapeHtml } from "../format.js";
+import { withTyping } from "../ui.js";
 
 export interface CommandInfo {
   command: string;
@@ -13,9 +21,9 @@ export const COMMANDS: CommandInfo[] = [
   {
     command: "buy",
     description: "Buy contracts (asks for what is missing)",
-    example: "/buy KXHIGHNY-26NOV25-B45 yes 10 @0.42",
+    example: "/buy {T} yes 10 @0.42",
   },
-  { command: "sell", description: "Sell from an open position", example: "/sell KXHIGHNY-26NOV25-B45 yes 5" },
+  { command: "sell", description: "Sell from an open position", example: "/sell {T} yes 5" },
   { command: "portfolio", description: "Positions, value and P&L", example: "/portfolio" },
   { command: "orders", description: "Resting orders, with cancel buttons", example: "/orders" },
   {
@@ -27,7 +35,7 @@ export const COMMANDS: CommandInfo[] = [
   {
     command: "market",
     description: "A market's prices, with Buy buttons",
-    example: "/market KXHIGHNY-26NOV25-B45",
+    example: "/market {T}",
   },
   { command: "search", description: "Find markets by words", example: "/search highest temperature NYC" },
   { command: "browse", description: "Browse open markets by category", example: "/browse" },
@@ -37,7 +45,11 @@ export const COMMANDS: CommandInfo[] = [
     description: "Cash per shard and your API key's location check",
     example: "/account",
   },
-  { command: "history", description: "Your trades (7d, 30d or two dates)", example: "/history 30d" },
+  {
+    command: "history",
+    description: "Your trades, newest first (today, yesterday, 7d, 30d or two dates)",
+    example: "/history today",
+  },
   { command: "export", description: "Trades as a CSV file", example: "/export 2026-11-01 2026-11-24" },
   { command: "alerts", description: "Fill alerts: on, silent or off", example: "/alerts silent" },
   {
@@ -55,23 +67,45 @@ export const COMMANDS: CommandInfo[] = [
   { command: "help", description: "What this bot can do", example: "/help" },
 ];
 
-function helpText(): string {
+/** Where an example names a market. */
+const TICKER_SLOT = "{T}";
+const PLACEHOLDER = "<ticker>";
+/** /help never waits longer than this for the search index (a first sync on Kalshi takes a while). */
+const EXAMPLE_WAIT_MS = 3000;
+
+export function helpText(ticker: string | null): string {
   const lines = ["<b>Trade on Kalshi from here.</b> Commands:"];
   for (const c of COMMANDS) {
-    lines.push(`/${c.command} — ${escapeHtml(c.description)}`, `    e.g. ${code(c.example)}`);
+    const example = c.example.replaceAll(TICKER_SLOT, ticker ?? PLACEHOLDER);
+    lines.push(`/${c.command} — ${escapeHtml(c.description)}`, `    e.g. ${code(example)}`);
   }
   lines.push(
     "",
     "Prices are per contract: 0.42, 42c and @42¢ all mean $0.42. Every order shows a quote to confirm first.",
   );
+  if (!ticker) lines.push(`Find a market's ticker with /search &lt;words&gt; or /browse.`);
   return lines.join("\n");
+}
+
+/** A ticker open in this environment for the examples, or null (no index, nothing open, too slow). */
+async function exampleTicker(kit: Kit): Promise<string | null> {
+  const search = kit.deps.services.search;
+  if (!search) return null;
+  try {
+    return (await withTimeout(search.example(), EXAMPLE_WAIT_MS, "help example"))?.ticker ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function helpFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   c.command(
     ["start", "help"],
-    kit.guard("help", (ctx) => kit.ui.send(ctx, helpText())),
+    kit.guard("help", async (ctx) => {
+      const ticker = await withTyping(ctx, () => exampleTicker(kit));
+      await kit.ui.send(ctx, helpText(ticker));
+    }),
   );
   return c;
 }

@@ -3,10 +3,13 @@ import type { Kit, MyContext } from "../context.js";
 import { envHeader, escapeHtml } from "../format.js";
 import { parseRange } from "../parse.js";
 import { withTyping } from "../ui.js";
-import { historyTable } from "../views.js";
+import { historyTable, inRange } from "../views.js";
 import { basename } from "node:path";
 
-/** /history [range] and /export [range]; ranges: 7d (default), 30d, <n>d, or two dates in the display zone. */
+/**
+ * /history [range] and /export [range]; ranges: 7d (default), 30d, <n>d, today, yesterday, or two
+ * dates in the display zone. /history lists the newest first.
+ */
 export function historyFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const { history, exporter } = kit.deps.services;
@@ -18,8 +21,7 @@ export function historyFeature(kit: Kit): Composer<MyContext> {
       const r = parseRange(ctx.match, kit.now(), tz);
       if (!r.ok) return kit.ui.say(ctx, r.message);
       const rep = await withTyping(ctx, () => history.report(r.value.fromMs, r.value.toMs));
-      const sorted = [...rep.rows].sort((a, b) => a.time - b.time);
-      await kit.ui.send(ctx, historyTable(sorted, r.value.label, tz, rep.settlements));
+      await kit.ui.send(ctx, historyTable(rep.rows, r.value.label, tz, rep.settlements));
     }),
   );
 
@@ -30,7 +32,7 @@ export function historyFeature(kit: Kit): Composer<MyContext> {
       if (!r.ok) return kit.ui.say(ctx, r.message);
       const res = await withTyping(ctx, () => exporter.exportCsv(r.value.fromMs, r.value.toMs));
       if (res.files.length === 0 || res.rows === 0) {
-        return kit.ui.say(ctx, `No trades to export in the ${r.value.label}.`);
+        return kit.ui.say(ctx, `No trades to export ${inRange(r.value.label)}.`);
       }
       const n = res.files.length;
       for (let i = 0; i < n; i++) {

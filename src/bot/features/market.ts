@@ -28,7 +28,7 @@ export async function sendMarketCard(kit: Kit, ctx: Context, ticker: string): Pr
   const kb = cardKeyboard(kit, t, info.market.status === "active", watching);
   await kit.ui.send(
     ctx,
-    marketCard(info, kit.deps.config.timeZone),
+    marketCard(info, kit.deps.config.timeZone, kit.now()),
     kb.inline_keyboard.length ? kb : undefined,
   );
 }

@@ -8,12 +8,15 @@ import { Composer, type Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { IndexedEvent } from "../../trading/index.js";
 import type { Kit, MyContext } from "../context.js";
+import { BUTTON_LABEL_MAX, buttonLabel, HALF_BUTTON_LABEL_MAX } from "../labels.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
 import {
   categoriesText,
   eventHitsText,
   eventsText,
   seriesText,
+  eventHitLabel,
+  hitButtonLabel,
   strikeButtonLabel,
   strikePickerText,
 } from "../searchViews.js";
@@ -40,7 +43,7 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
   /** A button that opens the event: its card when it has one market, else its strike picker. */
   const eventButton = (label: string, e: IndexedEvent, strike?: string): InlineKeyboardButton => {
     const only = strike ?? (e.strikes.length === 1 ? e.strikes[0]?.[0] : undefined);
-    return btn(label.slice(0, 60), only ? data("mk", only) : data("se", e.eventTicker));
+    return btn(buttonLabel([label]), only ? data("mk", only) : data("se", e.eventTicker));
   };
 
   async function strikePicker(ctx: Context, eventTicker: string): Promise<void> {
@@ -50,10 +53,15 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
     );
     if (markets.length === 1) return sendMarketCard(kit, ctx, markets[0]!.ticker);
     const shown = markets.slice(0, MAX_STRIKES);
-    const buttons = shown.map((m) => btn(strikeButtonLabel(m), data("mk", m.ticker)));
+    // Two strikes a row when every label fits half a button whole; else one a row with more room.
+    const half = shown.every((m) => strikeButtonLabel(m, 99).length <= HALF_BUTTON_LABEL_MAX);
+    const per = half ? 2 : 1;
+    const buttons = shown.map((m) =>
+      btn(strikeButtonLabel(m, half ? HALF_BUTTON_LABEL_MAX : BUTTON_LABEL_MAX), data("mk", m.ticker)),
+    );
     const kb: InlineKeyboardButton[][] = [];
-    for (let i = 0; i < buttons.length; i += 2) kb.push(buttons.slice(i, i + 2));
-    let text = strikePickerText(event?.title ?? eventTicker, markets, tz);
+    for (let i = 0; i < buttons.length; i += per) kb.push(buttons.slice(i, i + per));
+    let text = strikePickerText(event?.title ?? eventTicker, markets, tz, kit.now());
     if (markets.length > shown.length)
       text += `\n${markets.length - shown.length} more: send /market with a ticker from this event.`;
     await kit.ui.send(ctx, text, kb.length ? rows(...kb) : undefined);
@@ -65,10 +73,8 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
       0,
       MAX_HITS,
     );
-    const kb = hits.map((h, i) => [
-      btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), data("mk", h.ticker)),
-    ]);
-    await kit.ui.send(ctx, searchList(words, hits, tz), hits.length ? rows(...kb) : undefined);
+    const kb = hits.map((h, i) => [btn(hitButtonLabel(i, h), data("mk", h.ticker))]);
+    await kit.ui.send(ctx, searchList(words, hits, tz, kit.now()), hits.length ? rows(...kb) : undefined);
   }
 
   async function categories(ctx: Context): Promise<void> {
@@ -77,7 +83,9 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
       return;
     }
     const { rows: cats, asOf } = await withTyping(ctx, () => search.categories());
-    const kb = cats.map((r) => [btn(`${r.category} (${r.events})`.slice(0, 60), data("bc", r.category))]);
+    const kb = cats.map((r) => [
+      btn(buttonLabel([r.category, `(${r.events})`], BUTTON_LABEL_MAX, " "), data("bc", r.category)),
+    ]);
     await kit.ui.send(ctx, categoriesText(cats, asOf, kit.now()), kb.length ? rows(...kb) : undefined);
   }
 
@@ -90,7 +98,7 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
       const { hits, asOf } = await withTyping(ctx, () => search.search(words, MAX_HITS));
       const kb = hits.map((h, i) => [
         eventButton(
-          `${i + 1}. ${h.event.title}`,
+          eventHitLabel(i, h),
           h.event,
           h.strikeTickers.length === 1 ? h.strikeTickers[0] : undefined,
         ),
@@ -127,7 +135,9 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
         const { rows: series, asOf } = await search.seriesIn(value);
         const kb = series
           .slice(0, MAX_SERIES)
-          .map((s) => [btn(`${s.title} (${s.events})`.slice(0, 60), data("bs", s.ticker))]);
+          .map((s) => [
+            btn(buttonLabel([s.title, `(${s.events})`], BUTTON_LABEL_MAX, " "), data("bs", s.ticker)),
+          ]);
         return kit.ui.send(
           ctx,
           seriesText(value, series.length, asOf, kit.now()) +

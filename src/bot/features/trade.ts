@@ -78,7 +78,7 @@ export function tradeConversation(kit: Kit) {
     const now = () => conversation.external(() => kit.now());
     const asker = await createAsker(conversation, ctx, kit, {
       prefix: "t",
-      cancelled: "Cancelled. Nothing was placed.",
+      cancelled: "Canceled. Nothing was placed.",
     });
     const { ask, data, say } = asker;
     /**
@@ -124,7 +124,7 @@ export function tradeConversation(kit: Kit) {
           leaveTap: true,
         });
         if (confirmed === null) {
-          // ask() already edited the card to "Cancelled. Nothing was placed."
+          // ask() already edited the card to "Canceled. Nothing was placed."
           await conversation.external(() => kit.outbox.forget(shown.clientOrderId));
           return;
         }

@@ -9,6 +9,7 @@ import { again, answered, plain, read } from "../conversations/ask.js";
 import { code, escapeHtml } from "../format.js";
 import { looksLikeTicker, parseTicker } from "../parse.js";
 import { btn } from "../ui.js";
+import { hitButtonLabel } from "../searchViews.js";
 import { searchList } from "../views.js";
 import type { TradeTalk } from "./tradeSteps.js";
 
@@ -34,9 +35,12 @@ export async function openMarket(
     const r = await t.ext(() => t.kit.deps.services.markets.info(tk));
     if (r.ok && r.value.market.status === "active") return r.value;
     if (!r.ok) {
-      // The service's "There is no market with ticker …" would only repeat the first sentence.
-      const why = r.userError && r.message.includes(tk) ? "" : ` ${r.message}`;
-      await t.asker.say(`I couldn't ${r.userError ? "find" : "look up"} the market ${tk}.${why}`);
+      // An unknown ticker gets the service's one sentence for it, as /market does.
+      await t.asker.say(
+        r.userError && r.message.includes(tk)
+          ? r.message
+          : `I couldn't look up the market ${tk}. ${r.message}`,
+      );
     } else {
       await t.asker.say(`${tk} is not open for trading right now (${r.value.market.status}).`);
     }
@@ -61,10 +65,8 @@ function marketPicker(t: TradeTalk): () => Promise<string | null> {
     if (!found.ok) return again<string>(found.message);
     hits = found.value.slice(0, MAX_HITS);
     searchNo++;
-    listHtml = searchList(text, hits, kit.deps.config.timeZone);
-    const kb = hits.map((h, i) => [
-      btn(`${i + 1}. ${h.title} ${h.yesSubTitle}`.slice(0, 60), asker.data(`m${searchNo}_${i}`)),
-    ]);
+    listHtml = searchList(text, hits, kit.deps.config.timeZone, kit.now());
+    const kb = hits.map((h, i) => [btn(hitButtonLabel(i, h), asker.data(`m${searchNo}_${i}`))]);
     await asker.send(listHtml + (hits.length ? "\n\nTap one, or send other words." : ""), [
       ...kb,
       asker.cancelRow(),

@@ -101,7 +101,7 @@ async function sellWhich(
     return null;
   }
   const question = "Which position do you want to sell?";
-  const label = (p: PositionView) => positionButtonLabel(p.ticker, p.side, p.count);
+  const label = (p: PositionView) => positionButtonLabel(p);
   const at = (a: string) => (/^p\d+$/.test(a) ? open[Number(a.slice(1))] : undefined);
   return t.asker.ask({
     prompt: plain(question),
@@ -130,7 +130,7 @@ async function sellHowMany(t: TradeTalk, position: PositionView, count: Centis |
 function askOutcome(t: TradeTalk, info: MarketInfo): Promise<OutcomeSide | null> {
   const p = sidePrices(info);
   const fmt = (m: Micros | null) => (m === null ? "no offers" : displayPrice(m));
-  const question = `${marketCard(info, t.kit.deps.config.timeZone)}\n\nBuy YES or NO?`;
+  const question = `${marketCard(info, t.kit.deps.config.timeZone, t.kit.now())}\n\nBuy YES or NO?`;
   const side = (v: string): OutcomeSide | undefined => (v === "yes" || v === "no" ? v : undefined);
   return t.asker.ask({
     prompt: question,

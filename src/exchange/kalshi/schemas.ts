@@ -163,6 +163,9 @@ export const MarketWire = z.object({
   price_ranges: z.array(priceRangeWire),
   result: z.enum(["yes", "no", "scalar", ""]),
   settlement_value_dollars: dollars.nullish(),
+  settlement_ts: isoTime,
+  floor_strike: z.number().nullish(),
+  cap_strike: z.number().nullish(),
   rules_primary: z.string().nullish(),
   rules_secondary: z.string().nullish(),
 });
@@ -554,6 +557,9 @@ export function marketFromWire(w: Out<typeof MarketWire>): Market {
     priceRanges: w.price_ranges.map((r) => ({ start: r.start, end: r.end, step: r.step })),
     result: w.result,
     settlementValue: w.settlement_value_dollars ?? null,
+    settlementTime: w.settlement_ts,
+    floorStrike: w.floor_strike ?? null,
+    capStrike: w.cap_strike ?? null,
     rulesPrimary: w.rules_primary ?? "",
     rulesSecondary: w.rules_secondary ?? "",
   };

@@ -5,11 +5,13 @@
  * so a restart reuses it. Ranking needs no exchange request; an event's markets (prices) are read
  * only when the event is opened. The whole market catalog is never held in memory.
  */
+import { strikeOrder } from "../../domain/marketName.js";
 import type { ExchangePort, Market } from "../../exchange/port.js";
 import { UserError } from "../types.js";
 import {
   CatalogIndex,
   type EventHit,
+  type EventRow,
   eventOf,
   type IndexedEvent,
   eventRowFrom,
@@ -54,7 +56,7 @@ export interface SeriesRow {
 
 export interface SearchService {
   search(words: string, limit?: number): Promise<SearchResult>;
-  /** The open markets of one event (one request), for its strike picker or card. */
+  /** The open markets of one event (one request), lowest strike first, for its strike picker or card. */
   eventMarkets(eventTicker: string): Promise<Market[]>;
   event(eventTicker: string): Promise<IndexedEvent | null>;
   categories(): Promise<{ rows: CategoryRow[]; asOf: number }>;
@@ -63,6 +65,8 @@ export interface SearchService {
   eventsIn(seriesTicker: string): Promise<{ rows: IndexedEvent[]; seriesTitle: string; asOf: number }>;
   /** Index size, for diagnostics and benchmarks. */
   stats(): { events: number; series: number; asOf: number | null };
+  /** A real open market for /help's examples: a middle strike of the most traded open event; null if none. */
+  example(): Promise<{ ticker: string } | null>;
 }
 
 const MAX_QUERY_CHARS = 200;
@@ -223,7 +227,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
     async eventMarkets(eventTicker) {
       const markets = await exchange.getMarkets({ eventTicker, status: "open" });
-      return markets.filter((m) => m.status === "active");
+      return markets.filter((m) => m.status === "active").sort(strikeOrder);
     },
 
     async event(eventTicker) {
@@ -272,6 +276,20 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         .sort((a, b) => (a.closeTime ?? Infinity) - (b.closeTime ?? Infinity))
         .map(eventOf);
       return { rows, seriesTitle: index.series.get(seriesTicker)?.title ?? seriesTicker, asOf };
+    },
+
+    async example() {
+      await readyOrStale();
+      const soon = now() + 3_600_000;
+      let best: EventRow | null = null;
+      for (const r of index.allRows())
+        if ((r.closeTime === null || r.closeTime > soon) && (!best || r.volume > best.volume)) best = r;
+      if (!best) return null;
+      const strikes = eventOf(best)
+        .strikes.map(([ticker, yesSubTitle]) => ({ ticker, yesSubTitle }))
+        .sort(strikeOrder);
+      const pick = strikes[Math.floor((strikes.length - 1) / 2)];
+      return pick ? { ticker: pick.ticker } : null;
     },
 
     stats() {
