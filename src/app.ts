@@ -31,6 +31,7 @@ import { createTelegramAlertSink } from "./bot/alertSink.js";
 import { startHealthServer, type HealthReport } from "./health.js";
 import { withTimeout } from "./shared/async.js";
 import { OrderOutbox, type OrderOutboxOptions } from "./alerts/outbox.js";
+import { tellStateNotices } from "./bot/stateNotices.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -470,6 +471,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
         } catch (e) {
           throw new AppStartError("alerts", `The fill alerts could not start: ${says(e)}.`, { cause: e });
         }
+        if (stopped) return;
+        // Every state file is loaded by now: tell the owner(s) once what a damaged one cost them.
+        await tellStateNotices({
+          sendMessage: (chatId, html) => bot.api.sendMessage(chatId, html, { parse_mode: "HTML" }),
+          chatIds: config.telegram.allowedUserIds,
+          dirs: [config.dataDir, join(config.dataDir, "sim")],
+          envTag: config.envTag,
+          logger,
+        });
         if (stopped) return;
         stopSellGuard = watchSellGuard({
           guard: sellGuard,
