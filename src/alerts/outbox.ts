@@ -537,7 +537,8 @@ export class OrderOutbox implements OrderOwners {
     const loaded = loadStateFile(this.path, {
       what: "order results",
       parse: checkedBy<FileV1>(outboxSchema),
-      consequence: "Results of orders confirmed just before may not be shown; /orders and /portfolio show them.",
+      consequence:
+        "Results of orders confirmed just before may not be shown; /orders and /portfolio show them.",
     });
     if (loaded.kind === "reset") {
       this.log.error("outbox: order-outbox.json is unreadable; starting empty", {

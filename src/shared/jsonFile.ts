@@ -25,7 +25,10 @@ export function readJsonFile(path: string): unknown {
 
 /** `2026-12-02T09-40-00Z`: sorts by time and is a legal file name everywhere. */
 export function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
 }
 
 /** Moves `path` to `<path>.corrupt-<time>` (a free name: never over an earlier one); the new path. */
