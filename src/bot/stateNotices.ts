@@ -4,7 +4,6 @@
  * the old file is kept at …"). A notice is marked told per chat only after Telegram took it, so a
  * failed send is tried again at the next start and a sent one is never repeated.
  */
-import type winston from "winston";
 import type { EnvTag } from "../domain/environment.js";
 import { escapeHtml, tagged } from "./format.js";
 import { markStateNoticeTold, untoldStateNotices } from "../shared/stateNotices.js";
@@ -15,7 +14,7 @@ export interface StateNoticeDeps {
   /** Folders whose state files were loaded: DATA_DIR and DATA_DIR/sim. */
   dirs: string[];
   envTag: EnvTag;
-  logger: Pick<winston.Logger, "warn" | "info">;
+  logger: { warn(msg: string, meta?: object): unknown; info(msg: string, meta?: object): unknown };
 }
 
 export async function tellStateNotices(d: StateNoticeDeps): Promise<void> {
