@@ -3,6 +3,7 @@
  * same run on the same machine. 127.0.0.1 only; every server and child process is stopped.
  *
  *   npm run bench [-- --quick] [-- --verbose] [-- --markdown]
+ *   npm run bench -- --soak [--quick]     (the soak alone: a simulated week, bench/soak.bench.ts)
  *
  * --quick runs every benchmark with tiny sizes (a smoke run for CI: the numbers mean nothing, only
  * that every row comes out); --verbose shows the sub-benchmarks' own output; --markdown also prints
@@ -18,6 +19,7 @@ import { run as portfolioRun } from "./portfolio.bench.js";
 import { run as priceAlertsRun, type PriceAlertsBenchOptions } from "./price-alerts.bench.js";
 import { run as searchRun, SEARCH_FULL, SEARCH_QUICK, type SearchBenchSizes } from "./search.bench.js";
 import { run as simOrdersRun } from "./sim-orders.js";
+import { formatGrowth, run as soakRun, type SoakOptions, type SoakResult } from "./soak.bench.js";
 import { fmtMb, fmtMs, median, percentile, quietly, ratio, timeCommand, TSX_LOADER } from "./util.js";
 
 export interface Row {
@@ -43,7 +45,12 @@ export interface BenchSizes {
   search: SearchBenchSizes;
   /** The bot process against a sim process: which catalog (the CLI's live one, or the small fixtures). */
   liveIdle: { catalog: "live" | "fixtures"; idleMs: number; restart: boolean; entries: ("tsx" | "dist")[] };
+  /** The soak (bench/soak.bench.ts); null = not in this run (`--soak` runs the week alone). */
+  soak: SoakOptions | null;
 }
+
+/** `--soak`: a simulated week (about 10 minutes of wall time; see bench/soak.bench.ts). */
+export const SOAK_SIZES: SoakOptions = { days: 7, fillsPerMin: 1, pricesPerMin: 100 };
 
 export const FULL_SIZES: BenchSizes = {
   orders: 50,
@@ -59,6 +66,7 @@ export const FULL_SIZES: BenchSizes = {
   simOrders: 2000,
   search: SEARCH_FULL,
   liveIdle: { catalog: "live", idleMs: 3_000, restart: true, entries: ["tsx", "dist"] },
+  soak: null,
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -76,6 +84,7 @@ export const QUICK_SIZES: BenchSizes = {
   simOrders: 50,
   search: SEARCH_QUICK,
   liveIdle: { catalog: "fixtures", idleMs: 300, restart: false, entries: ["tsx"] },
+  soak: { days: 3 / 24, fillsPerMin: 2, pricesPerMin: 10 },
 };
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -306,7 +315,33 @@ export async function runBenchmarks(
     return idleRows;
   });
 
+  const soak = sizes.soak;
+  if (soak) await section("soak", async () => [soakRow(await soakRun(soak))]);
+
   return { rows, failed, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The soak's row: RSS growth per simulated day after warm-up, the rest in the notes. */
+export function soakRow(r: SoakResult): Row {
+  // A number measured on a bot that does not work is no number.
+  if (!r.answered) throw new Error("the bot did not answer /account at the end of the soak");
+  const g = (name: string) => r.growth.find((x) => x.name === name);
+  const perDay = (x: number | undefined, unit: string) =>
+    x === undefined || !Number.isFinite(x) ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(1)}${unit}/day`;
+  const files = r.growth.filter((x) => x.name.startsWith("DATA_DIR/"));
+  const largest = [...files].sort((a, b) => b.last - a.last)[0];
+  const stateDay = files.reduce((a, x) => a + x.perDay, 0);
+  return {
+    benchmark:
+      `Soak, ${Math.round(r.days * 24)} simulated hours (${r.fillsPerMin} fills + ${r.pricesPerMin} price updates ` +
+      "/ simulated minute): RSS growth per simulated day",
+    result: perDay(g("RSS")?.perDay, " MB"),
+    baseline: "aim < 5 MB/day after warm-up",
+    notes:
+      `heap ${perDay(g("heap after GC")?.perDay, " MB")}, handles ${perDay(g("open handles")?.perDay, "")}, ` +
+      `state files ${perDay(stateDay, " KB")} (largest ${largest?.name.slice(9) ?? "none"} ${largest ? largest.last.toFixed(0) : 0} KB), ` +
+      `logs ${perDay(g("LOG_DIR, all files")?.perDay, " KB")}; ${n(r.fills)} fills in ${r.wallS.toFixed(0)} s`,
+  };
 }
 
 /** search.bench run() → rows: catalog, /search cold and warm vs the full download, index, /portfolio. */
@@ -369,6 +404,7 @@ export function formatMarkdown(rows: Row[]): string {
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const quick = args.has("--quick");
+  if (args.has("--soak")) return soakMain(quick ? QUICK_SIZES.soak! : SOAK_SIZES);
   const { rows, failed, seconds } = await runBenchmarks(quick ? QUICK_SIZES : FULL_SIZES, {
     verbose: args.has("--verbose"),
     progress: (s) => process.stderr.write(`${s}\n`),
@@ -384,6 +420,15 @@ async function main(): Promise<void> {
     console.log(formatMarkdown(rows));
   }
   if (failed) process.exitCode = 1;
+}
+
+/** `npm run bench -- --soak`: the soak alone, its growth table, then its row of the bench table. */
+async function soakMain(sizes: SoakOptions): Promise<void> {
+  process.stderr.write("… soak\n");
+  const r = await soakRun(sizes);
+  console.log(formatGrowth(r));
+  console.log("");
+  console.log(formatTable([soakRow(r)]));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

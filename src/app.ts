@@ -37,6 +37,7 @@ import { Buttons } from "./bot/buttons.js";
 import { startWebhookServer, type WebhookServer } from "./bot/webhook.js";
 import { randomBytes } from "node:crypto";
 import { describeStorageError, onStorageFailure, StorageWarnings } from "./shared/storageHealth.js";
+import { tellStateNotices } from "./bot/stateNotices.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -564,6 +565,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
         }
         if (stopped) return;
         await priceWatch.start();
+        // Every state file is loaded by now: tell the owner(s) once what a damaged one cost them.
+        await tellStateNotices({
+          sendMessage: (chatId, html) => bot.api.sendMessage(chatId, html, { parse_mode: "HTML" }),
+          chatIds: config.telegram.allowedUserIds,
+          dirs: [config.dataDir, join(config.dataDir, "sim")],
+          envTag: config.envTag,
+          logger,
+        });
         if (stopped) return;
         stopSellGuard = watchSellGuard({
           guard: sellGuard,

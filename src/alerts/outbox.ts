@@ -27,7 +27,9 @@ import { formatShort } from "../domain/time.js";
 import type { ExchangePort, Order } from "../exchange/port.js";
 import { type Backoff, backoffMs, besidePendingIo, sleep } from "../shared/async.js";
 import { escapeHtml, RESENT_AFTER_ERROR_NOTE, RESENT_AFTER_RESTART_NOTE, withNote } from "./format.js";
-import { prepareFileAtomic, readJsonFile, writeJsonAtomic } from "./files.js";
+import { prepareFileAtomic, writeJsonAtomic } from "./files.js";
+import { checkedBy, loadStateFile } from "../shared/stateFile.js";
+import { outboxSchema } from "./stateSchemas.js";
 import { type AlertDeliveryError, asDeliveryError } from "./sink.js";
 
 /** How results reach the chat (the bot adds the environment header and removes the card's buttons). */
@@ -538,20 +540,26 @@ export class OrderOutbox implements OrderOwners {
 
   private load(): void {
     if (!this.path) return;
-    let raw: unknown;
-    try {
-      raw = readJsonFile(this.path);
-    } catch (e) {
-      this.log.error("outbox: order-outbox.json is unreadable; starting empty", { error: errText(e) });
-      return;
+    // Damaged or of another shape: moved aside (never overwritten), the owner told once in chat.
+    const loaded = loadStateFile(this.path, {
+      what: "order results",
+      parse: checkedBy<FileV1>(outboxSchema),
+      consequence:
+        "Results of orders confirmed just before may not be shown; /orders and /portfolio show them.",
+    });
+    if (loaded.kind === "reset") {
+      this.log.error("outbox: order-outbox.json is unreadable; starting empty", {
+        error: loaded.problem,
+        movedTo: loaded.movedTo,
+      });
     }
-    const f = raw as Partial<FileV1> | undefined;
-    if (!f || f.version !== 1) return;
-    for (const c of f.cards ?? []) {
+    if (loaded.kind !== "ok") return;
+    const f = loaded.value;
+    for (const c of f.cards) {
       if (c.sending) this.interrupted.add(c.id);
       this.cards.set(c.id, c);
     }
-    for (const [k, o] of f.owners ?? []) this.owners.set(k, o);
+    for (const [k, o] of f.owners) this.owners.set(k, o);
   }
 
   private save(): void {

@@ -3,7 +3,9 @@
  */
 import { join } from "node:path";
 import { type AlertMode, DEFAULT_ALERT_MODE, isAlertMode } from "../domain/alertMode.js";
-import { readJsonFile, writeJsonAtomic } from "./files.js";
+import { writeJsonAtomic } from "./files.js";
+import { bySchema, loadStateFile } from "../shared/stateFile.js";
+import { alertSettingsSchema } from "./stateSchemas.js";
 
 /** What the alert service reads. */
 export interface AlertSettings {
@@ -21,17 +23,16 @@ export const ALERT_SETTINGS_FILE = "alert-settings.json";
 export function createAlertSettingsStore(dataDir: string): AlertSettingsStore {
   const path = join(dataDir, ALERT_SETTINGS_FILE);
   const modes = new Map<number, AlertMode>();
-  let raw: unknown;
-  try {
-    raw = readJsonFile(path);
-  } catch {
-    raw = undefined; // a corrupt settings file falls back to defaults; the next set() rewrites it
-  }
-  if (raw && typeof raw === "object" && "chats" in raw && raw.chats && typeof raw.chats === "object") {
-    for (const [k, v] of Object.entries(raw.chats as Record<string, unknown>)) {
-      const id = Number(k);
-      if (Number.isSafeInteger(id) && isAlertMode(v)) modes.set(id, v);
-    }
+  // Damaged or of another shape: moved aside (never overwritten), defaults used, the owner told once.
+  const loaded = loadStateFile(path, {
+    what: "alert settings",
+    parse: bySchema(alertSettingsSchema),
+    consequence: "Every chat is back on the default alert mode; /alerts changes it.",
+  });
+  const chats = loaded.kind === "ok" ? loaded.value.chats : {};
+  for (const [k, v] of Object.entries(chats)) {
+    const id = Number(k);
+    if (Number.isSafeInteger(id) && isAlertMode(v)) modes.set(id, v);
   }
   return {
     get(chatId) {

@@ -12,14 +12,15 @@
  * - cursors: the time of the last fully delivered fill (backfill starts there minus an overlap) and of
  *   the last settlement seen.
  */
-import { renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Centis } from "../domain/money.js";
 import type { Fill, Order, Settlement } from "../exchange/port.js";
 import type { FillForMessage, SettlementPnl } from "./format.js";
 import type { OrderIntent } from "./intent.js";
-import { readJsonFile, writeJsonAtomic } from "./files.js";
+import { writeJsonAtomic } from "./files.js";
 import type { PriceNotice } from "./price/notice.js";
+import { checkedBy, loadStateFile } from "../shared/stateFile.js";
+import { alertStateSchema } from "./stateSchemas.js";
 
 export type Notice =
   | {
@@ -96,32 +97,23 @@ export class AlertState {
   }
 
   private load(): void {
-    let raw: unknown;
-    try {
-      raw = readJsonFile(this.path);
-    } catch (e) {
-      const aside = `${this.path}.corrupt-${Date.now()}`;
-      try {
-        renameSync(this.path, aside);
-      } catch {
-        // leave it
-      }
-      this.onCorrupt(
-        `alert state unreadable (${e instanceof Error ? e.message : String(e)}); moved to ${aside}`,
-      );
-      return;
+    // Damaged or of another shape: moved aside (never overwritten) and the owner told once in chat.
+    const loaded = loadStateFile(this.path, {
+      what: "alert state",
+      parse: checkedBy<StateFileV1>(alertStateSchema),
+      consequence:
+        "Alerts that had not reached you yet may be lost; /orders and /portfolio show where you stand.",
+    });
+    if (loaded.kind === "reset") {
+      this.onCorrupt(`alert state unreadable (${loaded.problem}); moved to ${loaded.movedTo.join(", ")}`);
     }
-    if (!raw) return;
-    const s = raw as Partial<StateFileV1>;
-    if (s.version !== 1) {
-      this.onCorrupt(`alert state has an unknown version; starting fresh`);
-      return;
-    }
+    if (loaded.kind !== "ok") return;
+    const s = loaded.value;
     this.fillCursorTs = typeof s.fillCursorTs === "number" ? s.fillCursorTs : null;
     this.lastFillTs = typeof s.lastFillTs === "number" ? s.lastFillTs : null;
     this.settlementCursorTs = typeof s.settlementCursorTs === "number" ? s.settlementCursorTs : null;
-    for (const [k, ts] of s.known ?? []) this.known.set(k, ts);
-    for (const p of s.pending ?? []) {
+    for (const [k, ts] of s.known) this.known.set(k, ts);
+    for (const p of s.pending) {
       const sending = (p.sending ?? []).filter((c) => p.chats.includes(c));
       for (const c of sending) this.interrupted.add(`${p.notice.key}|${c}`);
       const edits = sending.length && p.edits ? p.edits : undefined;

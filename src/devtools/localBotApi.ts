@@ -429,6 +429,15 @@ export class LocalBotApi extends EventEmitter {
     return undefined;
   }
 
+  /**
+   * Forgets the recorded calls and all but the last `keep` messages of each chat, so a long run (the
+   * soak benchmark) does not grow this fake's memory; recent messages can still be edited.
+   */
+  trim(keep: number): void {
+    this.calls.splice(0);
+    for (const s of this.chats.values()) if (s.length > keep) s.splice(0, s.length - keep);
+  }
+
   /** All messages of a chat (user and bot), in order, as they look now. */
   messages(chatId: number): ChatMessage[] {
     return [...(this.chats.get(chatId) ?? [])];

@@ -30,6 +30,7 @@ const EXPECTED: RegExp[] = [
   /^Search index: heap added \/ file on disk$/,
   /^\/portfolio, 10 positions over 10 events \(live catalog\): requests \/ time$/,
   /^Bot idle RSS with the fixtures catalog \(index built\)$/,
+  /^Soak, 3 simulated hours \(2 fills \+ 10 price updates \/ simulated minute\): RSS growth per simulated day$/,
 ];
 
 let child: ChildProcess | undefined;

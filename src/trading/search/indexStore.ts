@@ -1,11 +1,13 @@
 /**
  * The search index on disk (DATA_DIR/search-index.json), written atomically. A file that cannot be
- * read or does not have the expected shape is reported as corrupt, so the caller rebuilds it.
+ * read or does not have the expected shape is moved aside and reported as corrupt, so the caller
+ * rebuilds it.
  * Version 2 stores events as the index holds them (EventRow: strikes as two joined strings);
  * a version 1 file (a strike list per event) is still read and converted.
  */
 import { join } from "node:path";
-import { readJsonFile, writeJsonAtomic } from "../../shared/jsonFile.js";
+import { writeJsonAtomic } from "../../shared/jsonFile.js";
+import { loadStateFile } from "../../shared/stateFile.js";
 import { type EventRow, type IndexedEvent, type IndexedSeries, rowOf } from "./catalogIndex.js";
 
 const INDEX_FILE = "search-index.json";
@@ -68,14 +70,8 @@ export function indexPath(dataDir: string): string {
   return join(dataDir, INDEX_FILE);
 }
 
-export function loadIndexFile(dataDir: string): LoadedIndex {
-  let raw: unknown;
-  try {
-    raw = readJsonFile(indexPath(dataDir));
-  } catch (e) {
-    return { kind: "corrupt", problem: e instanceof Error ? e.message : String(e) };
-  }
-  if (raw === undefined) return { kind: "missing" };
+/** The file's content checked and converted to version 2; throws a sentence naming the problem. */
+function parseIndex(raw: unknown): IndexFile {
   const f = raw as { version?: unknown; syncedAt?: unknown; series?: unknown; events?: unknown };
   if (
     typeof f !== "object" ||
@@ -83,19 +79,32 @@ export function loadIndexFile(dataDir: string): LoadedIndex {
     (f.version !== 1 && f.version !== 2) ||
     typeof f.syncedAt !== "number"
   )
-    return { kind: "corrupt", problem: "not a version 1 or 2 search index" };
+    throw new Error("not a version 1 or 2 search index");
   if (!Array.isArray(f.series) || !f.series.every(validSeries))
-    return { kind: "corrupt", problem: "a series entry is malformed" };
-  if (!Array.isArray(f.events)) return { kind: "corrupt", problem: "an event entry is malformed" };
+    throw new Error("a series entry is malformed");
+  if (!Array.isArray(f.events)) throw new Error("an event entry is malformed");
   if (f.version === 2) {
-    if (!f.events.every(validRow)) return { kind: "corrupt", problem: "an event entry is malformed" };
-    return { kind: "ok", file: { version: 2, syncedAt: f.syncedAt, series: f.series, events: f.events } };
+    if (!f.events.every(validRow)) throw new Error("an event entry is malformed");
+    return { version: 2, syncedAt: f.syncedAt, series: f.series, events: f.events };
   }
-  if (!f.events.every(validV1Event)) return { kind: "corrupt", problem: "an event entry is malformed" };
-  return {
-    kind: "ok",
-    file: { version: 2, syncedAt: f.syncedAt, series: f.series, events: f.events.map(rowOf) },
-  };
+  if (!f.events.every(validV1Event)) throw new Error("an event entry is malformed");
+  return { version: 2, syncedAt: f.syncedAt, series: f.series, events: f.events.map(rowOf) };
+}
+
+/**
+ * The saved index. A damaged one is moved aside (`.corrupt-<time>`, never overwritten) and reported
+ * as corrupt: it is derived from the exchange, so the caller rebuilds it and no chat notice is sent.
+ */
+export function loadIndexFile(dataDir: string): LoadedIndex {
+  let loaded;
+  try {
+    loaded = loadStateFile(indexPath(dataDir), { what: "search index", parse: parseIndex, notify: false });
+  } catch (e) {
+    return { kind: "corrupt", problem: e instanceof Error ? e.message : String(e) };
+  }
+  if (loaded.kind === "missing") return { kind: "missing" };
+  if (loaded.kind !== "ok") return { kind: "corrupt", problem: loaded.problem };
+  return { kind: "ok", file: loaded.value };
 }
 
 export function saveIndexFile(dataDir: string, file: IndexFile): void {
