@@ -42,6 +42,7 @@ const GOOD: Record<string, string> = {
   "order-outbox.json": JSON.stringify({ version: 1, cards: [], owners: [] }),
   "sim/sim-state.json": JSON.stringify({ version: 1, createdAt: 1, clockOffset: 0, accounts: {} }),
   "search-index.json": JSON.stringify({ version: 2, syncedAt: 1, series: [], events: [] }),
+  "watch.json": JSON.stringify({ version: 1, nextId: 1, alerts: [], watches: [] }),
 };
 
 const DAMAGE: Record<string, (good: string) => string> = {
@@ -57,6 +58,7 @@ const WHAT: Record<string, string | null> = {
   "order-outbox.json": "order results",
   "sim/sim-state.json": "practice account",
   "search-index.json": null,
+  "watch.json": "watchlist and price alerts",
 };
 
 const noticesTo = (hh: AppHarness) => hh.botMessages(OWNER).filter((m) => /file was damaged/.test(m.text));

@@ -65,7 +65,7 @@ export class PriceWatch {
 
   constructor(private readonly o: PriceWatchOptions) {
     this.now = o.now ?? Date.now;
-    this.store = new WatchStore(o.dataDir, (m) => o.logger.error(m));
+    this.store = new WatchStore(o.dataDir);
     this.monitor = new PriceMonitor({
       store: this.store,
       feed: o.feed,

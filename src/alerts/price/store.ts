@@ -5,10 +5,11 @@
  *
  * Every change is written before it is reported done; a write that fails changes nothing in memory.
  */
-import { renameSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import type { Micros } from "../../domain/money.js";
-import { readJsonFile, writeJsonAtomic } from "../files.js";
+import { bySchema, loadStateFile } from "../../shared/stateFile.js";
+import { writeJsonAtomic } from "../files.js";
 import type { AlertRule, PriceAlert } from "./rules.js";
 
 export const WATCH_FILE = "watch.json";
@@ -30,6 +31,14 @@ interface WatchFileV1 {
   watches: Watch[];
 }
 
+/** What the loader relies on; fields added later pass through. */
+const watchFileSchema = z.object({
+  version: z.literal(1),
+  nextId: z.number().int().optional(),
+  alerts: z.array(z.looseObject({ id: z.string(), chatId: z.number().int(), ticker: z.string() })),
+  watches: z.array(z.looseObject({ chatId: z.number().int(), ticker: z.string() })),
+});
+
 export type AddResult<T> = { ok: true; value: T } | { ok: false; reason: "cap" | "duplicate" };
 
 export class WatchStore {
@@ -40,28 +49,19 @@ export class WatchStore {
   /** Called after every change (the monitor follows the markets of the new set). */
   onChange: () => void = () => undefined;
 
-  constructor(dataDir: string, onCorrupt: (msg: string) => void = () => undefined) {
+  constructor(dataDir: string) {
     this.path = join(dataDir, WATCH_FILE);
-    let raw: unknown;
-    try {
-      raw = readJsonFile(this.path);
-    } catch (e) {
-      const aside = `${this.path}.corrupt-${Date.now()}`;
-      try {
-        renameSync(this.path, aside);
-      } catch {
-        // leave it
-      }
-      onCorrupt(
-        `watchlist and price alerts unreadable (${e instanceof Error ? e.message : String(e)}); moved to ${aside}`,
-      );
-      return;
-    }
-    const f = raw as Partial<WatchFileV1> | undefined;
-    if (!f || f.version !== 1) return;
-    this.alerts = Array.isArray(f.alerts) ? f.alerts : [];
-    this.watches = Array.isArray(f.watches) ? f.watches : [];
-    this.nextId = typeof f.nextId === "number" ? f.nextId : this.alerts.length + 1;
+    // Damaged or of another shape: moved aside (never overwritten), started empty, the owner told once.
+    const loaded = loadStateFile(this.path, {
+      what: "watchlist and price alerts",
+      parse: bySchema(watchFileSchema),
+      consequence: "Your watchlist and price alerts start empty; /watch and /alert set them again.",
+    });
+    if (loaded.kind !== "ok") return;
+    const f = loaded.value as unknown as WatchFileV1;
+    this.alerts = f.alerts;
+    this.watches = f.watches;
+    this.nextId = f.nextId ?? this.alerts.length + 1;
   }
 
   private write(alerts: PriceAlert[], watches: Watch[], nextId: number): void {
