@@ -5,6 +5,7 @@ import type { OrderOutbox } from "../alerts/outbox.js";
 import type { Buttons } from "./buttons.js";
 import type { BotDeps } from "./deps.js";
 import type { OrderIntents } from "./intents.js";
+import type { OpenPrompts } from "./conversations/openPrompts.js";
 import type { Ui } from "./ui.js";
 
 export type MyContext = ConversationFlavor<Context>;
@@ -24,6 +25,8 @@ export interface Kit {
   outbox: OrderOutbox;
   /** What the user meant by each order (for showing resting sells as sells). */
   intents: OrderIntents;
+  /** Each chat's conversation message whose buttons still work (taken away when it is left). */
+  prompts: OpenPrompts;
   /** Runs a handler; a failure is logged and answered with one plain sentence. */
   guard: <C extends Context>(
     name: string,

@@ -2,8 +2,8 @@
  * Builds the Telegram bot. Middleware order:
  *   1. access gate (allow-listed user in a private chat, else nothing happens), then one update
  *      at a time per chat,
- *   2. conversations(), then /cancel (leaves a conversation), then "any other command leaves the
- *      conversation" — a command typed mid-conversation runs normally and the question is dropped,
+ *   2. conversations(), then /cancel (leaves a conversation and takes its buttons away); any other
+ *      command typed mid-conversation runs normally and the question or quote stays usable,
  *   3. the trade conversation,
  *   4. one Composer per feature,
  *   5. the catch-all for stale/forged buttons and unknown input.
@@ -31,7 +31,8 @@ import { marketFeature } from "./features/market.js";
 import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
-import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
+import { STOPPED_CARD, TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
+import { OpenPrompts } from "./conversations/openPrompts.js";
 import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
 
@@ -100,6 +101,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     ui,
     outbox,
     buttons: new Buttons(deps.buttonSecret),
+    prompts: new OpenPrompts(),
     log,
     now,
     describe,
@@ -138,16 +140,11 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(conversations<MyContext, ConvContext>());
   bot.command("cancel", async (ctx, next) => {
     const active = Object.keys(ctx.conversation.active()).length > 0;
-    if (!active) return next();
+    // "/cancel <order id>" cancels that order; the open question or quote stays usable.
+    if (!active || ctx.match.trim() !== "") return next();
     await ctx.conversation.exitAll();
-    if (ctx.match.trim() !== "") return next(); // "/cancel <order id>" still cancels that order
+    await kit.prompts.close(ctx, outbox, STOPPED_CARD);
     await ui.say(ctx, "Stopped. Nothing was placed.");
-  });
-  bot.on("message:text", async (ctx, next) => {
-    if (ctx.message.text.startsWith("/") && Object.keys(ctx.conversation.active()).length > 0) {
-      await ctx.conversation.exitAll();
-    }
-    return next();
   });
 
   // 3. The /buy and /sell conversation.

@@ -13,6 +13,7 @@ import type { TradeJournal } from "./journal.js";
 import { createPlacer } from "./placeOrder.js";
 import type { QuoteLimits } from "./quote.js";
 import { createQuoter } from "./quoter.js";
+import { createSizeCheck } from "./sizeCheck.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
 import type { CancelAllResult, OrderExecutor, PlaceOutcome } from "./types.js";
 
@@ -73,6 +74,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     ...cancels,
     orderStatus: (orderId) => exchange.getOrder(orderId.trim()),
     openOrders: () => exchange.getOrders({ status: "resting" }),
+    checkSize: createSizeCheck({ exchange, limits: deps.config }),
   };
 }
 

@@ -147,6 +147,16 @@ export class UserError extends Error {
   }
 }
 
+/** What is known of an order at its count step. */
+export interface SizeDraft {
+  ticker: string;
+  action: TradeAction;
+  outcome: OutcomeSide;
+  count: Centis;
+  /** The price the order would pay per contract as far as known (the limit, else the best ask); null: unknown. */
+  price: Micros | null;
+}
+
 export interface OrderExecutor {
   quote(intent: OrderIntent): Promise<Quote>;
   /**
@@ -167,6 +177,11 @@ export interface OrderExecutor {
   cancelAll(listed?: OrderRef[]): Promise<CancelAllResult>;
   orderStatus(orderId: string): Promise<Order>;
   openOrders(): Promise<Order[]>;
+  /**
+   * The size caps checked at the count step, before the rest of the order is asked (sizeCheck.ts):
+   * throws a UserError when the count breaks one. Optional: the quote checks them in any case.
+   */
+  checkSize?(d: SizeDraft): Promise<void>;
 }
 
 /**

@@ -1,0 +1,46 @@
+/**
+ * The message of a chat's conversation whose buttons still work: a question of /buy or /sell, or the
+ * quote card. A conversation left from outside (/cancel, or a new /buy over an open one) never runs
+ * again, so whoever leaves it takes those buttons away here: a card must never keep offering Confirm
+ * after it stopped working. In memory: after a restart the outbox closes open cards itself.
+ */
+import type { Context } from "grammy";
+import type { OrderOutbox } from "../../alerts/outbox.js";
+import { NO_KEYBOARD } from "../ui.js";
+
+export interface OpenPrompt {
+  chatId: number;
+  messageId: number;
+  /** Set for a quote card: its client order id in the outbox, which brings the card to its final text. */
+  quoteId?: string;
+}
+
+export class OpenPrompts {
+  private readonly byChat = new Map<number, OpenPrompt>();
+
+  /** The chat's newest prompt with buttons (replays set the same one again: harmless). */
+  set(p: OpenPrompt): void {
+    this.byChat.set(p.chatId, p);
+  }
+
+  /** The conversation ended by itself: its prompts were already answered. */
+  clear(chatId: number): void {
+    this.byChat.delete(chatId);
+  }
+
+  /**
+   * Takes the buttons off the chat's open prompt: a quote card gets `cardText` as its final text (through
+   * the outbox), a question keeps its text. Cosmetic: a refused edit is ignored (the buttons expire anyway).
+   */
+  async close(ctx: Context, outbox: OrderOutbox, cardText: string): Promise<void> {
+    const chatId = ctx.chat?.id;
+    if (chatId === undefined) return;
+    const p = this.byChat.get(chatId);
+    if (!p) return;
+    this.byChat.delete(chatId);
+    if (p.quoteId !== undefined) return outbox.settle(p.quoteId, cardText);
+    await ctx.api
+      .editMessageReplyMarkup(p.chatId, p.messageId, { reply_markup: NO_KEYBOARD })
+      .catch(() => undefined);
+  }
+}
