@@ -8,7 +8,6 @@
  */
 import {
   type Centis,
-  type Micros,
   CENTIS_PER_CONTRACT,
   displayCount,
   displayPrice,

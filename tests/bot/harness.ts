@@ -70,32 +70,44 @@ export async function makeHarness(opts: HarnessOptions = {}) {
       now: clock.now,
       sleep: async (ms) => void waits.push(ms),
     });
-  const bot = createBot({
-    token: api.token,
-    services: world.services,
-    alertSettings: alerts,
-    config: {
-      allowedUserIds: [USER],
-      envTag: opts.env ?? "SIM",
-      confirmTimeoutMs: opts.confirmTimeoutMs ?? 60_000,
-      timeZone: "America/New_York",
-    },
-    logger,
-    now: clock.now,
-    botConfig: apiRoot
-      ? { client: { apiRoot } }
-      : { botInfo: api.botInfo, client: { fetch: api.clientFetch } },
-    buttonSecret: "test-secret",
-    autoRetry: { maxDelaySeconds: 5 },
-    orderOutbox: outbox,
-    ...opts.deps,
-  });
+  const build = () =>
+    createBot({
+      token: api.token,
+      services: world.services,
+      alertSettings: alerts,
+      config: {
+        allowedUserIds: [USER],
+        envTag: opts.env ?? "SIM",
+        confirmTimeoutMs: opts.confirmTimeoutMs ?? 60_000,
+        timeZone: "America/New_York",
+      },
+      logger,
+      now: clock.now,
+      botConfig: apiRoot
+        ? { client: { apiRoot } }
+        : { botInfo: api.botInfo, client: { fetch: api.clientFetch } },
+      buttonSecret: "test-secret",
+      autoRetry: { maxDelaySeconds: 5 },
+      orderOutbox: outbox,
+      ...opts.deps,
+    });
+  let bot = build();
   if (!opts.http) api.setHandler((u) => bot.handleUpdate(u));
 
   const h = {
     api,
     world,
-    bot,
+    get bot() {
+      return bot;
+    },
+    /**
+     * A new bot process on the same chat, exchange and outbox: conversations (kept in memory) are gone,
+     * so a card shown before still draws its buttons while nobody waits for them.
+     */
+    restartBot() {
+      bot = build();
+      if (!opts.http) api.setHandler((u) => bot.handleUpdate(u));
+    },
     clock,
     alerts,
     logs: logs.entries,

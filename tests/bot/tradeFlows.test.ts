@@ -68,7 +68,9 @@ describe("a bad value re-asks the same question", () => {
     h = await makeHarness({ limits: { maxOrderContracts: 50, maxOrderCost: usd("10") } });
     await h.say(`/buy ${TICKER} yes`);
     await h.say("60");
-    expect(h.last().text).toContain("60 contracts is above your limit of 50 per order (MAX_ORDER_CONTRACTS).");
+    expect(h.last().text).toContain(
+      "60 contracts is above your limit of 50 per order (MAX_ORDER_CONTRACTS).",
+    );
     expect(h.botTexts().join("\n")).not.toContain("Market order or limit order?");
     await h.say("30");
     expect(h.last().text).toContain(

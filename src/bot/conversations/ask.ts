@@ -109,8 +109,10 @@ export async function createAsker(
     const tap = q.tap ?? (() => undefined);
     const isBack = (a: string) => q.back === true && a === BACK_ACTION;
     for (;;) {
-      const r = await nextAnswer(run, (a) => isBack(a) || tap(a) !== undefined, (a) =>
-        isBack(a) ? undefined : q.tapped?.(a),
+      const r = await nextAnswer(
+        run,
+        (a) => isBack(a) || tap(a) !== undefined,
+        (a) => (isBack(a) ? undefined : q.tapped?.(a)),
       );
       if (r === "cancel") return null;
       if (r.kind === "tap") return isBack(r.action) ? BACK : tap(r.action)!;

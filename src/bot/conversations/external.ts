@@ -26,7 +26,12 @@ export function runOnce(conversation: MyConversation, kit: Kit): RunOnce {
       } catch (e) {
         if (!(e instanceof UserError)) kit.log.error("trade step failed", { error: errText(e) });
         const user = e instanceof UserError;
-        return { ok: false as const, message: kit.describe(e), userError: user, ...(user ? { code: e.code } : {}) };
+        return {
+          ok: false as const,
+          message: kit.describe(e),
+          userError: user,
+          ...(user ? { code: e.code } : {}),
+        };
       }
     });
 }

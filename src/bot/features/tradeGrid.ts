@@ -17,7 +17,11 @@ export interface OffGrid {
 }
 
 /** Null when `price` (of `outcome`) is on the grid. */
-export function offGrid(market: Pick<Market, "priceRanges">, outcome: OutcomeSide, price: Micros): OffGrid | null {
+export function offGrid(
+  market: Pick<Market, "priceRanges">,
+  outcome: OutcomeSide,
+  price: Micros,
+): OffGrid | null {
   const yes = wireYesPrice(outcome, price);
   if (isValidPrice(market, yes)) return null;
   const back = (y: Micros | null) => (y === null ? null : wireYesPrice(outcome, y));
@@ -27,9 +31,12 @@ export function offGrid(market: Pick<Market, "priceRanges">, outcome: OutcomeSid
     .filter((p, i, all) => i === 0 || p !== all[i - 1]);
   const step = stepAt(market, yes);
   const steps =
-    step === null ? `this market's grid (${describeGrid(market)})` : `this market's ${displayPrice(step)} steps`;
+    step === null
+      ? `this market's grid (${describeGrid(market)})`
+      : `this market's ${displayPrice(step)} steps`;
   const asked = nearest.map((p) => displayPrice(p));
-  const question = asked.length === 2 ? `${asked[0]} or ${asked[1]}?` : `the nearest is ${asked[0] ?? "none"}.`;
+  const question =
+    asked.length === 2 ? `${asked[0]} or ${asked[1]}?` : `the nearest is ${asked[0] ?? "none"}.`;
   return { sentence: `${displayPrice(price)} is not on ${steps}: ${question}`, nearest };
 }
 

@@ -96,7 +96,9 @@ function marketPicker(t: TradeTalk) {
     const question = plain("Which market? Send its ticker, or a few words to search for.");
     if (words !== undefined) await search(words);
     return asker.ask({
-      ...(words === undefined ? { prompt: why === undefined ? question : `${escapeHtml(why)}\n\n${question}` } : {}),
+      ...(words === undefined
+        ? { prompt: why === undefined ? question : `${escapeHtml(why)}\n\n${question}` }
+        : {}),
       back,
       tap: (a) => hit(a)?.ticker,
       tapped: (a) =>

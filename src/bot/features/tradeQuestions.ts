@@ -71,7 +71,7 @@ async function askChecked<T>(
   check: (value: T) => Promise<string | null>,
   firstWhy?: string,
 ): Promise<T | null | typeof BACK> {
-  for (let why = firstWhy; ; ) {
+  for (let why = firstWhy; ;) {
     const got = await t.asker.ask(question(why));
     if (got === null || got === BACK) return got;
     const problem = await check(got);
@@ -115,7 +115,9 @@ export async function askSellCount(t: TradeTalk, d: Draft, back: boolean, why?: 
     const parsed = parseCountInput(s);
     if (!parsed.ok) return again<Centis>(`${parsed.message} Or /cancel.`);
     if (parsed.value > held)
-      return again<Centis>(`You hold ${displayCount(held)} ${side}; send ${displayCount(held)} or fewer, or tap All.`);
+      return again<Centis>(
+        `You hold ${displayCount(held)} ${side}; send ${displayCount(held)} or fewer, or tap All.`,
+      );
     return read(parsed.value);
   };
   const parts = COUNT_CHOICES.filter((n) => n * 100 < held);
@@ -123,7 +125,10 @@ export async function askSellCount(t: TradeTalk, d: Draft, back: boolean, why?: 
     t,
     (reason) => ({
       prompt: withWhy(reason, plain(`${question} Tap All, a number, or type one.`)),
-      buttons: [[[`✅ All ${displayCount(held)}`, "call"]], ...(parts.length ? [parts.map((n) => [String(n), `c${n}`] as [string, string])] : [])],
+      buttons: [
+        [[`✅ All ${displayCount(held)}`, "call"]],
+        ...(parts.length ? [parts.map((n) => [String(n), `c${n}`] as [string, string])] : []),
+      ],
       tap: (a) => {
         if (a === "call") return held;
         const r = /^c\d+$/.test(a) ? parse(a.slice(1)) : undefined;
@@ -178,7 +183,9 @@ export async function askKind(t: TradeTalk, d: Draft, back: boolean, why?: strin
 
 /** True when the draft's limit price is on the market's grid (or nothing to check yet). */
 export function limitOnGrid(d: Draft): boolean {
-  return d.limit === undefined || !d.info || !d.outcome || offGrid(d.info.market, d.outcome, d.limit) === null;
+  return (
+    d.limit === undefined || !d.info || !d.outcome || offGrid(d.info.market, d.outcome, d.limit) === null
+  );
 }
 
 /** The limit price: typed, or one of the nearest valid prices after one off the grid. */

@@ -138,7 +138,7 @@ export async function startDraft(t: TradeTalk, start: TradeStart): Promise<Draft
 /** Asks whatever the draft leaves open, in order; null when the conversation ended on a step. */
 export async function askIntent(t: TradeTalk, d: Draft): Promise<OrderIntent | null> {
   const steps = STEPS[d.action];
-  for (let i = 0; i < steps.length; ) {
+  for (let i = 0; i < steps.length;) {
     const step = steps[i]!;
     if (!step.applies(d) || step.done(d)) {
       i++;
