@@ -73,8 +73,14 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     ...(deps.botConfig?.client ? { client: deps.botConfig.client } : {}),
     ...(deps.botConfig?.botInfo ? { botInfo: deps.botConfig.botInfo } : {}),
   });
-  // Inner to outer: the app's counters see every attempt; the bounded retries wrap them.
-  const transformers = [...(deps.apiTransformers ?? []), telegramRetry(deps.autoRetry)];
+  // Inner to outer: the app's counters see every attempt; the bounded retries wrap them; outermost,
+  // which conversation prompts still have buttons (src/bot/conversations/openPrompts.ts).
+  const prompts = new OpenPrompts();
+  const transformers = [
+    ...(deps.apiTransformers ?? []),
+    telegramRetry(deps.autoRetry),
+    prompts.transformer(),
+  ];
   bot.api.config.use(...transformers);
 
   const log = deps.logger.child({ component: "bot" });
@@ -101,7 +107,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     ui,
     outbox,
     buttons: new Buttons(deps.buttonSecret),
-    prompts: new OpenPrompts(),
+    prompts,
     log,
     now,
     describe,

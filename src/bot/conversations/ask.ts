@@ -97,7 +97,9 @@ export async function createAsker(
   const say = (s: string, kb?: InlineKeyboardButton[][]) => ui.say(ctx, s, kb ? rows(...kb) : undefined);
   const send = async (html: string, kb?: InlineKeyboardButton[][]) => {
     const m = await ui.send(ctx, html, kb ? rows(...kb) : undefined);
-    if (kb) kit.prompts.set({ chatId: m.chat.id, messageId: m.message_id });
+    // Once, not on replays: a replay must not bring back a prompt whose buttons are gone since.
+    if (kb)
+      await conversation.external(() => kit.prompts.set({ chatId: m.chat.id, messageId: m.message_id }));
     return m;
   };
 

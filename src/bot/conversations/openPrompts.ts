@@ -4,7 +4,7 @@
  * again, so whoever leaves it takes those buttons away here: a card must never keep offering Confirm
  * after it stopped working. In memory: after a restart the outbox closes open cards itself.
  */
-import type { Context } from "grammy";
+import type { Context, Transformer } from "grammy";
 import type { OrderOutbox } from "../../alerts/outbox.js";
 import { NO_KEYBOARD } from "../ui.js";
 
@@ -21,6 +21,28 @@ export class OpenPrompts {
   /** The chat's newest prompt with buttons (replays set the same one again: harmless). */
   set(p: OpenPrompt): void {
     this.byChat.set(p.chatId, p);
+  }
+
+  /**
+   * Watches the Bot API: once an edit took a message's buttons away (a tap answered it, the expiry
+   * catch-all cleared it), it is no longer an open prompt, and `close` must not edit it again (Telegram
+   * would refuse: "message is not modified").
+   */
+  transformer(): Transformer {
+    return async (prev, method, payload, signal) => {
+      const res = await prev(method, payload, signal);
+      if (res.ok && (method === "editMessageText" || method === "editMessageReplyMarkup")) {
+        const p = payload as {
+          chat_id?: unknown;
+          message_id?: unknown;
+          reply_markup?: { inline_keyboard?: unknown[] };
+        };
+        const open = this.byChat.get(Number(p.chat_id));
+        const keyboard = p.reply_markup?.inline_keyboard?.length ?? 0;
+        if (open && open.messageId === p.message_id && keyboard === 0) this.byChat.delete(open.chatId);
+      }
+      return res;
+    };
   }
 
   /** The conversation ended by itself: its prompts were already answered. */

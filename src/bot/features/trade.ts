@@ -113,7 +113,9 @@ export function tradeConversation(kit: Kit) {
             summary: orderSummary(shown),
           }),
         );
-        kit.prompts.set({ chatId: msg.chat.id, messageId: msg.message_id, quoteId: shown.clientOrderId });
+        await conversation.external(() =>
+          kit.prompts.set({ chatId: msg.chat.id, messageId: msg.message_id, quoteId: shown.clientOrderId }),
+        );
         /** The card's final text, written to the outbox before Telegram is asked to show it. */
         const settle = (html: string, orderId?: string, outcomeUnknown = false) =>
           conversation.external(() =>

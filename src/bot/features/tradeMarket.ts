@@ -74,6 +74,13 @@ function marketPicker(t: TradeTalk) {
     a.startsWith(`m${searchNo}_`) ? hits[Number(a.slice(`m${searchNo}_`.length))] : undefined;
 
   let back = false;
+  /** Searches the command's words; false (the reason said) when no list could be shown. */
+  async function searchFirst(words: string): Promise<boolean> {
+    const r = await search(words);
+    if (r.ok || r.again === undefined) return true;
+    await asker.say(r.again);
+    return false;
+  }
   /** Searches for `text` and shows the list; the question stays open. */
   async function search(text: string) {
     const found = await t.ext(() => kit.deps.services.markets.search(text, MAX_HITS));
@@ -94,11 +101,10 @@ function marketPicker(t: TradeTalk) {
   return async (withBack: boolean, why?: string, words?: string) => {
     back = withBack;
     const question = plain("Which market? Send its ticker, or a few words to search for.");
-    if (words !== undefined) await search(words);
+    // The command's words are searched first; their list (with its buttons) then stands for the question.
+    const listed = words !== undefined && (await searchFirst(words));
     return asker.ask({
-      ...(words === undefined
-        ? { prompt: why === undefined ? question : `${escapeHtml(why)}\n\n${question}` }
-        : {}),
+      ...(listed ? {} : { prompt: why === undefined ? question : `${escapeHtml(why)}\n\n${question}` }),
       back,
       tap: (a) => hit(a)?.ticker,
       tapped: (a) =>
