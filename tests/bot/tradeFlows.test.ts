@@ -198,7 +198,7 @@ describe("/buy with words", () => {
     h.world.addMarket({
       ticker: "KXBTCD-26NOV25-T100000",
       title: "Bitcoin price on Nov 25",
-      yesSubTitle: "$100k or above",
+      yesSubTitle: "$100,000 or above",
       yesBid: usd("0.40"),
       yesAsk: usd("0.42"),
     });
@@ -207,6 +207,8 @@ describe("/buy with words", () => {
     expect(texts).not.toContain("is not a number of contracts");
     expect(texts).not.toContain("I couldn't find the market");
     expect(h.world.callsTo("markets", "search")[0]!.args[0]).toBe("bitcoin 100k");
+    // "100k" finds the strike written $100,000.
+    expect(h.last().text).toContain("KXBTCD-26NOV25-T100000");
     await h.tap(/^1\./);
     expect(h.last().text).toContain("Buy YES or NO?");
   });
