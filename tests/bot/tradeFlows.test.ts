@@ -115,6 +115,8 @@ describe("a command while a quote is open", () => {
     const card = h.last();
     await h.say(`/buy ${TICKER} no 2 @0.40`);
     expect(message(card.messageId).text).toContain("Dropped: you started another order. Nothing was placed.");
+    // The dropped card still says which order it was.
+    expect(message(card.messageId).text).toContain("10 YES");
     expect(message(card.messageId).replyMarkup).toBeUndefined();
     expect(h.last().text).toContain("Buy 2 contracts NO limit $0.40");
     await h.tap("Confirm");

@@ -13,6 +13,8 @@ export interface OpenPrompt {
   messageId: number;
   /** Set for a quote card: its client order id in the outbox, which brings the card to its final text. */
   quoteId?: string;
+  /** A quote card's order in one line (HTML), kept above its final text. */
+  summary?: string;
 }
 
 export class OpenPrompts {
@@ -60,7 +62,8 @@ export class OpenPrompts {
     const p = this.byChat.get(chatId);
     if (!p) return;
     this.byChat.delete(chatId);
-    if (p.quoteId !== undefined) return outbox.settle(p.quoteId, cardText);
+    if (p.quoteId !== undefined)
+      return outbox.settle(p.quoteId, p.summary ? `${p.summary}\n${cardText}` : cardText);
     await ctx.api
       .editMessageReplyMarkup(p.chatId, p.messageId, { reply_markup: NO_KEYBOARD })
       .catch(() => undefined);

@@ -114,7 +114,12 @@ export function tradeConversation(kit: Kit) {
           }),
         );
         await conversation.external(() =>
-          kit.prompts.set({ chatId: msg.chat.id, messageId: msg.message_id, quoteId: shown.clientOrderId }),
+          kit.prompts.set({
+            chatId: msg.chat.id,
+            messageId: msg.message_id,
+            quoteId: shown.clientOrderId,
+            summary: orderSummary(shown),
+          }),
         );
         /** The card's final text, written to the outbox before Telegram is asked to show it. */
         const settle = (html: string, orderId?: string, outcomeUnknown = false) =>
@@ -132,7 +137,7 @@ export function tradeConversation(kit: Kit) {
           return "done";
         }
         if (confirmed === "back") {
-          await settle("You went back to change this order; nothing was placed.");
+          await settle(`${orderSummary(shown)}\nYou went back to change this order; nothing was placed.`);
           return "back";
         }
         const tappedAt = await now();

@@ -199,7 +199,10 @@ export async function askLimit(t: TradeTalk, d: Draft, back: boolean, why?: stri
   const got = await askChecked<Micros>(
     t,
     (reason) => ({
-      prompt: reason === undefined ? question : `${escapeHtml(reason)}\n${question}`,
+      prompt:
+        reason === undefined
+          ? question
+          : `${escapeHtml(reason)}\n${nearest.length ? plain(`Tap one, or send another price for ${outcome.toUpperCase()}.`) : question}`,
       buttons: nearest.length ? [nearest.map((p) => [displayPrice(p), `n${p}`] as [string, string])] : [],
       tap: (a) => nearest.find((p) => a === `n${p}`),
       tapped: (a) => answered(question, displayPrice(Number(a.slice(1)) as Micros)),
