@@ -116,7 +116,7 @@ describe("a command while a quote is open", () => {
     await h.say(`/buy ${TICKER} no 2 @0.40`);
     expect(message(card.messageId).text).toContain("Dropped: you started another order. Nothing was placed.");
     // The dropped card still says which order it was.
-    expect(message(card.messageId).text).toContain("10 YES");
+    expect(message(card.messageId).text).toContain("Order to buy 10 contracts YES");
     expect(message(card.messageId).replyMarkup).toBeUndefined();
     expect(h.last().text).toContain("Buy 2 contracts NO limit $0.40");
     await h.tap("Confirm");

@@ -63,7 +63,7 @@ export class OpenPrompts {
     if (!p) return;
     this.byChat.delete(chatId);
     if (p.quoteId !== undefined)
-      return outbox.settle(p.quoteId, p.summary ? `${p.summary}\n${cardText}` : cardText);
+      return outbox.settle(p.quoteId, p.summary ? `Order ${p.summary}\n${cardText}` : cardText);
     await ctx.api
       .editMessageReplyMarkup(p.chatId, p.messageId, { reply_markup: NO_KEYBOARD })
       .catch(() => undefined);

@@ -137,7 +137,9 @@ export function tradeConversation(kit: Kit) {
           return "done";
         }
         if (confirmed === "back") {
-          await settle(`${orderSummary(shown)}\nYou went back to change this order; nothing was placed.`);
+          await settle(
+            `Order ${orderSummary(shown)}\nYou went back to change this order; nothing was placed.`,
+          );
           return "back";
         }
         const tappedAt = await now();
