@@ -6,6 +6,7 @@ import type { Buttons } from "./buttons.js";
 import type { BotDeps } from "./deps.js";
 import type { OrderIntents } from "./intents.js";
 import type { PinGuard } from "./pin.js";
+import type { OpenPrompts } from "./conversations/openPrompts.js";
 import type { Ui } from "./ui.js";
 
 export type MyContext = ConversationFlavor<Context>;
@@ -27,6 +28,8 @@ export interface Kit {
   intents: OrderIntents;
   /** The optional trading PIN (TRADE_PIN) every order and bulk action asks through. */
   pin: PinGuard;
+  /** Each chat's conversation message whose buttons still work (taken away when it is left). */
+  prompts: OpenPrompts;
   /** Runs a handler; a failure is logged and answered with one plain sentence. */
   guard: <C extends Context>(
     name: string,

@@ -2,8 +2,8 @@
  * Builds the Telegram bot. Middleware order:
  *   1. access gate (allow-listed user in a private chat, else nothing happens), then one update
  *      at a time per chat,
- *   2. conversations(), then /cancel (leaves a conversation), then "any other command leaves the
- *      conversation" — a command typed mid-conversation runs normally and the question is dropped,
+ *   2. conversations(), then /cancel (leaves a conversation and takes its buttons away); any other
+ *      command typed mid-conversation runs normally and the question or quote stays usable,
  *   3. the trade conversation,
  *   4. one Composer per feature,
  *   5. the catch-all for stale/forged buttons and unknown input.
@@ -33,7 +33,8 @@ import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
 import { watchFeature } from "./features/watch.js";
-import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
+import { STOPPED_CARD, TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
+import { OpenPrompts } from "./conversations/openPrompts.js";
 import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
 
@@ -75,8 +76,14 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     ...(deps.botConfig?.client ? { client: deps.botConfig.client } : {}),
     ...(deps.botConfig?.botInfo ? { botInfo: deps.botConfig.botInfo } : {}),
   });
-  // Inner to outer: the app's counters see every attempt; the bounded retries wrap them.
-  const transformers = [...(deps.apiTransformers ?? []), telegramRetry(deps.autoRetry)];
+  // Inner to outer: the app's counters see every attempt; the bounded retries wrap them; outermost,
+  // which conversation prompts still have buttons (src/bot/conversations/openPrompts.ts).
+  const prompts = new OpenPrompts();
+  const transformers = [
+    ...(deps.apiTransformers ?? []),
+    telegramRetry(deps.autoRetry),
+    prompts.transformer(),
+  ];
   bot.api.config.use(...transformers);
 
   const log = deps.logger.child({ component: "bot" });
@@ -103,6 +110,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
     ui,
     outbox,
     buttons: deps.buttons ?? new Buttons(deps.buttonSecret),
+    prompts,
     log,
     now,
     describe,
@@ -144,16 +152,11 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(conversations<MyContext, ConvContext>());
   bot.command("cancel", async (ctx, next) => {
     const active = Object.keys(ctx.conversation.active()).length > 0;
-    if (!active) return next();
+    // "/cancel <order id>" cancels that order; the open question or quote stays usable.
+    if (!active || ctx.match.trim() !== "") return next();
     await ctx.conversation.exitAll();
-    if (ctx.match.trim() !== "") return next(); // "/cancel <order id>" still cancels that order
+    await kit.prompts.close(ctx, outbox, STOPPED_CARD);
     await ui.say(ctx, "Stopped. Nothing was placed.");
-  });
-  bot.on("message:text", async (ctx, next) => {
-    if (ctx.message.text.startsWith("/") && Object.keys(ctx.conversation.active()).length > 0) {
-      await ctx.conversation.exitAll();
-    }
-    return next();
   });
 
   // 3. The /buy and /sell conversation.

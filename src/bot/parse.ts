@@ -93,6 +93,8 @@ export function parsePriceInput(s: string): Parsed<Micros> {
 
 export interface TradeArgs {
   ticker?: string;
+  /** Words to search markets for, when the first word is not a ticker ("bitcoin 100k"). */
+  search?: string;
   outcome?: OutcomeSide;
   count?: Centis;
   price?: Micros;
@@ -100,17 +102,25 @@ export interface TradeArgs {
   problems: string[];
 }
 
-/** `/buy TICKER yes 10 @0.42`: every part optional, in this order; invalid parts are reported. */
+/**
+ * `/buy TICKER yes 10 @0.42`: every part optional, in this order; invalid parts are reported. When the
+ * first word is not a ticker (tickers have a dash: KXHIGHNY-26NOV25-B45), the words up to a side word
+ * are search words: `/buy bitcoin 100k` and `/buy bitcoin 100k yes 5 @0.40`.
+ */
 export function parseTradeArgs(text: string): TradeArgs {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const out: TradeArgs = { problems: [] };
   let i = 0;
   const tok = () => tokens[i];
   if (tok() !== undefined && parseSide(tok()!) === null && !looksLikePrice(tok()!) && !/^\d+$/.test(tok()!)) {
-    const t = parseTicker(tok()!);
-    if (t.ok) out.ticker = t.value;
-    else out.problems.push(t.message);
-    i++;
+    if (looksLikeTicker(tok()!)) {
+      out.ticker = tok()!.trim().toUpperCase();
+      i++;
+    } else {
+      const words: string[] = [];
+      while (tok() !== undefined && parseSide(tok()!) === null) words.push(tokens[i++]!);
+      out.search = words.join(" ");
+    }
   }
   if (tok() !== undefined) {
     const side = parseSide(tok()!);

@@ -44,7 +44,8 @@ export async function pinBeforePlace(
     kit.ui.edit(ctx, sent.chat.id, sent.message_id, escapeHtml(text)).catch(() => undefined);
   for (;;) {
     const typed = await asker.ask<string>({ typed: (t) => read(t) });
-    if (typed === null) return NO_PIN;
+    // No Back here (the question has none): anything but a typed PIN stops it.
+    if (typed === null || typeof typed !== "string") return NO_PIN;
     const r = await conversation.external(async (octx): Promise<PinCheck> => {
       await deleteTyped(octx);
       return kit.pin.check(userId, typed);

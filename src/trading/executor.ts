@@ -14,6 +14,7 @@ import type { TradeJournal } from "./journal.js";
 import { createPlacer } from "./placeOrder.js";
 import type { QuoteLimits } from "./quote.js";
 import { createQuoter } from "./quoter.js";
+import { createSizeCheck } from "./sizeCheck.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
 import type { CancelAllResult, OrderExecutor, PlaceOutcome } from "./types.js";
 
@@ -75,6 +76,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     orderStatus: (orderId) => exchange.getOrder(orderId.trim()),
     findOrder: (id) => findOrder(exchange, id, now),
     openOrders: () => exchange.getOrders({ status: "resting" }),
+    checkSize: createSizeCheck({ exchange, limits: deps.config }),
   };
 }
 

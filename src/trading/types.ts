@@ -159,6 +159,16 @@ export function unknownMarketError(ticker: string): UserError {
   );
 }
 
+/** What is known of an order at its count step. */
+export interface SizeDraft {
+  ticker: string;
+  action: TradeAction;
+  outcome: OutcomeSide;
+  count: Centis;
+  /** The price the order would pay per contract as far as known (the limit, else the best ask); null: unknown. */
+  price: Micros | null;
+}
+
 export interface OrderExecutor {
   quote(intent: OrderIntent): Promise<Quote>;
   /**
@@ -181,6 +191,11 @@ export interface OrderExecutor {
   /** An order by its full id or the short id lists show (its first 8 characters), see findOrder.ts. */
   findOrder(idOrShortId: string): Promise<OrderLookup>;
   openOrders(): Promise<Order[]>;
+  /**
+   * The size caps checked at the count step, before the rest of the order is asked (sizeCheck.ts):
+   * throws a UserError when the count breaks one. Optional: the quote checks them in any case.
+   */
+  checkSize?(d: SizeDraft): Promise<void>;
 }
 
 /**

@@ -85,6 +85,6 @@ describe("the position question of /sell", () => {
       "You hold no position in “KXNOPE-1”. Tap one of the positions above, or /cancel.",
     );
     await h.say(TICKER.toLowerCase());
-    expect(h.last().text).toContain("Market order or limit order?");
+    expect(h.last().text).toContain("How many YES contracts do you want to sell?");
   });
 });

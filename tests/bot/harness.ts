@@ -10,6 +10,7 @@ import type { BotDeps } from "../../src/bot/deps.js";
 import type { EnvTag } from "../../src/domain/environment.js";
 import { LocalBotApi } from "../support/fakeTelegram.js";
 import { MemoryAlertSettings } from "../support/memoryAlertSettings.js";
+import type { ExecutorConfig } from "../../src/trading/index.js";
 import { SimWorld, usd } from "./world.js";
 
 export const USER = 1001;
@@ -33,13 +34,15 @@ export interface HarnessOptions {
   confirmTimeoutMs?: number;
   http?: boolean;
   deps?: Partial<BotDeps>;
+  /** The executor's caps (MAX_ORDER_CONTRACTS, MAX_ORDER_COST_DOLLARS), when not the world's defaults. */
+  limits?: Partial<ExecutorConfig>;
 }
 
 export async function makeHarness(opts: HarnessOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), "bot-test-"));
   const clock = { t: Date.UTC(2026, 10, 24, 15, 0, 0), now: () => clock.t };
   const api = new LocalBotApi();
-  const world = new SimWorld(clock, join(dir, "data"));
+  const world = new SimWorld(clock, join(dir, "data"), opts.limits ? { limits: opts.limits } : {});
   world.addMarket({
     ticker: TICKER,
     title: "Highest temperature in NYC on Nov 25",
@@ -67,32 +70,44 @@ export async function makeHarness(opts: HarnessOptions = {}) {
       now: clock.now,
       sleep: async (ms) => void waits.push(ms),
     });
-  const bot = createBot({
-    token: api.token,
-    services: world.services,
-    alertSettings: alerts,
-    config: {
-      allowedUserIds: [USER],
-      envTag: opts.env ?? "SIM",
-      confirmTimeoutMs: opts.confirmTimeoutMs ?? 60_000,
-      timeZone: "America/New_York",
-    },
-    logger,
-    now: clock.now,
-    botConfig: apiRoot
-      ? { client: { apiRoot } }
-      : { botInfo: api.botInfo, client: { fetch: api.clientFetch } },
-    buttonSecret: "test-secret",
-    autoRetry: { maxDelaySeconds: 5 },
-    orderOutbox: outbox,
-    ...opts.deps,
-  });
+  const build = () =>
+    createBot({
+      token: api.token,
+      services: world.services,
+      alertSettings: alerts,
+      config: {
+        allowedUserIds: [USER],
+        envTag: opts.env ?? "SIM",
+        confirmTimeoutMs: opts.confirmTimeoutMs ?? 60_000,
+        timeZone: "America/New_York",
+      },
+      logger,
+      now: clock.now,
+      botConfig: apiRoot
+        ? { client: { apiRoot } }
+        : { botInfo: api.botInfo, client: { fetch: api.clientFetch } },
+      buttonSecret: "test-secret",
+      autoRetry: { maxDelaySeconds: 5 },
+      orderOutbox: outbox,
+      ...opts.deps,
+    });
+  let bot = build();
   if (!opts.http) api.setHandler((u) => bot.handleUpdate(u));
 
   const h = {
     api,
     world,
-    bot,
+    get bot() {
+      return bot;
+    },
+    /**
+     * A new bot process on the same chat, exchange and outbox: conversations (kept in memory) are gone,
+     * so a card shown before still draws its buttons while nobody waits for them.
+     */
+    restartBot() {
+      bot = build();
+      if (!opts.http) api.setHandler((u) => bot.handleUpdate(u));
+    },
     clock,
     alerts,
     logs: logs.entries,

@@ -123,6 +123,7 @@ describe("the bot against the sim", () => {
     expect(st.last().text).toContain("Which position do you want to sell?");
     expect(st.buttons()).toEqual([expect.stringMatching(/^45° to 46° · YES ×5 · Highest/), "Cancel"]);
     await st.tap(/YES ×5/);
+    await st.tap("All 5");
     await st.tap("Market");
     expect(st.last().text).toContain("Sell 5 contracts YES at market");
     await st.tap("Confirm");
@@ -281,10 +282,11 @@ describe("the bot against the sim", () => {
     expect(st.last().text).toContain("“-3” is not a number of contracts");
     await st.say("0");
     expect(st.last().text).toContain("“0” is not a number of contracts");
+    // The cap is checked at the count, which is asked again (issue 16).
     await st.say("500");
-    await st.tap("Market");
-    expect(st.last().text).toContain("That order is for 500 contracts, above your limit of 100");
-    expect(st.last().text).toContain("Nothing was placed.");
+    expect(st.last().text).toContain("500 contracts is above your limit of 100 per order");
+    expect(st.last().text).toContain("How many YES contracts?");
+    await st.say("/cancel");
 
     await st.say(`/buy ${t} yes 3 @1.50`);
     expect(st.texts()).toContainEqual(expect.stringContaining("a price is between $0.01 and $0.99"));
@@ -293,8 +295,9 @@ describe("the bot against the sim", () => {
 
     // Off the market's price grid (1¢ steps between $0.10 and $0.90).
     await st.say(`/buy ${btc} yes 1 @0.4555`);
-    expect(st.last().text).toContain("Nothing was placed.");
+    expect(st.last().text).toContain("$0.4555 is not on this market's $0.01 steps: $0.45 or $0.46?");
     expect(st.last().text).not.toContain("Please confirm");
+    await st.say("/cancel");
 
     await st.say("/buy NOPE-26NOV25-X yes 1 @0.40");
     expect(st.texts()).toContainEqual(

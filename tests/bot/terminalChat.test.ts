@@ -60,18 +60,18 @@ describe("runTerminalChat", () => {
     await until(START_HINT);
     await type(`/buy ${TICKER} yes`, "How many YES contracts?");
     await type("3", "Market order or limit order?"); // no button "3": three contracts
-    await type("9", "(no button 9; choose 1–3, or type '9 to send it as text)");
+    await type("9", "(no button 9; choose 1–4, or type '9 to send it as text)");
     await type("2", "you tapped> Limit");
     await until("Send the limit price");
     await type("42", "Please confirm");
-    expect(out.slice(seen)).toContain("[1] ✅ Confirm  [2] Cancel");
+    expect(out.slice(seen)).toContain("[1] ✅ Confirm\n     [2] ◀ Back  [3] Cancel");
     await type("1", "you tapped> ✅ Confirm");
     await until("Order placed");
 
     await type(`/buy ${TICKER} yes`, "How many YES contracts?");
     await type("10", "you tapped> 10");
     await type("1", "you tapped> Market");
-    await type("2", "you tapped> Cancel");
+    await type("3", "you tapped> Cancel");
     await until("Canceled. Nothing was placed.");
     input.write("/quit\n");
     await done;

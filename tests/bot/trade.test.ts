@@ -21,7 +21,7 @@ describe("/buy", () => {
     expect(card.text).toContain("Est. cost: $2.10");
     expect(card.text).toContain("Max payout: $5.00");
     expect(card.text).toContain("Expires in 60 s");
-    expect(h.buttons()).toEqual(["✅ Confirm", "Cancel"]);
+    expect(h.buttons()).toEqual(["✅ Confirm", "◀ Back", "Cancel"]);
     expect(placeCalls()).toBe(0);
 
     await h.tap("Confirm");
@@ -52,9 +52,9 @@ describe("/buy", () => {
     expect(h.last().text).toContain(TICKER);
     await h.tap(/^1\./);
     expect(h.last().text).toContain("Buy YES or NO?");
-    expect(h.buttons()).toEqual(["YES $0.56", "NO $0.45", "Cancel"]);
+    expect(h.buttons()).toEqual(["YES $0.56", "NO $0.45", "◀ Back", "Cancel"]);
     await h.tap("NO");
-    expect(h.buttons()).toEqual(["1", "5", "10", "25", "Cancel"]);
+    expect(h.buttons()).toEqual(["1", "5", "10", "25", "◀ Back", "Cancel"]);
     await h.say("7");
     await h.tap("Limit");
     expect(h.last().text).toContain("Send the limit price for NO");
@@ -147,31 +147,29 @@ describe("/buy", () => {
     expect(placeCalls()).toBe(0);
   });
 
-  it("/cancel leaves the conversation; the old card's Confirm has expired", async () => {
+  it("/cancel leaves the conversation and takes the card's buttons away; an old Confirm has expired", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     const card = h.last();
     const data = h.api.findButton(USER, "Confirm")!.data;
     await h.say("/cancel");
     expect(h.last().text).toContain("Stopped. Nothing was placed.");
-    const u = await h.api.tap(USER, USER, card.messageId, data);
-    // The card still showed Confirm: the answer says this tap placed nothing.
-    expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe(
-      "This quote has expired or was already answered; this tap placed nothing.",
-    );
+    // The card no longer draws Confirm (issue 16); a tap from an old client still places nothing.
     expect(h.api.messages(USER).find((m) => m.messageId === card.messageId)!.replyMarkup).toBeUndefined();
+    const u = await h.api.tap(USER, USER, card.messageId, data);
+    expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe("This button has expired.");
     expect(placeCalls()).toBe(0);
   });
 
-  it("another command mid-conversation runs, and the conversation is left", async () => {
+  it("another command mid-conversation runs, and the question stays open", async () => {
     h = await makeHarness();
     await h.say("/buy");
     await h.say("/balance");
     expect(h.last().text).toContain("Cash: $100.00");
     await h.say("temperature");
-    // Not taken as a search answer any more.
-    expect(h.world.callsTo("markets", "search")).toHaveLength(0);
-    expect(h.last().text).toContain("/help");
+    // Still the answer to "Which market?" (issue 16: a command in between does not end the order).
+    expect(h.world.callsTo("markets", "search")).toHaveLength(1);
+    expect(h.last().text).toContain(TICKER);
   });
 
   it("bad count, bad price and unknown ticker each get a clear message and the step asks again", async () => {
@@ -205,14 +203,16 @@ describe("/buy", () => {
     expect(placeCalls()).toBe(0);
   });
 
-  it("a quote the executor refuses ends with its sentence and nothing placed", async () => {
+  it("a quote the executor refuses says its sentence, places nothing and asks the count again", async () => {
     h = await makeHarness();
     h.world.balance = usd("1");
     await h.say(`/buy ${TICKER} yes 100 @0.60`);
-    // The executor's own sentence: what the order would cost against what there is.
+    // The executor's own sentence: what the order would cost against what there is (issue 16: the
+    // order does not end there; the count is asked again).
     expect(h.last().text).toContain(
-      "That order would cost $61.68 including fees, but your balance is $1.00. Nothing was placed.",
+      "That order would cost $61.68 including fees, but your balance is $1.00.",
     );
+    expect(h.last().text).toContain("How many YES contracts?");
     expect(placeCalls()).toBe(0);
   });
 
@@ -304,13 +304,15 @@ describe("/buy", () => {
 });
 
 describe("/sell", () => {
-  it("offers open positions as buttons and sells the whole position by default", async () => {
+  it("offers open positions as buttons and sells the whole position with All", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     await h.tap("Confirm");
     await h.say("/sell");
     expect(h.buttons()).toEqual(["45° to 46° · YES ×10 · Highest…", "Cancel"]);
     await h.tap(/YES ×10/);
+    // Issue 16: the position button asks how many, All first.
+    await h.tap("All 10");
     await h.tap("Market");
     const card = h.last().text;
     expect(card).toContain("Sell 10 contracts YES at market, worst price $0.53");

@@ -22,7 +22,7 @@ import { UserError } from "../../src/trading/types.js";
 import type { BotServices } from "../../src/bot/deps.js";
 import { USER as SIM_USER } from "../../src/sim/engine.js";
 import { createExportService } from "../../src/trading/export.js";
-import { type TradingServices, createTradingServices } from "../../src/trading/index.js";
+import { type ExecutorConfig, type TradingServices, createTradingServices } from "../../src/trading/index.js";
 import type { HistoryRow } from "../../src/trading/types.js";
 import { SimExchange } from "../support/simExchange.js";
 
@@ -67,7 +67,7 @@ export class SimWorld {
   constructor(
     readonly clock: { now: () => number },
     dataDir: string,
-    opts: { maxExportBytes?: number } = {},
+    opts: { maxExportBytes?: number; limits?: Partial<ExecutorConfig> } = {},
   ) {
     this.exchange = new SimExchange({ now: clock.now, balance: "100" });
     this.exportDir = join(dataDir, "exports");
@@ -78,6 +78,7 @@ export class SimWorld {
         maxOrderCost: micros(1000 * ONE_DOLLAR),
         confirmTimeoutMs: 60_000,
         marketOrderSlippage: micros(20_000),
+        ...opts.limits,
       },
       environment: "sim",
       timeZone: "America/New_York",

@@ -2,9 +2,11 @@
  * One question inside a conversation: send a prompt with buttons and a Cancel row, then wait until
  * the user taps one of its buttons or types something it can read. Every step of /buy and /sell had
  * its own copy of this loop; the rules that must be the same everywhere live here once:
- * - Cancel ends the conversation and edits the prompt to say so;
+ * - Cancel ends the conversation and edits the prompt to say so; Back (where the step has one) tells
+ *   the caller to ask the step before again;
  * - a tap on an old button of this kind of conversation is answered "This button has expired.";
- * - taps on other features' buttons and typed commands pass through to their handlers;
+ * - taps on other features' buttons and typed commands pass through to their handlers, and the
+ *   question stays open (a /balance in between does not end an order);
  * - an answer the step cannot read is answered with the step's own sentence, and the step asks again.
  */
 import { randomBytes } from "node:crypto";
@@ -20,6 +22,10 @@ export type Reading<T> = { ok: true; value: T } | { ok: false; again?: string };
 export const read = <T>(value: T): Reading<T> => ({ ok: true, value });
 export const again = <T = never>(sentence?: string): Reading<T> =>
   sentence === undefined ? { ok: false } : { ok: false, again: sentence };
+
+/** What ask() returns when Back was tapped. */
+export const BACK = Symbol("back");
+export type Back = typeof BACK;
 
 /** One button of a prompt: its label and the action it stands for. */
 export type Choice = [label: string, action: string];
@@ -40,20 +46,28 @@ export interface Question<T> {
    * the work the tap starts: the Confirm step sends the order without waiting two Telegram round trips.
    */
   leaveTap?: boolean;
+  /** Adds ◀ Back beside Cancel; a tap on it makes ask() return BACK. */
+  back?: boolean;
 }
 
 export interface Asker {
-  /** Asks until the step has a value; null when the user cancelled (the prompt already says so). */
-  ask<T>(q: Question<T>): Promise<T | null>;
+  /**
+   * Asks until the step has a value; null when the user cancelled (the prompt already says so), BACK
+   * when Back was tapped (only offered with `back`).
+   */
+  ask<T>(q: Question<T>): Promise<T | null | Back>;
   /** Signed callback data for one of this conversation's buttons. */
   data(action: string): string;
-  /** The Cancel button row every prompt ends with. */
-  cancelRow(): InlineKeyboardButton[];
+  /** The row every prompt ends with: Cancel, after ◀ Back when `back`. */
+  cancelRow(back?: boolean): InlineKeyboardButton[];
   /** Sends a plain sentence (escaped), optionally with button rows. */
   say(sentence: string, keyboard?: InlineKeyboardButton[][]): Promise<unknown>;
-  /** Sends HTML, optionally with button rows. */
+  /** Sends HTML, optionally with button rows (the message is then this chat's open prompt). */
   send(html: string, keyboard?: InlineKeyboardButton[][]): Promise<unknown>;
 }
+
+/** The action of the Back button. */
+const BACK_ACTION = "b";
 
 export interface AskerOptions {
   /** Button payload prefix of this kind of conversation, e.g. "t" for trade ("t:<nonce>:<action>"). */
@@ -81,21 +95,34 @@ export async function createAsker(
   const nonce = await conversation.external(() => randomNonce());
   const run: Run = { conversation, kit, opts, nonce };
   const data = (action: string) => buttons.data(`${opts.prefix}:${nonce}:${action}`);
-  const cancelRow = () => [btn("Cancel", data("x"))];
+  const cancelRow = (back = false) => [
+    ...(back ? [btn("◀ Back", data(BACK_ACTION))] : []),
+    btn("Cancel", data("x")),
+  ];
   const say = (s: string, kb?: InlineKeyboardButton[][]) => ui.say(ctx, s, kb ? rows(...kb) : undefined);
-  const send = (html: string, kb?: InlineKeyboardButton[][]) =>
-    ui.send(ctx, html, kb ? rows(...kb) : undefined);
+  const send = async (html: string, kb?: InlineKeyboardButton[][]) => {
+    const m = await ui.send(ctx, html, kb ? rows(...kb) : undefined);
+    // Once, not on replays: a replay must not bring back a prompt whose buttons are gone since.
+    if (kb)
+      await conversation.external(() => kit.prompts.set({ chatId: m.chat.id, messageId: m.message_id }));
+    return m;
+  };
 
-  async function ask<T>(q: Question<T>): Promise<T | null> {
+  async function ask<T>(q: Question<T>): Promise<T | null | Back> {
     if (q.prompt !== undefined) {
       const kb = (q.buttons ?? []).map((row) => row.map(([label, action]) => btn(label, data(action))));
-      await send(q.prompt, [...kb, cancelRow()]);
+      await send(q.prompt, [...kb, cancelRow(q.back)]);
     }
     const tap = q.tap ?? (() => undefined);
+    const isBack = (a: string) => q.back === true && a === BACK_ACTION;
     for (;;) {
-      const r = await nextAnswer(run, (a) => tap(a) !== undefined, q.leaveTap ? false : q.tapped);
+      const r = await nextAnswer(
+        run,
+        (a) => isBack(a) || tap(a) !== undefined,
+        q.leaveTap ? false : (a) => (isBack(a) ? undefined : q.tapped?.(a)),
+      );
       if (r === "cancel") return null;
-      if (r.kind === "tap") return tap(r.action)!;
+      if (r.kind === "tap") return isBack(r.action) ? BACK : tap(r.action)!;
       if (!q.typed) continue;
       const got = await q.typed(r.text);
       if (got.ok) return got.value;
@@ -121,7 +148,7 @@ async function nextAnswer(
   { conversation, kit, opts, nonce }: Run,
   accepts: (a: string) => boolean,
   /** The tapped prompt's text; false: the caller acknowledges the tap itself. */
-  tapped?: ((a: string) => string) | false,
+  tapped?: ((a: string) => string | undefined) | false,
 ): Promise<Answer | "cancel"> {
   for (;;) {
     const c = await conversation.wait();

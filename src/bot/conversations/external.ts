@@ -11,7 +11,8 @@ import { withTyping } from "../ui.js";
 
 /** A service call's result, or what to tell the user about its failure. */
 export type Ext<T> =
-  { ok: true; value: T } | { ok: false; message: string; userError: boolean; outcomeUnknown?: boolean };
+  | { ok: true; value: T }
+  | { ok: false; message: string; userError: boolean; code?: string; outcomeUnknown?: boolean };
 
 /** Runs `fn` once (showing "typing…" unless `typing` is false); errors become sentences. */
 export type RunOnce = <T>(fn: () => Promise<T>, typing?: boolean) => Promise<Ext<T>>;
@@ -24,7 +25,13 @@ export function runOnce(conversation: MyConversation, kit: Kit): RunOnce {
         return { ok: true as const, value };
       } catch (e) {
         if (!(e instanceof UserError)) kit.log.error("trade step failed", { error: errText(e) });
-        return { ok: false as const, message: kit.describe(e), userError: e instanceof UserError };
+        const user = e instanceof UserError;
+        return {
+          ok: false as const,
+          message: kit.describe(e),
+          userError: user,
+          ...(user ? { code: e.code } : {}),
+        };
       }
     });
 }

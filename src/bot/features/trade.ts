@@ -1,6 +1,7 @@
 /**
  * /buy and /sell as one conversation (conversations v2). Whatever the shortcut leaves out is asked
- * step by step (./tradeSteps.ts); then a quote card with Confirm / Cancel. Every service call, every
+ * step by step (./tradeSteps.ts); then a quote card with Confirm / ◀ Back / Cancel. A value the quote
+ * refuses (a cap, the balance, the price grid) asks its step again with the reason. Every service call, every
  * clock reading and the order POST run inside `conversation.external`, so replays never repeat them;
  * the order is placed with the quote's clientOrderId, so a double tap or a resent update creates one
  * order.
@@ -22,9 +23,13 @@ import {
 import { pinBeforePlace } from "../pinAsk.js";
 import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import { orderSummary, quoteCard } from "../views.js";
-import { askIntent, type TradeStart } from "./tradeSteps.js";
+import { askIntent, reopenLast, reopenRefused, startDraft, type TradeStart } from "./tradeSteps.js";
 
 export const TRADE_CONVERSATION = "trade";
+/** An open quote card's final text when a new /buy or /sell replaced its conversation. */
+export const DROPPED = "Dropped: you started another order. Nothing was placed.";
+/** An open quote card's final text after /cancel. */
+export const STOPPED_CARD = "Cancelled with /cancel. Nothing was placed.";
 export type { TradeStart } from "./tradeSteps.js";
 
 /** What the Confirm step ends with: a fresh quote, or the card's final text. */
@@ -87,19 +92,39 @@ export function tradeConversation(kit: Kit) {
      */
     let stage: { at: "before" } | { at: "sent" } | { at: "placed"; orderId: string } = { at: "before" };
 
+    const talk = { kit, asker, ext };
+    let card = 0;
     try {
-      const intent = await askIntent({ kit, asker, ext }, start);
-      if (!intent) return;
-      const q0 = await ext(() => executor.quote(intent));
-      if (!q0.ok) return void (await say(`${q0.message}${q0.userError ? " Nothing was placed." : ""}`));
-      let quote: Quote = q0.value;
+      const draft = await startDraft(talk, start);
+      // Steps → quote; ◀ Back on the card or a refused value goes back to a step.
+      for (;;) {
+        const intent = await askIntent(talk, draft);
+        if (!intent) return;
+        const q0 = await ext(() => executor.quote(intent));
+        if (!q0.ok && reopenRefused(draft, q0.code, q0.message)) continue;
+        if (!q0.ok) return void (await say(`${q0.message}${q0.userError ? " Nothing was placed." : ""}`));
+        if ((await confirmQuote(q0.value)) === "done") return;
+        reopenLast(draft);
+      }
+    } catch (e) {
+      kit.log.error("trade conversation failed", { error: errText(e), stage: stage.at });
+      await ui.say(ctx, failedSentence(stage)).catch(() => undefined);
+    } finally {
+      // Ended by itself (not left from outside): nothing of it has live buttons any more.
+      if (ctx.chat) kit.prompts.clear(ctx.chat.id);
+    }
 
-      // Quote card → Confirm / Cancel; a late tap or a moved price shows a fresh card.
-      for (let card = 1; ; card++) {
+    /** Quote card → Confirm / Cancel; a late tap or a moved price shows a fresh card; "back": ◀ Back. */
+    async function confirmQuote(first: Quote): Promise<"done" | "back"> {
+      let quote = first;
+      for (card++; ; card++) {
         const msg = await ui.send(
           ctx,
           quoteCard(quote, timeoutMs),
-          rows([btn("✅ Confirm", data(`ok${card}`)), btn("Cancel", data("x"))]),
+          rows(
+            [btn("✅ Confirm", data(`ok${card}`))],
+            [btn("◀ Back", data(`bk${card}`)), btn("Cancel", data("x"))],
+          ),
         );
         const shown = quote;
         // The card is in the outbox from now on: it is brought to a final state even across a restart.
@@ -112,6 +137,14 @@ export function tradeConversation(kit: Kit) {
             summary: orderSummary(shown),
           }),
         );
+        await conversation.external(() =>
+          kit.prompts.set({
+            chatId: msg.chat.id,
+            messageId: msg.message_id,
+            quoteId: shown.clientOrderId,
+            summary: orderSummary(shown),
+          }),
+        );
         /** The card's final text, written to the outbox before Telegram is asked to show it. */
         const settle = (html: string, orderId?: string, outcomeUnknown = false) =>
           conversation.external(() =>
@@ -119,21 +152,31 @@ export function tradeConversation(kit: Kit) {
           );
         const shownAt = await now();
         const confirmed = await ask({
-          tap: (a) => a === `ok${card}` || undefined,
+          tap: (a) => (a === `ok${card}` ? "ok" : a === `bk${card}` ? "back" : undefined),
           typed: () => again("Tap Confirm or Cancel on the card above, or send /cancel."),
           leaveTap: true,
         });
         if (confirmed === null) {
           // ask() already edited the card to "Canceled. Nothing was placed."
           await conversation.external(() => kit.outbox.forget(shown.clientOrderId));
-          return;
+          return "done";
+        }
+        if (confirmed === "back") {
+          await conversation.external((octx: Context) => acknowledgeTap(octx));
+          await settle(
+            `Order ${orderSummary(shown)}\nYou went back to change this order; nothing was placed.`,
+          );
+          return "back";
         }
         const q = quote;
         if (kit.pin.enabled) {
           // The PIN question follows the tap: answer it and remove the card's buttons first.
           await conversation.external((octx: Context) => acknowledgeTap(octx));
           const noPin = await pinBeforePlace({ conversation, ctx, asker, kit }, q);
-          if (noPin !== null) return void (await settle(noPin));
+          if (noPin !== null) {
+            await settle(noPin);
+            return "done";
+          }
         }
         stage = { at: "sent" };
         // One external for the tap: the clock, the order and the tap's answer. Answering the tap and
@@ -151,8 +194,11 @@ export function tradeConversation(kit: Kit) {
         if (out.kind === "expired") {
           stage = { at: "before" };
           await settle(requoteSentence("expired"));
-          const fresh = await ext(() => executor.quote(intent));
-          if (!fresh.ok) return void (await say(fresh.message));
+          const fresh = await ext(() => executor.quote(shown.intent));
+          if (!fresh.ok) {
+            await say(fresh.message);
+            return "done";
+          }
           quote = fresh.value;
           continue;
         }
@@ -166,11 +212,8 @@ export function tradeConversation(kit: Kit) {
         if (final.orderId !== undefined) stage = { at: "placed", orderId: final.orderId };
         // An open outcome is followed up: the outbox looks the order up again and says what happened.
         await settle(final.html, final.orderId, final.outcomeUnknown);
-        return;
+        return "done";
       }
-    } catch (e) {
-      kit.log.error("trade conversation failed", { error: errText(e), stage: stage.at });
-      await ui.say(ctx, failedSentence(stage)).catch(() => undefined);
     }
   };
 
@@ -205,7 +248,11 @@ function failedSentence(
 export function tradeFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const enter = async (ctx: MyContext, start: TradeStart) => {
-    await ctx.conversation.exitAll();
+    if (Object.keys(ctx.conversation.active()).length > 0) {
+      await ctx.conversation.exitAll();
+      // The order that was open is dropped: its card or question must not keep working buttons.
+      await kit.prompts.close(ctx, kit.outbox, DROPPED);
+    }
     await ctx.conversation.enter(TRADE_CONVERSATION, start);
   };
   c.command(

@@ -1,19 +1,20 @@
 /**
- * The questions /buy and /sell ask before a quote: whatever the shortcut ("/buy TICKER yes 10 @0.42")
- * leaves out is asked one step at a time, each step one `ask()` (src/bot/conversations/ask.ts). A
- * step returns null when the conversation ends there (cancelled, or nothing to trade; the user has
- * been told why).
+ * The questions /buy and /sell ask before a quote, as a list of steps over one draft order: whatever
+ * the shortcut ("/buy TICKER yes 10 @0.42") leaves out is asked one step at a time
+ * (./tradeQuestions.ts). A step asked after another one has ◀ Back, which asks the step before again
+ * (and everything after it). When the quote refuses a value (a cap, the balance, an off-grid price),
+ * `reopen` clears that one step and it is asked again with the reason: a bad value never ends the order.
  */
-import { type Centis, type Micros, displayCount, displayPrice } from "../../domain/money.js";
+import type { Centis, Micros } from "../../domain/money.js";
 import type { OutcomeSide } from "../../exchange/port.js";
 import type { MarketInfo, OrderIntent, PositionView, TradeAction } from "../../trading/types.js";
 import type { Kit } from "../context.js";
-import { type Asker, again, answered, plain, read } from "../conversations/ask.js";
+import type { Asker } from "../conversations/ask.js";
 import type { RunOnce } from "../conversations/external.js";
-import { escapeHtml } from "../format.js";
-import { parseCountInput, parsePriceInput, parseTradeArgs } from "../parse.js";
-import { marketCard, positionButtonLabel, sidePrices } from "../views.js";
+import { parseTradeArgs } from "../parse.js";
+import { askCount, askKind, askLimit, askOutcome, askSellCount, limitOnGrid } from "./tradeQuestions.js";
 import { openMarket } from "./tradeMarket.js";
+import { capAtHolding, sellWhich } from "./tradeSell.js";
 
 /** What the steps of one trade conversation share. */
 export interface TradeTalk {
@@ -31,182 +32,173 @@ export interface TradeStart {
   outcome?: OutcomeSide;
 }
 
-const COUNT_CHOICES = [1, 5, 10, 25];
+export type StepName = "position" | "market" | "side" | "count" | "kind" | "limit";
 
-/** Asks whatever the start left open, in order: position (sell), market, side, count, kind, limit. */
-export async function askIntent(t: TradeTalk, start: TradeStart): Promise<OrderIntent | null> {
+/** The order as far as it is known; each step fills its part. */
+export interface Draft {
+  action: TradeAction;
+  /** Search words from the command (`/buy bitcoin 100k`), used once by the market step. */
+  search?: string;
+  ticker?: string;
+  info?: MarketInfo;
+  position?: PositionView;
+  outcome?: OutcomeSide;
+  count?: Centis;
+  kind?: "market" | "limit";
+  limit?: Micros;
+  /** Why a step is asked again (the quote refused its value): said in that step's prompt. */
+  why?: { step: StepName; sentence: string };
+}
+
+/** What a step did: filled its part, went back, or ended the conversation (the user was told why). */
+export type StepDone = "next" | "back" | "end";
+
+interface Step {
+  name: StepName;
+  applies(d: Draft): boolean;
+  done(d: Draft): boolean;
+  clear(d: Draft): void;
+  /** `back`: a step comes before this one (offer ◀ Back); `why`: the reason it is asked again. */
+  ask(t: TradeTalk, d: Draft, back: boolean, why?: string): Promise<StepDone>;
+}
+
+const always = () => true;
+
+const MARKET: Step = {
+  name: "market",
+  applies: always,
+  done: (d) => d.info !== undefined,
+  clear: (d) => void (delete d.ticker, delete d.info, delete d.search),
+  ask: (t, d, back, why) => openMarket(t, d, back, why),
+};
+const POSITION: Step = {
+  name: "position",
+  applies: always,
+  done: (d) => d.position !== undefined && d.info !== undefined,
+  clear: (d) => void (delete d.ticker, delete d.outcome, delete d.position, delete d.info, delete d.search),
+  async ask(t, d) {
+    const p = await sellWhich(t, d);
+    if (!p) return "end";
+    Object.assign(d, { position: p, ticker: p.ticker, outcome: p.side });
+    const opened = await openMarket(t, d, false);
+    if (opened !== "next") return "end";
+    if (d.count !== undefined) d.count = await capAtHolding(t, p, d.count);
+    return "next";
+  },
+};
+const SIDE: Step = {
+  name: "side",
+  applies: always,
+  done: (d) => d.outcome !== undefined,
+  clear: (d) => void delete d.outcome,
+  ask: askOutcome,
+};
+const COUNT: Step = {
+  name: "count",
+  applies: always,
+  done: (d) => d.count !== undefined,
+  clear: (d) => void delete d.count,
+  ask: (t, d, back, why) => (d.action === "sell" ? askSellCount(t, d, back, why) : askCount(t, d, back, why)),
+};
+const KIND: Step = {
+  name: "kind",
+  applies: always,
+  done: (d) => d.kind !== undefined,
+  clear: (d) => void (delete d.kind, delete d.limit),
+  ask: askKind,
+};
+const LIMIT: Step = {
+  name: "limit",
+  applies: (d) => d.kind === "limit",
+  done: (d) => d.limit !== undefined && limitOnGrid(d),
+  clear: (d) => void delete d.limit,
+  ask: askLimit,
+};
+
+const STEPS: Record<TradeAction, Step[]> = {
+  buy: [MARKET, SIDE, COUNT, KIND, LIMIT],
+  sell: [POSITION, COUNT, KIND, LIMIT],
+};
+
+/** The draft of a /buy or /sell as its command or market card started it; unreadable parts are said. */
+export async function startDraft(t: TradeTalk, start: TradeStart): Promise<Draft> {
   const args = parseTradeArgs(start.text ?? "");
-  let ticker = start.ticker ?? args.ticker;
-  let outcome = start.outcome ?? args.outcome;
-  let count: Centis | undefined = args.count;
-  let limit: Micros | undefined = args.price;
   if (args.problems.length > 0) await t.asker.say(args.problems.join("\n"));
+  const d: Draft = { action: start.action };
+  const ticker = start.ticker ?? args.ticker;
+  const outcome = start.outcome ?? args.outcome;
+  if (ticker !== undefined) d.ticker = ticker;
+  else if (args.search !== undefined) d.search = args.search;
+  if (outcome !== undefined) d.outcome = outcome;
+  if (args.count !== undefined) d.count = args.count;
+  if (args.price !== undefined) Object.assign(d, { kind: "limit", limit: args.price });
+  return d;
+}
 
-  if (start.action === "sell") {
-    const position = await sellWhich(t, ticker, outcome);
-    if (!position) return null;
-    ticker = position.ticker;
-    outcome = position.side;
-    count = await sellHowMany(t, position, count);
-  }
-  const info = await openMarket(t, start.action, ticker);
-  if (!info) return null;
-  outcome ??= (await askOutcome(t, info)) ?? undefined;
-  if (!outcome) return null;
-  count ??= (await askCount(t, outcome)) ?? undefined;
-  if (count === undefined) return null;
-
-  let kind: "market" | "limit" = limit !== undefined ? "limit" : "market";
-  if (limit === undefined) {
-    const k = await askKind(t);
-    if (!k) return null;
-    kind = k.kind;
-    limit = k.limit;
-    if (kind === "limit" && limit === undefined) {
-      limit = (await askLimit(t, outcome)) ?? undefined;
-      if (limit === undefined) return null;
+/** Asks whatever the draft leaves open, in order; null when the conversation ended on a step. */
+export async function askIntent(t: TradeTalk, d: Draft): Promise<OrderIntent | null> {
+  const steps = STEPS[d.action];
+  for (let i = 0; i < steps.length;) {
+    const step = steps[i]!;
+    if (!step.applies(d) || step.done(d)) {
+      i++;
+      continue;
     }
+    const prev = previousStep(steps, d, i);
+    const why = d.why?.step === step.name ? d.why.sentence : undefined;
+    delete d.why;
+    const r = await step.ask(t, d, prev >= 0, why);
+    if (r === "end") return null;
+    if (r === "back") {
+      for (let j = prev; j < steps.length; j++) steps[j]!.clear(d);
+      i = prev;
+    } else i++;
   }
+  const { info, outcome, count, kind } = d;
+  if (!info || !outcome || count === undefined || !kind) return null;
   return {
     ticker: info.market.ticker,
     outcome,
-    action: start.action,
+    action: d.action,
     count,
     kind,
-    ...(kind === "limit" && limit !== undefined ? { limitPrice: limit } : {}),
+    ...(kind === "limit" && d.limit !== undefined ? { limitPrice: d.limit } : {}),
   };
 }
 
-/** The open position to sell: the one named, or one picked from buttons; null when none. */
-async function sellWhich(
-  t: TradeTalk,
-  ticker: string | undefined,
-  outcome: OutcomeSide | undefined,
-): Promise<PositionView | null> {
-  const pv = await t.ext(() => t.kit.deps.services.portfolio.view());
-  if (!pv.ok) {
-    await t.asker.say(pv.message);
-    return null;
-  }
-  const open = pv.value.positions.filter((p) => !p.settled && p.count > 0);
-  if (ticker) {
-    const named = open.find((p) => p.ticker === ticker && (!outcome || p.side === outcome));
-    if (named) return named;
-    const side = outcome ? outcome.toUpperCase() + " " : "";
-    await t.asker.say(`You hold no ${side}position in ${ticker}, so there is nothing to sell.`);
-    if (open.length === 0) return null;
-  }
-  if (open.length === 0) {
-    await t.asker.say("You have no open positions to sell.");
-    return null;
-  }
-  const question = "Which position do you want to sell?";
-  const label = (p: PositionView) => positionButtonLabel(p);
-  const at = (a: string) => (/^p\d+$/.test(a) ? open[Number(a.slice(1))] : undefined);
-  return t.asker.ask({
-    prompt: plain(question),
-    buttons: open.slice(0, 20).map((p, i) => [[label(p), `p${i}`]]),
-    tap: at,
-    tapped: (a) => answered(question, escapeHtml(label(at(a)!))),
-    typed: (text) => {
-      const found = open.find((p) => p.ticker === text.trim().toUpperCase());
-      if (found) return read(found);
-      return again(`You hold no position in “${text.trim()}”. Tap one of the positions above, or /cancel.`);
-    },
-  });
+function previousStep(steps: Step[], d: Draft, i: number): number {
+  for (let j = i - 1; j >= 0; j--) if (steps[j]!.applies(d)) return j;
+  return -1;
 }
 
-/** A sell of more than is held sells all of it (and says so); no count given sells all. */
-async function sellHowMany(t: TradeTalk, position: PositionView, count: Centis | undefined): Promise<Centis> {
-  if (count === undefined) return position.count;
-  if (count <= position.count) return count;
-  await t.asker.say(
-    `You hold only ${displayCount(position.count)} ${position.side.toUpperCase()}; selling all of them.`,
-  );
-  return position.count;
+/** Which step a quote refusal (its UserError code) asks again. */
+const REFUSED_STEP: Record<string, StepName> = {
+  invalid_price: "limit",
+  invalid_count: "count",
+  over_contract_limit: "count",
+  over_cost_limit: "count",
+  insufficient_balance: "count",
+  over_position: "count",
+  no_liquidity: "kind",
+  market_closed: "market",
+  unknown_market: "market",
+};
+
+/**
+ * Clears the step a refusal is about, to be asked again with `sentence`; false when the refusal is
+ * about nothing the user can change here (the order then ends).
+ */
+export function reopenRefused(d: Draft, code: string | undefined, sentence: string): boolean {
+  const name = code === undefined ? undefined : REFUSED_STEP[code];
+  const step = STEPS[d.action].find((s) => s.name === name && s.applies(d));
+  if (!step) return false;
+  step.clear(d);
+  d.why = { step: step.name, sentence };
+  return true;
 }
 
-/** YES or NO (buy only; a sell takes the position's side), under the market card. */
-function askOutcome(t: TradeTalk, info: MarketInfo): Promise<OutcomeSide | null> {
-  const p = sidePrices(info);
-  const fmt = (m: Micros | null) => (m === null ? "no offers" : displayPrice(m));
-  const question = `${marketCard(info, t.kit.deps.config.timeZone, t.kit.now())}\n\nBuy YES or NO?`;
-  const side = (v: string): OutcomeSide | undefined => (v === "yes" || v === "no" ? v : undefined);
-  return t.asker.ask({
-    prompt: question,
-    buttons: [
-      [
-        [`YES ${fmt(p.yesAsk)}`, "yes"],
-        [`NO ${fmt(p.noAsk)}`, "no"],
-      ],
-    ],
-    tap: side,
-    tapped: (a) => answered(question, a.toUpperCase()),
-    typed: (text) => {
-      const v = side(text.trim().toLowerCase());
-      return v ? read(v) : again("Please tap YES or NO (or type yes / no), or /cancel.");
-    },
-  });
-}
-
-/** How many contracts: a button or a typed number. */
-function askCount(t: TradeTalk, outcome: OutcomeSide): Promise<Centis | null> {
-  const question = `How many ${outcome.toUpperCase()} contracts?`;
-  const parse = (s: string) => {
-    const parsed = parseCountInput(s);
-    return parsed.ok ? read(parsed.value) : again<Centis>(`${parsed.message} Or /cancel.`);
-  };
-  return t.asker.ask({
-    prompt: plain(`${question} Tap a number or type one.`),
-    buttons: [COUNT_CHOICES.map((n) => [String(n), `c${n}`])],
-    tap: (a) => {
-      const r = /^c\d+$/.test(a) ? parse(a.slice(1)) : undefined;
-      return r?.ok ? r.value : undefined;
-    },
-    tapped: (a) => answered(question, a.slice(1)),
-    typed: parse,
-  });
-}
-
-type OrderKind = { kind: "market"; limit?: undefined } | { kind: "limit"; limit?: Micros };
-
-/** Market or limit; a typed price answers this step too (a limit at that price). */
-function askKind(t: TradeTalk): Promise<OrderKind | null> {
-  const question = "Market order or limit order?";
-  const choice = (v: string): OrderKind | undefined =>
-    v === "km" || v === "market"
-      ? { kind: "market" }
-      : v === "kl" || v === "limit"
-        ? { kind: "limit" }
-        : undefined;
-  return t.asker.ask<OrderKind>({
-    prompt: plain(question),
-    buttons: [
-      [
-        ["Market", "km"],
-        ["Limit", "kl"],
-      ],
-    ],
-    tap: (a) => (a === "km" || a === "kl" ? choice(a) : undefined),
-    tapped: (a) => answered(question, a === "km" ? "Market" : "Limit"),
-    typed: (text) => {
-      const k = choice(text.trim().toLowerCase());
-      if (k) return read(k);
-      const p = parsePriceInput(text);
-      return p.ok
-        ? read({ kind: "limit", limit: p.value })
-        : again("Please tap Market or Limit, or /cancel.");
-    },
-  });
-}
-
-/** The limit price, typed. */
-function askLimit(t: TradeTalk, outcome: OutcomeSide): Promise<Micros | null> {
-  return t.asker.ask({
-    prompt: plain(`Send the limit price for ${outcome.toUpperCase()}, for example 0.42 or 42c.`),
-    typed: (text) => {
-      const p = parsePriceInput(text);
-      return p.ok ? read(p.value) : again(`${p.message} Or /cancel.`);
-    },
-  });
+/** Clears the last question asked before the quote (◀ Back on the quote card). */
+export function reopenLast(d: Draft): void {
+  const steps = STEPS[d.action].filter((s) => s.applies(d));
+  steps.at(-1)?.clear(d);
 }

@@ -81,11 +81,21 @@ export function queryWords(raw: string): string[] {
       `That is too long to search for (${text.length} characters). Use a few words, like: bitcoin price.`,
       "search_too_long",
     );
-  const words = tokenize(text).filter((w) => w.length >= 2 || /\d/.test(w));
+  const words = tokenize(text)
+    .filter((w) => w.length >= 2 || /\d/.test(w))
+    .map(spelledOut);
   if (words.length === 0)
     throw new UserError("Give a few words to search for, like: bitcoin price.", "empty_search");
   if (words.length > 12) throw new UserError("Use at most 12 words to search for.", "search_too_long");
   return words;
+}
+
+/** "100k" as strikes are written ("100000"; "2.5k" → "2500", "1m" → "1000000"); other words unchanged. */
+function spelledOut(w: string): string {
+  const m = /^(\d+(?:\.\d+)?)([km])$/.exec(w);
+  if (!m) return w;
+  const n = Number(m[1]) * (m[2] === "k" ? 1_000 : 1_000_000);
+  return Number.isSafeInteger(n) ? String(n) : w;
 }
 
 export function createSearchService(deps: SearchServiceDeps): SearchService {
