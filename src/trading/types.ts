@@ -4,6 +4,7 @@
  */
 import type { Centis, Micros } from "../domain/money.js";
 import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
+import type { RestingOrderView } from "./holdings.js";
 
 export type TradeAction = "buy" | "sell";
 
@@ -219,11 +220,17 @@ export interface RealizedPnl {
 
 export interface PortfolioView {
   positions: PositionView[];
+  /** Σ value of the priced positions, at the bids they could sell at (holdings.ts). */
   totalValue: Micros;
   totalUnrealized: Micros;
   realized: RealizedPnl;
+  /** Available cash. */
   balance: Micros;
-  portfolioValue: Micros;
+  /** Cash held by resting orders. */
+  reserved: Micros;
+  restingOrders: RestingOrderView[];
+  /** balance + reserved + totalValue. */
+  total: Micros;
   notes: string[];
   asOf: number;
 }
