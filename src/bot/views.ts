@@ -23,7 +23,19 @@ import type {
   Quote,
   SettlementRow,
 } from "../trading/types.js";
-import { b, code, contractsText, count, escapeHtml, exact, fee, price, usd, when } from "./format.js";
+import {
+  avgPrice,
+  b,
+  code,
+  contractsText,
+  count,
+  escapeHtml,
+  exact,
+  fee,
+  price,
+  usd,
+  when,
+} from "./format.js";
 
 const SIDE = (s: "yes" | "no") => s.toUpperCase();
 
@@ -98,6 +110,54 @@ export function orderSummary(q: Quote): string {
   return `to ${i.action} ${contractsText(i.count)} ${SIDE(i.outcome)} of ${marketLine(q.marketTitle, i.ticker)} ${how}`;
 }
 
+/** "Fills ≈ 10 at avg $0.634, worst $0.64" and, when the book is too thin, the part that would not fill. */
+function fillLines(q: Quote): string[] {
+  const f = q.fill;
+  if (!f) return [];
+  const i = q.intent;
+  const lines =
+    f.filled > 0
+      ? [`Fills ≈ ${displayCount(f.filled)} at avg ${avgPrice(f.averagePrice)}, worst ${price(f.worstPrice)}`]
+      : [];
+  if (f.unfilled > 0) {
+    const bound = i.action === "buy" ? "at or below" : "at or above";
+    lines.push(
+      `${displayCount(f.unfilled)} of ${displayCount(i.count)} would not fill ${bound} ${price(q.price)}${i.kind === "market" ? " (a market order cancels that part)" : ""}`,
+    );
+  }
+  return lines;
+}
+
+/** P&L of the contracts sold against their average entry, after the sell's fee. */
+function sellPnlLine(q: Quote, proceeds: Micros, feeAmount: Micros, sold: Centis, suffix: string): string[] {
+  if (q.entryPrice === undefined || q.entryPrice === null) return [];
+  const pnl = subMicros(subMicros(proceeds, feeAmount), mulPriceCount(q.entryPrice, sold));
+  return [`P&amp;L against your entry (avg ${avgPrice(q.entryPrice)}): ${usd(pnl, { sign: true })}${suffix}`];
+}
+
+/** A sell's figures: what it brings at the expected fill, the worst case, the fee, P&L; or, resting, when. */
+function sellLines(q: Quote): string[] {
+  const i = q.intent;
+  if (i.kind === "limit" && q.crosses === false) {
+    return [
+      "Rests on the book: no cash moves until a buyer takes it.",
+      `When it fills: you receive ${exact(q.estimatedCost)}, fee ${fee(q.estimatedFee)}`,
+      ...sellPnlLine(q, q.estimatedCost, q.estimatedFee, i.count, ` if all ${displayCount(i.count)} fill`),
+    ];
+  }
+  const f = q.fill;
+  const proceeds = f ? f.value : q.estimatedCost;
+  const feeAmount = f ? f.fee : q.estimatedFee;
+  const worst = f ? ` (worst case ${exact(q.estimatedCost)})` : ` (at ${price(q.price)} or better)`;
+  return [
+    ...fillLines(q),
+    `Est. proceeds: ${exact(proceeds)}${worst}`,
+    `Est. fee: ${fee(feeAmount)}`,
+    ...sellPnlLine(q, proceeds, feeAmount, f ? f.filled : i.count, ""),
+    `Cash after: ≈ ${usd(q.balanceAfter)} (now ${usd(q.balance)})`,
+  ];
+}
+
 export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
   const i = q.intent;
   const verb = i.action === "buy" ? "Buy" : "Sell";
@@ -108,7 +168,12 @@ export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
     marketLine(q.marketTitle, i.ticker),
     `${b(`${verb} ${contractsText(i.count)} ${SIDE(i.outcome)}`)} ${how}`,
   ];
-  const c = i.action === "buy" ? q.closes : undefined;
+  if (i.action === "sell") {
+    lines.push(...sellLines(q), `Expires in ${secs} s`);
+    return lines.join("\n");
+  }
+  const c = q.closes;
+  lines.push(...fillLines(q));
   if (c) {
     const opening = (i.count - c.count) as Centis;
     const other = SIDE(c.outcome);
@@ -118,16 +183,19 @@ export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
     );
     if (opening > 0)
       lines.push(`Est. cost of ${displayCount(opening)} ${SIDE(i.outcome)}: ${exact(q.estimatedCost)}`);
+  } else if (q.fill) {
+    lines.push(`Est. cost: ${exact(q.fill.value)} (worst case ${exact(q.estimatedCost)})`);
   } else {
     // Exact, so a sub-cent cost and its fee add up to the whole cents the balance moves by.
-    lines.push(`${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${exact(q.estimatedCost)}`);
+    lines.push(`Est. cost: ${exact(q.estimatedCost)}`);
   }
   const payoutParts =
     c && c.count < i.count
       ? ` (${usd(c.estimatedProceeds)} now + ${usd(subMicros(q.maxPayout, c.estimatedProceeds))} if ${SIDE(i.outcome)} wins)`
       : "";
   lines.push(
-    `Est. fee: ${fee(q.estimatedFee)}`,
+    // The fee shown is for the expected fill when there is one (issue 13); the balance check uses the worst case.
+    `Est. fee: ${fee(q.fill && !c ? q.fill.fee : q.estimatedFee)}`,
     `Max loss: ${usd(q.maxLoss)}`,
     `Max payout: ${usd(q.maxPayout)}${payoutParts}`,
     `Balance after: ${usd(q.balanceAfter)} (now ${usd(q.balance)})`,

@@ -14,6 +14,7 @@ import {
   micros,
   mulPriceCount,
 } from "../domain/money.js";
+import { type FeeType, estimateFee, withRoundingFee } from "../domain/fees.js";
 import type { Orderbook, OrderbookLevel, OutcomeSide } from "../exchange/port.js";
 
 export interface FillEstimate {
@@ -73,4 +74,30 @@ export function walkBook(
     worstPrice: fills.length ? fills[fills.length - 1]!.price : null,
     fills,
   };
+}
+
+/**
+ * Kalshi's fee for the walked fills: each level is its own trade, charged the taker fee (to $0.0001)
+ * plus the rounding fee that floors that trade's cash change to whole cents (domain/fees.ts).
+ */
+export function feeOfFills(
+  fills: readonly OrderbookLevel[],
+  outcome: OutcomeSide,
+  action: "buy" | "sell",
+  schedule: { feeType: FeeType; multiplier: number },
+): Micros {
+  let total = 0;
+  for (const l of fills) {
+    const trade = estimateFee({
+      price: outcome === "yes" ? l.price : complementPrice(l.price),
+      count: l.count,
+      role: "taker",
+      feeType: schedule.feeType,
+      multiplier: schedule.multiplier,
+      roundTo: 100,
+    });
+    const cash = mulPriceCount(l.price, l.count);
+    total += withRoundingFee(trade, micros(action === "sell" ? cash : -cash));
+  }
+  return micros(total);
 }

@@ -4,6 +4,7 @@
  */
 import type { Centis, Micros } from "../domain/money.js";
 import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
+import type { FillEstimate } from "./fillEstimate.js";
 import type { RestingOrderView } from "./holdings.js";
 
 export type TradeAction = "buy" | "sell";
@@ -54,6 +55,15 @@ export interface Quote {
     /** Proceeds at the complement of the worst price, rounded down, before the fee. */
     estimatedProceeds: Micros;
   };
+  /**
+   * The expected fill of an order that takes liquidity now: a walk of the book read for the quote
+   * (fillEstimate.ts), with Kalshi's fee for those fills. Absent without a book or when it rests.
+   */
+  fill?: FillEstimate & { fee: Micros };
+  /** Whether the order takes liquidity now (a market order, a limit at or through the touch); else it rests. */
+  crosses?: boolean;
+  /** A sell: average entry of the contracts held (the exchange's position cost ÷ count); null if unknown. */
+  entryPrice?: Micros | null;
   balance: Micros;
   balanceAfter: Micros;
   /** Epoch ms after which the quote must not be placed. */
