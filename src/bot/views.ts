@@ -215,12 +215,12 @@ export function placedCard(q: Quote, r: PlaceResult): string {
     // The order's average is a price of the intent's outcome; the closed side sold at its complement.
     const avg =
       opened === 0
-        ? ` at avg ${price(r.averagePrice === null ? null : complementPrice(r.averagePrice))}`
-        : `; average ${SIDE(i.outcome)} price ${price(r.averagePrice)}`;
+        ? ` at avg ${avgPrice(r.averagePrice === null ? null : complementPrice(r.averagePrice))}`
+        : `; average ${SIDE(i.outcome)} price ${avgPrice(r.averagePrice)}`;
     lines.push(`✅ ${b(what)}${avg}`);
   } else if (r.filledCount > 0) {
     lines.push(
-      `✅ ${b(`${verb} ${contractsText(r.filledCount)} ${SIDE(i.outcome)}`)} at avg ${price(r.averagePrice)}`,
+      `✅ ${b(`${verb} ${contractsText(r.filledCount)} ${SIDE(i.outcome)}`)} at avg ${avgPrice(r.averagePrice)}`,
     );
   } else if (r.status === "resting") {
     lines.push(`✅ <b>Order placed</b>, nothing filled yet`);
@@ -300,7 +300,7 @@ export function portfolioCard(v: PortfolioView, timeZone: string): string {
     lines.push(
       `${b(p.title)}`,
       `  ${code(p.ticker)} · ${contractsText(p.count)} ${SIDE(p.side)}${p.settled ? " (settled)" : ""}`,
-      `  entry ${price(p.averageEntry)} · now ${price(p.markPrice)} · value ${p.value === null ? "–" : usd(p.value)} · P&amp;L ${p.unrealizedPnl === null ? "–" : usd(p.unrealizedPnl, { sign: true })}`,
+      `  entry ${avgPrice(p.averageEntry)} · now ${price(p.markPrice)} · value ${p.value === null ? "–" : usd(p.value)} · P&amp;L ${p.unrealizedPnl === null ? "–" : usd(p.unrealizedPnl, { sign: true })}`,
       ...restingOf(p.ticker),
     );
   }
