@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { createPortfolioService } from "../src/trading/portfolio.js";
-import { markYes } from "../src/trading/portfolio.js";
+import { sellPriceOf } from "../src/trading/holdings.js";
 import { SimExchange } from "../tests/support/simExchange.js";
 
 export interface PortfolioBenchResult {
@@ -39,11 +39,12 @@ function world(positions: number, latencyMs: number): SimExchange {
 async function naiveView(fx: SimExchange): Promise<number> {
   const positions = await fx.getPositions();
   await fx.getBalance();
+  await fx.getOrders({ status: "resting" });
   let total = 0;
   for (const p of positions) {
     const m = await fx.getMarket(p.ticker);
     const book = await fx.getOrderbook(p.ticker);
-    total += markYes(m, book) ?? 0;
+    total += sellPriceOf(p.position > 0 ? "yes" : "no", m, book) ?? 0;
   }
   return total;
 }

@@ -18,11 +18,12 @@ import {
   averagePrice,
   centis,
   displayCount,
+  displayAvgPrice,
+  displayFee,
   displayPrice,
   displayUsd,
   micros,
   mulPriceCount,
-  roundMicros,
 } from "../domain/money.js";
 import type { Environment } from "../domain/environment.js";
 import { formatShort } from "../domain/time.js";
@@ -126,7 +127,7 @@ function legText(l: Leg, withPrice: boolean): string {
 
 function priceText(l: Leg): string {
   const avg = averagePrice(l.cost, l.count) ?? micros(0);
-  if (l.fills > 1) return `avg ${displayPrice(roundMicros(avg, 1000, "half-up"))}`;
+  if (l.fills > 1) return `avg ${displayAvgPrice(avg)}`;
   return displayPrice(avg);
 }
 
@@ -148,7 +149,8 @@ function mergeLegs(items: FillForMessage[]): Leg[] {
 
 /**
  * "Filled: BUY 10 YES · title · @ $0.55 · fee $0.17 · position now 25 YES · order 10/10".
- * Several fills of one order (a coalesced burst): "… @ avg $0.553 · 12 fills · …".
+ * Several fills of one order (a coalesced burst): "… @ avg $0.5533 · 12 fills · …" (average and fee in
+ * the one precision every message uses: displayAvgPrice, displayFee).
  */
 export function formatFillMessage(
   ctx: MessageContext,
@@ -168,7 +170,7 @@ export function formatFillMessage(
     parts.push(legs.map((l) => legText(l, true)).join(" + "), escapeHtml(title));
   }
   if (sorted.length > 1) parts.push(`${sorted.length} fills`);
-  parts.push(`fee ${displayUsd(addMicros(...sorted.map((s) => s.fill.fee)), { exact: true })}`);
+  parts.push(`fee ${displayFee(addMicros(...sorted.map((s) => s.fill.fee)))}`);
   const post = [...sorted].reverse().find((s) => s.postPosition !== null)?.postPosition ?? null;
   if (post !== null) parts.push(describePosition(post));
   if (order && order.initialCount > 0) {

@@ -3,7 +3,15 @@
  * with, money/time display and paging of long texts. Messages use Telegram's HTML parse mode;
  * tags never span lines, so pages can be cut on line boundaries.
  */
-import { type Centis, type Micros, displayCount, displayPrice, displayUsd } from "../domain/money.js";
+import {
+  type Centis,
+  type Micros,
+  displayAvgPrice,
+  displayCount,
+  displayFee,
+  displayPrice,
+  displayUsd,
+} from "../domain/money.js";
 import { formatShort } from "../domain/time.js";
 import type { EnvTag } from "../domain/environment.js";
 
@@ -40,8 +48,10 @@ export const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
 export const usd = (m: Micros, opts?: { sign?: boolean }) => escapeHtml(displayUsd(m, opts));
 /** An amount as reported: exact when it has sub-cent digits ("$0.1234"), else cents ("$6.20"). */
 export const exact = (m: Micros) => escapeHtml(displayUsd(m, { exact: true }));
-/** A fee as reported: exact when it has sub-cent digits ("$0.004"), so rows add up to their total. */
-export const fee = exact;
+/** A fee, the same precision everywhere (domain/money.ts displayFee): "$0.17", "$0.036". */
+export const fee = (m: Micros) => escapeHtml(displayFee(m));
+/** An average price, the same precision everywhere (displayAvgPrice): "$0.12", "$0.634", "$0.1176". */
+export const avgPrice = (m: Micros | null) => (m === null ? "–" : escapeHtml(displayAvgPrice(m)));
 export const price = (m: Micros | null) => (m === null ? "–" : escapeHtml(displayPrice(m)));
 export const count = (c: Centis) => escapeHtml(displayCount(c));
 export const when = (ms: number | null, timeZone: string) => (ms === null ? "–" : formatShort(ms, timeZone));

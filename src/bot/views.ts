@@ -11,6 +11,7 @@ import {
   ZERO_MICROS,
 } from "../domain/money.js";
 import type { Order, OutcomeSide } from "../exchange/port.js";
+import type { RestingOrderView } from "../trading/holdings.js";
 import type { SellShrinkOutcome } from "../trading/sellGuard.js";
 import type { OrderIntentInfo } from "./intents.js";
 import type {
@@ -24,7 +25,19 @@ import type {
 } from "../trading/types.js";
 import { marketName, shortStrike } from "../domain/marketName.js";
 import { closeTimeText } from "../domain/time.js";
-import { b, code, contractsText, count, escapeHtml, exact, fee, price, usd, when } from "./format.js";
+import {
+  avgPrice,
+  b,
+  code,
+  contractsText,
+  count,
+  escapeHtml,
+  exact,
+  fee,
+  price,
+  usd,
+  when,
+} from "./format.js";
 import { buttonLabel } from "./labels.js";
 
 const SIDE = (s: "yes" | "no") => s.toUpperCase();
@@ -117,43 +130,8 @@ export function orderSummary(q: Quote): string {
   return `to ${i.action} ${contractsText(i.count)} ${SIDE(i.outcome)} of ${marketLine(q.marketTitle, i.ticker)} ${how}`;
 }
 
-export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
-  const i = q.intent;
-  const verb = i.action === "buy" ? "Buy" : "Sell";
-  const how = i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
-  const secs = Math.round(confirmTimeoutMs / 1000);
-  const lines = [
-    `<b>Please confirm</b>`,
-    marketLine(q.marketTitle, i.ticker),
-    `${b(`${verb} ${contractsText(i.count)} ${SIDE(i.outcome)}`)} ${how}`,
-  ];
-  const c = i.action === "buy" ? q.closes : undefined;
-  if (c) {
-    const opening = (i.count - c.count) as Centis;
-    const other = SIDE(c.outcome);
-    lines.push(
-      escapeHtml(closingSentence(c, { outcome: i.outcome, count: opening }, "quote")),
-      `Est. proceeds from your ${displayCount(c.count)} ${other}: ${exact(c.estimatedProceeds)} (at ${price(complementPrice(q.price))} or better)`,
-    );
-    if (opening > 0)
-      lines.push(`Est. cost of ${displayCount(opening)} ${SIDE(i.outcome)}: ${exact(q.estimatedCost)}`);
-  } else {
-    // Exact, so a sub-cent cost and its fee add up to the whole cents the balance moves by.
-    lines.push(`${i.action === "buy" ? "Est. cost" : "Est. proceeds"}: ${exact(q.estimatedCost)}`);
-  }
-  const payoutParts =
-    c && c.count < i.count
-      ? ` (${usd(c.estimatedProceeds)} now + ${usd(subMicros(q.maxPayout, c.estimatedProceeds))} if ${SIDE(i.outcome)} wins)`
-      : "";
-  lines.push(
-    `Est. fee: ${fee(q.estimatedFee)}`,
-    `Max loss: ${usd(q.maxLoss)}`,
-    `Max payout: ${usd(q.maxPayout)}${payoutParts}`,
-    `Balance after: ${usd(q.balanceAfter)} (now ${usd(q.balance)})`,
-    `Expires in ${secs} s`,
-  );
-  return lines.join("\n");
-}
+// The quote card lives in quoteCard.ts; re-exported so its importers keep one place to look.
+export { quoteCard } from "./quoteCard.js";
 
 export function placedCard(q: Quote, r: PlaceResult): string {
   const i = q.intent;
@@ -166,12 +144,12 @@ export function placedCard(q: Quote, r: PlaceResult): string {
     // The order's average is a price of the intent's outcome; the closed side sold at its complement.
     const avg =
       opened === 0
-        ? ` at avg ${price(r.averagePrice === null ? null : complementPrice(r.averagePrice))}`
-        : `; average ${SIDE(i.outcome)} price ${price(r.averagePrice)}`;
+        ? ` at avg ${avgPrice(r.averagePrice === null ? null : complementPrice(r.averagePrice))}`
+        : `; average ${SIDE(i.outcome)} price ${avgPrice(r.averagePrice)}`;
     lines.push(`✅ ${b(what)}${avg}`);
   } else if (r.filledCount > 0) {
     lines.push(
-      `✅ ${b(`${verb} ${contractsText(r.filledCount)} ${SIDE(i.outcome)}`)} at avg ${price(r.averagePrice)}`,
+      `✅ ${b(`${verb} ${contractsText(r.filledCount)} ${SIDE(i.outcome)}`)} at avg ${avgPrice(r.averagePrice)}`,
     );
   } else if (r.status === "resting") {
     lines.push(`✅ <b>Order placed</b>, nothing filled yet`);
@@ -213,21 +191,53 @@ export function placedCard(q: Quote, r: PlaceResult): string {
   return lines.join("\n");
 }
 
+/** The money lines /balance, /account and /portfolio share, so they never disagree (holdings.ts). */
+export function holdingsLines(h: {
+  cash: Micros;
+  reserved: Micros;
+  restingOrders: readonly unknown[];
+  positionsValue: Micros;
+  total: Micros;
+}): string[] {
+  const n = h.restingOrders.length;
+  return [
+    `Cash: ${usd(h.cash)}`,
+    ...(n > 0 ? [`Reserved: ${usd(h.reserved)} in ${n} resting order${n === 1 ? "" : "s"}`] : []),
+    `Positions: ${usd(h.positionsValue)} (at the bids you could sell at now)`,
+    `Total: ${usd(h.total)}`,
+  ];
+}
+
+function restingLine(o: RestingOrderView): string {
+  const holds = o.reserved > 0 ? ` (holds ${usd(o.reserved)})` : "";
+  return `  Resting: ${o.action === "buy" ? "Buy" : "Sell"} ${count(o.remaining)} ${SIDE(o.outcome)} @ ${price(o.price)}${holds}`;
+}
+
 export function portfolioCard(v: PortfolioView, timeZone: string): string {
   const lines = [`<b>Portfolio</b> · ${when(v.asOf, timeZone)}`];
-  lines.push(`Cash: ${usd(v.balance)} · positions: ${usd(v.totalValue)}`);
-  lines.push(`Unrealized P&amp;L: ${usd(v.totalUnrealized, { sign: true })}`);
+  lines.push(
+    ...holdingsLines({ ...v, cash: v.balance, positionsValue: v.totalValue }),
+    `Unrealized P&amp;L: ${usd(v.totalUnrealized, { sign: true })}`,
+  );
   lines.push(
     `Realized P&amp;L: today ${usd(v.realized.today, { sign: true })} · 7d ${usd(v.realized.last7d, { sign: true })} · 30d ${usd(v.realized.last30d, { sign: true })} · all ${usd(v.realized.allTime, { sign: true })}`,
   );
-  if (v.positions.length === 0) lines.push("", "No open positions.");
+  if (v.positions.length === 0 && v.restingOrders.length === 0) lines.push("", "No open positions.");
   else lines.push("");
+  const restingOf = (t: string) => v.restingOrders.filter((o) => o.ticker === t).map(restingLine);
   for (const p of v.positions) {
     lines.push(
       `${b(p.title)}`,
       `  ${code(p.ticker)} · ${contractsText(p.count)} ${SIDE(p.side)}${p.settled ? " (settled)" : ""}`,
-      `  entry ${price(p.averageEntry)} · now ${price(p.markPrice)} · value ${p.value === null ? "–" : usd(p.value)} · P&amp;L ${p.unrealizedPnl === null ? "–" : usd(p.unrealizedPnl, { sign: true })}`,
+      `  entry ${avgPrice(p.averageEntry)} · now ${price(p.markPrice)} · value ${p.value === null ? "–" : usd(p.value)} · P&amp;L ${p.unrealizedPnl === null ? "–" : usd(p.unrealizedPnl, { sign: true })}`,
+      ...restingOf(p.ticker),
     );
+  }
+  // Markets with resting orders but no position, so every order's cash is seen somewhere.
+  const held = new Set(v.positions.map((p) => p.ticker));
+  for (const t of [...new Set(v.restingOrders.map((o) => o.ticker))].filter((x) => !held.has(x))) {
+    const title = v.restingOrders.find((o) => o.ticker === t)!.title;
+    lines.push(`${b(title)}`, `  ${code(t)}`, ...restingOf(t));
   }
   for (const n of v.notes) lines.push(`<i>${escapeHtml(n)}</i>`);
   return lines.join("\n");

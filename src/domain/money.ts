@@ -163,6 +163,26 @@ export function displayPrice(p: Micros): string {
   return displayUsd(p, { exact: true });
 }
 
+/** Precision of an average price and of a fee for people: $0.0001 (Kalshi's fee precision). */
+const DISPLAY_STEP = 100;
+
+/**
+ * An average price for people, the same in every message (quote, receipt, alert, /status): rounded
+ * half-up to $0.0001, trailing zeros dropped down to cents ("$0.12", "$0.634", "$0.1176").
+ */
+export function displayAvgPrice(p: Micros): string {
+  return displayUsd(roundMicros(p, DISPLAY_STEP, "half-up"), { exact: true });
+}
+
+/**
+ * A fee for people, the same in every message: to $0.0001 as Kalshi reports `fee_cost` (a retail
+ * fill's fee is whole cents once the rounding fee is in; a fee split over lots can be finer),
+ * trailing zeros dropped down to cents ("$0.17", "$0.036").
+ */
+export function displayFee(m: Micros): string {
+  return displayUsd(roundMicros(m, DISPLAY_STEP, "half-up"), { exact: true });
+}
+
 export function addMicros(...xs: Micros[]): Micros {
   let s = 0;
   for (const x of xs) s += x;

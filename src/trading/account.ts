@@ -1,11 +1,14 @@
 /**
- * The account view: cash (per exchange shard when more than one holds money) and the API key's
+ * The account view: cash (per exchange shard when more than one holds money), the holdings every
+ * money view shows (holdings.ts), and the API key's
  * location attestation. Kalshi refuses orders once the attestation (`api_key_region_expiration_ts`
  * of GET /api_keys) has lapsed, so the user is warned from ATTESTATION_WARN_MS before it does.
  * Returns values only; the bot words them.
  */
 import type { Micros } from "../domain/money.js";
 import type { ExchangePort, ShardBalance } from "../exchange/port.js";
+import type { FeeSchedule } from "./feeSchedule.js";
+import { type Holdings, readHoldings } from "./holdings.js";
 
 export const DAY_MS = 86_400_000;
 /** Warn this long before the location attestation expires. */
@@ -43,7 +46,8 @@ export function daysLeft(msLeft: number): number {
 
 export interface AccountView {
   balance: Micros;
-  portfolioValue: Micros;
+  /** The same holdings /portfolio shows (cash, reserved, positions at their bids, total). */
+  holdings: Holdings;
   /** Cash per shard, only when more than one shard holds money (else null: one number says it all). */
   cashByShard: ShardBalance[] | null;
   attestation: Attestation;
@@ -62,6 +66,8 @@ export function cashByShard(byShard: readonly ShardBalance[]): ShardBalance[] | 
 
 export function createAccountService(deps: {
   exchange: ExchangePort;
+  /** For the maker fee a resting order holds (see holdings.ts). */
+  fees?: FeeSchedule;
   now?: () => number;
   /** Told when GET /api_keys fails (the view then says the expiry is unknown). */
   onKeysError?: (e: unknown) => void;
@@ -69,8 +75,8 @@ export function createAccountService(deps: {
   const now = deps.now ?? Date.now;
   return {
     async view() {
-      const [balance, keys] = await Promise.all([
-        deps.exchange.getBalance(),
+      const [holdings, keys] = await Promise.all([
+        readHoldings({ exchange: deps.exchange, ...(deps.fees ? { fees: deps.fees } : {}) }),
         deps.exchange.getApiKeys().catch((e: unknown) => {
           deps.onKeysError?.(e);
           return null;
@@ -78,9 +84,9 @@ export function createAccountService(deps: {
       ]);
       const t = now();
       return {
-        balance: balance.balance,
-        portfolioValue: balance.portfolioValue,
-        cashByShard: cashByShard(balance.byShard),
+        balance: holdings.cash,
+        holdings,
+        cashByShard: cashByShard(holdings.byShard),
         attestation: keys ? attestationOf(keys.regionExpiration, t) : { kind: "unknown" },
         asOf: t,
       };

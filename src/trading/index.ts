@@ -4,6 +4,7 @@ import { closeJournalLogger, createJournalLogger } from "../logging/journalFile.
 import { type AccountService, createAccountService } from "./account.js";
 import { type ExecutorConfig, createOrderExecutor } from "./executor.js";
 import { createExportService } from "./export.js";
+import { createFeeSchedule } from "./feeSchedule.js";
 import { createHistoryService } from "./history.js";
 import {
   type JournalLogger,
@@ -78,6 +79,8 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
     snapshots,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
+  // Fee schedules for the maker fee resting orders hold (/portfolio, /balance); cached like the quoter's.
+  const fees = createFeeSchedule({ exchange: deps.exchange, now });
   let closing: Promise<void> | null = null;
   const search = createSearchService({
     exchange: deps.exchange,
@@ -94,9 +97,10 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
     executor,
     markets: createMarketService({ exchange: deps.exchange, now, snapshots, search }),
     search,
-    portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone }),
+    portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone, fees }),
     account: createAccountService({
       exchange: deps.exchange,
+      fees,
       now,
       onKeysError: (e) =>
         deps.errorLogger?.warn("GET /api_keys failed; the key's location expiry is unknown", {

@@ -1,21 +1,17 @@
 /**
- * Portfolio: open positions marked to market, unrealized and realized P&L.
+ * Portfolio: the holdings (holdings.ts: cash, cash held by resting orders, positions valued at the
+ * bids they could sell at), unrealized P&L against the FIFO entry, and realized P&L.
  * Prices for all positions come from one batched getMarkets({tickers}) and one getOrderbooks(tickers):
  * the number of requests does not depend on the number of positions (beyond the adapter's batches).
  */
 import { marketName } from "../domain/marketName.js";
-import {
-  type Centis,
-  type Micros,
-  averagePrice,
-  complementPrice,
-  micros,
-  mulPriceCount,
-} from "../domain/money.js";
+import { type Micros, averagePrice, micros } from "../domain/money.js";
 import { startOfDayInZone } from "../domain/time.js";
-import type { ExchangePort, Fill, Market, Orderbook, OutcomeSide, Settlement } from "../exchange/port.js";
+import type { ExchangePort, Fill, Settlement } from "../exchange/port.js";
+import type { FeeSchedule } from "./feeSchedule.js";
+import { type Holdings, type ValuedPosition, readHoldings } from "./holdings.js";
 import { type RealizedEvent, runLedger, summarizeLots } from "./ledger.js";
-import { bestPrices, isSettled, midpoint, settledYesValue } from "./prices.js";
+import { isSettled } from "./prices.js";
 import type { PortfolioService, PortfolioView, PositionView, RealizedPnl } from "./types.js";
 
 export interface PortfolioDeps {
@@ -23,6 +19,8 @@ export interface PortfolioDeps {
   now?: () => number;
   /** Display time zone (DISPLAY_TIMEZONE): "today" starts at its local midnight. */
   timeZone: string;
+  /** For the maker fee a resting order holds (see holdings.ts). */
+  fees?: FeeSchedule;
 }
 
 const DAY_MS = 86_400_000;
@@ -60,19 +58,6 @@ export async function allFills(
   return out.sort((a, b) => a.createdTime - b.createdTime);
 }
 
-/** Mark price of YES: settled value, else book midpoint, else snapshot midpoint, else last trade. */
-export function markYes(m: Market | undefined, book: Orderbook | undefined): Micros | null {
-  if (!m) return null;
-  if (isSettled(m)) return settledYesValue(m);
-  if (book) {
-    const b = bestPrices(book);
-    if (b.yesBid !== null && b.yesAsk !== null) return midpoint(b.yesBid, b.yesAsk);
-  }
-  if (m.yesBid !== null && m.yesAsk !== null && m.yesBid > 0 && m.yesAsk > 0)
-    return midpoint(m.yesBid, m.yesAsk);
-  return m.lastPrice;
-}
-
 function realizedSummary(events: RealizedEvent[], nowMs: number, timeZone: string): RealizedPnl {
   const today0 = startOfDayInZone(nowMs, timeZone);
   const d7 = nowMs - 7 * DAY_MS;
@@ -106,93 +91,80 @@ export function createPortfolioService(deps: PortfolioDeps): PortfolioService {
   const now = deps.now ?? Date.now;
   return {
     async view(): Promise<PortfolioView> {
-      const [balance, positions, fills, settlements] = await Promise.all([
-        exchange.getBalance(),
-        exchange.getPositions(),
+      const [h, fills, settlements] = await Promise.all([
+        readHoldings({ exchange, ...(deps.fees ? { fees: deps.fees } : {}) }),
         allFills(exchange),
         exchange.getSettlements() as Promise<Settlement[]>,
       ]);
-      const open = positions.filter((p) => p.position !== 0);
-      const tickers = [...new Set(open.map((p) => p.ticker))];
-      let pricesFailed = false;
-      const [markets, books] = tickers.length
-        ? await Promise.all([
-            exchange.getMarkets({ tickers }).catch(() => {
-              pricesFailed = true;
-              return [] as Market[];
-            }),
-            exchange.getOrderbooks(tickers).catch(() => new Map<string, Orderbook>()),
-          ])
-        : [[] as Market[], new Map<string, Orderbook>()];
-      const byTicker = new Map(markets.map((m) => [m.ticker, m]));
       const ledger = runLedger(fills, settlements);
-      const notes: string[] = [];
-      const views: PositionView[] = [];
-      let totalValue = 0;
-      let totalUnrealized = 0;
-      const unpriced: string[] = [];
       const estimated: string[] = [];
-
-      for (const p of open) {
-        const side: OutcomeSide = p.position > 0 ? "yes" : "no";
-        const count = Math.abs(p.position) as Centis;
-        const m = byTicker.get(p.ticker);
-        const yesMark = markYes(m, books.get(p.ticker));
-        const mark = yesMark === null ? null : side === "yes" ? yesMark : complementPrice(yesMark);
-        const lots = summarizeLots(ledger.lots.get(p.ticker));
-        let averageEntry: Micros | null = null;
-        let basis: Micros | null = null;
-        if (lots && lots.side === side && lots.count === count) {
-          averageEntry = averagePrice(lots.cost, count);
-          basis = micros(lots.cost + lots.fee);
-        } else if (p.marketExposure > 0) {
-          // Trade history does not explain this position: use the exchange's cost of the position.
-          averageEntry = averagePrice(p.marketExposure, count);
-          basis = p.marketExposure;
-          estimated.push(p.ticker);
-        }
-        const value = mark === null ? null : mulPriceCount(mark, count);
-        const unrealized = value === null || basis === null ? null : micros(value - basis);
-        if (value === null) unpriced.push(p.ticker);
-        else {
-          totalValue += value;
-          if (unrealized !== null) totalUnrealized += unrealized;
-        }
-        views.push({
-          ticker: p.ticker,
-          title: m ? marketName(m) : p.ticker,
-          subTitle: m?.yesSubTitle ?? "",
-          side,
-          count,
+      let totalUnrealized = 0;
+      const views: PositionView[] = h.positions.map((v) => {
+        const { averageEntry, basis } = entryOf(v, ledger.lots.get(v.position.ticker), estimated);
+        const unrealized = v.value === null || basis === null ? null : micros(v.value - basis);
+        if (unrealized !== null) totalUnrealized += unrealized;
+        return {
+          ticker: v.position.ticker,
+          title: v.market ? marketName(v.market) : v.position.ticker,
+          subTitle: v.market?.yesSubTitle ?? "",
+          side: v.side,
+          count: v.count,
           averageEntry,
-          markPrice: mark,
-          value,
+          markPrice: v.price,
+          value: v.value,
           unrealizedPnl: unrealized,
-          settled: m ? isSettled(m) : false,
-        });
-      }
-      if (pricesFailed) notes.push("Market prices could not be loaded right now; try again in a moment.");
-      if (unpriced.length) {
-        notes.push(
-          `No price is available right now for ${unpriced.join(", ")}, so ${unpriced.length === 1 ? "it is" : "they are"} left out of the totals.`,
-        );
-      }
-      if (estimated.length) {
-        notes.push(
-          `The average entry for ${estimated.join(", ")} comes from the exchange's position cost, because the trade history does not cover the whole position.`,
-        );
-      }
+          settled: v.market ? isSettled(v.market) : false,
+        };
+      });
       views.sort((a, b) => (b.value ?? -1) - (a.value ?? -1) || a.ticker.localeCompare(b.ticker));
       return {
         positions: views,
-        totalValue: micros(totalValue),
+        totalValue: h.positionsValue,
         totalUnrealized: micros(totalUnrealized),
         realized: realizedSummary(ledger.realized, now(), timeZone),
-        balance: balance.balance,
-        portfolioValue: balance.portfolioValue,
-        notes,
+        balance: h.cash,
+        reserved: h.reserved,
+        restingOrders: h.restingOrders,
+        total: h.total,
+        notes: notesOf(h, estimated),
         asOf: now(),
       };
     },
   };
+}
+
+/** Average entry and cost basis from the FIFO lots, else (with a note) from the exchange's exposure. */
+function entryOf(
+  v: ValuedPosition,
+  lotList: Parameters<typeof summarizeLots>[0],
+  estimated: string[],
+): { averageEntry: Micros | null; basis: Micros | null } {
+  const lots = summarizeLots(lotList);
+  if (lots && lots.side === v.side && lots.count === v.count) {
+    return { averageEntry: averagePrice(lots.cost, v.count), basis: micros(lots.cost + lots.fee) };
+  }
+  const p = v.position;
+  if (p.marketExposure > 0) {
+    // Trade history does not explain this position: use the exchange's cost of the position.
+    estimated.push(p.ticker);
+    return { averageEntry: averagePrice(p.marketExposure, v.count), basis: p.marketExposure };
+  }
+  return { averageEntry: null, basis: null };
+}
+
+function notesOf(h: Holdings, estimated: string[]): string[] {
+  const notes: string[] = [];
+  if (h.pricesFailed) notes.push("Market prices could not be loaded right now; try again in a moment.");
+  const { unpriced } = h;
+  if (unpriced.length) {
+    notes.push(
+      `No price is available right now for ${unpriced.join(", ")}, so ${unpriced.length === 1 ? "it is" : "they are"} left out of the totals.`,
+    );
+  }
+  if (estimated.length) {
+    notes.push(
+      `The average entry for ${estimated.join(", ")} comes from the exchange's position cost, because the trade history does not cover the whole position.`,
+    );
+  }
+  return notes;
 }

@@ -24,6 +24,7 @@ import {
   type Micros,
   CENTIS_PER_CONTRACT,
   ONE_DOLLAR,
+  averagePrice,
   complementPrice,
   displayCount,
   displayPrice,
@@ -32,8 +33,9 @@ import {
   micros,
   mulPriceCount,
 } from "../domain/money.js";
-import type { BookSide, Market, OutcomeSide, TimeInForce } from "../exchange/port.js";
+import type { BookSide, Market, Orderbook, OutcomeSide, TimeInForce } from "../exchange/port.js";
 import type { FeeInfo } from "./feeSchedule.js";
+import { feeOfFills, takeLevels, walkBook } from "./fillEstimate.js";
 import {
   type BestPrices,
   describeGrid,
@@ -214,6 +216,10 @@ export interface QuoteInputs {
   limits: QuoteLimits;
   now: number;
   clientOrderId: string;
+  /** The book read for this quote (market orders; a handed-over book): the expected fill is walked on it. */
+  book?: Orderbook;
+  /** The exchange's cost of the position held (`market_exposure`), for a sell's P&L against entry. */
+  heldCost?: Micros;
 }
 
 /** The closing and opening parts of an order (see the top of the file), and their cash figures. */
@@ -256,6 +262,7 @@ export function priceQuote(inp: QuoteInputs): Quote {
     micros(sell ? gross : proceeds - gross),
   );
   const bal = inp.balance;
+  const fill = crosses && inp.book ? expectedFill(intent, inp.book, price, inp.fees) : undefined;
   if (!sell && gross + fee > bal)
     throw balanceTooLow(intent, { closing, opening, gross, fee, bal, otherOutcome });
   const timeInForce: TimeInForce = intent.kind === "market" ? "immediate_or_cancel" : "good_till_canceled";
@@ -273,8 +280,15 @@ export function priceQuote(inp: QuoteInputs): Quote {
     estimatedFee: fee,
     maxLoss: sell ? fee : micros(gross + fee),
     maxPayout: sell ? gross : micros(mulPriceCount(ONE_DOLLAR, opening) + proceeds),
+    ...(fill ? { fill } : {}),
+    crosses,
+    ...(sell ? { entryPrice: entryOf(inp) } : {}),
     balance: bal,
-    balanceAfter: sell ? micros(bal + gross - fee) : micros(bal - gross + proceeds - fee),
+    balanceAfter: sell
+      ? fill
+        ? micros(bal + fill.value - fill.fee)
+        : micros(bal + gross - fee)
+      : micros(bal - gross + proceeds - fee),
     ...(closing > 0
       ? { closes: { outcome: otherOutcome, count: closing, estimatedProceeds: proceeds } }
       : {}),
@@ -282,6 +296,19 @@ export function priceQuote(inp: QuoteInputs): Quote {
     createdAt: inp.now,
     clientOrderId: inp.clientOrderId,
   };
+}
+
+/** The walk of the book for the whole count, not past the order's worst price, and its fee. */
+function expectedFill(intent: OrderIntent, book: Orderbook, worst: Micros, fees: FeeInfo) {
+  const w = walkBook(takeLevels(book, intent.outcome, intent.action), intent.count, worst, intent.action);
+  return { ...w, fee: feeOfFills(w.fills, intent.outcome, intent.action, fees) };
+}
+
+/** A sell's average entry: the exchange's position cost ÷ the count held. */
+function entryOf(inp: QuoteInputs): Micros | null {
+  const held = heldOf(inp.intent.outcome, inp.position);
+  if (inp.heldCost === undefined || inp.heldCost <= 0 || held <= 0) return null;
+  return averagePrice(inp.heldCost, held);
 }
 
 /** The sentence for a buy the balance cannot pay (the closing part's proceeds counted). */

@@ -38,11 +38,18 @@ export function createQuoter(deps: {
    * market order needs the book for its worst price; a limit order only needs to know whether it
    * crosses (taker or maker fee estimate), which the market snapshot's best prices tell.
    */
-  function pricesFor(intent: OrderIntent, market: Market, book: Orderbook | undefined): Promise<BestPrices> {
+  async function pricesFor(
+    intent: OrderIntent,
+    market: Market,
+    book: Orderbook | undefined,
+  ): Promise<{ best: BestPrices; book?: Orderbook }> {
     const handed = book ?? snapshots.takeBook(intent.ticker);
-    if (handed) return Promise.resolve(bestPrices(handed));
-    if (intent.kind === "market") return exchange.getOrderbook(intent.ticker).then(bestPrices);
-    return Promise.resolve(marketBestPrices(market));
+    if (handed) return { best: bestPrices(handed), book: handed };
+    if (intent.kind === "market") {
+      const read = await exchange.getOrderbook(intent.ticker);
+      return { best: bestPrices(read), book: read };
+    }
+    return { best: marketBestPrices(market) };
   }
 
   /** `pre.book` is the book place() just read for its price re-check. */
@@ -51,19 +58,21 @@ export function createQuoter(deps: {
     const market = await loadMarket(intent.ticker);
     checkMarket(intent, market, now());
     const ticker = intent.ticker;
-    const [best, balance, positions, fees] = await Promise.all([
+    const [prices, balance, positions, fees] = await Promise.all([
       pricesFor(intent, market, pre.book),
       exchange.getBalance(),
       exchange.getPositions({ ticker }),
       deps.fees.feeInfo(market),
     ]);
-    const position = positions.find((p) => p.ticker.toUpperCase() === ticker)?.position ?? 0;
+    const held = positions.find((p) => p.ticker.toUpperCase() === ticker);
     return priceQuote({
       intent,
       market,
-      best,
+      best: prices.best,
+      ...(prices.book ? { book: prices.book } : {}),
+      ...(held ? { heldCost: held.marketExposure } : {}),
       balance: balance.balance,
-      position,
+      position: held?.position ?? 0,
       fees,
       limits: deps.limits,
       now: now(),

@@ -5,6 +5,8 @@
 import type { Centis, Micros } from "../domain/money.js";
 import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
 import type { OrderLookup } from "./findOrder.js";
+import type { FillEstimate } from "./fillEstimate.js";
+import type { RestingOrderView } from "./holdings.js";
 
 export type TradeAction = "buy" | "sell";
 
@@ -54,6 +56,15 @@ export interface Quote {
     /** Proceeds at the complement of the worst price, rounded down, before the fee. */
     estimatedProceeds: Micros;
   };
+  /**
+   * The expected fill of an order that takes liquidity now: a walk of the book read for the quote
+   * (fillEstimate.ts), with Kalshi's fee for those fills. Absent without a book or when it rests.
+   */
+  fill?: FillEstimate & { fee: Micros };
+  /** Whether the order takes liquidity now (a market order, a limit at or through the touch); else it rests. */
+  crosses?: boolean;
+  /** A sell: average entry of the contracts held (the exchange's position cost ÷ count); null if unknown. */
+  entryPrice?: Micros | null;
   balance: Micros;
   balanceAfter: Micros;
   /** Epoch ms after which the quote must not be placed. */
@@ -251,11 +262,17 @@ export interface RealizedPnl {
 
 export interface PortfolioView {
   positions: PositionView[];
+  /** Σ value of the priced positions, at the bids they could sell at (holdings.ts). */
   totalValue: Micros;
   totalUnrealized: Micros;
   realized: RealizedPnl;
+  /** Available cash. */
   balance: Micros;
-  portfolioValue: Micros;
+  /** Cash held by resting orders. */
+  reserved: Micros;
+  restingOrders: RestingOrderView[];
+  /** balance + reserved + totalValue. */
+  total: Micros;
   notes: string[];
   asOf: number;
 }

@@ -201,9 +201,9 @@ describe("fill alerts", () => {
     );
     expect(t.sink.messages).toHaveLength(1);
     const final = t.sink.finalTexts()[0]!;
-    // 10@0.55 + 5×20@0.56 + 5×20@0.55 + 40@0.56 = 138.9 / 250 = 0.5556 → "avg $0.556"
+    // 10@0.55 + 5×20@0.56 + 5×20@0.55 + 40@0.56 = 138.9 / 250 = 0.5556 → "avg $0.5556" (avg prices to $0.0001 in every message)
     expect(final).toContain(
-      "BUY 250 YES · Title KXT-1 · @ avg $0.556 · 12 fills · fee $1.27 · position now 250 YES",
+      "BUY 250 YES · Title KXT-1 · @ avg $0.5556 · 12 fills · fee $1.27 · position now 250 YES",
     );
     expect(final).toMatch(/order \d+(\.\d+)?\/250/);
     expect(t.journal).toHaveLength(12);

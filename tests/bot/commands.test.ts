@@ -52,7 +52,7 @@ describe("menu commands", () => {
     h.world.setPrices(TICKER, usd("0.70"), usd("0.72"));
     await h.tap("Refresh");
     const after = h.api.messages(USER).find((m) => m.messageId === card.messageId)!;
-    expect(after.text).toContain("now $0.71"); // marked between the 0.70 bid and the 0.72 ask
+    expect(after.text).toContain("now $0.70"); // valued at the 0.70 YES bid it could sell at
     expect(after.replyMarkup?.inline_keyboard[0]![0]!.text).toContain("Refresh");
     // Refresh again with nothing changed: "message is not modified" is not an error to the user.
     const before = h.botTexts().length;

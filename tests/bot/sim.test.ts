@@ -179,15 +179,15 @@ describe("the bot against the sim", () => {
     const t = st.market("KXHIGHNY", "-B45");
     await buyYes(st, t, 5);
     const top = st.sim.engine.top(t);
-    const mid = (top.bid! + top.ask!) / 2;
+    const bid = top.bid!; // valued at the YES bid it could sell at
     const balance = st.sim.engine.user.balance;
 
     await st.say("/portfolio");
     const text = st.last().text;
     expect(text).toContain(t);
     expect(text).toContain("5 contracts YES");
-    expect(text).toContain(`now $${(mid / 1e6).toFixed(2)}`);
-    expect(text).toContain(`value $${((mid * 5) / 1e6).toFixed(2)}`);
+    expect(text).toContain(`now $${(bid / 1e6).toFixed(2)}`);
+    expect(text).toContain(`value $${((bid * 5) / 1e6).toFixed(2)}`);
     expect(text).toContain(`Cash: $${(balance / 1e6).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`);
   });
 

@@ -133,7 +133,7 @@ describe("portfolio view", () => {
     const fx = new SimExchange({ now: clock.now });
     const { A, B, C, Dk } = seed(fx);
     fx.addMarket({ ticker: Dk, title: "D market" });
-    fx.setBook(Dk, { yes: [["0.40", 10]], no: [["0.55", 10]] }); // YES 0.40/0.45 → mid 0.425 → NO 0.575
+    fx.setBook(Dk, { yes: [["0.40", 10]], no: [["0.55", 10]] }); // NO sells at its bid, 0.55
     fx.setPosition(Dk, -2, "1.10");
     fx.setBalance("250.00");
     const svc = createPortfolioService({ exchange: fx, now: clock.now, timeZone: TZ });
@@ -146,14 +146,16 @@ describe("portfolio view", () => {
         side: "no",
         count: contracts(2),
         averageEntry: usd("0.55"),
-        markPrice: usd("0.575"),
-        value: usd("1.15"),
-        unrealizedPnl: usd("0.014"), // 1.15 − 1.10 − 0.036
+        markPrice: usd("0.55"),
+        value: usd("1.10"),
+        unrealizedPnl: usd("-0.036"), // 1.10 − 1.10 − 0.036
         settled: false,
       },
     ]);
-    expect(v.totalValue).toBe(usd("1.15"));
-    expect(v.totalUnrealized).toBe(usd("0.014"));
+    expect(v.totalValue).toBe(usd("1.10"));
+    expect(v.totalUnrealized).toBe(usd("-0.036"));
+    expect(v.total).toBe(usd("251.10"));
+    expect(v.reserved).toBe(0);
     expect(v.balance).toBe(usd("250"));
     expect(v.realized.today).toBe(usd("-3.414")); // B −3.15, D −0.264
     expect(v.realized.last7d).toBe(usd("-1.488")); // + A settle 1.446 + C 0.48
@@ -232,10 +234,11 @@ describe("portfolio view", () => {
       }
       const v = await createPortfolioService({ exchange: fx, now: () => T0, timeZone: TZ }).view();
       expect(v.positions).toHaveLength(n);
-      expect(v.positions.every((p) => p.markPrice === usd("0.45") && p.averageEntry === usd("0.45"))).toBe(
+      // Valued at the 0.40 YES bid: 2 × 0.40 − 0.90 − 0.02 = −0.12 each.
+      expect(v.positions.every((p) => p.markPrice === usd("0.40") && p.averageEntry === usd("0.45"))).toBe(
         true,
       );
-      expect(v.totalUnrealized).toBe(micros(-20_000 * n));
+      expect(v.totalUnrealized).toBe(micros(-120_000 * n));
       return { calls: { ...fx.calls }, requests: fx.requests };
     }
     const small = await requestsFor(2);

@@ -8,7 +8,6 @@ import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type Centis,
-  type Micros,
   ONE_DOLLAR,
   contracts,
   micros,
@@ -20,7 +19,7 @@ import { createTradingServices } from "../../src/trading/index.js";
 import { readJournal } from "../../src/trading/journal.js";
 import { type SimStack, type SimStackOptions, startSimStack } from "../support/simStack.js";
 import { EXECUTOR_CONFIG } from "./helpers.js";
-import { asks, bids, findTicker, handAverage, handValue, walk, yesMid } from "./simHelpers.js";
+import { asks, bids, findTicker, handAverage, handValue, walk } from "./simHelpers.js";
 
 const usd = parseDollars;
 const CONFIG = EXECUTOR_CONFIG;
@@ -373,13 +372,14 @@ describe("portfolio and P&L against the sim", () => {
     const feesOf = async (t: string) => sum((await s.client.getFills({ ticker: t })).map((f) => f.fee));
     const countA = contracts(10) + wa.filled;
     const costA = usd("3.10") + wa.value;
-    const markA = yesMid(await s.client.getOrderbook(a));
-    const valueA = handValue(markA, countA as Centis);
+    // Valued at the bid of the side held (what it would sell for now), floored.
+    const markA = bids(await s.client.getOrderbook(a), "yes")[0]!.price;
+    const valueA = handValue(markA, countA as Centis, "floor");
     const unrealA = valueA - costA - (await feesOf(a));
 
     const countB = wb.filled;
-    const markB = ONE_DOLLAR - yesMid(await s.client.getOrderbook(b));
-    const valueB = handValue(markB as Micros, countB);
+    const markB = bids(await s.client.getOrderbook(b), "no")[0]!.price;
+    const valueB = handValue(markB, countB, "floor");
     const unrealB = valueB - wb.value - (await feesOf(b));
 
     const v = await s.services.portfolio.view();

@@ -7,6 +7,7 @@ import { Composer } from "grammy";
 import type { Kit, MyContext } from "../context.js";
 import { escapeHtml, usd } from "../format.js";
 import { withTyping } from "../ui.js";
+import { holdingsLines } from "../views.js";
 import { type AccountView, type Attestation, daysLeft } from "../../trading/account.js";
 
 /** "Dec 8, 2026" in the display zone. */
@@ -55,11 +56,7 @@ function accountCard(v: AccountView, timeZone: string): string {
     lines.push("Cash is held on separate Kalshi exchange shards:");
     for (const s of v.cashByShard) lines.push(`  • shard ${s.exchangeIndex}: ${usd(s.balance)}`);
   }
-  lines.push(
-    `Portfolio value: ${usd(v.portfolioValue)}`,
-    "",
-    escapeHtml(attestationText(v.attestation, timeZone)),
-  );
+  lines.push(...holdingsLines(v.holdings).slice(1), "", escapeHtml(attestationText(v.attestation, timeZone)));
   return lines.join("\n");
 }
 

@@ -1,12 +1,15 @@
 import { Composer } from "grammy";
 import type { Kit, MyContext } from "../context.js";
 import { attestationNeedsAction } from "../../trading/account.js";
-import { escapeHtml, usd } from "../format.js";
+import { escapeHtml } from "../format.js";
 import { attestationText } from "./account.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
-import { portfolioCard } from "../views.js";
+import { holdingsLines, portfolioCard } from "../views.js";
 
-/** /portfolio with a Refresh button that edits in place, and /balance (cash, value, a location-check warning). */
+/**
+ * /portfolio with a Refresh button that edits in place, and /balance (the same money lines: cash,
+ * reserved, positions, total; and a location-check warning).
+ */
 export function portfolioFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const { portfolio } = kit.deps.services;
@@ -37,11 +40,7 @@ export function portfolioFeature(kit: Kit): Composer<MyContext> {
     "balance",
     kit.guard("balance", async (ctx) => {
       const v = await withTyping(ctx, () => kit.deps.services.account.view());
-      const lines = [
-        `<b>Balance</b>`,
-        `Cash: ${usd(v.balance)}`,
-        `Portfolio value: ${usd(v.portfolioValue)}`,
-      ];
+      const lines = [`<b>Balance</b>`, ...holdingsLines(v.holdings)];
       if (attestationNeedsAction(v.attestation))
         lines.push("", escapeHtml(attestationText(v.attestation, tz)));
       await kit.ui.send(ctx, lines.join("\n"));
