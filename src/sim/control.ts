@@ -10,6 +10,7 @@ import { type BookSide, type SimEngine, SimError, type TimeInForce } from "./eng
 import type { FaultInjector, FaultRequest } from "./faults.js";
 import { type Json, type Reply, ok, parseJson, readBody } from "./http/message.js";
 import { bad } from "./orderRequests.js";
+import { lifecycleControls } from "./lifecycleControl.js";
 import { fillToWire, marketToWire, orderToWire } from "./wire.js";
 
 export interface SimTradeArgs {
@@ -121,6 +122,7 @@ function controlTable(ctx: SimContext, d: ControlDeps): Record<string, ControlHa
       engine.tick();
       return ok({ now: engine.now() });
     },
+    ...lifecycleControls(ctx),
   };
 }
 
