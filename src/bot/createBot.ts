@@ -31,6 +31,7 @@ import { marketFeature } from "./features/market.js";
 import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
+import { pnlFeature } from "./features/pnl.js";
 import { TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
 import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
@@ -61,6 +62,7 @@ const READ_ONLY_HANDLERS = new Set([
   "market",
   "market-open",
   "orders",
+  "pnl",
   "portfolio",
   "portfolio-refresh",
   "search",
@@ -173,6 +175,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(searchFeature(kit));
   bot.use(historyFeature(kit));
   bot.use(alertsFeature(kit));
+  bot.use(pnlFeature(kit));
 
   // 5. Everything nobody handled.
   bot.use(fallbackFeature(kit));
