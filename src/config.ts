@@ -56,6 +56,8 @@ export interface AppConfig {
   };
   /** Port of the health endpoint; undefined when disabled. */
   healthPort?: number;
+  /** Lifecycle notices and the daily digest (absent: the defaults, 60 minutes and 21:00). */
+  notices?: { closeNoticeMinutes: number; digestTime: { hour: number; minute: number } | null };
   sim: { port: number; startingBalance: Micros; catalog: "fixtures" | "live" };
 }
 
@@ -107,6 +109,8 @@ export const CONFIG_KEYS = [
   "SIM_PORT",
   "SIM_STARTING_BALANCE_DOLLARS",
   "SIM_CATALOG",
+  "CLOSE_NOTICE_MINUTES",
+  "DIGEST_TIME",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -157,6 +161,19 @@ function intSchema(min: number, max: number, hint = "") {
     return n;
   });
 }
+
+/** "21:00" (24-hour, in DISPLAY_TIMEZONE), or "off". */
+const digestTimeSchema = z.string().transform((s, ctx): { hour: number; minute: number } | null => {
+  if (s.toLowerCase() === "off") return null;
+  const m = /^(\d{1,2}):(\d{2})$/.exec(s);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) {
+    return fail(
+      ctx,
+      `'${s}' is not a time of day; write it like 21:00 (24-hour, in DISPLAY_TIMEZONE), or off`,
+    );
+  }
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+});
 
 function dollarsSchema(check: (m: Micros) => string | null) {
   return z.string().transform((s, ctx): Micros => {
@@ -488,6 +505,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       ),
     ) ?? parseDollars("1000");
 
+  const closeNoticeMinutes =
+    parseWith(
+      problems,
+      "CLOSE_NOTICE_MINUTES",
+      get("CLOSE_NOTICE_MINUTES"),
+      intSchema(0, 10_080, " (minutes before a market you are in closes; 0 turns the notice off)"),
+    ) ?? 60;
+  const digestTime = parseWith(problems, "DIGEST_TIME", get("DIGEST_TIME"), digestTimeSchema);
+
   if (problems.length > 0) {
     // Safety net: a secret pasted into the wrong setting must not be echoed back either.
     const secrets = [get("TELEGRAM_BOT_TOKEN"), keyIdRaw].filter((x): x is string => x !== undefined);
@@ -521,6 +547,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       marketOrderSlippage,
     },
     ...(healthPort !== undefined ? { healthPort } : {}),
+    notices: {
+      closeNoticeMinutes,
+      digestTime: digestTime === undefined ? { hour: 21, minute: 0 } : digestTime,
+    },
     sim: { port: simPort, startingBalance, catalog: simCatalog },
   };
   return config;

@@ -250,7 +250,8 @@ export class AlertDelivery {
   private async sendSingle(to: Target, notice: Notice, keys: string[]): Promise<void> {
     const interrupted = keys.some((k) => this.d.state.wasInterrupted(k, to.chatId));
     const html = await this.d.render.single(notice);
-    await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys);
+    const photo = await this.d.render.photo(notice);
+    await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys, photo);
   }
 
   /** Edits the order's open message when there is one (sends a new one if that fails), else sends. */
@@ -295,14 +296,19 @@ export class AlertDelivery {
     html: string,
     note: string | null,
     keys: string[],
+    photo: Buffer | null = null,
   ): Promise<{ messageId: number; note: string | null } | null> {
     const { state, sink } = this.d;
+    const send = (text: string) =>
+      photo && sink.sendPhoto
+        ? sink.sendPhoto(to.chatId, photo, text, { silent: to.silent })
+        : sink.send(to.chatId, text, { silent: to.silent });
     state.markSending(keys, to.chatId);
     let shown = note;
     let maybeDelivered = false;
     try {
       const { messageId } = await this.retrier.run(
-        () => sink.send(to.chatId, shown ? withNote(html, shown) : html, { silent: to.silent }),
+        () => send(shown ? withNote(html, shown) : html),
         (de) => {
           if (!de.maybeDelivered) return;
           maybeDelivered = true;

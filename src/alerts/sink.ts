@@ -7,6 +7,13 @@
 export interface AlertSink {
   send(chatId: number, html: string, opts: { silent: boolean }): Promise<{ messageId: number }>;
   edit(chatId: number, messageId: number, html: string): Promise<void>;
+  /** A picture (PNG) with an HTML caption; without it a chart goes out as its caption alone. */
+  sendPhoto?(
+    chatId: number,
+    png: Uint8Array,
+    captionHtml: string,
+    opts: { silent: boolean },
+  ): Promise<{ messageId: number }>;
 }
 
 /**

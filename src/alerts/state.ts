@@ -18,6 +18,7 @@ import type { Centis } from "../domain/money.js";
 import type { Fill, Order, Settlement } from "../exchange/port.js";
 import type { FillForMessage, SettlementPnl } from "./format.js";
 import type { OrderIntent } from "./intent.js";
+import type { DigestNotice, LifecycleFact, ChartNotice } from "./noticeTypes.js";
 import { readJsonFile, writeJsonAtomic } from "./files.js";
 
 export type Notice =
@@ -37,7 +38,10 @@ export type Notice =
       settlement: Settlement;
       /** P&L from the market's fills; null/absent when they could not be read (approximation shown). */
       pnl?: SettlementPnl | null;
-    };
+    }
+  | { kind: "lifecycle"; key: string; fact: LifecycleFact }
+  | ({ kind: "digest"; key: string } & DigestNotice)
+  | ({ kind: "chart"; key: string } & ChartNotice);
 
 /** A fill message being edited: its id and the fills it showed before this edit. */
 export interface EditInFlight {

@@ -168,6 +168,8 @@ export { createMarketSnapshots, SNAPSHOT_MAX_AGE_MS, type MarketSnapshots } from
 export { runLedger, type LedgerResult, type TradePart } from "./ledger.js";
 export { PNL_RANGES, type PnlRange, type PnlSeries } from "./pnl/series.js";
 export type { PnlChart, PnlService } from "./pnl/service.js";
+export { renderPnlChart } from "./pnl/chart.js";
+export { buildDigest, createDigestService, positionKey, type Digest, type DigestService } from "./digest.js";
 export {
   createSearchService,
   queryWords,

@@ -18,7 +18,7 @@ const ev = (iso: string, dollars: number): RealizedEvent => ({
 });
 
 describe("P&L chart", () => {
-  it("sums realized P&L by local day and draws a PNG whose title has text", () => {
+  it("sums realized P&L by local day and draws a PNG whose title has text", async () => {
     const now = Date.parse("2026-11-30T20:00:00Z");
     // 02:00 UTC on Nov 30 is still Nov 29 in New York.
     const events = [
@@ -30,7 +30,7 @@ describe("P&L chart", () => {
     expect(s.days).toHaveLength(7);
     expect(s.days.map((d) => d.pnl / 1_000_000)).toEqual([0, 0, 0, 0, 0, 3.5, -1]);
     expect(s.total).toBe(2_500_000);
-    const png = renderPnlChart(s, { envTag: "🧪 SIM", timeZone: NY });
+    const png = await renderPnlChart(s, { envTag: "🧪 SIM", timeZone: NY });
     const px = decodePng(png);
     expect([px.width, px.height]).toEqual([800, 450]);
     expect(inkIn(px, TITLE_BOX)).toBeGreaterThan(200);
@@ -38,11 +38,11 @@ describe("P&L chart", () => {
     expect(inkIn(px, { left: 560, top: 50, width: 100, height: 20 })).toBe(0);
   });
 
-  it("draws a picture that says so for a range with no closed trades", () => {
+  it("draws a picture that says so for a range with no closed trades", async () => {
     const now = Date.parse("2026-11-30T20:00:00Z");
     const s = dailyRealized([ev("2026-01-02T15:00:00Z", 4)], "30d", now, NY);
     expect(s.events).toBe(0);
-    const px = decodePng(renderPnlChart(s, { envTag: "🔴 LIVE", timeZone: NY }));
+    const px = decodePng(await renderPnlChart(s, { envTag: "🔴 LIVE", timeZone: NY }));
     expect(inkIn(px, TITLE_BOX)).toBeGreaterThan(200);
     // The note sits in the middle of the picture.
     expect(inkIn(px, { left: 150, top: 200, width: 500, height: 50 })).toBeGreaterThan(200);

@@ -3,11 +3,11 @@
  * it into pixels with the DejaVu Sans font shipped in the dejavu-fonts-ttf package. The font files are
  * loaded explicitly and system fonts never are: slim Docker images have none, and a chart must look
  * the same everywhere. Amounts are plotted in dollars; the numbers people read are formatted from Micros.
+ * Both libraries are imported on first use: ECharts alone adds seconds to a cold start on a busy machine.
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Resvg } from "@resvg/resvg-js";
-import * as echarts from "echarts";
+import type { EChartsOption } from "echarts";
 import { displayUsd, micros } from "../../domain/money.js";
 import { type PnlSeries, rangeLabel } from "./series.js";
 
@@ -51,7 +51,7 @@ function dayLabel(ms: number, timeZone: string): string {
 }
 
 /** The ECharts option: daily bars (green up, red down), the cumulative line, or a note when empty. */
-function chartOption(series: PnlSeries, o: ChartOptions): echarts.EChartsOption {
+function chartOption(series: PnlSeries, o: ChartOptions): EChartsOption {
   const empty = series.events === 0;
   let running = 0;
   const cumulative = series.days.map((d) => dollars((running += d.pnl)));
@@ -114,7 +114,8 @@ function chartOption(series: PnlSeries, o: ChartOptions): echarts.EChartsOption 
 }
 
 /** The chart of `series` as a PNG. */
-export function renderPnlChart(series: PnlSeries, o: ChartOptions): Buffer {
+export async function renderPnlChart(series: PnlSeries, o: ChartOptions): Promise<Buffer> {
+  const [echarts, { Resvg }] = await Promise.all([import("echarts"), import("@resvg/resvg-js")]);
   const width = o.width ?? 800;
   const height = o.height ?? 450;
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });

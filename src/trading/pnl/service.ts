@@ -33,7 +33,7 @@ export function createPnlService(deps: {
     series,
     async chart(range) {
       const s = await series(range);
-      return { series: s, png: renderPnlChart(s, { envTag: deps.envTag, timeZone: deps.timeZone }) };
+      return { series: s, png: await renderPnlChart(s, { envTag: deps.envTag, timeZone: deps.timeZone }) };
     },
   };
 }
