@@ -13,6 +13,7 @@ import { cpus } from "node:os";
 import { run as alertsRun, type AlertsBenchOptions } from "./alerts.bench.js";
 import { run as appProcessRun, runLiveIdle } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
+import { run as chartRun } from "./chart.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
 import { run as searchRun, SEARCH_FULL, SEARCH_QUICK, type SearchBenchSizes } from "./search.bench.js";
@@ -41,6 +42,8 @@ export interface BenchSizes {
   search: SearchBenchSizes;
   /** The bot process against a sim process: which catalog (the CLI's live one, or the small fixtures). */
   liveIdle: { catalog: "live" | "fixtures"; idleMs: number; restart: boolean; entries: ("tsx" | "dist")[] };
+  /** P&L chart renders per range, and fills in the digest build. */
+  charts?: { runs: number; digestFills: number };
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -56,6 +59,7 @@ export const FULL_SIZES: BenchSizes = {
   simOrders: 2000,
   search: SEARCH_FULL,
   liveIdle: { catalog: "live", idleMs: 3_000, restart: true, entries: ["tsx", "dist"] },
+  charts: { runs: 15, digestFills: 10_000 },
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -72,6 +76,7 @@ export const QUICK_SIZES: BenchSizes = {
   simOrders: 50,
   search: SEARCH_QUICK,
   liveIdle: { catalog: "fixtures", idleMs: 300, restart: false, entries: ["tsx"] },
+  charts: { runs: 2, digestFills: 500 },
 };
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -288,6 +293,24 @@ export async function runBenchmarks(
       });
     }
     return idleRows;
+  });
+
+  await section("P&L charts and the digest", async () => {
+    const r = await chartRun(sizes.charts ?? { runs: 15, digestFills: 10_000 });
+    return [
+      {
+        benchmark: "P&L chart PNG, p50: 7 / 90 / 365 days",
+        result: `${fmtMs(r.p50Ms["7"])} / ${fmtMs(r.p50Ms["90"])} / ${fmtMs(r.p50Ms["365"])}`,
+        baseline: `first (cold) render ${fmtMs(r.coldMs)}`,
+        notes: `RSS added by the renderer ${fmtMb(r.rssAddedBytes / 1_048_576)}; ECharts SVG → resvg, DejaVu font`,
+      },
+      {
+        benchmark: `Daily digest build, ${n(r.digestFills)} fills`,
+        result: fmtMs(r.digestP50Ms),
+        baseline: `FIFO ledger alone ${fmtMs(r.ledgerP50Ms)}`,
+        notes: "p50; the exchange reads come on top",
+      },
+    ];
   });
 
   return { rows, failed, seconds: (performance.now() - t0) / 1000 };

@@ -131,10 +131,12 @@ describe("digest delivery", () => {
       settings.set(7, mode);
       const sink = new RecordingSink();
       const photos: Array<{ bytes: number; caption: string; silent: boolean }> = [];
-      sink.sendPhoto = async (_chat: number, png: Uint8Array, caption: string, o: { silent: boolean }) => {
-        photos.push({ bytes: png.length, caption, silent: o.silent });
-        return { messageId: 900 + photos.length };
-      };
+      Object.assign(sink, {
+        sendPhoto: async (_chat: number, png: Uint8Array, caption: string, o: { silent: boolean }) => {
+          photos.push({ bytes: png.length, caption, silent: o.silent });
+          return { messageId: 900 + photos.length };
+        },
+      });
       const alerts = createFillAlerts({
         stream: quietStream(),
         exchange: new SimExchange({ now: () => Date.now() }),

@@ -29,6 +29,8 @@ const EXPECTED: RegExp[] = [
   /^Search index: heap added \/ file on disk$/,
   /^\/portfolio, 10 positions over 10 events \(live catalog\): requests \/ time$/,
   /^Bot idle RSS with the fixtures catalog \(index built\)$/,
+  /^P&L chart PNG, p50: 7 \/ 90 \/ 365 days$/,
+  /^Daily digest build, 500 fills$/,
 ];
 
 let child: ChildProcess | undefined;
