@@ -127,11 +127,13 @@ export class LifecycleWatcher {
       await this.refreshInterest();
       const tickers = Object.keys(this.told);
       const markets = tickers.length ? await this.d.exchange.getMarkets({ tickers }) : [];
+      // Whole seconds, as the channel gives close_ts: one close time, one key, from either source.
+      const closeOf = (m: Market) => (m.closeTime === null ? null : Math.floor(m.closeTime / 1000) * 1000);
       this.observe(
         new Map(
           markets.map((m) => [
             m.ticker,
-            { status: m.status, closeTime: m.closeTime, result: m.result || null },
+            { status: m.status, closeTime: closeOf(m), result: m.result || null },
           ]),
         ),
       );
