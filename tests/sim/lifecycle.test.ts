@@ -57,9 +57,9 @@ describe("market lifecycle in the sim", () => {
         expect(det.body.market.status).toBe("determined");
         expect((await c.get("/portfolio/balance")).body.balance).toBe(cashBefore); // no payout yet
         expect((await c.control("POST", "/settle", { ticker: t, result: "no" })).status).toBe(409);
-        expect(
-          (await c.control("POST", "/settle", { ticker: t, result: "yes" })).body.market.status,
-        ).toBe("finalized");
+        expect((await c.control("POST", "/settle", { ticker: t, result: "yes" })).body.market.status).toBe(
+          "finalized",
+        );
         expect((await c.get("/portfolio/balance")).body.balance).toBe(cashBefore + 300); // 3 × $1, in cents
 
         await ws.next((m) => m.type === "market_lifecycle_v2" && m.msg.event_type === "settled");
