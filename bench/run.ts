@@ -14,6 +14,7 @@ import { cpus } from "node:os";
 import { run as alertsRun, type AlertsBenchOptions } from "./alerts.bench.js";
 import { run as appProcessRun, runLiveIdle } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
+import { run as chartRun } from "./chart.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
 import { run as priceAlertsRun, type PriceAlertsBenchOptions } from "./price-alerts.bench.js";
@@ -47,6 +48,8 @@ export interface BenchSizes {
   liveIdle: { catalog: "live" | "fixtures"; idleMs: number; restart: boolean; entries: ("tsx" | "dist")[] };
   /** The soak (bench/soak.bench.ts); null = not in this run (`--soak` runs the week alone). */
   soak: SoakOptions | null;
+  /** P&L chart renders per range, and fills in the digest build. */
+  charts?: { runs: number; digestFills: number };
 }
 
 /** `--soak`: a simulated week (about 10 minutes of wall time; see bench/soak.bench.ts). */
@@ -67,6 +70,7 @@ export const FULL_SIZES: BenchSizes = {
   search: SEARCH_FULL,
   liveIdle: { catalog: "live", idleMs: 3_000, restart: true, entries: ["tsx", "dist"] },
   soak: null,
+  charts: { runs: 15, digestFills: 10_000 },
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -85,6 +89,7 @@ export const QUICK_SIZES: BenchSizes = {
   search: SEARCH_QUICK,
   liveIdle: { catalog: "fixtures", idleMs: 300, restart: false, entries: ["tsx"] },
   soak: { days: 3 / 24, fillsPerMin: 2, pricesPerMin: 10 },
+  charts: { runs: 2, digestFills: 500 },
 };
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -317,6 +322,23 @@ export async function runBenchmarks(
 
   const soak = sizes.soak;
   if (soak) await section("soak", async () => [soakRow(await soakRun(soak))]);
+  await section("P&L charts and the digest", async () => {
+    const r = await chartRun(sizes.charts ?? { runs: 15, digestFills: 10_000 });
+    return [
+      {
+        benchmark: "P&L chart PNG, p50: 7 / 90 / 365 days",
+        result: `${fmtMs(r.p50Ms["7"])} / ${fmtMs(r.p50Ms["90"])} / ${fmtMs(r.p50Ms["365"])}`,
+        baseline: `first (cold) render ${fmtMs(r.coldMs)}`,
+        notes: `RSS added by the renderer ${fmtMb(r.rssAddedBytes / 1_048_576)}; ECharts SVG → resvg, DejaVu font`,
+      },
+      {
+        benchmark: `Daily digest build, ${n(r.digestFills)} fills`,
+        result: fmtMs(r.digestP50Ms),
+        baseline: `FIFO ledger alone ${fmtMs(r.ledgerP50Ms)}`,
+        notes: "p50; the exchange reads come on top",
+      },
+    ];
+  });
 
   return { rows, failed, seconds: (performance.now() - t0) / 1000 };
 }

@@ -15,7 +15,7 @@ import { KalshiClient } from "./exchange/kalshi/client.js";
 import { KalshiStream } from "./exchange/kalshi/stream.js";
 import { loadPrivateKey } from "./exchange/kalshi/signer.js";
 import { describeExchangeError, KalshiApiError } from "./exchange/errors.js";
-import { createTradingServices, type TradingServices } from "./trading/index.js";
+import { createDigestService, createTradingServices, type TradingServices } from "./trading/index.js";
 import { createBot } from "./bot/createBot.js";
 import { connectTelegram } from "./bot/connect.js";
 import { UpdatePoller } from "./bot/polling.js";
@@ -396,6 +396,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       privateKey: endpoint.privateKey,
       logger,
       pollFallback: { exchange, intervalMs: 5_000, afterFailures: 3 },
+      marketLifecycle: true,
+    });
+    const notices = config.notices ?? { closeNoticeMinutes: 60, digestTime: { hour: 21, minute: 0 } };
+    const digests = createDigestService({
+      exchange,
+      portfolio: services.portfolio,
+      timeZone: config.displayTimezone,
+      now,
     });
     const alerts = createFillAlerts({
       stream,
@@ -413,6 +421,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       owners: outbox,
       logger,
       now,
+      lifecycle: { closeNoticeMinutes: notices.closeNoticeMinutes },
+      digest: { time: notices.digestTime, collect: (slot, prev) => digests.collect(slot, prev) },
       ...(opts.alerts ?? {}),
     });
 

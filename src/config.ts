@@ -59,6 +59,8 @@ export interface AppConfig {
   };
   /** Port of the health endpoint; undefined when disabled. */
   healthPort?: number;
+  /** Lifecycle notices and the daily digest (absent: the defaults, 60 minutes and 21:00). */
+  notices?: { closeNoticeMinutes: number; digestTime: { hour: number; minute: number } | null };
   sim: { port: number; startingBalance: Micros; catalog: "fixtures" | "live" };
   /** TRADE_PIN and its limits (src/configPin.ts); absent when no PIN is set. */
   pin?: PinConfig;
@@ -127,6 +129,8 @@ export const CONFIG_KEYS = [
   "SIM_STARTING_BALANCE_DOLLARS",
   "SIM_CATALOG",
   ...PIN_KEYS,
+  "CLOSE_NOTICE_MINUTES",
+  "DIGEST_TIME",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -177,6 +181,19 @@ function intSchema(min: number, max: number, hint = "") {
     return n;
   });
 }
+
+/** "21:00" (24-hour, in DISPLAY_TIMEZONE), or "off". */
+const digestTimeSchema = z.string().transform((s, ctx): { hour: number; minute: number } | null => {
+  if (s.toLowerCase() === "off") return null;
+  const m = /^(\d{1,2}):(\d{2})$/.exec(s);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) {
+    return fail(
+      ctx,
+      `'${s}' is not a time of day; write it like 21:00 (24-hour, in DISPLAY_TIMEZONE), or off`,
+    );
+  }
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+});
 
 function dollarsSchema(check: (m: Micros) => string | null) {
   return z.string().transform((s, ctx): Micros => {
@@ -561,6 +578,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
     ) ?? parseDollars("1000");
 
   const pin = readPinConfig(get, problems);
+  const closeNoticeMinutes =
+    parseWith(
+      problems,
+      "CLOSE_NOTICE_MINUTES",
+      get("CLOSE_NOTICE_MINUTES"),
+      intSchema(0, 10_080, " (minutes before a market you are in closes; 0 turns the notice off)"),
+    ) ?? 60;
+  const digestTime = parseWith(problems, "DIGEST_TIME", get("DIGEST_TIME"), digestTimeSchema);
 
   if (problems.length > 0) {
     // Safety net: a secret pasted into the wrong setting must not be echoed back either.
@@ -598,6 +623,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       marketOrderSlippage,
     },
     ...(healthPort !== undefined ? { healthPort } : {}),
+    notices: {
+      closeNoticeMinutes,
+      digestTime: digestTime === undefined ? { hour: 21, minute: 0 } : digestTime,
+    },
     sim: { port: simPort, startingBalance, catalog: simCatalog },
     ...(pin ? { pin } : {}),
   };

@@ -43,6 +43,8 @@ const GOOD: Record<string, string> = {
   "sim/sim-state.json": JSON.stringify({ version: 1, createdAt: 1, clockOffset: 0, accounts: {} }),
   "search-index.json": JSON.stringify({ version: 2, syncedAt: 1, series: [], events: [] }),
   "watch.json": JSON.stringify({ version: 1, nextId: 1, alerts: [], watches: [] }),
+  "lifecycle-state.json": JSON.stringify({ version: 1, markets: {} }),
+  "digest-state.json": JSON.stringify({ version: 1, lastSlot: null, values: null }),
 };
 
 const DAMAGE: Record<string, (good: string) => string> = {
@@ -59,6 +61,8 @@ const WHAT: Record<string, string | null> = {
   "sim/sim-state.json": "practice account",
   "search-index.json": null,
   "watch.json": "watchlist and price alerts",
+  "lifecycle-state.json": "market notices",
+  "digest-state.json": "daily digest",
 };
 
 const noticesTo = (hh: AppHarness) => hh.botMessages(OWNER).filter((m) => /file was damaged/.test(m.text));

@@ -278,8 +278,12 @@ export class AlertDelivery {
 
   private async sendSingle(to: Target, notice: Notice, keys: string[]): Promise<void> {
     const interrupted = keys.some((k) => this.d.state.wasInterrupted(k, to.chatId));
-    const [html, actions] = await Promise.all([this.d.render.single(notice), this.d.render.actions(notice)]);
-    await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys, actions);
+    const [html, actions, photo] = await Promise.all([
+      this.d.render.single(notice),
+      this.d.render.actions(notice),
+      this.d.render.photo(notice),
+    ]);
+    await this.sendOrGiveUp(to, html, interrupted ? RESENT_AFTER_RESTART_NOTE : null, keys, actions, photo);
   }
 
   /** Edits the order's open message when there is one (sends a new one if that fails), else sends. */
@@ -329,18 +333,19 @@ export class AlertDelivery {
     note: string | null,
     keys: string[],
     actions?: AlertAction[],
+    photo: Buffer | null = null,
   ): Promise<{ messageId: number; note: string | null } | null> {
     const { state, sink } = this.d;
+    const send = (text: string) =>
+      photo && sink.sendPhoto
+        ? sink.sendPhoto(to.chatId, photo, text, { silent: to.silent })
+        : sink.send(to.chatId, text, { silent: to.silent, ...(actions ? { actions } : {}) });
     state.markSending(keys, to.chatId);
     let shown = note;
     let maybeDelivered = false;
     try {
       const { messageId } = await this.retrier.run(
-        () =>
-          sink.send(to.chatId, shown ? withNote(html, shown) : html, {
-            silent: to.silent,
-            ...(actions ? { actions } : {}),
-          }),
+        () => send(shown ? withNote(html, shown) : html),
         (de) => {
           this.backlog.failed(to.chatId, de.retryable);
           if (!de.maybeDelivered) return;

@@ -289,7 +289,7 @@ export function wasHeld(s: Settlement): boolean {
 }
 
 /**
- * "Settled: title · result YES · you held 10 YES · payout $10.00 · P&L +$4.33". When contracts of this
+ * "Settled: title · result YES · you held 10 YES · payout $10.00 credited to your cash · P&L +$4.33". When contracts of this
  * market were sold before, "· market total +$5.10" follows (matches /portfolio). Without `pnl` (fills
  * unavailable) Kalshi's approximation is shown and labelled "(approx.)".
  */
@@ -310,7 +310,7 @@ export function formatSettlementMessage(
     escapeHtml(title),
     `result ${result}`,
     `you held ${held.join(" and ")}`,
-    `payout ${displayUsd(s.revenue)}`,
+    `payout ${displayUsd(s.revenue)} credited to your cash`,
   ];
   if (pnl?.exact) {
     parts.push(`P&amp;L ${displayUsd(pnl.held, { sign: true })}`);

@@ -16,8 +16,17 @@ import {
 import type { AlertLookups } from "./lookups.js";
 import { formatPriceNotice } from "./price/notice.js";
 import type { AlertAction } from "./sink.js";
+import { formatDigestMessage, formatLifecycleMessage } from "./noticeFormat.js";
+import { renderPnlChart } from "../trading/index.js";
 import type { Notice } from "./state.js";
 import { errText } from "./timeouts.js";
+
+const FALLBACK: Partial<Record<Notice["kind"], string>> = {
+  settlement: "A market you held has settled",
+  lifecycle: "A market you are in has changed",
+  digest: "Your daily digest",
+  chart: "Your P&amp;L chart",
+};
 
 export class AlertRenderer {
   constructor(
@@ -62,7 +71,7 @@ export class AlertRenderer {
   async single(n: Notice): Promise<string> {
     return this.singleOrThrow(n).catch((e: unknown) => {
       this.log.error("alerts: could not format an alert", { key: n.key, error: errText(e) });
-      return `${escapeHtml(this.ctx.envTag)}\n${n.kind === "settlement" ? "A market you held has settled" : "An order was canceled by the exchange"} (details could not be shown).`;
+      return `${escapeHtml(this.ctx.envTag)}\n${FALLBACK[n.kind] ?? "An order was canceled by the exchange"} (details could not be shown).`;
     });
   }
 
@@ -73,6 +82,9 @@ export class AlertRenderer {
     if (n.kind === "settlement") {
       return formatSettlementMessage(this.ctx, await title(n.settlement.ticker), n.settlement, n.pnl);
     }
+    if (n.kind === "lifecycle") return formatLifecycleMessage(this.ctx, await title(n.fact.ticker), n.fact);
+    if (n.kind === "digest") return formatDigestMessage(this.ctx, n.digest, n.late);
+    if (n.kind === "chart") return `${escapeHtml(this.ctx.envTag)}\n${escapeHtml(n.caption)}`;
     if (n.kind === "cancel") {
       const position = await this.positionOf(n.order.ticker);
       const intent = await this.lookups.intentFor(n.order.orderId, n.order.clientOrderId);
@@ -94,6 +106,17 @@ export class AlertRenderer {
     const held = await this.positionOf(ticker);
     if (held !== null && held !== 0) out.push({ kind: "sell", side: held > 0 ? "yes" : "no", ticker });
     return out;
+  }
+
+  /** The picture a notice carries (a chart), or null. */
+  async photo(n: Notice): Promise<Buffer | null> {
+    if (n.kind !== "chart") return null;
+    try {
+      return await renderPnlChart(n.series, { envTag: this.ctx.envTag, timeZone: this.ctx.timeZone });
+    } catch (e) {
+      this.log.error("alerts: could not draw a chart; sending its caption alone", { error: errText(e) });
+      return null;
+    }
   }
 
   /** The market's position now (0 when none is listed), or null when it cannot be read in time. */

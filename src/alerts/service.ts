@@ -24,6 +24,9 @@ import { SettlementPoller } from "./settlements.js";
 import type { AlertSettings } from "./settings.js";
 import type { AlertSink } from "./sink.js";
 import { AlertState, type Notice } from "./state.js";
+import { LifecycleWatcher } from "./lifecycle.js";
+import { DigestScheduler, type DigestTime } from "./digest.js";
+import type { Digest } from "../trading/index.js";
 
 export type { FillJournal } from "./intake.js";
 
@@ -80,6 +83,16 @@ export interface FillAlertsOptions {
    * a note, never silently.
    */
   deliveredFlushMs?: number;
+  /**
+   * Lifecycle notices of the markets the user is in (closing soon, paused, resumed, closed, determined);
+   * absent: none. `pollMs`: how often the watched markets are read (default 60 000 ms).
+   */
+  lifecycle?: { closeNoticeMinutes: number; pollMs?: number };
+  /** The daily digest (absent or time null: none); `collect` builds it (src/trading/digest.ts). */
+  digest?: {
+    time: DigestTime | null;
+    collect: (slot: number, previous: Record<string, number> | null) => Promise<Digest>;
+  };
 }
 
 export interface FillAlertsStatus {
@@ -118,6 +131,8 @@ interface Parts {
   intake: FillIntake;
   delivery: AlertDelivery;
   settlements: SettlementPoller;
+  lifecycle: LifecycleWatcher | null;
+  digest: DigestScheduler | null;
 }
 
 class FillAlertsService implements FillAlerts {
@@ -177,8 +192,11 @@ class FillAlertsService implements FillAlerts {
     this.unsubscribe = this.opts.stream.on((e) => {
       if (e.type === "connected") sawConnected = true;
       p.intake.onStreamEvent(e);
+      p.lifecycle?.onStreamEvent(e);
     });
     p.settlements.pollSoon(0);
+    p.lifecycle?.start();
+    p.digest?.start();
     await this.opts.stream.start();
     if (!sawConnected) p.intake.run(() => p.intake.backfill());
   }
@@ -191,6 +209,8 @@ class FillAlertsService implements FillAlerts {
     const p = this.parts;
     if (p) {
       p.settlements.stop();
+      p.lifecycle?.stop();
+      p.digest?.stop();
       p.intake.stop();
       p.delivery.stop();
       await p.intake.drained().catch(() => undefined);
@@ -252,6 +272,29 @@ class FillAlertsService implements FillAlerts {
       pollMs: o.settlementPollMs ?? 60_000,
       overlapMs: o.settlementOverlapMs ?? 6 * 3600_000,
     });
-    return { state, intake, delivery, settlements };
+    const lifecycle = o.lifecycle
+      ? new LifecycleWatcher({
+          exchange: o.exchange,
+          intake,
+          log,
+          now: this.now,
+          dataDir: o.dataDir,
+          closeNoticeMs: o.lifecycle.closeNoticeMinutes * 60_000,
+          pollMs: o.lifecycle.pollMs ?? 60_000,
+          onSettled: () => settlements.nudge(),
+        })
+      : null;
+    const digest = o.digest?.time
+      ? new DigestScheduler({
+          collect: o.digest.collect,
+          intake,
+          log,
+          now: this.now,
+          dataDir: o.dataDir,
+          timeZone: o.timeZone,
+          time: o.digest.time,
+        })
+      : null;
+    return { state, intake, delivery, settlements, lifecycle, digest };
   }
 }

@@ -33,12 +33,21 @@ export class SettlementPoller {
   /** The next poll in `delayMs`, then every `pollMs`. */
   pollSoon(delayMs: number): void {
     if (this.d.pollMs <= 0 || this.stopped) return;
+    // One schedule at a time: a nudge and a poll in the chain must not start two loops.
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.d.intake.run(async () => {
         await this.poll();
         this.pollSoon(this.d.pollMs);
       });
     }, delayMs);
+  }
+
+  /** Polls now instead of at the next tick (a market just settled), then every `pollMs` again. */
+  nudge(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pollSoon(0);
   }
 
   stop(): void {

@@ -18,6 +18,13 @@ export interface AlertSink {
     opts: { silent: boolean; actions?: AlertAction[] },
   ): Promise<{ messageId: number }>;
   edit(chatId: number, messageId: number, html: string): Promise<void>;
+  /** A picture (PNG) with an HTML caption; without it a chart goes out as its caption alone. */
+  sendPhoto?(
+    chatId: number,
+    png: Uint8Array,
+    captionHtml: string,
+    opts: { silent: boolean },
+  ): Promise<{ messageId: number }>;
 }
 
 /**

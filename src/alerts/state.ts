@@ -21,6 +21,7 @@ import { writeJsonAtomic } from "./files.js";
 import type { PriceNotice } from "./price/notice.js";
 import { checkedBy, loadStateFile } from "../shared/stateFile.js";
 import { alertStateSchema } from "./stateSchemas.js";
+import type { DigestNotice, LifecycleFact, ChartNotice } from "./noticeTypes.js";
 
 export type Notice =
   | {
@@ -40,7 +41,10 @@ export type Notice =
       /** P&L from the market's fills; null/absent when they could not be read (approximation shown). */
       pnl?: SettlementPnl | null;
     }
-  | PriceNotice;
+  | PriceNotice
+  | { kind: "lifecycle"; key: string; fact: LifecycleFact }
+  | ({ kind: "digest"; key: string } & DigestNotice)
+  | ({ kind: "chart"; key: string } & ChartNotice);
 
 /** A fill message being edited: its id and the fills it showed before this edit. */
 export interface EditInFlight {

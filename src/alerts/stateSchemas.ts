@@ -41,6 +41,13 @@ const notice = z.discriminatedUnion("kind", [
     at: z.number(),
   }),
   z.looseObject({
+    kind: z.literal("lifecycle"),
+    key: z.string(),
+    fact: z.looseObject({ ticker: z.string(), step: z.string(), at: z.number() }),
+  }),
+  z.looseObject({ kind: z.literal("digest"), key: z.string(), digest: z.looseObject({}), late: z.boolean() }),
+  z.looseObject({ kind: z.literal("chart"), key: z.string(), series: z.unknown(), caption: z.string() }),
+  z.looseObject({
     kind: z.literal("priceGone"),
     key: z.string(),
     ticker: z.string(),

@@ -2,7 +2,7 @@
  * The alerts' delivery port (src/alerts/sink.ts) over Telegram, and the one mapping of Telegram's errors
  * to AlertDeliveryErrors (also used by the order outbox's card sink): the alerts core never sees grammY.
  */
-import { GrammyError, HttpError, type Api } from "grammy";
+import { GrammyError, HttpError, InputFile, type Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { type AlertAction, AlertDeliveryError, type AlertSink } from "../alerts/sink.js";
 import type { Buttons } from "./buttons.js";
@@ -65,6 +65,18 @@ export function createTelegramAlertSink(api: Api, buttons?: Buttons): AlertSink 
           disable_notification: opts.silent,
           link_preview_options: { is_disabled: true },
           ...(kb ? { reply_markup: kb } : {}),
+        });
+        return { messageId: m.message_id };
+      } catch (e) {
+        throw telegramDeliveryError(e);
+      }
+    },
+    async sendPhoto(chatId, png, captionHtml, opts) {
+      try {
+        const m = await api.sendPhoto(chatId, new InputFile(png, "pnl.png"), {
+          caption: captionHtml,
+          parse_mode: "HTML",
+          disable_notification: opts.silent,
         });
         return { messageId: m.message_id };
       } catch (e) {

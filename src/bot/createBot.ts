@@ -35,6 +35,7 @@ import { portfolioFeature } from "./features/portfolio.js";
 import { watchFeature } from "./features/watch.js";
 import { STOPPED_CARD, TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
 import { OpenPrompts } from "./conversations/openPrompts.js";
+import { pnlFeature } from "./features/pnl.js";
 import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
 
@@ -64,6 +65,7 @@ const READ_ONLY_HANDLERS = new Set([
   "market",
   "market-open",
   "orders",
+  "pnl",
   "portfolio",
   "portfolio-refresh",
   "search",
@@ -183,6 +185,7 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(historyFeature(kit));
   bot.use(alertsFeature(kit));
   bot.use(watchFeature(kit));
+  bot.use(pnlFeature(kit));
 
   // 5. Everything nobody handled.
   bot.use(fallbackFeature(kit));

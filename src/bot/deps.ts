@@ -14,6 +14,7 @@ import type {
   PortfolioService,
 } from "../trading/types.js";
 import type { SearchService } from "../trading/search/service.js";
+import type { PnlService } from "../trading/pnl/service.js";
 import type { AlertMode } from "../domain/alertMode.js";
 import type { EnvTag } from "../domain/environment.js";
 import type { PinSettings } from "./pin.js";
@@ -33,6 +34,8 @@ export interface BotServices {
   exporter: ExportService;
   /** The local index of open events behind /search and /browse (absent: /search lists nothing). */
   search?: SearchService;
+  /** Realized P&L charts behind /pnl (absent: /pnl says charts are not available). */
+  pnl?: PnlService;
 }
 
 export interface BotSettings {

@@ -5,9 +5,10 @@
  * button taps, and can answer a method with 429 or 500 a number of times.
  *
  * Supported methods: getMe, getUpdates (real long polling), sendMessage, editMessageText,
- * editMessageReplyMarkup, answerCallbackQuery, sendChatAction, sendDocument (multipart),
- * deleteMessage, setMyCommands, getMyCommands, setWebhook, deleteWebhook, getWebhookInfo. Anything else
- * → 404. As on Telegram, getUpdates answers 409 while a webhook is set.
+ * editMessageReplyMarkup, answerCallbackQuery, sendChatAction, sendDocument and sendPhoto (multipart;
+ * a photo is kept like a document, marked `photo`), deleteMessage, setMyCommands, getMyCommands,
+ * setWebhook, deleteWebhook, getWebhookInfo. Anything else → 404. As on Telegram, getUpdates answers
+ * 409 while a webhook is set.
  */
 import { EventEmitter } from "node:events";
 import http from "node:http";
@@ -32,6 +33,8 @@ export interface StoredDocument {
   fileName: string;
   bytes: Buffer;
   caption?: string;
+  /** Sent with sendPhoto (a picture), not sendDocument. */
+  photo?: boolean;
 }
 
 export interface ChatMessage {
@@ -674,11 +677,17 @@ export class LocalBotApi extends EventEmitter {
         if (text.length > TEXT_LIMIT) throw new ApiFailure(400, "Bad Request: message is too long");
         return this.addBotMessage(chatId, { text, raw, entities, replyMarkup: markupOf(p.reply_markup) });
       }
+      case "sendPhoto":
       case "sendDocument": {
         const chatId = num(p.chat_id);
-        const ref = String(p.document ?? "");
+        const photo = method === "sendPhoto";
+        const ref = String((photo ? p.photo : p.document) ?? "");
         const file = ref.startsWith("attach://") ? files.get(ref.slice("attach://".length)) : undefined;
-        if (!file) throw new ApiFailure(400, "Bad Request: there is no document in the request");
+        if (!file)
+          throw new ApiFailure(
+            400,
+            `Bad Request: there is no ${photo ? "photo" : "document"} in the request`,
+          );
         const rawCaption = typeof p.caption === "string" ? p.caption : "";
         const caption = p.parse_mode === "HTML" ? parseTelegramHtml(rawCaption) : rawCaption;
         if (caption.length > CAPTION_LIMIT)
@@ -687,7 +696,12 @@ export class LocalBotApi extends EventEmitter {
           text: caption,
           raw: rawCaption,
           replyMarkup: markupOf(p.reply_markup),
-          document: { fileName: file.fileName, bytes: file.bytes, ...(caption ? { caption } : {}) },
+          document: {
+            fileName: file.fileName,
+            bytes: file.bytes,
+            ...(caption ? { caption } : {}),
+            ...(photo ? { photo } : {}),
+          },
         });
       }
       case "editMessageText": {
@@ -785,6 +799,15 @@ export class LocalBotApi extends EventEmitter {
     const base = { message_id: msg.messageId, date: msg.date, chat, from: { ...this.botInfo } };
     const kb =
       msg.replyMarkup && msg.replyMarkup.inline_keyboard.length ? { reply_markup: msg.replyMarkup } : {};
+    if (msg.document?.photo) {
+      const size = { file_id: `photo-${msg.chatId}-${msg.messageId}`, file_unique_id: `p${msg.messageId}` };
+      return {
+        ...base,
+        ...kb,
+        photo: [{ ...size, width: 800, height: 450, file_size: msg.document.bytes.length }],
+        ...(msg.document.caption ? { caption: msg.document.caption } : {}),
+      };
+    }
     if (msg.document) {
       return {
         ...base,

@@ -128,7 +128,7 @@ export async function runTerminalChat(opts: TerminalChatOptions): Promise<void> 
         await mkdir(opts.downloadsDir, { recursive: true });
         const path = join(opts.downloadsDir, `${m.messageId}-${safeName(doc.fileName)}`);
         await writeFile(path, doc.bytes);
-        write(`     📎 ${doc.fileName} saved to ${path}`);
+        write(`     ${doc.photo ? "🖼" : "📎"} ${doc.fileName} saved to ${path}`);
       });
     }
   };

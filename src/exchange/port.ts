@@ -441,8 +441,19 @@ export interface ExchangePort {
 export type StreamEvent =
   | { type: "fill"; fill: Fill; postPosition: Centis | null; clientOrderId: string | null }
   | { type: "order"; order: Order; reason: string | null }
+  | { type: "lifecycle"; event: MarketLifecycleEvent }
   | { type: "connected" }
   | { type: "disconnected"; error?: string };
+
+/** A market_lifecycle_v2 event of one market (Kalshi sends every market's; times in epoch ms). */
+export interface MarketLifecycleEvent {
+  ticker: string;
+  kind: "deactivated" | "activated" | "close_date_updated" | "determined" | "settled";
+  /** The new close time (close_date_updated), else null. */
+  closeTime: number | null;
+  /** The result (determined), else null. */
+  result: string | null;
+}
 
 export interface ExchangeStream {
   /** Connects and subscribes to `fill` and `user_orders`; reconnects by itself until closed. */

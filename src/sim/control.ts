@@ -11,6 +11,7 @@ import type { FaultInjector, FaultRequest } from "./faults.js";
 import type { WallClock } from "./auth.js";
 import { type Json, type Reply, ok, parseJson, readBody } from "./http/message.js";
 import { bad } from "./orderRequests.js";
+import { lifecycleControls } from "./lifecycleControl.js";
 import { fillToWire, marketToWire, orderToWire } from "./wire.js";
 
 export interface SimTradeArgs {
@@ -147,6 +148,7 @@ function controlTable(ctx: SimContext, d: ControlDeps): Record<string, ControlHa
       engine.tick();
       return ok({ now: engine.now() });
     },
+    ...lifecycleControls(ctx),
   };
 }
 

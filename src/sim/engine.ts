@@ -62,7 +62,7 @@ import type { EngineInternals } from "./engine/internals.js";
 import { cashNeeded, closable, crossable, feeFor, requireCash } from "./engine/cash.js";
 import { amend } from "./engine/amend.js";
 import { matchOrder } from "./engine/matching.js";
-import { closeMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
+import { closeMarket, determineMarket, pauseMarket, runSchedule, settleMarket } from "./engine/lifecycle.js";
 import { moneyDiscrepancy, userSnapshot } from "./engine/audit.js";
 import { Rng } from "./rng.js";
 
@@ -547,6 +547,16 @@ export class SimEngine extends EventEmitter<EngineEvents> {
   /** Settles a market: $1 per winning contract, a settlement record per account that held it. */
   settle(ticker: string, result: "yes" | "no"): SimMarket {
     return settleMarket(this.internals(), ticker, result);
+  }
+
+  /** Pauses (true) or resumes (false) trading in an open market. */
+  pause(ticker: string, paused: boolean): SimMarket {
+    return pauseMarket(this.internals(), ticker, paused);
+  }
+
+  /** Closes the market and fixes its result, without paying out yet. */
+  determine(ticker: string, result: "yes" | "no"): SimMarket {
+    return determineMarket(this.internals(), ticker, result);
   }
 
   /** Closes, settles and expires whatever is due at the sim clock. */

@@ -12,10 +12,11 @@ import {
   createTradeJournal,
   journalIndexProvider,
 } from "./journal.js";
-import type { Environment } from "../domain/environment.js";
+import { type Environment, envTagOf } from "../domain/environment.js";
 import { createMarketService } from "./markets.js";
 import { createSearchService, type SearchLogger, type SearchService } from "./search/service.js";
 import { createPortfolioService } from "./portfolio.js";
+import { createPnlService, type PnlService } from "./pnl/service.js";
 import { createMarketSnapshots } from "./snapshots.js";
 import type {
   ExportService,
@@ -54,6 +55,8 @@ export interface TradingServices {
   account: AccountService;
   history: HistoryService;
   exporter: ExportService;
+  /** Realized P&L per day and its chart (/pnl, the digest). */
+  pnl: PnlService;
   journal: TradeJournal;
   /** Flushes and closes the journal logger if createTradingServices made it (not one passed in). */
   close(): Promise<void>;
@@ -116,6 +119,12 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
       now,
       ...(deps.maxExportBytes ? { maxBytes: deps.maxExportBytes } : {}),
     }),
+    pnl: createPnlService({
+      exchange: deps.exchange,
+      timeZone: deps.timeZone,
+      envTag: envTagOf(deps.environment),
+      now,
+    }),
     journal,
     close() {
       // Idempotent: a second close() must not wait for a "finish" the ended logger already emitted.
@@ -162,6 +171,10 @@ export { createMarketService, type MarketServiceDeps } from "./markets.js";
 export { createPortfolioService, type PortfolioDeps } from "./portfolio.js";
 export { createMarketSnapshots, SNAPSHOT_MAX_AGE_MS, type MarketSnapshots } from "./snapshots.js";
 export { runLedger, type LedgerResult, type TradePart } from "./ledger.js";
+export { PNL_RANGES, type PnlRange, type PnlSeries } from "./pnl/series.js";
+export type { PnlChart, PnlService } from "./pnl/service.js";
+export { renderPnlChart } from "./pnl/chart.js";
+export { buildDigest, createDigestService, positionKey, type Digest, type DigestService } from "./digest.js";
 export {
   createSearchService,
   queryWords,

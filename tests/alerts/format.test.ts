@@ -108,7 +108,7 @@ describe("messages", () => {
     expect(settlementPnl({ ...s, marketResult: "yes" })).toBe(-12_700_000);
     const won = { ...s, revenue: 20_000_000 as Micros };
     expect(formatSettlementMessage(ctx, "T", won)).toContain(
-      "result NO · you held 20 NO · payout $20.00 · P&amp;L +$7.30",
+      "result NO · you held 20 NO · payout $20.00 credited to your cash · P&amp;L +$7.30",
     );
   });
 });

@@ -262,7 +262,7 @@ describe("settlement P&L", () => {
     await waitFor(() => t.sink.messages.length === 1, "settlement alert");
     const text = t.sink.finalTexts()[0]!;
     expect(text).toContain(
-      "<b>Settled</b>: Title KXT-77 · result YES · you held 15 YES · payout $15.00 · P&amp;L +$6.73 · market total +$8.02",
+      "<b>Settled</b>: Title KXT-77 · result YES · you held 15 YES · payout $15.00 credited to your cash · P&amp;L +$6.73 · market total +$8.02",
     );
     expect(text).not.toContain("approx.");
     const view = await createPortfolioService({ exchange: ex, timeZone: "UTC" }).view();
@@ -276,6 +276,8 @@ describe("settlement P&L", () => {
     ex.failNext("getHistoricalCutoff", new Error("fills are down"));
     await t.service({ exchange: ex, settlementPollMs: 20 }).start();
     await waitFor(() => t.sink.messages.length === 1, "settlement alert");
-    expect(t.sink.finalTexts()[0]).toContain("payout $15.00 · P&amp;L +$7.02 (approx.)");
+    expect(t.sink.finalTexts()[0]).toContain(
+      "payout $15.00 credited to your cash · P&amp;L +$7.02 (approx.)",
+    );
   });
 });

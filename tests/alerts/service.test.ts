@@ -342,7 +342,7 @@ describe("fill alerts", () => {
     await second.idle();
     expect(t.sink.messages).toHaveLength(1);
     expect(t.sink.finalTexts()[0]).toContain(
-      "<b>Settled</b>: Title KXT-5 · result YES · you held 10 YES · payout $10.00 · P&amp;L +$4.33",
+      "<b>Settled</b>: Title KXT-5 · result YES · you held 10 YES · payout $10.00 credited to your cash · P&amp;L +$4.33",
     );
   });
 

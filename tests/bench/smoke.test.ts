@@ -31,6 +31,8 @@ const EXPECTED: RegExp[] = [
   /^\/portfolio, 10 positions over 10 events \(live catalog\): requests \/ time$/,
   /^Bot idle RSS with the fixtures catalog \(index built\)$/,
   /^Soak, 3 simulated hours \(2 fills \+ 10 price updates \/ simulated minute\): RSS growth per simulated day$/,
+  /^P&L chart PNG, p50: 7 \/ 90 \/ 365 days$/,
+  /^Daily digest build, 500 fills$/,
 ];
 
 let child: ChildProcess | undefined;

@@ -20,7 +20,7 @@ describe("LocalBotApi", () => {
   it("answers unknown methods and wrong tokens with errors", async () => {
     api = new LocalBotApi();
     await api.listen();
-    expect(await call("sendPhoto", { chat_id: 1 })).toMatchObject({ ok: false, error_code: 404 });
+    expect(await call("sendVoice", { chat_id: 1 })).toMatchObject({ ok: false, error_code: 404 });
     expect(await call("getMe", {}, "1:wrong")).toMatchObject({ ok: false, error_code: 401 });
     expect(await call("sendMessage", { chat_id: 1, text: "<b>bad", parse_mode: "HTML" })).toMatchObject({
       ok: false,

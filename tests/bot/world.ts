@@ -108,6 +108,7 @@ export class SimWorld {
       portfolio: this.recorded("portfolio", real.portfolio),
       account: this.recorded("account", real.account),
       history: this.recorded("history", real.history),
+      pnl: this.recorded("pnl", real.pnl),
       exporter: this.recorded("exporter", {
         exportCsv: (fromMs: number, toMs: number) => this.exporterImpl.exportCsv(fromMs, toMs),
       }),

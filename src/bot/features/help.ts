@@ -51,6 +51,7 @@ export const COMMANDS: CommandInfo[] = [
     example: "/history today",
   },
   { command: "export", description: "Trades as a CSV file", example: "/export 2026-11-01 2026-11-24" },
+  { command: "pnl", description: "Realized P&L chart (7d, 30d, 90d or all)", example: "/pnl 30d" },
   { command: "alerts", description: "Fill alerts: on, silent or off", example: "/alerts silent" },
   {
     command: "alert",

@@ -25,6 +25,7 @@ import {
 // Declared with the port (the alerts use them too); re-exported for the adapter's users.
 export { sortFillsOldestFirst, type StreamLogger };
 import { wsFillToDomain, wsUserOrderToDomain } from "./schemas.js";
+import { wsLifecycleToDomain } from "./lifecycle.js";
 import { signRequest, WS_PATH } from "./signer.js";
 
 export interface KalshiStreamOptions {
@@ -51,6 +52,8 @@ export interface KalshiStreamOptions {
   stableAfterMs?: number;
   now?: () => number;
   random?: () => number;
+  /** Also subscribe to market_lifecycle_v2 (every market's pause, close date, result, settlement). */
+  marketLifecycle?: boolean;
 }
 
 const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 30_000 };
@@ -195,6 +198,7 @@ export class KalshiStream implements ExchangeStream {
       this.touch();
       this.subscribe(ws, ["fill"]);
       this.subscribe(ws, ["user_orders"]);
+      if (this.opts.marketLifecycle) this.subscribe(ws, ["market_lifecycle_v2"]);
     });
     ws.on("ping", () => this.touch());
     ws.on("pong", () => this.touch());
@@ -287,8 +291,19 @@ export class KalshiStream implements ExchangeStream {
         this.emit({ type: "order", ...parsed });
         return;
       }
+      case "market_lifecycle_v2":
+        return this.onLifecycle(m.msg);
       default:
         return;
+    }
+  }
+
+  private onLifecycle(msg: unknown): void {
+    try {
+      const event = wsLifecycleToDomain(msg);
+      if (event) this.emit({ type: "lifecycle", event });
+    } catch (e) {
+      this.log.warn("kalshi stream: could not read a market_lifecycle_v2 message", { error: errText(e) });
     }
   }
 

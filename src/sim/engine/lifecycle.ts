@@ -1,7 +1,9 @@
 /**
- * A market's life after trading: closing it (its resting orders cancelled), settling it ($1 per
- * winning contract, a settlement record per account that held it) and the schedule that closes,
- * settles and expires whatever falls due at the sim clock.
+ * A market's life after trading: pausing and resuming it, closing it (its resting orders cancelled),
+ * determining its result, settling it ($1 per winning contract, a settlement record per account that
+ * held it) and the schedule that closes, settles and expires whatever falls due at the sim clock.
+ * Each step is told as Kalshi's market_lifecycle_v2 events are (a scheduled close has none; an early
+ * one moves the close date).
  */
 import { MICROS_PER_CENT, MICROS_PER_DOLLAR, centis, micros } from "../../domain/money.js";
 import type { SimMarket } from "../fixtures.js";
@@ -20,8 +22,10 @@ export function closeMarket(d: LifecycleDeps, ticker: string): SimMarket {
     const b = engine.book(ticker);
     for (const o of [...b.bids, ...b.asks]) d.cancel(o, "CloseCancel");
     m.status = "closed";
+    const early = engine.now() < m.closeTime;
     m.closeTime = Math.min(m.closeTime, engine.now());
     m.updatedTime = engine.now();
+    if (early) engine.emit("lifecycle", { ticker, type: "close_date_updated", closeTs: m.closeTime });
     engine.emit("market", m);
     engine.emit("ticker", m);
     engine.emit("changed");
@@ -33,10 +37,13 @@ export function closeMarket(d: LifecycleDeps, ticker: string): SimMarket {
 export function settleMarket(d: LifecycleDeps, ticker: string, result: "yes" | "no"): SimMarket {
   const { engine } = d;
   const m = engine.market(ticker);
-  if (m.status === "finalized" || m.status === "determined") {
+  if (m.status === "finalized") {
     throw new SimError(409, "market_settled", "market already settled", `${ticker} settled ${m.result}`);
   }
-  engine.close(ticker);
+  if (m.status !== "determined") determineMarket(d, ticker, result);
+  else if (m.result !== result) {
+    throw new SimError(409, "market_determined", "market already determined", `${ticker} is ${m.result}`);
+  }
   const now = engine.now();
   for (const acct of Object.values(engine.state.accounts)) {
     const pos = acct.positions[ticker];
@@ -48,6 +55,42 @@ export function settleMarket(d: LifecycleDeps, ticker: string, result: "yes" | "
   m.settlementTs = now;
   m.lastPrice = result === "yes" ? micros(99 * MICROS_PER_CENT) : micros(MICROS_PER_CENT);
   m.updatedTime = now;
+  engine.emit("lifecycle", { ticker, type: "settled", settledTs: now });
+  engine.emit("market", m);
+  engine.emit("changed");
+  return m;
+}
+
+/** Pauses (deactivates) or resumes an open market; resting orders stay, new ones are refused. */
+export function pauseMarket(d: LifecycleDeps, ticker: string, paused: boolean): SimMarket {
+  const { engine } = d;
+  const m = engine.market(ticker);
+  const from = paused ? "active" : "inactive";
+  if (m.status !== from) {
+    const what = paused ? "paused" : "resumed";
+    throw new SimError(409, "market_not_open", `market cannot be ${what}`, `${ticker} is ${m.status}`);
+  }
+  m.status = paused ? "inactive" : "active";
+  m.updatedTime = engine.now();
+  engine.emit("lifecycle", { ticker, type: paused ? "deactivated" : "activated" });
+  engine.emit("market", m);
+  engine.emit("ticker", m);
+  engine.emit("changed");
+  return m;
+}
+
+/** Closes the market (if open) and fixes its result; the payout waits for settleMarket. */
+export function determineMarket(d: LifecycleDeps, ticker: string, result: "yes" | "no"): SimMarket {
+  const { engine } = d;
+  const m = engine.market(ticker);
+  if (m.status === "determined" || m.status === "finalized") {
+    throw new SimError(409, "market_determined", "market already determined", `${ticker} is ${m.result}`);
+  }
+  engine.close(ticker);
+  m.status = "determined";
+  m.result = result;
+  m.updatedTime = engine.now();
+  engine.emit("lifecycle", { ticker, type: "determined", determinationTs: engine.now(), result });
   engine.emit("market", m);
   engine.emit("changed");
   return m;
@@ -90,7 +133,9 @@ export function runSchedule(d: LifecycleDeps): void {
     }
   }
   for (const m of engine.state.markets) {
-    if (m.status === "active" && m.closeTime <= now) engine.close(m.ticker);
+    if ((m.status === "active" || m.status === "inactive") && m.closeTime <= now) engine.close(m.ticker);
+    if (m.status === "determined" && m.settleTime <= now && m.result !== "")
+      engine.settle(m.ticker, m.result);
   }
   const due = engine.state.markets.filter((m) => m.status === "closed" && m.settleTime <= now);
   const doneEvents = new Set<string>();

@@ -243,7 +243,19 @@ export interface EngineEvents {
   ticker: [market: SimMarket];
   settlement: [s: SimSettlement];
   market: [market: SimMarket];
+  /** A market_lifecycle_v2 event (engine/lifecycle.ts), told on the WebSocket. */
+  lifecycle: [e: SimLifecycleEvent];
   changed: [];
+}
+
+/** What Kalshi's market_lifecycle_v2 channel tells about one market (times in epoch ms). */
+export interface SimLifecycleEvent {
+  ticker: string;
+  type: "deactivated" | "activated" | "close_date_updated" | "determined" | "settled";
+  closeTs?: number;
+  determinationTs?: number;
+  settledTs?: number;
+  result?: "yes" | "no";
 }
 
 export const DEFAULT_STARTING_BALANCE = micros(1000 * MICROS_PER_DOLLAR);

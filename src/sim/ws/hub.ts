@@ -11,6 +11,7 @@ import { type SimEngine, SimError } from "../engine.js";
 import { type Json, WS_PATH, errorBody } from "../http/message.js";
 import { handleCommand } from "./commands.js";
 import { feedEngineEvents } from "./feeds.js";
+import { feedLifecycleEvents } from "./lifecycle.js";
 import type { Session } from "./session.js";
 
 export interface WsHub {
@@ -36,6 +37,7 @@ export function attachWebSockets(
   const wss = new WebSocketServer({ noServer: true });
   const sessions = new Set<Session>();
   feedEngineEvents(engine, sessions);
+  feedLifecycleEvents(engine, sessions);
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node leaves an upgrade socket without an error listener: a client that resets it while the

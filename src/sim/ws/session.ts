@@ -10,14 +10,20 @@ import type { Json } from "../http/message.js";
 import { orderbookToWire } from "../wire.js";
 
 /** The channels the sim serves. */
-export const CHANNELS = ["fill", "user_orders", "market_positions", "ticker", "orderbook_delta"] as const;
+export const CHANNELS = [
+  "fill",
+  "user_orders",
+  "market_positions",
+  "ticker",
+  "orderbook_delta",
+  "market_lifecycle_v2",
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Every channel Kalshi knows: one of these the sim does not serve is refused differently. */
 export const KNOWN_CHANNELS = new Set<string>([
   ...CHANNELS,
   "trade",
-  "market_lifecycle_v2",
   "multivariate_market_lifecycle",
   "communications",
   "order_group_updates",
