@@ -45,6 +45,8 @@ function setup() {
     envTag: "SIM",
     single: async (n: Notice) => `alert ${n.key}`,
     fills: async () => "fills",
+    actions: async () => undefined,
+    photo: async () => null,
   } as unknown as AlertRenderer;
   const delivery = new AlertDelivery(
     {

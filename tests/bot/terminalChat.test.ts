@@ -107,9 +107,9 @@ describe("runTerminalChat toasts", () => {
     const old = h.api.findButton(USER, "Confirm")!;
     input.write("/cancel\n");
     await printed("Stopped. Nothing was placed.");
-    // The card's old Confirm is tapped (as a phone that still shows it would).
+    // The card's old Confirm is tapped (as a phone that still shows it would; /cancel took its buttons away).
     await h.api.tap(USER, USER, old.messageId, old.data);
-    await printed("toast> This quote has expired or was already answered; this tap placed nothing.");
+    await printed("toast> This button has expired.");
     input.write("/quit\n");
     await done;
   });

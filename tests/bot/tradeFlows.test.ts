@@ -183,7 +183,7 @@ describe("Back and the /sell count", () => {
     await h.say(`/buy ${TICKER} yes 10 @0.60`);
     await h.tap("Confirm");
     await h.say("/sell");
-    await h.tap(TICKER);
+    await h.tap(/YES ×10/);
     expect(h.last().text).toContain("How many YES contracts do you want to sell? You hold 10.");
     expect(h.buttons()).toEqual(["✅ All 10", "1", "5", "◀ Back", "Cancel"]);
     await h.say("12");

@@ -56,13 +56,13 @@ export const COMMANDS: CommandInfo[] = [
   {
     command: "alert",
     description: "Price alert: a level, or any move",
-    example: "/alert KXHIGHNY-26NOV25-B45 yes >= 0.40",
+    example: "/alert {T} yes >= 0.40",
   },
-  { command: "watch", description: "Add a market to your watchlist", example: "/watch KXHIGHNY-26NOV25-B45" },
+  { command: "watch", description: "Add a market to your watchlist", example: "/watch {T}" },
   {
     command: "unwatch",
     description: "Remove a market from your watchlist",
-    example: "/unwatch KXHIGHNY-26NOV25-B45",
+    example: "/unwatch {T}",
   },
   { command: "watchlist", description: "Prices of the markets you watch", example: "/watchlist" },
   { command: "help", description: "What this bot can do", example: "/help" },

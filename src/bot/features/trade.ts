@@ -29,7 +29,7 @@ export const TRADE_CONVERSATION = "trade";
 /** An open quote card's final text when a new /buy or /sell replaced its conversation. */
 export const DROPPED = "Dropped: you started another order. Nothing was placed.";
 /** An open quote card's final text after /cancel. */
-export const STOPPED_CARD = "Cancelled with /cancel. Nothing was placed.";
+export const STOPPED_CARD = "Canceled with /cancel. Nothing was placed.";
 export type { TradeStart } from "./tradeSteps.js";
 
 /** What the Confirm step ends with: a fresh quote, or the card's final text. */
