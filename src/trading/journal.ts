@@ -280,18 +280,30 @@ interface OrderMemory {
 function noteOrders(recorded: OrderMemory, event: JournalEvent, at: number): void {
   const { orderIds, clientOrderIds, unknownOrders } = recorded;
   if ("orderId" in event && typeof event.orderId === "string" && event.type !== "error")
-    orderIds.add(event.orderId);
+    addNewest(orderIds, event.orderId);
   if (
     (event.type === "order_submitted" || event.type === "order_placed" || event.type === "order_unknown") &&
     typeof event.clientOrderId === "string"
   )
-    clientOrderIds.add(event.clientOrderId);
+    addNewest(clientOrderIds, event.clientOrderId);
   if (event.type === "order_unknown") {
     unknownOrders.set(event.clientOrderId, { clientOrderId: event.clientOrderId, ticker: event.ticker, at });
   } else if ("orderId" in event && typeof event.orderId === "string" && event.clientOrderId) {
     // The order turned up (placed by a retry, a fill from the stream, a cancel): no longer unknown.
     unknownOrders.delete(event.clientOrderId);
   }
+}
+
+/**
+ * Ids this run remembers, the newest ORDER_MEMORY: older ones are in the journal files, which
+ * loadJournalIndex reads (the soak bench saw the sets grow by every fill's order id, without end).
+ */
+const ORDER_MEMORY = 10_000;
+
+function addNewest(ids: Set<string>, id: string): void {
+  ids.delete(id);
+  ids.add(id);
+  if (ids.size > ORDER_MEMORY) ids.delete(ids.values().next().value!);
 }
 
 /** One JSON line: the event's fields as strings, its time in the display zone. */

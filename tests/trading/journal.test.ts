@@ -316,3 +316,23 @@ describe("trade journal", () => {
     expect([...(await provider()).orderIds]).toEqual(["o-1"]);
   });
 });
+
+describe("what the journal remembers of this run's orders", () => {
+  it("keeps the newest 10,000 order ids, so a long run's memory stays flat", () => {
+    const journal = createTradeJournal({
+      logger: { log: () => undefined },
+      timeZone: "UTC",
+      environment: "sim",
+    });
+    for (let i = 0; i < 10_050; i++)
+      journal.record({
+        type: "fill",
+        fillId: `f${i}`,
+        orderId: `o${i}`,
+        ticker: "KX-T",
+      } as never);
+    expect(journal.recorded.orderIds.size).toBe(10_000);
+    expect(journal.recorded.orderIds.has("o10049")).toBe(true);
+    expect(journal.recorded.orderIds.has("o0")).toBe(false);
+  });
+});
