@@ -81,7 +81,8 @@ describe("deriveHealthStatus", () => {
 
 describe("startHealthServer", () => {
   it("listens on 127.0.0.1 by default and answers GET /health with 200 and the report", async () => {
-    const s = await start({ check: () => report(), startedAtMs: Date.now() - 42_500 });
+    // A fixed clock: the uptime is 42.5 s whatever the machine's load.
+    const s = await start({ check: () => report(), startedAtMs: 1_000_000, now: () => 1_042_500 });
     expect(s.url).toBe(`http://127.0.0.1:${s.port}/health`);
     expect(s.port).toBeGreaterThan(0);
     const r = await get(s.url);
