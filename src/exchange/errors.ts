@@ -81,31 +81,25 @@ export class KalshiApiError extends Error {
   }
 
   withOutcomeUnknown(outcomeUnknown: boolean): KalshiApiError {
-    return new KalshiApiError(
-      this.status,
-      this.code,
-      this.kalshiMessage,
-      this.details,
-      this.retryable,
-      this.method,
-      this.path,
-      outcomeUnknown,
-      this.clockSkewMs,
-    );
+    return this.copy(outcomeUnknown, this.clockSkewMs);
   }
 
   /** The same error, knowing the clock gap (see clockSkewMs). */
   withClockSkew(clockSkewMs: number | null): KalshiApiError {
-    if (clockSkewMs === null) return this;
+    return clockSkewMs === null ? this : this.copy(this.outcomeUnknown, clockSkewMs);
+  }
+
+  private copy(outcomeUnknown: boolean, clockSkewMs: number | null): KalshiApiError {
+    const { status, code, kalshiMessage, details, retryable, method, path } = this;
     return new KalshiApiError(
-      this.status,
-      this.code,
-      this.kalshiMessage,
-      this.details,
-      this.retryable,
-      this.method,
-      this.path,
-      this.outcomeUnknown,
+      status,
+      code,
+      kalshiMessage,
+      details,
+      retryable,
+      method,
+      path,
+      outcomeUnknown,
       clockSkewMs,
     );
   }
