@@ -67,7 +67,7 @@ function sellLines(q: Quote): string[] {
   ];
 }
 
-export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
+export function quoteCard(q: Quote, confirmTimeoutMs: number, note?: string): string {
   const i = q.intent;
   const verb = i.action === "buy" ? "Buy" : "Sell";
   const how = i.kind === "limit" ? `limit ${price(q.price)}` : `at market, worst price ${price(q.price)}`;
@@ -77,6 +77,7 @@ export function quoteCard(q: Quote, confirmTimeoutMs: number): string {
     marketLine(q.marketTitle, i.ticker),
     `${b(`${verb} ${contractsText(i.count)} ${SIDE(i.outcome)}`)} ${how}`,
   ];
+  if (note !== undefined) lines.push(escapeHtml(note));
   if (i.action === "sell") {
     lines.push(...sellLines(q), `Expires in ${secs} s`);
     return lines.join("\n");

@@ -103,7 +103,7 @@ export function tradeConversation(kit: Kit) {
         const q0 = await ext(() => executor.quote(intent));
         if (!q0.ok && reopenRefused(draft, q0.code, q0.message)) continue;
         if (!q0.ok) return void (await say(`${q0.message}${q0.userError ? " Nothing was placed." : ""}`));
-        if ((await confirmQuote(q0.value)) === "done") return;
+        if ((await confirmQuote(q0.value, draft.note)) === "done") return;
         reopenLast(draft);
       }
     } catch (e) {
@@ -115,12 +115,12 @@ export function tradeConversation(kit: Kit) {
     }
 
     /** Quote card → Confirm / Cancel; a late tap or a moved price shows a fresh card; "back": ◀ Back. */
-    async function confirmQuote(first: Quote): Promise<"done" | "back"> {
+    async function confirmQuote(first: Quote, note?: string): Promise<"done" | "back"> {
       let quote = first;
       for (card++; ; card++) {
         const msg = await ui.send(
           ctx,
-          quoteCard(quote, timeoutMs),
+          quoteCard(quote, timeoutMs, note),
           rows(
             [btn("✅ Confirm", data(`ok${card}`))],
             [btn("◀ Back", data(`bk${card}`)), btn("Cancel", data("x"))],

@@ -30,6 +30,14 @@ export interface TradeStart {
   text?: string;
   ticker?: string;
   outcome?: OutcomeSide;
+  /** A preset count (a position card's "Sell 50%", "Again", a dollar amount turned into contracts). */
+  count?: Centis;
+  /** A preset kind: a card that presets the count and "market" goes straight to the quote. */
+  kind?: "market" | "limit";
+  /** The limit price of a preset "limit" kind. */
+  limit?: Micros;
+  /** One line the quote card shows above its figures while the preset count stands ("50% of 7 is 3.5; selling 3"). */
+  note?: string;
 }
 
 export type StepName = "position" | "market" | "side" | "count" | "kind" | "limit";
@@ -46,6 +54,8 @@ export interface Draft {
   count?: Centis;
   kind?: "market" | "limit";
   limit?: Micros;
+  /** The start's note about the count; dropped when the count step is asked again. */
+  note?: string;
   /** Why a step is asked again (the quote refused its value): said in that step's prompt. */
   why?: { step: StepName; sentence: string };
 }
@@ -82,7 +92,11 @@ const POSITION: Step = {
     Object.assign(d, { position: p, ticker: p.ticker, outcome: p.side });
     const opened = await openMarket(t, d, false);
     if (opened !== "next") return "end";
-    if (d.count !== undefined) d.count = await capAtHolding(t, p, d.count);
+    if (d.count !== undefined) {
+      const capped = await capAtHolding(t, p, d.count);
+      if (capped !== d.count) delete d.note; // the note spoke of the count before the cap
+      d.count = capped;
+    }
     return "next";
   },
 };
@@ -97,7 +111,7 @@ const COUNT: Step = {
   name: "count",
   applies: always,
   done: (d) => d.count !== undefined,
-  clear: (d) => void delete d.count,
+  clear: (d) => void (delete d.count, delete d.note),
   ask: (t, d, back, why) => (d.action === "sell" ? askSellCount(t, d, back, why) : askCount(t, d, back, why)),
 };
 const KIND: Step = {
@@ -130,8 +144,13 @@ export async function startDraft(t: TradeTalk, start: TradeStart): Promise<Draft
   if (ticker !== undefined) d.ticker = ticker;
   else if (args.search !== undefined) d.search = args.search;
   if (outcome !== undefined) d.outcome = outcome;
-  if (args.count !== undefined) d.count = args.count;
+  const count = start.count ?? args.count;
+  if (count !== undefined) d.count = count;
   if (args.price !== undefined) Object.assign(d, { kind: "limit", limit: args.price });
+  if (start.kind === "market") d.kind = "market";
+  if (start.kind === "limit" && start.limit !== undefined)
+    Object.assign(d, { kind: "limit", limit: start.limit });
+  if (start.note !== undefined && d.count !== undefined) d.note = start.note;
   return d;
 }
 
