@@ -250,6 +250,11 @@ export class OrderOutbox implements OrderOwners {
     await this.settle(id, QUOTE_EXPIRED);
   }
 
+  /** True while the card is shown and neither tapped nor closed. */
+  isQuoted(id: string): boolean {
+    return this.cards.get(id)?.stage === "quoted";
+  }
+
   /** The card, also when the expiry closed it while a tap was already being handled. */
   private card(id: string): CardEntry | undefined {
     const t = this.expiryTimers.get(id);

@@ -7,6 +7,7 @@ import type { BotDeps } from "./deps.js";
 import type { OrderIntents } from "./intents.js";
 import type { PinGuard } from "./pin.js";
 import type { OpenPrompts } from "./conversations/openPrompts.js";
+import type { ConfirmLane, Tapped } from "./conversations/confirmLane.js";
 import type { Ui } from "./ui.js";
 
 export type MyContext = ConversationFlavor<Context>;
@@ -30,6 +31,8 @@ export interface Kit {
   pin: PinGuard;
   /** Each chat's conversation message whose buttons still work (taken away when it is left). */
   prompts: OpenPrompts;
+  /** A live quote card's Confirm tap, started before the conversation replays (./conversations/confirmLane.ts). */
+  confirmLane: ConfirmLane<Tapped>;
   /** Runs a handler; a failure is logged and answered with one plain sentence. */
   guard: <C extends Context>(
     name: string,

@@ -35,6 +35,7 @@ import { portfolioFeature } from "./features/portfolio.js";
 import { watchFeature } from "./features/watch.js";
 import { STOPPED_CARD, TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
 import { OpenPrompts } from "./conversations/openPrompts.js";
+import { ConfirmLane, type Tapped } from "./conversations/confirmLane.js";
 import { pnlFeature } from "./features/pnl.js";
 import { UserError } from "../trading/types.js";
 import { answer, defaultDescribeError, GENERIC_FAILURE, READ_FAILURE, Ui } from "./ui.js";
@@ -107,19 +108,32 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   const cancels = cancelRequestTracking(outbox);
   const services = { ...deps.services, executor: cancels.wrap(deps.services.executor) };
 
+  const pin = new PinGuard(deps.config.pin, now, deps.config.timeZone);
   const kit: Kit = {
     deps: { ...deps, services },
     ui,
     outbox,
     buttons: deps.buttons ?? new Buttons(deps.buttonSecret),
     prompts,
+    confirmLane: new ConfirmLane<Tapped>({
+      prompts,
+      quoted: (id) => outbox.isQuoted(id),
+      now,
+      confirmTimeoutMs: deps.config.confirmTimeoutMs,
+      pinEnabled: pin.enabled,
+      onOrphan: (quoteId, e) =>
+        log.error("a Confirm the conversation did not take; its card is settled here", {
+          clientOrderId: quoteId,
+          ...(e === undefined ? {} : errorSummary(e)),
+        }),
+    }),
     log,
     now,
     describe,
     intents: new OrderIntents(deps.orderIntent, (e) =>
       log.warn("order intent lookup failed", { error: e instanceof Error ? e.message : String(e) }),
     ),
-    pin: new PinGuard(deps.config.pin, now, deps.config.timeZone),
+    pin,
     guard: (name, fn) => async (ctx, next) => {
       try {
         await fn(ctx, next);
@@ -151,6 +165,9 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(kit.pin.middleware((ctx, text) => ui.say(ctx, text)));
 
   // 2. Conversations; /cancel and other commands leave an active one.
+  // A live card's Confirm tap starts its order first (src/bot/conversations/confirmLane.ts), then
+  // reaches the conversation.
+  bot.use(kit.confirmLane.middleware());
   bot.use(conversations<MyContext, ConvContext>());
   bot.command("cancel", async (ctx, next) => {
     const active = Object.keys(ctx.conversation.active()).length > 0;

@@ -178,6 +178,20 @@ describe("Back and the /sell count", () => {
     expect(h.world.createdOrders).toHaveLength(1);
   });
 
+  it("after Back, the old card's Confirm places nothing; the new card's Confirm places one order", async () => {
+    h = await makeHarness();
+    await h.say(`/buy ${TICKER} yes 10 @0.60`);
+    const old = h.api.findButton(USER, "Confirm")!;
+    await h.tap("Back");
+    await h.say("0.58");
+    const tapOld = await h.api.tap(USER, USER, old.messageId, old.data);
+    expect(h.api.callbackAnswers.get(tapOld.callback_query!.id)?.text).toBe("This button has expired.");
+    expect(h.world.createdOrders).toHaveLength(0);
+    await h.tap("Confirm");
+    expect(h.world.createdOrders).toHaveLength(1);
+    expect(h.last().text).toContain("10 contracts YES");
+  });
+
   it("/sell from the position button asks how many, All preselected; a typed part sells that many", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes 10 @0.60`);

@@ -47,6 +47,11 @@ export class OpenPrompts {
     };
   }
 
+  /** The chat's open prompt, if any. */
+  current(chatId: number): OpenPrompt | undefined {
+    return this.byChat.get(chatId);
+  }
+
   /** The conversation ended by itself: its prompts were already answered. */
   clear(chatId: number): void {
     this.byChat.delete(chatId);

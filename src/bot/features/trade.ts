@@ -13,13 +13,8 @@ import type { ConvContext, Kit, MyContext, MyConversation } from "../context.js"
 import { acknowledgeTap, again, createAsker } from "../conversations/ask.js";
 import { besidePendingIo } from "../../shared/async.js";
 import { errText, runOnce } from "../conversations/external.js";
-import {
-  type Describers,
-  type OutcomeCard,
-  UNKNOWN_OUTCOME,
-  outcomeCard,
-  requoteSentence,
-} from "../placeOutcome.js";
+import type { Settled, Tapped } from "../conversations/confirmLane.js";
+import { type Describers, UNKNOWN_OUTCOME, outcomeCard, requoteSentence } from "../placeOutcome.js";
 import { pinBeforePlace } from "../pinAsk.js";
 import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import { orderSummary, quoteCard } from "../views.js";
@@ -31,11 +26,6 @@ export const DROPPED = "Dropped: you started another order. Nothing was placed."
 /** An open quote card's final text after /cancel. */
 export const STOPPED_CARD = "Canceled with /cancel. Nothing was placed.";
 export type { TradeStart } from "./tradeSteps.js";
-
-/** What the Confirm step ends with: a fresh quote, or the card's final text. */
-type Settled = Extract<PlaceOutcome, { kind: "requote" }> | { kind: "card"; card: OutcomeCard };
-/** What a Confirm tap ends with: too late for its quote, or what placing it gave. */
-type Tapped = Settled | { kind: "expired" };
 
 /** The conversation function (registered with createConversation in createBot). */
 export function tradeConversation(kit: Kit) {
@@ -74,13 +64,32 @@ export function tradeConversation(kit: Kit) {
     return { kind: "card", card: outcomeCard(q, placed, describers) };
   }
 
+  /** Places a confirmed quote; the tap's answer and the button removal run beside the POST. */
+  async function placeNow(octx: Context, q: Quote): Promise<Settled> {
+    const acknowledged = besidePendingIo(() => acknowledgeTap(octx));
+    try {
+      return await placeConfirmed(octx, q);
+    } finally {
+      await acknowledged;
+    }
+  }
+
+  /** The safety net of the Confirm lane: a placement the conversation did not take still reaches its card. */
+  async function settleLate(q: Quote, r: Tapped): Promise<void> {
+    const html =
+      r.kind === "card" ? r.card.html : requoteSentence(r.kind === "requote" ? r.reason : "expired");
+    const final = r.kind === "card" ? r.card : undefined;
+    await kit.outbox.settle(q.clientOrderId, html, final?.orderId, {
+      outcomeUnknown: final?.outcomeUnknown ?? false,
+    });
+  }
+
   return async function trade(
     conversation: MyConversation,
     ctx: ConvContext,
     start: TradeStart,
   ): Promise<void> {
     const ext = runOnce(conversation, kit);
-    const now = () => conversation.external(() => kit.now());
     const asker = await createAsker(conversation, ctx, kit, {
       prefix: "t",
       cancelled: "Canceled. Nothing was placed.",
@@ -127,30 +136,31 @@ export function tradeConversation(kit: Kit) {
           ),
         );
         const shown = quote;
-        // The card is in the outbox from now on: it is brought to a final state even across a restart.
-        await conversation.external(() =>
-          kit.outbox.quoted({
-            id: shown.clientOrderId,
-            chatId: msg.chat.id,
-            messageId: msg.message_id,
-            ticker: shown.intent.ticker,
-            summary: orderSummary(shown),
-          }),
-        );
-        await conversation.external(() =>
-          kit.prompts.set({
-            chatId: msg.chat.id,
-            messageId: msg.message_id,
-            quoteId: shown.clientOrderId,
-            summary: orderSummary(shown),
-          }),
-        );
+        const confirmData = data(`ok${card}`);
         /** The card's final text, written to the outbox before Telegram is asked to show it. */
         const settle = (html: string, orderId?: string, outcomeUnknown = false) =>
           conversation.external(() =>
             kit.outbox.settle(shown.clientOrderId, html, orderId, { outcomeUnknown }),
           );
-        const shownAt = await now();
+        // Once, not on replays. The card is in the outbox from now on: it is brought to a final state
+        // even across a restart. It is the chat's open prompt, and its Confirm tap may start the order
+        // before this conversation replays (../conversations/confirmLane.ts).
+        const shownAt = await conversation.external(async () => {
+          const at = { chatId: msg.chat.id, messageId: msg.message_id };
+          const summary = orderSummary(shown);
+          await kit.outbox.quoted({ id: shown.clientOrderId, ...at, ticker: shown.intent.ticker, summary });
+          kit.prompts.set({ ...at, quoteId: shown.clientOrderId, summary });
+          const when = kit.now();
+          kit.confirmLane.arm({
+            ...at,
+            quoteId: shown.clientOrderId,
+            data: confirmData,
+            shownAt: when,
+            place: (octx) => placeNow(octx, shown),
+            orphaned: (r) => settleLate(shown, r),
+          });
+          return when;
+        });
         const confirmed = await ask({
           tap: (a) => (a === `ok${card}` ? "ok" : a === `bk${card}` ? "back" : undefined),
           typed: () => again("Tap Confirm or Cancel on the card above, or send /cancel."),
@@ -183,13 +193,14 @@ export function tradeConversation(kit: Kit) {
         // removing the buttons are two Telegram round trips: they run beside the order POST, not before.
         // Only strings and the JSON-serializable quote leave this step (replays reuse them).
         const out = await conversation.external(async (octx: Context): Promise<Tapped> => {
-          const acknowledged = besidePendingIo(() => acknowledgeTap(octx));
-          try {
-            if (kit.now() - shownAt > timeoutMs) return { kind: "expired" };
-            return await placeConfirmed(octx, q);
-          } finally {
-            await acknowledged;
+          // Started already when the tap matched the live card (then it was answered there too).
+          const early = kit.confirmLane.take(q.clientOrderId);
+          if (early) return early;
+          if (kit.now() - shownAt > timeoutMs) {
+            await acknowledgeTap(octx);
+            return { kind: "expired" };
           }
+          return placeNow(octx, q);
         });
         if (out.kind === "expired") {
           stage = { at: "before" };
