@@ -919,7 +919,11 @@ export class KalshiClient implements ExchangePort {
     return body;
   }
 
-  /** POST /portfolio/events/orders/{id}/decrease, routed by market_ticker. */
+  /**
+   * POST /portfolio/events/orders/{id}/decrease, routed by market_ticker. A "reduce to" is re-sent
+   * after an answer that may have reached Kalshi (the same target twice is harmless); a "reduce by"
+   * is not: its outcome is then unknown and the caller reads the order.
+   */
   async decreaseOrder(req: DecreaseOrderRequest): Promise<DecreaseOrderResult> {
     const spec: RequestSpec = {
       method: "POST",
@@ -927,6 +931,8 @@ export class KalshiClient implements ExchangePort {
       endpoint: "POST /portfolio/events/orders/{order_id}/decrease",
       body: KalshiClient.decreaseOrderBody(req),
       bucket: "write",
+      // "Reduce to N" sent twice leaves N; "reduce by N" sent twice would take 2N off the order.
+      noBlindRetry: req.reduceBy !== undefined,
     };
     const { data } = await this.send(spec);
     return S.decreaseOrderResultFromWire(S.parseWire(S.DecreaseOrderResponse, data, spec.endpoint));

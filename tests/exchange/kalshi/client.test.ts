@@ -527,6 +527,33 @@ describe("orders", () => {
     expect(fake.calls).toHaveLength(0);
   });
 
+  it("a decrease TO a count is re-sent after a 500 (the same target twice is harmless)", async () => {
+    const fake = new FakeKalshi().on(
+      "POST",
+      "/portfolio/events/orders/ord-1/decrease",
+      [500, { error: "internal" }],
+      [200, { order_id: "ord-1", remaining_count: "4.00", ts_ms: 5 }],
+    );
+    const r = await newClient().decreaseOrder({ orderId: "ord-1", ticker: "KXBTCD-X", reduceTo: c(400) });
+    expect(r.remainingCount).toBe(400);
+    expect(fake.callsTo("POST", "/portfolio/events/orders/ord-1/decrease")).toHaveLength(2);
+  });
+
+  it("a decrease BY a count is never re-sent after a 500: its outcome is unknown (twice would take 2N off)", async () => {
+    const fake = new FakeKalshi().on(
+      "POST",
+      "/portfolio/events/orders/ord-1/decrease",
+      [500, { error: "internal" }],
+      [200, { order_id: "ord-1", remaining_count: "3.00", ts_ms: 5 }],
+    );
+    const err = await newClient()
+      .decreaseOrder({ orderId: "ord-1", ticker: "KXBTCD-X", reduceBy: c(100) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KalshiApiError);
+    expect((err as KalshiApiError).outcomeUnknown).toBe(true);
+    expect(fake.callsTo("POST", "/portfolio/events/orders/ord-1/decrease")).toHaveLength(1);
+  });
+
   it("decrease sends exactly one of reduce_by / reduce_to, with market_ticker", async () => {
     const fake = new FakeKalshi().on("POST", "/portfolio/events/orders/ord-1/decrease", [
       200,
