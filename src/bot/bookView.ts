@@ -53,14 +53,32 @@ export function bookSpread(book: Orderbook): Micros | null {
   return bid && ask ? micros(ask.price - bid.price) : null;
 }
 
-export function bookCard(market: Market, book: Orderbook, levels = BOOK_LEVELS): string {
+/** "14:02:05 EST": to the second, so each ↻ Refresh visibly reads the book again. */
+function readAt(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).format(ms);
+}
+
+export function bookCard(
+  market: Market,
+  book: Orderbook,
+  at: { now: number; timeZone: string },
+  levels = BOOK_LEVELS,
+): string {
   const yes = side(book, "yes", levels);
   const spread = bookSpread(book);
   const missing = !yes.bids.length ? "no YES bids" : !yes.asks.length ? "no NO bids, so no YES asks" : "";
   const lines = [
     marketLine(market.title, market.ticker),
     market.yesSubTitle ? `YES means: ${escapeHtml(market.yesSubTitle)}` : "",
-    `Order book, best ${levels} levels a side (bid: you sell at; ask: you buy at; size in contracts):`,
+    `Order book at ${escapeHtml(readAt(at.now, at.timeZone))}, best ${levels} levels a side`,
+    "(bid: you sell at; ask: you buy at; size in contracts)",
     table("yes", yes),
     table("no", side(book, "no", levels)),
     spread === null ? `Spread: – (${missing})` : `Spread: ${price(spread)} (YES and NO alike)`,

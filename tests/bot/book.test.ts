@@ -41,6 +41,7 @@ describe("/book", () => {
     await h.say(`/book ${TICKER}`);
     const t = flat(h.last().text);
     expect(t).toContain("Highest temperature in NYC on Nov 25\nKXHIGHNY-26NOV25-B45");
+    expect(t).toContain("Order book at 10:00:00 EST, best 5 levels a side");
     // YES: bids best first on the left; asks = $1 − NO bids (0.40 → 0.60, 0.38 → 0.62) on the right.
     expect(t).toContain(
       [
@@ -85,11 +86,13 @@ describe("/book", () => {
     await h.say(`/book ${TICKER}`);
     const card = h.last();
     h.world.exchange.setBook(TICKER, { yes: [["0.57", 9]], no: [["0.41", 6]] });
+    h.clock.t += 5_000;
     await h.tap("Refresh");
     const now = h.api.botMessages(USER).find((m) => m.messageId === card.messageId)!;
     expect(now.edits).toBe(1);
     expect(flat(now.text)).toContain("$0.57 9 │ $0.59 6");
     expect(flat(now.text)).toContain("Spread: $0.02");
+    expect(now.text).toContain("Order book at 10:00:05 EST");
     expect(h.api.botMessages(USER)).toHaveLength(1);
   });
 

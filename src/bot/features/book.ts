@@ -28,7 +28,7 @@ async function showBook(kit: Kit, ctx: Context, ticker: string, edit: boolean): 
   const { market, book } = await withTyping(ctx, () => kit.deps.services.markets.depth(ticker, BOOK_LEVELS));
   const t = market.ticker;
   const kb = rows([btn("↻ Refresh", kit.buttons.data(`dr:${kit.buttons.ref(t)}`)), copyTickerButton(t)]);
-  const text = bookCard(market, book);
+  const text = bookCard(market, book, { now: kit.now(), timeZone: kit.deps.config.timeZone });
   if (edit) await kit.ui.editTapped(ctx, text, kb);
   else await kit.ui.send(ctx, text, kb);
 }

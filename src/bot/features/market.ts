@@ -9,7 +9,7 @@ import { marketDeepLink } from "../kalshiLinks.js";
 
 /**
  * The card's buttons: Buy YES / Buy NO when open; ☆ Watch / ★ Watching and 🔔 Alert when available;
- * 📊 Book and 📋 Copy ticker.
+ * 📊 Book when open, and 📋 Copy ticker.
  */
 export function cardKeyboard(kit: Kit, ticker: string, active: boolean, watching: boolean | null) {
   const ref = kit.buttons.ref(ticker);
@@ -23,7 +23,7 @@ export function cardKeyboard(kit: Kit, ticker: string, active: boolean, watching
           btn(watching ? "★ Watching" : "☆ Watch", kit.buttons.data(`wt:${ref}`)),
           ...(active ? [btn("🔔 Alert", kit.buttons.data(`pa:${ref}`))] : []),
         ];
-  return rows(buy, watch, [bookButton(kit, ticker), copyTickerButton(ticker)]);
+  return rows(buy, watch, [...(active ? [bookButton(kit, ticker)] : []), copyTickerButton(ticker)]);
 }
 
 /** "Share: https://t.me/<bot>?start=m_<ticker>" (opens this card); "" while the bot's name is unknown. */
