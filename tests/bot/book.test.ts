@@ -119,6 +119,19 @@ describe("/book", () => {
     expect(h.world.exchange.calls.getOrderbook ?? 0).toBe(0);
   });
 
+  it("a Refresh from before a restart, for a ticker too long to ride in the button, says it expired", async () => {
+    h = await makeHarness();
+    const long = "KXLONGSERIESNAME-26NOV25-T1234567.89-EXTRA";
+    h.world.addMarket({ ticker: long, title: "A long one", yesBid: null, yesAsk: null });
+    await h.say(`/book ${long}`);
+    expect(h.last().text).toContain("(no orders on either side)");
+    h.restartBot();
+    h.world.exchange.resetCalls();
+    await h.tap("Refresh");
+    expect(h.last().text).toContain("This button has expired. Send /book <ticker> for a fresh book.");
+    expect(h.world.exchange.calls).toEqual({});
+  });
+
   it("a forged Refresh or Book tap, and a stranger's tap of a real one, read nothing", async () => {
     h = await makeHarness();
     await h.say(`/book ${TICKER}`);
