@@ -29,6 +29,8 @@ import { fallbackFeature } from "./features/fallback.js";
 import { COMMANDS, helpFeature } from "./features/help.js";
 import { historyFeature } from "./features/history.js";
 import { marketFeature } from "./features/market.js";
+import { bookFeature } from "./features/book.js";
+import { linksFeature } from "./features/links.js";
 import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
 import { portfolioFeature } from "./features/portfolio.js";
@@ -58,11 +60,13 @@ function errorSummary(e: unknown): Record<string, unknown> {
 const READ_ONLY_HANDLERS = new Set([
   "account",
   "balance",
+  "book",
   "browse",
   "export",
   "fallback",
   "help",
   "history",
+  "links",
   "market",
   "market-open",
   "orders",
@@ -203,6 +207,8 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(alertsFeature(kit));
   bot.use(watchFeature(kit));
   bot.use(pnlFeature(kit));
+  bot.use(bookFeature(kit));
+  bot.use(linksFeature(kit));
 
   // 5. Everything nobody handled.
   bot.use(fallbackFeature(kit));

@@ -57,7 +57,15 @@ function sellLines(q: Quote): string[] {
   const f = q.fill;
   const proceeds = f ? f.value : q.estimatedCost;
   const feeAmount = f ? f.fee : q.estimatedFee;
-  const worst = f ? ` (worst case ${exact(q.estimatedCost)})` : ` (at ${price(q.price)} or better)`;
+  // Worst case: each contract that fills goes at the cap. With a part that would not fill, that is
+  // the filled part at the cap (the whole count at the cap came out above the estimate itself).
+  const worst = !f
+    ? ` (at ${price(q.price)} or better)`
+    : f.unfilled === 0
+      ? ` (worst case ${exact(q.estimatedCost)})`
+      : f.filled > 0
+        ? ` (worst case ${exact(mulPriceCount(q.price, f.filled))} for the ${displayCount(f.filled)} that fill)`
+        : "";
   return [
     ...fillLines(q),
     `Est. proceeds: ${exact(proceeds)}${worst}`,

@@ -47,6 +47,8 @@ function renderMessage(
   for (const row of m.replyMarkup?.inline_keyboard ?? []) {
     const parts: string[] = [];
     for (const b of row) {
+      // A copy button never reaches the bot (the phone copies the text): shown, not numbered.
+      if ("copy_text" in b) parts.push(`(${b.text}: ${b.copy_text.text})`);
       if (!("callback_data" in b) || !b.callback_data) continue;
       choices.push({ messageId: m.messageId, label: b.text, data: b.callback_data });
       parts.push(`[${firstNumber + choices.length - 1}] ${b.text}`);

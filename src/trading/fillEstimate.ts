@@ -8,11 +8,13 @@
 import {
   type Centis,
   type Micros,
+  MICROS_PER_CENT,
   ZERO_MICROS,
   averagePrice,
   complementPrice,
   micros,
   mulPriceCount,
+  roundMicros,
 } from "../domain/money.js";
 import { type FeeType, estimateFee, withRoundingFee } from "../domain/fees.js";
 import type { Orderbook, OrderbookLevel, OutcomeSide } from "../exchange/port.js";
@@ -77,8 +79,11 @@ export function walkBook(
 }
 
 /**
- * Kalshi's fee for the walked fills: each level is its own trade, charged the taker fee (to $0.0001)
- * plus the rounding fee that floors that trade's cash change to whole cents (domain/fees.ts).
+ * Kalshi's fee for the walked fills (API.md §7): each level is its own trade, charged the taker fee
+ * (to $0.0001) plus the rounding fee that floors that trade's cash change to whole cents; the
+ * order's accumulator then refunds a whole cent each time those rounding fees add up to $0.01 (a
+ * rebate never takes a fill's fee below zero). Without the refund a walk of several levels showed
+ * up to a cent per level more than the exchange charges.
  */
 export function feeOfFills(
   fills: readonly OrderbookLevel[],
@@ -86,7 +91,9 @@ export function feeOfFills(
   action: "buy" | "sell",
   schedule: { feeType: FeeType; multiplier: number },
 ): Micros {
+  const floorCent = (m: number) => roundMicros(micros(m), MICROS_PER_CENT, "floor");
   let total = 0;
+  let accumulated = 0;
   for (const l of fills) {
     const trade = estimateFee({
       price: outcome === "yes" ? l.price : complementPrice(l.price),
@@ -97,7 +104,11 @@ export function feeOfFills(
       roundTo: 100,
     });
     const cash = mulPriceCount(l.price, l.count);
-    total += withRoundingFee(trade, micros(action === "sell" ? cash : -cash));
+    const withRounding = withRoundingFee(trade, micros(action === "sell" ? cash : -cash));
+    accumulated += withRounding - trade;
+    const rebate = Math.min(floorCent(accumulated), floorCent(withRounding));
+    accumulated -= rebate;
+    total += withRounding - rebate;
   }
   return micros(total);
 }

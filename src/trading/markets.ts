@@ -7,7 +7,9 @@ import type { ExchangePort } from "../exchange/port.js";
 import { type BestPrices, bestPrices, marketBestPrices } from "./prices.js";
 import { createSearchService, type SearchService } from "./search/service.js";
 import type { MarketSnapshots } from "./snapshots.js";
+import { strikeOrder } from "../domain/marketName.js";
 import {
+  type EventMarkets,
   type MarketInfo,
   type MarketSearchHit,
   type MarketService,
@@ -55,6 +57,21 @@ export function createMarketService(deps: MarketServiceDeps): MarketService {
         bestNoAsk: best.noAsk,
         spread: best.yesBid !== null && best.yesAsk !== null ? micros(best.yesAsk - best.yesBid) : null,
       };
+    },
+    async depth(raw: string, levels: number) {
+      const ticker = raw.trim().toUpperCase();
+      const found = await exchange.getMarkets({ tickers: [ticker] });
+      const market = found.find((m) => m.ticker.toUpperCase() === ticker);
+      if (!market) throw unknownMarketError(ticker);
+      return { market, book: await exchange.getOrderbook(ticker, levels) };
+    },
+    async eventMarkets(raw: string): Promise<EventMarkets | null> {
+      const eventTicker = raw.trim().toUpperCase();
+      // One request: every market of the event (an unknown event has none).
+      const all = await exchange.getMarkets({ eventTicker });
+      if (all.length === 0) return null;
+      const open = all.filter((m) => m.status === "active").sort(strikeOrder);
+      return { eventTicker, title: (open[0] ?? all[0])!.title, open };
     },
     async search(words: string, limit = 10): Promise<MarketSearchHit[]> {
       const { hits } = await index.search(words, limit);

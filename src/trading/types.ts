@@ -3,7 +3,15 @@
  * file and work on the ExchangePort only.
  */
 import type { Centis, Micros } from "../domain/money.js";
-import type { Market, Order, OrderRef, OutcomeSide, BookSide, TimeInForce } from "../exchange/port.js";
+import type {
+  Market,
+  Order,
+  Orderbook,
+  OrderRef,
+  OutcomeSide,
+  BookSide,
+  TimeInForce,
+} from "../exchange/port.js";
 import type { OrderLookup } from "./findOrder.js";
 import type { FillEstimate } from "./fillEstimate.js";
 import type { RestingOrderView } from "./holdings.js";
@@ -235,6 +243,23 @@ export interface MarketSearchHit {
 export interface MarketService {
   info(ticker: string): Promise<MarketInfo>;
   search(words: string, limit?: number): Promise<MarketSearchHit[]>;
+  /** The market and the best `levels` of each side of its book (/book); unknown ticker: a UserError. */
+  depth(ticker: string, levels: number): Promise<MarketDepth>;
+  /** An event's markets (a pasted event link); null when the exchange has no such event. */
+  eventMarkets(eventTicker: string): Promise<EventMarkets | null>;
+}
+
+export interface MarketDepth {
+  market: Market;
+  book: Orderbook;
+}
+
+export interface EventMarkets {
+  eventTicker: string;
+  /** The event's question, from its markets ("Highest temperature in NYC on Nov 25?"). */
+  title: string;
+  /** Its markets open to trade, lowest strike first. */
+  open: Market[];
 }
 
 export interface PositionView {

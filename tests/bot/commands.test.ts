@@ -160,7 +160,7 @@ describe("menu commands", () => {
     await h.say(`/market ${TICKER}`);
     expect(h.last().text).toContain("YES: buy $0.56 · sell $0.55");
     expect(h.last().text).toContain("NO: buy $0.45 · sell $0.44");
-    expect(h.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    expect(h.buttons()).toEqual(["Buy YES", "Buy NO", "📊 Book", "📋 Copy ticker"]);
     await h.say("/market KXNOPE-1");
     expect(h.last().text).toContain("There is no market with ticker KXNOPE-1.");
     await h.say("/market");
@@ -173,7 +173,7 @@ describe("menu commands", () => {
     expect(h.last().text).toContain("KXRAIN-26NOV25");
     await h.tap(/^1\./);
     expect(h.last().text).toContain("Rain in Seattle on Nov 25");
-    expect(h.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    expect(h.buttons()).toEqual(["Buy YES", "Buy NO", "📊 Book", "📋 Copy ticker"]);
     await h.say("/search zebra");
     expect(h.last().text).toContain("No open markets match “zebra”");
   });

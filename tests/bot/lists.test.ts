@@ -67,7 +67,8 @@ describe("lists you can tell apart", () => {
     const t = h.last().text;
     expect(t).toContain("Settled: NO won · Nov 24, 10:00 EST");
     expect(t).not.toContain("closes");
-    expect(h.buttons()).toEqual([]);
+    // Nothing to trade or read in its book; the ticker can still be copied.
+    expect(h.buttons()).toEqual(["📋 Copy ticker"]);
   });
 
   it("/history lists the newest first, with settlements as rows", async () => {

@@ -53,9 +53,9 @@ describe("strike pickers and examples you can tell apart", () => {
     expect(help).not.toContain("KXHIGHNY-26NOV25-B45");
     await st.say(`/market ${buy![1]}`);
     expect(st.last().text).toContain(buy![1]!);
-    expect(st.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    expect(st.buttons()).toEqual(["Buy YES", "Buy NO", "📊 Book", "📋 Copy ticker"]);
     const market = /e\.g\. \/market (\S+)/.exec(help)![1]!;
     await st.say(`/market ${market}`);
-    expect(st.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    expect(st.buttons()).toEqual(["Buy YES", "Buy NO", "📊 Book", "📋 Copy ticker"]);
   });
 });

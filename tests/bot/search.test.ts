@@ -33,7 +33,7 @@ describe("/search and /browse on a generated catalog", () => {
     expect(st.exchangeCalls).toEqual(["getMarkets"]);
     await st.tap(/°.* · \d+(\.\d+)?¢$/);
     expect(st.last().text).toContain("Highest temperature in NYC");
-    expect(st.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    expect(st.buttons()).toEqual(["Buy YES", "Buy NO", "📊 Book", "📋 Copy ticker"]);
 
     // Warm: the next search reads nothing at all.
     st.exchangeCalls.length = 0;
@@ -58,7 +58,7 @@ describe("/search and /browse on a generated catalog", () => {
     await st.tap(/^1\. /);
     expect(st.last().text).toContain("Pick one");
     await st.tap(/ · \d+(\.\d+)?¢$/);
-    expect(st.buttons()).toEqual(["Buy YES", "Buy NO"]);
+    expect(st.buttons()).toEqual(["Buy YES", "Buy NO", "📊 Book", "📋 Copy ticker"]);
     expect(st.texts().some((t) => STACKY.test(t))).toBe(false);
   });
 

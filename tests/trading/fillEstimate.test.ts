@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { contracts, parseDollars } from "../../src/domain/money.js";
 import type { Orderbook } from "../../src/exchange/port.js";
-import { takeLevels, walkBook } from "../../src/trading/fillEstimate.js";
+import { feeOfFills, takeLevels, walkBook } from "../../src/trading/fillEstimate.js";
 
 const usd = parseDollars;
 const lvl = (p: string, n: number) => ({ price: usd(p), count: contracts(n) });
@@ -64,5 +64,22 @@ describe("walkBook", () => {
     expect(w.filled).toBe(100);
     expect(w.unfilled).toBe(50);
     expect(w.value).toBe(usd("0.333"));
+  });
+});
+
+describe("feeOfFills", () => {
+  const quadratic = { feeType: "quadratic" as const, multiplier: 1 };
+
+  it("each level is charged to the cent, and the order's accumulator refunds a cent once rounding fees reach $0.01", () => {
+    // 3 @ 0.60: fee $0.0504 + rounding $0.0096; 5 @ 0.62: $0.0825 + $0.0075. Rounding $0.0171 → 1¢ back.
+    const fee = feeOfFills([lvl("0.60", 3), lvl("0.62", 5)], "yes", "buy", quadratic);
+    expect(fee).toBe(usd("0.14"));
+  });
+
+  it("no refund while the rounding fees stay under a cent; one level is ceil-to-cent of the fee", () => {
+    // 4 @ 0.60 sold: $0.0672 + $0.0028; 5 @ 0.58: $0.0853 + $0.0047 (together $0.0075).
+    expect(feeOfFills([lvl("0.60", 4), lvl("0.58", 5)], "yes", "sell", quadratic)).toBe(usd("0.16"));
+    expect(feeOfFills([lvl("0.50", 10)], "yes", "buy", quadratic)).toBe(usd("0.18"));
+    expect(feeOfFills([], "yes", "buy", quadratic)).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { withTimeout } from "../../shared/async.js";
 import type { Kit, MyContext } from "../context.js";
 import { code, escapeHtml } from "../format.js";
 import { withTyping } from "../ui.js";
+import { openStartPayload } from "./links.js";
 
 export interface CommandInfo {
   command: string;
@@ -36,6 +37,11 @@ export const COMMANDS: CommandInfo[] = [
     command: "market",
     description: "A market's prices, with Buy buttons",
     example: "/market {T}",
+  },
+  {
+    command: "book",
+    description: "A market's order book: best 5 levels and the spread",
+    example: "/book {T}",
   },
   { command: "search", description: "Find markets by words", example: "/search highest temperature NYC" },
   { command: "browse", description: "Browse open markets by category", example: "/browse" },
@@ -83,6 +89,7 @@ export function helpText(ticker: string | null): string {
   lines.push(
     "",
     "Prices are per contract: 0.42, 42c and @42¢ all mean $0.42. Every order shows a quote to confirm first.",
+    "Paste a kalshi.com market or event link to open it here.",
   );
   if (!ticker) lines.push(`Find a market's ticker with /search &lt;words&gt; or /browse.`);
   return lines.join("\n");
@@ -104,6 +111,8 @@ export function helpFeature(kit: Kit): Composer<MyContext> {
   c.command(
     ["start", "help"],
     kit.guard("help", async (ctx) => {
+      // A deep link (t.me/<bot>?start=m_<ticker>) arrives as "/start m_<ticker>": it opens the card.
+      if (ctx.msg.text.startsWith("/start") && (await openStartPayload(kit, ctx, ctx.match.trim()))) return;
       const ticker = await withTyping(ctx, () => exampleTicker(kit));
       await kit.ui.send(ctx, helpText(ticker));
     }),

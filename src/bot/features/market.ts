@@ -3,8 +3,14 @@ import type { Kit, MyContext } from "../context.js";
 import { parseTicker } from "../parse.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
 import { marketCard } from "../views.js";
+import { bookButton, copyTickerButton } from "./book.js";
+import { escapeHtml } from "../format.js";
+import { marketDeepLink } from "../kalshiLinks.js";
 
-/** The card's buttons: Buy YES / Buy NO when open; ☆ Watch / ★ Watching and 🔔 Alert when available. */
+/**
+ * The card's buttons: Buy YES / Buy NO when open; ☆ Watch / ★ Watching and 🔔 Alert when available;
+ * 📊 Book when open, and 📋 Copy ticker.
+ */
 export function cardKeyboard(kit: Kit, ticker: string, active: boolean, watching: boolean | null) {
   const ref = kit.buttons.ref(ticker);
   const buy = active
@@ -17,7 +23,19 @@ export function cardKeyboard(kit: Kit, ticker: string, active: boolean, watching
           btn(watching ? "★ Watching" : "☆ Watch", kit.buttons.data(`wt:${ref}`)),
           ...(active ? [btn("🔔 Alert", kit.buttons.data(`pa:${ref}`))] : []),
         ];
-  return rows(buy, watch);
+  return rows(buy, watch, [...(active ? [bookButton(kit, ticker)] : []), copyTickerButton(ticker)]);
+}
+
+/** "Share: https://t.me/<bot>?start=m_<ticker>" (opens this card); "" while the bot's name is unknown. */
+export function shareLine(ctx: Context, ticker: string): string {
+  let name: string | undefined;
+  try {
+    name = ctx.me.username;
+  } catch {
+    name = undefined; // the bot has not read its own name (getMe) yet
+  }
+  const link = name ? marketDeepLink(name, ticker) : null;
+  return link ? `Share: ${escapeHtml(link)}` : "";
 }
 
 /** A market's card with Buy YES / Buy NO buttons (two reads: the market and its book). */
@@ -26,11 +44,9 @@ export async function sendMarketCard(kit: Kit, ctx: Context, ticker: string): Pr
   const t = info.market.ticker;
   const watching = kit.deps.priceWatch && ctx.chat ? kit.deps.priceWatch.isWatching(ctx.chat.id, t) : null;
   const kb = cardKeyboard(kit, t, info.market.status === "active", watching);
-  await kit.ui.send(
-    ctx,
-    marketCard(info, kit.deps.config.timeZone, kit.now()),
-    kb.inline_keyboard.length ? kb : undefined,
-  );
+  const share = shareLine(ctx, t);
+  const card = marketCard(info, kit.deps.config.timeZone, kit.now());
+  await kit.ui.send(ctx, share ? `${card}\n${share}` : card, kb.inline_keyboard.length ? kb : undefined);
 }
 
 /** /market <ticker> (card with Buy YES / Buy NO); `mk:` buttons anywhere open the card. */

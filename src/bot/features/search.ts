@@ -6,7 +6,8 @@
  */
 import { Composer, type Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import type { IndexedEvent } from "../../trading/index.js";
+import type { Market } from "../../exchange/port.js";
+import type { IndexedEvent, SearchService } from "../../trading/index.js";
 import type { Kit, MyContext } from "../context.js";
 import { BUTTON_LABEL_MAX, buttonLabel, HALF_BUTTON_LABEL_MAX } from "../labels.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
@@ -33,38 +34,70 @@ const USAGE = "Send /search <words>, for example /search highest temperature NYC
 const more = (n: number, what: string): string =>
   n > 0 ? `\n${n} more ${what}, not shown: find one with /search &lt;words&gt;.` : "";
 
+const buttonData = (kit: Kit, kind: string, value: string) =>
+  kit.buttons.data(`${kind}:${kit.buttons.ref(value)}`);
+
+/** A button that opens the event: its card when it has one market, else its strike picker. */
+function eventButton(kit: Kit, label: string, e: IndexedEvent, strike?: string): InlineKeyboardButton {
+  const only = strike ?? (e.strikes.length === 1 ? e.strikes[0]?.[0] : undefined);
+  return btn(buttonLabel([label]), only ? buttonData(kit, "mk", only) : buttonData(kit, "se", e.eventTicker));
+}
+
+/** An event's open markets as strike buttons (its card when it has just one). */
+export async function sendStrikeList(
+  kit: Kit,
+  ctx: Context,
+  title: string,
+  markets: Market[],
+): Promise<void> {
+  if (markets.length === 1) return sendMarketCard(kit, ctx, markets[0]!.ticker);
+  const shown = markets.slice(0, MAX_STRIKES);
+  // Two strikes a row when every label fits half a button whole; else one a row with more room.
+  const half = shown.every((m) => strikeButtonLabel(m, 99).length <= HALF_BUTTON_LABEL_MAX);
+  const per = half ? 2 : 1;
+  const buttons = shown.map((m) =>
+    btn(
+      strikeButtonLabel(m, half ? HALF_BUTTON_LABEL_MAX : BUTTON_LABEL_MAX),
+      buttonData(kit, "mk", m.ticker),
+    ),
+  );
+  const kb: InlineKeyboardButton[][] = [];
+  for (let i = 0; i < buttons.length; i += per) kb.push(buttons.slice(i, i + per));
+  let text = strikePickerText(title, markets, kit.deps.config.timeZone, kit.now());
+  if (markets.length > shown.length)
+    text += `\n${markets.length - shown.length} more: send /market with a ticker from this event.`;
+  await kit.ui.send(ctx, text, kb.length ? rows(...kb) : undefined);
+}
+
+/** A series' open events, closing soonest first, each a button (from the event index). */
+export async function sendSeriesEvents(kit: Kit, ctx: Context, search: SearchService, series: string) {
+  const { rows: events, seriesTitle, asOf } = await search.eventsIn(series);
+  const shown = events.slice(0, MAX_EVENTS);
+  const kb = shown.map((e, i) => [eventButton(kit, `${i + 1}. ${e.title}`, e)]);
+  await kit.ui.send(
+    ctx,
+    eventsText(seriesTitle, shown, asOf, kit.now(), kit.deps.config.timeZone) +
+      more(
+        events.length - shown.length,
+        `event${events.length - shown.length === 1 ? "" : "s"}, closing later`,
+      ),
+    kb.length ? rows(...kb) : undefined,
+  );
+}
+
 export function searchFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
   const tz = kit.deps.config.timeZone;
   const search = kit.deps.services.search;
-  const data = (kind: string, value: string) => kit.buttons.data(`${kind}:${kit.buttons.ref(value)}`);
+  const data = (kind: string, value: string) => buttonData(kit, kind, value);
   const browseButton = () => rows([btn("Browse", kit.buttons.data("br:"))]);
-
-  /** A button that opens the event: its card when it has one market, else its strike picker. */
-  const eventButton = (label: string, e: IndexedEvent, strike?: string): InlineKeyboardButton => {
-    const only = strike ?? (e.strikes.length === 1 ? e.strikes[0]?.[0] : undefined);
-    return btn(buttonLabel([label]), only ? data("mk", only) : data("se", e.eventTicker));
-  };
 
   async function strikePicker(ctx: Context, eventTicker: string): Promise<void> {
     if (!search) return;
     const [event, markets] = await withTyping(ctx, () =>
       Promise.all([search.event(eventTicker), search.eventMarkets(eventTicker)]),
     );
-    if (markets.length === 1) return sendMarketCard(kit, ctx, markets[0]!.ticker);
-    const shown = markets.slice(0, MAX_STRIKES);
-    // Two strikes a row when every label fits half a button whole; else one a row with more room.
-    const half = shown.every((m) => strikeButtonLabel(m, 99).length <= HALF_BUTTON_LABEL_MAX);
-    const per = half ? 2 : 1;
-    const buttons = shown.map((m) =>
-      btn(strikeButtonLabel(m, half ? HALF_BUTTON_LABEL_MAX : BUTTON_LABEL_MAX), data("mk", m.ticker)),
-    );
-    const kb: InlineKeyboardButton[][] = [];
-    for (let i = 0; i < buttons.length; i += per) kb.push(buttons.slice(i, i + per));
-    let text = strikePickerText(event?.title ?? eventTicker, markets, tz, kit.now());
-    if (markets.length > shown.length)
-      text += `\n${markets.length - shown.length} more: send /market with a ticker from this event.`;
-    await kit.ui.send(ctx, text, kb.length ? rows(...kb) : undefined);
+    await sendStrikeList(kit, ctx, event?.title ?? eventTicker, markets);
   }
 
   /** Without the event index (tests' fake services): market rows from the market service. */
@@ -98,6 +131,7 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
       const { hits, asOf } = await withTyping(ctx, () => search.search(words, MAX_HITS));
       const kb = hits.map((h, i) => [
         eventButton(
+          kit,
           eventHitLabel(i, h),
           h.event,
           h.strikeTickers.length === 1 ? h.strikeTickers[0] : undefined,
@@ -145,18 +179,7 @@ export function searchFeature(kit: Kit): Composer<MyContext> {
           kb.length ? rows(...kb) : undefined,
         );
       }
-      const { rows: events, seriesTitle, asOf } = await search.eventsIn(value);
-      const shown = events.slice(0, MAX_EVENTS);
-      const kb = shown.map((e, i) => [eventButton(`${i + 1}. ${e.title}`, e)]);
-      await kit.ui.send(
-        ctx,
-        eventsText(seriesTitle, shown, asOf, kit.now(), tz) +
-          more(
-            events.length - shown.length,
-            `event${events.length - shown.length === 1 ? "" : "s"}, closing later`,
-          ),
-        kb.length ? rows(...kb) : undefined,
-      );
+      await sendSeriesEvents(kit, ctx, search, value);
     }),
   );
   return c;
