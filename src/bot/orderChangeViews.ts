@@ -34,6 +34,8 @@ export function confirmText(plan: ChangePlan, name: string): string {
 /** Why a tap or a typed answer makes no change (nothing is sent). */
 export function noPlanText(np: NoPlan, market: Market, outcome: OutcomeSide): string {
   switch (np.kind) {
+    case "closed":
+      return `${code(market.ticker)} is not open for trading now (${escapeHtml(np.status)}), so the order's price cannot change. Nothing was changed.`;
     case "edge":
       return `${SIDE(outcome)} @ ${price(np.price)} is already the ${np.dir === "up" ? "highest" : "lowest"} price this market takes; it cannot go ${np.dir} further. Nothing was changed.`;
     case "offGrid": {

@@ -46,6 +46,8 @@ export interface ChangePlan {
 
 /** Why there is no plan (the bot says it in a sentence; nothing is sent). */
 export type NoPlan =
+  /** A new price needs an open market (Kalshi refuses an amend in a paused or closed one). */
+  | { kind: "closed"; status: Market["status"] }
   /** A tick past the market's lowest or highest price. */
   | { kind: "edge"; dir: "up" | "down"; price: Micros }
   /** A typed price off the market's grid; `nearest` (one or two) are valid prices of the outcome. */
@@ -100,6 +102,7 @@ export function priceOf(o: Order, outcome: OutcomeSide): Micros {
  * moves opposite to the YES price it is sent as.
  */
 export function tickPlan(now: OrderNow, outcome: OutcomeSide, dir: "up" | "down"): PlanOutcome {
+  if (now.market.status !== "active") return { kind: "closed", status: now.market.status };
   const from = priceOf(now.order, outcome);
   const yes = wireYesPrice(outcome, from);
   const yesUp = (dir === "up") === (outcome === "yes");
@@ -110,6 +113,7 @@ export function tickPlan(now: OrderNow, outcome: OutcomeSide, dir: "up" | "down"
 
 /** A typed price of `outcome`: on the grid and different from the order's, else why not. */
 export function pricePlan(now: OrderNow, outcome: OutcomeSide, price: Micros): PlanOutcome {
+  if (now.market.status !== "active") return { kind: "closed", status: now.market.status };
   const yes = wireYesPrice(outcome, price);
   if (!isValidPrice(now.market, yes)) {
     const back = (y: Micros | null) => (y === null ? null : wireYesPrice(outcome, y));

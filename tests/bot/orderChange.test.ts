@@ -12,6 +12,7 @@ import { type OrderChange, orderChangePayload } from "../../src/bot/orderButtons
 import { type Micros, contracts, parseDollars } from "../../src/domain/money.js";
 import type { BookSide, Order } from "../../src/exchange/port.js";
 import { TAPERED_DECI_CENT } from "../../src/sim/fixtures.js";
+import { SimExchange } from "../support/simExchange.js";
 import { type Harness, makeHarness, STRANGER, TICKER, USER } from "./harness.js";
 
 let h: Harness;
@@ -286,5 +287,43 @@ describe("forged, stale and repeated taps", () => {
     expect(h.last().text).toContain("This confirmation expired; nothing was changed.");
     expect(calls("amendOrder")).toBe(1);
     expect(order(id).yesPrice).toBe($("0.46"));
+  });
+
+  it("a paused market: no tick is offered; paused after the confirmation, the exchange's refusal is said", async () => {
+    await setup();
+    const id = await rest(TAPERED, "yes", "0.45", 5);
+    const market = h.world.exchange.markets.get(TAPERED)!;
+    market.status = "inactive";
+    expect(await change(id, "up")).toContain(
+      "KXTAPER-26NOV25-T5 is not open for trading now (inactive), so the order's price cannot change.",
+    );
+    expect(await change(id, "price")).toContain("is not open for trading now");
+    expect(calls("amendOrder")).toBe(0);
+
+    market.status = "active";
+    await change(id, "up");
+    market.status = "inactive";
+    await h.tap("Confirm");
+    // The sim refuses an amend in a market that is not open (409 market_closed), as Kalshi does.
+    expect(calls("amendOrder")).toBe(1);
+    expect(h.last().text).toContain("The market is not open for trading right now. Nothing was changed.");
+    expect(h.last().text).toContain("Order resting");
+    expect(order(id).yesPrice).toBe($("0.45"));
+  });
+
+  it("an amend whose answer is lost says it could not confirm, and shows the order as it is now", async () => {
+    await setup();
+    const id = await rest(TAPERED, "yes", "0.45", 5);
+    await change(id, "up");
+    h.world.exchange.failNext(
+      "amendOrder",
+      SimExchange.timeout("POST", "/portfolio/events/orders/x/amend"),
+      "after",
+    );
+    await h.tap("Confirm");
+    expect(calls("amendOrder")).toBe(1);
+    expect(h.last().text).toContain("I could not confirm the change: it may or may not have been made.");
+    // It was made: the card read afterwards shows the new price.
+    expect(h.last().text).toContain("Buy 5 YES @ $0.46");
   });
 });

@@ -126,6 +126,13 @@ export function orderChangeFeature(kit: Kit): Composer<MyContext> {
       await propose(ctx, now, tickPlan(now, now.outcome, change));
       return;
     }
+    if (change === "price" && now.market.status !== "active") {
+      await kit.ui.send(
+        ctx,
+        noPlanText({ kind: "closed", status: now.market.status }, now.market, now.outcome),
+      );
+      return;
+    }
     const name = orderName(now.order, now.intent);
     const id = nonce();
     const text =
