@@ -22,7 +22,11 @@ export function orderName(o: Order, intent: OrderIntentInfo | null): string {
 /** The one line a Confirm stands under. */
 export function confirmText(plan: ChangePlan, name: string): string {
   if (plan.kind === "price") {
-    return `Change ${name} to ${SIDE(plan.outcome)} @ ${price(plan.toPrice)}? It loses its place in the queue.`;
+    const now =
+      plan.tradesAt === null
+        ? ""
+        : `, and at that price it trades at once (the book offers ${SIDE(plan.outcome)} @ ${price(plan.tradesAt)})`;
+    return `Change ${name} to ${SIDE(plan.outcome)} @ ${price(plan.toPrice)}? It loses its place in the queue${now}.`;
   }
   const resting = (plan.toTotal - plan.filled) as typeof plan.toTotal;
   return (

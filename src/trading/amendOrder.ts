@@ -42,6 +42,11 @@ export interface ChangePlan {
   toTotal: Centis;
   /** Filled when the plan was made. */
   filled: Centis;
+  /**
+   * A new price that reaches the other side of the market (its best price, read with the market,
+   * in the order's outcome): the amend trades at once. Null: it rests.
+   */
+  tradesAt: Micros | null;
 }
 
 /** Why there is no plan (the bot says it in a sentence; nothing is sent). */
@@ -147,13 +152,32 @@ function base(o: Order, outcome: OutcomeSide) {
     outcome,
     fromTotal: o.initialCount,
     filled: o.fillCount,
+    tradesAt: null,
   };
 }
 
 function pricePlanOf(now: OrderNow, outcome: OutcomeSide, to: Micros): ChangePlan {
   const o = now.order;
   const from = priceOf(o, outcome);
-  return { ...base(o, outcome), kind: "price", fromPrice: from, toPrice: to, toTotal: o.initialCount };
+  return {
+    ...base(o, outcome),
+    kind: "price",
+    fromPrice: from,
+    toPrice: to,
+    toTotal: o.initialCount,
+    tradesAt: crossing(now, outcome, wireYesPrice(outcome, to)),
+  };
+}
+
+/**
+ * The best opposite price (in the order's outcome) a resting order re-priced to `yes` would meet,
+ * from the market's best prices; the order's own price is on its own side, so it never counts.
+ */
+function crossing({ order, market }: OrderNow, outcome: OutcomeSide, yes: Micros): Micros | null {
+  const opposite = order.bookSide === "bid" ? market.yesAsk : market.yesBid;
+  if (opposite === null) return null;
+  const crosses = order.bookSide === "bid" ? yes >= opposite : yes <= opposite;
+  return crosses ? wireYesPrice(outcome, opposite) : null;
 }
 
 export function createOrderChanges(d: OrderChangesDeps): OrderChanges {

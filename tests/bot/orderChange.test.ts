@@ -177,6 +177,20 @@ describe("New price (typed)", () => {
     expect(calls("amendOrder")).toBe(1);
   });
 
+  it("a price through the book says it trades at once, and the result says what traded", async () => {
+    await setup();
+    const id = await rest(TICKER, "yes", "0.45", 5);
+    await change(id, "price");
+    await h.say("0.57");
+    expect(h.last().text).toContain(
+      "to YES @ $0.57? It loses its place in the queue, and at that price it trades at once (the book offers YES @ $0.56).",
+    );
+    await h.tap("Confirm");
+    expect(h.last().text).toContain("5 traded at once at the new price.");
+    expect(h.last().text).toContain("Order executed");
+    expect(order(id)).toMatchObject({ status: "executed", fillCount: contracts(5) });
+  });
+
   it("a command closes the question: /cancel stops it, and a later number is not taken as a price", async () => {
     await setup();
     const id = await rest(TAPERED, "yes", "0.45", 5);
