@@ -34,10 +34,17 @@ const $ = (s: string): Micros => parseDollars(s);
 /** What each test's orders were meant as (the bot's intent lookup), by client order id. */
 const intents = new Map<string, OrderIntentInfo>();
 
-async function setup(): Promise<void> {
+async function setup(pin?: string): Promise<void> {
   intents.clear();
+  const config = {
+    allowedUserIds: [USER],
+    envTag: "SIM" as const,
+    confirmTimeoutMs: 60_000,
+    timeZone: "America/New_York",
+    ...(pin ? { pin: { pin, above: $("1"), ttlMs: 15 * 60_000 } } : {}),
+  };
   h = await makeHarness({
-    deps: { orderIntent: async (ref) => intents.get(ref.clientOrderId ?? "") ?? null },
+    deps: { config, orderIntent: async (ref) => intents.get(ref.clientOrderId ?? "") ?? null },
   });
   h.world.exchange.addMarket({
     ticker: TAPERED,
@@ -339,5 +346,25 @@ describe("forged, stale and repeated taps", () => {
     expect(h.last().text).toContain("I could not confirm the change: it may or may not have been made.");
     // It was made: the card read afterwards shows the new price.
     expect(h.last().text).toContain("Buy 5 YES @ $0.46");
+  });
+
+  it("with a TRADE_PIN a new price waits for it; a smaller size never does", async () => {
+    await setup("731946");
+    const id = await rest(TICKER, "yes", "0.45", 10);
+    await change(id, "up"); // 10 × $0.46 = $4.60, above the PIN's $1
+    await h.tap("Confirm");
+    expect(h.last().text).toContain("Send your trading PIN to change the order's price.");
+    expect(calls("amendOrder")).toBe(0);
+    await h.say("731946");
+    expect(calls("amendOrder")).toBe(1);
+    expect(order(id).yesPrice).toBe($("0.46"));
+    expect(h.botTexts().join("\n")).toContain("✅ Changed to YES @ $0.46");
+
+    h.clock.t += 16 * 60_000; // the unlock is over
+    await change(id, "reduce");
+    await h.say("6");
+    await h.tap("Confirm");
+    expect(calls("decreaseOrder")).toBe(1);
+    expect(h.last().text).toContain("✅ Reduced to 6 contracts in total.");
   });
 });

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
-import { type Centis, type Micros, centis, micros, mulPriceCount } from "../../domain/money.js";
+import { type Centis, type Micros, centis, mulPriceCount } from "../../domain/money.js";
 import type { OutcomeSide } from "../../exchange/port.js";
 import {
   type ChangePlan,
@@ -206,20 +206,19 @@ export function orderChangeFeature(kit: Kit): Composer<MyContext> {
       );
       return;
     }
-    await answer(ctx, kit.pin.enabled ? undefined : "Changing…");
-    await kit.ui.editTapped(ctx, "Changing…").catch(() => undefined);
     const at = { chatId: m.chat.id, messageId: m.message_id };
     const resting = centis(p.plan.toTotal - p.plan.filled);
-    const subject =
-      p.plan.kind === "price" ? { order: mulPriceCount(p.plan.toPrice, resting) } : { order: micros(0) };
+    const subject = { order: mulPriceCount(p.plan.toPrice, resting) };
+    // A smaller size only lowers risk: like a single cancel, it never waits for the PIN.
+    const pin = p.plan.kind === "price" && kit.pin.need(ctx.from!.id, subject).kind !== "open";
+    await answer(ctx, pin ? undefined : "Changing…");
+    await kit.ui
+      .editTapped(ctx, pin ? "Confirmed; the change waits for your PIN." : "Changing…")
+      .catch(() => undefined);
+    if (!pin) return send(ctx, p, at);
     const run = kit.guard("order-change", (c: Context) => send(c, p, at));
-    await kit.pin.require(
-      ctx,
-      subject,
-      "to change the order",
-      (c) => run(c, async () => {}),
-      (c, t) => kit.ui.say(c, t),
-    );
+    const say = (c: Context, t: string) => kit.ui.say(c, t);
+    await kit.pin.require(ctx, subject, "to change the order's price", (c) => run(c, async () => {}), say);
   }
 
   /** Sends a confirmed plan and shows what it did on the confirmation (a new message if that fails). */
