@@ -296,11 +296,16 @@ describe("forged, stale and repeated taps", () => {
     const id = await rest(TAPERED, "yes", "0.45", 5);
     await change(id, "up");
     const confirm = h.api.findButton(USER, "Confirm")!;
+    const cancel = h.api.findButton(USER, "Cancel")!;
     await h.api.tap(USER, USER, confirm.messageId, confirm.data);
     const again = await h.api.tap(USER, USER, confirm.messageId, confirm.data);
     expect(answerOf(again)).toBe(EXPIRED);
     expect(calls("amendOrder")).toBe(1);
     expect(order(id).yesPrice).toBe($("0.46"));
+    // A Cancel an old client still draws under the used confirmation leaves its result alone.
+    expect(answerOf(await h.api.tap(USER, USER, cancel.messageId, cancel.data))).toBe(EXPIRED);
+    const result = h.api.messages(USER).find((m) => m.messageId === confirm.messageId)!;
+    expect(result.text).toContain("✅ Changed to YES @ $0.46");
 
     await change(id, "up");
     h.clock.t += 61_000;

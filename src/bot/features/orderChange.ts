@@ -245,13 +245,17 @@ export function orderChangeFeature(kit: Kit): Composer<MyContext> {
       const [, what, key, arg] = m;
       if (what === "y") return onConfirm(ctx, key!);
       if (what === "x") {
-        const had = pending.delete(key!);
-        await answer(ctx, had ? undefined : EXPIRED);
+        // Only an open confirmation: a Cancel drawn under a used one must not overwrite its result.
+        if (!pending.delete(key!)) {
+          await answer(ctx, EXPIRED);
+          return removeTappedKeyboard(ctx);
+        }
+        await answer(ctx);
         await kit.ui.editTapped(ctx, "Canceled; nothing was changed.");
         return;
       }
       const a = asks.get(ctx.chat?.id ?? 0);
-      if (!a || a.id !== key || kit.now() > a.until) {
+      if (!a || a.id !== key || kit.now() > a.until || (what === "n" && arg === undefined)) {
         await answer(ctx, EXPIRED);
         await removeTappedKeyboard(ctx);
         return;
@@ -281,7 +285,7 @@ export function orderChangeFeature(kit: Kit): Composer<MyContext> {
       const text = ctx.message.text.trim();
       if (text.startsWith("/")) {
         await closeAsk(ctx.chat.id, ctx);
-        if (text !== "/cancel") return next();
+        if (!/^\/cancel(@\w+)?$/i.test(text)) return next();
         await kit.ui.say(ctx, "Stopped. Nothing was changed.");
         return;
       }
