@@ -4,6 +4,7 @@
  * src/trading/amendOrder.ts reads the same wherever it comes from. Prices are the order's own
  * outcome's (what the card shows); a price change always says the order loses its queue place.
  */
+import type { Centis } from "../domain/money.js";
 import type { Market, Order, OutcomeSide } from "../exchange/port.js";
 import type { ApplyOutcome, ChangePlan, NoPlan } from "../trading/amendOrder.js";
 import { describeGrid } from "../trading/prices.js";
@@ -71,7 +72,9 @@ export function askPriceText(o: Order, name: string, outcome: OutcomeSide, marke
 export function askReduceText(o: Order, name: string): string {
   return (
     `Reduce ${name}: ${count(o.fillCount)} filled and ${count(o.remainingCount)} resting, ${count(o.initialCount)} in total. ` +
-    `Send the new TOTAL (filled + resting): more than ${count(o.fillCount)} and less than ${count(o.initialCount)}.`
+    (o.fillCount > 0
+      ? `Send the new TOTAL (filled + resting): more than ${count(o.fillCount)} and less than ${count(o.initialCount)}.`
+      : `Send the new total: less than ${count(o.initialCount)}.`)
   );
 }
 
@@ -93,15 +96,8 @@ export function applyText(r: ApplyOutcome, tz: string, intent: OrderIntentInfo |
   const card = (o: Order | null) =>
     o ? `\n\n${orderStatusCard(o, tz, intent)}` : "\nSend /orders to see it.";
   switch (r.kind) {
-    case "changed": {
-      const p = r.plan;
-      const head =
-        p.kind === "price"
-          ? `✅ Changed to ${SIDE(p.outcome)} @ ${price(p.toPrice)}; it is at the back of the queue.`
-          : `✅ Reduced to ${count(p.toTotal)} contracts in total.`;
-      const traded = r.filledNow > 0 ? ` ${count(r.filledNow)} traded at once at the new price.` : "";
-      return `${head}${traded}${card(r.order)}`;
-    }
+    case "changed":
+      return `${changedHead(r.plan, r.filledNow, r.order)}${card(r.order)}`;
     case "stale": {
       const o = r.order;
       if (o.status !== "resting") return goneText(o, tz, intent, "nothing was changed");
@@ -114,6 +110,16 @@ export function applyText(r: ApplyOutcome, tz: string, intent: OrderIntentInfo |
     case "unknown":
       return `I could not confirm the change: it may or may not have been made. Here is the order now:${card(r.order)}`;
   }
+}
+
+/** "✅ Changed to YES @ $0.46; it is at the back of the queue.", or what traded at once instead. */
+function changedHead(p: ChangePlan, filledNow: Centis, o: Order | null): string {
+  if (p.kind === "size") return `✅ Reduced to ${count(p.toTotal)} contracts in total.`;
+  const head = `✅ Changed to ${SIDE(p.outcome)} @ ${price(p.toPrice)}`;
+  if (filledNow <= 0) return `${head}; it is at the back of the queue.`;
+  if (o !== null && o.status !== "resting")
+    return `${head}: ${count(filledNow)} traded at once, nothing rests.`;
+  return `${head}: ${count(filledNow)} traded at once; the rest is at the back of the queue.`;
 }
 
 function refusal(reason: "price" | "cash" | "closed" | "other", details: string | null): string {

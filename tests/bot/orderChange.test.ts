@@ -193,9 +193,27 @@ describe("New price (typed)", () => {
       "to YES @ $0.57? It loses its place in the queue, and at that price it trades at once (the book offers YES @ $0.56).",
     );
     await h.tap("Confirm");
-    expect(h.last().text).toContain("5 traded at once at the new price.");
+    expect(h.last().text).toContain("✅ Changed to YES @ $0.57: 5 traded at once, nothing rests.");
     expect(h.last().text).toContain("Order executed");
     expect(order(id)).toMatchObject({ status: "executed", fillCount: contracts(5) });
+  });
+
+  it("a price that meets a thin book trades what it can; the rest rests at the back of the queue", async () => {
+    await setup();
+    h.world.exchange.setBook(TICKER, { yes: [["0.55", 1000]], no: [["0.44", 2]] }); // 2 offered at $0.56
+    const id = await rest(TICKER, "yes", "0.45", 5);
+    await change(id, "price");
+    await h.say("56c");
+    await h.tap("Confirm");
+    expect(h.last().text).toContain(
+      "✅ Changed to YES @ $0.56: 2 traded at once; the rest is at the back of the queue.",
+    );
+    expect(order(id)).toMatchObject({
+      status: "resting",
+      initialCount: contracts(5),
+      fillCount: contracts(2),
+      remainingCount: contracts(3),
+    });
   });
 
   it("a command closes the question: /cancel stops it, and a later number is not taken as a price", async () => {
