@@ -33,6 +33,7 @@ import { bookFeature } from "./features/book.js";
 import { linksFeature } from "./features/links.js";
 import { searchFeature } from "./features/search.js";
 import { ordersFeature } from "./features/orders.js";
+import { orderChangeFeature } from "./features/orderChange.js";
 import { portfolioFeature } from "./features/portfolio.js";
 import { watchFeature } from "./features/watch.js";
 import { STOPPED_CARD, TRADE_CONVERSATION, tradeConversation, tradeFeature } from "./features/trade.js";
@@ -167,6 +168,8 @@ export function createBot(deps: BotDeps): Bot<MyContext> {
   bot.use(cancels.middleware);
   // A PIN a button handler asked for (Cancel all) is read here, before a conversation could take it.
   bot.use(kit.pin.middleware((ctx, text) => ui.say(ctx, text)));
+  // Order change buttons and their typed answers (New price, Reduce), before a conversation could take them.
+  bot.use(orderChangeFeature(kit));
 
   // 2. Conversations; /cancel and other commands leave an active one.
   // A live card's Confirm tap starts its order first (src/bot/conversations/confirmLane.ts), then

@@ -14,6 +14,7 @@ import type {
   PortfolioService,
 } from "../trading/types.js";
 import type { SearchService } from "../trading/search/service.js";
+import type { OrderChanges } from "../trading/amendOrder.js";
 import type { PnlService } from "../trading/pnl/service.js";
 import type { AlertMode } from "../domain/alertMode.js";
 import type { EnvTag } from "../domain/environment.js";
@@ -27,6 +28,8 @@ export interface AlertSettingsStore {
 
 export interface BotServices {
   executor: OrderExecutor;
+  /** −1 tick, +1 tick, a new price or a smaller size for a resting order (src/trading/amendOrder.ts). */
+  orderChanges: OrderChanges;
   markets: MarketService;
   portfolio: PortfolioService;
   account: AccountService;

@@ -2,6 +2,7 @@
 import type { ExchangePort } from "../exchange/port.js";
 import { closeJournalLogger, createJournalLogger } from "../logging/journalFile.js";
 import { type AccountService, createAccountService } from "./account.js";
+import { type OrderChanges, createOrderChanges } from "./amendOrder.js";
 import { type ExecutorConfig, createOrderExecutor } from "./executor.js";
 import { createExportService } from "./export.js";
 import { createFeeSchedule } from "./feeSchedule.js";
@@ -47,6 +48,8 @@ export interface TradingServicesDeps {
 
 export interface TradingServices {
   executor: OrderExecutor;
+  /** Amend and decrease of resting orders, behind the bot's confirmations. */
+  orderChanges: OrderChanges;
   markets: MarketService;
   /** Search and browse over the local index of open events (saved in DATA_DIR). */
   search: SearchService;
@@ -98,6 +101,7 @@ export function createTradingServices(deps: TradingServicesDeps): TradingService
   });
   return {
     executor,
+    orderChanges: createOrderChanges({ exchange: deps.exchange, snapshots }),
     markets: createMarketService({ exchange: deps.exchange, now, snapshots, search }),
     search,
     portfolio: createPortfolioService({ exchange: deps.exchange, now, timeZone: deps.timeZone, fees }),

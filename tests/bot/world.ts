@@ -104,6 +104,7 @@ export class SimWorld {
       });
     this.services = {
       executor: this.recorded("executor", real.executor),
+      orderChanges: this.recorded("orderChanges", real.orderChanges),
       markets: this.recorded("markets", real.markets),
       portfolio: this.recorded("portfolio", real.portfolio),
       account: this.recorded("account", real.account),

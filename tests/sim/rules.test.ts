@@ -221,6 +221,35 @@ describe("amend", () => {
   });
 });
 
+describe("amend: what cannot be re-priced", () => {
+  it("a paused market refuses an amend (409 market_closed); the order rests as it was", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const r = await order(c, t, { price: "0.41", count: "2" });
+    sim.engine.market(t).status = "inactive";
+    const path = `/portfolio/events/orders/${r.body.order_id}/amend`;
+    const a = await c.post(path, { ticker: t, side: "bid", price: "0.40", count: "2" });
+    expectRefused(a, 409, "market_closed");
+    const o = (await c.get(`/portfolio/orders/${r.body.order_id}`)).body.order;
+    expect(o).toMatchObject({ status: "resting", yes_price_dollars: "0.4100", remaining_count_fp: "2.00" });
+  });
+
+  it("a post-only order amended through the book is refused and keeps resting; off the book it moves", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    const r = await order(c, t, { price: "0.41", count: "2", post_only: true });
+    const path = `/portfolio/events/orders/${r.body.order_id}/amend`;
+    const amend = (price: string) => c.post(path, { ticker: t, side: "bid", price, count: "2" });
+    expectRefused(await amend("0.44"), 400, "invalid_order", /post_only/);
+    let o = (await c.get(`/portfolio/orders/${r.body.order_id}`)).body.order;
+    expect(o).toMatchObject({ status: "resting", yes_price_dollars: "0.4100", fill_count_fp: "0.00" });
+    expect((await amend("0.42")).status).toBe(200);
+    o = (await c.get(`/portfolio/orders/${r.body.order_id}`)).body.order;
+    expect(o).toMatchObject({ status: "resting", yes_price_dollars: "0.4200" });
+    expect(sim.engine.moneyDiscrepancy()).toBe(0);
+  });
+});
+
 describe("amend: client order ids", () => {
   it("updated_client_order_id renames the open order: the new id is taken, the old one is free", async () => {
     const { sim, c } = await start();

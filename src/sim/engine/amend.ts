@@ -1,14 +1,15 @@
 /**
- * AmendOrderV2 on a resting order: its refusals (tick, a total above what is filled, a future
- * expiry, a free new client id), the cash check when it loses its queue place, and the amend itself:
- * in place (smaller size, expiry, id) or re-priced to the back of the queue and matched again.
+ * AmendOrderV2 on a resting order: its refusals (an open market, tick, a total above what is
+ * filled, a future expiry, a free new client id, a post-only order that would cross), the cash
+ * check when it loses its queue place, and the amend itself: in place (smaller size, expiry, id) or
+ * re-priced to the back of the queue and matched again.
  */
 import { type Centis, type Micros, centis, formatCount, micros } from "../../domain/money.js";
 import type { SimEngine } from "../engine.js";
 import { cashNeeded, crossable, requireCash } from "./cash.js";
 import type { EngineInternals } from "./internals.js";
 import { crosses } from "./orderBook.js";
-import { duplicateClientOrderId, requireValidPrice } from "./orders.js";
+import { duplicateClientOrderId, requireOpenMarket, requireValidPrice } from "./orders.js";
 import { type Account, type AmendInput, type AmendResult, type SimOrder, SimError } from "./types.js";
 
 export type AmendDeps = Pick<
@@ -62,10 +63,16 @@ export function amend(d: AmendDeps, accountId: string, orderId: string, input: A
   return { order: o, fills, sizeChanged: fills.length > 0 || o.remaining !== before, tsMs: now };
 }
 
-/** An amend's refusals: price tick, a total above what is filled, a future expiry, a free new id. */
+/**
+ * An amend's refusals: an open market, price tick, a total above what is filled, a future expiry,
+ * a free new id, and a post-only order's price that would take liquidity.
+ */
 function checkAmend(d: AmendDeps, o: SimOrder, input: AmendInput, now: number): void {
   const { engine } = d;
-  requireValidPrice(engine.market(o.ticker), input.price);
+  const m = engine.market(o.ticker);
+  // A new price or size is matched again, which a paused or closed market cannot do.
+  requireOpenMarket(m);
+  requireValidPrice(m, input.price);
   if (input.count <= o.filled) {
     throw new SimError(
       400,
@@ -77,12 +84,31 @@ function checkAmend(d: AmendDeps, o: SimOrder, input: AmendInput, now: number): 
   if (input.expirationTs !== undefined && input.expirationTs !== null && input.expirationTs <= now) {
     throw new SimError(400, "invalid_order", "invalid order", "expiration_time is in the past");
   }
+  if (o.postOnly && input.price !== o.price) requireNoPostOnlyCross(engine, o, input.price);
   const newId = input.updatedClientOrderId;
   if (newId && newId !== o.clientOrderId) {
     const other = d.orderByClientId(o.accountId, newId);
     if (engine.clientOrderIds === "lenient" ? other : other?.status === "resting") {
       throw duplicateClientOrderId(newId);
     }
+  }
+}
+
+/**
+ * A post-only order may only add liquidity: re-priced through the best opposite order it is refused
+ * and keeps resting as it was (a create in that case is cancelled instead; for an amend Kalshi's
+ * answer is unconfirmed, and refusing is the reading that never trades against the flag).
+ */
+function requireNoPostOnlyCross(engine: SimEngine, o: SimOrder, price: Micros): void {
+  const book = engine.book(o.ticker);
+  const best = (o.side === "bid" ? book.asks : book.bids)[0];
+  if (best && crosses(o.side, price, best)) {
+    throw new SimError(
+      400,
+      "invalid_order",
+      "invalid order",
+      "a post_only order cannot be amended to a price that would cross the book",
+    );
   }
 }
 
