@@ -94,29 +94,38 @@ export function positionCardsFeature(kit: Kit) {
     await ctx.conversation.enter(TRADE_CONVERSATION, start);
   }
 
-  /** A sell button: the position as shown must still be what is held, else the current one is shown. */
+  /** A stale button: nothing is sold; the position as it is now, with its own buttons. */
+  async function changed(ctx: Context, side: OutcomeSide, ticker: string, v: PortfolioView) {
+    const now = v.positions.find((p) => p.ticker === ticker && sellable(p));
+    kit.log.info("stale position button", { ticker, now: now?.count ?? 0 });
+    if (!now) {
+      const sentence = `This position has changed: you no longer hold any ${side.toUpperCase()} in ${code(ticker)}. Nothing was sold.`;
+      return void (await kit.ui.send(ctx, sentence));
+    }
+    const card = `${CHANGED}\n\n${positionCard(now, v.restingOrders)}`;
+    await kit.ui.send(ctx, card, rows(sellRow(now, null)));
+  }
+
+  /**
+   * A sell button: what is held in its market must still be what the card showed (one positions
+   * read; the whole portfolio only to show a changed position), else nothing is sold.
+   */
   async function sellTapped(ctx: MyContext, op: string, side: OutcomeSide, shown: Centis, ticker: string) {
     await answer(ctx);
-    const v = await withTyping(ctx, () => portfolio.view());
-    const now = v.positions.find((p) => p.ticker === ticker && sellable(p));
-    if (!now || now.side !== side || now.count !== shown) {
-      kit.log.info("stale position button", { ticker, shown, now: now?.count ?? 0 });
-      if (!now) {
-        const sentence = `This position has changed: you no longer hold any ${side.toUpperCase()} in ${code(ticker)}. Nothing was sold.`;
-        return void (await kit.ui.send(ctx, sentence));
-      }
-      return void (await kit.ui.send(
-        ctx,
-        `${CHANGED}\n\n${positionCard(now, v.restingOrders)}`,
-        rows(sellRow(now, null)),
-      ));
+    const same = (p: { side: OutcomeSide; count: Centis } | null | undefined) =>
+      !!p && p.side === side && p.count === shown;
+    const held = portfolio.held ? await withTyping(ctx, () => portfolio.held!(ticker)) : undefined;
+    if (!same(held)) {
+      const v = await withTyping(ctx, () => portfolio.view());
+      if (!same(v.positions.find((p) => p.ticker === ticker && sellable(p))))
+        return changed(ctx, side, ticker, v);
     }
     const start: TradeStart = { action: "sell", ticker, outcome: side };
-    if (op === "a") Object.assign(start, { count: now.count, kind: "market" });
+    if (op === "a") Object.assign(start, { count: shown, kind: "market" });
     const pct = PART_CODE[op];
     if (pct !== undefined) {
-      const count = partOf(now.count, pct).whole;
-      Object.assign(start, { count, kind: "market", note: partNote(now.count, pct) });
+      const count = partOf(shown, pct).whole;
+      Object.assign(start, { count, kind: "market", note: partNote(shown, pct) });
     }
     await enterTrade(ctx, start);
   }
