@@ -10,8 +10,8 @@ import { positionCardsFeature } from "./positionCards.js";
 
 /**
  * /portfolio (pages of position cards with sell buttons, Refresh and Close all: ./positionCards.ts,
- * ./closeAll.ts), and /balance (the same money lines: cash,
- * reserved, positions, total; and a location-check warning).
+ * ./closeAll.ts), and /balance (the same money lines: cash, reserved, positions, total; and a
+ * location-check warning).
  */
 export function portfolioFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
