@@ -165,6 +165,20 @@ describe("Close all", () => {
     expect(placeCalls()).toBe(3);
   });
 
+  it("two Confirm taps at the same moment place each sell once", async () => {
+    await threePositions();
+    await h.say("/portfolio");
+    await h.tap("Close all (3)…");
+    const b = h.api.findButton(USER, "Confirm")!;
+    await Promise.all([
+      h.api.tap(USER, USER, b.messageId, b.data),
+      h.api.tap(USER, USER, b.messageId, b.data),
+    ]);
+    expect(placeCalls()).toBe(3);
+    expect(simOrders()).toHaveLength(3);
+    expect(h.botTexts().filter((t) => t.includes("Close all: sold"))).toHaveLength(1);
+  });
+
   it("a partial failure is told per position in the one result; what cannot be sold is listed first", async () => {
     await threePositions();
     h.world.setPrices("KXSNOW-26NOV25", null, usd("0.22")); // nobody buys YES there
