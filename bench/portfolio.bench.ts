@@ -15,7 +15,8 @@ export interface PortfolioBenchResult {
   naive: { requests: number; ms: number };
 }
 
-function world(positions: number, latencyMs: number): SimExchange {
+/** `positions` priced positions (half YES, half NO) with a fill each, on the exchange double. */
+export function world(positions: number, latencyMs: number): SimExchange {
   const now = Date.now();
   const fx = new SimExchange({ latencyMs, now: () => now });
   for (let i = 0; i < positions; i++) {

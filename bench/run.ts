@@ -17,6 +17,7 @@ import type { CsvBenchResult } from "./csv.bench.js";
 import { run as chartRun } from "./chart.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
+import { run as portfolioCardsRun } from "./portfolio-cards.bench.js";
 import { run as priceAlertsRun, type PriceAlertsBenchOptions } from "./price-alerts.bench.js";
 import { run as searchRun, SEARCH_FULL, SEARCH_QUICK, type SearchBenchSizes } from "./search.bench.js";
 import { run as simOrdersRun } from "./sim-orders.js";
@@ -218,6 +219,18 @@ export async function runBenchmarks(
         result: fmtMs(r.batched.ms),
         baseline: `naive ${fmtMs(r.naive.ms)}`,
         notes: `${ratio(r.naive.ms, r.batched.ms)} faster`,
+      },
+    ];
+  });
+
+  await section("portfolio cards (through the bot)", async () => {
+    const r = await portfolioCardsRun(sizes.positions, sizes.portfolioLatencyMs);
+    return [
+      {
+        benchmark: `/portfolio, ${r.positions} positions and their buttons (bot): requests / time`,
+        result: `${r.first.requests} / ${fmtMs(r.first.ms)}`,
+        baseline: `service alone ${r.service.requests} / ${fmtMs(r.service.ms)}`,
+        notes: `${r.first.pages} pages ≤ ${r.first.longestPage} chars, ${r.first.buttons} buttons on page 1; page turn ${r.turn.requests} requests ${fmtMs(r.turn.ms)}; sell tap → quote ${r.sell.requests} requests ${fmtMs(r.sell.ms)}`,
       },
     ];
   });

@@ -11,7 +11,6 @@ import {
   ZERO_MICROS,
 } from "../domain/money.js";
 import type { Order, OutcomeSide } from "../exchange/port.js";
-import type { RestingOrderView } from "../trading/holdings.js";
 import type { SellShrinkOutcome } from "../trading/sellGuard.js";
 import type { OrderIntentInfo } from "./intents.js";
 import type {
@@ -19,7 +18,6 @@ import type {
   MarketInfo,
   MarketSearchHit,
   PlaceResult,
-  PortfolioView,
   Quote,
   SettlementRow,
 } from "../trading/types.js";
@@ -206,41 +204,6 @@ export function holdingsLines(h: {
     `Positions: ${usd(h.positionsValue)} (at the bids you could sell at now)`,
     `Total: ${usd(h.total)}`,
   ];
-}
-
-function restingLine(o: RestingOrderView): string {
-  const holds = o.reserved > 0 ? ` (holds ${usd(o.reserved)})` : "";
-  return `  Resting: ${o.action === "buy" ? "Buy" : "Sell"} ${count(o.remaining)} ${SIDE(o.outcome)} @ ${price(o.price)}${holds}`;
-}
-
-export function portfolioCard(v: PortfolioView, timeZone: string): string {
-  const lines = [`<b>Portfolio</b> · ${when(v.asOf, timeZone)}`];
-  lines.push(
-    ...holdingsLines({ ...v, cash: v.balance, positionsValue: v.totalValue }),
-    `Unrealized P&amp;L: ${usd(v.totalUnrealized, { sign: true })}`,
-  );
-  lines.push(
-    `Realized P&amp;L: today ${usd(v.realized.today, { sign: true })} · 7d ${usd(v.realized.last7d, { sign: true })} · 30d ${usd(v.realized.last30d, { sign: true })} · all ${usd(v.realized.allTime, { sign: true })}`,
-  );
-  if (v.positions.length === 0 && v.restingOrders.length === 0) lines.push("", "No open positions.");
-  else lines.push("");
-  const restingOf = (t: string) => v.restingOrders.filter((o) => o.ticker === t).map(restingLine);
-  for (const p of v.positions) {
-    lines.push(
-      `${b(p.title)}`,
-      `  ${code(p.ticker)} · ${contractsText(p.count)} ${SIDE(p.side)}${p.settled ? " (settled)" : ""}`,
-      `  entry ${avgPrice(p.averageEntry)} · now ${price(p.markPrice)} · value ${p.value === null ? "–" : usd(p.value)} · P&amp;L ${p.unrealizedPnl === null ? "–" : usd(p.unrealizedPnl, { sign: true })}`,
-      ...restingOf(p.ticker),
-    );
-  }
-  // Markets with resting orders but no position, so every order's cash is seen somewhere.
-  const held = new Set(v.positions.map((p) => p.ticker));
-  for (const t of [...new Set(v.restingOrders.map((o) => o.ticker))].filter((x) => !held.has(x))) {
-    const title = v.restingOrders.find((o) => o.ticker === t)!.title;
-    lines.push(`${b(title)}`, `  ${code(t)}`, ...restingOf(t));
-  }
-  for (const n of v.notes) lines.push(`<i>${escapeHtml(n)}</i>`);
-  return lines.join("\n");
 }
 
 function reading(o: Order, action: "buy" | "sell", outcome: OutcomeSide, withCount: boolean): string {

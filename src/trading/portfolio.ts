@@ -5,7 +5,7 @@
  * the number of requests does not depend on the number of positions (beyond the adapter's batches).
  */
 import { marketName } from "../domain/marketName.js";
-import { type Micros, averagePrice, micros } from "../domain/money.js";
+import { type Centis, type Micros, averagePrice, micros } from "../domain/money.js";
 import { startOfDayInZone } from "../domain/time.js";
 import type { ExchangePort, Fill, Settlement } from "../exchange/port.js";
 import type { FeeSchedule } from "./feeSchedule.js";
@@ -129,6 +129,11 @@ export function createPortfolioService(deps: PortfolioDeps): PortfolioService {
         notes: notesOf(h, estimated),
         asOf: now(),
       };
+    },
+    async held(ticker) {
+      const found = (await exchange.getPositions({ ticker })).find((p) => p.ticker === ticker);
+      if (!found || found.position === 0) return null;
+      return { side: found.position > 0 ? "yes" : "no", count: Math.abs(found.position) as Centis };
     },
   };
 }

@@ -304,6 +304,11 @@ export interface PortfolioView {
 
 export interface PortfolioService {
   view(): Promise<PortfolioView>;
+  /**
+   * What is held in one market now, from one positions read (a position card's button checks it
+   * before it opens a sell); null when nothing is. Optional: without it the caller reads `view()`.
+   */
+  held?(ticker: string): Promise<{ side: OutcomeSide; count: Centis } | null>;
 }
 
 export interface HistoryRow {

@@ -252,3 +252,17 @@ describe("portfolio view", () => {
     expect(big.requests - small.requests).toBe(2);
   });
 });
+
+describe("held(ticker)", () => {
+  it("says what one market holds (side and count) from one positions read; null when nothing", async () => {
+    const fx = new SimExchange({ now: fakeClock().now });
+    fx.addMarket({ ticker: "KXH-1", title: "H" });
+    fx.addMarket({ ticker: "KXH-2", title: "H2" });
+    fx.setPosition("KXH-1", -7);
+    const svc = createPortfolioService({ exchange: fx, timeZone: TZ });
+    fx.resetCalls();
+    expect(await svc.held!("KXH-1")).toEqual({ side: "no", count: contracts(7) });
+    expect(await svc.held!("KXH-2")).toBeNull();
+    expect(fx.requests).toBe(2);
+  });
+});
