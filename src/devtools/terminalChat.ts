@@ -2,6 +2,7 @@
  * A chat with the bot in the terminal, through a LocalBotApi. Bot messages are printed as text,
  * inline buttons as numbered choices ("[1] Confirm  [2] Cancel"): typing 1 taps that button.
  *
+ * A button with a colour (Bot API `style`) shows it after its label: "[1] ✅ Confirm (green)".
  * Numbers and buttons: a typed number taps the button with that number, except
  * - when a button is labelled with exactly that number (the count buttons 1/5/10/25), it taps that one;
  * - when the bot asks for a typed value (its prompt says "type", "Send", "How many" or "price") and the
@@ -36,7 +37,10 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
 }
 
-/** Renders a bot message and returns its buttons as choices. */
+/** How a styled button looks on a phone (Bot API `style`), shown after its label. */
+const STYLE_COLOUR: Record<string, string> = { success: "green", danger: "red", primary: "blue" };
+
+/** Renders a bot message and returns its buttons as choices; a styled button shows its colour. */
 function renderMessage(
   m: ChatMessage,
   edited: boolean,
@@ -49,7 +53,8 @@ function renderMessage(
     for (const b of row) {
       if (!("callback_data" in b) || !b.callback_data) continue;
       choices.push({ messageId: m.messageId, label: b.text, data: b.callback_data });
-      parts.push(`[${firstNumber + choices.length - 1}] ${b.text}`);
+      const colour = "style" in b && b.style ? ` (${STYLE_COLOUR[b.style]})` : "";
+      parts.push(`[${firstNumber + choices.length - 1}] ${b.text}${colour}`);
     }
     if (parts.length) lines.push("     " + parts.join("  "));
   }

@@ -21,7 +21,7 @@ import {
   requoteSentence,
 } from "../placeOutcome.js";
 import { pinBeforePlace } from "../pinAsk.js";
-import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
+import { answer, btn, confirmStyle, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
 import { orderSummary, quoteCard } from "../views.js";
 import { askIntent, reopenLast, reopenRefused, startDraft, type TradeStart } from "./tradeSteps.js";
 
@@ -122,7 +122,7 @@ export function tradeConversation(kit: Kit) {
           ctx,
           quoteCard(quote, timeoutMs, note),
           rows(
-            [btn("✅ Confirm", data(`ok${card}`))],
+            [btn("✅ Confirm", data(`ok${card}`), { style: confirmStyle(quote.intent.action) })],
             [btn("◀ Back", data(`bk${card}`)), btn("Cancel", data("x"))],
           ),
         );
