@@ -64,13 +64,14 @@ describe("runTerminalChat", () => {
     await type("2", "you tapped> Limit");
     await until("Send the limit price");
     await type("42", "Please confirm");
-    expect(out.slice(seen)).toContain("[1] ✅ Confirm\n     [2] ◀ Back  [3] Cancel");
+    expect(out.slice(seen)).toContain("[1] ✅ Confirm (green)\n     [2] ◀ Back  [3] Cancel");
     await type("1", "you tapped> ✅ Confirm");
     await until("Order placed");
 
     await type(`/buy ${TICKER} yes`, "How many YES contracts?");
+    // A tapped count buys at market: the quote comes next (issue 13).
     await type("10", "you tapped> 10");
-    await type("1", "you tapped> Market");
+    await until("Please confirm");
     await type("3", "you tapped> Cancel");
     await until("Canceled. Nothing was placed.");
     input.write("/quit\n");
