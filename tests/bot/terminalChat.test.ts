@@ -28,6 +28,15 @@ describe("interpretLine", () => {
     // A PIN such as 0001 at "Send your trading PIN" ([1] Cancel) is text, not button 1.
     expect(interpretLine("0001", [choice("Cancel", 0)], true)).toEqual({ kind: "text", text: "0001" });
   });
+
+  it("a button's label taps it, also on a keyboard of numbers (Limit… and $ amount beside the counts)", () => {
+    const [usdAmount, limit, ok] = [choice("$ amount", 5), choice("Limit…", 6), choice("✅ Confirm", 7)];
+    const withWords = [...count, usdAmount, limit, ok];
+    expect(interpretLine("limit", withWords, true)).toEqual({ kind: "tap", choice: limit });
+    expect(interpretLine("$ amount", withWords, true)).toEqual({ kind: "tap", choice: usdAmount });
+    expect(interpretLine("Confirm", withWords, false)).toEqual({ kind: "tap", choice: ok });
+    expect(interpretLine("$25", withWords, true)).toEqual({ kind: "text", text: "$25" });
+  });
 });
 
 describe("runTerminalChat", () => {
