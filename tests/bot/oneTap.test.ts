@@ -65,7 +65,9 @@ describe("taps from a market card", () => {
     await h.say(`/market ${TICKER}`);
     await h.tap("Buy NO");
     await h.tap("Limit…");
-    expect(h.last().text).toContain("How many NO contracts? Tap a number or type one.");
+    expect(h.last().text).toContain(
+      "How many NO contracts? Tap a number or type one.\nLimit order: the price comes next.",
+    );
     expect(h.buttons()).toEqual(["1", "5", "10", "25", "$ amount", "◀ Back", "Cancel"]);
     await h.tap("Back");
     expect(h.buttons()).toContain("Limit…");

@@ -14,7 +14,9 @@ import {
   sizingSentence,
 } from "../../src/trading/dollarSizing.js";
 import { UserError } from "../../src/trading/types.js";
-import { EXECUTOR_CONFIG, T0, intent, usd } from "./helpers.js";
+import { createOrderExecutor } from "../../src/trading/executor.js";
+import { SimExchange } from "../support/simExchange.js";
+import { EXECUTOR_CONFIG, T0, fakeClock, idSeq, intent, memoryJournal, usd } from "./helpers.js";
 
 const taker = (price: string, multiplier = 1): UnitPrice => ({
   price: usd(price),
@@ -135,5 +137,62 @@ describe("sizeToBudget", () => {
   it("a sell or a non-positive amount is refused", () => {
     expect(() => size("25", { action: "sell" })).toThrow("A dollar amount sizes buys only");
     expect(() => size("0")).toThrow("Send a dollar amount above $0");
+  });
+});
+
+describe("the executor with a dollar amount", () => {
+  function setup(balance = "100") {
+    const clock = fakeClock();
+    const fx = new SimExchange({ now: clock.now, balance });
+    fx.addMarket({
+      ticker: market.ticker,
+      title: "Highest temperature in NYC on Nov 25?",
+      closeTime: T0 + 86_400_000,
+    });
+    fx.setBook(market.ticker, { yes: [["0.55", 100]], no: [["0.40", 100]] }); // YES ask $0.60
+    const exec = createOrderExecutor({
+      exchange: fx,
+      journal: memoryJournal(),
+      config: EXECUTOR_CONFIG,
+      now: clock.now,
+      newId: idSeq(),
+    });
+    return { fx, exec };
+  }
+  const dollars = (budget: string) => ({ ...intent(), count: 0 as Centis, budget: usd(budget) });
+
+  it("quotes the sized count, never more than the amount, and places that count", async () => {
+    const { fx, exec } = setup();
+    const q = await exec.quote(dollars("10"));
+    // Worst $0.62: 15 cost $9.30 + fee $0.25 = $9.55; 16 would be $10.19.
+    expect(q.intent.count).toBe(contracts(15));
+    expect(q.sizing).toEqual({
+      budget: usd("10"),
+      count: contracts(15),
+      cost: usd("9.30"),
+      fee: usd("0.25"),
+    });
+    expect(q.estimatedCost + q.estimatedFee).toBeLessThanOrEqual(usd("10"));
+    const out = await exec.place(q);
+    expect(out.kind).toBe("placed");
+    expect(fx.orders[0]!.initialCount).toBe(contracts(15));
+  });
+
+  it("a price move re-quotes the amount at the new worst price", async () => {
+    const { fx, exec } = setup();
+    const q = await exec.quote(dollars("10"));
+    fx.setBook(market.ticker, { yes: [["0.55", 100]], no: [["0.35", 100]] }); // ask now $0.65
+    const out = await exec.place(q);
+    expect(out).toMatchObject({ kind: "requote", reason: "price_moved" });
+    // Worst $0.67: 14 cost $9.38 + fee $0.22 = $9.60; 15 would be $10.05.
+    if (out.kind === "requote") expect(out.quote.intent.count).toBe(contracts(14));
+    expect(fx.orders).toHaveLength(0);
+  });
+
+  it("the balance is checked after the conversion, with what the amount bought", async () => {
+    const { exec } = setup("5");
+    await expect(exec.quote(dollars("10"))).rejects.toThrow(
+      "$10.00 buys 15 YES contracts at worst $0.62 + fee $0.25. That order would cost $9.55 including fees, but your balance is $5.00.",
+    );
   });
 });

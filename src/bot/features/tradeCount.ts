@@ -63,9 +63,10 @@ function askCountOnce(
 ): Promise<Answer | null | Back> {
   const side = d.outcome!.toUpperCase();
   const question = `How many ${side} contracts?`;
+  const limitNext = d.kindByCount && d.kind === "limit" ? "\nLimit order: the price comes next." : "";
   const hint = pickKind
     ? "\nA tapped number buys at market. Limit… asks your price first; $ amount sizes the order in dollars (or type $25)."
-    : "\nOr tap $ amount to size the order in dollars (or type $25).";
+    : `${limitNext}\nOr tap $ amount to size the order in dollars (or type $25).`;
   const parse = (s: string) => {
     if (s.trim().startsWith("$")) {
       const a = parseDollarAmount(s);
