@@ -94,6 +94,22 @@ describe("taps from a market card", () => {
     await h.tap(/^5$/);
     expect(h.last().text).toContain("Buy 5 contracts YES at market");
   });
+
+  it("a tapped count with nobody selling asks the count again with the reason; Limit… then goes on", async () => {
+    h = await makeHarness();
+    h.world.setPrices(TICKER, usd("0.55"), null);
+    await h.say(`/buy ${TICKER} yes`);
+    await h.tap(/^10$/);
+    expect(h.last().text).toContain(
+      "Nobody is selling YES right now, so a market order can't fill; try a limit order.",
+    );
+    expect(h.last().text).toContain("How many YES contracts?");
+    await h.tap("Limit…");
+    await h.tap(/^10$/);
+    await h.say("0.50");
+    expect(h.last().text).toContain("Buy 10 contracts YES limit $0.50");
+    expect(placeCalls()).toBe(0);
+  });
 });
 
 describe("dollar sizing", () => {
@@ -133,6 +149,9 @@ describe("dollar sizing", () => {
     await h.tap("Buy YES");
     await h.tap("$ amount");
     expect(h.buttons()).toEqual(["$10", "$25", "$50", "$100", "◀ Back", "Cancel"]);
+    await h.tap("Back");
+    expect(h.last().text).toContain("How many YES contracts?");
+    await h.tap("$ amount");
     await h.tap("$25");
     const t = h.last().text;
     expect(t).toContain(
