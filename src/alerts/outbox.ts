@@ -170,6 +170,11 @@ export class OrderOutbox implements OrderOwners {
     this.sink = sink;
   }
 
+  /** True while the card's final text is still owed (not yet shown on Telegram). */
+  owes(id: string): boolean {
+    return this.cards.has(id);
+  }
+
   /** Results owed (cards not yet in their final state). */
   pendingCount(): number {
     return this.cards.size;

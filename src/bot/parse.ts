@@ -45,6 +45,30 @@ export function parseCountInput(s: string): Parsed<Centis> {
   return { ok: true, value: c };
 }
 
+/** The most a dollar amount may be (the bot's most contracts per order at $1 each). */
+const MAX_DOLLARS = MAX_COUNT;
+
+/**
+ * A dollar amount to size a buy by: "$25", "$25.50", "$0.50" (whole cents); with `bare`, also without
+ * the dollar sign ("25", after the count step's "$ amount" button asked for one).
+ */
+export function parseDollarAmount(s: string, opts: { bare?: boolean } = {}): Parsed<Micros> {
+  const t = s.trim();
+  const m = (
+    opts.bare ? /^\$?\s*(\d+(?:\.\d{1,2})?|\.\d{1,2})$/ : /^\$\s*(\d+(?:\.\d{1,2})?|\.\d{1,2})$/
+  ).exec(t);
+  const v = m ? tryParseDollars(m[1]!) : null;
+  if (v === null)
+    return { ok: false, message: `“${t}” is not a dollar amount. Send one like $25 or $12.50.` };
+  if (v <= 0) return { ok: false, message: `“${t}” buys nothing. Send an amount above $0, like $25.` };
+  if (v > MAX_DOLLARS * MICROS_PER_DOLLAR)
+    return {
+      ok: false,
+      message: `${t} is more than the bot sizes in one order (${displayUsd((MAX_DOLLARS * MICROS_PER_DOLLAR) as Micros)}).`,
+    };
+  return { ok: true, value: v };
+}
+
 /** True when a token is written as a price ("@0.42", "42c", "42¢", "0.42", ".42", "$0.42"). */
 export function looksLikePrice(s: string): boolean {
   const t = s.trim();
@@ -97,13 +121,16 @@ export interface TradeArgs {
   search?: string;
   outcome?: OutcomeSide;
   count?: Centis;
+  /** A dollar amount where the count goes (`/buy TICKER yes $25`): the buy is sized by it. */
+  dollars?: Micros;
   price?: Micros;
   /** Sentences about parts that were given but invalid (those parts are then asked for). */
   problems: string[];
 }
 
 /**
- * `/buy TICKER yes 10 @0.42`: every part optional, in this order; invalid parts are reported. When the
+ * `/buy TICKER yes 10 @0.42`: every part optional, in this order; invalid parts are reported. A dollar
+ * amount in the count's place (`/buy TICKER yes $25`, `… $25 @0.60`) sizes the buy by dollars. When the
  * first word is not a ticker (tickers have a dash: KXHIGHNY-26NOV25-B45), the words up to a side word
  * are search words: `/buy bitcoin 100k` and `/buy bitcoin 100k yes 5 @0.40`.
  */
@@ -132,7 +159,13 @@ export function parseTradeArgs(text: string): TradeArgs {
       i++;
     }
   }
-  if (tok() !== undefined && !looksLikePrice(tok()!)) {
+  if (tok() !== undefined && /^\$/.test(tok()!)) {
+    // "$25" where the count goes is dollars to spend (a price comes after a count: "… 5 $0.42").
+    const d = parseDollarAmount(tok()!);
+    if (d.ok) out.dollars = d.value;
+    else out.problems.push(d.message);
+    i++;
+  } else if (tok() !== undefined && !looksLikePrice(tok()!)) {
     const c = parseCountInput(tok()!);
     if (c.ok) out.count = c.value;
     else out.problems.push(c.message);

@@ -28,6 +28,8 @@ export interface OutcomeCard {
   html: string;
   orderId?: string;
   outcomeUnknown: boolean;
+  /** A placed order that filled (some or all): its card offers Again. */
+  filled?: boolean;
 }
 
 /** Why a quote was replaced by a fresh one (nothing was placed). */
@@ -58,7 +60,12 @@ export function outcomeCard(
 ): OutcomeCard {
   switch (out.kind) {
     case "placed":
-      return { html: placedCard(q, out.result), orderId: out.result.orderId, outcomeUnknown: false };
+      return {
+        html: placedCard(q, out.result),
+        orderId: out.result.orderId,
+        outcomeUnknown: false,
+        ...(out.result.filledCount > 0 ? { filled: true } : {}),
+      };
     case "rejected":
       return { html: escapeHtml(withNothingPlaced(say.refusal(out.cause))), outcomeUnknown: false };
     case "unknown": {

@@ -13,6 +13,7 @@ import {
   mulPriceCount,
   subMicros,
 } from "../domain/money.js";
+import { sizingSentence } from "../trading/dollarSizing.js";
 import type { Quote } from "../trading/types.js";
 import { avgPrice, b, contractsText, escapeHtml, exact, fee, price, usd } from "./format.js";
 import { closingSentence, marketLine } from "./views.js";
@@ -86,6 +87,7 @@ export function quoteCard(q: Quote, confirmTimeoutMs: number, note?: string): st
     `${b(`${verb} ${contractsText(i.count)} ${SIDE(i.outcome)}`)} ${how}`,
   ];
   if (note !== undefined) lines.push(escapeHtml(note));
+  if (q.sizing) lines.push(escapeHtml(sizingSentence(q.sizing, i.outcome, q.price)));
   if (i.action === "sell") {
     lines.push(...sellLines(q), `Expires in ${secs} s`);
     return lines.join("\n");

@@ -180,8 +180,21 @@ export async function withTyping<T>(ctx: Context, work: () => Promise<T>): Promi
   }
 }
 
-export function btn(text: string, data: string): InlineKeyboardButton.CallbackButton {
-  return { text, callback_data: data };
+/** A colour the Bot API draws a button in (`style`): green for a buy's Confirm, red for a sell or close-all. */
+export type ButtonStyle = "success" | "danger" | "primary";
+
+/** A callback button; `style` only where the colour means something (Confirm), plain elsewhere. */
+export function btn(
+  text: string,
+  data: string,
+  opts: { style?: ButtonStyle } = {},
+): InlineKeyboardButton.CallbackButton {
+  return opts.style ? { text, callback_data: data, style: opts.style } : { text, callback_data: data };
+}
+
+/** The style of an order's Confirm: success for a buy, danger for a sell (which gives up a position). */
+export function confirmStyle(action: "buy" | "sell"): ButtonStyle {
+  return action === "buy" ? "success" : "danger";
 }
 
 export function rows(...rs: InlineKeyboardButton[][]): InlineKeyboardMarkup {

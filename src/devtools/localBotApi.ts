@@ -8,7 +8,8 @@
  * editMessageReplyMarkup, answerCallbackQuery, sendChatAction, sendDocument and sendPhoto (multipart;
  * a photo is kept like a document, marked `photo`), deleteMessage, setMyCommands, getMyCommands,
  * setWebhook, deleteWebhook, getWebhookInfo. Anything else → 404. As on Telegram, getUpdates answers
- * 409 while a webhook is set.
+ * 409 while a webhook is set. A button's `style` (danger, success, primary) is kept with the keyboard;
+ * any other value is refused with 400.
  */
 import { EventEmitter } from "node:events";
 import http from "node:http";
@@ -860,10 +861,16 @@ function statusOf(r: ApiResult): number {
   return r.ok ? 200 : r.error_code;
 }
 
+/** The colours a button may have (Bot API `style`); anything else is refused as Telegram would. */
+const BUTTON_STYLES = new Set(["danger", "success", "primary"]);
+
 function markupOf(v: unknown): InlineKeyboardMarkup | undefined {
   if (v == null) return undefined;
   const o = (typeof v === "string" ? JSON.parse(v) : v) as Partial<InlineKeyboardMarkup>;
   if (!Array.isArray(o.inline_keyboard) || o.inline_keyboard.length === 0) return undefined;
+  for (const b of o.inline_keyboard.flat() as { style?: unknown }[])
+    if (b.style !== undefined && !BUTTON_STYLES.has(String(b.style)))
+      throw new ApiFailure(400, `Bad Request: BUTTON_STYLE_INVALID: ${String(b.style)}`);
   return { inline_keyboard: o.inline_keyboard };
 }
 

@@ -2,11 +2,13 @@
  * A chat with the bot in the terminal, through a LocalBotApi. Bot messages are printed as text,
  * inline buttons as numbered choices ("[1] Confirm  [2] Cancel"): typing 1 taps that button.
  *
+ * A button with a colour (Bot API `style`) shows it after its label: "[1] ✅ Confirm (green)".
  * Numbers and buttons: a typed number taps the button with that number, except
  * - when a button is labelled with exactly that number (the count buttons 1/5/10/25), it taps that one;
  * - when the bot asks for a typed value (its prompt says "type", "Send", "How many" or "price") and the
  *   number is no button, or the buttons themselves are numbers, the number is sent as text;
- * - a leading apostrophe ('3) always sends the rest as text.
+ * - a leading apostrophe ('3) always sends the rest as text;
+ * - a line that is a button's label ("limit" for "Limit…", "$ amount", "confirm") taps that button.
  * Documents are saved under `downloadsDir` and their path printed. Messages the bot pushes by itself
  * appear as they arrive; so do the short answers Telegram shows over a tapped button ("toast> This
  * button has expired.") and the deletion of a message the user sent (a PIN). /quit ends the chat.
@@ -36,7 +38,10 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
 }
 
-/** Renders a bot message and returns its buttons as choices. */
+/** How a styled button looks on a phone (Bot API `style`), shown after its label. */
+const STYLE_COLOUR: Record<string, string> = { success: "green", danger: "red", primary: "blue" };
+
+/** Renders a bot message and returns its buttons as choices; a styled button shows its colour. */
 function renderMessage(
   m: ChatMessage,
   edited: boolean,
@@ -51,7 +56,8 @@ function renderMessage(
       if ("copy_text" in b) parts.push(`(${b.text}: ${b.copy_text.text})`);
       if (!("callback_data" in b) || !b.callback_data) continue;
       choices.push({ messageId: m.messageId, label: b.text, data: b.callback_data });
-      parts.push(`[${firstNumber + choices.length - 1}] ${b.text}`);
+      const colour = "style" in b && b.style ? ` (${STYLE_COLOUR[b.style]})` : "";
+      parts.push(`[${firstNumber + choices.length - 1}] ${b.text}${colour}`);
     }
     if (parts.length) lines.push("     " + parts.join("  "));
   }
@@ -61,7 +67,8 @@ function renderMessage(
 /** The line printed when the chat starts. */
 export const START_HINT =
   "Chatting with the bot; /quit ends. Type n to tap button [n]; when the bot asks you to type a value " +
-  "(a count, a price), a number that is no button goes as text; 'n always sends n as text.";
+  "(a count, a price), a number that is no button goes as text; 'n always sends n as text; a button's " +
+  "label (limit, $ amount) taps it.";
 
 /** Words of a prompt that wants a typed value. */
 const ASKS_FOR_TEXT = /\b(type|send|how many|price)\b/i;
@@ -77,6 +84,16 @@ export type LineAction =
   | { kind: "tap"; choice: Choice }
   | { kind: "hint"; message: string };
 
+/** A label as typed: lower case, without a leading symbol or a trailing "…" ("✅ Confirm" → "confirm"). */
+function bareLabel(s: string): string {
+  return s
+    .trim()
+    .toLowerCase()
+    .replace(/^[^\p{L}\p{N}$]+/u, "")
+    .replace(/…$/, "")
+    .trim();
+}
+
 /**
  * What a typed line does, given the visible choices and whether the bot asked for a typed value
  * (see the module comment).
@@ -86,6 +103,10 @@ export function interpretLine(raw: string, choices: readonly Choice[], asksForTe
   if (!line) return { kind: "skip" };
   if (line === "/quit" || line === "/exit") return { kind: "quit" };
   if (line.startsWith("'")) return { kind: "text", text: line.slice(1) };
+  // A button's own label taps it: "limit" reaches "Limit…" on a keyboard of numbers (whose numbers are values).
+  const typed = line.toLowerCase();
+  const named = /^(\d+|\/.*)$/.test(line) ? undefined : choices.find((c) => bareLabel(c.label) === typed);
+  if (named) return { kind: "tap", choice: named };
   if (!/^\d+$/.test(line) || choices.length === 0) return { kind: "text", text: line };
   const labelled = choices.find((c) => c.label.trim() === line);
   if (labelled) return { kind: "tap", choice: labelled };

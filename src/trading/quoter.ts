@@ -7,6 +7,8 @@
 import type { ExchangePort, Market, Orderbook } from "../exchange/port.js";
 import type { FeeSchedule } from "./feeSchedule.js";
 import { type BestPrices, bestPrices, marketBestPrices } from "./prices.js";
+import { type Centis, CENTIS_PER_CONTRACT } from "../domain/money.js";
+import { afterSizing, sizeToBudget } from "./dollarSizing.js";
 import { type QuoteLimits, checkIntent, checkMarket, priceQuote } from "./quote.js";
 import type { MarketSnapshots } from "./snapshots.js";
 import { type OrderIntent, type Quote, unknownMarketError } from "./types.js";
@@ -54,29 +56,45 @@ export function createQuoter(deps: {
 
   /** `pre.book` is the book place() just read for its price re-check. */
   return async function quote(raw, pre = {}) {
-    const intent = checkIntent(raw, deps.limits);
-    const market = await loadMarket(intent.ticker);
-    checkMarket(intent, market, now());
-    const ticker = intent.ticker;
+    // A dollar amount is turned into a count once the prices are read; one contract stands in till then.
+    const budget = raw.budget;
+    const asked = checkIntent(
+      budget === undefined ? raw : { ...raw, count: CENTIS_PER_CONTRACT as Centis },
+      deps.limits,
+    );
+    const market = await loadMarket(asked.ticker);
+    checkMarket(asked, market, now());
+    const ticker = asked.ticker;
     const [prices, balance, positions, fees] = await Promise.all([
-      pricesFor(intent, market, pre.book),
+      pricesFor(asked, market, pre.book),
       exchange.getBalance(),
       exchange.getPositions({ ticker }),
       deps.fees.feeInfo(market),
     ]);
     const held = positions.find((p) => p.ticker.toUpperCase() === ticker);
-    return priceQuote({
-      intent,
-      market,
-      best: prices.best,
-      ...(prices.book ? { book: prices.book } : {}),
-      ...(held ? { heldCost: held.marketExposure } : {}),
-      balance: balance.balance,
-      position: held?.position ?? 0,
-      fees,
-      limits: deps.limits,
-      now: now(),
-      clientOrderId: deps.newId(),
-    });
+    if (budget === undefined) return price(asked);
+    const sized = sizeToBudget(
+      { ...asked, budget },
+      { market, best: prices.best, fees, limits: deps.limits },
+    );
+    // The caps and the balance are checked after the conversion; a refusal says what the amount bought.
+    const q = afterSizing(sized, () => price(sized.intent));
+    return { ...q, sizing: sized.sizing };
+
+    function price(intent: OrderIntent): Quote {
+      return priceQuote({
+        intent,
+        market,
+        best: prices.best,
+        ...(prices.book ? { book: prices.book } : {}),
+        ...(held ? { heldCost: held.marketExposure } : {}),
+        balance: balance.balance,
+        position: held?.position ?? 0,
+        fees,
+        limits: deps.limits,
+        now: now(),
+        clientOrderId: deps.newId(),
+      });
+    }
   };
 }

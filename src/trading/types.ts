@@ -27,6 +27,19 @@ export interface OrderIntent {
   kind: "market" | "limit";
   /** Required for limit orders; price of `outcome`. */
   limitPrice?: Micros;
+  /**
+   * Dollar sizing (buys): the quote replaces `count` with the largest count whose worst-case cost
+   * plus fee fits this amount (dollarSizing.ts); a re-quote sizes it again at the prices then.
+   */
+  budget?: Micros;
+}
+
+/** How a dollar amount became the quote's count (dollarSizing.ts): the worst-case cost and fee of it. */
+export interface QuoteSizing {
+  budget: Micros;
+  count: Centis;
+  cost: Micros;
+  fee: Micros;
 }
 
 /** A priced, validated intent that can be placed once. JSON-serializable. */
@@ -73,6 +86,8 @@ export interface Quote {
   crosses?: boolean;
   /** A sell: average entry of the contracts held (the exchange's position cost ÷ count); null if unknown. */
   entryPrice?: Micros | null;
+  /** Set when a dollar amount was turned into the count. */
+  sizing?: QuoteSizing;
   balance: Micros;
   balanceAfter: Micros;
   /** Epoch ms after which the quote must not be placed. */

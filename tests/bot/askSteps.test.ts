@@ -48,6 +48,12 @@ describe("the questions of /buy", () => {
     const countPrompt = h.api.messages(USER).find((m) => m.text.includes("How many YES contracts?"))!;
     expect(countPrompt.text).toContain("How many YES contracts? → 5");
     expect(countPrompt.replyMarkup).toBeUndefined();
+    // Issue 13: a tapped count buys at market; Back on the quote asks the count again, and a typed
+    // count leaves the Market/Limit question.
+    expect(h.last().text).toContain("Buy 5 contracts YES at market");
+    await h.tap("Back");
+    expect(h.last().text).toContain("How many YES contracts?");
+    await h.say("5");
 
     expect(h.last().text).toContain("Market order or limit order?");
     await h.say("soon");

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Buttons } from "../../src/bot/buttons.js";
 import { entitiesToHtml, envHeader, escapeHtml, pages } from "../../src/bot/format.js";
-import { parseCountInput, parsePriceInput, parseRange, parseTradeArgs } from "../../src/bot/parse.js";
+import {
+  parseCountInput,
+  parseDollarAmount,
+  parsePriceInput,
+  parseRange,
+  parseTradeArgs,
+} from "../../src/bot/parse.js";
 import { parseTelegramHtml, parseTelegramHtmlEntities } from "../../src/devtools/localBotApi.js";
 
 describe("format", () => {
@@ -98,6 +104,21 @@ describe("parse", () => {
     const r = parseTradeArgs("KX-1 yes 5 $5");
     expect(r.price).toBeUndefined();
     expect(r.problems[0]).toContain("a price is between $0.01 and $0.99");
+  });
+
+  it("a $ amount where the count goes is dollars to size a buy by; after a count it is a price", () => {
+    expect(parseTradeArgs("KX-1 yes $25")).toMatchObject({
+      outcome: "yes",
+      dollars: 25_000_000,
+      problems: [],
+    });
+    expect(parseTradeArgs("KX-1 yes $0.50")).toMatchObject({ dollars: 500_000, problems: [] });
+    expect(parseTradeArgs("KX-1 yes $10 @0.50")).toMatchObject({ dollars: 10_000_000, price: 500_000 });
+    expect(parseTradeArgs("KX-1 yes 5 $0.42")).toMatchObject({ count: 500, price: 420_000 });
+    expect(parseTradeArgs("KX-1 yes $2.505").problems[0]).toContain("is not a dollar amount");
+    expect(parseDollarAmount("12.50", { bare: true })).toEqual({ ok: true, value: 12_500_000 });
+    expect(parseDollarAmount("12.50").ok).toBe(false);
+    expect(parseDollarAmount("$0").ok).toBe(false);
   });
 
   it.each(["0", "-3", "ten", "1.234", "1e3", "2000000"])("rejects count %s", (s) => {

@@ -81,7 +81,7 @@ describe("over HTTP with real long polling", () => {
       expect(out).toContain(s);
     };
     input.write(`/buy ${TICKER} yes 2 @0.60\n`);
-    await until("[1] ✅ Confirm\n     [2] ◀ Back  [3] Cancel");
+    await until("[1] ✅ Confirm (green)\n     [2] ◀ Back  [3] Cancel");
     input.write("1\n");
     await until("Bought 2 contracts YES");
     input.write("/export\n");

@@ -51,7 +51,8 @@ describe("the bot against the sim", () => {
     expect(orders).toHaveLength(1);
     const o = orders[0]!;
     const result = st.api.messages(USER).find((m) => m.messageId === card.messageId)!;
-    expect(result.replyMarkup).toBeUndefined();
+    // Confirm, Back and Cancel are gone; the filled result offers Again (issue 13).
+    expect((result.replyMarkup?.inline_keyboard ?? []).flat().map((b) => b.text)).toEqual(["🔁 Again"]);
     expect(result.text).toContain(`Bought 3 contracts YES at avg $${(ask / 1e6).toFixed(2)}`);
     expect(result.text).toContain(`Order id: ${o.orderId}`);
     expect(result.text).toContain("Status: executed");

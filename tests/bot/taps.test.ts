@@ -147,15 +147,20 @@ describe("trade prompts record the tapped choice", () => {
     expect(msg(side).text).toContain("Highest temperature in NYC on Nov 25");
     expect(msg(side).text).toContain("Buy YES or NO? → NO");
 
+    // Issue 13: the tapped count buys at market, and its prompt says so.
     const count = await tapAndCheck("10");
-    expect(msg(count).text).toBe("🧪 SIM\nHow many NO contracts? → 10");
-
+    expect(msg(count).text).toBe("🧪 SIM\nHow many NO contracts? → 10 at market");
+    expect(h.last().text).toContain("Buy 10 contracts NO at market");
+    // Back on the quote asks the count again; a typed count leaves the order kind open.
+    await h.tap("Back");
+    await h.say("10");
     const kind = await tapAndCheck("Market");
     expect(msg(kind).text).toBe("🧪 SIM\nMarket order or limit order? → Market");
     expect(h.last().text).toContain("Buy 10 contracts NO at market");
     await h.tap("Confirm");
     expect(h.world.createdOrders).toHaveLength(1);
-    expect(h.api.callsOf("editMessageReplyMarkup").filter((c) => c.ok)).toHaveLength(1); // Confirm only
+    // Back's and Confirm's removals, then the filled result card gets its Again button (issue 13).
+    expect(h.api.callsOf("editMessageReplyMarkup").filter((c) => c.ok)).toHaveLength(3);
   });
 
   it("a tap on an older search list is expired and picks nothing from the newer list", async () => {
@@ -319,6 +324,7 @@ describe("Confirm sends the order first", () => {
     expect(h.world.createdOrders).toHaveLength(1);
     const card = h.api.messages(USER).find((m) => m.messageId === confirm.messageId)!;
     expect(card.text).toMatch(/Order id/);
-    expect(card.replyMarkup).toBeUndefined();
+    // Confirm, Back and Cancel are gone; the filled result offers Again (issue 13).
+    expect((card.replyMarkup?.inline_keyboard ?? []).flat().map((b) => b.text)).toEqual(["🔁 Again"]);
   });
 });

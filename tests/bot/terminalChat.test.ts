@@ -28,6 +28,15 @@ describe("interpretLine", () => {
     // A PIN such as 0001 at "Send your trading PIN" ([1] Cancel) is text, not button 1.
     expect(interpretLine("0001", [choice("Cancel", 0)], true)).toEqual({ kind: "text", text: "0001" });
   });
+
+  it("a button's label taps it, also on a keyboard of numbers (Limit… and $ amount beside the counts)", () => {
+    const [usdAmount, limit, ok] = [choice("$ amount", 5), choice("Limit…", 6), choice("✅ Confirm", 7)];
+    const withWords = [...count, usdAmount, limit, ok];
+    expect(interpretLine("limit", withWords, true)).toEqual({ kind: "tap", choice: limit });
+    expect(interpretLine("$ amount", withWords, true)).toEqual({ kind: "tap", choice: usdAmount });
+    expect(interpretLine("Confirm", withWords, false)).toEqual({ kind: "tap", choice: ok });
+    expect(interpretLine("$25", withWords, true)).toEqual({ kind: "text", text: "$25" });
+  });
 });
 
 describe("runTerminalChat", () => {
@@ -64,13 +73,14 @@ describe("runTerminalChat", () => {
     await type("2", "you tapped> Limit");
     await until("Send the limit price");
     await type("42", "Please confirm");
-    expect(out.slice(seen)).toContain("[1] ✅ Confirm\n     [2] ◀ Back  [3] Cancel");
+    expect(out.slice(seen)).toContain("[1] ✅ Confirm (green)\n     [2] ◀ Back  [3] Cancel");
     await type("1", "you tapped> ✅ Confirm");
     await until("Order placed");
 
     await type(`/buy ${TICKER} yes`, "How many YES contracts?");
+    // A tapped count buys at market: the quote comes next (issue 13).
     await type("10", "you tapped> 10");
-    await type("1", "you tapped> Market");
+    await until("Please confirm");
     await type("3", "you tapped> Cancel");
     await until("Canceled. Nothing was placed.");
     input.write("/quit\n");

@@ -54,7 +54,7 @@ describe("/buy", () => {
     expect(h.last().text).toContain("Buy YES or NO?");
     expect(h.buttons()).toEqual(["YES $0.56", "NO $0.45", "◀ Back", "Cancel"]);
     await h.tap("NO");
-    expect(h.buttons()).toEqual(["1", "5", "10", "25", "◀ Back", "Cancel"]);
+    expect(h.buttons()).toEqual(["1", "5", "10", "25", "$ amount", "Limit…", "◀ Back", "Cancel"]);
     await h.say("7");
     await h.tap("Limit");
     expect(h.last().text).toContain("Send the limit price for NO");
@@ -74,7 +74,8 @@ describe("/buy", () => {
     expect(t).toContain("Bought 10 contracts YES at avg $0.56");
     expect(t).toContain("Fee: $0.18");
     expect(t).toContain("Status: executed");
-    expect(h.last().replyMarkup).toBeUndefined();
+    // Confirm, Back and Cancel are gone; the filled result offers Again (issue 13).
+    expect(h.buttons()).toEqual(["🔁 Again"]);
   });
 
   it("a double tap on Confirm places exactly one order", async () => {
@@ -297,8 +298,8 @@ describe("/buy", () => {
     expect(h.last().text).toContain("Highest temperature in NYC");
     await h.tap("Buy YES");
     expect(h.last().text).toContain("How many YES contracts?");
+    // Issue 13: a tapped count buys at market, straight to the quote (no Market/Limit question).
     await h.tap("5");
-    await h.tap("Market");
     expect(h.last().text).toContain("Buy 5 contracts YES at market");
   });
 });

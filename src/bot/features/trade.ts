@@ -16,7 +16,8 @@ import { errText, runOnce } from "../conversations/external.js";
 import type { Settled, Tapped } from "../conversations/confirmLane.js";
 import { type Describers, UNKNOWN_OUTCOME, outcomeCard, requoteSentence } from "../placeOutcome.js";
 import { pinBeforePlace } from "../pinAsk.js";
-import { answer, btn, removeTappedKeyboard, rows, tappedHtml, withTyping } from "../ui.js";
+import { answer, btn, confirmStyle, rows, withTyping } from "../ui.js";
+import { againTaps, offerAgain, showChoice } from "./tradeAgain.js";
 import { orderSummary, quoteCard } from "../views.js";
 import { askIntent, reopenLast, reopenRefused, startDraft, type TradeStart } from "./tradeSteps.js";
 
@@ -131,7 +132,7 @@ export function tradeConversation(kit: Kit) {
           ctx,
           quoteCard(quote, timeoutMs, note),
           rows(
-            [btn("✅ Confirm", data(`ok${card}`))],
+            [btn("✅ Confirm", data(`ok${card}`), { style: confirmStyle(quote.intent.action) })],
             [btn("◀ Back", data(`bk${card}`)), btn("Cancel", data("x"))],
           ),
         );
@@ -223,6 +224,8 @@ export function tradeConversation(kit: Kit) {
         if (final.orderId !== undefined) stage = { at: "placed", orderId: final.orderId };
         // An open outcome is followed up: the outbox looks the order up again and says what happened.
         await settle(final.html, final.orderId, final.outcomeUnknown);
+        const shownOn = { chatId: msg.chat.id, messageId: msg.message_id };
+        if (final.filled) await conversation.external((octx: Context) => offerAgain(octx, kit, shownOn, q));
         return "done";
       }
     }
@@ -282,15 +285,10 @@ export function tradeFeature(kit: Kit): Composer<MyContext> {
       const ticker = m ? kit.buttons.deref(m[2]!) : null;
       if (!m || !ticker) return next();
       await answer(ctx);
-      // One edit: the card keeps its text (rebuilt from what Telegram sent), shows the choice and loses its buttons.
-      const card = tappedHtml(ctx, kit.ui.env);
-      if (card === null) await removeTappedKeyboard(ctx);
-      else
-        await kit.ui
-          .editTapped(ctx, `${card}\n→ ${m[1] === "yes" ? "Buy YES" : "Buy NO"}`)
-          .catch(() => removeTappedKeyboard(ctx));
+      await showChoice(kit, ctx, m[1] === "yes" ? "Buy YES" : "Buy NO");
       await enter(ctx, { action: "buy", ticker, outcome: m[1] as OutcomeSide });
     }),
   );
+  c.on("callback_query:data", againTaps(kit, enter));
   return c;
 }

@@ -1,6 +1,6 @@
 /**
- * The single questions of /buy and /sell after the market is known: side, count, market or limit,
- * limit price. Each is one ask() (../conversations/ask.ts) that fills its part of the draft. A value
+ * The single questions of /buy and /sell after the market is known: side, a sell's count, market or
+ * limit, limit price (a buy's count: ./tradeCount.ts). Each is one ask() (../conversations/ask.ts) that fills its part of the draft. A value
  * that is readable but not acceptable (over a cap, more than is held, off the price grid) asks the
  * same question again with the reason at the top, so the trader fixes it with one more message.
  */
@@ -13,10 +13,11 @@ import { marketCard, sidePrices } from "../views.js";
 import { offGrid } from "./tradeGrid.js";
 import type { Draft, StepDone, TradeTalk } from "./tradeSteps.js";
 
-const COUNT_CHOICES = [1, 5, 10, 25];
+/** The counts offered as buttons. */
+export const COUNT_CHOICES = [1, 5, 10, 25];
 
 /** The question, under the reason it is asked again (both HTML). */
-const withWhy = (why: string | undefined, question: string) =>
+export const withWhy = (why: string | undefined, question: string) =>
   why === undefined ? question : `${escapeHtml(why)}\n\n${question}`;
 
 /** YES or NO (buy only; a sell takes the position's side), under the market card. */
@@ -48,7 +49,7 @@ export async function askOutcome(t: TradeTalk, d: Draft, back: boolean): Promise
 }
 
 /** The caps' sentence for `count` (MAX_ORDER_CONTRACTS, MAX_ORDER_COST_DOLLARS), or null when it fits. */
-async function sizeProblem(t: TradeTalk, d: Draft, count: Centis): Promise<string | null> {
+export async function sizeProblem(t: TradeTalk, d: Draft, count: Centis): Promise<string | null> {
   const { executor } = t.kit.deps.services;
   if (!executor.checkSize || !d.info || !d.outcome) return null;
   const ask = d.outcome === "yes" ? d.info.bestYesAsk : d.info.bestNoAsk;
@@ -65,7 +66,7 @@ async function sizeProblem(t: TradeTalk, d: Draft, count: Centis): Promise<strin
 }
 
 /** Asks `q` until its value passes `check` (null: fine); each failure asks again with its sentence. */
-async function askChecked<T>(
+export async function askChecked<T>(
   t: TradeTalk,
   question: (why: string | undefined) => Question<T>,
   check: (value: T) => Promise<string | null>,
@@ -78,32 +79,6 @@ async function askChecked<T>(
     if (problem === null) return got;
     why = problem;
   }
-}
-
-/** How many contracts to buy: a button or a typed number, within the caps. */
-export async function askCount(t: TradeTalk, d: Draft, back: boolean, why?: string): Promise<StepDone> {
-  const question = `How many ${d.outcome!.toUpperCase()} contracts?`;
-  const parse = (s: string) => {
-    const parsed = parseCountInput(s);
-    return parsed.ok ? read(parsed.value) : again<Centis>(`${parsed.message} Or /cancel.`);
-  };
-  const got = await askChecked<Centis>(
-    t,
-    (reason) => ({
-      prompt: withWhy(reason, plain(`${question} Tap a number or type one.`)),
-      buttons: [COUNT_CHOICES.map((n) => [String(n), `c${n}`])],
-      tap: (a) => {
-        const r = /^c\d+$/.test(a) ? parse(a.slice(1)) : undefined;
-        return r?.ok ? r.value : undefined;
-      },
-      tapped: (a) => answered(question, a.slice(1)),
-      typed: parse,
-      back,
-    }),
-    (n) => sizeProblem(t, d, n),
-    why,
-  );
-  return settle(got, (n) => (d.count = n));
 }
 
 /** How many of the position to sell: All is the first button (preselected); a part can be typed. */

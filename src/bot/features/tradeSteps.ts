@@ -12,7 +12,8 @@ import type { Kit } from "../context.js";
 import type { Asker } from "../conversations/ask.js";
 import type { RunOnce } from "../conversations/external.js";
 import { parseTradeArgs } from "../parse.js";
-import { askCount, askKind, askLimit, askOutcome, askSellCount, limitOnGrid } from "./tradeQuestions.js";
+import { askKind, askLimit, askOutcome, askSellCount, limitOnGrid } from "./tradeQuestions.js";
+import { askCount, forgetKind } from "./tradeCount.js";
 import { openMarket } from "./tradeMarket.js";
 import { capAtHolding, sellWhich } from "./tradeSell.js";
 
@@ -54,6 +55,10 @@ export interface Draft {
   count?: Centis;
   kind?: "market" | "limit";
   limit?: Micros;
+  /** Dollars to spend instead of a count (a buy): the quote sizes the order (src/trading/dollarSizing.ts). */
+  dollars?: Micros;
+  /** The count step picked the kind (a tapped count buys at market; "Limit…"): no separate kind question. */
+  kindByCount?: boolean;
   /** The start's note about the count; dropped when the count step is asked again. */
   note?: string;
   /** Why a step is asked again (the quote refused its value): said in that step's prompt. */
@@ -110,13 +115,13 @@ const SIDE: Step = {
 const COUNT: Step = {
   name: "count",
   applies: always,
-  done: (d) => d.count !== undefined,
-  clear: (d) => void (delete d.count, delete d.note),
+  done: (d) => d.count !== undefined || d.dollars !== undefined,
+  clear: (d) => void (delete d.count, delete d.note, delete d.dollars, forgetKind(d)),
   ask: (t, d, back, why) => (d.action === "sell" ? askSellCount(t, d, back, why) : askCount(t, d, back, why)),
 };
 const KIND: Step = {
   name: "kind",
-  applies: always,
+  applies: (d) => !d.kindByCount,
   done: (d) => d.kind !== undefined,
   clear: (d) => void (delete d.kind, delete d.limit),
   ask: askKind,
@@ -137,8 +142,11 @@ const STEPS: Record<TradeAction, Step[]> = {
 /** The draft of a /buy or /sell as its command or market card started it; unreadable parts are said. */
 export async function startDraft(t: TradeTalk, start: TradeStart): Promise<Draft> {
   const args = parseTradeArgs(start.text ?? "");
-  if (args.problems.length > 0) await t.asker.say(args.problems.join("\n"));
   const d: Draft = { action: start.action };
+  if (args.dollars !== undefined && start.action === "sell")
+    args.problems.push("A dollar amount sizes buys only; say how many contracts to sell.");
+  else if (args.dollars !== undefined) d.dollars = args.dollars;
+  if (args.problems.length > 0) await t.asker.say(args.problems.join("\n"));
   const ticker = start.ticker ?? args.ticker;
   const outcome = start.outcome ?? args.outcome;
   if (ticker !== undefined) d.ticker = ticker;
@@ -173,15 +181,17 @@ export async function askIntent(t: TradeTalk, d: Draft): Promise<OrderIntent | n
       i = prev;
     } else i++;
   }
-  const { info, outcome, count, kind } = d;
-  if (!info || !outcome || count === undefined || !kind) return null;
+  const { info, outcome, count, dollars, kind } = d;
+  if (!info || !outcome || (count === undefined && dollars === undefined) || !kind) return null;
   return {
     ticker: info.market.ticker,
     outcome,
     action: d.action,
-    count,
+    // With dollars the quote sets the count (the largest that fits them).
+    count: count ?? (0 as Centis),
     kind,
     ...(kind === "limit" && d.limit !== undefined ? { limitPrice: d.limit } : {}),
+    ...(count === undefined && dollars !== undefined ? { budget: dollars } : {}),
   };
 }
 
@@ -198,6 +208,7 @@ const REFUSED_STEP: Record<string, StepName> = {
   over_cost_limit: "count",
   insufficient_balance: "count",
   over_position: "count",
+  budget_too_small: "count",
   no_liquidity: "kind",
   market_closed: "market",
   unknown_market: "market",
@@ -208,7 +219,9 @@ const REFUSED_STEP: Record<string, StepName> = {
  * about nothing the user can change here (the order then ends).
  */
 export function reopenRefused(d: Draft, code: string | undefined, sentence: string): boolean {
-  const name = code === undefined ? undefined : REFUSED_STEP[code];
+  const refused = code === undefined ? undefined : REFUSED_STEP[code];
+  // A kind the count step picked (a tapped count buys at market) is asked again there.
+  const name = refused === "kind" && d.kindByCount ? "count" : refused;
   const step = STEPS[d.action].find((s) => s.name === name && s.applies(d));
   if (!step) return false;
   step.clear(d);
