@@ -10,7 +10,9 @@
  * - every write that names an existing order (cancel, amend, decrease, batch cancel) also names its
  *   market ticker: Kalshi routes it to the exchange shard of that market ("An order_id alone cannot
  *   identify the exchange shard"); without it the request goes to shard 0 and 404s for orders on
- *   other shards. Reads by order id (getOrder) need no routing.
+ *   other shards. Reads by order id (getOrder) need no routing;
+ * - reads by a list of tickers are batched by the adapter (100 tickers to a request), so a caller
+ *   passes the whole list at once: one call per screen, never one per item.
  */
 import type { Centis, Micros } from "../domain/money.js";
 import type { FeeType } from "../domain/fees.js";
@@ -421,6 +423,13 @@ export interface ExchangePort {
    */
   cancelAllOrders(): Promise<void>;
   getOrder(orderId: string): Promise<Order>;
+  /**
+   * Queue positions of the account's resting orders in these markets
+   * (`GET /portfolio/orders/queue_positions?market_tickers=`, 100 markets to a request): order id →
+   * contracts resting before it at its price. An order Kalshi does not list is absent; no tickers,
+   * no request (Kalshi refuses the call without a market or event filter).
+   */
+  getQueuePositions(tickers: string[]): Promise<Map<string, Centis>>;
   getOrders(filter?: OrdersFilter): Promise<Order[]>;
   getFills(filter?: FillsFilter): Promise<Fill[]>;
   getSettlements(filter?: SettlementsFilter): Promise<Settlement[]>;

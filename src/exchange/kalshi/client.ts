@@ -121,6 +121,8 @@ const EVENTS_PAGE_MAX = 200;
 export const MARKETS_TICKERS_PER_REQUEST = 100;
 /** GET /markets/orderbooks takes 1–100 tickers. */
 export const ORDERBOOKS_TICKERS_PER_REQUEST = 100;
+/** Markets per `GET /portfolio/orders/queue_positions` (the spec states no cap; kept to the others'). */
+export const QUEUE_TICKERS_PER_REQUEST = 100;
 /** Guard against a server that repeats cursors forever. */
 const MAX_PAGES = 10_000;
 
@@ -995,6 +997,21 @@ export class KalshiClient implements ExchangePort {
       S.OrderResponse,
     );
     return S.orderFromWire(r.order);
+  }
+
+  async getQueuePositions(tickers: string[]): Promise<Map<string, Centis>> {
+    const out = new Map<string, Centis>();
+    const unique = [...new Set(tickers.filter((t) => t.length > 0))];
+    for (const group of chunk(unique, QUEUE_TICKERS_PER_REQUEST)) {
+      const r = await this.get(
+        "/portfolio/orders/queue_positions",
+        "/portfolio/orders/queue_positions",
+        S.QueuePositionsResponse,
+        { market_tickers: group.join(",") },
+      );
+      for (const q of r.queue_positions ?? []) out.set(q.order_id, q.queue_position_fp);
+    }
+    return out;
   }
 
   async getOrders(filter: OrdersFilter = {}): Promise<Order[]> {

@@ -88,7 +88,11 @@ function compile(schema: unknown): ValidateFunction {
 
 function findOperation(method: string, p: string): { template: string; op: Operation } | null {
   const segs = p.split("/");
-  for (const [template, item] of Object.entries(spec.paths)) {
+  // A literal path (…/orders/queue_positions) wins over a template (…/orders/{order_id}), as in routing.
+  const templates = Object.entries(spec.paths).sort(
+    ([a], [b]) => Number(a.includes("{")) - Number(b.includes("{")),
+  );
+  for (const [template, item] of templates) {
     const t = template.split("/");
     if (t.length !== segs.length) continue;
     if (!t.every((s, i) => (s.startsWith("{") ? (segs[i] ?? "") !== "" : s === segs[i]))) continue;
@@ -181,110 +185,121 @@ afterAll(() => {
 
 function fakeWithFixtures(): FakeKalshi {
   const order = wireOrder();
-  return new FakeKalshi()
-    .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: true }])
-    .on("GET", "/account/limits", [200, wireLimits])
-    .on("GET", "/portfolio/balance", [
-      200,
-      {
-        balance: 12345,
-        balance_dollars: "123.4500",
-        portfolio_value: 5000,
-        updated_ts: 1_790_000_000,
-        balance_breakdown: [
-          { exchange_index: 0, balance: "100.0000" },
-          { exchange_index: 1, balance: "23.4500" },
-        ],
-      },
-    ])
-    .on("GET", "/account/endpoint_costs", [
-      200,
-      {
-        default_cost: 10,
-        endpoint_costs: [
-          { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 2 },
-        ],
-      },
-    ])
-    .on("GET", "/api_keys", [
-      200,
-      {
-        api_keys: [{ api_key_id: "key-1", name: "bot", scopes: ["read", "write"] }],
-        api_key_region_expiration_ts: 1_795_000_000,
-      },
-    ])
-    .on("GET", "/portfolio/positions", [
-      200,
-      { market_positions: [wirePosition()], event_positions: [], cursor: "" },
-    ])
-    .on("GET", "/markets", [200, { markets: [wireMarket()], cursor: "" }])
-    .on("GET", /^\/markets\/[^/]+$/, [200, { market: wireMarket() }])
-    .on("GET", /^\/markets\/[^/]+\/orderbook$/, [200, { orderbook_fp: wireBook }])
-    .on("GET", "/markets/orderbooks", (c) => [
-      200,
-      { orderbooks: c.query.getAll("tickers").map((t) => ({ ticker: t, orderbook_fp: wireBook })) },
-    ])
-    .on("GET", "/events", [200, { events: [wireEvent()], cursor: "" }])
-    .on("GET", /^\/events\/[^/]+$/, [200, { event: wireEvent(), markets: [wireMarket()] }])
-    .on("GET", /^\/series\/[^/]+$/, [200, { series: wireSeries() }])
-    .on("POST", "/portfolio/events/orders", [
-      201,
-      {
-        order_id: "ord-9",
-        client_order_id: "c-1",
-        fill_count: "0.00",
-        remaining_count: "10.00",
-        ts_ms: 1_790_000_000_000,
-      },
-    ])
-    .on("DELETE", /^\/portfolio\/events\/orders\/[^/]+$/, [
-      200,
-      { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
-    ])
-    .on("DELETE", "/portfolio/events/orders/batched", [
-      200,
-      {
-        orders: [
-          { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
-          {
-            order_id: "ord-2",
-            client_order_id: null,
-            reduced_by: "0.00",
-            ts_ms: null,
-            error: { code: "not_found", message: "order not found" },
-          },
-        ],
-      },
-    ])
-    .on("DELETE", "/portfolio/events/orders", [204, ""])
-    .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/amend$/, [
-      200,
-      {
-        order_id: "ord-1",
-        client_order_id: "c-2",
-        remaining_count: "8.00",
-        fill_count: "0.00",
-        ts_ms: 1_790_000_000_001,
-      },
-    ])
-    .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/decrease$/, [
-      200,
-      { order_id: "ord-1", client_order_id: "c-1", remaining_count: "5.00", ts_ms: 1_790_000_000_002 },
-    ])
-    .on("GET", /^\/portfolio\/orders\/[^/]+$/, [200, { order }])
-    .on("GET", "/portfolio/orders", [200, { orders: [order], cursor: "" }])
-    .on("GET", "/portfolio/fills", [200, { fills: [wireFill()], cursor: "" }])
-    .on("GET", "/portfolio/settlements", [200, { settlements: [wireSettlement()], cursor: "" }])
-    .on("GET", "/historical/cutoff", [
-      200,
-      {
-        market_settled_ts: "2026-11-01T00:00:00Z",
-        trades_created_ts: "2026-11-01T00:00:00Z",
-        orders_updated_ts: "2026-11-01T00:00:00Z",
-      },
-    ])
-    .on("GET", "/historical/fills", [200, { fills: [wireFill()], cursor: "" }])
-    .on("GET", "/historical/orders", [200, { orders: [order], cursor: "" }]);
+  return (
+    new FakeKalshi()
+      .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: true }])
+      .on("GET", "/account/limits", [200, wireLimits])
+      .on("GET", "/portfolio/balance", [
+        200,
+        {
+          balance: 12345,
+          balance_dollars: "123.4500",
+          portfolio_value: 5000,
+          updated_ts: 1_790_000_000,
+          balance_breakdown: [
+            { exchange_index: 0, balance: "100.0000" },
+            { exchange_index: 1, balance: "23.4500" },
+          ],
+        },
+      ])
+      .on("GET", "/account/endpoint_costs", [
+        200,
+        {
+          default_cost: 10,
+          endpoint_costs: [
+            { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 2 },
+          ],
+        },
+      ])
+      .on("GET", "/api_keys", [
+        200,
+        {
+          api_keys: [{ api_key_id: "key-1", name: "bot", scopes: ["read", "write"] }],
+          api_key_region_expiration_ts: 1_795_000_000,
+        },
+      ])
+      .on("GET", "/portfolio/positions", [
+        200,
+        { market_positions: [wirePosition()], event_positions: [], cursor: "" },
+      ])
+      .on("GET", "/markets", [200, { markets: [wireMarket()], cursor: "" }])
+      .on("GET", /^\/markets\/[^/]+$/, [200, { market: wireMarket() }])
+      .on("GET", /^\/markets\/[^/]+\/orderbook$/, [200, { orderbook_fp: wireBook }])
+      .on("GET", "/markets/orderbooks", (c) => [
+        200,
+        { orderbooks: c.query.getAll("tickers").map((t) => ({ ticker: t, orderbook_fp: wireBook })) },
+      ])
+      .on("GET", "/events", [200, { events: [wireEvent()], cursor: "" }])
+      .on("GET", /^\/events\/[^/]+$/, [200, { event: wireEvent(), markets: [wireMarket()] }])
+      .on("GET", /^\/series\/[^/]+$/, [200, { series: wireSeries() }])
+      .on("POST", "/portfolio/events/orders", [
+        201,
+        {
+          order_id: "ord-9",
+          client_order_id: "c-1",
+          fill_count: "0.00",
+          remaining_count: "10.00",
+          ts_ms: 1_790_000_000_000,
+        },
+      ])
+      .on("DELETE", /^\/portfolio\/events\/orders\/[^/]+$/, [
+        200,
+        { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
+      ])
+      .on("DELETE", "/portfolio/events/orders/batched", [
+        200,
+        {
+          orders: [
+            { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
+            {
+              order_id: "ord-2",
+              client_order_id: null,
+              reduced_by: "0.00",
+              ts_ms: null,
+              error: { code: "not_found", message: "order not found" },
+            },
+          ],
+        },
+      ])
+      .on("DELETE", "/portfolio/events/orders", [204, ""])
+      .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/amend$/, [
+        200,
+        {
+          order_id: "ord-1",
+          client_order_id: "c-2",
+          remaining_count: "8.00",
+          fill_count: "0.00",
+          ts_ms: 1_790_000_000_001,
+        },
+      ])
+      .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/decrease$/, [
+        200,
+        { order_id: "ord-1", client_order_id: "c-1", remaining_count: "5.00", ts_ms: 1_790_000_000_002 },
+      ])
+      .on("GET", /^\/portfolio\/orders\/[^/]+$/, [200, { order }])
+      // Registered after /{order_id}: the later route wins.
+      .on("GET", "/portfolio/orders/queue_positions", (c) => [
+        200,
+        {
+          queue_positions: (c.query.get("market_tickers") ?? "")
+            .split(",")
+            .map((t, i) => ({ order_id: `ord-${i}`, market_ticker: t, queue_position_fp: "12.00" })),
+        },
+      ])
+      .on("GET", "/portfolio/orders", [200, { orders: [order], cursor: "" }])
+      .on("GET", "/portfolio/fills", [200, { fills: [wireFill()], cursor: "" }])
+      .on("GET", "/portfolio/settlements", [200, { settlements: [wireSettlement()], cursor: "" }])
+      .on("GET", "/historical/cutoff", [
+        200,
+        {
+          market_settled_ts: "2026-11-01T00:00:00Z",
+          trades_created_ts: "2026-11-01T00:00:00Z",
+          orders_updated_ts: "2026-11-01T00:00:00Z",
+        },
+      ])
+      .on("GET", "/historical/fills", [200, { fills: [wireFill()], cursor: "" }])
+      .on("GET", "/historical/orders", [200, { orders: [order], cursor: "" }])
+  );
 }
 
 d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
@@ -346,6 +361,12 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
     expect((await k.getEndpointCosts()).endpoints).toHaveLength(1);
     expect((await k.getApiKeys()).regionExpiration).toBe(1_795_000_000_000);
     await k.getOrder("ord-1");
+    expect(await k.getQueuePositions(["A", "B", "A"])).toEqual(
+      new Map([
+        ["ord-0", 1200],
+        ["ord-1", 1200],
+      ]),
+    );
     await k.getOrders({ ticker: "T", status: "resting", ...range });
     await k.getFills({ ticker: "T", orderId: "ord-1", ...range });
     await k.getSettlements({ ticker: "T", eventTicker: "E", ...range });
@@ -395,6 +416,7 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
         "GET /portfolio/fills",
         "GET /portfolio/orders",
         "GET /portfolio/orders/{order_id}",
+        "GET /portfolio/orders/queue_positions",
         "GET /portfolio/positions",
         "GET /portfolio/settlements",
         "GET /series/{series_ticker}",
