@@ -211,7 +211,9 @@ describe("orders against the sim", () => {
     // cancelAll over two resting orders (one of them NO).
     await trade(s, limit(t, "yes", "buy", 2, "0.30"));
     await trade(s, limit(t, "no", "buy", 3, "0.30"));
-    expect(await s.services.executor.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
+    const all = await s.services.executor.cancelAll();
+    expect(all.canceled.map((o) => o.outcomeSide).sort()).toEqual(["no", "yes"]);
+    expect(all).toMatchObject({ unlisted: [], resting: [] });
     expect(await s.services.executor.openOrders()).toEqual([]);
     expect((await s.client.getBalance()).balance).toBe(usd("1000"));
   });
