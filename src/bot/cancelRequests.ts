@@ -43,7 +43,8 @@ export function cancelRequestTracking(log: CancelRequestLog) {
             if (listed) for (const o of listed) noted(o.orderId);
             else noted();
             const r = (await fn.apply(target, args)) as { unlisted?: unknown };
-            if (Array.isArray(r?.unlisted)) for (const id of r.unlisted) if (typeof id === "string") noted(id);
+            if (Array.isArray(r?.unlisted))
+              for (const id of r.unlisted) if (typeof id === "string") noted(id);
             return r;
           };
         return fn.bind(target);

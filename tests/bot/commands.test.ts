@@ -115,7 +115,9 @@ describe("menu commands", () => {
     await h.say("/orders");
     await h.tap("Cancel all");
     expect(h.last().text).toContain("Cancel all 2 resting orders?");
-    expect(h.last().text).toContain("Kalshi's cancel-all may also cancel orders placed in the minute after it");
+    expect(h.last().text).toContain(
+      "Kalshi's cancel-all may also cancel orders placed in the minute after it",
+    );
     // Another user (or device) places an order while the question is open.
     await buyResting(2, "0.39");
     await h.tap("Yes, cancel all");

@@ -6,13 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type Centis,
-  ONE_DOLLAR,
-  contracts,
-  micros,
-  parseDollars,
-} from "../../src/domain/money.js";
+import { type Centis, ONE_DOLLAR, contracts, micros, parseDollars } from "../../src/domain/money.js";
 import { type OrderIntent, type PlaceResult, UserError } from "../../src/trading/types.js";
 import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createTradingServices } from "../../src/trading/index.js";

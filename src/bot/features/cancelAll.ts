@@ -72,7 +72,11 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
   /** What the cancel-all did: the orders it canceled (those placed after the question marked), what rests. */
   async function resultText(r: CancelAllResult): Promise<string> {
     const n = r.canceled.length;
-    const out = [n === 0 ? "Nothing was resting any more; nothing was canceled." : `Canceled ${n} order${n === 1 ? "" : "s"}.`];
+    const out = [
+      n === 0
+        ? "Nothing was resting any more; nothing was canceled."
+        : `Canceled ${n} order${n === 1 ? "" : "s"}.`,
+    ];
     if (n > 0) out.push(...(await lines(r.canceled)));
     const late = r.unlisted.length;
     if (late > 0) {
