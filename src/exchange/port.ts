@@ -417,9 +417,9 @@ export interface ExchangePort {
    */
   cancelOrders(items: OrderRef[]): Promise<BatchCancelItemResult[]>;
   /**
-   * `DELETE /portfolio/events/orders`: every resting order on every shard. Kalshi warns that orders
-   * placed during the following minute may be canceled too, so the bot's "Cancel all" does not use
-   * it (it cancels the orders it listed, by id); this is for the self-check's clean-up and panics.
+   * `DELETE /portfolio/events/orders`: every resting order on every shard (the bot's "Cancel all").
+   * Kalshi warns that orders placed during the following minute may be canceled too: a caller says
+   * so before it asks, and reads the resting orders after it to learn what rests.
    */
   cancelAllOrders(): Promise<void>;
   getOrder(orderId: string): Promise<Order>;

@@ -18,6 +18,8 @@ const EXPECTED: RegExp[] = [
   /^Price alert latency, sim ticker frame → send, p50 \/ p99 \(10 crossings\)$/,
   /^\/portfolio, 20 positions: requests$/,
   /^\/portfolio, 20 positions: time \(\d+ ms\/request\)$/,
+  /^\/orders, 10 resting orders with queue positions: requests$/,
+  /^\/orders, 10 resting orders: time \(\d+ ms\/request\)$/,
   /^CSV export, 1,000 fills: time$/,
   /^CSV export, 1,000 fills: peak RSS \(own process\)$/,
   /^Start-up: spawn → first getUpdates, p50 of 1$/,

@@ -976,8 +976,8 @@ export class KalshiClient implements ExchangePort {
 
   /**
    * DELETE /portfolio/events/orders: every resting order on every shard. Kalshi: "Newly placed
-   * orders may also be cancelled during the minute after the request" — not for the bot's
-   * "Cancel all" (which cancels the listed orders by id); for clean-up and emergencies.
+   * orders may also be cancelled during the minute after the request" (the bot's "Cancel all" says
+   * so before it asks).
    */
   async cancelAllOrders(): Promise<void> {
     await this.send({
