@@ -94,6 +94,30 @@ describe("order cards", () => {
   });
 });
 
+describe("Cancel all", () => {
+  it("names what it canceled and an order resting after it; PIN-free here, one cancel-all request", async () => {
+    h = await makeHarness();
+    await restingBid("0.40");
+    await restingBid("0.41");
+    await h.say("/orders");
+    await h.tap("Cancel all");
+    const question = h.last();
+    const fx = h.world.exchange;
+    const cancelAll = fx.cancelAllOrders.bind(fx);
+    fx.cancelAllOrders = async () => {
+      await cancelAll();
+      await restingBid("0.39"); // placed on the website right after
+    };
+    await h.tap("Yes, cancel all");
+    const text = messageText(question.messageId);
+    expect(text).toContain("Canceled 2 orders.");
+    expect(text).toContain(`Buy YES @ $0.41 = Sell NO @ $0.59 ${TICKER} · 2 of 2 were resting`);
+    expect(text).toContain("1 order is resting now (placed since, or not canceled); Kalshi may still cancel");
+    expect(text).toContain("Buy YES @ $0.39");
+    expect(fx.calls.cancelAllOrders).toBe(1);
+  });
+});
+
 describe("paging", () => {
   async function twelveOrders(): Promise<string[]> {
     const ids: string[] = [];

@@ -10,7 +10,8 @@ import type { Order, OrderRef } from "../../exchange/port.js";
 import type { CancelAllResult } from "../../trading/types.js";
 import type { Kit, MyContext } from "../context.js";
 import { type Keyboard, answer, btn, removeTappedKeyboard, rows } from "../ui.js";
-import { orderLine } from "../views.js";
+import { code, count } from "../format.js";
+import { orderHeadline, orderLine } from "../views.js";
 import { EXPIRED } from "./fallback.js";
 
 const CHOSE_YES = "Cancel all resting orders? <b>Yes</b>";
@@ -62,9 +63,14 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
     });
   }
 
-  async function lines(orders: Order[]): Promise<string[]> {
+  /** One bullet per order (at most LISTED_MAX): a full line for what rests, a short one for what went. */
+  async function lines(orders: Order[], gone: boolean): Promise<string[]> {
     const intents = await kit.intents.ofAll(orders);
-    const out = orders.slice(0, LISTED_MAX).map((o, i) => `• ${orderLine(o, tz, intents[i] ?? null)}`);
+    const out = orders.slice(0, LISTED_MAX).map((o, i) => {
+      const intent = intents[i] ?? null;
+      if (!gone) return `• ${orderLine(o, tz, intent)}`;
+      return `• <b>${orderHeadline(o, intent)}</b> ${code(o.ticker)} · ${count(o.remainingCount)} of ${count(o.initialCount)} were resting`;
+    });
     if (orders.length > LISTED_MAX) out.push(`… and ${orders.length - LISTED_MAX} more.`);
     return out;
   }
@@ -77,7 +83,7 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
         ? "Nothing was resting any more; nothing was canceled."
         : `Canceled ${n} order${n === 1 ? "" : "s"}.`,
     ];
-    if (n > 0) out.push(...(await lines(r.canceled)));
+    if (n > 0) out.push(...(await lines(r.canceled, true)));
     const late = r.unlisted.length;
     if (late > 0) {
       out.push(
@@ -89,7 +95,7 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
       const m = r.resting.length;
       out.push(
         `${m} order${m === 1 ? " is" : "s are"} resting now (placed since, or not canceled); Kalshi may still cancel orders placed within a minute of the cancel-all:`,
-        ...(await lines(r.resting)),
+        ...(await lines(r.resting, false)),
         "Send /orders to see them.",
       );
     }
