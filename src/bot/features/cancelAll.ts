@@ -69,7 +69,7 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
     const out = orders.slice(0, LISTED_MAX).map((o, i) => {
       const intent = intents[i] ?? null;
       if (!gone) return `• ${orderLine(o, tz, intent)}`;
-      return `• <b>${orderHeadline(o, intent)}</b> ${code(o.ticker)} · ${count(o.remainingCount)} of ${count(o.initialCount)} were resting`;
+      return `• <b>${orderHeadline(o, intent)}</b> ${code(o.ticker)} · ${count(o.remainingCount)} of ${count(o.initialCount)} ${o.remainingCount === 100 ? "was" : "were"} resting`;
     });
     if (orders.length > LISTED_MAX) out.push(`… and ${orders.length - LISTED_MAX} more.`);
     return out;
