@@ -185,121 +185,119 @@ afterAll(() => {
 
 function fakeWithFixtures(): FakeKalshi {
   const order = wireOrder();
-  return (
-    new FakeKalshi()
-      .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: true }])
-      .on("GET", "/account/limits", [200, wireLimits])
-      .on("GET", "/portfolio/balance", [
-        200,
-        {
-          balance: 12345,
-          balance_dollars: "123.4500",
-          portfolio_value: 5000,
-          updated_ts: 1_790_000_000,
-          balance_breakdown: [
-            { exchange_index: 0, balance: "100.0000" },
-            { exchange_index: 1, balance: "23.4500" },
-          ],
-        },
-      ])
-      .on("GET", "/account/endpoint_costs", [
-        200,
-        {
-          default_cost: 10,
-          endpoint_costs: [
-            { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 2 },
-          ],
-        },
-      ])
-      .on("GET", "/api_keys", [
-        200,
-        {
-          api_keys: [{ api_key_id: "key-1", name: "bot", scopes: ["read", "write"] }],
-          api_key_region_expiration_ts: 1_795_000_000,
-        },
-      ])
-      .on("GET", "/portfolio/positions", [
-        200,
-        { market_positions: [wirePosition()], event_positions: [], cursor: "" },
-      ])
-      .on("GET", "/markets", [200, { markets: [wireMarket()], cursor: "" }])
-      .on("GET", /^\/markets\/[^/]+$/, [200, { market: wireMarket() }])
-      .on("GET", /^\/markets\/[^/]+\/orderbook$/, [200, { orderbook_fp: wireBook }])
-      .on("GET", "/markets/orderbooks", (c) => [
-        200,
-        { orderbooks: c.query.getAll("tickers").map((t) => ({ ticker: t, orderbook_fp: wireBook })) },
-      ])
-      .on("GET", "/events", [200, { events: [wireEvent()], cursor: "" }])
-      .on("GET", /^\/events\/[^/]+$/, [200, { event: wireEvent(), markets: [wireMarket()] }])
-      .on("GET", /^\/series\/[^/]+$/, [200, { series: wireSeries() }])
-      .on("POST", "/portfolio/events/orders", [
-        201,
-        {
-          order_id: "ord-9",
-          client_order_id: "c-1",
-          fill_count: "0.00",
-          remaining_count: "10.00",
-          ts_ms: 1_790_000_000_000,
-        },
-      ])
-      .on("DELETE", /^\/portfolio\/events\/orders\/[^/]+$/, [
-        200,
-        { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
-      ])
-      .on("DELETE", "/portfolio/events/orders/batched", [
-        200,
-        {
-          orders: [
-            { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
-            {
-              order_id: "ord-2",
-              client_order_id: null,
-              reduced_by: "0.00",
-              ts_ms: null,
-              error: { code: "not_found", message: "order not found" },
-            },
-          ],
-        },
-      ])
-      .on("DELETE", "/portfolio/events/orders", [204, ""])
-      .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/amend$/, [
-        200,
-        {
-          order_id: "ord-1",
-          client_order_id: "c-2",
-          remaining_count: "8.00",
-          fill_count: "0.00",
-          ts_ms: 1_790_000_000_001,
-        },
-      ])
-      .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/decrease$/, [
-        200,
-        { order_id: "ord-1", client_order_id: "c-1", remaining_count: "5.00", ts_ms: 1_790_000_000_002 },
-      ])
-      .on("GET", /^\/portfolio\/orders\/[^/]+$/, [200, { order }])
-      // Registered after /{order_id}: the later route wins.
-      .on("GET", "/portfolio/orders/queue_positions", (c) => [
-        200,
-        {
-          queue_positions: (c.query.get("market_tickers") ?? "")
-            .split(",")
-            .map((t, i) => ({ order_id: `ord-${i}`, market_ticker: t, queue_position_fp: "12.00" })),
-        },
-      ])
-      .on("GET", "/portfolio/orders", [200, { orders: [order], cursor: "" }])
-      .on("GET", "/portfolio/fills", [200, { fills: [wireFill()], cursor: "" }])
-      .on("GET", "/portfolio/settlements", [200, { settlements: [wireSettlement()], cursor: "" }])
-      .on("GET", "/historical/cutoff", [
-        200,
-        {
-          market_settled_ts: "2026-11-01T00:00:00Z",
-          trades_created_ts: "2026-11-01T00:00:00Z",
-          orders_updated_ts: "2026-11-01T00:00:00Z",
-        },
-      ])
-      .on("GET", "/historical/fills", [200, { fills: [wireFill()], cursor: "" }])
-      .on("GET", "/historical/orders", [200, { orders: [order], cursor: "" }])
-  );
+  // Later routes win: queue_positions (last) before the /portfolio/orders/{order_id} pattern.
+  return new FakeKalshi()
+    .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: true }])
+    .on("GET", "/account/limits", [200, wireLimits])
+    .on("GET", "/portfolio/balance", [
+      200,
+      {
+        balance: 12345,
+        balance_dollars: "123.4500",
+        portfolio_value: 5000,
+        updated_ts: 1_790_000_000,
+        balance_breakdown: [
+          { exchange_index: 0, balance: "100.0000" },
+          { exchange_index: 1, balance: "23.4500" },
+        ],
+      },
+    ])
+    .on("GET", "/account/endpoint_costs", [
+      200,
+      {
+        default_cost: 10,
+        endpoint_costs: [
+          { method: "DELETE", path: "/trade-api/v2/portfolio/events/orders/{order_id}", cost: 2 },
+        ],
+      },
+    ])
+    .on("GET", "/api_keys", [
+      200,
+      {
+        api_keys: [{ api_key_id: "key-1", name: "bot", scopes: ["read", "write"] }],
+        api_key_region_expiration_ts: 1_795_000_000,
+      },
+    ])
+    .on("GET", "/portfolio/positions", [
+      200,
+      { market_positions: [wirePosition()], event_positions: [], cursor: "" },
+    ])
+    .on("GET", "/markets", [200, { markets: [wireMarket()], cursor: "" }])
+    .on("GET", /^\/markets\/[^/]+$/, [200, { market: wireMarket() }])
+    .on("GET", /^\/markets\/[^/]+\/orderbook$/, [200, { orderbook_fp: wireBook }])
+    .on("GET", "/markets/orderbooks", (c) => [
+      200,
+      { orderbooks: c.query.getAll("tickers").map((t) => ({ ticker: t, orderbook_fp: wireBook })) },
+    ])
+    .on("GET", "/events", [200, { events: [wireEvent()], cursor: "" }])
+    .on("GET", /^\/events\/[^/]+$/, [200, { event: wireEvent(), markets: [wireMarket()] }])
+    .on("GET", /^\/series\/[^/]+$/, [200, { series: wireSeries() }])
+    .on("POST", "/portfolio/events/orders", [
+      201,
+      {
+        order_id: "ord-9",
+        client_order_id: "c-1",
+        fill_count: "0.00",
+        remaining_count: "10.00",
+        ts_ms: 1_790_000_000_000,
+      },
+    ])
+    .on("DELETE", /^\/portfolio\/events\/orders\/[^/]+$/, [
+      200,
+      { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
+    ])
+    .on("DELETE", "/portfolio/events/orders/batched", [
+      200,
+      {
+        orders: [
+          { order_id: "ord-1", client_order_id: "c-1", reduced_by: "10.00", ts_ms: 1_790_000_000_000 },
+          {
+            order_id: "ord-2",
+            client_order_id: null,
+            reduced_by: "0.00",
+            ts_ms: null,
+            error: { code: "not_found", message: "order not found" },
+          },
+        ],
+      },
+    ])
+    .on("DELETE", "/portfolio/events/orders", [204, ""])
+    .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/amend$/, [
+      200,
+      {
+        order_id: "ord-1",
+        client_order_id: "c-2",
+        remaining_count: "8.00",
+        fill_count: "0.00",
+        ts_ms: 1_790_000_000_001,
+      },
+    ])
+    .on("POST", /^\/portfolio\/events\/orders\/[^/]+\/decrease$/, [
+      200,
+      { order_id: "ord-1", client_order_id: "c-1", remaining_count: "5.00", ts_ms: 1_790_000_000_002 },
+    ])
+    .on("GET", /^\/portfolio\/orders\/[^/]+$/, [200, { order }])
+    .on("GET", "/portfolio/orders", [200, { orders: [order], cursor: "" }])
+    .on("GET", "/portfolio/fills", [200, { fills: [wireFill()], cursor: "" }])
+    .on("GET", "/portfolio/settlements", [200, { settlements: [wireSettlement()], cursor: "" }])
+    .on("GET", "/historical/cutoff", [
+      200,
+      {
+        market_settled_ts: "2026-11-01T00:00:00Z",
+        trades_created_ts: "2026-11-01T00:00:00Z",
+        orders_updated_ts: "2026-11-01T00:00:00Z",
+      },
+    ])
+    .on("GET", "/historical/fills", [200, { fills: [wireFill()], cursor: "" }])
+    .on("GET", "/historical/orders", [200, { orders: [order], cursor: "" }])
+    .on("GET", "/portfolio/orders/queue_positions", (c) => [
+      200,
+      {
+        queue_positions: (c.query.get("market_tickers") ?? "")
+          .split(",")
+          .map((t, i) => ({ order_id: `ord-${i}`, market_ticker: t, queue_position_fp: "12.00" })),
+      },
+    ]);
 }
 
 d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
