@@ -16,6 +16,7 @@ import { run as appProcessRun, runLiveIdle } from "./app-process.bench.js";
 import type { CsvBenchResult } from "./csv.bench.js";
 import { run as chartRun } from "./chart.bench.js";
 import { run as orderPathRun } from "./order-path.bench.js";
+import { run as ordersRun } from "./orders.bench.js";
 import { run as portfolioRun } from "./portfolio.bench.js";
 import { run as portfolioCardsRun } from "./portfolio-cards.bench.js";
 import { run as priceAlertsRun, type PriceAlertsBenchOptions } from "./price-alerts.bench.js";
@@ -39,6 +40,8 @@ export interface BenchSizes {
   priceAlerts: PriceAlertsBenchOptions;
   positions: number;
   portfolioLatencyMs: number;
+  /** /orders: resting orders listed with their queue positions (default 100). */
+  restingOrders?: number;
   csvFills: number;
   starts: number;
   idleMs: number;
@@ -82,6 +85,7 @@ export const QUICK_SIZES: BenchSizes = {
   priceAlerts: { crossings: 10, pollMs: 200 },
   positions: 20,
   portfolioLatencyMs: 1,
+  restingOrders: 10,
   csvFills: 1_000,
   starts: 1,
   idleMs: 300,
@@ -231,6 +235,24 @@ export async function runBenchmarks(
         result: `${r.first.requests} / ${fmtMs(r.first.ms)}`,
         baseline: `service alone ${r.service.requests} / ${fmtMs(r.service.ms)}`,
         notes: `${r.first.pages} pages ≤ ${r.first.longestPage} chars, ${r.first.buttons} buttons on page 1; page turn ${r.turn.requests} requests ${fmtMs(r.turn.ms)}; sell tap → quote ${r.sell.requests} requests ${fmtMs(r.sell.ms)}`,
+      },
+    ];
+  });
+
+  await section("orders", async () => {
+    const r = await ordersRun(sizes.restingOrders ?? 100, sizes.portfolioLatencyMs);
+    return [
+      {
+        benchmark: `/orders, ${r.orders} resting orders with queue positions: requests`,
+        result: `${r.batched.requests}`,
+        baseline: `naive ${r.naive.requests}`,
+        notes: `one orders page + one queue read (100 markets a request); ${r.pages} pages of cards`,
+      },
+      {
+        benchmark: `/orders, ${r.orders} resting orders: time (${r.latencyMs} ms/request)`,
+        result: fmtMs(r.batched.ms),
+        baseline: `naive ${fmtMs(r.naive.ms)}`,
+        notes: `${ratio(r.naive.ms, r.batched.ms)} faster (read and render every page)`,
       },
     ];
   });

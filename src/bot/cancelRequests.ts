@@ -35,13 +35,17 @@ export function cancelRequestTracking(log: CancelRequestLog) {
             return fn.apply(target, args);
           };
         if (prop === "cancelAll")
-          return (...args: unknown[]) => {
-            // "Cancel all" cancels exactly the orders it listed: note those, not every order of the chat
-            // (an order placed meanwhile and canceled by someone else is still told to its owner).
+          return async (...args: unknown[]) => {
+            // Note the orders the user was shown, not every order of the chat (an order placed
+            // meanwhile and canceled by someone else is still told to its owner); the ones the
+            // cancel-all caught besides are noted once its answer names them.
             const listed = Array.isArray(args[0]) ? (args[0] as { orderId: string }[]) : null;
             if (listed) for (const o of listed) noted(o.orderId);
             else noted();
-            return fn.apply(target, args);
+            const r = (await fn.apply(target, args)) as { unlisted?: unknown };
+            if (Array.isArray(r?.unlisted))
+              for (const id of r.unlisted) if (typeof id === "string") noted(id);
+            return r;
           };
         return fn.bind(target);
       },

@@ -10,7 +10,9 @@
  * - every write that names an existing order (cancel, amend, decrease, batch cancel) also names its
  *   market ticker: Kalshi routes it to the exchange shard of that market ("An order_id alone cannot
  *   identify the exchange shard"); without it the request goes to shard 0 and 404s for orders on
- *   other shards. Reads by order id (getOrder) need no routing.
+ *   other shards. Reads by order id (getOrder) need no routing;
+ * - reads by a list of tickers are batched by the adapter (100 tickers to a request), so a caller
+ *   passes the whole list at once: one call per screen, never one per item.
  */
 import type { Centis, Micros } from "../domain/money.js";
 import type { FeeType } from "../domain/fees.js";
@@ -415,12 +417,19 @@ export interface ExchangePort {
    */
   cancelOrders(items: OrderRef[]): Promise<BatchCancelItemResult[]>;
   /**
-   * `DELETE /portfolio/events/orders`: every resting order on every shard. Kalshi warns that orders
-   * placed during the following minute may be canceled too, so the bot's "Cancel all" does not use
-   * it (it cancels the orders it listed, by id); this is for the self-check's clean-up and panics.
+   * `DELETE /portfolio/events/orders`: every resting order on every shard (the bot's "Cancel all").
+   * Kalshi warns that orders placed during the following minute may be canceled too: a caller says
+   * so before it asks, and reads the resting orders after it to learn what rests.
    */
   cancelAllOrders(): Promise<void>;
   getOrder(orderId: string): Promise<Order>;
+  /**
+   * Queue positions of the account's resting orders in these markets
+   * (`GET /portfolio/orders/queue_positions?market_tickers=`, 100 markets to a request): order id →
+   * contracts resting before it at its price. An order Kalshi does not list is absent; no tickers,
+   * no request (Kalshi refuses the call without a market or event filter).
+   */
+  getQueuePositions(tickers: string[]): Promise<Map<string, Centis>>;
   getOrders(filter?: OrdersFilter): Promise<Order[]>;
   getFills(filter?: FillsFilter): Promise<Fill[]>;
   getSettlements(filter?: SettlementsFilter): Promise<Settlement[]>;

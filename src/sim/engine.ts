@@ -296,6 +296,11 @@ export class SimEngine extends EventEmitter<EngineEvents> {
     return this.books.levels(ticker, side);
   }
 
+  /** Contracts resting ahead of this resting order at its price (its queue position). */
+  queuePosition(o: SimOrder): Centis {
+    return this.books.ahead(o);
+  }
+
   top(ticker: string): { bid: Micros | null; bidSize: Centis; ask: Micros | null; askSize: Centis } {
     return this.books.top(ticker);
   }

@@ -2,21 +2,23 @@
  * Order executor: the use case the bot calls to quote, place and cancel. Thin wiring of its parts:
  * feeSchedule.ts (cached series fees), quoter.ts + quote.ts (reads, then pure pricing),
  * placeOrder.ts (places a quote once; answers "was it placed?" as a PlaceOutcome), cancelOrder.ts
- * (one cancel, answered as a CancelOutcome) and "Cancel all" here.
+ * (one cancel, answered as a CancelOutcome) and orderList.ts (the resting orders with their queue
+ * positions, and "Cancel all").
  * A place() of a quote already being placed shares that placement, so a double tap sends once.
  */
 import { randomUUID } from "node:crypto";
-import type { ExchangePort, OrderRef } from "../exchange/port.js";
+import type { ExchangePort } from "../exchange/port.js";
 import { type CancelDeps, cancelOrder } from "./cancelOrder.js";
 import { createFeeSchedule } from "./feeSchedule.js";
 import { findOrder } from "./findOrder.js";
 import type { TradeJournal } from "./journal.js";
+import { cancelAllResting, restingOrders } from "./orderList.js";
 import { createPlacer } from "./placeOrder.js";
 import type { QuoteLimits } from "./quote.js";
 import { createQuoter } from "./quoter.js";
 import { createSizeCheck } from "./sizeCheck.js";
 import { type MarketSnapshots, createMarketSnapshots } from "./snapshots.js";
-import type { CancelAllResult, OrderExecutor, PlaceOutcome } from "./types.js";
+import type { OrderExecutor, PlaceOutcome } from "./types.js";
 
 export type ExecutorConfig = QuoteLimits;
 
@@ -76,6 +78,7 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
     orderStatus: (orderId) => exchange.getOrder(orderId.trim()),
     findOrder: (id) => findOrder(exchange, id, now),
     openOrders: () => exchange.getOrders({ status: "resting" }),
+    restingOrders: () => restingOrders(exchange),
     checkSize: createSizeCheck({ exchange, limits: deps.config }),
   };
 }
@@ -84,57 +87,6 @@ export function createOrderExecutor(deps: OrderExecutorDeps): OrderExecutor {
 function createCancels(d: CancelDeps): Pick<OrderExecutor, "cancel" | "cancelAll"> {
   return {
     cancel: (orderId, ticker) => cancelOrder(d, orderId, ticker),
-    cancelAll: (listed) => cancelAll(d, listed),
+    cancelAll: (listed) => cancelAllResting(d, listed),
   };
-}
-
-/** One routed batch cancel of `targets`, counted into `out`. */
-async function cancelListed(d: CancelDeps, targets: OrderRef[], out: CancelAllResult): Promise<void> {
-  const tickerOf = new Map(targets.map((t) => [t.orderId, t.ticker]));
-  for (const r of await d.exchange.cancelOrders(targets)) {
-    const ticker = tickerOf.get(r.orderId) ?? "";
-    d.snapshots.drop(ticker);
-    if (r.ok) {
-      d.journal.record({
-        type: "order_canceled",
-        orderId: r.orderId,
-        ticker,
-        clientOrderId: r.clientOrderId,
-        canceledCount: r.reducedBy,
-      });
-      if (r.reducedBy > 0) out.canceled++;
-      else out.gone++;
-    } else if (r.error.code === "not_found") {
-      out.gone++; // filled or canceled since the list was read
-    } else {
-      out.failed.push({ orderId: r.orderId, ticker, reason: r.error.details ?? r.error.message });
-      d.journal.record({
-        type: "error",
-        message: r.error.message,
-        context: "cancelAll",
-        orderId: r.orderId,
-        ticker,
-      });
-    }
-  }
-}
-
-async function cancelAll(d: CancelDeps, listed?: OrderRef[]): Promise<CancelAllResult> {
-  const targets: OrderRef[] =
-    listed ??
-    (await d.exchange.getOrders({ status: "resting" })).map((o) => ({
-      orderId: o.orderId,
-      ticker: o.ticker,
-    }));
-  const out: CancelAllResult = { canceled: 0, gone: 0, failed: [], appeared: [] };
-  if (targets.length > 0) await cancelListed(d, targets, out);
-  if (listed) {
-    const ids = new Set(listed.map((t) => t.orderId));
-    try {
-      out.appeared = (await d.exchange.getOrders({ status: "resting" })).filter((o) => !ids.has(o.orderId));
-    } catch {
-      // The cancels stand; the bot's /orders shows what rests.
-    }
-  }
-  return out;
 }

@@ -140,16 +140,28 @@ export type CancelOutcome =
   | { kind: "notFound"; orderId: string }
   | { kind: "unknown"; orderId: string; cause: unknown };
 
-/** What "Cancel all" did with the orders it was given. */
+/**
+ * What "Cancel all" did: Kalshi's cancel-all (`DELETE /portfolio/events/orders`, every shard), with
+ * the resting orders read right before and right after it.
+ */
 export interface CancelAllResult {
-  /** Orders canceled with contracts still resting. */
-  canceled: number;
-  /** Listed orders that were no longer resting (filled or canceled meanwhile). */
-  gone: number;
-  /** Listed orders the exchange refused to cancel, with its reason. */
-  failed: { orderId: string; ticker: string; reason: string }[];
-  /** Resting orders that were NOT in the list (placed meanwhile): left alone. */
-  appeared: Order[];
+  /** Resting right before the call and not after it: canceled by it. */
+  canceled: Order[];
+  /** Of `canceled`, the ids not on the list the user confirmed (placed after it was shown). */
+  unlisted: string[];
+  /**
+   * Resting after the call: placed since (Kalshi may still cancel orders placed in the minute after
+   * the call). Null when that read failed (then `canceled` is what rested before: Kalshi answered
+   * that every resting order was canceled).
+   */
+  resting: Order[] | null;
+}
+
+/** The resting orders of a list screen, with their queue positions. */
+export interface RestingOrders {
+  orders: Order[];
+  /** Order id → contracts resting before it at its price; null when the queue could not be read. */
+  queue: Map<string, Centis> | null;
 }
 
 /**
@@ -217,14 +229,17 @@ export interface OrderExecutor {
    */
   cancel(orderId: string, ticker?: string): Promise<CancelOutcome>;
   /**
-   * Cancels exactly `listed` (one routed batch cancel) and reports resting orders that appeared
-   * meanwhile; without a list, the resting orders read now.
+   * Kalshi's cancel-all (every resting order on every shard; it may also catch orders placed in the
+   * minute after). `listed` is what the user was shown when asked: canceled orders not on it are
+   * reported as `unlisted`. Throws when the cancel-all itself failed (its outcome is then unknown).
    */
   cancelAll(listed?: OrderRef[]): Promise<CancelAllResult>;
   orderStatus(orderId: string): Promise<Order>;
   /** An order by its full id or the short id lists show (its first 8 characters), see findOrder.ts. */
   findOrder(idOrShortId: string): Promise<OrderLookup>;
   openOrders(): Promise<Order[]>;
+  /** The resting orders and their queue positions: one read of each (the queue read batched). */
+  restingOrders(): Promise<RestingOrders>;
   /**
    * The size caps checked at the count step, before the rest of the order is asked (sizeCheck.ts):
    * throws a UserError when the count breaks one. Optional: the quote checks them in any case.

@@ -95,6 +95,22 @@ describe("Cancel all cancels the listed orders only", () => {
   });
 });
 
+describe("Cancel all through Kalshi's cancel-all", () => {
+  it("also notes the orders it caught that were not listed, so their owner is not told 'another user'", async () => {
+    const outbox = new OrderOutbox({ timeZone: "UTC", now: () => 1_000_000 });
+    const tracking = cancelRequestTracking(outbox);
+    const executor = tracking.wrap({
+      cancelAll: async () => ({ canceled: [], unlisted: ["o3"], resting: [] }),
+    } as unknown as OrderExecutor);
+    const update = (chatId: number, fn: () => Promise<unknown>) =>
+      tracking.middleware({ chat: { id: chatId } } as never, async () => void (await fn()));
+    await update(A, () => executor.cancelAll([{ orderId: "o1", ticker: "KXT-1" }]));
+    expect(outbox.askedToCancel("o1", A)).toBe(true);
+    expect(outbox.askedToCancel("o3", A)).toBe(true);
+    expect(outbox.askedToCancel("o4", A)).toBe(false);
+  });
+});
+
 describe("the holding guard's cancels are the bot's own", () => {
   it("a resting sell the guard canceled is not told to its owner as 'canceled by another user'", async () => {
     const t = (h = await Harness.create());

@@ -19,6 +19,8 @@ const EXPECTED: RegExp[] = [
   /^\/portfolio, 20 positions: requests$/,
   /^\/portfolio, 20 positions: time \(\d+ ms\/request\)$/,
   /^\/portfolio, 20 positions and their buttons \(bot\): requests \/ time$/,
+  /^\/orders, 10 resting orders with queue positions: requests$/,
+  /^\/orders, 10 resting orders: time \(\d+ ms\/request\)$/,
   /^CSV export, 1,000 fills: time$/,
   /^CSV export, 1,000 fills: peak RSS \(own process\)$/,
   /^Start-up: spawn → first getUpdates, p50 of 1$/,

@@ -67,7 +67,22 @@ describe("menu commands", () => {
     await buyResting(3, "0.41");
     await h.say("/orders");
     expect(h.last().text).toContain("Resting orders (2)");
-    expect(h.buttons()).toEqual([`Cancel 1: ${TICKER}`, `Cancel 2: ${TICKER}`, "Cancel all"]);
+    // Each order's card has its change buttons, its Cancel and a copy button for its id.
+    expect(h.buttons()).toEqual([
+      "1: −1 tick",
+      "+1 tick",
+      "New price",
+      "Reduce",
+      `Cancel 1: ${TICKER}`,
+      "Copy id 1",
+      "2: −1 tick",
+      "+1 tick",
+      "New price",
+      "Reduce",
+      `Cancel 2: ${TICKER}`,
+      "Copy id 2",
+      "Cancel all",
+    ]);
     // Listed newest first, as Kalshi lists them: 1 is the 3 @ 0.41.
     await h.tap("Cancel 1");
     // Routed: the button's cancel names the order's market.
@@ -93,13 +108,16 @@ describe("menu commands", () => {
     expect(h.last().text).toContain("Canceled 2 orders.");
   });
 
-  it("Cancel all cancels exactly the orders it listed and tells about one placed meanwhile", async () => {
+  it("Cancel all is Kalshi's cancel-all: the question warns, and an order placed meanwhile is canceled and named", async () => {
     h = await makeHarness();
     await buyResting(5, "0.40");
     await buyResting(3, "0.41");
     await h.say("/orders");
     await h.tap("Cancel all");
     expect(h.last().text).toContain("Cancel all 2 resting orders?");
+    expect(h.last().text).toContain(
+      "Kalshi's cancel-all may also cancel orders placed in the minute after it",
+    );
     // Another user (or device) places an order while the question is open.
     await buyResting(2, "0.39");
     await h.tap("Yes, cancel all");
@@ -110,11 +128,14 @@ describe("menu commands", () => {
         { orderId: h.orderId(1), ticker: TICKER },
       ],
     ]);
-    const text = h.botTexts().find((t) => t.includes("Canceled 2 orders."));
+    // One cancel-all request; no order is canceled by id.
+    expect(h.world.exchange.calls.cancelAllOrders).toBe(1);
+    expect(h.world.exchange.calls.cancelOrders ?? 0).toBe(0);
+    const text = h.botTexts().find((t) => t.includes("Canceled 3 orders."));
     expect(text).toBeDefined();
-    expect(text).toContain("1 new order appeared after the list was shown and was not canceled");
-    expect(text).toContain("Send /orders to cancel it");
-    expect((await h.world.services.executor.openOrders()).map((o) => o.orderId)).toEqual([h.orderId(3)]);
+    expect(text).toContain("Buy 2 YES @ $0.39");
+    expect(text).toContain("1 of them was placed after the list was shown");
+    expect(await h.world.services.executor.openOrders()).toEqual([]);
   });
 
   it("/cancel <id> and /status <id>", async () => {
@@ -309,9 +330,13 @@ describe("access", () => {
     h = await makeHarness();
     await buyResting(5, "0.40");
     await h.say("/orders");
-    const b = h.api.findButton(USER, "Cancel all")!;
-    await h.api.tap(STRANGER, USER, b.messageId, b.data);
-    expect(h.world.callsTo("executor", "openOrders")).toHaveLength(1);
+    const before = h.world.calls.length;
+    for (const label of ["Cancel all", "Cancel 1", "−1 tick", "Reduce"]) {
+      const b = h.api.findButton(USER, label)!;
+      await h.api.tap(STRANGER, USER, b.messageId, b.data);
+    }
+    expect(h.world.calls.length).toBe(before);
+    expect(h.world.callsTo("executor", "restingOrders")).toHaveLength(1);
   });
 });
 
@@ -383,7 +408,7 @@ describe("presentation", () => {
     h = await makeHarness({
       deps: { describeError: () => "Kalshi is busy right now; try again in a minute." },
     });
-    h.world.failing.set("executor.openOrders", new Error("429"));
+    h.world.failing.set("executor.restingOrders", new Error("429"));
     await h.say("/orders");
     expect(h.last().text).toContain("Kalshi is busy right now");
   });

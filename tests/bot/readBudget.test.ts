@@ -39,7 +39,7 @@ function twoSided(st: SimStack): string[] {
 }
 
 describe("read budget, measured on the wire", () => {
-  it("/orders with 100 resting orders: one page of resting orders per shard, nothing else", async () => {
+  it("/orders with 100 resting orders: one page of resting orders and one batched queue read, nothing else", async () => {
     const st = (s = await makeSimStack({ countRequests: true }));
     const tickers = twoSided(st);
     for (let i = 0; i < 100; i++) {
@@ -55,8 +55,9 @@ describe("read budget, measured on the wire", () => {
     }
     const { total, by } = await requestsOf(st, "/orders");
     expect(st.texts().some((x) => x.includes("Resting orders (100)"))).toBe(true);
-    // One page of up to 1,000 resting orders; the list needs no market titles.
-    expect(by).toEqual({ "GET /portfolio/orders": 1 });
+    // One page of up to 1,000 resting orders and one queue read for their markets (≤ 100 of them);
+    // the list needs no market titles.
+    expect(by).toEqual({ "GET /portfolio/orders": 1, "GET /portfolio/orders/queue_positions": 1 });
     console.log(`/orders, 100 resting orders: ${total} requests ${JSON.stringify(by)}`);
   });
 

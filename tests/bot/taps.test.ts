@@ -228,7 +228,7 @@ describe("Cancel n on /orders", () => {
     expect(h.api.callbackAnswers.get(u.callback_query!.id)?.text).toBe(EXPIRED);
     expect(h.world.callsTo("executor", "cancel")).toHaveLength(1);
     expect(h.botTexts().join("\n")).not.toContain("There is no resting order");
-    expect(h.buttons()).toEqual([`Cancel 1: ${TICKER}`, "Cancel all"]);
+    expect(h.buttons().filter((b) => b.startsWith("Cancel"))).toEqual([`Cancel 1: ${TICKER}`, "Cancel all"]);
 
     // The fresh list's own button works.
     await h.tap("Cancel 1");

@@ -421,6 +421,52 @@ describe("exchange shards", () => {
   });
 });
 
+describe("queue positions (GET /portfolio/orders/queue_positions)", () => {
+  it("needs market_tickers or event_ticker; lists only the account's resting orders with the contracts ahead at their price", async () => {
+    const { sim, c } = await start();
+    const t = marketAround(sim, "KXFED", 43);
+    // The market maker's bids rest first: at $0.42 (its best) and at $0.40.
+    const makerAt = (p: number) => sim.engine.levels(t, "bid").find((l) => l.price === p)?.count ?? 0;
+    const maker = makerAt(420_000);
+    expect(maker).toBeGreaterThan(0);
+    const makerLow = makerAt(400_000);
+    const a = (await order(c, t, { price: "0.42", count: "3" })).body.order_id as string;
+    const b = (await order(c, t, { price: "0.42", count: "2" })).body.order_id as string;
+    const lower = (await order(c, t, { price: "0.40", count: "1" })).body.order_id as string;
+    const gone = (await order(c, t, { price: "0.42", count: "1" })).body.order_id as string;
+    expect((await c.del(`/portfolio/events/orders/${gone}?market_ticker=${t}`)).status).toBe(200);
+
+    const before = await orderCount(c);
+    expectRefused(
+      await c.get("/portfolio/orders/queue_positions"),
+      400,
+      "invalid_parameters",
+      /market_tickers/,
+    );
+    expect(await orderCount(c)).toBe(before);
+
+    const byMarket = await c.get(`/portfolio/orders/queue_positions?market_tickers=${t},NO-SUCH-MARKET`);
+    expect(byMarket.status).toBe(200);
+    const ahead = (maker + 300) / 100;
+    expect(byMarket.body.queue_positions).toEqual([
+      { order_id: a, market_ticker: t, queue_position_fp: (maker / 100).toFixed(2) },
+      { order_id: b, market_ticker: t, queue_position_fp: ahead.toFixed(2) },
+      { order_id: lower, market_ticker: t, queue_position_fp: (makerLow / 100).toFixed(2) },
+    ]);
+    const event = sim.engine.market(t).eventTicker;
+    const byEvent = await c.get(`/portfolio/orders/queue_positions?event_ticker=${event}`);
+    expect(byEvent.body.queue_positions).toEqual(byMarket.body.queue_positions);
+    // A fill at the front moves everyone behind it up.
+    sim.trade({ ticker: t, side: "ask", price: "0.42", count: String(maker / 100 + 1) });
+    const after = await c.get(`/portfolio/orders/queue_positions?market_tickers=${t}`);
+    expect(after.body.queue_positions[1]).toEqual({
+      order_id: b,
+      market_ticker: t,
+      queue_position_fp: "2.00",
+    });
+  });
+});
+
 describe("money in messages", () => {
   it("an insufficient balance names exact amounts, sub-cent digits kept, never float-formatted", async () => {
     const { sim, c } = await start({ shardBalances: { 0: micros(1_000_000), 1: micros(100_000) } });

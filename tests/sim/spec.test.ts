@@ -128,6 +128,12 @@ describe.skipIf(!haveSpec)("sim responses match Kalshi's OpenAPI 3.31.0 schemas"
     });
     expectValid("BatchCancelOrdersV2Response", batch.body);
     expect(batch.body.orders.map((o: { reduced_by: string }) => o.reduced_by)).toEqual(["0.00", "1.00"]);
+    const queued = await c.order({ ticker: btc.ticker, side: "bid", price: "0.01", count: "1" });
+    const queue = await c.get(`/portfolio/orders/queue_positions?market_tickers=${btc.ticker}`);
+    expectValid("GetOrderQueuePositionsResponse", queue.body);
+    expect(queue.body.queue_positions.map((q: { order_id: string }) => q.order_id)).toEqual([
+      queued.body.order_id,
+    ]);
     sim.settle(m.ticker, "no");
 
     const checks: [string, string][] = [

@@ -19,6 +19,7 @@ import {
   KalshiClient,
   MARKETS_TICKERS_PER_REQUEST,
   ORDERBOOKS_TICKERS_PER_REQUEST,
+  QUEUE_TICKERS_PER_REQUEST,
   requireRef,
 } from "../../src/exchange/kalshi/client.js";
 import * as S from "../../src/exchange/kalshi/schemas.js";
@@ -79,6 +80,7 @@ import {
   USER,
 } from "../../src/sim/engine.js";
 import { endpointCostsToWire } from "../../src/sim/endpointCosts.js";
+import { queuePositionsToWire } from "../../src/sim/queuePositions.js";
 import { LINEAR_CENT, type SimEvent, type SimMarket, type SimSeries } from "../../src/sim/fixtures.js";
 import {
   findRoutedOrder,
@@ -937,6 +939,28 @@ export class SimExchange implements ExchangePort {
       if (!o || o.accountId !== USER) throw new SimError(404, "not_found", "order not found");
       return this.orderOut(o);
     });
+  }
+
+  /** The sim's answer per batch of 100 markets, as the adapter sends them; no tickers, no request. */
+  getQueuePositions(tickers: string[]): Promise<Map<string, Centis>> {
+    const unique = [...new Set(tickers.filter(Boolean))];
+    return this.call(
+      "getQueuePositions",
+      "GET /portfolio/orders/queue_positions",
+      () => {
+        const out = new Map<string, Centis>();
+        for (let i = 0; i < unique.length; i += QUEUE_TICKERS_PER_REQUEST) {
+          const group = unique.slice(i, i + QUEUE_TICKERS_PER_REQUEST).join(",");
+          const w = this.wire(
+            S.QueuePositionsResponse,
+            queuePositionsToWire(this.engine, query({ market_tickers: group })),
+          );
+          for (const q of w.queue_positions ?? []) out.set(q.order_id, q.queue_position_fp);
+        }
+        return out;
+      },
+      () => Math.ceil(unique.length / QUEUE_TICKERS_PER_REQUEST),
+    );
   }
 
   getOrders(filter: OrdersFilter = {}): Promise<Order[]> {

@@ -531,7 +531,11 @@ describe("orders", () => {
     const gone = { kind: "alreadyGone", orderId: a.orderId, status: "canceled" };
     expect(await exec.cancel(a.orderId)).toMatchObject(gone);
     expect(await exec.cancel(a.orderId, TICKER)).toMatchObject(gone);
-    expect(await exec.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
+    // "Cancel all" is Kalshi's cancel-all endpoint between two reads: it names what it canceled.
+    const all = await exec.cancelAll();
+    expect(all.canceled.map((o) => o.yesPrice)).toEqual([usd("0.52"), usd("0.51")]);
+    expect(all).toMatchObject({ unlisted: [], resting: [] });
+    expect(fx.calls.cancelAllOrders).toBe(1);
     expect(await exec.openOrders()).toEqual([]);
     expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(3);
     // Every cancel was routed by the order's market (the sim 404s otherwise).

@@ -6,13 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type Centis,
-  ONE_DOLLAR,
-  contracts,
-  micros,
-  parseDollars,
-} from "../../src/domain/money.js";
+import { type Centis, ONE_DOLLAR, contracts, micros, parseDollars } from "../../src/domain/money.js";
 import { type OrderIntent, type PlaceResult, UserError } from "../../src/trading/types.js";
 import { createOrderExecutor } from "../../src/trading/executor.js";
 import { createTradingServices } from "../../src/trading/index.js";
@@ -211,7 +205,9 @@ describe("orders against the sim", () => {
     // cancelAll over two resting orders (one of them NO).
     await trade(s, limit(t, "yes", "buy", 2, "0.30"));
     await trade(s, limit(t, "no", "buy", 3, "0.30"));
-    expect(await s.services.executor.cancelAll()).toEqual({ canceled: 2, gone: 0, failed: [], appeared: [] });
+    const all = await s.services.executor.cancelAll();
+    expect(all.canceled.map((o) => o.outcomeSide).sort()).toEqual(["no", "yes"]);
+    expect(all).toMatchObject({ unlisted: [], resting: [] });
     expect(await s.services.executor.openOrders()).toEqual([]);
     expect((await s.client.getBalance()).balance).toBe(usd("1000"));
   });

@@ -121,6 +121,8 @@ const EVENTS_PAGE_MAX = 200;
 export const MARKETS_TICKERS_PER_REQUEST = 100;
 /** GET /markets/orderbooks takes 1–100 tickers. */
 export const ORDERBOOKS_TICKERS_PER_REQUEST = 100;
+/** Markets per `GET /portfolio/orders/queue_positions` (the spec states no cap; kept to the others'). */
+export const QUEUE_TICKERS_PER_REQUEST = 100;
 /** Guard against a server that repeats cursors forever. */
 const MAX_PAGES = 10_000;
 
@@ -980,8 +982,8 @@ export class KalshiClient implements ExchangePort {
 
   /**
    * DELETE /portfolio/events/orders: every resting order on every shard. Kalshi: "Newly placed
-   * orders may also be cancelled during the minute after the request" — not for the bot's
-   * "Cancel all" (which cancels the listed orders by id); for clean-up and emergencies.
+   * orders may also be cancelled during the minute after the request" (the bot's "Cancel all" says
+   * so before it asks).
    */
   async cancelAllOrders(): Promise<void> {
     await this.send({
@@ -1001,6 +1003,21 @@ export class KalshiClient implements ExchangePort {
       S.OrderResponse,
     );
     return S.orderFromWire(r.order);
+  }
+
+  async getQueuePositions(tickers: string[]): Promise<Map<string, Centis>> {
+    const out = new Map<string, Centis>();
+    const unique = [...new Set(tickers.filter((t) => t.length > 0))];
+    for (const group of chunk(unique, QUEUE_TICKERS_PER_REQUEST)) {
+      const r = await this.get(
+        "/portfolio/orders/queue_positions",
+        "/portfolio/orders/queue_positions",
+        S.QueuePositionsResponse,
+        { market_tickers: group.join(",") },
+      );
+      for (const q of r.queue_positions ?? []) out.set(q.order_id, q.queue_position_fp);
+    }
+    return out;
   }
 
   async getOrders(filter: OrdersFilter = {}): Promise<Order[]> {

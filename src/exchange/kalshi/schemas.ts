@@ -229,6 +229,16 @@ export const CancelOrderResponse = z.object({
   ts_ms: z.number().int(),
 });
 
+/**
+ * GetOrderQueuePositionsResponse. The spec requires the array; live clients have seen it null or
+ * absent when no order matches, so both read as an empty list.
+ */
+export const QueuePositionsResponse = z.object({
+  queue_positions: z
+    .array(z.object({ order_id: z.string().min(1), market_ticker: z.string(), queue_position_fp: count }))
+    .nullish(),
+});
+
 export const AmendOrderResponse = z.object({
   order_id: z.string().min(1),
   client_order_id: z.string().nullish(),

@@ -85,6 +85,20 @@ export class OrderBooks {
     return out;
   }
 
+  /**
+   * Kalshi's queue position of a resting order: the contracts resting before it at its own price on
+   * its side of the book (price-time priority; better prices are not counted).
+   */
+  ahead(o: SimOrder): Centis {
+    const book = this.books.get(o.ticker);
+    let n = 0;
+    for (const x of book ? (o.side === "bid" ? book.bids : book.asks) : []) {
+      if (x === o) return centis(n);
+      if (x.price === o.price) n += x.remaining;
+    }
+    return centis(n);
+  }
+
   top(ticker: string): { bid: Micros | null; bidSize: Centis; ask: Micros | null; askSize: Centis } {
     const bids = this.levels(ticker, "bid");
     const asks = this.levels(ticker, "ask");

@@ -7,6 +7,7 @@ import type { SimContext } from "../context.js";
 import { type SimEngine, type SimOrder, SimError, USER } from "../engine.js";
 import { SHARDS } from "../fixtures.js";
 import { bad, intParam, subaccountField } from "../orderRequests.js";
+import { queuePositionsToWire } from "../queuePositions.js";
 import { eventPositionsToWire, fillToWire, orderToWire, positionToWire, settlementToWire } from "../wire.js";
 import { type Query, type Reply, ok, paginate, tsRange } from "./message.js";
 import type { Router } from "./router.js";
@@ -123,6 +124,8 @@ export function registerPortfolioRoutes(r: Router, ctx: SimContext): void {
   r.add("GET", "/portfolio/positions", true, ({ q }) => positions(ctx, q));
   r.add("GET", "/portfolio/orders", true, ({ q }) => listOrders(ctx, q, false));
   r.add("GET", "/historical/orders", true, ({ q }) => listOrders(ctx, q, true));
+  // Before /{order_id}, which would otherwise take "queue_positions" for an order id.
+  r.add("GET", "/portfolio/orders/queue_positions", true, ({ q }) => ok(queuePositionsToWire(engine, q)));
   r.add("GET", "/portfolio/orders/{order_id}", true, ({ params }) => {
     const o = engine.order(params[0] ?? "");
     if (!o || o.accountId !== USER) throw new SimError(404, "not_found", "order not found");

@@ -88,7 +88,11 @@ function compile(schema: unknown): ValidateFunction {
 
 function findOperation(method: string, p: string): { template: string; op: Operation } | null {
   const segs = p.split("/");
-  for (const [template, item] of Object.entries(spec.paths)) {
+  // A literal path (…/orders/queue_positions) wins over a template (…/orders/{order_id}), as in routing.
+  const templates = Object.entries(spec.paths).sort(
+    ([a], [b]) => Number(a.includes("{")) - Number(b.includes("{")),
+  );
+  for (const [template, item] of templates) {
     const t = template.split("/");
     if (t.length !== segs.length) continue;
     if (!t.every((s, i) => (s.startsWith("{") ? (segs[i] ?? "") !== "" : s === segs[i]))) continue;
@@ -181,6 +185,7 @@ afterAll(() => {
 
 function fakeWithFixtures(): FakeKalshi {
   const order = wireOrder();
+  // Later routes win: queue_positions (last) before the /portfolio/orders/{order_id} pattern.
   return new FakeKalshi()
     .on("GET", "/exchange/status", [200, { exchange_active: true, trading_active: true }])
     .on("GET", "/account/limits", [200, wireLimits])
@@ -284,7 +289,15 @@ function fakeWithFixtures(): FakeKalshi {
       },
     ])
     .on("GET", "/historical/fills", [200, { fills: [wireFill()], cursor: "" }])
-    .on("GET", "/historical/orders", [200, { orders: [order], cursor: "" }]);
+    .on("GET", "/historical/orders", [200, { orders: [order], cursor: "" }])
+    .on("GET", "/portfolio/orders/queue_positions", (c) => [
+      200,
+      {
+        queue_positions: (c.query.get("market_tickers") ?? "")
+          .split(",")
+          .map((t, i) => ({ order_id: `ord-${i}`, market_ticker: t, queue_position_fp: "12.00" })),
+      },
+    ]);
 }
 
 d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
@@ -346,6 +359,12 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
     expect((await k.getEndpointCosts()).endpoints).toHaveLength(1);
     expect((await k.getApiKeys()).regionExpiration).toBe(1_795_000_000_000);
     await k.getOrder("ord-1");
+    expect(await k.getQueuePositions(["A", "B", "A"])).toEqual(
+      new Map([
+        ["ord-0", 1200],
+        ["ord-1", 1200],
+      ]),
+    );
     await k.getOrders({ ticker: "T", status: "resting", ...range });
     await k.getFills({ ticker: "T", orderId: "ord-1", ...range });
     await k.getSettlements({ ticker: "T", eventTicker: "E", ...range });
@@ -395,6 +414,7 @@ d("requests match Kalshi's OpenAPI 3.31.0 spec", () => {
         "GET /portfolio/fills",
         "GET /portfolio/orders",
         "GET /portfolio/orders/{order_id}",
+        "GET /portfolio/orders/queue_positions",
         "GET /portfolio/positions",
         "GET /portfolio/settlements",
         "GET /series/{series_ticker}",
