@@ -142,6 +142,12 @@ describe("Close all", () => {
       expect(card.text).toContain(t);
     expect(card.text).toMatch(/Est\. proceeds: \$\d+\.\d\d after ≈ \$[\d.]+ in fees/);
     expect(h.buttons()).toEqual(["✅ Confirm", "Cancel"]);
+    // Selling everything is confirmed with a red button.
+    const styles = (card.replyMarkup?.inline_keyboard ?? []).flat().map((b) => [b.text, b.style]);
+    expect(styles).toEqual([
+      ["✅ Confirm", "danger"],
+      ["Cancel", undefined],
+    ]);
     expect(placeCalls()).toBe(0);
     expect(h.world.createdOrders).toHaveLength(0);
 

@@ -80,6 +80,12 @@ describe("a tap shows what it did", () => {
     await twoResting();
     const question = h.last();
     const yes = h.api.findButton(USER, "Yes, cancel all")!;
+    // The button that cancels everything is red; "No" stays plain.
+    const styles = (question.replyMarkup?.inline_keyboard ?? []).flat().map((b) => [b.text, b.style]);
+    expect(styles).toEqual([
+      ["Yes, cancel all", "danger"],
+      ["No", undefined],
+    ]);
     await h.tap("Yes, cancel all");
     expect(textOf(question.messageId)).toContain("Cancel all resting orders? Yes\nCanceled 2 orders.");
     expect(h.api.messages(USER).find((m) => m.messageId === question.messageId)!.replyMarkup).toBeUndefined();

@@ -115,7 +115,7 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
         await kit.ui.editTapped(
           ctx,
           `Cancel all ${n} resting order${n === 1 ? "" : "s"}?\n<i>${CANCEL_ALL_WARNING}</i>`,
-          rows([btn("Yes, cancel all", data(`ocy:${q}`)), btn("No", data(`ocn:${q}`))]),
+          rows([btn("Yes, cancel all", data(`ocy:${q}`), { style: "danger" }), btn("No", data(`ocn:${q}`))]),
         );
         return;
       }

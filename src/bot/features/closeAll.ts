@@ -48,7 +48,7 @@ export function closeAllFeature(kit: Kit): Composer<MyContext> {
     await kit.ui.send(
       ctx,
       html,
-      rows([btn("✅ Confirm", data(`pcy:${id}`)), btn("Cancel", data(`pcn:${id}`))]),
+      rows([btn("✅ Confirm", data(`pcy:${id}`), { style: "danger" }), btn("Cancel", data(`pcn:${id}`))]),
     );
   }
 
