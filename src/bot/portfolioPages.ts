@@ -40,7 +40,7 @@ export function partNote(held: Centis, pct: number): string {
   const of = `${pct}% of ${displayCount(held)} is ${displayCount(exact)}`;
   return exact === whole
     ? `${of}.`
-    : `${of}: selling ${displayCount(whole)} (Kalshi sells whole contracts; rounded down).`;
+    : `${of}: selling ${displayCount(whole)} (orders here are in whole contracts; rounded down).`;
 }
 
 /** The percentages a position's card offers: only those that sell at least one and less than all. */

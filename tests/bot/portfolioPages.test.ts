@@ -86,7 +86,7 @@ describe("portfolio pages", () => {
 
   it("the quote's note says the rounding only when there is one", () => {
     expect(partNote(contracts(7), 50)).toBe(
-      "50% of 7 is 3.5: selling 3 (Kalshi sells whole contracts; rounded down).",
+      "50% of 7 is 3.5: selling 3 (orders here are in whole contracts; rounded down).",
     );
     expect(partNote(contracts(8), 25)).toBe("25% of 8 is 2.");
   });

@@ -42,7 +42,7 @@ describe("sell buttons on /portfolio", () => {
     const card = h.last().text;
     expect(card).toContain("Please confirm");
     expect(card).toContain("Sell 3 contracts YES at market");
-    expect(card).toContain("50% of 7 is 3.5: selling 3 (Kalshi sells whole contracts; rounded down).");
+    expect(card).toContain("50% of 7 is 3.5: selling 3 (orders here are in whole contracts; rounded down).");
     expect(h.buttons()).toEqual(["✅ Confirm", "◀ Back", "Cancel"]);
     expect(placeCalls()).toBe(0);
     await h.tap("Confirm");
