@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { Order, OrderRef } from "../../exchange/port.js";
 import type { CancelAllResult } from "../../trading/types.js";
+import { runBulk } from "../bulkAction.js";
 import type { Kit, MyContext } from "../context.js";
 import { type Keyboard, answer, btn, removeTappedKeyboard, rows } from "../ui.js";
 import { code, count } from "../format.js";
@@ -137,16 +138,11 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
       await answer(ctx, kit.pin.enabled ? undefined : "Canceling all…");
       // The question loses its buttons at once and shows the choice, so it cannot be tapped twice.
       if (kit.pin.enabled) await kit.ui.editTapped(ctx, CHOSE_YES);
-      const m = ctx.callbackQuery.message;
-      const at = m ? { chatId: m.chat.id, messageId: m.message_id } : undefined;
-      const guarded = kit.guard("orders-cancel-all", (x: Context) => run(x, listed ?? [], at));
-      await kit.pin.require(
-        ctx,
-        "bulk",
-        "to cancel all resting orders",
-        (x) => guarded(x, async () => {}),
-        (x, text) => kit.ui.say(x, text),
-      );
+      await runBulk(kit, ctx, {
+        handler: "orders-cancel-all",
+        purpose: "to cancel all resting orders",
+        run: (x, at) => run(x, listed ?? [], at),
+      });
     }),
   );
   return c;

@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import { type ClosePlan, closeAll, planCloseAll } from "../../trading/closeAll.js";
+import { runBulk } from "../bulkAction.js";
 import type { Kit, MyContext } from "../context.js";
 import { closeAllCard, closeAllResult } from "../closeAllViews.js";
 import { sellable } from "../portfolioPages.js";
@@ -97,17 +98,12 @@ export function closeAllFeature(kit: Kit): Composer<MyContext> {
       // The card loses its buttons at once and shows the choice, so it cannot be confirmed twice.
       const doing = kit.pin.enabled ? "" : " Selling…";
       await kit.ui.editTapped(ctx, `${card.html}\n→ <b>Confirmed</b>.${doing}`);
-      const msg = ctx.callbackQuery.message;
-      const at = msg ? { chatId: msg.chat.id, messageId: msg.message_id } : null;
-      if (!at) return;
-      const run = kit.guard("close-all", (cx: Context) => sell(cx, card, at));
-      await kit.pin.require(
-        ctx,
-        "bulk",
-        "to close all positions",
-        (cx) => run(cx, async () => {}),
-        (cx, text) => kit.ui.say(cx, text),
-      );
+      await runBulk(kit, ctx, {
+        handler: "close-all",
+        purpose: "to close all positions",
+        // The result is the card itself: without the tapped message there is nowhere to show it.
+        run: (cx, at) => (at ? sell(cx, card, at) : Promise.resolve()),
+      });
     }),
   );
   return c;
