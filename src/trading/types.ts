@@ -145,8 +145,13 @@ export type CancelOutcome =
  * the resting orders read right before and right after it.
  */
 export interface CancelAllResult {
-  /** Resting right before the call and not after it: canceled by it. */
+  /**
+   * Resting right before the call and canceled by it; `remainingCount` is what the cancel took (less
+   * what filled in between).
+   */
   canceled: Order[];
+  /** Resting right before the call, but filled before the cancel reached them (as read after it). */
+  filled: Order[];
   /** Of `canceled`, the ids not on the list the user confirmed (placed after it was shown). */
   unlisted: string[];
   /**

@@ -100,7 +100,7 @@ describe("Cancel all through Kalshi's cancel-all", () => {
     const outbox = new OrderOutbox({ timeZone: "UTC", now: () => 1_000_000 });
     const tracking = cancelRequestTracking(outbox);
     const executor = tracking.wrap({
-      cancelAll: async () => ({ canceled: [], unlisted: ["o3"], resting: [] }),
+      cancelAll: async () => ({ canceled: [], filled: [], unlisted: ["o3"], resting: [] }),
     } as unknown as OrderExecutor);
     const update = (chatId: number, fn: () => Promise<unknown>) =>
       tracking.middleware({ chat: { id: chatId } } as never, async () => void (await fn()));

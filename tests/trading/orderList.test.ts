@@ -88,6 +88,27 @@ describe("cancelAllResting", () => {
     expect(journal.events.filter((e) => e.type === "order_canceled")).toHaveLength(2);
   });
 
+  it("an order that filled before the cancel reached it is told as filled, not canceled; a partial fill shrinks what was canceled", async () => {
+    const { fx, journal, deps, bid } = setup();
+    const a = await bid(A, "0.45");
+    const b = await bid(B, "0.45");
+    const cancelAll = fx.cancelAllOrders.bind(fx);
+    fx.cancelAllOrders = async () => {
+      // Between the list read and the cancel: a fills whole, b fills 1 of its 2.
+      fx.fillResting(a);
+      fx.fillResting(b, contracts(1));
+      await cancelAll();
+    };
+    const r = await cancelAllResting(deps, [
+      { orderId: a, ticker: A },
+      { orderId: b, ticker: B },
+    ]);
+    expect(r.filled.map((o) => o.orderId)).toEqual([a]);
+    expect(r.canceled.map((o) => [o.orderId, o.remainingCount])).toEqual([[b, contracts(1)]]);
+    const logged = journal.events.filter((e) => e.type === "order_canceled");
+    expect(logged).toEqual([expect.objectContaining({ orderId: b, canceledCount: contracts(1) })]);
+  });
+
   it("when the read after fails, what rested before is reported canceled (Kalshi answered 204)", async () => {
     const { fx, deps, bid } = setup();
     const a = await bid(A, "0.45");
@@ -103,7 +124,7 @@ describe("cancelAllResting", () => {
 
   it("nothing resting: no cancel-all is sent (it could catch an order placed in the next minute)", async () => {
     const { fx, deps } = setup();
-    expect(await cancelAllResting(deps, [])).toEqual({ canceled: [], unlisted: [], resting: [] });
+    expect(await cancelAllResting(deps, [])).toEqual({ canceled: [], filled: [], unlisted: [], resting: [] });
     expect(fx.calls.cancelAllOrders).toBeUndefined();
   });
 

@@ -81,10 +81,19 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
     const n = r.canceled.length;
     const out = [
       n === 0
-        ? "Nothing was resting any more; nothing was canceled."
+        ? r.filled.length > 0
+          ? "Nothing was canceled."
+          : "Nothing was resting any more; nothing was canceled."
         : `Canceled ${n} order${n === 1 ? "" : "s"}.`,
     ];
     if (n > 0) out.push(...(await lines(r.canceled, true)));
+    const f = r.filled.length;
+    if (f > 0) {
+      out.push(
+        `⚠️ ${f} order${f === 1 ? "" : "s"} filled before the cancel reached ${f === 1 ? "it" : "them"}; /portfolio shows what you hold now:`,
+        ...(await lines(r.filled, false)),
+      );
+    }
     const late = r.unlisted.length;
     if (late > 0) {
       out.push(
