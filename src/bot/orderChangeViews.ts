@@ -7,6 +7,7 @@
 import type { Centis } from "../domain/money.js";
 import type { Market, Order, OutcomeSide } from "../exchange/port.js";
 import type { ApplyOutcome, ChangePlan, NoPlan } from "../trading/amendOrder.js";
+import { totalOf } from "../trading/amendOrder.js";
 import { describeGrid } from "../trading/prices.js";
 import { code, count, escapeHtml, price, when } from "./format.js";
 import type { OrderIntentInfo } from "./intents.js";
@@ -71,10 +72,10 @@ export function askPriceText(o: Order, name: string, outcome: OutcomeSide, marke
 /** The question for a typed size: the new total, said plainly. */
 export function askReduceText(o: Order, name: string): string {
   return (
-    `Reduce ${name}: ${count(o.fillCount)} filled and ${count(o.remainingCount)} resting, ${count(o.initialCount)} in total. ` +
+    `Reduce ${name}: ${count(o.fillCount)} filled and ${count(o.remainingCount)} resting, ${count(totalOf(o))} in total. ` +
     (o.fillCount > 0
-      ? `Send the new TOTAL (filled + resting): more than ${count(o.fillCount)} and less than ${count(o.initialCount)}.`
-      : `Send the new total: less than ${count(o.initialCount)}.`)
+      ? `Send the new TOTAL (filled + resting): more than ${count(o.fillCount)} and less than ${count(totalOf(o))}.`
+      : `Send the new total: less than ${count(totalOf(o))}.`)
   );
 }
 

@@ -137,7 +137,7 @@ export function reducePlan(now: OrderNow, outcome: OutcomeSide, total: Centis): 
   const o = now.order;
   if (total < o.fillCount) return { kind: "belowFilled", asked: total, filled: o.fillCount };
   if (total === o.fillCount) return { kind: "nothingLeft", filled: o.fillCount };
-  if (total >= o.initialCount) return { kind: "notSmaller", asked: total, total: o.initialCount };
+  if (total >= totalOf(o)) return { kind: "notSmaller", asked: total, total: totalOf(o) };
   const p = priceOf(o, outcome);
   return {
     kind: "plan",
@@ -145,12 +145,21 @@ export function reducePlan(now: OrderNow, outcome: OutcomeSide, total: Centis): 
   };
 }
 
+/**
+ * An order's total as AmendOrderV2 counts it: filled + resting. Not `initial_count`: Kalshi calls that
+ * "the initial size of the order" and does not say a decrease changes it, so an amend sent with it
+ * could put back contracts the user had already taken off.
+ */
+export function totalOf(o: Order): Centis {
+  return (o.fillCount + o.remainingCount) as Centis;
+}
+
 function base(o: Order, outcome: OutcomeSide) {
   return {
     orderId: o.orderId,
     ticker: o.ticker,
     outcome,
-    fromTotal: o.initialCount,
+    fromTotal: totalOf(o),
     filled: o.fillCount,
     tradesAt: null,
   };
@@ -164,7 +173,7 @@ function pricePlanOf(now: OrderNow, outcome: OutcomeSide, to: Micros): ChangePla
     kind: "price",
     fromPrice: from,
     toPrice: to,
-    toTotal: o.initialCount,
+    toTotal: totalOf(o),
     tradesAt: crossing(now, outcome, wireYesPrice(outcome, to)),
   };
 }
@@ -208,7 +217,7 @@ export function createOrderChanges(d: OrderChangesDeps): OrderChanges {
     if (
       o.status !== "resting" ||
       priceOf(o, plan.outcome) !== plan.fromPrice ||
-      o.initialCount !== plan.fromTotal
+      totalOf(o) !== plan.fromTotal
     ) {
       return { kind: "stale", order: o };
     }

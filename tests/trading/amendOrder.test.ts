@@ -129,3 +129,26 @@ describe("apply", () => {
     });
   });
 });
+
+describe("the order's total is filled + resting, whatever initial_count says", () => {
+  // Kalshi does not say a decrease changes `initial_count`; the sim shrinks it, so this builds an order
+  // whose initial count still shows its first size after being reduced elsewhere (10 placed, 5 rest).
+  async function reducedElsewhere(): Promise<OrderNow> {
+    const { f, changes } = fx();
+    const at = await now(changes, await resting(f, "0.40", 5));
+    return { ...at, order: { ...at.order, initialCount: contracts(10) } };
+  }
+
+  it("a tick keeps the 5 that rest (an amend to 10 would put back what was taken off)", async () => {
+    const at = await reducedElsewhere();
+    const p = planned(tickPlan(at, "yes", "up"));
+    expect(p.fromTotal).toBe(contracts(5));
+    expect(p.toTotal).toBe(contracts(5));
+  });
+
+  it("Reduce refuses a total that is not smaller than the 5 that rest", async () => {
+    const at = await reducedElsewhere();
+    expect(reducePlan(at, "yes", contracts(7))).toMatchObject({ kind: "notSmaller", total: contracts(5) });
+    expect(planned(reducePlan(at, "yes", contracts(3))).toTotal).toBe(contracts(3));
+  });
+});
