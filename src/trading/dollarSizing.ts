@@ -104,13 +104,15 @@ export function sizeToBudget(
     throw new UserError("A dollar amount sizes buys only; send how many contracts to sell.", "invalid_count");
   if (!Number.isSafeInteger(budget) || budget <= 0)
     throw new UserError("Send a dollar amount above $0, like $25.", "invalid_count");
-  const { price, yesPrice, crosses } = orderPrice(intent, p.market, p.best, p.limits.marketOrderSlippage);
-  const sizing = countForBudget(budget, { price, yesPrice, role: crosses ? "taker" : "maker", fees: p.fees });
+  const { price, yesPrice } = orderPrice(intent, p.market, p.best, p.limits.marketOrderSlippage);
+  // Sized with the taker fee even for a limit that rests now: the book can move onto it before it
+  // reaches Kalshi, and then it pays the taker fee; the amount must hold either way.
+  const sizing = countForBudget(budget, { price, yesPrice, role: "taker", fees: p.fees });
   if (sizing.count === 0) {
     const one = buyOutlay(CENTIS_PER_CONTRACT as Centis, {
       price,
       yesPrice,
-      role: crosses ? "taker" : "maker",
+      role: "taker",
       fees: p.fees,
     });
     throw new UserError(

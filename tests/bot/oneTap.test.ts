@@ -170,13 +170,15 @@ describe("dollar sizing", () => {
   it("a dollar amount with a limit is sized at the limit; a typed amount in the count step works too", async () => {
     h = await makeHarness();
     await h.say(`/buy ${TICKER} yes $10 @0.50`);
-    // $0.50 rests below the $0.56 ask: no maker fee on this series, 20 contracts.
-    expect(h.last().text).toContain("$10.00 buys 20 YES contracts at worst $0.50 + fee $0.00");
+    // $0.50 rests below the $0.56 ask, but is sized with the taker fee it would pay if the ask came
+    // down to it first: 20 × $0.50 would fit only without a fee; 19 + $0.34 fit.
+    expect(h.last().text).toContain("$10.00 buys 19 YES contracts at worst $0.50 + fee $0.34");
     await h.say(`/buy ${TICKER} no`);
     await h.say("$5");
     expect(h.last().text).toContain("Market order or limit order?");
     await h.say("0.40");
-    expect(h.last().text).toContain("Buy 12 contracts NO limit $0.40");
+    // 12 × $0.40 = $4.80 + the taker fee $0.21 is over $5; 11 fit.
+    expect(h.last().text).toContain("Buy 11 contracts NO limit $0.40");
   });
 
   it("an unreadable amount or one for a sell is said, and nothing is quoted", async () => {

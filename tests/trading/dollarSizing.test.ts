@@ -107,8 +107,10 @@ describe("sizeToBudget", () => {
     );
   });
 
-  it("a resting limit buy is sized at its limit with the maker fee (none here); a crossing one as a taker", () => {
-    expect(size("10", { kind: "limit", limitPrice: usd("0.50") }).intent.count).toBe(contracts(20));
+  it("a limit buy is sized with the taker fee, also one that rests now (the book can move onto it before it reaches Kalshi)", () => {
+    // 20 × $0.50 = $10.00 fits with the maker fee (none here), but not with the taker fee it pays if
+    // the ask comes down to $0.50 first: 19 × $0.50 = $9.50 + fee $0.34.
+    expect(size("10", { kind: "limit", limitPrice: usd("0.50") }).intent.count).toBe(contracts(19));
     // $0.62 crosses the $0.61 ask: 16 × $0.62 = $9.92 + fee $0.27 is over $10; 15 fit.
     expect(size("10", { kind: "limit", limitPrice: usd("0.62") }).intent.count).toBe(contracts(15));
   });
