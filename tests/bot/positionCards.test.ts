@@ -65,6 +65,19 @@ describe("sell buttons on /portfolio", () => {
     expect(h.world.positions.size).toBe(0);
   });
 
+  it("Sell All of a fractional holding sells the whole contracts and says so on the quote", async () => {
+    h = await makeHarness();
+    h.world.exchange.setPosition(RAIN, "-4.50");
+    await h.say("/portfolio");
+    await h.tap("1 · All");
+    expect(h.last().text).toContain("Sell 4 contracts NO at market");
+    expect(h.last().text).toContain(
+      "You hold 4.5: selling 4 (orders here are in whole contracts; rounded down).",
+    );
+    await h.tap("Confirm");
+    expect(h.last().text).toContain("Sold 4 contracts NO");
+  });
+
   it("Count asks how many, then Market or Limit; small positions offer no percentage that sells nothing", async () => {
     h = await makeHarness();
     h.world.exchange.setPosition(TICKER, 3);

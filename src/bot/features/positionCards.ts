@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { Composer, type Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import type { Centis } from "../../domain/money.js";
+import { type Centis, displayCount } from "../../domain/money.js";
 import type { OutcomeSide } from "../../exchange/port.js";
 import type { PortfolioView, PositionView } from "../../trading/types.js";
 import type { Kit, MyContext } from "../context.js";
@@ -121,7 +121,15 @@ export function positionCardsFeature(kit: Kit) {
         return changed(ctx, side, ticker, v);
     }
     const start: TradeStart = { action: "sell", ticker, outcome: side };
-    if (op === "a") Object.assign(start, { count: shown, kind: "market" });
+    if (op === "a") {
+      // A fraction of a contract (bought elsewhere) stays: orders here are whole contracts.
+      const whole = partOf(shown, 100).whole;
+      const note =
+        whole === shown
+          ? undefined
+          : `You hold ${displayCount(shown)}: selling ${displayCount(whole)} (orders here are in whole contracts; rounded down).`;
+      Object.assign(start, { count: whole, kind: "market", ...(note ? { note } : {}) });
+    }
     const pct = PART_CODE[op];
     if (pct !== undefined) {
       const count = partOf(shown, pct).whole;
