@@ -231,6 +231,21 @@ describe("New price (typed)", () => {
 });
 
 describe("Reduce (typed total)", () => {
+  it("a /buy started from a button after the Reduce question gets the typed count; the question closes", async () => {
+    await setup();
+    const id = await rest(TICKER, "yes", "0.45", 10);
+    await h.say(`/market ${TICKER}`);
+    const buyYes = h.api.findButton(USER, "Buy YES")!;
+    expect(await change(id, "reduce")).toContain("Send the new total");
+    // Back on the market card (sent before the question): Buy YES asks how many.
+    await h.api.tap(USER, USER, buyYes.messageId, buyYes.data);
+    expect(h.last().text).toContain("How many YES contracts?");
+    await h.say("3");
+    expect(h.last().text).toContain("Market order or limit order?");
+    expect(h.botTexts().join("\n")).not.toContain("from 10 to 3 contracts");
+    expect(calls("decreaseOrder")).toBe(0);
+  });
+
   it("below the filled count is refused in a sentence; a smaller total decreases, keeping the queue place", async () => {
     await setup();
     const id = await rest(TICKER, "yes", "0.45", 10);

@@ -282,6 +282,12 @@ export function orderChangeFeature(kit: Kit): Composer<MyContext> {
         await closeAsk(ctx.chat.id, ctx);
         return next();
       }
+      // A /buy or /sell (started from a button) asked its question after this one: the answer is its.
+      const newer = kit.prompts.current(ctx.chat.id);
+      if (newer && newer.messageId > a.prompt.messageId) {
+        await closeAsk(ctx.chat.id, ctx);
+        return next();
+      }
       const text = ctx.message.text.trim();
       if (text.startsWith("/")) {
         await closeAsk(ctx.chat.id, ctx);
