@@ -15,16 +15,24 @@ export interface TappedAt {
 export async function runBulk(
   kit: Kit,
   ctx: Context,
-  o: { handler: string; purpose: string; run: (c: Context, at: TappedAt | undefined) => Promise<unknown> },
+  o: {
+    handler: string;
+    purpose: string;
+    run: (c: Context, at: TappedAt | undefined) => Promise<unknown>;
+    /** The tapped card's text (HTML) when a PIN was asked and the action will not run after all. */
+    dropped?: string;
+  },
 ): Promise<void> {
   const m = ctx.callbackQuery?.message;
   const at = m ? { chatId: m.chat.id, messageId: m.message_id } : undefined;
   const guarded = kit.guard(o.handler, (c: Context) => o.run(c, at));
+  const dropped = o.dropped;
   await kit.pin.require(
     ctx,
     "bulk",
     o.purpose,
     (c) => guarded(c, async () => {}),
     (c, text) => kit.ui.say(c, text),
+    at && dropped ? (c) => kit.ui.edit(c, at.chatId, at.messageId, dropped) : undefined,
   );
 }

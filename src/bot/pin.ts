@@ -37,6 +37,8 @@ interface Pending {
   run: (ctx: Context) => Promise<void>;
   what: string;
   expires: number;
+  /** Told when the request ends without running (stopped, replaced, timed out, locked). */
+  dropped?: (ctx: Context) => Promise<unknown>;
 }
 
 const PENDING_MS = 5 * 60_000;
@@ -115,13 +117,25 @@ export class PinGuard {
     what: string,
     run: (ctx: Context) => Promise<void>,
     say: (ctx: Context, text: string) => Promise<unknown>,
+    /** Called when the action will not run after all (so a card that said "waits for your PIN" can say so). */
+    dropped?: (ctx: Context) => Promise<unknown>,
   ): Promise<void> {
     const userId = ctx.from?.id;
     if (userId === undefined) return;
     const n = this.need(userId, subject);
     if (n.kind === "open") return run(ctx);
-    if (n.kind === "locked") return void (await say(ctx, this.lockedText(n.until)));
-    this.pending.set(userId, { run, what, expires: this.now() + PENDING_MS });
+    if (n.kind === "locked") {
+      await say(ctx, this.lockedText(n.until));
+      return void (await dropped?.(ctx).catch(() => undefined));
+    }
+    const before = this.pending.get(userId);
+    this.pending.set(userId, {
+      run,
+      what,
+      expires: this.now() + PENDING_MS,
+      ...(dropped ? { dropped } : {}),
+    });
+    await before?.dropped?.(ctx).catch(() => undefined);
     await say(ctx, this.askText(what));
   }
 
@@ -136,13 +150,26 @@ export class PinGuard {
       const p = userId === undefined ? undefined : this.pending.get(userId);
       if (!p || text === undefined || userId === undefined) return next();
       this.pending.delete(userId);
-      if (p.expires < this.now()) return next();
-      if (/^\/cancel(@\w+)?$/i.test(text.trim())) return void (await say(ctx, "Stopped. Nothing was done."));
-      if (text.startsWith("/")) return next(); // another command: the request is dropped
+      const drop = () => p.dropped?.(ctx).catch(() => undefined);
+      if (p.expires < this.now()) {
+        await drop();
+        return next();
+      }
+      if (/^\/cancel(@\w+)?$/i.test(text.trim())) {
+        await drop();
+        return void (await say(ctx, "Stopped. Nothing was done."));
+      }
+      if (text.startsWith("/")) {
+        await drop(); // another command: the request is dropped
+        return next();
+      }
       await deleteTyped(ctx);
       const r = this.check(userId, text);
       if (r.kind === "ok") return p.run(ctx);
-      if (r.kind === "locked") return void (await say(ctx, this.lockedText(r.until)));
+      if (r.kind === "locked") {
+        await drop();
+        return void (await say(ctx, this.lockedText(r.until)));
+      }
       this.pending.set(userId, { ...p, expires: this.now() + PENDING_MS });
       await say(ctx, `${this.wrongText(r.triesLeft)} Send it again, or /cancel.`);
     };

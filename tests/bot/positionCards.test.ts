@@ -259,6 +259,32 @@ describe("Close all", () => {
     expect(placeCalls()).toBe(1);
     expect(h.world.positions.size).toBe(0);
   });
+
+  it("with a trading PIN, /cancel instead of the PIN sells nothing and the card says so", async () => {
+    h = await makeHarness({
+      deps: {
+        config: {
+          allowedUserIds: [USER],
+          envTag: "SIM",
+          confirmTimeoutMs: 60_000,
+          timeZone: "America/New_York",
+          pin: { pin: "2468", above: usd("1000"), ttlMs: 600_000 },
+        },
+      },
+    });
+    h.world.exchange.setPosition(TICKER, 2);
+    await h.say("/portfolio");
+    await h.tap("Close all (1)…");
+    const card = h.last();
+    await h.tap("Confirm");
+    await h.say("/cancel");
+    expect(placeCalls()).toBe(0);
+    const now = h.api.messages(USER).find((m) => m.messageId === card.messageId)!;
+    expect(now.text).toContain(
+      "Not done: the trading PIN was not given (or trading is locked). Nothing was sold.",
+    );
+    expect(now.text).not.toContain("Confirmed");
+  });
 });
 
 describe("paging", () => {

@@ -16,6 +16,8 @@ import { orderHeadline, orderLine } from "../views.js";
 import { EXPIRED } from "./fallback.js";
 
 const CHOSE_YES = "Cancel all resting orders? <b>Yes</b>";
+/** Said on a card whose action waited for the trading PIN and will not run. */
+const PIN_NOT_GIVEN = "Not done: the trading PIN was not given (or trading is locked).";
 /** At most this many canceled orders are listed one by one (the rest are counted). */
 const LISTED_MAX = 20;
 
@@ -150,6 +152,7 @@ export function cancelAllFeature(kit: Kit, listAgain: ListAgain): Composer<MyCon
       await runBulk(kit, ctx, {
         handler: "orders-cancel-all",
         purpose: "to cancel all resting orders",
+        dropped: `${CHOSE_YES}\n${PIN_NOT_GIVEN} Nothing was canceled.`,
         run: (x, at) => run(x, listed ?? [], at),
       });
     }),

@@ -101,6 +101,7 @@ export function closeAllFeature(kit: Kit): Composer<MyContext> {
       await runBulk(kit, ctx, {
         handler: "close-all",
         purpose: "to close all positions",
+        dropped: `${card.html}\n→ Not done: the trading PIN was not given (or trading is locked). Nothing was sold.`,
         // The result is the card itself: without the tapped message there is nowhere to show it.
         run: (cx, at) => (at ? sell(cx, card, at) : Promise.resolve()),
       });

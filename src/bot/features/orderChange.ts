@@ -218,7 +218,21 @@ export function orderChangeFeature(kit: Kit): Composer<MyContext> {
     if (!pin) return send(ctx, p, at);
     const run = kit.guard("order-change", (c: Context) => send(c, p, at));
     const say = (c: Context, t: string) => kit.ui.say(c, t);
-    await kit.pin.require(ctx, subject, "to change the order's price", (c) => run(c, async () => {}), say);
+    const dropped = (c: Context) =>
+      kit.ui.edit(
+        c,
+        at.chatId,
+        at.messageId,
+        "Not changed: the trading PIN was not given (or trading is locked).",
+      );
+    await kit.pin.require(
+      ctx,
+      subject,
+      "to change the order's price",
+      (c) => run(c, async () => {}),
+      say,
+      dropped,
+    );
   }
 
   /** Sends a confirmed plan and shows what it did on the confirmation (a new message if that fails). */
