@@ -127,6 +127,21 @@ describe("a stale card", () => {
 });
 
 /** Three positions: YES in the NYC market, NO in rain, YES in snow; exchange errors described as the app does. */
+/** A harness whose bot asks the trading PIN 2468 for bulk actions. */
+function pinHarness(): Promise<Harness> {
+  return makeHarness({
+    deps: {
+      config: {
+        allowedUserIds: [USER],
+        envTag: "SIM",
+        confirmTimeoutMs: 60_000,
+        timeZone: "America/New_York",
+        pin: { pin: "2468", above: usd("1000"), ttlMs: 600_000 },
+      },
+    },
+  });
+}
+
 async function threePositions(): Promise<void> {
   h = await makeHarness({ deps: { describeError: (e) => describeExchangeError(e, "sim") } });
   h.world.addMarket({
@@ -238,17 +253,7 @@ describe("Close all", () => {
   });
 
   it("with a trading PIN, Confirm asks for it and sells only after it", async () => {
-    h = await makeHarness({
-      deps: {
-        config: {
-          allowedUserIds: [USER],
-          envTag: "SIM",
-          confirmTimeoutMs: 60_000,
-          timeZone: "America/New_York",
-          pin: { pin: "2468", above: usd("1000"), ttlMs: 600_000 },
-        },
-      },
-    });
+    h = await pinHarness();
     h.world.exchange.setPosition(TICKER, 2);
     await h.say("/portfolio");
     await h.tap("Close all (1)…");
@@ -261,17 +266,7 @@ describe("Close all", () => {
   });
 
   it("with a trading PIN, /cancel instead of the PIN sells nothing and the card says so", async () => {
-    h = await makeHarness({
-      deps: {
-        config: {
-          allowedUserIds: [USER],
-          envTag: "SIM",
-          confirmTimeoutMs: 60_000,
-          timeZone: "America/New_York",
-          pin: { pin: "2468", above: usd("1000"), ttlMs: 600_000 },
-        },
-      },
-    });
+    h = await pinHarness();
     h.world.exchange.setPosition(TICKER, 2);
     await h.say("/portfolio");
     await h.tap("Close all (1)…");
