@@ -5,6 +5,8 @@
  * `/buy bitcoin 100k` searches.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { PriceWatch } from "../../src/alerts/price/service.js";
+import { Buttons } from "../../src/bot/buttons.js";
 import { TAPERED_DECI_CENT } from "../../src/sim/fixtures.js";
 import { c, usd } from "./world.js";
 import { type Harness, makeHarness, TICKER, USER } from "./harness.js";
@@ -107,6 +109,25 @@ describe("a command while a quote is open", () => {
     await h.tap("Confirm");
     expect(h.world.createdOrders).toHaveLength(1);
     expect(message(card.messageId).text).toContain("Bought 10 contracts YES");
+  });
+
+  it("a price alert's Sell tapped over an open card drops that card; its old Confirm places nothing", async () => {
+    // The alert buttons answer only where price alerts run; their Sell opens /sell and reads nothing of them.
+    h = await makeHarness({ deps: { priceWatch: {} as unknown as PriceWatch } });
+    h.world.exchange.setPosition(TICKER, 5);
+    await h.say(`/buy ${TICKER} yes 10 @0.60`);
+    const card = h.last();
+    const oldConfirm = h.api.findButton(USER, "Confirm")!;
+    // The Sell button a price alert carries (src/bot/alertSink.ts), signed like the bot's own.
+    const sell = new Buttons("test-secret").data(`ps:y:${TICKER}`);
+    await h.bot.api.sendMessage(USER, "price alert", {
+      reply_markup: { inline_keyboard: [[{ text: "Sell YES", callback_data: sell }]] },
+    });
+    await h.tap("Sell YES");
+    expect(message(card.messageId).text).toContain("Dropped: you started another order. Nothing was placed.");
+    expect(message(card.messageId).replyMarkup).toBeUndefined();
+    await h.api.tap(USER, USER, oldConfirm.messageId, oldConfirm.data);
+    expect(h.world.createdOrders).toHaveLength(0);
   });
 
   it("a new /buy edits the open card to say it was dropped, without buttons", async () => {

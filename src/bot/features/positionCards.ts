@@ -22,7 +22,7 @@ import type { Kit, MyContext } from "../context.js";
 import { code, envHeader, TELEGRAM_TEXT_LIMIT } from "../format.js";
 import { offeredParts, partNote, partOf, portfolioPages, positionCard, sellable } from "../portfolioPages.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
-import { DROPPED, TRADE_CONVERSATION, type TradeStart } from "./trade.js";
+import { enterTrade, type TradeStart } from "./trade.js";
 
 /** What a stale sell button shows above the position as it is now. */
 export const CHANGED = "This position has changed; here is the current one:";
@@ -85,15 +85,6 @@ export function positionCardsFeature(kit: Kit) {
     else await kit.ui.send(ctx, r.html, r.kb);
   }
 
-  /** The trade conversation, replacing one that is open (its card says it was dropped), as /sell does. */
-  async function enterTrade(ctx: MyContext, start: TradeStart): Promise<void> {
-    if (Object.keys(ctx.conversation.active()).length > 0) {
-      await ctx.conversation.exitAll();
-      await kit.prompts.close(ctx, kit.outbox, DROPPED);
-    }
-    await ctx.conversation.enter(TRADE_CONVERSATION, start);
-  }
-
   /** A stale button: nothing is sold; the position as it is now, with its own buttons. */
   async function changed(ctx: Context, side: OutcomeSide, ticker: string, v: PortfolioView) {
     const now = v.positions.find((p) => p.ticker === ticker && sellable(p));
@@ -135,7 +126,7 @@ export function positionCardsFeature(kit: Kit) {
       const count = partOf(shown, pct).whole;
       Object.assign(start, { count, kind: "market", note: partNote(shown, pct) });
     }
-    await enterTrade(ctx, start);
+    await enterTrade(kit, ctx, start);
   }
 
   const c = new Composer<MyContext>();

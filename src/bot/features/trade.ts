@@ -258,17 +258,23 @@ function failedSentence(
   }
 }
 
+/**
+ * Starts the trade conversation, replacing one that is open. The order that was open is dropped: its
+ * card or question loses its working buttons (and its card is settled, so its Confirm cannot start an
+ * order any more). Every way into a trade goes through here.
+ */
+export async function enterTrade(kit: Kit, ctx: MyContext, start: TradeStart): Promise<void> {
+  if (Object.keys(ctx.conversation.active()).length > 0) {
+    await ctx.conversation.exitAll();
+    await kit.prompts.close(ctx, kit.outbox, DROPPED);
+  }
+  await ctx.conversation.enter(TRADE_CONVERSATION, start);
+}
+
 /** /buy, /sell and the Buy YES / Buy NO buttons on market cards. */
 export function tradeFeature(kit: Kit): Composer<MyContext> {
   const c = new Composer<MyContext>();
-  const enter = async (ctx: MyContext, start: TradeStart) => {
-    if (Object.keys(ctx.conversation.active()).length > 0) {
-      await ctx.conversation.exitAll();
-      // The order that was open is dropped: its card or question must not keep working buttons.
-      await kit.prompts.close(ctx, kit.outbox, DROPPED);
-    }
-    await ctx.conversation.enter(TRADE_CONVERSATION, start);
-  };
+  const enter = (ctx: MyContext, start: TradeStart) => enterTrade(kit, ctx, start);
   c.command(
     "buy",
     kit.guard("buy", (ctx) => enter(ctx, { action: "buy", text: ctx.match })),

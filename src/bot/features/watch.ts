@@ -17,7 +17,7 @@ import { code } from "../format.js";
 import { parseTicker } from "../parse.js";
 import { answer, btn, rows, withTyping } from "../ui.js";
 import { alertOutcomeText, watchlistText, watchOutcomeText } from "../watchViews.js";
-import { TRADE_CONVERSATION } from "./trade.js";
+import { enterTrade } from "./trade.js";
 import { cardKeyboard } from "./market.js";
 
 const NOT_HERE = "Watchlists and price alerts are not available in this setup.";
@@ -190,8 +190,7 @@ export function watchFeature(kit: Kit): Composer<MyContext> {
           const ticker = tail(r);
           if (!ticker || (s !== "y" && s !== "n")) return next();
           await answer(ctx);
-          await ctx.conversation.exitAll();
-          await ctx.conversation.enter(TRADE_CONVERSATION, { action: "sell", ticker, outcome: side(s) });
+          await enterTrade(kit, ctx, { action: "sell", ticker, outcome: side(s) });
           return;
         }
       }
